@@ -1,0 +1,99 @@
+// swift-tools-version:6.0
+// LowLatencySNN: runnable chapters that reproduce low-latency spiking-neural-network papers.
+import PackageDescription
+
+/// Hot loops (element-wise kernels, neuron updates, pooling, BatchNorm, optimisers) live in these
+/// targets. `-O` on a root-package target wins over the `-Onone` of a debug build, so `swift run`
+/// and `swift test` stay within a small factor of `-c release` (see shared/backend-findings §0).
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
+let package = Package(
+    name: "LowLatencySNN",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "render-figures", targets: ["render-figures"]),
+        .executable(name: "bench", targets: ["bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - Core library (bottom-up)
+
+        // Tensor (copy-on-write Float32 storage), SeededGenerator, BLAS/oneDNN kernels + naive references
+        .target(name: "TensorCore", dependencies: ["COpenBLAS", "CDNNL"], swiftSettings: optimised),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "_TestSupport"]),
+
+        // Variable, reverse-mode graph, differentiable ops with their backward beside them
+        .target(name: "Autodiff", dependencies: ["TensorCore"], swiftSettings: optimised),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "_TestSupport"]),
+
+        // Layer, Linear, Conv2D, BatchNorm, pooling, losses, SGD/Adam, schedules, safetensors
+        .target(name: "NeuralNetworks", dependencies: ["Autodiff"], swiftSettings: optimised),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "_TestSupport"]),
+
+        // IF/LIF neurons, ResetMode, SurrogateGradient, SpikeEncoder, spike monitors
+        .target(name: "SpikingNeurons", dependencies: ["NeuralNetworks"], swiftSettings: optimised),
+        .testTarget(name: "SpikingNeuronsTests", dependencies: ["SpikingNeurons", "_TestSupport"]),
+
+        // BatchNorm folding, threshold balancing, ANN -> SNN mapping, cumulative readout
+        .target(name: "SNNConversion", dependencies: ["SpikingNeurons"], swiftSettings: optimised),
+        .testTarget(name: "SNNConversionTests", dependencies: ["SNNConversion", "_TestSupport"]),
+
+        // Fashion-MNIST (IDX), CIFAR-10/100 binary readers, manifest + SHA-256, batching, augmentation
+        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], swiftSettings: optimised),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "_TestSupport"]),
+
+        // MAC / AC counts per layer, 45 nm energy constants with their citation
+        .target(name: "EnergyEstimation", dependencies: ["NeuralNetworks", "SpikingNeurons"]),
+        .testTarget(name: "EnergyEstimationTests", dependencies: ["EnergyEstimation", "_TestSupport"]),
+
+        // gnuplot writer: series -> .dat + self-contained .gp -> .png; libpng image grids
+        .target(name: "Figures", dependencies: ["CPNG"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures"], resources: [.copy("Snapshots")]),
+
+        // Profile, ChapterOptions, StageCache, RunRecord (results.json), progress line
+        .target(name: "ChapterSupport", dependencies: [
+            "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport"]),
+
+        // MARK: - Implementation details
+
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // approximate tensor equality, finite-difference gradient check, fixtures
+        .target(name: "_TestSupport", dependencies: ["Autodiff"]),
+
+        // MARK: - Tools
+
+        .executableTarget(name: "render-figures", dependencies: [
+            "Figures", "ChapterSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "bench", dependencies: [
+            "NeuralNetworks", "SpikingNeurons",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: optimised),
+    ]
+)
+
+// MARK: - Chapters: one executable per paper, sources in chapters/<key>/
+
+let chapters: [(key: String, uses: [Target.Dependency])] = [
+    ("classic", ["SNNConversion", "Datasets", "EnergyEstimation"]),
+    ("hoyer", ["SpikingNeurons", "Datasets", "EnergyEstimation"]),
+]
+package.targets += chapters.map { chapter in
+    .executableTarget(
+        name: "chapter-\(chapter.key)",
+        dependencies: chapter.uses + ["ChapterSupport", "Figures"],
+        path: "chapters/\(chapter.key)",
+        exclude: ["README.md"])
+}
+
+// Runs every chapter binary with --profile smoke and checks the invariants in its results.json.
+package.targets.append(.testTarget(
+    name: "ChapterTests", dependencies: ["ChapterSupport"]))

@@ -1,0 +1,50 @@
+import Dispatch
+
+/// How many workers element-wise kernels split their work over (the machine has two cores).
+/// Set once at start-up from `--threads`; oneDNN and OpenBLAS read `OMP_NUM_THREADS`.
+public enum Parallelism {
+    nonisolated(unsafe) public static var workers: Int = 2
+    /// Below this many elements a kernel runs on the calling thread: dispatch costs ~µs.
+    public static let minimumElementsPerWorker = 32_768
+}
+
+/// A raw pointer that may cross into a `@Sendable` worker closure. The kernels that use it
+/// give each worker a disjoint range, so there is no data race.
+public struct SendablePointer<T>: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<T>
+    @inlinable public init(_ base: UnsafeMutablePointer<T>) { self.base = base }
+    @inlinable public init(_ base: UnsafePointer<T>) { self.base = UnsafeMutablePointer(mutating: base) }
+}
+
+/// Runs `body(range)` over `0..<count` split into contiguous chunks, one per worker.
+/// Chunks are aligned to `granularity` (e.g. a row length) so a worker never splits a row.
+@inlinable
+public func parallelChunks(_ count: Int, granularity: Int = 1,
+                           _ body: @Sendable (Range<Int>) -> Void) {
+    let units = (count + granularity - 1) / max(granularity, 1)
+    let workers = min(Parallelism.workers, max(1, count / Parallelism.minimumElementsPerWorker), units)
+    if workers <= 1 {
+        body(0..<count)
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+        let lo = units * w / workers * granularity
+        let hi = min(count, units * (w + 1) / workers * granularity)
+        if lo < hi { body(lo..<hi) }
+    }
+}
+
+/// Runs `body(i)` for every i in `0..<count` on the workers (for coarse items like images
+/// or channels, each costing at least a few µs).
+@inlinable
+public func parallelFor(_ count: Int, _ body: @Sendable (Int) -> Void) {
+    let workers = min(Parallelism.workers, count)
+    if workers <= 1 {
+        for i in 0..<count { body(i) }
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+        var i = w
+        while i < count { body(i); i += workers }
+    }
+}
