@@ -1,0 +1,30 @@
+/// A trainable tensor with its gradient. Layers hold parameters; optimisers update them.
+///
+/// A parameter is a reference so that an optimiser, a layer and a regulariser all see the same
+/// tensor; the value inside is a copy-on-write `Tensor`, so snapshotting a parameter
+/// (`parameter.value`) gives an independent value (conversion relies on this to leave an ANN
+/// untouched).
+public final class Parameter {
+    /// What the parameter is, so optimisers can treat kinds differently (weight decay on
+    /// weights only, for example).
+    public enum Role: String, Sendable, Codable {
+        case weight, bias, normScale, normShift, threshold, leak, clip, other
+    }
+
+    public var value: Tensor
+    public var grad: Tensor?
+    public let name: String
+    public let role: Role
+
+    public init(_ value: Tensor, name: String, role: Role) {
+        self.value = value
+        self.name = name
+        self.role = role
+    }
+
+    /// A graph leaf for this parameter: gradients reaching it accumulate into `grad`.
+    public var variable: Variable { Variable(parameter: self) }
+
+    /// Clears the gradient before the next step.
+    public func zeroGrad() { grad = nil }
+}

@@ -1,0 +1,34 @@
+/// Convolution and per-channel bias.
+extension Variable {
+    /// 2-D convolution (oneDNN), x [N,C,H,W], w [K,C,R,S] → [N,K,P,Q]:
+    ///
+    ///     y[n,k,p,q] = Σ_{c,r,s} w[k,c,r,s] · x[n, c, p·stride+r−pad, q·stride+s−pad]
+    ///     ∂L/∂x = convᵀ(g, w),  ∂L/∂w = Σₙ g ⋆ x
+    public static func convolution(_ x: Variable, weight w: Variable,
+                                   stride: Int = 1, padding: Int = 0) -> Variable {
+        let g = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
+        let y = Tensor.convolution(x.value, w.value, stride: stride, padding: padding)
+        return custom(y, inputs: [x, w]) { dy in
+            [x.requiresGrad ? Tensor.convolutionBackwardData(dy, w.value, geometry: g) : nil,
+             w.requiresGrad ? Tensor.convolutionBackwardWeights(dy, x.value, geometry: g) : nil]
+        }
+    }
+
+    /// Adds b[c] to every element of channel c of `[N, C, …]`;  ∂L/∂b[c] = Σ over channel c.
+    public func addingChannelBias(_ b: Variable) -> Variable {
+        let x = value
+        let n = x.shape[0], c = x.shape[1], inner = x.count / Swift.max(n * c, 1)
+        precondition(b.value.count == c, "bias has \(b.value.count) values for \(c) channels")
+        var y = x
+        y.withUnsafeMutableBufferPointer { py in
+            b.value.withUnsafeBufferPointer { pb in
+                for i in 0..<n { for ch in 0..<c {
+                    let base = (i * c + ch) * inner
+                    let v = pb[ch]
+                    for j in 0..<inner { py[base + j] += v }
+                }}
+            }
+        }
+        return Variable.custom(y, inputs: [self, b]) { g in [g, g.sumPerChannel()] }
+    }
+}

@@ -1,0 +1,89 @@
+/// 2-D pooling over non-overlapping or strided windows of `[N, C, H, W]` (no padding).
+extension Variable {
+    /// Max pooling: y = max over each k×k window;  ∂L/∂x routes g to the arg-max (first one on ties).
+    public func maxPooled(size k: Int, stride: Int? = nil) -> Variable {
+        let s = stride ?? k
+        let x = value
+        precondition(x.rank == 4, "maxPooled needs [N,C,H,W], got \(x.shape)")
+        let (planes, h, w) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
+        let (p, q) = ((h - k) / s + 1, (w - k) / s + 1)
+        var y = Tensor(shape: [x.shape[0], x.shape[1], p, q])
+        var argmax = [Int32](repeating: 0, count: y.count)
+        x.withUnsafeBufferPointer { px in
+            y.withUnsafeMutableBufferPointer { py in
+                argmax.withUnsafeMutableBufferPointer { pa in
+                    let src = SendablePointer(px.baseAddress!), dst = SendablePointer(py.baseAddress!)
+                    let arg = SendablePointer(pa.baseAddress!)
+                    parallelChunks(planes * p * q, granularity: p * q) { range in
+                        for plane in range.lowerBound / (p * q) ..< range.upperBound / (p * q) {
+                            let input = src.base + plane * h * w
+                            for i in 0..<p { for j in 0..<q {
+                                var best = -Float.infinity, bestIndex = 0
+                                for r in 0..<k { for c in 0..<k {
+                                    let index = (i * s + r) * w + j * s + c
+                                    if input[index] > best { best = input[index]; bestIndex = index }
+                                }}
+                                let o = plane * p * q + i * q + j
+                                dst.base[o] = best
+                                arg.base[o] = Int32(plane * h * w + bestIndex)
+                            }}
+                        }
+                    }
+                }
+            }
+        }
+        let inputShape = x.shape
+        return Variable.custom(y, inputs: [self]) { g in
+            var dx = Tensor(shape: inputShape)
+            dx.withUnsafeMutableBufferPointer { pd in
+                g.withUnsafeBufferPointer { pg in
+                    for o in 0..<pg.count { pd[Int(argmax[o])] += pg[o] }
+                }
+            }
+            return [dx]
+        }
+    }
+
+    /// Average pooling: y = mean over each k×k window;  ∂L/∂x = g/k² spread over the window.
+    public func averagePooled(size k: Int, stride: Int? = nil) -> Variable {
+        let s = stride ?? k
+        let x = value
+        precondition(x.rank == 4, "averagePooled needs [N,C,H,W], got \(x.shape)")
+        let (planes, h, w) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
+        let (p, q) = ((h - k) / s + 1, (w - k) / s + 1)
+        let scale = 1 / Float(k * k)
+        var y = Tensor(shape: [x.shape[0], x.shape[1], p, q])
+        x.withUnsafeBufferPointer { px in
+            y.withUnsafeMutableBufferPointer { py in
+                for plane in 0..<planes {
+                    let input = px.baseAddress! + plane * h * w
+                    for i in 0..<p { for j in 0..<q {
+                        var sum: Float = 0
+                        for r in 0..<k { for c in 0..<k { sum += input[(i * s + r) * w + j * s + c] } }
+                        py[plane * p * q + i * q + j] = sum * scale
+                    }}
+                }
+            }
+        }
+        let inputShape = x.shape
+        return Variable.custom(y, inputs: [self]) { g in
+            var dx = Tensor(shape: inputShape)
+            dx.withUnsafeMutableBufferPointer { pd in
+                g.withUnsafeBufferPointer { pg in
+                    for plane in 0..<planes {
+                        for i in 0..<p { for j in 0..<q {
+                            let v = pg[plane * p * q + i * q + j] * scale
+                            for r in 0..<k { for c in 0..<k { pd[plane * h * w + (i * s + r) * w + j * s + c] += v } }
+                        }}
+                    }
+                }
+            }
+            return [dx]
+        }
+    }
+
+    /// Global average pooling `[N, C, H, W]` → `[N, C]`.
+    public func globalAveragePooled() -> Variable {
+        averagePooled(size: value.shape[2]).reshaped([value.shape[0], value.shape[1]])
+    }
+}

@@ -1,0 +1,31 @@
+/// 2-D convolution (cross-correlation, as in every deep-learning library) and its two
+/// gradients, computed by oneDNN. Naive references for each are in `Convolution+Reference`.
+///
+///     y[n,k,p,q] = Σ_c Σ_r Σ_s w[k,c,r,s] · x[n, c, p·stride + r − pad, q·stride + s − pad]
+extension Tensor {
+    /// Forward convolution, `x [N,C,H,W]`, `w [K,C,R,S]` → `[N,K,P,Q]`.
+    public static func convolution(_ x: Tensor, _ w: Tensor, stride: Int = 1, padding: Int = 0) -> Tensor {
+        let g = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
+        var y = Tensor(shape: g.outputShape)
+        DNNLConvolution.plan(for: g).forward(x, w, into: &y)
+        return y
+    }
+
+    /// ∂L/∂x from ∂L/∂y: the transposed convolution of `dy` with `w`.
+    public static func convolutionBackwardData(_ dy: Tensor, _ w: Tensor,
+                                               geometry g: ConvolutionGeometry) -> Tensor {
+        precondition(dy.shape == g.outputShape, "dy \(dy.shape) does not match \(g.outputShape)")
+        var dx = Tensor(shape: g.inputShape)
+        DNNLConvolution.plan(for: g).backwardData(dy, w, into: &dx)
+        return dx
+    }
+
+    /// ∂L/∂w from ∂L/∂y and the forward input x.
+    public static func convolutionBackwardWeights(_ dy: Tensor, _ x: Tensor,
+                                                  geometry g: ConvolutionGeometry) -> Tensor {
+        precondition(dy.shape == g.outputShape, "dy \(dy.shape) does not match \(g.outputShape)")
+        var dw = Tensor(shape: g.weightShape)
+        DNNLConvolution.plan(for: g).backwardWeights(dy, x, into: &dw)
+        return dw
+    }
+}
