@@ -13,6 +13,9 @@ public final class Parameter {
 
     public var value: Tensor
     public var grad: Tensor?
+    /// A 0/1 mask for sparse training: optimisers re-apply it after every step, so masked
+    /// weights stay exactly zero. nil means dense.
+    public var mask: Tensor?
     public let name: String
     public let role: Role
 

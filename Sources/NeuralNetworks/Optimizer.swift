@@ -1,0 +1,144 @@
+/// An optimiser updates parameters from their gradients, then clears the gradients.
+public protocol Optimizer {
+    /// The learning rate used by the next step (schedules set it every step).
+    var learningRate: Float { get set }
+    /// θ ← update(θ, ∂L/∂θ) for every parameter that has a gradient; then grad = nil and the
+    /// parameter's sparsity mask (if any) is re-applied.
+    mutating func step(_ parameters: [Parameter])
+}
+
+/// Which parameters receive weight decay.
+public enum WeightDecayScope: Sendable, Codable, Equatable {
+    /// Every parameter (the PyTorch default).
+    case all
+    /// Conv and linear weights only (biases, BatchNorm, thresholds and leaks get none).
+    case weightsOnly
+
+    func applies(to p: Parameter) -> Bool {
+        switch self {
+        case .all: true
+        case .weightsOnly: p.role == .weight
+        }
+    }
+}
+
+/// Stochastic gradient descent with momentum (PyTorch's convention):
+///
+///     g ← ∇θ + λ·θ;   v ← μ·v + g;   θ ← θ − η·(Nesterov ? g + μ·v : v)
+public struct SGD: Optimizer {
+    public var learningRate: Float
+    public var momentum: Float
+    public var nesterov: Bool
+    public var weightDecay: Float
+    public var decayScope: WeightDecayScope
+    private var velocity: [ObjectIdentifier: Tensor] = [:]
+
+    public init(learningRate: Float, momentum: Float = 0.9, nesterov: Bool = false,
+                weightDecay: Float = 0, decayScope: WeightDecayScope = .weightsOnly) {
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.weightDecay = weightDecay
+        self.decayScope = decayScope
+    }
+
+    public mutating func step(_ parameters: [Parameter]) {
+        for p in parameters {
+            guard let grad = p.grad else { continue }
+            let id = ObjectIdentifier(p)
+            var v = velocity[id] ?? Tensor(shape: p.value.shape)
+            let decay = decayScope.applies(to: p) ? weightDecay : 0
+            let (lr, mu, nesterov) = (learningRate, momentum, self.nesterov)
+            grad.withUnsafeBufferPointer { pg in
+                v.withUnsafeMutableBufferPointer { pv in
+                    p.value.withUnsafeMutableBufferPointer { pw in
+                        for i in 0..<pw.count {
+                            let g = pg[i] + decay * pw[i]
+                            pv[i] = mu * pv[i] + g
+                            pw[i] -= lr * (nesterov ? g + mu * pv[i] : pv[i])
+                        }
+                    }
+                }
+            }
+            velocity[id] = v
+            p.grad = nil
+            p.applyMask()
+        }
+    }
+}
+
+/// Adam (Kingma & Ba 2015), optionally AMSGrad (Reddi et al. 2018) and decoupled weight decay
+/// (AdamW, Loshchilov & Hutter 2019):
+///
+///     m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  v̂ = max(v̂, v) (AMSGrad)
+///     θ ← θ − η·(m/(1−β₁ᵗ)) / (√(v̂/(1−β₂ᵗ)) + ε)  [− η·λ·θ for AdamW]
+public struct Adam: Optimizer {
+    /// How weight decay enters: added to the gradient (Adam's L2) or applied to θ directly (AdamW).
+    public enum DecayMode: Sendable, Codable { case coupled, decoupled }
+
+    public var learningRate: Float
+    public var beta1: Float, beta2: Float, epsilon: Float
+    public var weightDecay: Float
+    public var decayMode: DecayMode
+    public var decayScope: WeightDecayScope
+    public var amsgrad: Bool
+    private var moments: [ObjectIdentifier: (m: Tensor, v: Tensor, vmax: Tensor, t: Int)] = [:]
+
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+                weightDecay: Float = 0, decayMode: DecayMode = .coupled,
+                decayScope: WeightDecayScope = .weightsOnly, amsgrad: Bool = false) {
+        self.learningRate = learningRate
+        self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.decayMode = decayMode
+        self.decayScope = decayScope
+        self.amsgrad = amsgrad
+    }
+
+    public mutating func step(_ parameters: [Parameter]) {
+        for p in parameters {
+            guard let grad = p.grad else { continue }
+            let id = ObjectIdentifier(p)
+            var state = moments[id] ?? (Tensor(shape: p.value.shape), Tensor(shape: p.value.shape),
+                                        Tensor(shape: p.value.shape), 0)
+            state.t += 1
+            let decay = decayScope.applies(to: p) ? weightDecay : 0
+            let coupled = decayMode == .coupled
+            let (b1, b2, eps, lr, ams) = (beta1, beta2, epsilon, learningRate, amsgrad)
+            let c1 = 1 - pow(b1, Float(state.t)), c2 = 1 - pow(b2, Float(state.t))
+            grad.withUnsafeBufferPointer { pg in
+                state.m.withUnsafeMutableBufferPointer { pm in
+                    state.v.withUnsafeMutableBufferPointer { pv in
+                        state.vmax.withUnsafeMutableBufferPointer { px in
+                            p.value.withUnsafeMutableBufferPointer { pw in
+                                for i in 0..<pw.count {
+                                    let g = pg[i] + (coupled ? decay * pw[i] : 0)
+                                    pm[i] = b1 * pm[i] + (1 - b1) * g
+                                    pv[i] = b2 * pv[i] + (1 - b2) * g * g
+                                    var vhat = pv[i]
+                                    if ams { px[i] = Swift.max(px[i], pv[i]); vhat = px[i] }
+                                    let update = (pm[i] / c1) / ((vhat / c2).squareRoot() + eps)
+                                    pw[i] -= lr * (update + (coupled ? 0 : decay * pw[i]))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            moments[id] = state
+            p.grad = nil
+            p.applyMask()
+        }
+    }
+}
+
+extension Parameter {
+    /// value ← value ⊙ mask (no-op when dense).
+    public func applyMask() {
+        guard let mask else { return }
+        precondition(mask.shape == value.shape, "mask \(mask.shape) for parameter \(value.shape)")
+        value = value * mask
+    }
+}
+
+import Foundation
