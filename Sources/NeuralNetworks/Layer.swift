@@ -14,6 +14,13 @@ public struct ForwardContext {
     public var rng: SeededGenerator
     /// Loss terms added by layers during this pass; the training step sums them into the loss.
     public var auxiliaryLosses: [Variable] = []
+    /// Time steps folded into the batch dimension: stateless layers see `[T·N, …]` and ignore
+    /// it; neuron layers unfold `[T, N·…]` and run their recurrence over T.
+    public var timesteps: Int = 1
+    /// Membrane potentials carried from one chunk of time steps to the next, per neuron layer,
+    /// during one chunked simulation (`nil` = every neuron layer starts from its initial
+    /// membrane). Scoped to this context value, so state never leaks between simulations.
+    public var carriedMembranes: [ObjectIdentifier: Tensor]? = nil
 
     public init(phase: Phase, rng: SeededGenerator = SeededGenerator(seed: 0)) {
         self.phase = phase

@@ -1,0 +1,56 @@
+/// Firing statistics of one neuron layer over one simulation.
+public struct SpikeStatistics: Sendable, Codable, Equatable {
+    /// Position of the layer in the network.
+    public var layerIndex: Int
+    /// Neurons per image.
+    public var neurons: Int
+    /// Mean spikes per neuron per time step, in [0, 1].
+    public var firingRate: Double
+    /// Mean spikes per neuron over the whole simulation (firingRate·T).
+    public var spikesPerNeuron: Double
+    /// Fraction of neurons that never fired.
+    public var silentFraction: Double
+    /// Fraction of neurons that fired at every step.
+    public var saturatedFraction: Double
+    /// Total spikes per image (all neurons, all steps): the input spikes of the next layer.
+    public var spikesPerImage: Double
+}
+
+/// Accumulates per-neuron spike counts of one layer across the chunks of a simulation.
+struct SpikeCounter {
+    let layerIndex: Int
+    var counts: [Float]          // per neuron of the batch (N·M), summed over steps
+    var steps = 0
+
+    init(layerIndex: Int, size: Int) {
+        self.layerIndex = layerIndex
+        counts = [Float](repeating: 0, count: size)
+    }
+
+    /// Adds the spikes of a chunk `[t·N·M]` (values are 0 or the amplitude `scale`).
+    mutating func add(_ spikes: Tensor, steps t: Int, scale: Float) {
+        let size = counts.count
+        let inverse = 1 / scale
+        spikes.withUnsafeBufferPointer { p in
+            counts.withUnsafeMutableBufferPointer { c in
+                for k in 0..<t {
+                    for i in 0..<size where p[k * size + i] != 0 { c[i] += p[k * size + i] * inverse }
+                }
+            }
+        }
+        steps += t
+    }
+
+    func statistics(images: Int) -> SpikeStatistics {
+        let total = counts.reduce(0, +)
+        let perImage = counts.count / Swift.max(images, 1)
+        let spikesPerNeuron = Double(total) / Double(Swift.max(counts.count, 1))
+        return SpikeStatistics(
+            layerIndex: layerIndex, neurons: perImage,
+            firingRate: spikesPerNeuron / Double(Swift.max(steps, 1)),
+            spikesPerNeuron: spikesPerNeuron,
+            silentFraction: Double(counts.filter { $0 == 0 }.count) / Double(Swift.max(counts.count, 1)),
+            saturatedFraction: Double(counts.filter { $0 >= Float(steps) }.count) / Double(Swift.max(counts.count, 1)),
+            spikesPerImage: Double(total) / Double(Swift.max(images, 1)))
+    }
+}
