@@ -30,7 +30,9 @@ public enum SpikeAmplitude: String, Sendable, Codable {
 public enum ResetGradient: String, Sendable, Codable {
     /// ∂u/∂s = −θ (subtraction) or −u (zero) enters the backward pass.
     case full
-    /// The reset is treated as a constant (SpikingJelly's `detach_reset=True`).
+    /// The spike inside the reset is treated as a constant (SpikingJelly's
+    /// `detach_reset=True`): the ∂u/∂s path is dropped; ∂u/∂h (1 or 1 − s) and, for
+    /// subtraction, ∂u/∂θ = −s stay.
     case detached
 }
 

@@ -28,13 +28,18 @@ struct SpikeCounter {
     }
 
     /// Adds the spikes of a chunk `[t·N·M]` (values are 0 or the amplitude `scale`).
+    ///
+    /// Each non-zero value counts as exactly one spike: rescaling by 1/θ would round
+    /// (θ·(1/θ) = 1 − 2⁻²⁴ for θ = 1.7), so a neuron firing at every step would fall short of T.
     mutating func add(_ spikes: Tensor, steps t: Int, scale: Float) {
         let size = counts.count
-        let inverse = 1 / scale
         spikes.withUnsafeBufferPointer { p in
             counts.withUnsafeMutableBufferPointer { c in
                 for k in 0..<t {
-                    for i in 0..<size where p[k * size + i] != 0 { c[i] += p[k * size + i] * inverse }
+                    for i in 0..<size where p[k * size + i] != 0 {
+                        assert(p[k * size + i] == scale, "spike value \(p[k * size + i]) is not the amplitude \(scale)")
+                        c[i] += 1
+                    }
                 }
             }
         }

@@ -199,7 +199,8 @@ extension SpikingNeuron {
                                                 let dH = dU * dUdH + dS * f / theta
                                                 D.base[i] = dH
                                                 tTheta += -dS * f * h / (theta * theta)
-                                                if subtract && !detached { tTheta -= dU * s }
+                                                // ∂u/∂θ = −s: explicit, so kept when only the spike is detached.
+                                                if subtract { tTheta -= dU * s }
                                                 if amplitude == .threshold { tTheta += G.base[i] * s }
                                                 let uPrev: Float
                                                 if t > 0 {

@@ -1,0 +1,84 @@
+import SpikingNeurons
+import Testing
+import _TestSupport
+
+// Chunked simulation must be an implementation detail: carrying membranes between chunks of
+// time steps gives exactly the outputs of one pass over all T, and every simulate call starts
+// from the initial membrane.
+
+/// Two spiking layers with element-wise layers only (no GEMM, whose summation order could
+/// depend on the batch size): LIF (reset to zero) → IF (u₀ = θ/2, amplitude θ).
+func elementwiseNetwork() -> Sequential {
+    Sequential([
+        SpikingNeuron(threshold: 0.7, model: .leakyIntegrateAndFire(leak: 0.9, training: .fixed),
+                      reset: .zero),
+        SpikingNeuron(threshold: 0.5, initialMembrane: .halfThreshold, amplitude: .threshold),
+    ])
+}
+
+/// Linear → IF → Linear → LIF: the shape of a real SNN.
+func denseNetwork() -> Sequential {
+    var rng = SeededGenerator(seed: 21)
+    return Sequential([
+        Linear(12, 16, using: &rng),
+        SpikingNeuron(threshold: 1, initialMembrane: .halfThreshold),
+        Linear(16, 5, using: &rng),
+        SpikingNeuron(threshold: 0.8, model: .leakyIntegrateAndFire(leak: 0.95, training: .fixed),
+                      amplitude: .threshold),
+    ])
+}
+
+@Suite("Sequential.simulate: chunking and fresh state")
+struct SimulationTests {
+    @Test(arguments: [SpikeEncoding.direct, .poisson, .timeToFirstSpike, .hybrid], [1, 3, 7])
+    func chunkedSimulationIsBitIdentical(encoding: SpikeEncoding, chunk: Int) {
+        let timesteps = 20
+        var rng = SeededGenerator(seed: 5)
+        for network in [elementwiseNetwork(), denseNetwork()] {
+            let features = network.layers.first is Linear ? 12 : 9
+            let images = Tensor.uniform(shape: [4, features], low: 0, high: 1, using: &rng)
+            var rngWhole = SeededGenerator(seed: 77), rngChunked = SeededGenerator(seed: 77)
+            let whole = network.simulate(images, timesteps: timesteps, encoding: encoding,
+                                         chunk: timesteps, using: &rngWhole)
+            let chunked = network.simulate(images, timesteps: timesteps, encoding: encoding,
+                                           chunk: chunk, using: &rngChunked)
+            #expect(whole.outputs.shape == [timesteps, 4, network.layers.first is Linear ? 5 : 9])
+            #expect(whole.outputs.scalars.contains { $0 != 0 }, "network is silent")
+            #expect(chunked.outputs == whole.outputs, "\(encoding), chunk \(chunk)")
+            #expect(chunked.spikeStatistics == whole.spikeStatistics)
+        }
+    }
+
+    /// Two simulations on the same network: the second starts again from u₀ (θ/2 here), so it
+    /// repeats the first, and a short simulation is a prefix of a long one.
+    @Test(arguments: [1, 3, 16])
+    func freshSimulationStartsFromInitialMembrane(chunk: Int) {
+        var rng = SeededGenerator(seed: 8)
+        let network = denseNetwork()
+        let images = Tensor.uniform(shape: [3, 12], low: 0, high: 1, using: &rng)
+        let first = network.simulate(images, timesteps: 10, encoding: .direct, chunk: chunk, using: &rng)
+        let second = network.simulate(images, timesteps: 10, encoding: .direct, chunk: chunk, using: &rng)
+        #expect(first.outputs == second.outputs)
+        let short = network.simulate(images, timesteps: 4, encoding: .direct, chunk: chunk, using: &rng)
+        #expect(short.outputs.scalars == Array(first.outputs.scalars.prefix(short.outputs.count)))
+
+        // And the first steps agree with a plain forward pass from u₀ (no carried state).
+        var context = ForwardContext.inference
+        context.timesteps = 4
+        let encoded = SpikeEncoding.direct.encode(images, timesteps: 4, using: &rng)
+        let plain = network.forward(Variable(encoded), context: &context).value
+        #expect(plain.scalars == short.outputs.scalars)
+    }
+
+    /// A single IF neuron with u₀ = θ/2 and x = θ/2 fires at t = 1 of every fresh simulation;
+    /// a leaked membrane (θ/2 + 3·θ/2 − 2θ = 0 after T = 3) would delay it to t = 2.
+    @Test func halfThresholdNeuronFiresImmediatelyInEverySimulation() {
+        let network = Sequential([SpikingNeuron(threshold: 1, initialMembrane: .halfThreshold)])
+        let images = Tensor(shape: [1, 1], scalars: [0.5])
+        var rng = SeededGenerator(seed: 0)
+        for _ in 0..<3 {
+            let run = network.simulate(images, timesteps: 3, encoding: .direct, chunk: 2, using: &rng)
+            #expect(run.outputs.scalars == [1, 0, 1])
+        }
+    }
+}
