@@ -55,7 +55,7 @@ let package = Package(
         // Profile, ChapterOptions, StageCache, RunRecord (results.json), progress line
         .target(name: "ChapterSupport", dependencies: [
             "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: optimised),
         .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport"]),
 
         // MARK: - Implementation details
@@ -89,7 +89,9 @@ let chapters: [(key: String, uses: [Target.Dependency])] = [
 package.targets += chapters.map { chapter in
     .executableTarget(
         name: "chapter-\(chapter.key)",
-        dependencies: chapter.uses + ["ChapterSupport", "Figures"],
+        dependencies: chapter.uses + [
+            "ChapterSupport", "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ],
         path: "chapters/\(chapter.key)",
         exclude: ["README.md"])
 }

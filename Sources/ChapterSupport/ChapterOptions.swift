@@ -1,0 +1,89 @@
+// The command-line options every chapter shares, included with `@OptionGroup`.
+
+import ArgumentParser
+import Foundation
+
+/// Options common to every `chapter-<key>` executable.
+///
+/// ```swift
+/// struct Arguments: ParsableArguments {
+///     @OptionGroup var chapter: ChapterOptions
+///     @Option(help: "Timesteps to evaluate.") var timesteps: [Int] = [1, 2, 4, 8]
+/// }
+/// let arguments = Arguments.parseOrExit()
+/// ```
+///
+/// Invalid values stop the program (exit status 64) with ArgumentParser's own message, e.g.
+/// `The value 'fast' is invalid for '--profile <profile>'.`
+/// `Please provide one of 'smoke', 'quick' or 'paper'.`
+/// Environment variables never change these values (STYLE C5).
+public struct ChapterOptions: ParsableArguments, Sendable {
+    /// The run's scale: `smoke` (seconds), `quick` (minutes, default) or `paper` (hours).
+    @Option(help: "Run scale: smoke = seconds, quick = minutes, paper = the paper's settings.")
+    public var profile: Profile = .quick
+
+    /// The dataset, or nil for the chapter's default at this profile.
+    @Option(help: "Dataset (default: the chapter's choice for the profile).")
+    public var dataset: DatasetChoice?
+
+    /// The seed of every random generator in the run.
+    @Option(help: "Seed for every random generator in the run.")
+    public var seed: UInt64 = 42
+
+    /// The output folder as typed, or nil for `figures/<chapter>/<profile>`;
+    /// see `outputDirectory(chapter:)`.
+    @Option(help: ArgumentHelp(
+        "Folder for results.json, provenance.json and figures "
+            + "(default: figures/<chapter>/<profile>).",
+        valueName: "dir"))
+    public var output: String?
+
+    /// The root of the stage cache as typed; see `cacheDirectory`.
+    @Option(help: ArgumentHelp("Root folder of the stage cache.", valueName: "dir"))
+    public var cache: String = "data/cache"
+
+    /// Recompute every cached stage instead of loading it.
+    @Flag(help: "Recompute every cached stage.")
+    public var fresh: Bool = false
+
+    /// Stages to recompute, each together with every stage that runs after it.
+    @Option(help: ArgumentHelp(
+        "Recompute this stage and every stage after it (repeatable).", valueName: "stage"))
+    public var rerun: [String] = []
+
+    /// Worker threads for BLAS and data loading; the chapter applies it to its back ends.
+    @Option(help: "Worker threads (use 1 for bit-reproducible sums).")
+    public var threads: Int = 2
+
+    /// Creates the defaults (`--profile quick --seed 42 --threads 2`).
+    public init() {}
+
+    /// Rejects values ArgumentParser's types allow but the chapters cannot use.
+    public func validate() throws {
+        guard (1...256).contains(threads) else {
+            throw ValidationError("--threads must be between 1 and 256 (got \(threads)).")
+        }
+        if let empty = rerun.first(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw ValidationError("--rerun needs a stage name (got '\(empty)').")
+        }
+        if output?.isEmpty == true {
+            throw ValidationError("--output needs a folder name.")
+        }
+    }
+
+    /// The output folder: `--output` if given, else `figures/<chapter>/<profile>`; relative
+    /// paths are resolved against the current directory.
+    public func outputDirectory(chapter: String) -> URL {
+        absoluteDirectory(output ?? "figures/\(chapter)/\(profile.rawValue)")
+    }
+
+    /// The root of the stage cache (`--cache`, default `data/cache`), as an absolute URL.
+    public var cacheDirectory: URL {
+        absoluteDirectory(cache)
+    }
+}
+
+/// `path` as an absolute directory URL, relative paths taken from the current directory.
+func absoluteDirectory(_ path: String) -> URL {
+    URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+}

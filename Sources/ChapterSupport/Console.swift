@@ -1,0 +1,82 @@
+// Console output for chapters: section banners, labelled metrics, aligned tables, the config.
+
+import Foundation
+
+/// Prints a section banner matching the chapter's `// MARK: -` sections:
+///
+/// ```
+///
+/// 2. Train the ANN
+/// ────────────────
+/// ```
+public func printSection(_ title: String) {
+    print("\n\(title)\n\(String(repeating: "─", count: title.count))")
+}
+
+/// Prints one labelled number with its unit, e.g. `ANN test accuracy: 91.23 %`.
+///
+/// Every number a chapter shows gets a label and a unit (STYLE C4); use `unit: ""` only
+/// for dimensionless counts.
+public func printMetric(_ label: String, _ value: Double, unit: String, digits: Int = 2) {
+    print(formatMetric(label, value, unit: unit, digits: digits))
+}
+
+/// The line `printMetric` prints.
+public func formatMetric(
+    _ label: String, _ value: Double, unit: String, digits: Int = 2
+) -> String {
+    let number = formatFixed(value, digits: digits)
+    return unit.isEmpty ? "\(label): \(number)" : "\(label): \(number) \(unit)"
+}
+
+/// Prints a table with a header row, a rule, and aligned columns.
+///
+/// ```
+/// T  ANN acc (%)  SNN acc (%)  Δ (pp)
+/// ─  ───────────  ───────────  ──────
+/// 1        91.20        45.10  -46.10
+/// ```
+///
+/// Columns whose cells all look like numbers are right-aligned, others left-aligned. Callers
+/// format the numbers, so each column chooses its own precision; put units in the headers.
+public func printTable(headers: [String], rows: [[String]]) {
+    print(formatTable(headers: headers, rows: rows))
+}
+
+/// The text `printTable` prints (lines joined by `\n`, no trailing newline).
+public func formatTable(headers: [String], rows: [[String]]) -> String {
+    for (index, row) in rows.enumerated() {
+        precondition(row.count == headers.count,
+                     "table row \(index) has \(row.count) cells for \(headers.count) headers")
+    }
+    let columns = headers.indices.map { column in
+        (width: ([headers[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0,
+         numeric: !rows.isEmpty && rows.allSatisfy { looksNumeric($0[column]) })
+    }
+    func line(_ cells: [String]) -> String {
+        zip(cells, columns).map { cell, column in
+            let padding = String(repeating: " ", count: column.width - cell.count)
+            return column.numeric ? padding + cell : cell + padding
+        }
+        .joined(separator: "  ")
+        .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+    }
+    let rule = columns.map { String(repeating: "─", count: $0.width) }
+    return ([line(headers), line(rule)] + rows.map(line)).joined(separator: "\n")
+}
+
+/// Whether `text` reads as a number, possibly signed, with a decimal point, exponent or `%`.
+private func looksNumeric(_ text: String) -> Bool {
+    var body = text.trimmingCharacters(in: .whitespaces)
+    if body.hasSuffix("%") { body.removeLast() }
+    return Double(body) != nil || ["nan", "inf", "-inf", "—", "-"].contains(body)
+}
+
+/// Prints the resolved config once at startup as pretty JSON with sorted keys (llm.c prints
+/// its hyperparameters the same way), preceded by the line `Resolved configuration:`.
+///
+/// - Throws: the encoder's error when `config` cannot be encoded.
+public func printResolvedConfig(_ config: some Encodable) throws {
+    let json = try JSONCoding.prettyEncoder().encode(config)
+    print("Resolved configuration:\n\(String(decoding: json, as: UTF8.self))")
+}

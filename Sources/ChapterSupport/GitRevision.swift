@@ -1,0 +1,53 @@
+// Which source code produced a result: the git commit and whether the tree had edits.
+
+import Foundation
+
+/// The git commit of the working tree, recorded in results.json and provenance.json.
+public struct GitRevision: Codable, Sendable, Equatable {
+    /// `git rev-parse HEAD`, or `unknown` when git or the repository is unavailable.
+    public var commit: String
+    /// Whether `git status --porcelain` lists changes outside `figures/` and `data/` (which
+    /// runs rewrite themselves); nil when unknown.
+    public var dirty: Bool?
+
+    /// Creates a revision record.
+    public init(commit: String, dirty: Bool?) {
+        self.commit = commit
+        self.dirty = dirty
+    }
+
+    /// The value used when git cannot be asked.
+    public static let unknown = GitRevision(commit: "unknown", dirty: nil)
+
+    /// Asks git about the repository containing `directory` (default: the current directory).
+    /// Never throws: any failure gives `.unknown`.
+    public static func current(in directory: URL? = nil) -> GitRevision {
+        guard let head = runGit(["rev-parse", "HEAD"], in: directory), !head.isEmpty else {
+            return .unknown
+        }
+        let status = runGit(
+            ["status", "--porcelain", "--", ".", ":(exclude)figures", ":(exclude)data"],
+            in: directory)
+        return GitRevision(commit: head, dirty: status.map { !$0.isEmpty })
+    }
+
+    /// Runs `git <arguments>` and returns its trimmed standard output, or nil on any failure.
+    private static func runGit(_ arguments: [String], in directory: URL?) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            return nil
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,43 @@
+// provenance.json: the short "where did this come from" note committed beside each figure set.
+
+import Foundation
+
+/// Who made a results folder and how: commit, date, command line, profile and seed.
+///
+/// A subset of `RunRecord`, kept in its own small file so that a reader browsing
+/// `figures/<chapter>/<profile>/` sees at a glance how to reproduce it.
+public struct Provenance: Codable, Sendable, Equatable {
+    /// `provenance.json`.
+    public static let fileName = "provenance.json"
+
+    /// The chapter key.
+    public var chapter: String
+    /// The source revision.
+    public var git: GitRevision
+    /// When the run started.
+    public var date: Date
+    /// The command line as typed.
+    public var commandLine: [String]
+    /// The run's profile.
+    public var profile: Profile
+    /// The run's seed.
+    public var seed: UInt64
+    /// Debug or release build.
+    public var build: BuildConfiguration
+
+    /// The provenance of `record`.
+    public init(record: RunRecord) {
+        chapter = record.chapter
+        git = record.git
+        date = record.date
+        commandLine = record.commandLine
+        profile = record.profile
+        seed = record.seed
+        build = record.build
+    }
+
+    /// Reads a provenance.json.
+    public static func load(from url: URL) throws -> Provenance {
+        try JSONCoding.decoder().decode(Provenance.self, from: Data(contentsOf: url))
+    }
+}

@@ -1,0 +1,121 @@
+// results.json: the one interface between a chapter run, its tests, its figures and README
+// tables (STYLE C6). Nothing parses stdout.
+
+import Foundation
+
+/// Everything a chapter run produced and how: written as `results.json` (pretty, sorted keys)
+/// with `provenance.json` beside it.
+///
+/// ```swift
+/// let record = try RunRecord(context: context, config: config, metrics: metrics,
+///                            stages: cache.timings)
+/// try record.write(to: context.outputDirectory)
+/// ...
+/// let metrics = try RunRecord.load(from: url).metrics(as: Metrics.self)   // in a test
+/// ```
+public struct RunRecord: Codable, Sendable, Equatable {
+    /// `results.json`.
+    public static let fileName = "results.json"
+
+    /// The chapter key.
+    public var chapter: String
+    /// The run's profile.
+    public var profile: Profile
+    /// The seed of every random generator in the run.
+    public var seed: UInt64
+    /// Worker threads used.
+    public var threads: Int
+    /// The command line as typed.
+    public var commandLine: [String]
+    /// The source revision.
+    public var git: GitRevision
+    /// When the run started (ISO 8601 in the file, whole seconds).
+    public var date: Date
+    /// The machine that ran it.
+    public var machine: MachineInfo
+    /// Debug or release build.
+    public var build: BuildConfiguration
+    /// The chapter's resolved config, as printed at startup.
+    public var config: JSONValue
+    /// Wall time of each stage in run order.
+    public var stages: [StageTiming]
+    /// Wall time of the whole run in seconds, up to the creation of this record.
+    public var totalSeconds: Double
+    /// The chapter's measurements (accuracies, firing rates, energy, …).
+    public var metrics: JSONValue
+
+    /// Creates a record from its parts.
+    public init(
+        chapter: String, profile: Profile, seed: UInt64, threads: Int, commandLine: [String],
+        git: GitRevision, date: Date, machine: MachineInfo, build: BuildConfiguration,
+        config: JSONValue, stages: [StageTiming], totalSeconds: Double, metrics: JSONValue
+    ) {
+        self.chapter = chapter
+        self.profile = profile
+        self.seed = seed
+        self.threads = threads
+        self.commandLine = commandLine
+        self.git = git
+        self.date = date
+        self.machine = machine
+        self.build = build
+        self.config = config
+        self.stages = stages
+        self.totalSeconds = totalSeconds
+        self.metrics = metrics
+    }
+
+    /// Creates the record of the run described by `context`, asking git and the system for
+    /// the revision and machine.
+    ///
+    /// - Parameters:
+    ///   - config: the chapter's resolved config (any `Encodable`).
+    ///   - metrics: the chapter's measurements (any `Encodable`).
+    ///   - stages: usually `cache.timings`.
+    /// - Throws: the encoder's error when `config` or `metrics` cannot be encoded; nothing has
+    ///   been written at that point.
+    public init(
+        context: ChapterContext, config: some Encodable, metrics: some Encodable,
+        stages: [StageTiming], git: GitRevision = .current(), machine: MachineInfo = .current()
+    ) throws {
+        self.init(
+            chapter: context.chapter, profile: context.profile, seed: context.seed,
+            threads: context.threads, commandLine: context.commandLine, git: git,
+            date: Date(timeIntervalSince1970: floor(context.startDate.timeIntervalSince1970)),
+            machine: machine, build: .current, config: try JSONValue(encoding: config),
+            stages: stages, totalSeconds: Date().timeIntervalSince(context.startDate),
+            metrics: try JSONValue(encoding: metrics))
+    }
+
+    /// The metrics decoded into the chapter's own type.
+    public func metrics<M: Decodable>(as type: M.Type) throws -> M {
+        try metrics.decode(type)
+    }
+
+    /// The config decoded into the chapter's own type.
+    public func config<C: Decodable>(as type: C.Type) throws -> C {
+        try config.decode(type)
+    }
+
+    /// Writes `results.json` and `provenance.json` into `directory`, each atomically
+    /// (temporary file in the same directory, then rename). Both are encoded before either
+    /// is written, so an encoding error leaves the previous files untouched.
+    ///
+    /// - Returns: the URL of results.json.
+    @discardableResult
+    public func write(to directory: URL) throws -> URL {
+        let encoder = JSONCoding.prettyEncoder()
+        let results = try encoder.encode(self)
+        let provenance = try encoder.encode(Provenance(record: self))
+        let url = directory.appendingPathComponent(Self.fileName)
+        try atomicWrite(results + Data("\n".utf8), to: url)
+        try atomicWrite(
+            provenance + Data("\n".utf8), to: directory.appendingPathComponent(Provenance.fileName))
+        return url
+    }
+
+    /// Reads a results.json written by `write(to:)`.
+    public static func load(from url: URL) throws -> RunRecord {
+        try JSONCoding.decoder().decode(RunRecord.self, from: Data(contentsOf: url))
+    }
+}

@@ -1,0 +1,218 @@
+// Cached pipeline stages: compute once, load on later runs, recompute when an input changes.
+
+import Foundation
+
+/// Stores each stage's output at `<root>/<chapter>/<profile>/<stage>-<key>.ckpt` and reuses it
+/// while the stage's inputs are unchanged (STYLE C6).
+///
+/// ```swift
+/// let cache = context.makeStageCache()
+/// let (ann, annKey, _) = try cache.stage(
+///     "ann", version: 1, config: config.ann, dependsOn: [dataKey],
+///     encode: { try $0.serialized() }, decode: { try ANN(serialized: $0) }
+/// ) {
+///     try trainANN(config.ann, on: data, using: &rng)
+/// }
+/// ```
+///
+/// - A stage is loaded when its checkpoint exists, is valid and the `RecomputePolicy` allows
+///   reuse; otherwise it is computed and saved. Put everything the output depends on
+///   (dataset, hyperparameters) into `config`: the key hashes only what it is given.
+/// - A damaged checkpoint (bad magic, other format version, truncated, checksum mismatch, or
+///   a payload `decode` rejects) is not fatal: a one-line warning names the file and the stage
+///   is recomputed, which is what `--rerun <stage>` would do anyway.
+/// - Old checkpoints of other keys are kept, so switching back to a previous config is instant;
+///   delete `data/cache` at any time to reclaim space.
+///
+/// A `StageCache` keeps per-run state (timings, whether a `--rerun` stage was reached), so use
+/// one instance per run, from one thread.
+public final class StageCache {
+    /// `<root>/<chapter>/<profile>`, where this run's checkpoints live.
+    public let directory: URL
+    /// The chapter key, used in rebuild commands.
+    public let chapter: String
+    /// The profile, used in the folder name and rebuild commands.
+    public let profile: Profile
+    /// The run's seed, mixed into every key (nil leaves it out).
+    public let seed: UInt64?
+    /// Which existing checkpoints may be reused.
+    public let recompute: RecomputePolicy
+    /// Wall time of every stage run so far, in order; goes into results.json.
+    public private(set) var timings: [StageTiming] = []
+
+    /// Set once a stage named in `.from(_:)` has been reached: every later stage recomputes.
+    private var rerunReached = false
+    private let log: (String) -> Void
+
+    /// Creates a cache for one run.
+    ///
+    /// - Parameters:
+    ///   - root: the cache root (`--cache`, default `data/cache`).
+    ///   - chapter: the chapter key.
+    ///   - profile: the run's profile.
+    ///   - seed: the run's seed, hashed into every key; nil when outputs do not depend on it.
+    ///   - recompute: `--fresh` / `--rerun` as a policy.
+    ///   - log: receives one line per stage and any warnings; prints to stdout by default.
+    public init(
+        root: URL, chapter: String, profile: Profile, seed: UInt64? = nil,
+        recompute: RecomputePolicy = .reuse, log: @escaping (String) -> Void = { print($0) }
+    ) {
+        self.directory = root.appendingPathComponent(chapter, isDirectory: true)
+            .appendingPathComponent(profile.rawValue, isDirectory: true)
+        self.chapter = chapter
+        self.profile = profile
+        self.seed = seed
+        self.recompute = recompute
+        self.log = log
+    }
+
+    // MARK: - Keys and files
+
+    /// The key of a stage with these inputs (see `StageKey` for what is hashed).
+    public func key(
+        _ name: String, version: Int, config: some Encodable, dependsOn: [StageKey] = []
+    ) throws -> StageKey {
+        try StageKey(
+            stage: name, version: version, seed: seed, config: config, dependsOn: dependsOn)
+    }
+
+    /// Where the output of `key` is stored: `<directory>/<stage>-<hex>.ckpt`.
+    public func checkpointURL(for key: StageKey) -> URL {
+        directory.appendingPathComponent("\(key.stage)-\(key.hex).ckpt")
+    }
+
+    /// The command that recomputes `stage` explicitly, quoted in messages.
+    public func rebuildCommand(for stage: String) -> String {
+        "swift run chapter-\(chapter) --profile \(profile.rawValue) --rerun \(stage)"
+    }
+
+    // MARK: - Stages
+
+    /// Returns the output of stage `name`, loading it from its checkpoint or computing and
+    /// saving it.
+    ///
+    /// - Parameters:
+    ///   - name: the stage name (letters, digits, `-`, `_`, `.`).
+    ///   - version: bump when the stage's code changes meaning, to invalidate old checkpoints.
+    ///   - config: the stage's inputs; hashed as sorted-key JSON.
+    ///   - dependsOn: keys of the stages whose outputs this one reads.
+    ///   - encode: turns the output into checkpoint bytes.
+    ///   - decode: turns checkpoint bytes back into the output.
+    ///   - compute: produces the output when it cannot be loaded.
+    /// - Returns: the output, its key (pass it to later stages' `dependsOn`), and whether it
+    ///   was computed or loaded.
+    public func stage<Output>(
+        _ name: String, version: Int, config: some Encodable, dependsOn: [StageKey] = [],
+        encode: (Output) throws -> Data, decode: (Data) throws -> Output,
+        compute: () throws -> Output
+    ) throws -> (Output, StageKey, StageOutcome) {
+        try run(name, version, config, dependsOn, encode, decode) { _ in try compute() }
+    }
+
+    /// Like `stage(_:version:config:dependsOn:encode:decode:compute:)`, for long stages that
+    /// save progress: `compute` receives a `StageProgress` to resume from and checkpoint into.
+    ///
+    /// The progress file is deleted when the stage finishes, and before computing when the
+    /// stage is forced by `--fresh` or `--rerun` (so a forced rerun starts from scratch).
+    public func stage<Output>(
+        _ name: String, version: Int, config: some Encodable, dependsOn: [StageKey] = [],
+        encode: (Output) throws -> Data, decode: (Data) throws -> Output,
+        compute: (StageProgress) throws -> Output
+    ) throws -> (Output, StageKey, StageOutcome) {
+        try run(name, version, config, dependsOn, encode, decode, compute)
+    }
+
+    /// A stage whose output is `Codable`, stored as compact JSON. Suits small outputs
+    /// (thresholds, accuracy tables); pass `encode`/`decode` for large tensors.
+    public func stage<Output: Codable>(
+        _ name: String, version: Int, config: some Encodable, dependsOn: [StageKey] = [],
+        compute: () throws -> Output
+    ) throws -> (Output, StageKey, StageOutcome) {
+        try run(name, version, config, dependsOn, encodeJSON, decodeJSON) { _ in try compute() }
+    }
+
+    /// A resumable stage whose output is `Codable`, stored as compact JSON.
+    public func stage<Output: Codable>(
+        _ name: String, version: Int, config: some Encodable, dependsOn: [StageKey] = [],
+        compute: (StageProgress) throws -> Output
+    ) throws -> (Output, StageKey, StageOutcome) {
+        try run(name, version, config, dependsOn, encodeJSON, decodeJSON, compute)
+    }
+
+    /// Runs an uncached step (evaluation, figures) and records its wall time as `computed`.
+    public func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        let start = ContinuousClock.now
+        let result = try body()
+        timings.append(StageTiming(stage: name, seconds: secondsSince(start), outcome: .computed))
+        return result
+    }
+
+    // MARK: - Implementation
+
+    /// Whether `name` must be recomputed even when a valid checkpoint exists.
+    private func isForced(_ name: String) -> Bool {
+        switch recompute {
+        case .reuse:
+            return false
+        case .everything:
+            return true
+        case .from(let names):
+            if names.contains(name) { rerunReached = true }
+            return rerunReached
+        }
+    }
+
+    private func run<Output>(
+        _ name: String, _ version: Int, _ config: some Encodable, _ dependsOn: [StageKey],
+        _ encode: (Output) throws -> Data, _ decode: (Data) throws -> Output,
+        _ compute: (StageProgress) throws -> Output
+    ) throws -> (Output, StageKey, StageOutcome) {
+        let key = try self.key(name, version: version, config: config, dependsOn: dependsOn)
+        let url = checkpointURL(for: key)
+        let start = ContinuousClock.now
+
+        if isForced(name) {
+            removeProgress(for: key)
+        } else if FileManager.default.fileExists(atPath: url.path) {
+            do {
+                let output = try decode(try CheckpointFile.read(from: url, kind: .stageOutput))
+                let seconds = secondsSince(start)
+                timings.append(StageTiming(stage: name, seconds: seconds, outcome: .loaded))
+                log("stage \(name): loaded \(displayPath(url)) (\(formatSeconds(seconds)))")
+                return (output, key, .loaded)
+            } catch {
+                warn(about: url, error: error, consequence: "Recomputing stage '\(name)'")
+            }
+        }
+
+        let output = try compute(StageProgress(cache: self, key: key))
+        try CheckpointFile.write(try encode(output), kind: .stageOutput, to: url)
+        removeProgress(for: key)
+        let seconds = secondsSince(start)
+        timings.append(StageTiming(stage: name, seconds: seconds, outcome: .computed))
+        log("stage \(name): computed in \(formatSeconds(seconds)), saved \(displayPath(url))")
+        return (output, key, .computed(seconds: seconds))
+    }
+
+    /// Logs a one-line warning about an unusable file; the caller then recomputes.
+    func warn(about url: URL, error: Error, consequence: String) {
+        let reason: String
+        if let error = error as? CheckpointError {
+            reason = error.description
+        } else {
+            reason = "\(displayPath(url)): cannot decode the payload (\(error)); "
+                + "did the output type change without a version bump?"
+        }
+        log("warning: \(reason). \(consequence).")
+    }
+}
+
+/// Stage outputs of the `Codable` convenience: compact JSON, sorted keys.
+private func encodeJSON<Output: Encodable>(_ output: Output) throws -> Data {
+    try JSONCoding.compactEncoder().encode(output)
+}
+
+/// Reads what `encodeJSON` wrote.
+private func decodeJSON<Output: Decodable>(_ data: Data) throws -> Output {
+    try JSONCoding.decoder().decode(Output.self, from: data)
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import Testing
+
+@testable import ChapterSupport
+
+/// The shared options parse, default, validate and resolve as documented.
+@Suite struct ChapterOptionsTests {
+    @Test func defaults() throws {
+        let options = try ChapterOptions.parse([])
+        #expect(options.profile == .quick && options.seed == 42 && options.threads == 2)
+        #expect(
+            options.dataset == nil && options.output == nil && !options.fresh
+                && options.rerun.isEmpty)
+        #expect(options.cacheDirectory.path.hasSuffix("/data/cache"))
+        let output = options.outputDirectory(chapter: "classic")
+        #expect(output.path == FileManager.default.currentDirectoryPath + "/figures/classic/quick")
+    }
+
+    @Test func parsesEveryOption() throws {
+        let options = try ChapterOptions.parse([
+            "--profile", "smoke", "--seed", "7", "--dataset", "fashion-mnist", "--output",
+            "/tmp/out",
+            "--cache", "/tmp/cache", "--fresh", "--rerun", "ann", "--rerun", "snn", "--threads",
+            "1",
+        ])
+        #expect(options.profile == .smoke && options.seed == 7 && options.threads == 1)
+        #expect(options.dataset == .fashionMNIST && options.dataset?.classCount == 10)
+        #expect(options.outputDirectory(chapter: "classic").path == "/tmp/out")
+        #expect(options.cacheDirectory.path == "/tmp/cache")
+        #expect(options.fresh && options.rerun == ["ann", "snn"])
+        #expect(try ChapterOptions.parse(["--dataset", "cifar100"]).dataset == .cifar100)
+    }
+
+    @Test(arguments: [
+        (["--profile", "fast"], "'fast' is invalid for '--profile <profile>'"),
+        (["--seed", "-1"], "--seed"),
+        (["--seed", "seven"], "'seven' is invalid for '--seed <seed>'"),
+        (["--dataset", "mnist"], "'mnist' is invalid for '--dataset <dataset>'"),
+        (["--threads", "0"], "--threads must be between 1 and 256 (got 0)"),
+        (["--rerun", ""], "--rerun needs a stage name"),
+        (["--epochs", "3"], "Unknown option '--epochs'"),
+    ])
+    func rejectsBadValuesWithAClearMessage(arguments: [String], message: String) {
+        do {
+            _ = try ChapterOptions.parse(arguments)
+            Issue.record("\(arguments) should not parse")
+        } catch {
+            let text = ChapterOptions.message(for: error)
+            #expect(text.contains(message), "\(text)")
+        }
+    }
+
+    @Test func invalidProfileMessageListsTheChoices() {
+        #expect(throws: (any Error).self) { try ChapterOptions.parse(["--profile", "fast"]) }
+        do {
+            _ = try ChapterOptions.parse(["--profile", "fast"])
+        } catch {
+            let text = ChapterOptions.message(for: error)
+            #expect(text.contains("smoke") && text.contains("quick") && text.contains("paper"))
+        }
+    }
+
+    @Test func contextResolvesThePolicyAndRejectsUnknownStages() throws {
+        let stages = ["data", "ann", "snn"]
+        func context(_ arguments: [String]) throws -> ChapterContext {
+            try ChapterContext(
+                chapter: "classic", options: ChapterOptions.parse(arguments), stages: stages)
+        }
+        #expect(try context([]).recompute == .reuse)
+        #expect(try context(["--fresh", "--rerun", "ann"]).recompute == .everything)
+        #expect(try context(["--rerun", "ann"]).recompute == .from(["ann"]))
+        let smoke = try context(["--profile", "smoke", "--seed", "3"])
+        #expect(smoke.resultsURL.path.hasSuffix("figures/classic/smoke/results.json"))
+        #expect(smoke.makeStageCache().directory.path.hasSuffix("data/cache/classic/smoke"))
+        #expect(smoke.makeStageCache().seed == 3)
+
+        #expect(
+            throws: ChapterError.invalidConfiguration(
+                "--rerun train: chapter-classic has no stage 'train'; "
+                    + "its stages are data, ann, snn.")
+        ) {
+            try context(["--rerun", "train"])
+        }
+    }
+
+    @Test func profilesAndDatasetsHaveStableNames() {
+        #expect(Profile.allCases.map(\.rawValue) == ["smoke", "quick", "paper"])
+        #expect(DatasetChoice.allCases.map(\.rawValue) == ["fashion-mnist", "cifar10", "cifar100"])
+        #expect(
+            DatasetChoice.allCases.map(\.displayName) == ["Fashion-MNIST", "CIFAR-10", "CIFAR-100"])
+        #expect(DatasetChoice.allCases.map(\.classCount) == [10, 10, 100])
+    }
+}
