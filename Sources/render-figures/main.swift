@@ -1,1 +1,71 @@
-print("render")
+// render-figures: re-renders every committed figure (`*.gp` → `.png`) with gnuplot, in seconds,
+// without retraining anything. Each chapter run writes `.dat` + `.gp` through `FigureWriter`;
+// this tool only replays the `.gp` scripts.
+//
+//     swift run render-figures                 # everything under figures/
+//     swift run render-figures --root figures/classic/quick
+//
+// Exit status: 0 when every figure rendered; 1 if any failed or gnuplot is missing.
+
+import ArgumentParser
+import Figures
+import Foundation
+
+struct RenderFigures: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render-figures",
+        abstract: "Re-render every figures/**/*.gp into a PNG with gnuplot (no training).")
+
+    @Option(help: "Directory searched recursively for .gp files.")
+    var root: String = "figures"
+
+    func run() throws {
+        let rootURL = URL(fileURLWithPath: root)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: rootURL.path, isDirectory: &isDirectory),
+            isDirectory.boolValue
+        else {
+            throw ValidationError("no directory at \(rootURL.path) (run from the package root)")
+        }
+        let outcomes = Renderer.renderAll(under: rootURL)
+        if outcomes.isEmpty {
+            print("no .gp files under \(rootURL.path)")
+        }
+        for script in outcomes.keys.sorted(by: { $0.path < $1.path }) {
+            let name = relativePath(of: script, under: rootURL)
+            switch outcomes[script]! {
+            case .rendered: print("rendered  \(name)")
+            case .gnuplotMissing: print("skipped   \(name) (gnuplot missing)")
+            case .failed(let reason): print("FAILED    \(name)\n" + indented(reason))
+            }
+        }
+        let rendered = outcomes.values.filter { $0 == .rendered }.count
+        let missing = outcomes.values.filter { $0 == .gnuplotMissing }.count
+        let failed = outcomes.count - rendered - missing
+        print(
+            "\(rendered) rendered, \(failed) failed"
+                + (missing > 0 ? ", \(missing) skipped (gnuplot missing)" : ""))
+
+        // HOOK (not implemented yet): regenerate each chapter README's results table from its
+        // figures/<chapter>/<profile>/results.json, between marker comments. That belongs to
+        // ChapterSupport (it owns RunRecord); call it here once ChapterSupport provides it.
+
+        if failed > 0 || missing > 0 || !Gnuplot().isAvailable {
+            throw ExitCode.failure
+        }
+    }
+
+    /// gnuplot's multi-line stderr, trimmed and indented under the figure's line.
+    private func indented(_ text: String) -> String {
+        text.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+    }
+
+    private func relativePath(of url: URL, under root: URL) -> String {
+        let base = root.standardizedFileURL.path
+        let path = url.path
+        guard path.hasPrefix(base + "/") else { return path }
+        return String(path.dropFirst(base.count + 1))
+    }
+}
+
+RenderFigures.main()

@@ -1,0 +1,121 @@
+/// Axis, key and size settings shared by the figure specs.
+///
+/// All text (titles, axis labels, series labels) is gnuplot *enhanced text*: `V_{th}` is a
+/// subscript, `10^{-3}` a superscript, Unicode (θ, β, ±) is written as is. Write `\_` for a
+/// literal underscore.
+
+/// One axis of a plot: its label (name and unit), its scale and an optional fixed range.
+///
+/// ```swift
+/// Axis("time steps T", scale: .log2)
+/// Axis("accuracy (%)", range: 0...100)
+/// ```
+public struct Axis: Sendable, Equatable {
+    /// How values map to positions along the axis.
+    public enum Scale: Sendable, Equatable {
+        /// Equal distances for equal differences.
+        case linear
+        /// Equal distances for equal ratios, tics at powers of 10. Values ≤ 0 are not drawn.
+        case log
+        /// Equal distances for equal ratios, tics at powers of 2 (time steps 1, 2, 4, …, 256).
+        case log2
+    }
+
+    /// Axis label including the unit, e.g. `"accuracy (%)"`.
+    public var label: String
+    /// Linear or logarithmic.
+    public var scale: Scale
+    /// Fixed axis range; `nil` lets gnuplot choose from the data.
+    public var range: ClosedRange<Double>?
+
+    /// Creates an axis with a label, a scale (default linear) and an optional fixed range.
+    public init(_ label: String, scale: Scale = .linear, range: ClosedRange<Double>? = nil) {
+        self.label = label
+        self.scale = scale
+        self.range = range
+    }
+
+    /// gnuplot commands for this axis; `name` is `"x"` or `"y"`.
+    func commands(_ name: String) -> [String] {
+        var lines = ["set \(name)label \(_Gnuplot.quoted(label))"]
+        switch scale {
+        case .linear: break
+        case .log: lines.append("set logscale \(name) 10")
+        case .log2: lines.append("set logscale \(name) 2")
+        }
+        if let range {
+            lines.append(
+                "set \(name)range [\(_Gnuplot.number(range.lowerBound)):"
+                    + "\(_Gnuplot.number(range.upperBound))]")
+        }
+        return lines
+    }
+}
+
+/// Where the key (legend) goes.
+public enum KeyPosition: Sendable, Equatable {
+    /// Inside the plot area, top left corner.
+    case topLeft
+    /// Inside the plot area, top right corner.
+    case topRight
+    /// Inside the plot area, bottom left corner.
+    case bottomLeft
+    /// Inside the plot area, bottom right corner.
+    case bottomRight
+    /// To the right of the plot area, outside it.
+    case outsideRight
+    /// Below the plot area, entries side by side.
+    case below
+    /// No key.
+    case hidden
+
+    /// The gnuplot `set key` command.
+    var command: String {
+        switch self {
+        case .topLeft: "set key inside top left"
+        case .topRight: "set key inside top right"
+        case .bottomLeft: "set key inside bottom left"
+        case .bottomRight: "set key inside bottom right"
+        case .outsideRight: "set key outside right top"
+        case .below: "set key below horizontal"
+        case .hidden: "unset key"
+        }
+    }
+}
+
+/// Pixel size of a rendered PNG.
+public struct FigureSize: Sendable, Equatable {
+    /// Width in pixels.
+    public var width: Int
+    /// Height in pixels.
+    public var height: Int
+
+    /// Creates a size in pixels.
+    public init(width: Int, height: Int) {
+        precondition(width > 0 && height > 0, "FigureSize must be positive, got \(width)x\(height)")
+        self.width = width
+        self.height = height
+    }
+
+    /// 900 × 540, the default for line plots, bar charts and histograms.
+    public static let standard = FigureSize(width: 900, height: 540)
+    /// 640 × 600, the default for scatter plots and heat maps.
+    public static let square = FigureSize(width: 640, height: 600)
+}
+
+/// A labelled constant line drawn across a plot, e.g. the ANN accuracy in an accuracy-vs-T plot
+/// (horizontal) or a firing threshold in a histogram of membrane potentials (vertical).
+///
+/// Each line gets a dashed style from the theme and an entry in the key.
+public struct ReferenceLine: Sendable, Equatable {
+    /// Key entry, e.g. `"ANN 91.2%"` or `"θ = 1"`.
+    public var label: String
+    /// Position of the line in data coordinates.
+    public var value: Double
+
+    /// Creates a labelled reference line at `value`.
+    public init(_ label: String, at value: Double) {
+        self.label = label
+        self.value = value
+    }
+}

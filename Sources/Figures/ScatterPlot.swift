@@ -1,0 +1,65 @@
+/// Points without lines, one colour per series, optionally with the diagonal y = x, e.g. SNN
+/// firing rate against ANN activation per neuron (points on the diagonal mean exact conversion).
+///
+/// `.dat` layout: one index block per series with columns x, y.
+public struct ScatterPlot: Figure, Equatable {
+    /// Title above the plot.
+    public var title: String
+    /// Horizontal axis.
+    public var x: Axis
+    /// Vertical axis.
+    public var y: Axis
+    /// The point clouds, drawn in theme colour order (`yError` is drawn as error bars).
+    public var series: [Series]
+    /// Key entry of a dashed y = x line, e.g. `"SNN = ANN"`; `nil` draws no diagonal.
+    public var diagonalLabel: String?
+    /// Size of each point relative to the theme's point size (use ~0.3 for thousands of points).
+    public var pointScale: Double
+    /// Key placement.
+    public var key: KeyPosition
+    /// PNG size.
+    public var size: FigureSize
+
+    /// Creates a scatter plot.
+    public init(
+        title: String, x: Axis, y: Axis, series: [Series], diagonalLabel: String? = nil,
+        pointScale: Double = 0.6, key: KeyPosition = .topLeft, size: FigureSize = .square
+    ) {
+        self.title = title
+        self.x = x
+        self.y = y
+        self.series = series
+        self.diagonalLabel = diagonalLabel
+        self.pointScale = pointScale
+        self.key = key
+        self.size = size
+    }
+
+    public func gnuplotData() -> String {
+        var columns = [x.label, y.label]
+        if series.contains(where: { $0.yError != nil }) {
+            columns.append("± error of \(y.label) (only in blocks with error bars)")
+        }
+        return _Gnuplot.columnHeader(columns) + _Gnuplot.indexBlocks(series)
+    }
+
+    public func gnuplotCommands(dataFile: String) -> String {
+        var lines = ["set title \(_Gnuplot.quoted(title))"]
+        lines += x.commands("x") + y.commands("y")
+        lines.append(key.command)
+        lines.append("datafile = \(_Gnuplot.quoted(dataFile))")
+        let pointSize = _Gnuplot.number(pointScale * 1.1)
+        var elements = series.enumerated().map { index, s in
+            let drawing = s.yError == nil ? "using 1:2 with points" : "using 1:2:3 with yerrorbars"
+            return "datafile index \(index) \(drawing) ls \(_Gnuplot.seriesStyle(index)) "
+                + "ps \(pointSize) title \(_Gnuplot.quoted(s.label))"
+        }
+        if let diagonalLabel {
+            elements.append(
+                "x with lines ls \(_Gnuplot.referenceStyle(0)) "
+                    + "title \(_Gnuplot.quoted(diagonalLabel))")
+        }
+        lines.append(_Gnuplot.plot(elements))
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
