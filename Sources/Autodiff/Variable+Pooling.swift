@@ -6,6 +6,7 @@ extension Variable {
         let x = value
         precondition(x.rank == 4, "maxPooled needs [N,C,H,W], got \(x.shape)")
         let (planes, h, w) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
+        precondition(k <= h && k <= w && s > 0, "maxPooled: window \(k) stride \(s) on \(h)×\(w)")
         let (p, q) = ((h - k) / s + 1, (w - k) / s + 1)
         var y = Tensor(shape: [x.shape[0], x.shape[1], p, q])
         var argmax = [Int32](repeating: 0, count: y.count)
@@ -50,6 +51,7 @@ extension Variable {
         let x = value
         precondition(x.rank == 4, "averagePooled needs [N,C,H,W], got \(x.shape)")
         let (planes, h, w) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
+        precondition(k <= h && k <= w && s > 0, "averagePooled: window \(k) stride \(s) on \(h)×\(w)")
         let (p, q) = ((h - k) / s + 1, (w - k) / s + 1)
         let scale = 1 / Float(k * k)
         var y = Tensor(shape: [x.shape[0], x.shape[1], p, q])
@@ -82,8 +84,12 @@ extension Variable {
         }
     }
 
-    /// Global average pooling `[N, C, H, W]` → `[N, C]`.
+    /// Global average pooling `[N, C, H, W]` → `[N, C]`: y[n,c] = mean of plane (n,c), for
+    /// any H and W. Each plane is one row of `[N·C, H·W]` times a column of 1/(H·W).
     public func globalAveragePooled() -> Variable {
-        averagePooled(size: value.shape[2]).reshaped([value.shape[0], value.shape[1]])
+        precondition(value.rank == 4, "globalAveragePooled needs [N,C,H,W], got \(value.shape)")
+        let (n, c, plane) = (value.shape[0], value.shape[1], value.shape[2] * value.shape[3])
+        let averaging = Variable(Tensor(shape: [1, plane], repeating: 1 / Float(plane)))
+        return Variable.linear(reshaped([n * c, plane]), weight: averaging).reshaped([n, c])
     }
 }

@@ -16,8 +16,8 @@ public final class Variable {
     /// Whether gradients flow to this node (a parameter, or an op on one).
     public let requiresGrad: Bool
 
-    let parents: [Variable]
-    let backwardFunction: ((Tensor) -> [Tensor?])?
+    private(set) var parents: [Variable]
+    private(set) var backwardFunction: ((Tensor) -> [Tensor?])?
     let parameter: Parameter?
 
     /// A constant: no gradient is computed for it.
@@ -63,6 +63,22 @@ public final class Variable {
                               backward: @escaping (Tensor) -> [Tensor?]) -> Variable {
         guard inputs.contains(where: \.requiresGrad) else { return Variable(value) }
         return Variable(value: value, parents: inputs, backward: backward)
+    }
+
+    /// Releasing a node releases its parents, and theirs, recursively: freeing a chain of
+    /// ~50 000 nodes overflowed an 8 MB stack. Instead, unlink the ancestors this node owns
+    /// alone one at a time, so each is freed with no parents left to recurse into.
+    deinit {
+        guard !parents.isEmpty else { return }
+        var pending = parents
+        parents = []
+        backwardFunction = nil   // the closure captures the parents as well
+        while var node = pending.popLast() {
+            guard isKnownUniquelyReferenced(&node) else { continue }
+            pending.append(contentsOf: node.parents)
+            node.parents = []
+            node.backwardFunction = nil
+        }
     }
 
     /// The shape of the value.

@@ -6,6 +6,11 @@ import Foundation
 ///
 /// Activations stay in plain NCHW and weights in OIHW, so every other kernel in the package
 /// reads them directly. (oneDNN's blocked layouts are faster still; see backend-findings §3.2.)
+///
+/// The scratchpad is user-managed: one buffer in `DNNLRuntime`, used under its lock. With
+/// oneDNN's default library-managed scratchpad a primitive must run on the thread that created
+/// it (oneDNN docs, `dnnl_scratchpad_mode_t`); plans here are created on first use and then run
+/// from any thread, which crashed or corrupted memory under concurrent callers.
 final class DNNLConvolution: @unchecked Sendable {
     let geometry: ConvolutionGeometry
     private let forwardPrimitive: dnnl_primitive_t
@@ -13,6 +18,8 @@ final class DNNLConvolution: @unchecked Sendable {
     private let backwardWeightsPrimitive: dnnl_primitive_t
     private var srcDesc = dnnl_memory_desc_t(), weightDesc = dnnl_memory_desc_t()
     private var dstDesc = dnnl_memory_desc_t()
+    /// Scratchpad layout of each primitive (forward, backward data, backward weights).
+    private var scratchpadDescs = [dnnl_memory_desc_t](repeating: dnnl_memory_desc_t(), count: 3)
 
     private static let cache = PlanCache()
 
@@ -35,26 +42,35 @@ final class DNNLConvolution: @unchecked Sendable {
             Int64((g.outWidth - 1) * g.stride + g.kernelWidth - g.width - g.padding),
         ]
 
+        var attr: dnnl_primitive_attr_t?
+        check(dnnl_primitive_attr_create(&attr))
+        defer { dnnl_primitive_attr_destroy(attr) }
+        check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user))
+
         var fwd = dnnl_convolution_desc_t()
         check(dnnl_convolution_forward_desc_init(&fwd, dnnl_forward_training, dnnl_convolution_direct,
                                                  &srcDesc, &weightDesc, nil, &dstDesc,
                                                  strides, padding, padRight))
         var fwdPD: dnnl_primitive_desc_t?
-        check(dnnl_primitive_desc_create(&fwdPD, &fwd, nil, engine, nil))
+        check(dnnl_primitive_desc_create(&fwdPD, &fwd, attr, engine, nil))
 
         var bwdData = dnnl_convolution_desc_t()
         check(dnnl_convolution_backward_data_desc_init(&bwdData, dnnl_convolution_direct,
                                                        &srcDesc, &weightDesc, &dstDesc,
                                                        strides, padding, padRight))
         var bwdDataPD: dnnl_primitive_desc_t?
-        check(dnnl_primitive_desc_create(&bwdDataPD, &bwdData, nil, engine, fwdPD))
+        check(dnnl_primitive_desc_create(&bwdDataPD, &bwdData, attr, engine, fwdPD))
 
         var bwdWeights = dnnl_convolution_desc_t()
         check(dnnl_convolution_backward_weights_desc_init(&bwdWeights, dnnl_convolution_direct,
                                                           &srcDesc, &weightDesc, nil, &dstDesc,
                                                           strides, padding, padRight))
         var bwdWeightsPD: dnnl_primitive_desc_t?
-        check(dnnl_primitive_desc_create(&bwdWeightsPD, &bwdWeights, nil, engine, fwdPD))
+        check(dnnl_primitive_desc_create(&bwdWeightsPD, &bwdWeights, attr, engine, fwdPD))
+
+        for (i, pd) in [fwdPD, bwdDataPD, bwdWeightsPD].enumerated() {
+            scratchpadDescs[i] = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0).pointee
+        }
 
         var p1: dnnl_primitive_t?, p2: dnnl_primitive_t?, p3: dnnl_primitive_t?
         check(dnnl_primitive_create(&p1, fwdPD))
@@ -72,7 +88,7 @@ final class DNNLConvolution: @unchecked Sendable {
         x.withUnsafeBufferPointer { px in
             w.withUnsafeBufferPointer { pw in
                 y.withUnsafeMutableBufferPointer { py in
-                    execute(forwardPrimitive, [
+                    execute(forwardPrimitive, scratchpad: scratchpadDescs[0], [
                         (DNNL_ARG_SRC, srcDesc, UnsafeMutableRawPointer(mutating: px.baseAddress!)),
                         (DNNL_ARG_WEIGHTS, weightDesc, UnsafeMutableRawPointer(mutating: pw.baseAddress!)),
                         (DNNL_ARG_DST, dstDesc, UnsafeMutableRawPointer(py.baseAddress!)),
@@ -86,7 +102,7 @@ final class DNNLConvolution: @unchecked Sendable {
         dy.withUnsafeBufferPointer { pdy in
             w.withUnsafeBufferPointer { pw in
                 dx.withUnsafeMutableBufferPointer { pdx in
-                    execute(backwardDataPrimitive, [
+                    execute(backwardDataPrimitive, scratchpad: scratchpadDescs[1], [
                         (DNNL_ARG_DIFF_DST, dstDesc, UnsafeMutableRawPointer(mutating: pdy.baseAddress!)),
                         (DNNL_ARG_WEIGHTS, weightDesc, UnsafeMutableRawPointer(mutating: pw.baseAddress!)),
                         (DNNL_ARG_DIFF_SRC, srcDesc, UnsafeMutableRawPointer(pdx.baseAddress!)),
@@ -100,7 +116,7 @@ final class DNNLConvolution: @unchecked Sendable {
         dy.withUnsafeBufferPointer { pdy in
             x.withUnsafeBufferPointer { px in
                 dw.withUnsafeMutableBufferPointer { pdw in
-                    execute(backwardWeightsPrimitive, [
+                    execute(backwardWeightsPrimitive, scratchpad: scratchpadDescs[2], [
                         (DNNL_ARG_DIFF_DST, dstDesc, UnsafeMutableRawPointer(mutating: pdy.baseAddress!)),
                         (DNNL_ARG_SRC, srcDesc, UnsafeMutableRawPointer(mutating: px.baseAddress!)),
                         (DNNL_ARG_DIFF_WEIGHTS, weightDesc, UnsafeMutableRawPointer(pdw.baseAddress!)),
@@ -112,6 +128,7 @@ final class DNNLConvolution: @unchecked Sendable {
 
     /// Wraps each buffer in a oneDNN memory object, runs the primitive and waits for it.
     private func execute(_ primitive: dnnl_primitive_t,
+                         scratchpad scratchpadDesc: dnnl_memory_desc_t,
                          _ buffers: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)]) {
         let runtime = DNNLRuntime.shared
         var memories: [dnnl_memory_t?] = []
@@ -124,6 +141,15 @@ final class DNNLConvolution: @unchecked Sendable {
             args.append(dnnl_exec_arg_t(arg: arg, memory: memory))
         }
         runtime.lock.lock()
+        var md = scratchpadDesc
+        let scratchpadBytes = dnnl_memory_desc_get_size(&md)
+        if scratchpadBytes > 0 {
+            var memory: dnnl_memory_t?
+            let buffer = runtime.scratchpad(bytes: scratchpadBytes)
+            check(dnnl_memory_create(&memory, &md, runtime.engine, buffer))
+            memories.append(memory)
+            args.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory))
+        }
         check(dnnl_primitive_execute(primitive, runtime.stream, Int32(args.count), args))
         check(dnnl_stream_wait(runtime.stream))
         runtime.lock.unlock()
@@ -154,8 +180,22 @@ public final class DNNLRuntime: @unchecked Sendable {
     let engine: dnnl_engine_t
     let stream: dnnl_stream_t
     let lock = NSLock()
+    /// One scratchpad for every primitive, grown to the largest request; used only with `lock`
+    /// held, which also serialises every execution.
+    private var scratchpad: UnsafeMutableRawPointer?
+    private var scratchpadBytes = 0
 
     static let shared = DNNLRuntime()
+
+    /// The shared scratchpad, at least `bytes` long. Call with `lock` held.
+    func scratchpad(bytes: Int) -> UnsafeMutableRawPointer {
+        if bytes > scratchpadBytes {
+            scratchpad?.deallocate()
+            scratchpad = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+            scratchpadBytes = bytes
+        }
+        return scratchpad!
+    }
 
     private init() {
         var e: dnnl_engine_t?
