@@ -1,0 +1,72 @@
+import SpikingNeurons
+
+/// Folds every inference-mode BatchNorm into the Conv2D or Linear layer just before it
+/// (digest §0.4; Rueckauer et al. 2017, SNN toolbox, QCFS and SpikingJelly all do this).
+///
+/// Per output channel c, with γ, β the BN scale and shift, μ, σ² its running statistics:
+///
+///     w'[c] = w[c] · γ[c] / √(σ²[c] + ε)
+///     b'[c] = (b[c] − μ[c]) · γ[c] / √(σ²[c] + ε) + β[c]        (b = 0 when the layer had no bias)
+///
+/// so conv'(x) = BN(conv(x)) exactly (up to float rounding, ~1e-6 relative) at inference.
+/// Threshold statistics must be measured on the folded network: folding changes nothing at
+/// inference, but the SNN has no BN layer to apply at every step.
+///
+/// - Returns: a new `Sequential` with new layers built from value snapshots; `network` is left
+///   untouched. A BatchNorm not directly preceded by Conv2D/Linear is kept (copied) as an
+///   eval-mode affine layer, which is also valid in an SNN (applied to every step's current).
+/// - Throws: `ConversionError.unsupportedLayer` for a layer type it cannot copy.
+/// - Complexity: O(parameters).
+public func foldBatchNorm(_ network: Sequential) throws -> Sequential {
+    var result: [any Layer] = []
+    var index = 0
+    let layers = network.layers
+    while index < layers.count {
+        let layer = layers[index]
+        if index + 1 < layers.count, let bn = layers[index + 1] as? BatchNorm,
+           layer is Conv2D || layer is Linear {
+            result.append(_folded(layer, into: bn))
+            index += 2
+            continue
+        }
+        guard let copy = _copy(layer) else {
+            throw ConversionError.unsupportedLayer(index: index, summary: layer.summary)
+        }
+        result.append(copy)
+        index += 1
+    }
+    return Sequential(result)
+}
+
+/// One weight layer with the BN that follows it folded in (see `foldBatchNorm`).
+func _folded(_ layer: any Layer, into bn: BatchNorm) -> any Layer {
+    let channels = bn.channels
+    // factor[c] = γ[c] / √(σ²[c] + ε)
+    let gamma = bn.scale.value.scalars, beta = bn.shift.value.scalars
+    let mean = bn.runningMean.scalars, variance = bn.runningVariance.scalars
+    let factor = (0..<channels).map { gamma[$0] / (variance[$0] + bn.epsilon).squareRoot() }
+    func foldWeight(_ w: Tensor) -> Tensor {
+        // rows of w are output channels: [K, …] — scale row c by factor[c]
+        precondition(w.shape[0] == channels, "BatchNorm(\(channels)) after a layer with \(w.shape[0]) outputs")
+        var folded = w
+        let row = w.count / channels
+        folded.withUnsafeMutableBufferPointer { p in
+            for c in 0..<channels { for i in 0..<row { p[c * row + i] *= factor[c] } }
+        }
+        return folded
+    }
+    func foldBias(_ b: Tensor?) -> Tensor {
+        let old = b?.scalars ?? [Float](repeating: 0, count: channels)
+        return Tensor(shape: [channels],
+                      scalars: (0..<channels).map { (old[$0] - mean[$0]) * factor[$0] + beta[$0] })
+    }
+    switch layer {
+    case let conv as Conv2D:
+        return Conv2D(weight: foldWeight(conv.weight.value), bias: foldBias(conv.bias?.value),
+                      stride: conv.stride, padding: conv.padding)
+    case let linear as Linear:
+        return Linear(weight: foldWeight(linear.weight.value), bias: foldBias(linear.bias?.value))
+    default:
+        preconditionFailure("only Conv2D and Linear fold a BatchNorm")
+    }
+}

@@ -1,0 +1,60 @@
+import SpikingNeurons
+
+/// What a converted network did on a test set, for every T ≤ T_max, from ONE simulation per
+/// batch (digest §0.9: the read-out is cumulative, so the prediction after t steps is the
+/// argmax of the running sum of the first t output rows).
+public struct TimestepEvaluation: Sendable, Codable, Equatable {
+    /// accuracy[t − 1] = fraction correct after t steps, t = 1…T_max.
+    public var accuracy: [Double]
+    /// Mean spikes per neuron per step of every spiking layer over T_max (image-weighted).
+    public var firingRates: [Double]
+    /// Input spikes per image of every layer over T_max (`Simulation.inputSpikesPerImage`,
+    /// image-weighted mean over batches).
+    public var inputSpikesPerImage: [Double]
+    /// Images evaluated.
+    public var images: Int
+
+    /// The smallest T whose accuracy is at least `target`, or nil if none is.
+    public func firstTimestep(reaching target: Double) -> Int? {
+        accuracy.firstIndex { $0 >= target }.map { $0 + 1 }
+    }
+}
+
+/// Accuracy after every t = 1…`timesteps` of `snn` on `batches`, one simulation per batch.
+///
+///     ŷₙ(t) = argmax_k Σ_{τ ≤ t} out[τ, n, k],     acc(t) = (1/N) Σₙ [ŷₙ(t) = yₙ]
+///
+/// - Parameters:
+///   - snn: a converted network (`convert`).
+///   - batches: `(images [N, C, H, W], labels)` pairs.
+///   - encoding: how images enter (`.direct` for the classic conversion).
+///   - chunk: time steps folded into one forward pass (memory ≈ chunk·N·largest layer).
+///   - progress: called after each batch with (batches done, images done).
+/// - Complexity: T_max forward passes per image.
+public func accuracyByTimestep(
+    of snn: Sequential, on batches: some Sequence<(images: Tensor, labels: [Int])>,
+    timesteps: Int, encoding: SpikeEncoding = .direct, chunk: Int = 16,
+    using rng: inout SeededGenerator, progress: (Int, Int) -> Void = { _, _ in }
+) -> TimestepEvaluation {
+    var correct = [Int](repeating: 0, count: timesteps)
+    var rates: [Double] = [], inputs: [Double] = []
+    var images = 0, done = 0
+    for batch in batches {
+        let simulation = snn.simulate(batch.images, timesteps: timesteps, encoding: encoding,
+                                      chunk: chunk, using: &rng)
+        let n = batch.labels.count
+        for (t, c) in simulation.correctByTimestep(labels: batch.labels).enumerated() { correct[t] += c }
+        let batchRates = simulation.spikeStatistics.map(\.firingRate)
+        if rates.isEmpty { rates = [Double](repeating: 0, count: batchRates.count) }
+        if inputs.isEmpty { inputs = [Double](repeating: 0, count: simulation.inputSpikesPerImage.count) }
+        for i in rates.indices { rates[i] += batchRates[i] * Double(n) }
+        for i in inputs.indices { inputs[i] += simulation.inputSpikesPerImage[i] * Double(n) }
+        images += n
+        done += 1
+        progress(done, images)
+    }
+    let scale = 1 / Double(Swift.max(images, 1))
+    return TimestepEvaluation(
+        accuracy: correct.map { Double($0) * scale }, firingRates: rates.map { $0 * scale },
+        inputSpikesPerImage: inputs.map { $0 * scale }, images: images)
+}
