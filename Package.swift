@@ -82,18 +82,32 @@ let package = Package(
 
 // MARK: - Chapters: one executable per paper, sources in chapters/<key>/
 
-let chapters: [(key: String, uses: [Target.Dependency])] = [
-    ("classic", ["SNNConversion", "Datasets", "EnergyEstimation"]),
-    ("hoyer", ["SpikingNeurons", "Datasets", "EnergyEstimation"]),
+/// Each chapter is an executable `chapter-<key>`. A chapter whose paper-specific math needs
+/// unit tests keeps it in `chapters/<key>/Method/`, a library target `<Method>` tested by
+/// `Tests/<Method>Tests/` (tests cannot import executables); the lesson stays in main.swift.
+let chapters: [(key: String, method: String?, uses: [Target.Dependency])] = [
+    ("classic", nil, ["SNNConversion", "Datasets", "EnergyEstimation"]),
+    ("hoyer", "HoyerMethod", ["SpikingNeurons", "Datasets", "EnergyEstimation"]),
+    ("ultralow", "UltralowMethod", ["SNNConversion", "Datasets", "EnergyEstimation"]),
+    ("rnl", "RNLMethod", ["SNNConversion", "Datasets", "EnergyEstimation"]),
 ]
-package.targets += chapters.map { chapter in
-    .executableTarget(
+for chapter in chapters {
+    var dependencies = chapter.uses + [
+        "ChapterSupport", "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]
+    if let method = chapter.method {
+        package.targets.append(.target(
+            name: method, dependencies: chapter.uses, path: "chapters/\(chapter.key)/Method",
+            swiftSettings: optimised))
+        package.targets.append(.testTarget(
+            name: "\(method)Tests", dependencies: [.target(name: method), "_TestSupport"]))
+        dependencies.append(.target(name: method))
+    }
+    package.targets.append(.executableTarget(
         name: "chapter-\(chapter.key)",
-        dependencies: chapter.uses + [
-            "ChapterSupport", "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ],
+        dependencies: dependencies,
         path: "chapters/\(chapter.key)",
-        exclude: ["README.md"])
+        exclude: ["README.md"] + (chapter.method == nil ? [] : ["Method"])))
 }
 
 // Runs every chapter binary with --profile smoke and checks the invariants in its results.json.

@@ -1,0 +1,52 @@
+import ChapterSupport
+import Foundation
+import Testing
+
+/// The part of chapter-rnl's results.json these checks read.
+private struct RNLMetrics: Decodable {
+    struct Method: Decodable {
+        var method: String
+        var accuracy: [Double]
+        var annAccuracyOnSimulatedSubset: Double
+        var firingRates: [Double]
+        var firstTimestepWithinOnePoint: Int?
+    }
+    struct Fit: Decodable { var omegas: [Double]; var errors: [[Double]] }
+    struct Checkpoint: Decodable { var validationAccuracy: Double; var selected: Bool; var p: Double }
+    var rnlANNAccuracy: Double
+    var methods: [Method]
+    var fitCurves: [Fit]
+    var firstLayerBoundWorstRatio: Double
+    var rilTrajectory: [Checkpoint]
+    var rilReferenceValidationAccuracy: Double
+}
+
+/// The part of the resolved config these checks read.
+private struct RNLConfig: Decodable { struct RIL: Decodable { var tolerance: Double }; var ril: RIL }
+
+@Suite(.serialized) struct RNLChapterTests {
+    @Test func smokeRunKeepsTheChapterInvariants() throws {
+        let record = try runSmoke("rnl")
+        let metrics = try record.metrics(as: RNLMetrics.self)
+        let tolerance = try record.config(as: RNLConfig.self).ril.tolerance
+        #expect(metrics.rnlANNAccuracy > 0.3)                                   // chance is 0.1
+        #expect(metrics.methods.map(\.method) == ["maxNorm", "percentile", "rnl", "rnlRIL"])
+        for method in metrics.methods {
+            #expect(method.firingRates.allSatisfy { (0...1).contains($0) }, "\(method.method)")
+            #expect(method.accuracy.last! >= method.accuracy.first!, "\(method.method)")
+            // Δ = 10 points: smoke trains one epoch on 3k images and simulates 200 images,
+            // T ≤ 64; measured gaps were 0.5–1.5 points.
+            #expect(method.annAccuracyOnSimulatedSubset - method.accuracy.last! <= 0.10, "\(method.method)")
+        }
+        // ε¹(t) ≤ Ω¹/t for the first hidden layer (constant input), and every fit curve decays.
+        #expect(metrics.firstLayerBoundWorstRatio <= 1 + 1e-6)
+        for fit in metrics.fitCurves {
+            #expect(fit.omegas.allSatisfy { $0 >= 1 - 1e-6 })
+            for curve in fit.errors { #expect(curve.last! < curve.first!) }
+        }
+        // Every kept RIL checkpoint respects the tolerance rule.
+        for c in metrics.rilTrajectory where c.selected {
+            #expect(c.validationAccuracy >= metrics.rilReferenceValidationAccuracy - tolerance - 1e-9)
+        }
+    }
+}

@@ -1,0 +1,132 @@
+// Presets of chapter-rnl. `paper` lists the paper's (authors' code) settings with their
+// sources; `quick` and `smoke` are derived from it by explicit modifications (STYLE C5).
+
+import ChapterSupport
+import RNLMethod
+import Datasets
+import NeuralNetworks
+
+struct Config: Codable, Equatable, Sendable {
+    struct DataConfig: Codable, Equatable, Sendable {
+        var dataset: DatasetID
+        /// Training images used (nil = all but the validation split).
+        var trainLimit: Int?
+        /// Training images held out for the RIL selection rule (never trained on).
+        var validationCount: Int
+        /// Test images simulated (stratified subset; nil = all). The ANNs are scored on it too.
+        var simulatedTestLimit: Int?
+    }
+    enum OptimizerChoice: Codable, Equatable, Sendable { case sgd(momentum: Float), adam }
+    struct ANNConfig: Codable, Equatable, Sendable {
+        var features: [VGG.Item]
+        var classifier: [Int]
+        var epochs: Int
+        var batchSize: Int
+        var optimizer: OptimizerChoice
+        var learningRate: Float
+        var schedule: LearningRateSchedule
+        var weightDecay: Float
+    }
+    struct BaselineConfig: Codable, Equatable, Sendable {
+        /// Training batches whose ReLU activations set the max-norm / percentile thresholds.
+        var calibrationBatches: Int
+        var calibrationBatchSize: Int
+        var percentile: Double
+    }
+    struct RILConfig: Codable, Equatable, Sendable {
+        /// λ of L = D + λ·Ω̄.
+        var lambda: Float
+        var learningRate: Float
+        var batchSize: Int
+        /// Initial shared s (p = σ(s)).
+        var initialScale: Float
+        var iterations: Int
+        var evaluateEvery: Int
+        /// Accuracy drop allowed by the selection rule, as a fraction (0.01 = 1 point).
+        var tolerance: Double
+    }
+    struct EvaluationConfig: Codable, Equatable, Sendable {
+        /// One simulation of T_max steps gives every T ≤ T_max (cumulative read-out).
+        var maxTimesteps: Int
+        var batchSize: Int
+        /// Steps folded into one forward pass.
+        var chunk: Int
+        /// Images of the one batch whose fit curves ε^l(t) are recorded.
+        var fitBatchSize: Int
+        /// T at which ANN activation vs SNN rate is scattered.
+        var scatterTimesteps: [Int]
+    }
+
+    var data: DataConfig
+    var ann: ANNConfig
+    var baselines: BaselineConfig
+    var ril: RILConfig
+    var evaluation: EvaluationConfig
+
+    func modified(_ change: (inout Config) -> Void) -> Config {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+
+    /// The authors' CIFAR-10 VGG-16 pipeline (digest §5, §6, §3.5).
+    static let paper = Config(
+        data: DataConfig(dataset: .cifar10, trainLimit: 40_000,        // tutorial.py: 40k/10k split
+                         validationCount: 10_000, simulatedTestLimit: nil),
+        ann: ANNConfig(features: VGG.vgg16, classifier: [4096, 4096],   // models/vgg.py
+                       epochs: 200, batchSize: 50,                      // para_train.py
+                       optimizer: .sgd(momentum: 0.9), learningRate: 0.1,
+                       schedule: .step(milestones: [0.5, 0.75], factor: 10),  // ×0.1 at 100, 150
+                       weightDecay: 1e-4),
+        baselines: BaselineConfig(calibrationBatches: 8, calibrationBatchSize: 128,
+                                  percentile: 99.9),                    // Rueckauer 2017
+        ril: RILConfig(lambda: 0.1, learningRate: 0.1, batchSize: 50,   // main.py, CIFAR-10 VGG-16
+                       initialScale: 4, iterations: 40_000,             // fast_train.py default s = 4
+                       evaluateEvery: 100,                              // tutorial.py
+                       tolerance: 0.03),                                // fast_train.py default
+        evaluation: EvaluationConfig(maxTimesteps: 512, batchSize: 100, chunk: 8,  // evaluate.py T = 500
+                                     fitBatchSize: 50,                  // one test batch
+                                     scatterTimesteps: [8, 32, 128]))   // digest §8 fig. 4
+
+    /// Minutes on two cores: classic's small average-pooling VGG on Fashion-MNIST.
+    static let quick = paper.modified {
+        $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 12_000, validationCount: 1_000,
+                             simulatedTestLimit: 500)
+        $0.ann.features = [.conv(16), .pool, .conv(32), .pool]
+        $0.ann.classifier = [64]
+        $0.ann.epochs = 2
+        $0.ann.batchSize = 64
+        $0.ann.optimizer = .adam
+        $0.ann.learningRate = 1e-3
+        $0.ann.schedule = .cosine(minimum: 0)
+        $0.ann.weightDecay = 5e-4
+        $0.baselines.calibrationBatches = 4
+        $0.ril = RILConfig(lambda: 1, learningRate: 0.01, batchSize: 64, initialScale: 2.5,
+                           iterations: 200, evaluateEvery: 10, tolerance: 0.01)
+        $0.evaluation = EvaluationConfig(maxTimesteps: 128, batchSize: 250, chunk: 32,
+                                         fitBatchSize: 50, scatterTimesteps: [8, 32, 128])
+    }
+
+    /// Seconds: plumbing and coarse trends for ChapterTests.
+    static let smoke = quick.modified {
+        $0.data.trainLimit = 3_000
+        $0.data.validationCount = 300
+        $0.data.simulatedTestLimit = 200
+        $0.ann.features = [.conv(8), .pool, .conv(16), .pool]
+        $0.ann.classifier = [32]
+        $0.ann.epochs = 1
+        $0.baselines.calibrationBatches = 2
+        $0.ril.iterations = 30
+        $0.evaluation.batchSize = 100
+        $0.evaluation.maxTimesteps = 64
+        $0.evaluation.scatterTimesteps = [8, 32, 64]
+    }
+
+    static func preset(_ profile: Profile) -> Config {
+        switch profile {
+        case .smoke: smoke
+        case .quick: quick
+        case .paper: paper
+        }
+    }
+}

@@ -1,0 +1,267 @@
+// Helpers of chapter-rnl: ANN training, stage inputs, results.json metrics, figures, README.
+
+import ChapterSupport
+import RNLMethod
+import Datasets
+import EnergyEstimation
+import Figures
+import Foundation
+import SNNConversion
+
+/// The four conversions compared on the same backbone and data.
+enum ConversionMethod: String, Codable, CaseIterable, Sendable {
+    case maxNorm, percentile, rnl, rnlRIL
+
+    func title(_ config: Config) -> String {
+        switch self {
+        case .maxNorm: "ReLU + max-norm"
+        case .percentile: "ReLU + percentile \(config.baselines.percentile)"
+        case .rnl: "RNL (p ≈ 1)"
+        case .rnlRIL: "RNL + RIL"
+        }
+    }
+}
+
+struct ANNStage: Encodable { var data: Config.DataConfig; var ann: Config.ANNConfig; var activation: String }
+struct RILStage: Encodable { var ril: Config.RILConfig; var validation: Int }
+struct SNNStage: Encodable {
+    var data: Config.DataConfig
+    var baselines: Config.BaselineConfig
+    var evaluation: Config.EvaluationConfig
+}
+
+/// Trains (or loads) the VGG of `config.ann` with `activation` after every normalised layer.
+/// Cross-entropy; NaN guard on every step.
+func trainedANN(
+    _ stage: String, config: Config, train: LabeledImages, normalization: Normalization,
+    cache: StageCache, rng: inout SeededGenerator, activation: @escaping (Int, Int) -> any Layer
+) throws -> (Sequential, StageKey) {
+    func make(_ rng: inout SeededGenerator) -> Sequential {
+        VGG.make(config.ann.features, inputChannels: train.imageShape[0], inputSize: train.imageShape[1],
+                 classes: train.classCount, classifier: config.ann.classifier, batchNorm: true,
+                 bias: false, pool: .average, activation: activation, using: &rng)
+    }
+    let (network, key, _) = try cache.stage(
+        stage, version: 1, config: ANNStage(data: config.data, ann: config.ann, activation: stage),
+        encode: { try NetworkState.encode($0) },
+        decode: { data -> Sequential in
+            var initRNG = SeededGenerator(seed: 0)
+            let network = make(&initRNG)
+            try NetworkState.decode(data, into: network)
+            return network
+        }) { () -> Sequential in
+        var initRNG = rng.split()
+        let network = make(&initRNG)
+        let ann = config.ann
+        let stepsPerEpoch = (train.count + ann.batchSize - 1) / ann.batchSize
+        let progress = ProgressLine(stage, epochs: ann.epochs, stepsPerEpoch: stepsPerEpoch)
+        var sgd = SGD(learningRate: ann.learningRate, momentum: 0.9, weightDecay: ann.weightDecay)
+        var adam = Adam(learningRate: ann.learningRate, weightDecay: ann.weightDecay)
+        var step = 0
+        for epoch in 0..<ann.epochs {
+            var loss = 0.0, correct = 0, seen = 0
+            let batches = train.shuffledBatches(size: ann.batchSize, normalization: normalization, using: &rng)
+            for (b, batch) in batches.enumerated() {
+                let rate = ann.schedule.rate(base: ann.learningRate, step: step, total: ann.epochs * stepsPerEpoch)
+                let result: StepResult
+                switch ann.optimizer {
+                case .sgd(let momentum):
+                    sgd.learningRate = rate; sgd.momentum = momentum
+                    result = classificationStep(network, images: batch.images, labels: batch.labels,
+                                                optimizer: &sgd, rng: &rng)
+                case .adam:
+                    adam.learningRate = rate
+                    result = classificationStep(network, images: batch.images, labels: batch.labels,
+                                                optimizer: &adam, rng: &rng)
+                }
+                try checkFinite(loss: result.loss, epoch: epoch, step: b)
+                loss += Double(result.loss) * Double(result.count)
+                correct += result.correct; seen += result.count; step += 1
+                progress.update(epoch: epoch, step: b, loss: loss / Double(seen),
+                                accuracy: Double(correct) / Double(seen), samples: result.count)
+            }
+        }
+        return network
+    }
+    return (network, key)
+}
+
+/// One conversion's measurements. `accuracy[t − 1]` is for T = t.
+struct MethodResult: Codable, Equatable {
+    var method: ConversionMethod
+    var name: String
+    /// θˡ per neuron layer (ReLU units for the baselines, RNL input units for RNL).
+    var thresholds: [Double]
+    /// The method's own ANN on the simulated images: the "within 1 point" reference.
+    var annAccuracyOnSimulatedSubset: Double
+    var accuracy: [Double]
+    /// Smallest T with accuracy ≥ own ANN − 0.01; null if never (≤ T_max).
+    var firstTimestepWithinOnePoint: Int?
+    /// Smallest T with accuracy ≥ the common target (lowest ANN − 0.01); null if never.
+    var firstTimestepAtMatchedAccuracy: Int?
+    /// Spikes per neuron per step of each neuron layer over T_max.
+    var firingRates: [Double]
+    /// E_SNN/E_ANN (45 nm fp32) at those two T; null if never reached.
+    var energyRatioWithinOnePoint: Double?
+    var energyRatioAtMatchedAccuracy: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case method, name, thresholds, annAccuracyOnSimulatedSubset, accuracy, firstTimestepWithinOnePoint
+        case firstTimestepAtMatchedAccuracy, firingRates, energyRatioWithinOnePoint, energyRatioAtMatchedAccuracy
+    }
+    // By hand so that "never" is an explicit null rather than a missing key.
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(method, forKey: .method); try c.encode(name, forKey: .name)
+        try c.encode(thresholds, forKey: .thresholds)
+        try c.encode(annAccuracyOnSimulatedSubset, forKey: .annAccuracyOnSimulatedSubset)
+        try c.encode(accuracy, forKey: .accuracy)
+        try c.encode(firstTimestepWithinOnePoint, forKey: .firstTimestepWithinOnePoint)
+        try c.encode(firstTimestepAtMatchedAccuracy, forKey: .firstTimestepAtMatchedAccuracy)
+        try c.encode(firingRates, forKey: .firingRates)
+        try c.encode(energyRatioWithinOnePoint, forKey: .energyRatioWithinOnePoint)
+        try c.encode(energyRatioAtMatchedAccuracy, forKey: .energyRatioAtMatchedAccuracy)
+    }
+}
+
+struct Metrics: Codable, Equatable {
+    /// Full test set.
+    var reluANNAccuracy: Double
+    var rnlANNAccuracy: Double
+    var rilANNAccuracy: Double
+    var simulatedImages: Int
+    var maxTimesteps: Int
+    /// Lowest of the four ANN accuracies on the simulated images − 0.01.
+    var matchedAccuracyTarget: Double
+    var annMACsPerImage: Double
+    /// Order: max-norm, percentile, RNL, RNL + RIL.
+    var methods: [MethodResult]
+    /// T_1%(max-norm) / T_1%(RNL + RIL); null when either never gets within 1 point.
+    var speedupOfRILOverMaxNorm: Double?
+    var speedupOfRNLOverMaxNorm: Double?
+    /// RNL (p ≈ 1) accuracy on the validation split: the tolerance rule's reference.
+    var rilReferenceValidationAccuracy: Double
+    var rilTrajectory: [RILCheckpoint]
+    var rilSelectedScale: Double
+    /// Fit curves of one test batch: [RNL, RNL + RIL].
+    var fitCurves: [FitCurves]
+    /// max over t of ε¹(t)·t/Ω¹ for the first hidden layer of RNL (≤ 1: the bound held).
+    var firstLayerBoundWorstRatio: Double
+    /// First hidden layer of RNL: (activation, rate) pairs at a few T.
+    var scatterSnapshots: [RateSnapshot]
+}
+
+func speedup(_ slow: Int?, _ fast: Int?) -> Double? {
+    guard let slow, let fast else { return nil }
+    return Double(slow) / Double(fast)
+}
+
+/// max_t ε¹(t)·t/Ω¹ (first neuron layer).
+func boundCheck(_ curves: FitCurves) -> (worstRatio: Double, holds: Bool) {
+    let worst = curves.errors[0].enumerated().map { $1 * Double($0 + 1) / curves.omegas[0] }.max() ?? 0
+    return (worst, worst <= 1 + 1e-6)
+}
+
+func fmt(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+
+/// Rewrites the current terminal line (simulation progress).
+func progressLine(_ text: String) {
+    fflush(nil)
+    FileHandle.standardOutput.write(Data(("\r" + text + "\u{1B}[K").utf8))
+}
+
+func writeFigures(_ metrics: Metrics, to directory: URL) throws {
+    let writer = FigureWriter(directory: directory)
+    let T = metrics.maxTimesteps
+    let steps = (1...T).map(Double.init)
+    let rnl = metrics.methods[2], relu = metrics.methods[0]
+    _ = try writer.write(LinePlot(
+        title: "Accuracy vs time steps (one simulation per method)",
+        x: Axis("time steps T", scale: .log2, range: 1...Double(T)),
+        y: Axis("test accuracy (%)", range: 0...100),
+        series: metrics.methods.map { Series(label: $0.name + " (T₁ = " + ($0.firstTimestepWithinOnePoint.map(String.init) ?? "never") + ")",
+                                             x: steps, y: $0.accuracy.map { 100 * $0 }) },
+        referenceLines: [ReferenceLine("ReLU ANN", at: 100 * relu.annAccuracyOnSimulatedSubset),
+                         ReferenceLine("RNL ANN", at: 100 * rnl.annAccuracyOnSimulatedSubset)],
+        style: .lines, key: .bottomRight), id: "fig-accuracy-vs-timesteps")
+
+    for (k, suffix) in ["rnl", "rnl-ril"].enumerated() where k < metrics.fitCurves.count {
+        let curves = metrics.fitCurves[k]
+        let positive = { (values: [Double]) in values.map { Swift.max($0, 1e-6) } }
+        var series = curves.errors.enumerated().map { l, e in
+            Series(label: "layer \(l + 1) (Ω = \(fmt(curves.omegas[l], 2)))", x: steps, y: positive(e))
+        }
+        series.append(Series(label: "output", x: steps, y: positive(curves.outputErrors)))
+        series.append(Series(label: "bound Ω¹/t (layer 1)", x: steps,
+                             y: steps.map { fitBound(omega: curves.omegas[0], timesteps: Int($0)) }))
+        _ = try writer.write(LinePlot(
+            title: "Fit curves ε(t) = |r(t) − a|² / |a|², \(metrics.methods[2 + k].name)",
+            x: Axis("time steps t", scale: .log2, range: 1...Double(T)),
+            y: Axis("ε(t)", scale: .log, range: 1e-5...3),
+            series: series, style: .lines, key: .bottomLeft), id: "fig-fit-curves-\(suffix)")
+    }
+
+    _ = try writer.write(ScatterPlot(
+        title: "First hidden layer, RNL: SNN rate vs ANN activation",
+        x: Axis("ANN activation a (RNL output)", range: 0...1), y: Axis("SNN firing rate r(T)", range: 0...1),
+        series: metrics.scatterSnapshots.map { Series(label: "T = \($0.timesteps)", x: $0.activations, y: $0.rates) },
+        diagonalLabel: "r = a", pointScale: 0.4), id: "fig-rate-vs-activation")
+
+    let reached = metrics.methods.filter { $0.energyRatioAtMatchedAccuracy != nil }
+    if !reached.isEmpty {
+        _ = try writer.write(BarChart(
+            title: "Energy to reach \(fmt(100 * metrics.matchedAccuracyTarget, 1)) % (45 nm fp32)",
+            categories: reached.map { "\($0.method.rawValue), T=\($0.firstTimestepAtMatchedAccuracy!)" },
+            groups: [BarChart.Group(label: "SNN energy / ANN energy", values: reached.map { $0.energyRatioAtMatchedAccuracy! })],
+            xLabel: "method", y: Axis("SNN energy / ANN energy"),
+            referenceLines: [ReferenceLine("ANN", at: 1)], key: .topRight),
+            id: "fig-energy-at-matched-accuracy")
+    }
+
+    _ = try writer.write(LinePlot(
+        title: "RIL: shared threshold scale p = σ(s), Ω̄ vs validation accuracy",
+        x: Axis("mean Ω over RNL layers (validation)"), y: Axis("validation accuracy (%)"),
+        series: [Series(label: "trajectory (iteration 0 → end)", x: metrics.rilTrajectory.map(\.omegaBar),
+                        y: metrics.rilTrajectory.map { 100 * $0.validationAccuracy })],
+        referenceLines: [ReferenceLine("RNL reference", at: 100 * metrics.rilReferenceValidationAccuracy)],
+        style: .linesAndPoints, key: .bottomRight), id: "fig-ril-trajectory")
+}
+
+/// Replaces the text between the results markers of chapters/rnl/README.md.
+func updateReadme(with metrics: Metrics, profile: Profile, seconds: Double, stages: [StageTiming]) throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("README.md")
+    guard var text = try? String(contentsOf: url, encoding: .utf8),
+          let begin = text.range(of: "<!-- results:begin -->"),
+          let end = text.range(of: "<!-- results:end -->"), begin.upperBound <= end.lowerBound
+    else { print("README.md or its results markers not found; table not updated"); return }
+    let T = metrics.maxTimesteps
+    let columns = [1, 8, 16, 32, 64, T].filter { $0 <= T }.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+    let last = metrics.rilTrajectory.last(where: \.selected)
+    var lines = ["",
+                 "Generated by `chapter-rnl --profile \(profile.rawValue)` from `figures/rnl/\(profile.rawValue)/results.json`"
+                    + " (wall time \(fmt(seconds / 60, 1)) min; "
+                    + stages.map { "\($0.stage) \($0.outcome.rawValue) in \(fmt($0.seconds, 0)) s" }.joined(separator: ", ")
+                    + "). Full test set: ReLU ANN \(fmt(100 * metrics.reluANNAccuracy, 2)) %, RNL ANN "
+                    + "\(fmt(100 * metrics.rnlANNAccuracy, 2)) %, RNL + RIL ANN \(fmt(100 * metrics.rilANNAccuracy, 2)) %."
+                    + " RIL kept p = \(fmt(last?.p ?? 1, 3)) (Ω̄ \(fmt(metrics.rilTrajectory.first?.omegaBar ?? 0, 2)) at the start → "
+                    + "\(fmt(last?.omegaBar ?? 0, 2))). \(metrics.simulatedImages) test images simulated.",
+                 "",
+                 "| method | ANN (same images) | " + columns.map { "T=\($0)" }.joined(separator: " | ")
+                    + " | T within 1 pt of own ANN | T to reach \(fmt(100 * metrics.matchedAccuracyTarget, 1)) % | E_SNN/E_ANN there |",
+                 "|---|---|" + String(repeating: "---|", count: columns.count + 3)]
+    for m in metrics.methods {
+        lines.append("| \(m.name) | \(fmt(100 * m.annAccuracyOnSimulatedSubset, 2)) | "
+                     + columns.map { fmt(100 * m.accuracy[$0 - 1], 2) }.joined(separator: " | ")
+                     + " | \(m.firstTimestepWithinOnePoint.map(String.init) ?? "never (≤ \(T))")"
+                     + " | \(m.firstTimestepAtMatchedAccuracy.map(String.init) ?? "never")"
+                     + " | \(m.energyRatioAtMatchedAccuracy.map { fmt($0, 3) } ?? "–") |")
+    }
+    lines.append("")
+    lines.append("Speed-up in T within 1 point, max-norm / RNL + RIL: "
+                 + (metrics.speedupOfRILOverMaxNorm.map { fmt($0, 2) + "×" } ?? "undefined (a method never got there)")
+                 + "; max-norm / RNL: " + (metrics.speedupOfRNLOverMaxNorm.map { fmt($0, 2) + "×" } ?? "undefined")
+                 + ". First-layer bound: max ε¹(t)·t/Ω¹ = \(fmt(metrics.firstLayerBoundWorstRatio, 3)) (≤ 1 means it held).")
+    lines.append("")
+    text.replaceSubrange(begin.upperBound..<end.lowerBound, with: lines.joined(separator: "\n"))
+    try text.write(to: url, atomically: true, encoding: .utf8)
+}
