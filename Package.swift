@@ -90,6 +90,8 @@ let chapters: [(key: String, method: String?, uses: [Target.Dependency])] = [
     ("hoyer", "HoyerMethod", ["SpikingNeurons", "Datasets", "EnergyEstimation"]),
     ("ultralow", "UltralowMethod", ["SNNConversion", "Datasets", "EnergyEstimation"]),
     ("rnl", "RNLMethod", ["SNNConversion", "Datasets", "EnergyEstimation"]),
+    ("hybrid", "HybridMethod", ["SNNConversion", "Datasets", "EnergyEstimation"]),
+    ("attention", "AttentionMethod", ["SNNConversion", "Datasets", "EnergyEstimation"]),
 ]
 for chapter in chapters {
     var dependencies = chapter.uses + [

@@ -31,6 +31,8 @@ public struct ChapterContext: Sendable {
     public let commandLine: [String]
     /// When the run started; `RunRecord` measures total wall time from here.
     public let startDate: Date
+    /// What to do when a dataset is not on disk (`--download`).
+    public let missingData: MissingDataAction
 
     /// Resolves `options` for `chapter`.
     ///
@@ -62,6 +64,7 @@ public struct ChapterContext: Sendable {
             ? .everything : options.rerun.isEmpty ? .reuse : .from(Set(options.rerun))
         self.commandLine = commandLine
         self.startDate = startDate
+        self.missingData = options.download ? .download : .stop
     }
 
     /// The file `RunRecord.write(to:)` produces in `outputDirectory`.
@@ -75,4 +78,10 @@ public struct ChapterContext: Sendable {
         StageCache(
             root: cacheRoot, chapter: chapter, profile: profile, seed: seed, recompute: recompute)
     }
+}
+
+/// What a chapter does when its dataset is missing: stop with instructions (the default), or
+/// download it first (`--download`, CIFAR only). Map it to `Datasets.MissingDataPolicy`.
+public enum MissingDataAction: String, Sendable, Codable {
+    case stop, download
 }

@@ -46,6 +46,9 @@ public struct ChapterOptions: ParsableArguments, Sendable {
     @Flag(help: "Recompute every cached stage.")
     public var fresh: Bool = false
 
+    @Flag(help: "Download a missing CIFAR dataset into data/ (its checksum is verified before use).")
+    public var download: Bool = false
+
     /// Stages to recompute, each together with every stage that runs after it.
     @Option(help: ArgumentHelp(
         "Recompute this stage and every stage after it (repeatable).", valueName: "stage"))

@@ -30,7 +30,7 @@
 //   • Energy vs T assumes each layer's firing rate is constant in time (only totals at T_max
 //     are measured); 45 nm float32/int32 constants, memory ignored (digest §7).
 
-import ArgumentParser  // TODO(api): not a declared dependency of chapter targets; ChapterSupport could re-export it
+import ArgumentParser
 import ChapterSupport
 import Datasets
 import EnergyEstimation
@@ -41,6 +41,7 @@ import SNNConversion
 // MARK: - 0. Setup
 
 struct Arguments: ParsableArguments {
+    static let configuration = CommandConfiguration(commandName: "chapter-classic")
     @OptionGroup var chapter: ChapterOptions
     @Option(help: "Reset of max-norm and percentile methods: subtraction or zero.")
     var reset: ResetMode?
@@ -52,184 +53,190 @@ struct Arguments: ParsableArguments {
 extension ResetMode: ExpressibleByArgument {}
 
 let arguments = Arguments.parseOrExit()
-let context = try ChapterContext(chapter: "classic", options: arguments.chapter,
-                                 stages: ["ann", "snn"])
-let config = Config.preset(context.profile).modified { c in
-    if let choice = context.dataset { c.data.dataset = DatasetID(rawValue: choice.rawValue)! }
-    if let reset = arguments.reset { c.conversion.reset = reset }
-    if !arguments.percentile.isEmpty { c.conversion.percentiles = arguments.percentile }
-    if let t = arguments.maxTimesteps { c.evaluation.maxTimesteps = t }
-}
-Parallelism.workers = context.threads
-let cache = context.makeStageCache()
-var rng = SeededGenerator(seed: context.seed)
-print("chapter-classic  profile \(context.profile.rawValue)  seed \(context.seed)")
-print(String(data: try JSONCoding.prettyEncoder().encode(config), encoding: .utf8)!)
 
-// MARK: - 1. Data
-// Images in [0, 1], standardised per channel with training statistics. The SNN gets the
-// same standardised image as a constant input current at every step (direct coding).
+runChapter {
+    let context = try ChapterContext(chapter: "classic", options: arguments.chapter,
+                                     stages: ["ann", "snn"])
+    let config = Config.preset(context.profile).modified { c in
+        if let choice = context.dataset { c.data.dataset = DatasetID(rawValue: choice.rawValue)! }
+        if let reset = arguments.reset { c.conversion.reset = reset }
+        if !arguments.percentile.isEmpty { c.conversion.percentiles = arguments.percentile }
+        if let t = arguments.maxTimesteps { c.evaluation.maxTimesteps = t }
+    }
+    Parallelism.workers = context.threads
+    let cache = context.makeStageCache()
+    var rng = SeededGenerator(seed: context.seed)
+    print("chapter-classic  profile \(context.profile.rawValue)  seed \(context.seed)")
+    print(String(data: try JSONCoding.prettyEncoder().encode(config), encoding: .utf8)!)
 
-let fullTrain = try LabeledImages.load(config.data.dataset, split: .train)
-let test = try LabeledImages.load(config.data.dataset, split: .test)
-let train = config.data.trainLimit.map { fullTrain.stratifiedSubset(limit: $0, using: &rng) } ?? fullTrain
-let simulated = config.data.simulatedTestLimit.map { test.stratifiedSubset(limit: $0, using: &rng) } ?? test
-let normalization = Normalization(fittedTo: train)
-print("data: \(config.data.dataset.title), \(train.count) train, \(test.count) test "
-      + "(\(simulated.count) simulated), image \(train.imageShape)")
+    // MARK: - 1. Data
+    // Images in [0, 1], standardised per channel with training statistics. The SNN gets the
+    // same standardised image as a constant input current at every step (direct coding).
 
-// MARK: - 2. Train the ANN
-// A VGG with BatchNorm and *average* pooling (linear, so it commutes with time averaging;
-// max over spikes would be an OR). No dropout. Cross-entropy, Adam, cosine schedule.
+    let fullTrain = try LabeledImages.load(config.data.dataset, split: .train,
+                                       ifMissing: context.missingData == .download ? .download : .fail)
+    let test = try LabeledImages.load(config.data.dataset, split: .test,
+                                       ifMissing: context.missingData == .download ? .download : .fail)
+    let train = config.data.trainLimit.map { fullTrain.stratifiedSubset(limit: $0, using: &rng) } ?? fullTrain
+    let simulated = config.data.simulatedTestLimit.map { test.stratifiedSubset(limit: $0, using: &rng) } ?? test
+    let normalization = Normalization(fittedTo: train)
+    print("data: \(config.data.dataset.title), \(train.count) train, \(test.count) test "
+          + "(\(simulated.count) simulated), image \(train.imageShape)")
 
-func makeANN(_ ann: Config.ANNConfig, imageShape: [Int], classes: Int,
-             using rng: inout SeededGenerator) -> Sequential {
-    VGG.make(ann.features, inputChannels: imageShape[0], inputSize: imageShape[1],
-             classes: classes, classifier: ann.classifier, batchNorm: true,
-             bias: false, pool: .average, using: &rng)
-}
-let (ann, annKey, _) = try cache.stage(
-    "ann", version: 1, config: ANNStage(data: config.data, ann: config.ann),
-    encode: { try NetworkState.encode($0) },
-    decode: { data -> Sequential in
-        var initRNG = SeededGenerator(seed: 0)
+    // MARK: - 2. Train the ANN
+    // A VGG with BatchNorm and *average* pooling (linear, so it commutes with time averaging;
+    // max over spikes would be an OR). No dropout. Cross-entropy, Adam, cosine schedule.
+
+    func makeANN(_ ann: Config.ANNConfig, imageShape: [Int], classes: Int,
+                 using rng: inout SeededGenerator) -> Sequential {
+        VGG.make(ann.features, inputChannels: imageShape[0], inputSize: imageShape[1],
+                 classes: classes, classifier: ann.classifier, batchNorm: true,
+                 bias: false, pool: .average, using: &rng)
+    }
+    let (ann, annKey, _) = try cache.stage(
+        "ann", version: 1, config: ANNStage(data: config.data, ann: config.ann),
+        encode: { try NetworkState.encode($0) },
+        decode: { data -> Sequential in
+            var initRNG = SeededGenerator(seed: 0)
+            let network = makeANN(config.ann, imageShape: train.imageShape, classes: train.classCount, using: &initRNG)
+            try NetworkState.decode(data, into: network)
+            return network
+        }) { () -> Sequential in
+        var initRNG = rng.split()
         let network = makeANN(config.ann, imageShape: train.imageShape, classes: train.classCount, using: &initRNG)
-        try NetworkState.decode(data, into: network)
-        return network
-    }) { () -> Sequential in
-    var initRNG = rng.split()
-    let network = makeANN(config.ann, imageShape: train.imageShape, classes: train.classCount, using: &initRNG)
-    var optimizer = Adam(learningRate: config.ann.learningRate, weightDecay: config.ann.weightDecay)
-    let steps = config.ann.epochs * ((train.count + config.ann.batchSize - 1) / config.ann.batchSize)
-    var step = 0
-    for epoch in 1...config.ann.epochs {
-        var loss = 0.0, correct = 0, seen = 0
-        let batches = train.shuffledBatches(size: config.ann.batchSize, normalization: normalization,
-                                            using: &rng)
-        for (b, batch) in batches.enumerated() {
-            optimizer.learningRate = LearningRateSchedule.cosine(minimum: 0)
-                .rate(base: config.ann.learningRate, step: step, total: steps)
-            let result = classificationStep(network, images: batch.images, labels: batch.labels,
-                                            optimizer: &optimizer, rng: &rng)
-            loss += Double(result.loss) * Double(result.count)
-            correct += result.correct; seen += result.count; step += 1
-            if b % 20 == 0 || b == batches.count - 1 {  // TODO(api): ChapterSupport ProgressLine
-                progressLine("epoch \(epoch)/\(config.ann.epochs)  batch \(b + 1)/\(batches.count)  "
-                             + "loss \(fmt(loss / Double(seen), 3))  train acc \(fmt(100 * Double(correct) / Double(seen), 1)) %")
+        var optimizer = Adam(learningRate: config.ann.learningRate, weightDecay: config.ann.weightDecay)
+        let steps = config.ann.epochs * ((train.count + config.ann.batchSize - 1) / config.ann.batchSize)
+        var step = 0
+        let batchesPerEpoch = (train.count + config.ann.batchSize - 1) / config.ann.batchSize
+        let progress = ProgressLine("ANN", epochs: config.ann.epochs, stepsPerEpoch: batchesPerEpoch)
+        for epoch in 0..<config.ann.epochs {
+            var loss = 0.0, correct = 0, seen = 0
+            let batches = train.shuffledBatches(size: config.ann.batchSize, normalization: normalization,
+                                                using: &rng)
+            for (b, batch) in batches.enumerated() {
+                // Cosine schedule: η(t) = η₀·(1 + cos(π·t/steps))/2
+                optimizer.learningRate = LearningRateSchedule.cosine(minimum: 0)
+                    .rate(base: config.ann.learningRate, step: step, total: steps)
+                let result = classificationStep(network, images: batch.images, labels: batch.labels,
+                                                optimizer: &optimizer, rng: &rng)
+                try checkFinite(loss: Double(result.loss), epoch: epoch, step: b)
+                loss += Double(result.loss) * Double(result.count)
+                correct += result.correct; seen += result.count; step += 1
+                progress.update(epoch: epoch, step: b, loss: loss / Double(seen),
+                                accuracy: Double(correct) / Double(seen), samples: result.count)
             }
         }
-        print()
+        return network
     }
-    return network
-}
-let testBatches = test.batches(size: 500, normalization: normalization)
-let annAccuracy = Double(classificationAccuracy(ann, batches: testBatches))
-let simulatedBatches = simulated.batches(size: config.evaluation.batchSize, normalization: normalization)
-let annSubsetAccuracy = Double(classificationAccuracy(ann, batches: simulatedBatches))
-print("ANN test accuracy: \(fmt(100 * annAccuracy, 2)) % (10k), \(fmt(100 * annSubsetAccuracy, 2)) % on the simulated subset")
+    let testBatches = test.batches(size: 500, normalization: normalization)
+    let annAccuracy = Double(classificationAccuracy(ann, batches: testBatches))
+    let simulatedBatches = simulated.batches(size: config.evaluation.batchSize, normalization: normalization)
+    let annSubsetAccuracy = Double(classificationAccuracy(ann, batches: simulatedBatches))
+    print("ANN test accuracy: \(fmt(100 * annAccuracy, 2)) % (10k), \(fmt(100 * annSubsetAccuracy, 2)) % on the simulated subset")
 
-// MARK: - 3. Convert to SNN
-// (a) Fold BN: w' = w·γ/√(σ²+ε), b' = (b − μ)·γ/√(σ²+ε) + β.
-// (b) Thresholds from calibration activations (training images):
-//       max-norm (Diehl 2015):       θˡ = max yˡ
-//       percentile (Rueckauer 2017): θˡ = P_p(yˡ > 0), p = 99.9 or 99.99
-// (c) ReLU → IF neuron, u[t] = u[t−1] + W·o[t] + b, spike when u ≥ θ, output θ·s;
-//     reset by subtraction u ← u − θ (Rueckauer) or to zero u ← 0 (Diehl).
+    // MARK: - 3. Convert to SNN
+    // (a) Fold BN: w' = w·γ/√(σ²+ε), b' = (b − μ)·γ/√(σ²+ε) + β.
+    // (b) Thresholds from calibration activations (training images):
+    //       max-norm (Diehl 2015):       θˡ = max yˡ
+    //       percentile (Rueckauer 2017): θˡ = P_p(yˡ > 0), p = 99.9 or 99.99
+    // (c) ReLU → IF neuron, u[t] = u[t−1] + W·o[t] + b, spike when u ≥ θ, output θ·s;
+    //     reset by subtraction u ← u − θ (Rueckauer) or to zero u ← 0 (Diehl).
 
-let folded = try foldBatchNorm(ann)
-let calibration = (0..<config.conversion.calibrationBatches).map { i in
-    train.batches(size: config.conversion.calibrationBatchSize, normalization: normalization)[i].images
-}
-var calibrationRNG = rng.split()
-let statistics = ActivationStatistics.collect(folded, on: calibration, using: &calibrationRNG)
-let methods = config.methods
-let thresholds = try methods.map { method in
-    try balanceThresholds(of: folded, on: calibration, using: method.balancing,
-                          statistics: statistics, using: &calibrationRNG)
-}
-for (method, values) in zip(methods, thresholds) {
-    print("thresholds θˡ  \(method.name.padding(toLength: 44, withPad: " ", startingAt: 0))"
-          + values.map { fmt(Double($0), 3) }.joined(separator: "  "))
-}
+    let folded = try foldBatchNorm(ann)
+    let calibration = (0..<config.conversion.calibrationBatches).map { i in
+        train.batches(size: config.conversion.calibrationBatchSize, normalization: normalization)[i].images
+    }
+    var calibrationRNG = rng.split()
+    let statistics = ActivationStatistics.collect(folded, on: calibration, using: &calibrationRNG)
+    let methods = config.methods
+    let thresholds = try methods.map { method in
+        try balanceThresholds(of: folded, on: calibration, using: method.balancing,
+                              statistics: statistics, using: &calibrationRNG)
+    }
+    for (method, values) in zip(methods, thresholds) {
+        print("thresholds θˡ  \(method.name.padding(toLength: 44, withPad: " ", startingAt: 0))"
+              + values.map { fmt(Double($0), 3) }.joined(separator: "  "))
+    }
 
-// MARK: - 4. Fine-tune the SNN
-// Not part of these papers: conversion is training-free.
+    // MARK: - 4. Fine-tune the SNN
+    // Not part of these papers: conversion is training-free.
 
-// MARK: - 5. Evaluate
-// One simulation of T_max steps per batch and method; the cumulative membrane read-out gives
-// accuracy for every T ≤ T_max (digest §0.9).
+    // MARK: - 5. Evaluate
+    // One simulation of T_max steps per batch and method; the cumulative membrane read-out gives
+    // accuracy for every T ≤ T_max (digest §0.9).
 
-let T = config.evaluation.maxTimesteps
-let (evaluations, _, _) = try cache.stage(
-    "snn", version: 1,
-    config: SNNStage(data: config.data, conversion: config.conversion, evaluation: config.evaluation),
-    dependsOn: [annKey]) { () -> [TimestepEvaluation] in
-    try zip(methods, thresholds).map { method, values in
-        let snn = try convert(folded, thresholds: values, reset: method.reset)
-        var simulationRNG = SeededGenerator(seed: context.seed)
-        let start = Date()
-        let evaluation = accuracyByTimestep(
-            of: snn, on: simulatedBatches, timesteps: T, chunk: config.evaluation.chunk,
-            using: &simulationRNG) { _, images in
-            progressLine("simulating \(method.name): \(images)/\(simulated.count) images, T = \(T)")
+    let T = config.evaluation.maxTimesteps
+    let (evaluations, _, _) = try cache.stage(
+        "snn", version: 1,
+        config: SNNStage(data: config.data, conversion: config.conversion, evaluation: config.evaluation),
+        dependsOn: [annKey]) { () -> [TimestepEvaluation] in
+        try zip(methods, thresholds).map { method, values in
+            let snn = try convert(folded, thresholds: values, reset: method.reset)
+            var simulationRNG = SeededGenerator(seed: context.seed)
+            let start = Date()
+            let evaluation = accuracyByTimestep(
+                of: snn, on: simulatedBatches, timesteps: T, chunk: config.evaluation.chunk,
+                using: &simulationRNG) { _, images in
+                progressLine("simulating \(method.name): \(images)/\(simulated.count) images, T = \(T)")
+            }
+            print("  (\(fmt(Date().timeIntervalSince(start), 1)) s)")
+            return evaluation
         }
-        print("  (\(fmt(Date().timeIntervalSince(start), 1)) s)")
-        return evaluation
     }
-}
 
-// Energy (digest §7): ANN = Σ MACs·E_MAC; SNN = first layer MACs·T·E_MAC + Σ spikes·fan-out·E_AC.
-let imageShape = train.imageShape
-let annLedger = EnergyLedger.ann(folded, inputShape: imageShape)
-let energyRatios = { (evaluation: TimestepEvaluation, method: Method, constants: EnergyConstants) throws -> [Double] in
-    let snn = try convert(folded, thresholds: [Float](repeating: 1, count: statistics.count), reset: method.reset)
-    let atMax = EnergyLedger.snn(snn, inputShape: imageShape, inputSpikesPerImage: evaluation.inputSpikesPerImage,
-                                 timesteps: T, constants: constants)
-    let reference = annLedger.priced(with: constants).totalPicojoules
-    // Constant-rate assumption: operations at step count t scale as t / T_max.
-    return (1...T).map { t in atMax.totalPicojoules * Double(t) / Double(T) / reference }
-}
-let firstWithin = evaluations.map { $0.firstTimestep(reaching: annSubsetAccuracy - 0.01) }
-let results = try zip(methods, zip(thresholds, zip(evaluations, firstWithin))).map { method, rest in
-    let (values, (evaluation, first)) = rest
-    return MethodResult(
-        name: method.name, method: method, thresholds: values.map(Double.init),
-        accuracy: evaluation.accuracy, firstTimestepWithinOnePoint: first,
-        firingRates: evaluation.firingRates,
-        energyRatioFloat32: try energyRatios(evaluation, method, .float32At45nm),
-        energyRatioInt32: try energyRatios(evaluation, method, .int32At45nm))
-}
-let neuronLayers = folded.layers.indices.filter { folded.layers[$0] is ReLU }
-    .map { "[\($0)] after \(folded.layers[$0 - 1].summary)" }
+    // Energy (digest §7): ANN = Σ MACs·E_MAC; SNN = first layer MACs·T·E_MAC + Σ spikes·fan-out·E_AC.
+    let imageShape = train.imageShape
+    let annLedger = EnergyLedger.ann(folded, inputShape: imageShape)
+    let energyRatios = { (evaluation: TimestepEvaluation, method: Method, constants: EnergyConstants) throws -> [Double] in
+        let snn = try convert(folded, thresholds: [Float](repeating: 1, count: statistics.count), reset: method.reset)
+        let atMax = EnergyLedger.snn(snn, inputShape: imageShape, inputSpikesPerImage: evaluation.inputSpikesPerImage,
+                                     timesteps: T, constants: constants)
+        let reference = annLedger.priced(with: constants).totalPicojoules
+        // Constant-rate assumption: operations at step count t scale as t / T_max.
+        return (1...T).map { t in atMax.totalPicojoules * Double(t) / Double(T) / reference }
+    }
+    let firstWithin = evaluations.map { $0.firstTimestep(reaching: annSubsetAccuracy - 0.01) }
+    let results = try zip(methods, zip(thresholds, zip(evaluations, firstWithin))).map { method, rest in
+        let (values, (evaluation, first)) = rest
+        return MethodResult(
+            name: method.name, method: method, thresholds: values.map(Double.init),
+            accuracy: evaluation.accuracy, firstTimestepWithinOnePoint: first,
+            firingRates: evaluation.firingRates,
+            energyRatioFloat32: try energyRatios(evaluation, method, .float32At45nm),
+            energyRatioInt32: try energyRatios(evaluation, method, .int32At45nm))
+    }
+    let neuronLayers = folded.layers.indices.filter { folded.layers[$0] is ReLU }
+        .map { "[\($0)] after \(folded.layers[$0 - 1].summary)" }
 
-print("\n  T    " + methods.indices.map { "method \($0 + 1)" }.joined(separator: "  ") + "    (accuracy %, ANN \(fmt(100 * annSubsetAccuracy, 2)) %)")
-for t in [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] where t <= T {
-    print(String(repeating: " ", count: 4 - String(t).count) + "\(t)   "
-          + results.map { fmt(100 * $0.accuracy[t - 1], 2).padding(toLength: 8, withPad: " ", startingAt: 0) }
-        .joined(separator: "  "))
-}
-for (i, r) in results.enumerated() {
-    print("method \(i + 1): \(r.name): within 1 point of the ANN from T = "
-          + (r.firstTimestepWithinOnePoint.map(String.init) ?? "never (≤ \(T))")
-          + ", energy ratio SNN/ANN at that T (fp32) = "
-          + (r.firstTimestepWithinOnePoint.map { fmt(r.energyRatioFloat32[$0 - 1], 3) } ?? "–"))
-}
+    print("\n  T    " + methods.indices.map { "method \($0 + 1)" }.joined(separator: "  ") + "    (accuracy %, ANN \(fmt(100 * annSubsetAccuracy, 2)) %)")
+    for t in [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] where t <= T {
+        print(String(repeating: " ", count: 4 - String(t).count) + "\(t)   "
+              + results.map { fmt(100 * $0.accuracy[t - 1], 2).padding(toLength: 8, withPad: " ", startingAt: 0) }
+            .joined(separator: "  "))
+    }
+    for (i, r) in results.enumerated() {
+        print("method \(i + 1): \(r.name): within 1 point of the ANN from T = "
+              + (r.firstTimestepWithinOnePoint.map(String.init) ?? "never (≤ \(T))")
+              + ", energy ratio SNN/ANN at that T (fp32) = "
+              + (r.firstTimestepWithinOnePoint.map { fmt(r.energyRatioFloat32[$0 - 1], 3) } ?? "–"))
+    }
 
-// MARK: - 6. Results and figures
+    // MARK: - 6. Results and figures
 
-let metrics = Metrics(
-    annAccuracy: annAccuracy, annAccuracyOnSimulatedSubset: annSubsetAccuracy,
-    simulatedImages: simulated.count, maxTimesteps: T, neuronLayers: neuronLayers,
-    annMACsPerImage: annLedger.totalMACs, methods: results)
-try cache.timed("figures") {
-    try writeFigures(metrics, statistics: statistics, to: context.outputDirectory)
-}
-let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings)
-let url = try record.write(to: context.outputDirectory)
-print("wrote \(url.path)")
-if context.profile != .smoke {
-    try updateReadme(with: metrics, profile: context.profile, seconds: record.totalSeconds,
-                     stages: record.stages)
+    let metrics = Metrics(
+        annAccuracy: annAccuracy, annAccuracyOnSimulatedSubset: annSubsetAccuracy,
+        simulatedImages: simulated.count, maxTimesteps: T, neuronLayers: neuronLayers,
+        annMACsPerImage: annLedger.totalMACs, methods: results)
+    try cache.timed("figures") {
+        try writeFigures(metrics, statistics: statistics, to: context.outputDirectory)
+    }
+    let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings)
+    let url = try record.write(to: context.outputDirectory)
+    print("wrote \(url.path)")
+    if context.profile != .smoke {
+        try updateReadme(with: metrics, profile: context.profile, seconds: record.totalSeconds,
+                         stages: record.stages)
+    }
 }
 
 // MARK: - Exercises

@@ -27,7 +27,7 @@
 //     the authors' self-distillation term is ≈ 0 (digest §3.5). Selection on a held-out split.
 //   • Energy vs T assumes constant firing rates in time (totals at T_max are measured).
 
-import ArgumentParser  // TODO(api): ChapterSupport could re-export it (as in chapter-classic)
+import ArgumentParser
 import ChapterSupport
 import RNLMethod
 import Datasets
@@ -39,6 +39,7 @@ import SNNConversion
 // MARK: - 0. Setup
 
 struct Arguments: ParsableArguments {
+    static let configuration = CommandConfiguration(commandName: "chapter-rnl")
     @OptionGroup var chapter: ChapterOptions
     @Option(help: "λ of the rate inference loss L = CE + λ·Ω̄.") var lambda: Float?
     @Option(help: "Accuracy tolerance of the RIL selection rule, as a fraction (0.01 = 1 point).")
@@ -47,222 +48,227 @@ struct Arguments: ParsableArguments {
 }
 
 let arguments = Arguments.parseOrExit()
+
 runChapter {
-let context = try ChapterContext(chapter: "rnl", options: arguments.chapter,
-                                 stages: ["relu-ann", "rnl-ann", "ril", "snn"])
-let config = Config.preset(context.profile).modified { c in
-    if let choice = context.dataset { c.data.dataset = DatasetID(rawValue: choice.rawValue)! }
-    if let l = arguments.lambda { c.ril.lambda = l }
-    if let t = arguments.tolerance { c.ril.tolerance = t }
-    if let t = arguments.maxTimesteps {
-        c.evaluation.maxTimesteps = t
-        c.evaluation.scatterTimesteps = c.evaluation.scatterTimesteps.map { Swift.min($0, t) }
-    }
-}
-Parallelism.workers = context.threads
-let cache = context.makeStageCache()
-var rng = SeededGenerator(seed: context.seed)
-print("chapter-rnl  profile \(context.profile.rawValue)  seed \(context.seed)")
-try printResolvedConfig(config)
-
-// MARK: - 1. Data
-// Standardised images; the SNN receives the same image as a constant current at every step
-// (direct coding). A held-out part of the training set drives the RIL selection rule.
-
-let fullTrain = try LabeledImages.load(config.data.dataset, split: .train)
-let test = try LabeledImages.load(config.data.dataset, split: .test)
-let trainCount = config.data.trainLimit ?? (fullTrain.count - config.data.validationCount)
-let pool = fullTrain.stratifiedSubset(limit: trainCount + config.data.validationCount, using: &rng)
-    .shuffled(using: &rng)
-let train = pool.selecting(Array(0..<trainCount))
-let validation = pool.selecting(Array(trainCount..<pool.count))
-let simulated = config.data.simulatedTestLimit.map { test.stratifiedSubset(limit: $0, using: &rng) } ?? test
-let normalization = Normalization(fittedTo: train)
-let imageShape = train.imageShape
-print("data: \(config.data.dataset.title), \(train.count) train, \(validation.count) validation, "
-      + "\(test.count) test (\(simulated.count) simulated), image \(imageShape)")
-
-// MARK: - 2. Train the ANNs
-// The same VGG (BN, *average* pooling, linear last layer) twice:
-//   ReLU:  a = max(z, 0)                       → max-norm / percentile conversion
-//   RNL:   a = clip(z/θ, 0, 1),  θ = M·σ(s)    (M: running max of batch maxima, s = 10 fixed)
-
-let (reluANN, reluKey) = try trainedANN("relu-ann", config: config, train: train,
-                                        normalization: normalization, cache: cache, rng: &rng) { _, _ in ReLU() }
-let (rnlANN, rnlKey) = try trainedANN("rnl-ann", config: config, train: train,
-                                      normalization: normalization, cache: cache, rng: &rng) { _, _ in RateNorm() }
-let testBatches = test.batches(size: 500, normalization: normalization)
-let simulatedBatches = simulated.batches(size: config.evaluation.batchSize, normalization: normalization)
-let validationBatches = validation.batches(size: 500, normalization: normalization).map { $0 }
-let reluAccuracy = Double(classificationAccuracy(reluANN, batches: testBatches))
-let rnlAccuracy = Double(classificationAccuracy(rnlANN, batches: testBatches))
-printMetric("ReLU ANN test accuracy (10k)", 100 * reluAccuracy, unit: "%")
-printMetric("RNL ANN test accuracy (10k)", 100 * rnlAccuracy, unit: "%")
-
-// MARK: - 3. Convert to SNN
-// Baselines (reusing SNNConversion): fold BN, θˡ = max or 99.9th percentile of ReLU outputs on
-// calibration images, IF with reset by subtraction and spikes of amplitude θ.
-// RNL: fold BN, then each RNL → IF with the same θ = M·σ(s) + 1e-6, unit spikes, no rescaling.
-
-let reluFolded = try foldBatchNorm(reluANN)
-let calibration = train.batches(size: config.baselines.calibrationBatchSize, normalization: normalization)
-    .prefix(config.baselines.calibrationBatches).map(\.images)
-var calibrationRNG = rng.split()
-let statistics = ActivationStatistics.collect(reluFolded, on: calibration, using: &calibrationRNG)
-let maxThresholds = try balanceThresholds(of: reluFolded, on: calibration, using: .maxActivation,
-                                          statistics: statistics, using: &calibrationRNG)
-let percentileThresholds = try balanceThresholds(
-    of: reluFolded, on: calibration, using: .percentile(config.baselines.percentile),
-    statistics: statistics, using: &calibrationRNG)
-let rnlFolded = try foldRateNormNetwork(rnlANN)
-let rnlThresholds = rnlFolded.layers.compactMap { ($0 as? RateNorm)?.threshold }
-
-// Phase 2, RIL (digest §3.5): weights frozen, one s shared by all RNLs, M locked;
-// L = CE + λ·Ω̄, Ω^l = Σa/‖a‖²; keep the lowest-Ω̄ s within the accuracy tolerance.
-let rnlValidationAccuracy = Double(classificationAccuracy(rnlFolded, batches: validationBatches))
-let (trajectory, _, _) = try cache.stage(
-    "ril", version: 1, config: RILStage(ril: config.ril, validation: config.data.validationCount),
-    dependsOn: [rnlKey]) { () -> [RILCheckpoint] in
-    let shared = Parameter(Tensor(shape: [1], scalars: [config.ril.initialScale]), name: "rnl.scale", role: .threshold)
-    let tunable = try foldRateNormNetwork(rnlANN, sharedScale: shared, scaleTraining: .trained)
-    var batchRNG = rng.split()
-    var epoch = train.shuffledBatches(size: config.ril.batchSize, partialBatch: .drop,
-                                      normalization: normalization, using: &batchRNG)
-    let perEpoch = epoch.count
-    return try tuneSharedScale(
-        tunable, shared: shared, lambda: config.ril.lambda, learningRate: config.ril.learningRate,
-        iterations: config.ril.iterations, evaluateEvery: config.ril.evaluateEvery,
-        tolerance: config.ril.tolerance, reference: rnlValidationAccuracy,
-        batches: { i in
-            if i > 0 && i % perEpoch == 0 {
-                epoch = train.shuffledBatches(size: config.ril.batchSize, partialBatch: .drop,
-                                              normalization: normalization, using: &batchRNG)
-            }
-            return epoch[i % perEpoch]
-        },
-        validation: validationBatches) { c in
-        print("  RIL iteration \(c.iteration): p = \(fmt(c.p, 4)), Ω̄ = \(fmt(c.omegaBar, 3)), "
-              + "validation acc \(fmt(100 * c.validationAccuracy, 2)) %" + (c.selected ? "  (kept)" : ""))
-    }
-}
-let selectedScale = Float(trajectory.last(where: \.selected)?.scale ?? 10)
-let rilFolded = try foldRateNormNetwork(
-    rnlANN, sharedScale: Parameter(Tensor(shape: [1], scalars: [selectedScale]), name: "rnl.scale", role: .threshold))
-let rilThresholds = rilFolded.layers.compactMap { ($0 as? RateNorm)?.threshold }
-print("RIL selected s = \(fmt(Double(selectedScale), 3)) (p = \(fmt(Double(sigmoid(selectedScale)), 3)))")
-
-let methods = ConversionMethod.allCases
-let thresholds: [ConversionMethod: [Float]] = [
-    .maxNorm: maxThresholds, .percentile: percentileThresholds, .rnl: rnlThresholds, .rnlRIL: rilThresholds]
-for method in methods {
-    print("thresholds θˡ  \(method.title(config).padding(toLength: 34, withPad: " ", startingAt: 0))"
-          + thresholds[method]!.map { fmt(Double($0), 3) }.joined(separator: "  "))
-}
-let snns: [ConversionMethod: Sequential] = [
-    .maxNorm: try convert(reluFolded, thresholds: maxThresholds, reset: .subtraction),
-    .percentile: try convert(reluFolded, thresholds: percentileThresholds, reset: .subtraction),
-    .rnl: try convertRateNormNetwork(rnlFolded), .rnlRIL: try convertRateNormNetwork(rilFolded)]
-let annOf: [ConversionMethod: Sequential] = [
-    .maxNorm: reluFolded, .percentile: reluFolded, .rnl: rnlFolded, .rnlRIL: rilFolded]
-
-// MARK: - 4. Fine-tune the SNN
-// Not part of this paper: the only tuning is RIL on the ANN's threshold scale (section 3).
-
-// MARK: - 5. Evaluate
-// One simulation of T_max steps per method; cumulative membrane read-out gives every T ≤ T_max.
-
-let T = config.evaluation.maxTimesteps
-let (evaluations, _, _) = try cache.stage(
-    "snn", version: 1, config: SNNStage(data: config.data, baselines: config.baselines,
-                                        evaluation: config.evaluation),
-    dependsOn: [reluKey, rnlKey, try cache.key("ril-choice", version: 1, config: [selectedScale])]
-) { () -> [TimestepEvaluation] in
-    methods.map { method in
-        var simulationRNG = SeededGenerator(seed: context.seed)
-        let start = Date()
-        let evaluation = accuracyByTimestep(
-            of: snns[method]!, on: simulatedBatches, timesteps: T, chunk: config.evaluation.chunk,
-            using: &simulationRNG) { _, images in
-            progressLine("simulating \(method.title(config)): \(images)/\(simulated.count) images, T = \(T)")
+    runChapter {
+    let context = try ChapterContext(chapter: "rnl", options: arguments.chapter,
+                                     stages: ["relu-ann", "rnl-ann", "ril", "snn"])
+    let config = Config.preset(context.profile).modified { c in
+        if let choice = context.dataset { c.data.dataset = DatasetID(rawValue: choice.rawValue)! }
+        if let l = arguments.lambda { c.ril.lambda = l }
+        if let t = arguments.tolerance { c.ril.tolerance = t }
+        if let t = arguments.maxTimesteps {
+            c.evaluation.maxTimesteps = t
+            c.evaluation.scatterTimesteps = c.evaluation.scatterTimesteps.map { Swift.min($0, t) }
         }
-        print("  (\(fmt(Date().timeIntervalSince(start), 1)) s)")
-        return evaluation
     }
-}
+    Parallelism.workers = context.threads
+    let cache = context.makeStageCache()
+    var rng = SeededGenerator(seed: context.seed)
+    print("chapter-rnl  profile \(context.profile.rawValue)  seed \(context.seed)")
+    try printResolvedConfig(config)
 
-// Fit curves ε^l(t) on one test batch, for the two RNL conversions (digest §3.4, §8 fig. 2).
-let fitBatch = simulated.batches(size: config.evaluation.fitBatchSize, normalization: normalization)[0]
-let fits = cache.timed("fit-curves") {
-    [ConversionMethod.rnl, .rnlRIL].map { method in
-        measureFitCurves(ann: annOf[method]!, snn: snns[method]!, images: fitBatch.images,
-                         labels: fitBatch.labels, timesteps: T, chunk: config.evaluation.chunk,
-                         scatterLayer: 0, snapshotTimesteps: config.evaluation.scatterTimesteps,
-                         scatterPoints: 1500)
+    // MARK: - 1. Data
+    // Standardised images; the SNN receives the same image as a constant current at every step
+    // (direct coding). A held-out part of the training set drives the RIL selection rule.
+
+    let fullTrain = try LabeledImages.load(config.data.dataset, split: .train,
+                                       ifMissing: context.missingData == .download ? .download : .fail)
+    let test = try LabeledImages.load(config.data.dataset, split: .test,
+                                       ifMissing: context.missingData == .download ? .download : .fail)
+    let trainCount = config.data.trainLimit ?? (fullTrain.count - config.data.validationCount)
+    let pool = fullTrain.stratifiedSubset(limit: trainCount + config.data.validationCount, using: &rng)
+        .shuffled(using: &rng)
+    let train = pool.selecting(Array(0..<trainCount))
+    let validation = pool.selecting(Array(trainCount..<pool.count))
+    let simulated = config.data.simulatedTestLimit.map { test.stratifiedSubset(limit: $0, using: &rng) } ?? test
+    let normalization = Normalization(fittedTo: train)
+    let imageShape = train.imageShape
+    print("data: \(config.data.dataset.title), \(train.count) train, \(validation.count) validation, "
+          + "\(test.count) test (\(simulated.count) simulated), image \(imageShape)")
+
+    // MARK: - 2. Train the ANNs
+    // The same VGG (BN, *average* pooling, linear last layer) twice:
+    //   ReLU:  a = max(z, 0)                       → max-norm / percentile conversion
+    //   RNL:   a = clip(z/θ, 0, 1),  θ = M·σ(s)    (M: running max of batch maxima, s = 10 fixed)
+
+    let (reluANN, reluKey) = try trainedANN("relu-ann", config: config, train: train,
+                                            normalization: normalization, cache: cache, rng: &rng) { _, _ in ReLU() }
+    let (rnlANN, rnlKey) = try trainedANN("rnl-ann", config: config, train: train,
+                                          normalization: normalization, cache: cache, rng: &rng) { _, _ in RateNorm() }
+    let testBatches = test.batches(size: 500, normalization: normalization)
+    let simulatedBatches = simulated.batches(size: config.evaluation.batchSize, normalization: normalization)
+    let validationBatches = validation.batches(size: 500, normalization: normalization).map { $0 }
+    let reluAccuracy = Double(classificationAccuracy(reluANN, batches: testBatches))
+    let rnlAccuracy = Double(classificationAccuracy(rnlANN, batches: testBatches))
+    printMetric("ReLU ANN test accuracy (10k)", 100 * reluAccuracy, unit: "%")
+    printMetric("RNL ANN test accuracy (10k)", 100 * rnlAccuracy, unit: "%")
+
+    // MARK: - 3. Convert to SNN
+    // Baselines (reusing SNNConversion): fold BN, θˡ = max or 99.9th percentile of ReLU outputs on
+    // calibration images, IF with reset by subtraction and spikes of amplitude θ.
+    // RNL: fold BN, then each RNL → IF with the same θ = M·σ(s) + 1e-6, unit spikes, no rescaling.
+
+    let reluFolded = try foldBatchNorm(reluANN)
+    let calibration = train.batches(size: config.baselines.calibrationBatchSize, normalization: normalization)
+        .prefix(config.baselines.calibrationBatches).map(\.images)
+    var calibrationRNG = rng.split()
+    let statistics = ActivationStatistics.collect(reluFolded, on: calibration, using: &calibrationRNG)
+    let maxThresholds = try balanceThresholds(of: reluFolded, on: calibration, using: .maxActivation,
+                                              statistics: statistics, using: &calibrationRNG)
+    let percentileThresholds = try balanceThresholds(
+        of: reluFolded, on: calibration, using: .percentile(config.baselines.percentile),
+        statistics: statistics, using: &calibrationRNG)
+    let rnlFolded = try foldRateNormNetwork(rnlANN)
+    let rnlThresholds = rnlFolded.layers.compactMap { ($0 as? RateNorm)?.threshold }
+
+    // Phase 2, RIL (digest §3.5): weights frozen, one s shared by all RNLs, M locked;
+    // L = CE + λ·Ω̄, Ω^l = Σa/‖a‖²; keep the lowest-Ω̄ s within the accuracy tolerance.
+    let rnlValidationAccuracy = Double(classificationAccuracy(rnlFolded, batches: validationBatches))
+    let (trajectory, _, _) = try cache.stage(
+        "ril", version: 1, config: RILStage(ril: config.ril, validation: config.data.validationCount),
+        dependsOn: [rnlKey]) { () -> [RILCheckpoint] in
+        let shared = Parameter(Tensor(shape: [1], scalars: [config.ril.initialScale]), name: "rnl.scale", role: .threshold)
+        let tunable = try foldRateNormNetwork(rnlANN, sharedScale: shared, scaleTraining: .trained)
+        var batchRNG = rng.split()
+        var epoch = train.shuffledBatches(size: config.ril.batchSize, partialBatch: .drop,
+                                          normalization: normalization, using: &batchRNG)
+        let perEpoch = epoch.count
+        return try tuneSharedScale(
+            tunable, shared: shared, lambda: config.ril.lambda, learningRate: config.ril.learningRate,
+            iterations: config.ril.iterations, evaluateEvery: config.ril.evaluateEvery,
+            tolerance: config.ril.tolerance, reference: rnlValidationAccuracy,
+            batches: { i in
+                if i > 0 && i % perEpoch == 0 {
+                    epoch = train.shuffledBatches(size: config.ril.batchSize, partialBatch: .drop,
+                                                  normalization: normalization, using: &batchRNG)
+                }
+                return epoch[i % perEpoch]
+            },
+            validation: validationBatches) { c in
+            print("  RIL iteration \(c.iteration): p = \(fmt(c.p, 4)), Ω̄ = \(fmt(c.omegaBar, 3)), "
+                  + "validation acc \(fmt(100 * c.validationAccuracy, 2)) %" + (c.selected ? "  (kept)" : ""))
+        }
     }
-}
+    let selectedScale = Float(trajectory.last(where: \.selected)?.scale ?? 10)
+    let rilFolded = try foldRateNormNetwork(
+        rnlANN, sharedScale: Parameter(Tensor(shape: [1], scalars: [selectedScale]), name: "rnl.scale", role: .threshold))
+    let rilThresholds = rilFolded.layers.compactMap { ($0 as? RateNorm)?.threshold }
+    print("RIL selected s = \(fmt(Double(selectedScale), 3)) (p = \(fmt(Double(sigmoid(selectedScale)), 3)))")
 
-// Energy (EnergyEstimation, 45 nm): E_ANN = Σ MACs·E_MAC; E_SNN(t) = MACs₁·t·E_MAC + Σ ACs·E_AC,
-// spikes at step count t taken as (t/T_max) × the spikes counted over T_max.
-let annLedger = EnergyLedger.ann(reluFolded, inputShape: imageShape)
-func energyRatio(_ method: ConversionMethod, at t: Int) -> Double {
-    let evaluation = evaluations[methods.firstIndex(of: method)!]
-    let ledger = EnergyLedger.snn(snns[method]!, inputShape: imageShape,
-                                  inputSpikesPerImage: evaluation.inputSpikesPerImage.map { $0 * Double(t) / Double(T) },
-                                  timesteps: t)
-    return ledger.ratio(to: annLedger)
-}
-let annSubset = methods.map { Double(classificationAccuracy(annOf[$0]!, batches: simulatedBatches)) }
-let matchedTarget = annSubset.min()! - 0.01
-let results = methods.enumerated().map { i, method in
-    let evaluation = evaluations[i]
-    let first = evaluation.firstTimestep(reaching: annSubset[i] - 0.01)
-    let matched = evaluation.firstTimestep(reaching: matchedTarget)
-    return MethodResult(
-        method: method, name: method.title(config), thresholds: thresholds[method]!.map(Double.init),
-        annAccuracyOnSimulatedSubset: annSubset[i], accuracy: evaluation.accuracy,
-        firstTimestepWithinOnePoint: first, firstTimestepAtMatchedAccuracy: matched,
-        firingRates: evaluation.firingRates,
-        energyRatioWithinOnePoint: first.map { energyRatio(method, at: $0) },
-        energyRatioAtMatchedAccuracy: matched.map { energyRatio(method, at: $0) })
-}
+    let methods = ConversionMethod.allCases
+    let thresholds: [ConversionMethod: [Float]] = [
+        .maxNorm: maxThresholds, .percentile: percentileThresholds, .rnl: rnlThresholds, .rnlRIL: rilThresholds]
+    for method in methods {
+        print("thresholds θˡ  \(method.title(config).padding(toLength: 34, withPad: " ", startingAt: 0))"
+              + thresholds[method]!.map { fmt(Double($0), 3) }.joined(separator: "  "))
+    }
+    let snns: [ConversionMethod: Sequential] = [
+        .maxNorm: try convert(reluFolded, thresholds: maxThresholds, reset: .subtraction),
+        .percentile: try convert(reluFolded, thresholds: percentileThresholds, reset: .subtraction),
+        .rnl: try convertRateNormNetwork(rnlFolded), .rnlRIL: try convertRateNormNetwork(rilFolded)]
+    let annOf: [ConversionMethod: Sequential] = [
+        .maxNorm: reluFolded, .percentile: reluFolded, .rnl: rnlFolded, .rnlRIL: rilFolded]
 
-printSection("Accuracy (%) vs T on \(simulated.count) test images")
-printTable(headers: ["T"] + results.map(\.name),
-           rows: ([1, 2, 4, 8, 16, 32, 64, 128, 256, 512].filter { $0 <= T }).map { t in
-               ["\(t)"] + results.map { fmt(100 * $0.accuracy[t - 1], 2) } }
-               + [["ANN"] + results.map { fmt(100 * $0.annAccuracyOnSimulatedSubset, 2) }])
-for r in results {
-    print("\(r.name): within 1 point of its ANN from T = "
-          + (r.firstTimestepWithinOnePoint.map(String.init) ?? "never (≤ \(T))")
-          + "; reaches \(fmt(100 * matchedTarget, 2)) % at T = "
-          + (r.firstTimestepAtMatchedAccuracy.map(String.init) ?? "never")
-          + ", E_SNN/E_ANN there = " + (r.energyRatioAtMatchedAccuracy.map { fmt($0, 3) } ?? "–"))
-}
-let bound = boundCheck(fits[0].curves)
-print("fit curve, first hidden layer (RNL): max ε¹(t)·t/Ω¹ = \(fmt(bound.worstRatio, 3)) "
-      + "(≤ 1 means ε¹(t) ≤ Ω¹/t held for every t ≤ \(T))")
-for (method, fit) in zip([ConversionMethod.rnl, .rnlRIL], fits) {
-    print("Ω^l \(method.title(config)): " + fit.curves.omegas.map { fmt($0, 3) }.joined(separator: "  "))
-}
+    // MARK: - 4. Fine-tune the SNN
+    // Not part of this paper: the only tuning is RIL on the ANN's threshold scale (section 3).
 
-// MARK: - 6. Results and figures
+    // MARK: - 5. Evaluate
+    // One simulation of T_max steps per method; cumulative membrane read-out gives every T ≤ T_max.
 
-let metrics = Metrics(
-    reluANNAccuracy: reluAccuracy, rnlANNAccuracy: rnlAccuracy,
-    rilANNAccuracy: Double(classificationAccuracy(rilFolded, batches: testBatches)),
-    simulatedImages: simulated.count, maxTimesteps: T, matchedAccuracyTarget: matchedTarget,
-    annMACsPerImage: annLedger.totalMACs, methods: results,
-    speedupOfRILOverMaxNorm: speedup(results[0].firstTimestepWithinOnePoint, results[3].firstTimestepWithinOnePoint),
-    speedupOfRNLOverMaxNorm: speedup(results[0].firstTimestepWithinOnePoint, results[2].firstTimestepWithinOnePoint),
-    rilReferenceValidationAccuracy: rnlValidationAccuracy, rilTrajectory: trajectory,
-    rilSelectedScale: Double(selectedScale), fitCurves: fits.map(\.curves),
-    firstLayerBoundWorstRatio: bound.worstRatio, scatterSnapshots: fits[0].snapshots)
-try cache.timed("figures") { try writeFigures(metrics, to: context.outputDirectory) }
-let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings)
-print("wrote \(try record.write(to: context.outputDirectory).path)")
-if context.profile != .smoke {
-    try updateReadme(with: metrics, profile: context.profile, seconds: record.totalSeconds, stages: record.stages)
-}
+    let T = config.evaluation.maxTimesteps
+    let (evaluations, _, _) = try cache.stage(
+        "snn", version: 1, config: SNNStage(data: config.data, baselines: config.baselines,
+                                            evaluation: config.evaluation),
+        dependsOn: [reluKey, rnlKey, try cache.key("ril-choice", version: 1, config: [selectedScale])]
+    ) { () -> [TimestepEvaluation] in
+        methods.map { method in
+            var simulationRNG = SeededGenerator(seed: context.seed)
+            let start = Date()
+            let evaluation = accuracyByTimestep(
+                of: snns[method]!, on: simulatedBatches, timesteps: T, chunk: config.evaluation.chunk,
+                using: &simulationRNG) { _, images in
+                progressLine("simulating \(method.title(config)): \(images)/\(simulated.count) images, T = \(T)")
+            }
+            print("  (\(fmt(Date().timeIntervalSince(start), 1)) s)")
+            return evaluation
+        }
+    }
+
+    // Fit curves ε^l(t) on one test batch, for the two RNL conversions (digest §3.4, §8 fig. 2).
+    let fitBatch = simulated.batches(size: config.evaluation.fitBatchSize, normalization: normalization)[0]
+    let fits = cache.timed("fit-curves") {
+        [ConversionMethod.rnl, .rnlRIL].map { method in
+            measureFitCurves(ann: annOf[method]!, snn: snns[method]!, images: fitBatch.images,
+                             labels: fitBatch.labels, timesteps: T, chunk: config.evaluation.chunk,
+                             scatterLayer: 0, snapshotTimesteps: config.evaluation.scatterTimesteps,
+                             scatterPoints: 1500)
+        }
+    }
+
+    // Energy (EnergyEstimation, 45 nm): E_ANN = Σ MACs·E_MAC; E_SNN(t) = MACs₁·t·E_MAC + Σ ACs·E_AC,
+    // spikes at step count t taken as (t/T_max) × the spikes counted over T_max.
+    let annLedger = EnergyLedger.ann(reluFolded, inputShape: imageShape)
+    func energyRatio(_ method: ConversionMethod, at t: Int) -> Double {
+        let evaluation = evaluations[methods.firstIndex(of: method)!]
+        let ledger = EnergyLedger.snn(snns[method]!, inputShape: imageShape,
+                                      inputSpikesPerImage: evaluation.inputSpikesPerImage.map { $0 * Double(t) / Double(T) },
+                                      timesteps: t)
+        return ledger.ratio(to: annLedger)
+    }
+    let annSubset = methods.map { Double(classificationAccuracy(annOf[$0]!, batches: simulatedBatches)) }
+    let matchedTarget = annSubset.min()! - 0.01
+    let results = methods.enumerated().map { i, method in
+        let evaluation = evaluations[i]
+        let first = evaluation.firstTimestep(reaching: annSubset[i] - 0.01)
+        let matched = evaluation.firstTimestep(reaching: matchedTarget)
+        return MethodResult(
+            method: method, name: method.title(config), thresholds: thresholds[method]!.map(Double.init),
+            annAccuracyOnSimulatedSubset: annSubset[i], accuracy: evaluation.accuracy,
+            firstTimestepWithinOnePoint: first, firstTimestepAtMatchedAccuracy: matched,
+            firingRates: evaluation.firingRates,
+            energyRatioWithinOnePoint: first.map { energyRatio(method, at: $0) },
+            energyRatioAtMatchedAccuracy: matched.map { energyRatio(method, at: $0) })
+    }
+
+    printSection("Accuracy (%) vs T on \(simulated.count) test images")
+    printTable(headers: ["T"] + results.map(\.name),
+               rows: ([1, 2, 4, 8, 16, 32, 64, 128, 256, 512].filter { $0 <= T }).map { t in
+                   ["\(t)"] + results.map { fmt(100 * $0.accuracy[t - 1], 2) } }
+                   + [["ANN"] + results.map { fmt(100 * $0.annAccuracyOnSimulatedSubset, 2) }])
+    for r in results {
+        print("\(r.name): within 1 point of its ANN from T = "
+              + (r.firstTimestepWithinOnePoint.map(String.init) ?? "never (≤ \(T))")
+              + "; reaches \(fmt(100 * matchedTarget, 2)) % at T = "
+              + (r.firstTimestepAtMatchedAccuracy.map(String.init) ?? "never")
+              + ", E_SNN/E_ANN there = " + (r.energyRatioAtMatchedAccuracy.map { fmt($0, 3) } ?? "–"))
+    }
+    let bound = boundCheck(fits[0].curves)
+    print("fit curve, first hidden layer (RNL): max ε¹(t)·t/Ω¹ = \(fmt(bound.worstRatio, 3)) "
+          + "(≤ 1 means ε¹(t) ≤ Ω¹/t held for every t ≤ \(T))")
+    for (method, fit) in zip([ConversionMethod.rnl, .rnlRIL], fits) {
+        print("Ω^l \(method.title(config)): " + fit.curves.omegas.map { fmt($0, 3) }.joined(separator: "  "))
+    }
+
+    // MARK: - 6. Results and figures
+
+    let metrics = Metrics(
+        reluANNAccuracy: reluAccuracy, rnlANNAccuracy: rnlAccuracy,
+        rilANNAccuracy: Double(classificationAccuracy(rilFolded, batches: testBatches)),
+        simulatedImages: simulated.count, maxTimesteps: T, matchedAccuracyTarget: matchedTarget,
+        annMACsPerImage: annLedger.totalMACs, methods: results,
+        speedupOfRILOverMaxNorm: speedup(results[0].firstTimestepWithinOnePoint, results[3].firstTimestepWithinOnePoint),
+        speedupOfRNLOverMaxNorm: speedup(results[0].firstTimestepWithinOnePoint, results[2].firstTimestepWithinOnePoint),
+        rilReferenceValidationAccuracy: rnlValidationAccuracy, rilTrajectory: trajectory,
+        rilSelectedScale: Double(selectedScale), fitCurves: fits.map(\.curves),
+        firstLayerBoundWorstRatio: bound.worstRatio, scatterSnapshots: fits[0].snapshots)
+    try cache.timed("figures") { try writeFigures(metrics, to: context.outputDirectory) }
+    let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings)
+    print("wrote \(try record.write(to: context.outputDirectory).path)")
+    if context.profile != .smoke {
+        try updateReadme(with: metrics, profile: context.profile, seconds: record.totalSeconds, stages: record.stages)
+    }
+    }
 }
 
 // MARK: - Exercises

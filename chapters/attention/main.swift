@@ -1,0 +1,1 @@
+print("chapter-attention: not written yet")

@@ -1,0 +1,1 @@
+print("chapter-hybrid: not written yet")
