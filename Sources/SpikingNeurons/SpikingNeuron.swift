@@ -85,6 +85,15 @@ public final class SpikingNeuron: Layer {
         result = SimulationResult(spikes: Tensor(shape: [0]), preResetMembranes: Tensor(shape: [0]),
                                   finalMembrane: Tensor(shape: [0]))
         return Variable.custom(output.reshaped(x.shape), inputs: inputs) { [self] g in
+            if !trainsThreshold && !trainsLeak {
+                // Only ∂L/∂x is needed: the fused input-gradient kernel (checked against
+                // `backward` in SpikingNeuronsTests/FastNeuronKernelTests).
+                let dx = SpikingNeuron.backwardInput(
+                    g, spikes: spikes, preResetMembranes: membranes, timesteps: timesteps, neurons: neurons,
+                    threshold: theta, leak: lambda, reset: reset, resetGradient: resetGradient,
+                    amplitude: amplitude, surrogate: surrogate)
+                return [dx.reshaped(x.shape)]
+            }
             let grads = SpikingNeuron.backward(
                 g, spikes: spikes, preResetMembranes: membranes, timesteps: timesteps, neurons: neurons,
                 threshold: theta, leak: lambda, reset: reset, resetGradient: resetGradient,
@@ -234,3 +243,100 @@ extension SpikingNeuron {
 }
 
 import Dispatch
+
+// MARK: - Fast input-gradient kernel
+
+/// A surrogate as a concrete type, so that the BPTT loop below is specialised and vectorised
+/// per surrogate instead of switching on the enum for every element.
+protocol SurrogateKernel: Sendable {
+    func callAsFunction(_ x: Float) -> Float
+}
+
+struct ATanKernel: SurrogateKernel {
+    let halfAlpha: Float, scale: Float
+    init(alpha: Float) { halfAlpha = alpha / 2; scale = Float.pi / 2 * alpha }
+    @inline(__always) func callAsFunction(_ x: Float) -> Float {
+        let z = scale * x
+        return halfAlpha / (1 + z * z)
+    }
+}
+
+struct TriangleKernel: SurrogateKernel {
+    let gamma: Float
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { gamma * Swift.max(0, 1 - Swift.abs(x)) }
+}
+
+struct EnumKernel: SurrogateKernel {
+    let surrogate: SurrogateGradient
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { surrogate.value(at: x) }
+}
+
+extension SpikingNeuron {
+    /// ∂L/∂x of the fused recurrence when neither θ nor λ is trained: the same recurrence as
+    /// `backward` (which stays the reference), with the reset mode folded into constants so the
+    /// loop is branch-free, the surrogate specialised, and no δθ/δλ sums (which also read
+    /// u[t−1] from the trace).
+    ///
+    ///     δs = a·g[t] + δu·(cθ + cH·h)     (cθ, cH) = (−θ, 0) subtraction | (0, −1) zero | (0, 0) detached
+    ///     δh = δu·(1 − kS·s) + δs·f(h/θ − 1)/θ          kS = 0 subtraction | 1 zero
+    ///     δx[t] = δh;   δu ← λ·δh
+    static func backwardInput(_ g: Tensor, spikes: Tensor, preResetMembranes: Tensor, timesteps: Int, neurons m: Int,
+                              threshold theta: Float, leak: Float, reset: ResetMode, resetGradient: ResetGradient,
+                              amplitude: SpikeAmplitude, surrogate: SurrogateGradient) -> Tensor {
+        switch surrogate {
+        case .atan(let alpha):
+            return backwardInput(g, spikes, preResetMembranes, timesteps, m, theta, leak, reset, resetGradient,
+                                 amplitude, ATanKernel(alpha: alpha))
+        case .triangle(let gamma):
+            return backwardInput(g, spikes, preResetMembranes, timesteps, m, theta, leak, reset, resetGradient,
+                                 amplitude, TriangleKernel(gamma: gamma))
+        default:
+            return backwardInput(g, spikes, preResetMembranes, timesteps, m, theta, leak, reset, resetGradient,
+                                 amplitude, EnumKernel(surrogate: surrogate))
+        }
+    }
+
+    @inline(__always)
+    private static func backwardInput<F: SurrogateKernel>(
+        _ g: Tensor, _ spikes: Tensor, _ preResetMembranes: Tensor, _ timesteps: Int, _ m: Int,
+        _ theta: Float, _ leak: Float, _ reset: ResetMode, _ resetGradient: ResetGradient,
+        _ amplitude: SpikeAmplitude, _ f: F
+    ) -> Tensor {
+        var dx = Tensor(shape: [timesteps * m])
+        let a: Float = amplitude == .threshold ? theta : 1
+        let subtract = reset == .subtraction, detached = resetGradient == .detached
+        let cTheta: Float = detached || !subtract ? 0 : -theta
+        let cH: Float = detached || subtract ? 0 : -1
+        let kS: Float = subtract ? 0 : 1
+        let invTheta = 1 / theta
+        g.withUnsafeBufferPointer { pg in
+            spikes.withUnsafeBufferPointer { ps in
+                preResetMembranes.withUnsafeBufferPointer { ph in
+                    dx.withUnsafeMutableBufferPointer { pd in
+                        let (G, S, H, D) = (SendablePointer(pg.baseAddress!), SendablePointer(ps.baseAddress!),
+                                            SendablePointer(ph.baseAddress!), SendablePointer(pd.baseAddress!))
+                        parallelChunks(m, granularity: 16) { range in
+                            let lo = range.lowerBound, n = range.count
+                            let du = UnsafeMutablePointer<Float>.allocate(capacity: n)
+                            du.initialize(repeating: 0, count: n)
+                            defer { du.deallocate() }
+                            for t in stride(from: timesteps - 1, through: 0, by: -1) {
+                                let base = t * m + lo
+                                let gt = G.base + base, st = S.base + base, ht = H.base + base, dt = D.base + base
+                                for j in 0..<n {
+                                    let h = ht[j], s = st[j], dU = du[j]
+                                    let dS = a * gt[j] + dU * (cTheta + cH * h)
+                                    let dH = dU * (1 - kS * s) + dS * f(h * invTheta - 1) * invTheta
+                                    dt[j] = dH
+                                    du[j] = leak * dH
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+}
+

@@ -1,1 +1,285 @@
-print("chapter-attention: not written yet")
+// chapter-attention — attention-guided compression of deep SNNs (sparse momentum + AT).
+//
+// Paper:
+//   S. Kundu, G. Datta, M. Pedram, P. A. Beerel, "Spike-Thrift: Towards Energy-Efficient Deep
+//   Spiking Neural Networks by Limiting Spiking Activity via Attention-Guided Compression",
+//   WACV 2021, pp. 3953–3962; and "Towards Low-Latency Energy-Efficient Deep SNNs via
+//   Attention-Guided Compression", arXiv:2107.12445 (2021).
+//
+// Claim reproduced: a single sparse-learning run guided by the attention maps of a dense
+// meta-model compresses the network up to 33.4× (paper, VGG/CIFAR) with no significant
+// accuracy drop, and the compressed SNN (direct input, T = 5, trainable leak and threshold,
+// masks fixed) spends several times less compute energy than an ANN with as many parameters.
+//
+// In this chapter you will:
+//   • train a dense meta-model, then compressed students in three arms — sparse momentum with
+//     and without attention transfer, and one-shot magnitude pruning + fine-tuning;
+//   • watch the budget stay exact while layer densities emerge from momentum redistribution;
+//   • convert dense and sparse ANNs to LIF SNNs, train them at T = 5 and count accumulates
+//     over non-zero synapses only.
+//
+// Commands (2-core laptop; see README for measured times):
+//   swift run chapter-attention --profile smoke    # seconds
+//   swift run chapter-attention                     # quick, Fashion-MNIST / VGG-S
+//   swift run chapter-attention --profile paper     # VGG16 / CIFAR-10; needs data/, days on CPU
+//
+// Deviations from the paper (every [proposed] choice; details in README.md):
+//   • The paper body is unavailable (digest §READ THIS FIRST): the assembly of sparse momentum
+//     (Dettmers) + AT (Zagoruyko) + DIET-style SNN training is [proposed].
+//   • Quick: Fashion-MNIST 10k, VGG-S, 4 epochs, Adam + cosine; students start from the
+//     meta-model's weights with per-layer magnitude masks (paper: [?]).
+//   • Momentum for regrowth is the chapter's own buffer m ← 0.9m + ∇W (optimiser state is
+//     private); AT points = end of each conv stage; β = 1000.
+//   • Channel variant: channels ranked once by the meta-model's per-channel attention and kept
+//     fixed (momentum regrowth is dead for pruned filters: ReLU′(0) = 0), then AT fine-tuning.
+//   • SNN: θ = 0.3·P99.7 after masking, LIF λ = 1 initially, spikes of amplitude θ, 1 epoch.
+
+import ArgumentParser
+import AttentionMethod
+import ChapterSupport
+import Datasets
+import EnergyEstimation
+import Figures
+import Foundation
+import SNNConversion
+
+// MARK: - 0. Setup
+
+struct Arguments: ParsableArguments {
+    @OptionGroup var chapter: ChapterOptions
+    @Option(help: "β of L = CE + β·L_AT.") var beta: Float?
+    @Option(help: "Target densities (repeatable), e.g. --density 0.05.") var density: [Double] = []
+}
+
+let arguments = Arguments.parseOrExit()
+runChapter {
+let context = try ChapterContext(chapter: "attention", options: arguments.chapter,
+                                 stages: ["meta", "students", "channels", "snn"])
+let config = Config.preset(context.profile).modified { c in
+    if let choice = context.dataset { c.data.dataset = DatasetID(rawValue: choice.rawValue)! }
+    if let b = arguments.beta { c.student.beta = b }
+    if !arguments.density.isEmpty { c.student.densities = arguments.density }
+}
+Parallelism.workers = context.threads
+let cache = context.makeStageCache()
+var rng = SeededGenerator(seed: context.seed)
+print("chapter-attention  profile \(context.profile.rawValue)  seed \(context.seed)")
+try printResolvedConfig(config)
+
+// MARK: - 1. Data
+// Standardised images; the SNN receives the same image as a constant current every step.
+
+let fullTrain = try LabeledImages.load(config.data.dataset, split: .train)
+let fullTest = try LabeledImages.load(config.data.dataset, split: .test)
+let train = config.data.trainLimit.map { fullTrain.stratifiedSubset(limit: $0, using: &rng) } ?? fullTrain
+let test = config.data.testLimit.map { fullTest.stratifiedSubset(limit: $0, using: &rng) } ?? fullTest
+let simulated = config.data.simulatedTestLimit.map { test.stratifiedSubset(limit: $0, using: &rng) } ?? test
+let normalization = Normalization(fittedTo: train)
+let imageShape = train.imageShape, classes = train.classCount
+let testBatches = test.batches(size: 500, normalization: normalization)
+let simulatedBatches = simulated.batches(size: 250, normalization: normalization)
+print("data: \(config.data.dataset.title), \(train.count) train, \(test.count) test "
+      + "(\(simulated.count) simulated), image \(imageShape)")
+
+// MARK: - 2. Train the dense meta-model ANN
+// VGG, bias-free, no BatchNorm, average pooling: conversion needs no folding.
+
+let (meta, metaKey, _) = try cache.stage(
+    "meta", version: 1, config: MetaStage(data: config.data, model: config.model, meta: config.meta),
+    encode: { try NetworkState.encode($0) },
+    decode: { try restore($0, config: config, imageShape: imageShape, classes: classes, masked: false) }
+) { () -> Sequential in
+    var initRNG = rng.split()
+    let network = makeVGG(config.model, imageShape: imageShape, classes: classes, using: &initRNG)
+    let m = config.meta
+    _ = try trainStudent(network, label: "meta", teacher: nil, beta: 0, sparse: nil, epochs: m.epochs,
+                         batchSize: m.batchSize, learningRate: m.learningRate, weightDecay: m.weightDecay,
+                         prune: (0, 0), train: train, normalization: normalization, rng: &rng)
+    return network
+}
+let metaAccuracy = Double(classificationAccuracy(meta, batches: testBatches))
+let totalWeights = weightParameters(of: meta).reduce(0) { $0 + $1.value.count }
+printMetric("meta-model ANN test accuracy (\(test.count) images)", 100 * metaAccuracy, unit: "%")
+print("weights: \(totalWeights) in \(weightParameters(of: meta).count) conv/linear layers")
+
+// MARK: - 3. Compressed students: three arms × densities
+// (ii) L = CE + β·Σ_j mean(q_S^j − q_M^j)²,  q = F/‖F‖,  F(h,w) = (1/C)Σ_c A_c(h,w)²
+// (i)  L = CE;  both: prune ⌈p·nnz_l⌉ smallest |w|, regrow by |momentum|, p = cosine(0.5 → 0.005)
+// (iii) keep the top-d |w| of the meta-model globally, fine-tune with the mask fixed.
+
+var students: [StudentResult] = []
+var studentNets: [String: (Sequential, StageKey)] = [:]
+let s = config.student
+for density in s.densities {
+    for arm in s.arms {
+        let name = "\(arm.rawValue)-\(density)"
+        let (model, key, _) = try cache.stage(
+            "students", version: 1, config: StudentStage(arm: arm.rawValue, density: density, student: s),
+            dependsOn: [metaKey]) { () -> TrainedModel in
+            var initRNG = rng.split()
+            let network = s.startFromMeta || arm == .oneShot
+                ? try restore(NetworkState.encode(meta), config: config, imageShape: imageShape, classes: classes, masked: false)
+                : makeVGG(config.model, imageShape: imageShape, classes: classes, using: &initRNG)
+            var sparse: SparseMomentum? = nil
+            if arm == .oneShot {
+                applyGlobalMagnitudeMasks(to: weightParameters(of: network), density: density)
+            } else {
+                sparse = SparseMomentum(weights: weightParameters(of: network), density: density,
+                                        initialisation: s.initialMasks, using: &initRNG)
+            }
+            let trace = try trainStudent(
+                network, label: name, teacher: arm == .sparseMomentumAT ? meta : nil, beta: s.beta,
+                sparse: sparse, epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate,
+                weightDecay: s.weightDecay, prune: (s.initialPruneRate, s.minimumPruneRate),
+                train: train, normalization: normalization, rng: &rng)
+            return TrainedModel(state: try NetworkState.encode(network), trace: trace)
+        }
+        let network = try restore(model.state, config: config, imageShape: imageShape, classes: classes, masked: true)
+        // §8.4 effect 1, asserted: the non-zero count equals the budget after every prune/regrow.
+        precondition(model.trace.nonZeroAfterRewiring.allSatisfy { $0 == model.trace.budget },
+                     "\(name): non-zero count drifted from the budget")
+        let result = StudentResult(
+            arm: arm, density: density, annAccuracy: Double(classificationAccuracy(network, batches: testBatches)),
+            compressionRatio: compressionRatio(of: network),
+            convCompressionRatio: compressionRatio(of: network, convolutionsOnly: true),
+            layerDensities: layerDensities(of: network), trace: model.trace)
+        print("\(arm.title.padding(toLength: 26, withPad: " ", startingAt: 0)) d = \(density): "
+              + "ANN acc \(fmt(100 * result.annAccuracy, 2)) %, CR \(fmt(result.compressionRatio, 1))× "
+              + "(conv \(fmt(result.convCompressionRatio, 1))×), layer densities "
+              + result.layerDensities.map { fmt($0, 3) }.joined(separator: " "))
+        students.append(result)
+        studentNets[name] = (network, key)
+    }
+}
+
+// Channel variant [proposed]: keep ⌈f·C⌉ channels per conv ranked by the meta-model's
+// s_c = mean A_c², train with AT under the fixed channel masks, then physically shrink.
+var channelResults: [ChannelResult] = []
+var channelNets: [Double: (Sequential, StageKey)] = [:]
+let rankingImages = train.batches(size: config.channels.rankingImages, normalization: normalization)[0].images
+for fraction in config.channels.keptFractions {
+    let masks = channelMasksByAttention(of: meta, images: rankingImages, keptFraction: fraction)
+    let (model, key, _) = try cache.stage(
+        "channels", version: 1, config: ChannelStage(fraction: fraction, student: s, channels: config.channels),
+        dependsOn: [metaKey]) { () -> TrainedModel in
+        let network = try restore(NetworkState.encode(meta), config: config, imageShape: imageShape,
+                                  classes: classes, masked: false)
+        applyChannelMasks(masks, to: network, inputShape: imageShape)
+        var trace = try trainStudent(
+            network, label: "channels-\(fraction)", teacher: meta, beta: s.beta, sparse: nil,
+            epochs: config.channels.epochs, batchSize: s.batchSize, learningRate: s.learningRate,
+            weightDecay: s.weightDecay, prune: (0, 0), train: train, normalization: normalization, rng: &rng)
+        trace.keptChannels = masks.map { $0.filter { $0 }.count }
+        return TrainedModel(state: try NetworkState.encode(network), trace: trace)
+    }
+    let masked = try restore(model.state, config: config, imageShape: imageShape, classes: classes, masked: true)
+    let small = shrinkChannels(masked, channels: masks, inputShape: imageShape)
+    let probe = testBatches[0].images
+    let shrinkError = Double(zip(masked(probe).scalars, small(probe).scalars).map { abs($0 - $1) }.max() ?? 0)
+    let result = ChannelResult(
+        keptFraction: fraction, keptChannels: model.trace.keptChannels ?? [],
+        annAccuracy: Double(classificationAccuracy(small, batches: testBatches)),
+        compressionRatio: Double(totalWeights) / Double(weightParameters(of: small).reduce(0) { $0 + $1.value.count }),
+        macsRatio: EnergyLedger.ann(meta, inputShape: imageShape).totalMACs / EnergyLedger.ann(small, inputShape: imageShape).totalMACs,
+        maxShrinkError: shrinkError, layerDensities: layerDensities(of: masked))
+    print("channels f = \(fraction): kept \(result.keptChannels), ANN acc \(fmt(100 * result.annAccuracy, 2)) %, "
+          + "CR \(fmt(result.compressionRatio, 1))×, MACs ÷\(fmt(result.macsRatio, 1)), "
+          + "shrunk vs masked max |Δlogit| \(String(format: "%.1e", shrinkError))")
+    channelResults.append(result)
+    channelNets[fraction] = (small, key)
+}
+
+// MARK: - 4. Convert and train the SNNs (T = 5, direct input, masks fixed)
+// θˡ = s·P_99.7(masked ANN), LIF: u[t] = λ·u[t−1] + W·o[t], spike if u ≥ θ, u ← u − θ·s;
+// λ and θ per layer trained with BPTT (surrogate 0.3·max(0, 1 − |u/θ − 1|)), λ ≤ 1.
+
+var snnModels: [(name: String, ann: Sequential, key: StageKey, density: Double?, channel: Double?)] =
+    [("dense", meta, metaKey, 1, nil)]
+for arm in config.snn.sparseArms { for d in s.densities where s.arms.contains(arm) {
+    let (net, key) = studentNets["\(arm.rawValue)-\(d)"]!
+    snnModels.append(("\(arm.rawValue)-\(d)", net, key, d, nil))
+} }
+for f in config.snn.channelFractions { if let (net, key) = channelNets[f] { snnModels.append(("channels-\(f)", net, key, nil, f)) } }
+
+var snnResults: [SNNResult] = []
+let T = config.snn.timesteps
+for model in snnModels {
+    let (trained, _, _) = try cache.stage(
+        "snn", version: 1, config: SNNStage(model: model.name, conversion: config.conversion, snn: config.snn),
+        dependsOn: [model.key]) { () -> TrainedSNN in
+        let r = try trainedSNN(from: model.ann, label: "snn \(model.name)", config: config, train: train,
+                               normalization: normalization, rng: &rng)
+        return TrainedSNN(state: try NetworkState.encode(r.snn), thresholdsBefore: r.thresholdsBefore.map(Double.init),
+                          secondsPerEpoch: r.secondsPerEpoch)
+    }
+    let snn = try restoreSNN(trained.state, like: model.ann, thresholds: trained.thresholdsBefore.map(Float.init))
+
+    // MARK: - 5. Evaluate
+    // Accumulates over non-zero synapses only: AC_l = d_l · spikes_in,l · fan-out_l;
+    // first layer: analog input is constant in time, so W₁·x is computed once: MACs₁ × d₁.
+    var simulationRNG = SeededGenerator(seed: context.seed)
+    let evaluation = cache.timed("evaluate-\(model.name)") {
+        accuracyByTimestep(of: snn, on: simulatedBatches, timesteps: T, chunk: T, using: &simulationRNG) { _, _ in }
+    }
+    let densities = layerDensities(of: snn)
+    let ledger = EnergyLedger.snn(snn, inputShape: imageShape, inputSpikesPerImage: evaluation.inputSpikesPerImage,
+                                  timesteps: T, analogInput: .once).sparse(densities: densities)
+    let result = SNNResult(
+        name: model.name, density: model.density, channelFraction: model.channel,
+        compressionRatio: Double(totalWeights) / Double(weightParameters(of: snn).reduce(0) { $0 + $1.value.withUnsafeBufferPointer { $0.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } } }),
+        annAccuracyOnSimulated: Double(classificationAccuracy(model.ann, batches: simulatedBatches)),
+        accuracy: evaluation.accuracy.last!, accuracyByTimestep: evaluation.accuracy,
+        spikesPerNeuron: evaluation.firingRates.map { $0 * Double(T) },
+        thresholds: snn.layers.compactMap { ($0 as? SpikingNeuron).map { Double($0.thresholdValue) } },
+        leaks: snn.layers.compactMap { ($0 as? SpikingNeuron).map { Double($0.leakValue) } },
+        macs: ledger.totalMACs, accumulates: ledger.totalAccumulates, picojoules: ledger.totalPicojoules,
+        secondsPerEpoch: trained.secondsPerEpoch)
+    print("SNN \(model.name.padding(toLength: 24, withPad: " ", startingAt: 0)) CR \(fmt(result.compressionRatio, 1))×: "
+          + "acc T=\(T) \(fmt(100 * result.accuracy, 2)) % (its ANN \(fmt(100 * result.annAccuracyOnSimulated, 2)) %), "
+          + "ACs \(String(format: "%.3g", result.accumulates)), spikes/neuron "
+          + result.spikesPerNeuron.map { fmt($0, 2) }.joined(separator: " "))
+    snnResults.append(result)
+}
+
+// Energy of the five models relative to the dense ANN (45 nm fp32: MAC 4.6 pJ, AC 0.9 pJ).
+let denseANN = EnergyLedger.ann(meta, inputShape: imageShape)
+let isoName = "\(Arm.sparseMomentumAT.rawValue)-\(config.snn.energyDensity)"
+let isoANN = studentNets[isoName].map { EnergyLedger.ann($0.0, inputShape: imageShape).sparse(densities: layerDensities(of: $0.0)) }
+var energy: [EnergyRow] = [EnergyRow(model: "dense ANN", picojoules: denseANN.totalPicojoules, relativeToDenseANN: 1)]
+if let isoANN { energy.append(EnergyRow(model: "sparse ANN (d = \(config.snn.energyDensity))", picojoules: isoANN.totalPicojoules,
+                                        relativeToDenseANN: isoANN.totalPicojoules / denseANN.totalPicojoules)) }
+for r in snnResults where r.name == "dense" || r.name == isoName || r.channelFraction != nil {
+    energy.append(EnergyRow(model: r.name == "dense" ? "dense SNN" : r.channelFraction != nil ? "channel SNN (f = \(r.channelFraction!))" : "sparse SNN (d = \(config.snn.energyDensity))",
+                            picojoules: r.picojoules, relativeToDenseANN: r.picojoules / denseANN.totalPicojoules))
+}
+printSection("Compute energy per image relative to the dense ANN")
+printTable(headers: ["model", "energy (µJ)", "÷ dense ANN"],
+           rows: energy.map { [$0.model, fmt($0.picojoules / 1e6, 3), fmt($0.relativeToDenseANN, 4)] })
+
+// MARK: - 6. Results and figures
+
+var metrics = Metrics(
+    metaAccuracy: metaAccuracy, testImages: test.count, simulatedImages: simulated.count, timesteps: T,
+    totalWeights: totalWeights, paperCompressionRatio: 33.4, students: students, channels: channelResults,
+    snns: snnResults, energy: energy, effects: [])
+metrics.effects = checkEffects(metrics)
+printSection("§8.4 effects")
+for e in metrics.effects { print("\(e.holds ? "yes" : "NO ")  \(e.effect): \(e.detail)") }
+let best = students.filter { $0.arm == .sparseMomentumAT }.max { $0.compressionRatio < $1.compressionRatio }
+print("largest compression here: \(fmt(best?.compressionRatio ?? 1, 1))× (paper: 33.4×, VGG/CIFAR, copied by hand)")
+try cache.timed("figures") {
+    try writeFigures(metrics, meta: meta, studentNets: studentNets.mapValues(\.0), config: config,
+                     images: simulatedBatches[0].images, to: context.outputDirectory)
+}
+let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings)
+print("wrote \(try record.write(to: context.outputDirectory).path)")
+if context.profile != .smoke {
+    try updateReadme(with: metrics, profile: context.profile, seconds: record.totalSeconds)
+}
+}
+
+// MARK: - Exercises
+// 1. `--beta 0` turns the AT arm into the plain arm: does the gap at d = 0.03 close?
+// 2. `--density 0.01`: 100×. Which layer does the momentum redistribution starve first?
+// 3. `--beta 10000`: when does the AT term start hurting the task loss?
+// 4. `--seed 7`: is the AT-vs-plain gap larger than the seed-to-seed spread?

@@ -82,18 +82,39 @@ public final class SparseMomentum {
     public var momentumDecay: Float
     public private(set) var momentum: [Tensor]
 
-    /// Random constant-density masks at `density` on `weights`.
-    public init(weights: [Parameter], density: Double, momentumDecay: Float = 0.9,
-                using rng: inout SeededGenerator) {
+    /// How the constant-density starting masks pick their round(d·n_l) weights per layer.
+    public enum Initialisation: String, Codable, Sendable {
+        /// Uniformly at random (Dettmers' "constant" init, for training from scratch).
+        case random
+        /// The largest |w| of each layer (for a student initialised from the meta-model) [proposed].
+        case magnitude
+        /// The largest |w| over all layers together (one-shot global magnitude pruning of the
+        /// meta-model), then rewired; layer densities start non-uniform [proposed].
+        case globalMagnitude
+    }
+
+    /// Constant-density masks at `density` on `weights` (every layer starts at d).
+    public init(weights: [Parameter], density: Double, initialisation: Initialisation = .random,
+                momentumDecay: Float = 0.9, using rng: inout SeededGenerator) {
         self.weights = weights
         self.momentumDecay = momentumDecay
         momentum = weights.map { Tensor(shape: $0.value.shape) }
         var total = 0
+        if initialisation == .globalMagnitude {
+            total = applyGlobalMagnitudeMasks(to: weights, density: density)
+            budget = total
+            return
+        }
         for p in weights {
             let n = p.value.count
             let keep = Swift.max(1, Int((density * Double(n)).rounded()))
             var order = Array(0..<n)
-            order.shuffle(using: &rng)
+            switch initialisation {
+            case .random: order.shuffle(using: &rng)
+            case .magnitude, .globalMagnitude:
+                let v = p.value.scalars
+                order.sort { Swift.abs(v[$0]) > Swift.abs(v[$1]) }
+            }
             var mask = [Float](repeating: 0, count: n)
             for i in order.prefix(keep) { mask[i] = 1 }
             p.mask = Tensor(shape: p.value.shape, scalars: mask)

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Ours vs the peers (SpikingJelly, snnTorch, plain PyTorch) on the same SNN workloads, back to
+# back in one run on this machine, with ratios. Never part of CI (needs PyTorch; minutes long).
+#
+#   bash Benchmarks/compare-peers.sh --setup            # first time: create the peers' venv
+#   bash Benchmarks/compare-peers.sh                    # W1–W3, 2 interleaved repeats
+#   bash Benchmarks/compare-peers.sh --workloads vgg-train --repeats 3 --conv "blocked bfloat16"
+#
+# Options: --setup            install torch (CPU) + spikingjelly + snntorch into the venv
+#                             (shared/bench-peers/setup.sh; pip, a few minutes)
+#          --venv DIR         the peers' venv (default $SNN_PEERS_VENV or ~/.venvs/snn-peers)
+#          --workloads "..."  vgg-train vgg-infer fmnist-train (default: all three)
+#          --peers "..."      snnbench.py --lib values (default: "sj-m snntorch torch-ref")
+#          --conv "..."       our convolution algorithms to run (default: "blocked bfloat16")
+#          --repeats N        process-level repeats, interleaved (default 2)
+#          --runs N           timed runs per process, median reported (default 5)
+#          --out DIR          where raw JSON lines and the summary go (default .build-speed/compare-peers)
+#
+# The peers' workloads come from shared/bench-peers/snnbench.py, used in place (not copied).
+# OMP_NUM_THREADS is set to 2 as in the peers' run.sh; OPENBLAS_CORETYPE is left as the
+# environment has it. The machine may be shared: every ratio below is from the same run, and
+# each process also records the GEMM speed it saw (sgemm for ours, torch.mm for the peers).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PEERS_DIR="${PEERS_DIR:-$ROOT/../shared/bench-peers}"
+VENV="${SNN_PEERS_VENV:-$HOME/.venvs/snn-peers}"
+WORKLOADS="vgg-train vgg-infer fmnist-train"
+PEERS="sj-m snntorch torch-ref"
+CONVS="blocked bfloat16"
+REPEATS=2 RUNS=5 SETUP=0
+OUT="$ROOT/.build-speed/compare-peers"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --setup) SETUP=1 ;;
+    --venv) VENV="$2"; shift ;;
+    --workloads) WORKLOADS="$2"; shift ;;
+    --peers) PEERS="$2"; shift ;;
+    --conv) CONVS="$2"; shift ;;
+    --repeats) REPEATS="$2"; shift ;;
+    --runs) RUNS="$2"; shift ;;
+    --out) OUT="$2"; shift ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ -f "$PEERS_DIR/snnbench.py" ] || { echo "snnbench.py not found in $PEERS_DIR (set PEERS_DIR)" >&2; exit 1; }
+if [ "$SETUP" = 1 ]; then SNN_PEERS_VENV="$VENV" bash "$PEERS_DIR/setup.sh"; fi
+PY="$VENV/bin/python"
+[ -x "$PY" ] || { echo "no peers venv at $VENV: run with --setup (or --venv DIR)" >&2; exit 1; }
+
+export OMP_NUM_THREADS=2 PYTHONWARNINGS=ignore
+echo "== building bench (release, --scratch-path .build-speed)" >&2
+(cd "$ROOT" && swift build -c release --scratch-path .build-speed --product bench >&2)
+BENCH="$ROOT/.build-speed/release/bench"
+mkdir -p "$OUT"
+RAW="$OUT/raw.jsonl"; : > "$RAW"
+
+for rep in $(seq 1 "$REPEATS"); do
+  for wl in $WORKLOADS; do
+    for conv in $CONVS; do
+      echo "== rep $rep $wl: ours ($conv)" >&2
+      "$BENCH" snn --workload "$wl" --conv "$conv" --runs "$RUNS" --warmup 2 --json | tail -n 1 >> "$RAW"
+    done
+    for lib in $PEERS; do
+      echo "== rep $rep $wl: $lib" >&2
+      (cd "$PEERS_DIR" && "$PY" snnbench.py --lib "$lib" --workload "$wl" --runs "$RUNS" --warmup 2 2>/dev/null \
+        | tail -n 1 >> "$RAW") || echo "   $lib failed" >&2
+    done
+  done
+done
+
+"$PY" - "$RAW" <<'PYEOF' | tee "$OUT/summary.md"
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]
+by = {}
+for r in rows:
+    by.setdefault((r["workload"], r["lib"]), []).append(r)
+def med(xs): return statistics.median(xs)
+print("| workload | implementation | img/s median of process medians (all) | peak RSS MiB | GEMM GFLOP/s seen | fraction of that GEMM |")
+print("|---|---|---|---|---|---|")
+best = {}
+# FLOPs per step (conv MACs × 2 × T × batch, × 3 when training), as reported by our bench
+gflop = {r["workload"]: r["gflop_per_step"] for r in rows if "gflop_per_step" in r}
+for (wl, lib), rs in sorted(by.items()):
+    ips = [r["images_per_s"]["median"] for r in rs]
+    rss = max(r["peak_rss_mib"] for r in rs)
+    if lib.startswith("ours"):
+        gemm = med([r["sgemm_peak_gflops"] for r in rs]); frac = med([r["fraction_of_gemm_peak"] for r in rs])
+    else:
+        gemm = med([statistics.mean(r["gemm_probe_gflops"].values()) for r in rs])
+        frac = None
+        if wl in gflop:
+            frac = med([gflop[wl] / (r["ms_per_step"]["median"] / 1e3) / statistics.mean(r["gemm_probe_gflops"].values())
+                        for r in rs])
+    print(f"| {wl} | {lib} | {med(ips):.1f} ({', '.join(f'{x:.1f}' for x in ips)}) | {rss:.0f} | {gemm:.0f} | "
+          + (f"{100*frac:.0f} %" if frac is not None else "–") + " |")
+    best.setdefault(wl, {})[lib] = med(ips)
+print()
+print("Ratios (ours ÷ peer, same run):")
+for wl, libs in best.items():
+    ours = {k: v for k, v in libs.items() if k.startswith("ours")}
+    peers = {k: v for k, v in libs.items() if not k.startswith("ours")}
+    if not peers: continue
+    top = max(peers, key=peers.get)
+    for o, v in ours.items():
+        parts = ", ".join(f"{p} {v / pv:.2f}×" for p, pv in sorted(peers.items()))
+        print(f"  {wl}: {o} {v:.1f} img/s vs best peer {top} {peers[top]:.1f} → {v / peers[top]:.2f}×  ({parts})")
+PYEOF
+echo "raw results: $RAW" >&2

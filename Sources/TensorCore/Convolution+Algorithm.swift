@@ -1,0 +1,31 @@
+/// The convolution entry points with an explicit `ConvolutionAlgorithm` instead of the
+/// process-wide `DNNLRuntime.convolutionAlgorithm` (tests compare the algorithms side by side
+/// without touching the global; benchmarks time them interleaved).
+extension Tensor {
+    /// Forward convolution with the given algorithm (see `convolution(_:_:stride:padding:)`).
+    public static func convolution(_ x: Tensor, _ w: Tensor, stride: Int = 1, padding: Int = 0,
+                                   algorithm: ConvolutionAlgorithm) -> Tensor {
+        let g = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
+        var y = Tensor(shape: g.outputShape)
+        DNNLConvolution.plan(for: g, algorithm: algorithm).forward(x, w, into: &y)
+        return y
+    }
+
+    /// ∂L/∂x with the given algorithm.
+    public static func convolutionBackwardData(_ dy: Tensor, _ w: Tensor, geometry g: ConvolutionGeometry,
+                                               algorithm: ConvolutionAlgorithm) -> Tensor {
+        precondition(dy.shape == g.outputShape, "dy \(dy.shape) does not match \(g.outputShape)")
+        var dx = Tensor(shape: g.inputShape)
+        DNNLConvolution.plan(for: g, algorithm: algorithm).backwardData(dy, w, into: &dx)
+        return dx
+    }
+
+    /// ∂L/∂w with the given algorithm.
+    public static func convolutionBackwardWeights(_ dy: Tensor, _ x: Tensor, geometry g: ConvolutionGeometry,
+                                                  algorithm: ConvolutionAlgorithm) -> Tensor {
+        precondition(dy.shape == g.outputShape, "dy \(dy.shape) does not match \(g.outputShape)")
+        var dw = Tensor(shape: g.weightShape)
+        DNNLConvolution.plan(for: g, algorithm: algorithm).backwardWeights(dy, x, into: &dw)
+        return dw
+    }
+}

@@ -1,0 +1,52 @@
+import ChapterSupport
+import Foundation
+import Testing
+
+/// The part of chapter-attention's results.json these checks read.
+private struct AttentionMetrics: Decodable {
+    struct Trace: Decodable { var nonZeroAfterRewiring: [Int]; var budget: Int }
+    struct Student: Decodable {
+        var arm: String; var density: Double; var annAccuracy: Double
+        var compressionRatio: Double; var layerDensities: [Double]; var trace: Trace
+    }
+    struct Channel: Decodable { var maxShrinkError: Double; var compressionRatio: Double; var macsRatio: Double }
+    struct SNN: Decodable {
+        var name: String; var density: Double?; var accuracy: Double
+        var spikesPerNeuron: [Double]; var accumulates: Double; var leaks: [Double]
+    }
+    struct Energy: Decodable { var model: String; var relativeToDenseANN: Double }
+    var metaAccuracy: Double
+    var timesteps: Int
+    var students: [Student]
+    var channels: [Channel]
+    var snns: [SNN]
+    var energy: [Energy]
+}
+
+@Suite(.serialized) struct AttentionChapterTests {
+    @Test func smokeRunKeepsTheChapterInvariants() throws {
+        let m = try runSmoke("attention").metrics(as: AttentionMetrics.self)
+        #expect(m.metaAccuracy > 0.3)                                          // chance is 0.1
+        #expect(Set(m.students.map(\.arm)) == ["sparseMomentumAT", "sparseMomentum", "oneShot"])
+        for s in m.students {
+            // The global budget is exact after every prune/regrow, and CR = 1/d within rounding.
+            #expect(s.trace.nonZeroAfterRewiring.allSatisfy { $0 == s.trace.budget }, "\(s.arm) \(s.density)")
+            #expect(abs(s.compressionRatio * s.density - 1) < 0.05, "\(s.arm) \(s.density)")
+            #expect(s.layerDensities.allSatisfy { (0...1).contains($0) })
+        }
+        for c in m.channels {
+            #expect(c.maxShrinkError < 1e-3)           // shrinking does not change the function
+            #expect(c.compressionRatio > 1 && c.macsRatio > 1)
+        }
+        let dense = try #require(m.snns.first { $0.name == "dense" })
+        #expect(dense.accuracy > 0.2)
+        for snn in m.snns {
+            #expect(snn.spikesPerNeuron.allSatisfy { $0 >= 0 && $0 <= Double(m.timesteps) }, "\(snn.name)")
+            #expect(snn.leaks.allSatisfy { $0 <= 1 })
+        }
+        // Accumulates over non-zero synapses fall with density.
+        let sparse = m.snns.filter { $0.density != nil }.sorted { $0.density! > $1.density! }
+        for (a, b) in zip(sparse, sparse.dropFirst()) { #expect(b.accumulates < a.accumulates, "\(a.name) → \(b.name)") }
+        #expect(m.energy.first?.model == "dense ANN" && m.energy.count >= 4)
+    }
+}

@@ -1,0 +1,52 @@
+import ChapterSupport
+import Foundation
+import Testing
+
+/// The part of chapter-hybrid's results.json these checks read.
+private struct HybridMetrics: Decodable {
+    struct Arm: Decodable {
+        var key: String
+        var accuracy: Double
+        var spikesPerNeuron: [Double]
+        var maxSpikesPerNeuron: [Int]
+        var inputSpikesPerImage: Double
+        var firstLayerMACs: Double
+        var annOverSNNEnergy: Double
+        var sweepTimesteps: [Int]
+        var sweepAccuracy: [Double]
+    }
+    struct Effects: Decodable { var singleSpikeBoundHolds: Bool }
+    var annAccuracy: Double
+    var timesteps: Int
+    var annMACsPerImage: Double
+    var poolingConvention: String
+    var arms: [Arm]
+    var effects: Effects
+}
+
+@Suite(.serialized) struct HybridChapterTests {
+    @Test func smokeRunKeepsTheChapterInvariants() throws {
+        let m = try runSmoke("hybrid").metrics(as: HybridMetrics.self)
+        #expect(m.annAccuracy > 0.3)                                    // chance is 0.1
+        #expect(m.arms.map(\.key) == ["A", "B", "C", "D"])
+        #expect(m.poolingConvention == "pooled")
+        let arm = Dictionary(uniqueKeysWithValues: m.arms.map { ($0.key, $0) })
+        // The single-spike bound, in every layer of every single-spike arm.
+        for key in ["B", "C", "D"] {
+            #expect(arm[key]!.maxSpikesPerNeuron.allSatisfy { $0 <= 1 }, "\(key)")
+            #expect(arm[key]!.spikesPerNeuron.allSatisfy { (0...1).contains($0) }, "\(key)")
+        }
+        #expect(m.effects.singleSpikeBoundHolds)
+        // First-layer MACs: T·MACs₁ (direct), MACs₁ (hybrid), 0 (temporal only).
+        let b = arm["B"]!.firstLayerMACs, c = arm["C"]!.firstLayerMACs
+        #expect(b == Double(m.timesteps) * c && c > 0 && arm["D"]!.firstLayerMACs == 0)
+        // At most one input spike per pixel (Fashion-MNIST: 784 pixels).
+        #expect(arm["C"]!.inputSpikesPerImage <= 784 && arm["C"]!.inputSpikesPerImage > 0)
+        // The hybrid arm never costs more than the ANN, and beats the direct arms.
+        #expect(arm["C"]!.annOverSNNEnergy > 1)
+        #expect(arm["C"]!.annOverSNNEnergy > arm["B"]!.annOverSNNEnergy)
+        // The DIET baseline learns within one short epoch (Δ: 200 images, 6 steps).
+        #expect(arm["A"]!.accuracy > 0.2)
+        #expect(!arm["C"]!.sweepAccuracy.isEmpty)
+    }
+}

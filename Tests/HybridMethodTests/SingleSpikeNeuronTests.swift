@@ -1,0 +1,67 @@
+// Claims of digest §8.5 about the single-spike neuron: with a huge constant input every neuron
+// fires exactly once, at t = 1 in every layer, and never again, and its surrogate gradient is
+// exactly zero after the spike; V1/V2 have their closed forms.
+
+import Foundation
+import HybridMethod
+import SNNConversion
+import Testing
+import _TestSupport
+
+@Suite struct SingleSpikeNeuronTests {
+    @Test(arguments: [STDBSurrogate.v1(alpha: 0.3, beta: 0.1), .v2(gamma: 0.3)])
+    func hugeInputFiresEveryNeuronOnceAtStepOneInEveryLayer(surrogate: STDBSurrogate) {
+        let T = 5, n = 3, features = 4
+        var rng = SeededGenerator(seed: 1)
+        // Two layers: positive weights so a huge input drives every neuron of both layers.
+        let network = Sequential([
+            SingleSpikeNeuron(threshold: 1, surrogate: surrogate),
+            Linear(weight: Tensor.uniform(shape: [6, features], low: 0.5, high: 1, using: &rng), bias: nil),
+            SingleSpikeNeuron(threshold: 1, surrogate: surrogate),
+        ])
+        let x = Variable(leaf: Tensor(shape: [T * n, features], repeating: 1000))
+        var context = ForwardContext(phase: .training)
+        context.timesteps = T
+        let outputs = network.forwardCollecting(x, context: &context)
+        for layer in [0, 2] {
+            let s = outputs[layer].value.scalars, m = s.count / T
+            for i in 0..<m {
+                let steps = (0..<T).filter { s[$0 * m + i] != 0 }
+                #expect(steps == [0], "layer \(layer) neuron \(i) fired at \(steps)")
+            }
+        }
+        // Gradient of Σ_t o(t) into the input: the spike step gets the surrogate, every later
+        // step exactly zero (the fired-flag mask).
+        outputs.last!.sum().backward()
+        let g = x.grad!.scalars, m = n * features
+        for i in 0..<m {
+            for t in 1..<T { #expect(g[t * m + i] == 0, "gradient after the spike at t = \(t + 1)") }
+        }
+    }
+
+    @Test func backwardMasksEverythingAfterTheSpikeAndCarriesBeforeIt() {
+        // One neuron, θ = 1, inputs 0.4, 0.4, 0.4, 5, 5: fires at t = 3 (h = 1.2), then frozen.
+        let x = Tensor(shape: [5], scalars: [0.4, 0.4, 0.4, 5, 5])
+        let f = singleSpikeForward(x, timesteps: 5, threshold: 1, leak: 1)
+        #expect(f.spikes.scalars == [0, 0, 1, 0, 0])
+        #expect(f.fireStep == [3])
+        #expect(f.membranes.scalars.map { ($0 * 10).rounded() / 10 } == [0.4, 0.8, 1.2, 1.2, 1.2])
+        let g = Tensor(shape: [5], repeating: 1)
+        let surrogate = STDBSurrogate.v1(alpha: 0.3, beta: 0.1)
+        let dx = singleSpikeBackward(g, membranes: f.membranes, fireStep: f.fireStep, timesteps: 5,
+                                     threshold: 1, leak: 1, amplitude: 1, surrogate: surrogate).scalars
+        // δh[t] = δh[t+1] + f(t) for t ≤ 3 (IF carries the whole later gradient back).
+        let f3 = 0.3 * exp(-0.3 as Float), f2 = 0.3 * exp(-0.2 as Float), f1 = 0.3 * exp(-0.1 as Float)
+        #expect(abs(dx[2] - f3) < 1e-6)
+        #expect(abs(dx[1] - (f3 + f2)) < 1e-6)
+        #expect(abs(dx[0] - (f3 + f2 + f1)) < 1e-6)
+        #expect(dx[3] == 0 && dx[4] == 0)
+    }
+
+    @Test func surrogatesMatchTheirClosedForms() {
+        #expect(abs(STDBSurrogate.v1(alpha: 0.3, beta: 0.5).value(step: 2, z: 7) - 0.3 * exp(-1)) < 1e-7)
+        #expect(STDBSurrogate.v2(gamma: 0.3).value(step: 4, z: 0) == 0.3)
+        #expect(STDBSurrogate.v2(gamma: 0.3).value(step: 1, z: 1.5) == 0)
+        #expect(abs(STDBSurrogate.v2(gamma: 0.3).value(step: 1, z: -0.5) - 0.15) < 1e-7)
+    }
+}

@@ -1,0 +1,173 @@
+// Presets of chapter-attention. `paper` lists the paper's (or its lineage's) settings with
+// their sources; `quick` and `smoke` are derived from it by explicit modifications (STYLE C5).
+// [proposed] marks an engineering reconstruction (digest provenance tag).
+
+import AttentionMethod
+import ChapterSupport
+import Datasets
+import NeuralNetworks
+
+/// The three compression arms of digest §8.2.
+enum Arm: String, Codable, CaseIterable, Sendable {
+    /// (ii) sparse momentum + attention transfer from the meta-model (the paper's AGC).
+    case sparseMomentumAT
+    /// (i) sparse momentum, cross-entropy only.
+    case sparseMomentum
+    /// (iii) one-shot global magnitude pruning of the meta-model, then fine-tuning, mask fixed.
+    case oneShot
+
+    var title: String {
+        switch self {
+        case .sparseMomentumAT: "sparse momentum + AT"
+        case .sparseMomentum: "sparse momentum"
+        case .oneShot: "one-shot magnitude + FT"
+        }
+    }
+}
+
+struct Config: Codable, Equatable, Sendable {
+    struct DataConfig: Codable, Equatable, Sendable {
+        var dataset: DatasetID
+        var trainLimit: Int?
+        /// Test images for ANN accuracy (stratified; nil = all).
+        var testLimit: Int?
+        /// Test images simulated by the SNNs (stratified subset of the above).
+        var simulatedTestLimit: Int?
+    }
+    struct ModelConfig: Codable, Equatable, Sendable {
+        var features: [VGG.Item]
+        var classifier: [Int]
+        var dropout: Float
+    }
+    struct MetaConfig: Codable, Equatable, Sendable {
+        var epochs: Int
+        var batchSize: Int
+        var learningRate: Float
+        var weightDecay: Float
+    }
+    struct StudentConfig: Codable, Equatable, Sendable {
+        var arms: [Arm]
+        var densities: [Double]
+        var epochs: Int
+        var batchSize: Int
+        var learningRate: Float
+        var weightDecay: Float
+        /// β of L = CE + β·L_AT.
+        var beta: Float
+        var initialPruneRate: Double
+        var minimumPruneRate: Double
+        /// Whether students start from the meta-model's weights (else a fresh initialisation).
+        var startFromMeta: Bool
+        /// How the sparse-momentum arms pick their starting masks.
+        var initialMasks: SparseMomentum.Initialisation
+    }
+    struct ChannelConfig: Codable, Equatable, Sendable {
+        var keptFractions: [Double]
+        var epochs: Int
+        /// Images whose meta-model activations rank the channels.
+        var rankingImages: Int
+    }
+    struct ConversionConfig: Codable, Equatable, Sendable {
+        var percentile: Double
+        /// θ = scale × percentile (DIET-SNN, digest §2.5).
+        var scale: Float
+        var calibrationBatches: Int
+        var calibrationBatchSize: Int
+    }
+    struct SNNConfig: Codable, Equatable, Sendable {
+        var timesteps: Int
+        var epochs: Int
+        var batchSize: Int
+        var learningRate: Float
+        var trainLimit: Int?
+        /// Which student arm becomes sparse SNNs (every density), and which channel fractions.
+        var sparseArms: [Arm]
+        var channelFractions: [Double]
+        /// The density of the "iso-parameter" sparse ANN / SNN pair in the energy comparison.
+        var energyDensity: Double
+    }
+
+    var data: DataConfig
+    var model: ModelConfig
+    var meta: MetaConfig
+    var student: StudentConfig
+    var channels: ChannelConfig
+    var conversion: ConversionConfig
+    var snn: SNNConfig
+
+    func modified(_ change: (inout Config) -> Void) -> Config {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+
+    /// VGG16 / CIFAR-10 (digest §3, §4; many values [proposed] since the paper body is unavailable).
+    static let paper = Config(
+        data: DataConfig(dataset: .cifar10, trainLimit: nil, testLimit: nil, simulatedTestLimit: nil),
+        model: ModelConfig(features: VGG.vgg16, classifier: [4096, 4096],  // digest §4 (Rathi/DIET VGG16)
+                           dropout: 0.2),                                    // digest §2.6
+        meta: MetaConfig(epochs: 200, batchSize: 128, learningRate: 1e-3,   // digest §3 (Adam here [proposed])
+                         weightDecay: 5e-4),
+        student: StudentConfig(arms: Arm.allCases, densities: [0.2, 0.1, 0.05, 0.03],  // digest §8.2
+                               epochs: 100, batchSize: 100,                // sparse_learning defaults, §2.3
+                               learningRate: 1e-3, weightDecay: 5e-4,
+                               beta: 1000,                                 // AT code, §2.2
+                               initialPruneRate: 0.5, minimumPruneRate: 0.005,  // §2.3
+                               startFromMeta: false,                       // [?]
+                               initialMasks: .random),                     // §2.3 "constant" init
+        channels: ChannelConfig(keptFractions: [0.5, 0.35, 0.25], epochs: 100, rankingImages: 500),
+        conversion: ConversionConfig(percentile: 99.7, scale: 0.3,          // DIET, §2.5
+                                     calibrationBatches: 4, calibrationBatchSize: 128),
+        snn: SNNConfig(timesteps: 5, epochs: 100, batchSize: 64,            // §2.6, §3
+                       learningRate: 1e-4, trainLimit: nil,
+                       sparseArms: [.sparseMomentumAT], channelFractions: [0.5, 0.35, 0.25],
+                       energyDensity: 0.03))                               // ≈ 33.4×, §6
+
+    /// Fashion-MNIST, VGG-S (digest §8.1), minutes on two cores.
+    static let quick = paper.modified {
+        // Sized to ≈ 12 min on a quiet 2-core machine: VGG-S at half width (the measured
+        // 100 img/s of full VGG-S under load made 3 arms × 4 densities ≈ 1.5 h).
+        $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 5_000, testLimit: 2_000,
+                             simulatedTestLimit: 1_000)
+        $0.model = ModelConfig(features: [.conv(16), .conv(16), .pool, .conv(32), .conv(32), .pool],
+                               classifier: [128], dropout: 0)
+        $0.meta = MetaConfig(epochs: 4, batchSize: 64, learningRate: 1e-3, weightDecay: 5e-4)
+        $0.student.densities = [0.1, 0.05, 0.03]         // 0.2 cut for time
+        $0.student.epochs = 3
+        $0.student.batchSize = 64
+        $0.student.startFromMeta = true                  // [proposed] 3 epochs cannot train from scratch
+        $0.student.initialMasks = .globalMagnitude       // [proposed] start = the one-shot mask
+        $0.student.initialPruneRate = 0.2                // [proposed] 0.5 wipes half the net per epoch
+        $0.channels.keptFractions = [0.5]                // 0.35, 0.25 cut for time
+        $0.channels.epochs = 2
+        $0.snn.epochs = 1
+        $0.snn.trainLimit = 2_000
+        $0.snn.learningRate = 5e-4
+        $0.snn.channelFractions = [0.5]
+        $0.snn.energyDensity = 0.05
+    }
+
+    /// Seconds: plumbing for ChapterTests.
+    static let smoke = quick.modified {
+        $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 1_000, testLimit: 500,
+                             simulatedTestLimit: 200)
+        $0.model = ModelConfig(features: [.conv(8), .pool, .conv(16), .pool], classifier: [32], dropout: 0)
+        $0.meta.epochs = 2
+        $0.student.densities = [0.2, 0.05]
+        $0.student.epochs = 2
+        $0.channels.keptFractions = [0.5]
+        $0.channels.epochs = 1
+        $0.channels.rankingImages = 100
+        $0.snn.trainLimit = 500
+        $0.snn.channelFractions = [0.5]
+        $0.snn.energyDensity = 0.05
+    }
+
+    static func preset(_ profile: Profile) -> Config {
+        switch profile {
+        case .smoke: smoke
+        case .quick: quick
+        case .paper: paper
+        }
+    }
+}

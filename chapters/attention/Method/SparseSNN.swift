@@ -1,0 +1,93 @@
+// Conversion of a (sparse) ANN to a DIET-style LIF SNN with trainable leak and threshold, its
+// BPTT training with masks fixed, and energy with non-zero synapses only (digest §2.5, §2.6, §5).
+
+import EnergyEstimation
+import Foundation
+import SNNConversion
+
+/// The converted SNN with every ReLU → LIF neuron (leak λ = 1 initially, trainable; threshold
+/// θˡ trainable; reset by subtraction; spikes of amplitude θ; surrogate 0.3·max(0, 1 − |h/θ − 1|)).
+/// Weight masks are copied from the ANN's weights (`mask = W ≠ 0`) so SNN training keeps the
+/// compression (the optimisers re-apply them).
+public func trainableSNN(from ann: Sequential, thresholds: [Float]) throws -> Sequential {
+    let converted = try convert(ann, thresholds: thresholds, reset: .subtraction)
+    let layers: [any Layer] = converted.layers.map { layer in
+        guard let neuron = layer as? SpikingNeuron else { return layer }
+        return SpikingNeuron(threshold: neuron.thresholdValue,
+                             model: .leakyIntegrateAndFire(leak: 1, training: .trained),
+                             reset: .subtraction, amplitude: .threshold,
+                             surrogate: .triangle(gamma: 0.3), thresholdTraining: .trained)
+    }
+    let snn = Sequential(layers)
+    for p in weightParameters(of: snn) {
+        p.mask = p.value.map { $0 != 0 ? 1 : 0 }
+    }
+    return snn
+}
+
+/// x `[N, …]` repeated T times, time-major `[T·N, …]` (direct input).
+public func repeatedInTime(_ images: Tensor, timesteps: Int) -> Tensor {
+    var scalars: [Float] = []
+    scalars.reserveCapacity(images.count * timesteps)
+    let once = images.scalars
+    for _ in 0..<timesteps { scalars += once }
+    var shape = images.shape
+    shape[0] *= timesteps
+    return Tensor(shape: shape, scalars: scalars)
+}
+
+/// One BPTT step: logits = (1/T) Σ_t out[t] (accumulated membrane read-out), CE, optimiser step
+/// (masks re-applied), then λ ← min(λ, 1) and θ ← max(θ, 1e-3).
+public func snnTrainingStep(_ snn: Sequential, images: Tensor, labels: [Int], timesteps: Int,
+                            optimizer: inout some Optimizer, rng: inout SeededGenerator) -> (loss: Float, correct: Int) {
+    let n = images.shape[0]
+    var context = ForwardContext(phase: .training, rng: rng.split())
+    context.timesteps = timesteps
+    let out = snn.forward(Variable(repeatedInTime(images, timesteps: timesteps)), context: &context)
+    var logits = out.slice(0..<n)
+    for t in 1..<timesteps { logits = logits + out.slice(t * n..<(t + 1) * n) }
+    logits = logits * (1 / Float(timesteps))
+    let loss = Variable.softmaxCrossEntropy(logits: logits, labels: labels)
+    loss.backward()
+    optimizer.step(snn.parameters)
+    for case let neuron as SpikingNeuron in snn.layers {
+        neuron.leak.value = neuron.leak.value.clamped(to: 0, 1)
+        neuron.threshold.value = neuron.threshold.value.map { Swift.max($0, 1e-3) }
+    }
+    let correct = zip(logits.value.argmaxRows(), labels).filter { $0 == $1 }.count
+    return (loss.value.scalar, correct)
+}
+
+/// Fraction of non-zero weights of every conv/linear layer, in network order.
+public func layerDensities(of network: Sequential) -> [Double] {
+    weightParameters(of: network).map { p in
+        Double(p.value.withUnsafeBufferPointer { $0.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }) / Double(p.value.count)
+    }
+}
+
+/// Compression ratio CR = Σ numel(W) / Σ nnz(W), over all weight layers or convs only.
+public func compressionRatio(of network: Sequential, convolutionsOnly: Bool = false) -> Double {
+    let ps = network.layers.compactMap { layer -> Parameter? in
+        if let c = layer as? Conv2D { return c.weight }
+        if !convolutionsOnly, let l = layer as? Linear { return l.weight }
+        return nil
+    }
+    let total = ps.reduce(0) { $0 + $1.value.count }
+    let nnz = ps.reduce(0) { $0 + $1.value.withUnsafeBufferPointer { $0.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } } }
+    return Double(total) / Double(Swift.max(nnz, 1))
+}
+
+extension EnergyLedger {
+    /// The same ledger with weight layer l's MACs and ACs multiplied by its density d_l
+    /// (hardware that skips zero weights; digest §5):
+    ///
+    ///     E_ANN,sparse = E_MAC Σ_l d_l MACs_l,   AC_l = d_l · spikes_l · fan-out_l
+    ///
+    /// With every d_l = 1 it is the dense ledger unchanged.
+    public func sparse(densities: [Double]) -> EnergyLedger {
+        precondition(densities.count == layers.count, "one density per weight layer")
+        return EnergyLedger(layers: zip(layers, densities).map { layer, d in
+            LayerOperations(name: layer.name, macs: layer.macs * d, accumulates: layer.accumulates * d)
+        }, constants: constants)
+    }
+}

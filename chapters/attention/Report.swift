@@ -1,0 +1,244 @@
+// What chapter-attention writes: results.json metrics, the §8.4 effect checks, figures and the
+// README results table (all generated from `Metrics`; nothing parses stdout).
+
+import AttentionMethod
+import ChapterSupport
+import Figures
+import Foundation
+import NeuralNetworks
+
+struct StudentResult: Codable, Equatable {
+    var arm: Arm
+    var density: Double
+    var annAccuracy: Double
+    /// Σ numel / Σ nnz over all conv + linear weights, and over convs only.
+    var compressionRatio: Double
+    var convCompressionRatio: Double
+    var layerDensities: [Double]
+    var trace: TrainingTrace
+}
+
+struct ChannelResult: Codable, Equatable {
+    var keptFraction: Double
+    var keptChannels: [Int]
+    /// Accuracy of the physically shrunk network.
+    var annAccuracy: Double
+    var compressionRatio: Double
+    /// Dense MACs ÷ shrunk MACs.
+    var macsRatio: Double
+    /// max |logit(masked) − logit(shrunk)| on a test batch (shrinking must not change the function).
+    var maxShrinkError: Double
+    var layerDensities: [Double]
+}
+
+struct TrainedSNN: Codable {
+    var state: Data
+    var thresholdsBefore: [Double]
+    var secondsPerEpoch: Double
+}
+
+struct SNNResult: Codable, Equatable {
+    var name: String
+    var density: Double?
+    var channelFraction: Double?
+    var compressionRatio: Double
+    var annAccuracyOnSimulated: Double
+    /// Accuracy at T (cumulative membrane read-out) and after every t ≤ T.
+    var accuracy: Double
+    var accuracyByTimestep: [Double]
+    /// Spikes per neuron per image (over T) of each LIF layer.
+    var spikesPerNeuron: [Double]
+    var thresholds: [Double]
+    var leaks: [Double]
+    /// Per image: first-layer MACs (analog input, × T × d₁) and ACs over non-zero synapses.
+    var macs: Double
+    var accumulates: Double
+    var picojoules: Double
+    var secondsPerEpoch: Double
+}
+
+struct EnergyRow: Codable, Equatable {
+    var model: String
+    var picojoules: Double
+    var relativeToDenseANN: Double
+}
+
+struct Effect: Codable, Equatable {
+    var effect: String
+    var holds: Bool
+    var detail: String
+}
+
+struct Metrics: Codable, Equatable {
+    var metaAccuracy: Double
+    var testImages: Int
+    var simulatedImages: Int
+    var timesteps: Int
+    var totalWeights: Int
+    /// Hand-copied from the paper's abstract (not measured here).
+    var paperCompressionRatio: Double
+    var students: [StudentResult]
+    var channels: [ChannelResult]
+    var snns: [SNNResult]
+    var energy: [EnergyRow]
+    var effects: [Effect]
+}
+
+/// Digest §8.4, evaluated on the measured numbers.
+func checkEffects(_ m: Metrics) -> [Effect] {
+    var effects: [Effect] = []
+    let sparseRuns = m.students.filter { $0.arm != .oneShot }
+    effects.append(Effect(
+        effect: "1. budget exact after every prune/regrow",
+        holds: sparseRuns.allSatisfy { r in r.trace.nonZeroAfterRewiring.allSatisfy { $0 == r.trace.budget } },
+        detail: "\(sparseRuns.reduce(0) { $0 + $1.trace.nonZeroAfterRewiring.count }) cycles checked (also asserted)"))
+    let at = m.students.filter { $0.arm == .sparseMomentumAT }
+    if let sparsest = at.min(by: { $0.density < $1.density }) {
+        let d = sparsest.layerDensities
+        let spread = (d.max() ?? 0) / Swift.max(d.min() ?? 1, 1e-9)
+        effects.append(Effect(
+            effect: "2. non-uniform emergent layer densities",
+            holds: spread > 1.5,
+            detail: "AT arm d = \(sparsest.density): densities " + d.map { fmt($0, 3) }.joined(separator: " ")
+                + " (max/min \(fmt(spread, 1)))"))
+    }
+    for density in Set(m.students.map(\.density)).sorted() where 1 / density >= 19.9 {
+        func acc(_ arm: Arm) -> Double? { m.students.first { $0.arm == arm && $0.density == density }?.annAccuracy }
+        guard let a = acc(.sparseMomentumAT), let p = acc(.sparseMomentum), let o = acc(.oneShot) else { continue }
+        effects.append(Effect(
+            effect: "3. at \(fmt(1 / density, 0))×: AT ≥ plain > one-shot",
+            holds: a >= p && a > o && p > o,
+            detail: "AT \(fmt(100 * a, 2)) %, plain \(fmt(100 * p, 2)) %, one-shot \(fmt(100 * o, 2)) %"))
+    }
+    if let dense = m.snns.first(where: { $0.name == "dense" }) {
+        let within = m.snns.filter { ($0.density ?? 0) > 0 && $0.name != "dense" && $0.compressionRatio <= 20.5 }
+        effects.append(Effect(
+            effect: "4. sparse SNNs within 2 points of the dense SNN up to 20×",
+            holds: !within.isEmpty && within.allSatisfy { dense.accuracy - $0.accuracy <= 0.02 },
+            detail: "dense SNN \(fmt(100 * dense.accuracy, 2)) %; " + within.map {
+                "\($0.name) \(fmt(100 * $0.accuracy, 2)) %" }.joined(separator: ", ")))
+        let sparse = m.snns.filter { $0.density != nil }.sorted { $0.density! > $1.density! }
+        let falling = zip(sparse, sparse.dropFirst()).allSatisfy { $1.accumulates < $0.accumulates }
+        effects.append(Effect(
+            effect: "5. accumulates fall with density",
+            holds: falling,
+            detail: sparse.map { "d=\(fmt($0.density!, 2)): \(String(format: "%.3g", $0.accumulates))" }.joined(separator: ", ")))
+        let spikesDense = dense.spikesPerNeuron.reduce(0, +) / Double(max(dense.spikesPerNeuron.count, 1))
+        effects.append(Effect(
+            effect: "5b. compression lowers spikes per neuron (reported, no threshold)",
+            holds: m.snns.filter { $0.name != "dense" }.allSatisfy { $0.spikesPerNeuron.reduce(0, +) / Double(max($0.spikesPerNeuron.count, 1)) < spikesDense },
+            detail: "mean spikes/neuron/image: " + m.snns.map { "\($0.name) \(fmt($0.spikesPerNeuron.reduce(0, +) / Double(max($0.spikesPerNeuron.count, 1)), 3))" }.joined(separator: ", ")))
+    }
+    if let iso = m.energy.first(where: { $0.model.hasPrefix("sparse ANN") }),
+       let snn = m.energy.first(where: { $0.model.hasPrefix("sparse SNN") }) {
+        effects.append(Effect(
+            effect: "6. sparse SNN energy several times below the iso-parameter sparse ANN",
+            holds: iso.picojoules / snn.picojoules >= 2,
+            detail: "E_sparseANN / E_sparseSNN = \(fmt(iso.picojoules / snn.picojoules, 2))"))
+    }
+    return effects
+}
+
+func writeFigures(_ m: Metrics, meta: Sequential, studentNets: [String: Sequential], config: Config,
+                  images: Tensor, to directory: URL) throws {
+    let writer = FigureWriter(directory: directory)
+    // Accuracy vs compression ratio (log x), ANN per arm and SNN, dense SNN as a line.
+    var series = Arm.allCases.compactMap { arm -> Series? in
+        let runs = m.students.filter { $0.arm == arm }.sorted { $0.compressionRatio < $1.compressionRatio }
+        return runs.isEmpty ? nil : Series(label: "ANN " + arm.title, x: runs.map(\.compressionRatio), y: runs.map { 100 * $0.annAccuracy })
+    }
+    let sparseSNNs = m.snns.filter { $0.density != nil && $0.name != "dense" }.sorted { $0.compressionRatio < $1.compressionRatio }
+    if !sparseSNNs.isEmpty {
+        series.append(Series(label: "SNN (T = \(m.timesteps))", x: sparseSNNs.map(\.compressionRatio), y: sparseSNNs.map { 100 * $0.accuracy }))
+    }
+    if !m.channels.isEmpty {
+        series.append(Series(label: "ANN channel", x: m.channels.map(\.compressionRatio), y: m.channels.map { 100 * $0.annAccuracy }))
+    }
+    var lines = [ReferenceLine("dense ANN", at: 100 * m.metaAccuracy)]
+    if let dense = m.snns.first(where: { $0.name == "dense" }) { lines.append(ReferenceLine("dense SNN", at: 100 * dense.accuracy)) }
+    _ = try writer.write(LinePlot(
+        title: "Accuracy vs compression ratio", x: Axis("compression ratio (×)", scale: .log),
+        y: Axis("test accuracy (%)"), series: series, referenceLines: lines, style: .linesAndPoints, key: .bottomLeft),
+        id: "fig4-accuracy-vs-compression")
+
+    // Layer-wise densities at the energy density, per arm, and channel variant.
+    let d = config.snn.energyDensity
+    var groups = m.students.filter { $0.density == d }.map { BarChart.Group(label: $0.arm.title, values: $0.layerDensities) }
+    if let c = m.channels.first { groups.append(BarChart.Group(label: "channel f = \(c.keptFraction)", values: c.layerDensities)) }
+    if let count = groups.first?.values.count {
+        _ = try writer.write(BarChart(
+            title: "Layer-wise density (global target \(d))", categories: (1...count).map { "W\($0)" },
+            groups: groups, xLabel: "weight layer", y: Axis("fraction of weights kept", range: 0...1)),
+            id: "fig3-layer-densities")
+    }
+
+    // Spikes per neuron per layer: dense vs compressed SNNs.
+    if let first = m.snns.first {
+        _ = try writer.write(BarChart(
+            title: "Spikes per neuron per image (T = \(m.timesteps))",
+            categories: (1...first.spikesPerNeuron.count).map { "LIF\($0)" },
+            groups: m.snns.map { BarChart.Group(label: $0.name, values: $0.spikesPerNeuron) },
+            xLabel: "spiking layer", y: Axis("spikes per neuron")), id: "fig5-spikes-per-neuron")
+    }
+
+    // Energy relative to the dense ANN (log).
+    _ = try writer.write(BarChart(
+        title: "Compute energy relative to the dense ANN (45 nm fp32)", categories: m.energy.map(\.model),
+        groups: [BarChart.Group(label: "E / E_dense ANN", values: m.energy.map(\.relativeToDenseANN))],
+        xLabel: "", y: Axis("relative energy", scale: .log), key: .hidden), id: "fig6-energy")
+
+    // Attention panels: rows = meta, student with AT, student without AT; first AT point.
+    let sparsest = m.students.map(\.density).min() ?? d
+    if let withAT = studentNets["\(Arm.sparseMomentumAT.rawValue)-\(sparsest)"],
+       let without = studentNets["\(Arm.sparseMomentum.rawValue)-\(sparsest)"] {
+        let points = attentionPoints(of: meta)
+        let sample = Tensor(shape: [4] + Array(images.shape.dropFirst()),
+                            scalars: Array(images.scalars.prefix(4 * images.count / images.shape[0])))
+        var tiles: [[Float]] = []
+        var side = 0
+        for network in [meta, withAT, without] {
+            var context = ForwardContext.inference
+            let (_, taps) = forwardWithAttention(network, Variable(sample), points: points, context: &context)
+            let q = attentionMap(taps[0]).value
+            side = taps[0].shape[2]
+            for i in 0..<4 { tiles.append(Array(q.scalars[(i * side * side)..<((i + 1) * side * side)])) }
+        }
+        let top = Double(tiles.flatMap { $0 }.max() ?? 1)
+        try ImageGrid(tiles: tiles, tileWidth: side, tileHeight: side, columns: 4,
+                      coloring: .palette(.sequential, range: 0...top), scale: 6, padding: 2)
+            .write(to: directory.appendingPathComponent("fig2-attention-maps.png"))
+    }
+}
+
+/// Replaces the text between the results markers of chapters/attention/README.md.
+func updateReadme(with m: Metrics, profile: Profile, seconds: Double) throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("README.md")
+    guard var text = try? String(contentsOf: url, encoding: .utf8),
+          let begin = text.range(of: "<!-- results:begin -->"),
+          let end = text.range(of: "<!-- results:end -->"), begin.upperBound <= end.lowerBound
+    else { print("README.md or its results markers not found; table not updated"); return }
+    var lines = ["", "Generated by `chapter-attention --profile \(profile.rawValue)` from "
+                 + "`figures/attention/\(profile.rawValue)/results.json` (wall time \(fmt(seconds / 60, 1)) min). "
+                 + "Dense meta-model ANN: \(fmt(100 * m.metaAccuracy, 2)) % on \(m.testImages) test images; "
+                 + "paper's largest compression 33.4× (hand-copied, VGG/CIFAR).", "",
+                 "| arm | density | CR (all) | CR (conv) | ANN acc. (%) |", "|---|---|---|---|---|"]
+    for s in m.students {
+        lines.append("| \(s.arm.title) | \(s.density) | \(fmt(s.compressionRatio, 1))× | \(fmt(s.convCompressionRatio, 1))× | \(fmt(100 * s.annAccuracy, 2)) |")
+    }
+    for c in m.channels {
+        lines.append("| channel (AT, kept \(c.keptChannels)) | f = \(c.keptFraction) | \(fmt(c.compressionRatio, 1))× | – | \(fmt(100 * c.annAccuracy, 2)) |")
+    }
+    lines += ["", "| SNN (T = \(m.timesteps)) | CR | its ANN (%) | SNN acc. (%) | spikes/neuron per layer | ACs/image | E / E_dense ANN |",
+              "|---|---|---|---|---|---|---|"]
+    for r in m.snns {
+        let rel = r.picojoules / (m.energy.first?.picojoules ?? 1)
+        lines.append("| \(r.name) | \(fmt(r.compressionRatio, 1))× | \(fmt(100 * r.annAccuracyOnSimulated, 2)) | \(fmt(100 * r.accuracy, 2)) | "
+                     + r.spikesPerNeuron.map { fmt($0, 2) }.joined(separator: " ") + " | \(String(format: "%.3g", r.accumulates)) | \(fmt(rel, 4)) |")
+    }
+    lines += ["", "| model | E / E_dense ANN |", "|---|---|"] + m.energy.map { "| \($0.model) | \(fmt($0.relativeToDenseANN, 4)) |" }
+    lines += ["", "§8.4 effects (computed from results.json):", ""]
+    lines += m.effects.map { "- \($0.holds ? "**holds**" : "**does not hold**") — \($0.effect): \($0.detail)" }
+    lines.append("")
+    text.replaceSubrange(begin.upperBound..<end.lowerBound, with: lines.joined(separator: "\n"))
+    try text.write(to: url, atomically: true, encoding: .utf8)
+}

@@ -1,0 +1,185 @@
+// Presets of chapter-hybrid. `paper` lists the paper's settings with their sources (digest
+// = shared/papers/datta2021-hybrid-encoding.md); `quick` and `smoke` are derived from it by
+// explicit modifications (STYLE C5). Everything tagged [proposed] is the digest's
+// reconstruction, not a verified value of the paper.
+
+import ChapterSupport
+import Datasets
+import HybridMethod
+import NeuralNetworks
+
+/// One SNN variant fine-tuned from the shared ANN (digest §8.2).
+struct Arm: Codable, Equatable, Sendable {
+    var key: String
+    var title: String
+    var encoding: InputEncoding
+    var hidden: HiddenNeurons
+    var loss: OutputLoss
+    /// Surrogate of the single-spike hidden and output neurons (multi-spike hidden neurons
+    /// use the core triangle γ = 0.3 of DIET-SNN).
+    var surrogate: STDBSurrogate
+    /// θˡ = s · percentile of the ANN's ReLU outputs.
+    var thresholdScale: Float
+}
+
+struct Config: Codable, Equatable, Sendable {
+    struct DataConfig: Codable, Equatable, Sendable {
+        var dataset: DatasetID
+        var trainLimit: Int?
+        /// Test images simulated for every arm (stratified; nil = all).
+        var testLimit: Int?
+    }
+    struct ANNConfig: Codable, Equatable, Sendable {
+        var features: [VGG.Item]
+        var classifier: [Int]
+        var dropout: Float
+        var epochs: Int
+        var batchSize: Int
+        var learningRate: Float
+        var weightDecay: Float
+    }
+    struct ConversionConfig: Codable, Equatable, Sendable {
+        var percentile: Double
+        var calibrationBatches: Int
+        /// v_out = scale · percentile of the ANN's positive logits [proposed].
+        var outputThresholdScale: Float
+    }
+    struct FinetuneConfig: Codable, Equatable, Sendable {
+        var timesteps: Int
+        var epochs: Int
+        /// Training images per fine-tuning epoch (nil = the whole training split).
+        var imagesPerEpoch: Int?
+        var batchSize: Int
+        var learningRate: Float
+        var arms: [Arm]
+        /// Variants of arm C (loss and surrogate ablations, §8.2).
+        var ablations: [Arm]
+    }
+    struct EvaluationConfig: Codable, Equatable, Sendable {
+        var batchSize: Int
+        /// T of the accuracy-vs-T sweep (models fine-tuned at `finetune.timesteps`).
+        var sweep: [Int]
+        /// Arms swept over T.
+        var sweepArms: [String]
+        /// Test images of the sweep (the first ones of the test subset; nil = all).
+        var sweepImages: Int?
+        /// Test images the arms are scored on (the first ones of the test subset; nil = all).
+        var armImages: Int?
+    }
+
+    var data: DataConfig
+    var ann: ANNConfig
+    var conversion: ConversionConfig
+    var finetune: FinetuneConfig
+    var evaluation: EvaluationConfig
+
+    func modified(_ change: (inout Config) -> Void) -> Config {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+
+    /// The four arms of digest §8.2 with threshold scales s.
+    static func arms(singleSpikeScale s: Float, surrogate: STDBSurrogate) -> [Arm] {
+        let form1 = OutputLoss.spikeTimeAndMembrane(tieBreak: 0.1)                 // §2.4 ε ≈ 0.1
+        return [
+            Arm(key: "A", title: "A: DIET direct, multi-spike, membrane CE", encoding: .direct,
+                hidden: .multiSpike, loss: .accumulatedMembrane, surrogate: surrogate,
+                thresholdScale: 0.3),                                            // DIET code default s = 0.3
+            Arm(key: "B", title: "B: direct + single spike", encoding: .direct,
+                hidden: .singleSpike(surrogate), loss: form1, surrogate: surrogate, thresholdScale: s),
+            Arm(key: "C", title: "C: hybrid + single spike (the method)", encoding: .hybrid(.linear),
+                hidden: .singleSpike(surrogate), loss: form1, surrogate: surrogate, thresholdScale: s),
+            Arm(key: "D", title: "D: temporal only + single spike", encoding: .temporal(.linear),
+                hidden: .singleSpike(surrogate), loss: form1, surrogate: surrogate, thresholdScale: s),
+        ]
+    }
+
+    static func ablations(of c: Arm) -> [Arm] {
+        [c.modified { $0.key = "C-form2"; $0.title = "C, loss Form 2"
+                      $0.loss = .timeAndMembraneTerms(eta: 1, timeTemperature: 1) },    // §2.4 η ≈ 1, τ ≈ 1
+         c.modified { $0.key = "C-membraneCE"; $0.title = "C, accumulated-membrane CE"
+                      $0.loss = .accumulatedMembrane },
+         c.modified { $0.key = "C-V2"; $0.title = "C, surrogate V2 (triangle)"
+                      $0.surrogate = .v2(gamma: 0.3); $0.hidden = .singleSpike(.v2(gamma: 0.3)) },  // §2.5 γ = 0.3
+         c.modified { $0.key = "C-mappingB"; $0.title = "C, temporal mapping B (IF input)"
+                      $0.encoding = .hybrid(.integrateAndFire) }]
+    }
+
+    /// CIFAR-100 VGG16, T = 5 (digest §0, §3, §4; training recipe [proposed] from DIET-SNN).
+    static let paper: Config = {
+        let surrogate = STDBSurrogate.v1(alpha: 0.3, beta: 0.1)                  // §2.5 α = 0.3, β ∈ {0.01, 0.1, 0.3}
+        let a = arms(singleSpikeScale: 0.3, surrogate: surrogate)                // §2.6 s ∈ {0.2, 0.3, 0.5}
+        return Config(
+            data: DataConfig(dataset: .cifar100, trainLimit: nil, testLimit: nil),  // §0 headline: CIFAR-100
+            ann: ANNConfig(features: VGG.vgg16, classifier: [4096, 4096], dropout: 0.2,  // §4 VGG16, §3 dropout
+                           epochs: 200, batchSize: 64, learningRate: 1e-3,       // §3 (Adam variant)
+                           weightDecay: 5e-4),                                   // §3
+            conversion: ConversionConfig(percentile: 99.7, calibrationBatches: 8,  // §2.6 99.7th percentile
+                                         outputThresholdScale: 0.3),
+            finetune: FinetuneConfig(timesteps: 5, epochs: 100, imagesPerEpoch: nil,  // §0 T = 5; §3 100–300 epochs
+                                     batchSize: 64, learningRate: 1e-4,          // §3 Adam 1e-4, batch 64
+                                     arms: a, ablations: ablations(of: a[2])),
+            evaluation: EvaluationConfig(batchSize: 100, sweep: Array(2...10),   // §7 fig. 5: T = 2…10
+                                         sweepArms: ["A", "B", "C"], sweepImages: nil, armImages: nil))
+    }()
+
+    /// Minutes on two cores: Fashion-MNIST, the digest's VGG-S (§8.1).
+    static let quick = paper.modified {
+        $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 12_000, testLimit: 1_000)
+        $0.ann.features = VGG.small                              // §8.1 32 32 A 64 64 A
+        $0.ann.classifier = [256]                                // §8.1 FC 3136 → 256 → 10
+        $0.ann.epochs = 1
+        $0.ann.learningRate = 1e-3
+        $0.conversion.calibrationBatches = 4
+        // Loss ablations of arm C (§8.4-4); surrogate V2 and mapping B in the paper preset only.
+        $0.finetune.ablations = ablations(of: $0.finetune.arms[2])
+            .filter { ["C-form2", "C-membraneCE"].contains($0.key) }
+        $0.finetune.epochs = 1
+        $0.finetune.imagesPerEpoch = 1_920
+        $0.finetune.learningRate = 3e-4                          // §8.1 "try 3e-4 for the small net"
+        $0.evaluation.sweepArms = ["B", "C"]                     // hybrid vs direct, same neurons
+        $0.evaluation.sweepImages = 100
+        $0.evaluation.armImages = 500
+    }
+
+    /// Seconds: plumbing and coarse trends for ChapterTests.
+    static let smoke = quick.modified {
+        $0.data.trainLimit = 2_000
+        $0.data.testLimit = 200
+        $0.ann.features = [.conv(8), .pool, .conv(16), .pool]
+        $0.ann.classifier = [32]
+        $0.ann.epochs = 1
+        $0.conversion.calibrationBatches = 2
+        $0.finetune.imagesPerEpoch = 384
+        $0.finetune.ablations = []
+        $0.evaluation.sweepImages = nil
+        $0.evaluation.sweep = [2, 5, 8]
+    }
+
+    static func preset(_ profile: Profile) -> Config {
+        switch profile {
+        case .smoke: smoke
+        case .quick: quick
+        case .paper: paper
+        }
+    }
+}
+
+extension Config.FinetuneConfig {
+    /// The schedule without the arm lists (what one arm's stage depends on).
+    var sharedSchedule: Config.FinetuneConfig {
+        var copy = self
+        copy.arms = []
+        copy.ablations = []
+        return copy
+    }
+}
+
+extension Arm {
+    func modified(_ change: (inout Arm) -> Void) -> Arm {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+}

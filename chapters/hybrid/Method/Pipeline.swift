@@ -1,0 +1,257 @@
+// Building, running, training and measuring the SNN arms of chapter-hybrid (digest §2.6, §5, §8).
+
+import EnergyEstimation
+import Foundation
+import SNNConversion
+
+// MARK: - Network
+
+/// The hidden neurons of an arm.
+public enum HiddenNeurons: Sendable, Codable, Equatable {
+    /// DIET-style IF neurons, reset by subtraction, any number of spikes (core `SpikingNeuron`).
+    case multiSpike
+    /// At most one spike per neuron per image (`SingleSpikeNeuron`).
+    case singleSpike(STDBSurrogate)
+}
+
+/// The SNN of a folded, bias-free ReLU ANN: core `convert` (ReLU → IF with amplitude θ,
+/// dropout removed, last layer a non-spiking `Linear` that produces the output currents),
+/// then, for single-spike arms, every IF layer replaced by a `SingleSpikeNeuron` of the same θ.
+public func spikingNetwork(from ann: Sequential, thresholds: [Float], hidden: HiddenNeurons) throws -> Sequential {
+    let snn = try convert(ann, thresholds: thresholds, reset: .subtraction)
+    guard case .singleSpike(let surrogate) = hidden else { return snn }
+    return Sequential(snn.layers.map { layer in
+        guard let neuron = layer as? SpikingNeuron else { return layer }
+        return SingleSpikeNeuron(threshold: neuron.thresholdValue, surrogate: surrogate)
+    })
+}
+
+/// One labelled batch in both forms the encoders need.
+public struct EncodedBatch {
+    public var raw: Tensor            // [N, C, H, W] in [0, 1]
+    public var normalised: Tensor     // [N, C, H, W] standardised
+    public var labels: [Int]
+    public init(raw: Tensor, normalised: Tensor, labels: [Int]) {
+        self.raw = raw; self.normalised = normalised; self.labels = labels
+    }
+}
+
+// MARK: - Training
+
+/// One BPTT step: encode, run T steps with time folded into the batch, read out, back-propagate.
+public func trainingStep(
+    _ snn: Sequential, batch: EncodedBatch, encoding: InputEncoding, timesteps: Int,
+    outputThreshold: Float, loss: OutputLoss, surrogate: STDBSurrogate,
+    optimizer: inout some Optimizer, rng: inout SeededGenerator
+) -> (loss: Float, correct: Int) {
+    let x = encoding.encode(raw: batch.raw, normalised: batch.normalised, timesteps: timesteps, using: &rng)
+    var context = ForwardContext(phase: .training, rng: rng.split())
+    context.timesteps = timesteps
+    let currents = snn.forward(Variable(x), context: &context)       // [T·N, K]
+    let out = readout(currents, labels: batch.labels, timesteps: timesteps, threshold: outputThreshold,
+                      loss: loss, surrogate: surrogate)
+    out.loss.backward()
+    optimizer.step(snn.parameters)
+    let correct = zip(out.scores.argmaxRows(), batch.labels).filter { $0 == $1 }.count
+    return (out.loss.value.scalar, correct)
+}
+
+// MARK: - Evaluation with activity counts
+
+/// Activity of one neuron layer over a test set.
+public struct LayerActivity: Sendable, Codable, Equatable {
+    public var layerIndex: Int
+    public var neurons: Int
+    /// Mean spikes per neuron per image, summed over all T steps.
+    public var spikesPerNeuron: Double
+    /// Largest spike count of any neuron on any image (≤ 1 for single-spike layers).
+    public var maxSpikesPerNeuron: Int
+}
+
+/// What one evaluation of an arm measured.
+public struct ArmEvaluation: Sendable, Codable, Equatable {
+    public var timesteps: Int
+    public var accuracy: Double
+    public var images: Int
+    public var hiddenLayers: [LayerActivity]
+    /// Input-pixel spikes per image (steps that carry spikes, not the analog step).
+    public var inputSpikesPerImage: Double
+    /// Per weight layer after the first: non-zero input values per image over T steps
+    /// (pooled view: a pooled value counts once) and pre-pool spikes per image (event view).
+    public var pooledEventsPerImage: [Double]
+    public var prePoolSpikesPerImage: [Double]
+    /// Fraction of (image, output neuron) pairs whose output neuron fired.
+    public var outputFiredFraction: Double
+    /// Histogram of the predicted neuron's first-spike step (index 0 = silent, 1…T) for
+    /// correct and wrong predictions.
+    public var firstSpikeStepCorrect: [Int]
+    public var firstSpikeStepWrong: [Int]
+}
+
+/// Runs `snn` on `batches` (inference) and counts accuracy, spikes per neuron per layer and
+/// input events per weight layer. Asserts the single-spike invariant (≤ 1 spike per neuron
+/// per image in every `SingleSpikeNeuron` layer) with a precondition.
+public func evaluate(
+    _ snn: Sequential, on batches: [EncodedBatch], encoding: InputEncoding, timesteps T: Int,
+    outputThreshold: Float, loss: OutputLoss, surrogate: STDBSurrogate, using rng: inout SeededGenerator
+) -> ArmEvaluation {
+    let neuronIndices = snn.layers.indices.filter { snn.layers[$0] is SpikingNeuron || snn.layers[$0] is SingleSpikeNeuron }
+    let weightIndices = snn.layers.indices.filter { snn.layers[$0] is Conv2D || snn.layers[$0] is Linear }
+    var spikeSums = [Double](repeating: 0, count: neuronIndices.count)
+    var neuronCounts = [Int](repeating: 0, count: neuronIndices.count)
+    var maxSpikes = [Int](repeating: 0, count: neuronIndices.count)
+    var pooled = [Double](repeating: 0, count: weightIndices.count)
+    var prePool = [Double](repeating: 0, count: weightIndices.count)
+    var inputSpikes = 0.0, correct = 0, images = 0, fired = 0, outputs = 0
+    var histCorrect = [Int](repeating: 0, count: T + 1), histWrong = histCorrect
+    let analog = encoding.analogSteps(timesteps: T)
+    for batch in batches {
+        let n = batch.labels.count
+        let x = encoding.encode(raw: batch.raw, normalised: batch.normalised, timesteps: T, using: &rng)
+        // Input spikes: non-zero entries of the steps that are not analog.
+        if analog < T {
+            let per = x.count / T
+            x.withUnsafeBufferPointer { p in
+                var c = 0
+                for i in (analog * per)..<(T * per) where p[i] != 0 { c += 1 }
+                inputSpikes += Double(c)
+            }
+        }
+        var context = ForwardContext.inference
+        context.timesteps = T
+        var h = Variable(x)
+        var lastSpikes = 0.0
+        for (index, layer) in snn.layers.enumerated() {
+            if let w = weightIndices.firstIndex(of: index), w > 0 {
+                var c = 0
+                h.value.withUnsafeBufferPointer { p in for v in p where v != 0 { c += 1 } }
+                pooled[w] += Double(c)
+                prePool[w] += lastSpikes
+            }
+            h = layer.forward(h, context: &context)
+            if let k = neuronIndices.firstIndex(of: index) {
+                let m = h.value.count / T        // N·neurons
+                var counts = [Int32](repeating: 0, count: m)
+                h.value.withUnsafeBufferPointer { p in
+                    for t in 0..<T { for i in 0..<m where p[t * m + i] != 0 { counts[i] += 1 } }
+                }
+                let total = counts.reduce(0) { $0 + Int($1) }
+                let largest = Int(counts.max() ?? 0)
+                if layer is SingleSpikeNeuron {
+                    precondition(largest <= 1, "single-spike layer \(index) fired \(largest) times in one image")
+                }
+                spikeSums[k] += Double(total)
+                neuronCounts[k] = m / n
+                maxSpikes[k] = Swift.max(maxSpikes[k], largest)
+                lastSpikes = Double(total)
+            }
+        }
+        let out = readout(h, labels: batch.labels, timesteps: T, threshold: outputThreshold, loss: loss,
+                          surrogate: surrogate)
+        let predictions = out.scores.argmaxRows()
+        let k = out.scores.shape[1]
+        for (i, (p, y)) in zip(predictions, batch.labels).enumerated() {
+            let step = Int(out.firstSpikeStep[i * k + p])
+            if p == y { correct += 1; histCorrect[step] += 1 } else { histWrong[step] += 1 }
+        }
+        fired += out.firstSpikeStep.filter { $0 > 0 }.count
+        outputs += out.firstSpikeStep.count
+        images += n
+    }
+    let scale = 1 / Double(Swift.max(images, 1))
+    let layers = neuronIndices.enumerated().map { k, index in
+        LayerActivity(layerIndex: index, neurons: neuronCounts[k],
+                      spikesPerNeuron: spikeSums[k] * scale / Double(Swift.max(neuronCounts[k], 1)),
+                      maxSpikesPerNeuron: maxSpikes[k])
+    }
+    return ArmEvaluation(
+        timesteps: T, accuracy: Double(correct) * scale, images: images, hiddenLayers: layers,
+        inputSpikesPerImage: inputSpikes * scale, pooledEventsPerImage: pooled.map { $0 * scale },
+        prePoolSpikesPerImage: prePool.map { $0 * scale },
+        outputFiredFraction: Double(fired) / Double(Swift.max(outputs, 1)),
+        firstSpikeStepCorrect: histCorrect, firstSpikeStepWrong: histWrong)
+}
+
+// MARK: - Energy (digest §5)
+
+/// How spikes crossing an average pool are charged (digest §5, companion §7.3).
+public enum PoolingConvention: String, Sendable, Codable {
+    /// (b) pooled view: each non-zero pooled value triggers the next layer's fan-out once.
+    case pooled
+    /// (a) event view: each pre-pool spike triggers the fan-out of the pooled element it lands in.
+    case event
+}
+
+/// TODO(api): `EnergyLedger.snn` charges the first layer MACs × T or × 1 but has no input-spike
+/// ACs for it (the hybrid and temporal codes), and finds the analog layers by looking for a
+/// core `SpikingNeuron`; this local ledger covers both.
+///
+/// The SNN's operations per image (digest §5):
+///
+///     first weight layer:  MACs₁ × (analog steps)  +  ACs = N_in_spikes × fanout₁
+///     weight layer l ≥ 2:  ACs = events_l × fanout_l,    fanout_l = MACs_l / (input elements)
+///
+/// `events` are per weight layer after the first (from `ArmEvaluation`, in the chosen view).
+public func snnLedger(
+    _ snn: Sequential, inputShape: [Int], analogSteps: Int, inputSpikesPerImage: Double,
+    events: [Double], constants: EnergyConstants = .float32At45nm
+) -> EnergyLedger {
+    let geometry = snn.geometry(inputShape: inputShape)
+    let weights = snn.layers.indices.filter { snn.layers[$0] is Conv2D || snn.layers[$0] is Linear }
+    precondition(events.count == weights.count, "one event count per weight layer (index 0 unused)")
+    let layers = weights.enumerated().map { w, index -> LayerOperations in
+        let g = geometry[index]
+        let fanOut = g.macs / Double(g.input.reduce(1, *))
+        let name = "[\(index)] \(snn.layers[index].summary)"
+        if w == 0 {
+            return LayerOperations(name: name, macs: g.macs * Double(analogSteps),
+                                   accumulates: inputSpikesPerImage * fanOut)
+        }
+        return LayerOperations(name: name, macs: 0, accumulates: events[w] * fanOut)
+    }
+    return EnergyLedger(layers: layers, constants: constants)
+}
+
+// MARK: - Threshold initialisation under the arm's own input code
+
+/// DIET's sequential percentile rule, run on the SNN itself with the arm's input encoding
+/// (digest §2.6 step 2), adapted to single-spike neurons: layer by layer, with the earlier
+/// layers' thresholds already set, the input currents x(t) of layer l are integrated without
+/// firing and each neuron's peak membrane max_t Σ_{τ≤t} x(τ) is recorded;
+///
+///     θˡ = s · P_p({ peak membranes > 0 })
+///
+/// The last weight layer's currents give the output threshold the same way. Returns the
+/// hidden thresholds (also written into the `SingleSpikeNeuron` layers) and v_out.
+public func calibrateSingleSpikeThresholds(
+    _ snn: Sequential, on batches: [EncodedBatch], encoding: InputEncoding, timesteps T: Int,
+    percentile p: Double, scale s: Float, outputScale: Float, seed: UInt64
+) -> (hidden: [Float], output: Float) {
+    func peakPercentile(upTo end: Int) -> Float {
+        var peaks: [Float] = []
+        var rng = SeededGenerator(seed: seed)
+        for batch in batches {
+            var context = ForwardContext.inference
+            context.timesteps = T
+            var h = Variable(encoding.encode(raw: batch.raw, normalised: batch.normalised, timesteps: T, using: &rng))
+            for layer in snn.layers[..<end] { h = layer.forward(h, context: &context) }
+            let x = h.value.scalars, m = x.count / T
+            for i in 0..<m {
+                var u: Float = 0, peak: Float = 0
+                for t in 0..<T { u += x[t * m + i]; peak = Swift.max(peak, u) }
+                if peak > 0 { peaks.append(peak) }
+            }
+        }
+        guard !peaks.isEmpty else { return 1 }
+        peaks.sort()
+        let rank = Int((p / 100 * Double(peaks.count)).rounded(.up))
+        return peaks[Swift.min(Swift.max(rank, 1), peaks.count) - 1]
+    }
+    var hidden: [Float] = []
+    for (index, layer) in snn.layers.enumerated() {
+        guard let neuron = layer as? SingleSpikeNeuron else { continue }
+        neuron.threshold = s * peakPercentile(upTo: index)
+        hidden.append(neuron.threshold)
+    }
+    return (hidden, outputScale * peakPercentile(upTo: snn.layers.count))
+}

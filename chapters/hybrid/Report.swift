@@ -1,0 +1,386 @@
+// Helpers of chapter-hybrid: ANN training, fine-tuning loop, stage inputs, results.json
+// metrics, §8.4 effect checks, figures, README table.
+
+import ChapterSupport
+import Datasets
+import EnergyEstimation
+import Figures
+import Foundation
+import HybridMethod
+import SNNConversion
+
+func fmt(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+
+struct ANNStage: Encodable { var data: Config.DataConfig; var ann: Config.ANNConfig }
+struct ArmStage: Encodable {
+    var arm: Arm
+    var finetune: Config.FinetuneConfig
+    var conversion: Config.ConversionConfig
+    var evaluation: Config.EvaluationConfig
+    var testLimit: Int?
+}
+
+/// Trains (or loads) the bias-free, BN-free, average-pooling VGG with dropout.
+func trainedANN(config: Config, train: LabeledImages, normalization: Normalization, cache: StageCache,
+                rng: inout SeededGenerator) throws -> (Sequential, StageKey) {
+    func make(_ rng: inout SeededGenerator) -> Sequential {
+        VGG.make(config.ann.features, inputChannels: train.imageShape[0], inputSize: train.imageShape[1],
+                 classes: train.classCount, classifier: config.ann.classifier, batchNorm: false,
+                 bias: false, pool: .average, dropout: config.ann.dropout, using: &rng)
+    }
+    let (network, key, _) = try cache.stage(
+        "ann", version: 1, config: ANNStage(data: config.data, ann: config.ann),
+        encode: { try NetworkState.encode($0) },
+        decode: { data -> Sequential in
+            var initRNG = SeededGenerator(seed: 0)
+            let network = make(&initRNG)
+            try NetworkState.decode(data, into: network)
+            return network
+        }) { () -> Sequential in
+        var initRNG = rng.split()
+        let network = make(&initRNG)
+        let ann = config.ann
+        let steps = (train.count + ann.batchSize - 1) / ann.batchSize
+        let progress = ProgressLine("ann", epochs: ann.epochs, stepsPerEpoch: steps)
+        var adam = Adam(learningRate: ann.learningRate, weightDecay: ann.weightDecay)
+        var step = 0
+        for epoch in 0..<ann.epochs {
+            var loss = 0.0, correct = 0, seen = 0
+            for (b, batch) in train.shuffledBatches(size: ann.batchSize, normalization: normalization,
+                                                    using: &rng).enumerated() {
+                adam.learningRate = LearningRateSchedule.cosine(minimum: 0)
+                    .rate(base: ann.learningRate, step: step, total: ann.epochs * steps)
+                let r = classificationStep(network, images: batch.images, labels: batch.labels,
+                                           optimizer: &adam, rng: &rng)
+                try checkFinite(loss: r.loss, epoch: epoch, step: b)
+                loss += Double(r.loss) * Double(r.count); correct += r.correct; seen += r.count; step += 1
+                progress.update(epoch: epoch, step: b, loss: loss / Double(seen),
+                                accuracy: Double(correct) / Double(seen), samples: r.count)
+            }
+        }
+        return network
+    }
+    return (network, key)
+}
+
+/// p-th percentile of the ANN's positive logits on the calibration images.
+func logitPercentile(_ ann: Sequential, on calibration: [Tensor], percentile p: Double) -> Float {
+    var values: [Float] = []
+    for batch in calibration {
+        var context = ForwardContext.inference
+        values += ann.forward(Variable(batch), context: &context).value.scalars.filter { $0 > 0 }
+    }
+    values.sort()
+    guard !values.isEmpty else { return 1 }
+    return values[Swift.min(values.count - 1, Int((p / 100 * Double(values.count)).rounded(.up)) - 1)]
+}
+
+/// What one arm's stage stores.
+struct ArmResult: Codable {
+    var arm: Arm
+    /// θˡ and v_out actually used (after the arm's scale / calibration).
+    var thresholds: [Double]
+    var outputThreshold: Double
+    var lossByEpoch: [Double]
+    var trainAccuracyByEpoch: [Double]
+    var secondsPerEpoch: Double
+    var evaluation: ArmEvaluation
+    var sweep: [ArmEvaluation]
+}
+
+/// Builds the arm's SNN from the shared ANN and fine-tunes it with BPTT (digest §2.6 step 3).
+func fineTune(_ arm: Arm, folded: Sequential, thresholds: [Float], outputThreshold: Float, config: Config,
+              train: LabeledImages, normalization: Normalization, testBatches: [EncodedBatch],
+              seed: UInt64) throws -> ArmResult {
+    let snn = try spikingNetwork(from: folded, thresholds: thresholds.map { $0 * arm.thresholdScale },
+                                 hidden: arm.hidden)
+    let f = config.finetune, T = f.timesteps
+    // Single-spike arms: thresholds re-initialised on the SNN under the arm's own input code.
+    var outputThreshold = outputThreshold
+    var thresholdsUsed = thresholds.map { $0 * arm.thresholdScale }
+    if case .singleSpike = arm.hidden {
+        let calibration = Array(train.batches(size: 100).prefix(config.conversion.calibrationBatches)).map {
+            EncodedBatch(raw: $0.images, normalised: normalization.apply(to: $0.images), labels: $0.labels)
+        }
+        let c = calibrateSingleSpikeThresholds(
+            snn, on: calibration, encoding: arm.encoding, timesteps: T, percentile: config.conversion.percentile,
+            scale: arm.thresholdScale, outputScale: config.conversion.outputThresholdScale, seed: seed)
+        thresholdsUsed = c.hidden
+        outputThreshold = c.output
+    }
+    print("arm \(arm.key): θˡ = " + thresholdsUsed.map { fmt(Double($0), 3) }.joined(separator: " ")
+          + ", v_out = \(fmt(Double(outputThreshold), 3))")
+    var rng = SeededGenerator(seed: seed &+ 17)
+    let images = f.imagesPerEpoch.map { Swift.min($0, train.count) } ?? train.count
+    let steps = Swift.max(1, images / f.batchSize)
+    let progress = ProgressLine("arm \(arm.key)", epochs: f.epochs, stepsPerEpoch: steps)
+    var adam = Adam(learningRate: f.learningRate, amsgrad: true)
+    var losses: [Double] = [], accuracies: [Double] = []
+    let start = Date()
+    for epoch in 0..<f.epochs {
+        var loss = 0.0, correct = 0, seen = 0
+        let batches = train.shuffledBatches(size: f.batchSize, partialBatch: .drop, using: &rng)
+        for b in 0..<steps {
+            let batch = batches[b]
+            adam.learningRate = LearningRateSchedule.cosine(minimum: 0)
+                .rate(base: f.learningRate, step: epoch * steps + b, total: f.epochs * steps)
+            let r = trainingStep(
+                snn, batch: EncodedBatch(raw: batch.images, normalised: normalization.apply(to: batch.images),
+                                         labels: batch.labels),
+                encoding: arm.encoding, timesteps: T, outputThreshold: outputThreshold, loss: arm.loss,
+                surrogate: arm.surrogate, optimizer: &adam, rng: &rng)
+            try checkFinite(loss: r.loss, epoch: epoch, step: b)
+            loss += Double(r.loss) * Double(batch.labels.count); correct += r.correct; seen += batch.labels.count
+            progress.update(epoch: epoch, step: b, loss: loss / Double(seen),
+                            accuracy: Double(correct) / Double(seen), samples: batch.labels.count)
+        }
+        losses.append(loss / Double(seen)); accuracies.append(Double(correct) / Double(seen))
+    }
+    let seconds = Date().timeIntervalSince(start) / Double(Swift.max(f.epochs, 1))
+    var evalRNG = SeededGenerator(seed: seed &+ 23)
+    let evaluation = evaluate(snn, on: testBatches, encoding: arm.encoding, timesteps: T,
+                              outputThreshold: outputThreshold, loss: arm.loss, surrogate: arm.surrogate,
+                              using: &evalRNG)
+    let sweepBatches = config.evaluation.sweepImages.map {
+        Array(testBatches.prefix(($0 + config.evaluation.batchSize - 1) / config.evaluation.batchSize))
+    } ?? testBatches
+    let sweep = config.evaluation.sweepArms.contains(arm.key) ? config.evaluation.sweep.map { t in
+        evaluate(snn, on: sweepBatches, encoding: arm.encoding, timesteps: t, outputThreshold: outputThreshold,
+                 loss: arm.loss, surrogate: arm.surrogate, using: &evalRNG)
+    } : []
+    return ArmResult(arm: arm, thresholds: thresholdsUsed.map(Double.init), outputThreshold: Double(outputThreshold),
+                     lossByEpoch: losses, trainAccuracyByEpoch: accuracies, secondsPerEpoch: seconds,
+                     evaluation: evaluation, sweep: sweep)
+}
+
+/// One arm in results.json.
+struct ArmSummary: Codable, Equatable {
+    var key: String
+    var title: String
+    var encoding: String
+    var loss: String
+    var surrogate: String
+    var thresholdScale: Double
+    var thresholds: [Double]
+    var outputThreshold: Double
+    var accuracy: Double
+    /// Mean spikes per neuron per image, per hidden neuron layer (over all T steps).
+    var spikesPerNeuron: [Double]
+    /// Largest spike count of any neuron on any image, per hidden layer.
+    var maxSpikesPerNeuron: [Int]
+    var neuronsPerLayer: [Int]
+    /// Hidden-layer spikes per image (Σ over layers and neurons).
+    var totalSpikesPerImage: Double
+    var inputSpikesPerImage: Double
+    var outputFiredFraction: Double
+    /// Operation counts per image (pooled view) and energy relative to the ANN.
+    var firstLayerMACs: Double
+    var firstLayerACs: Double
+    var laterACs: Double
+    /// E_MAC·first-layer MACs / E_ANN and E_AC·all ACs / E_ANN (stacked bars).
+    var firstLayerMACEnergyRelative: Double
+    var accumulateEnergyRelative: Double
+    /// E_ANN / E_SNN, pooled view (b) and event view (a).
+    var annOverSNNEnergy: Double
+    var annOverSNNEnergyEventView: Double
+    /// Share of the SNN's energy spent on first-layer MACs.
+    var firstLayerMACShare: Double
+    var lossByEpoch: [Double]
+    var trainAccuracyByEpoch: [Double]
+    var secondsPerEpoch: Double
+    /// Accuracy at each T of the sweep (empty when the arm is not swept).
+    var sweepTimesteps: [Int]
+    var sweepAccuracy: [Double]
+    var firstSpikeStepCorrect: [Int]
+    var firstSpikeStepWrong: [Int]
+}
+
+func summarize(_ r: ArmResult, snn: Sequential, annLedger: EnergyLedger, imageShape: [Int],
+               timesteps T: Int) -> ArmSummary {
+    let e = r.evaluation
+    let analog = r.arm.encoding.analogSteps(timesteps: T)
+    let pooled = snnLedger(snn, inputShape: imageShape, analogSteps: analog,
+                           inputSpikesPerImage: e.inputSpikesPerImage, events: e.pooledEventsPerImage)
+    let event = snnLedger(snn, inputShape: imageShape, analogSteps: analog,
+                          inputSpikesPerImage: e.inputSpikesPerImage, events: e.prePoolSpikesPerImage)
+    let c = pooled.constants
+    let macEnergy = pooled.totalMACs * c.macPicojoules
+    return ArmSummary(
+        key: r.arm.key, title: r.arm.title, encoding: r.arm.encoding.title, loss: r.arm.loss.description,
+        surrogate: r.arm.hidden == .multiSpike ? "core triangle γ = 0.3 (multi-spike)" : r.arm.surrogate.description,
+        thresholdScale: Double(r.arm.thresholdScale), thresholds: r.thresholds, outputThreshold: r.outputThreshold,
+        accuracy: e.accuracy,
+        spikesPerNeuron: e.hiddenLayers.map(\.spikesPerNeuron), maxSpikesPerNeuron: e.hiddenLayers.map(\.maxSpikesPerNeuron),
+        neuronsPerLayer: e.hiddenLayers.map(\.neurons),
+        totalSpikesPerImage: e.hiddenLayers.reduce(0) { $0 + $1.spikesPerNeuron * Double($1.neurons) },
+        inputSpikesPerImage: e.inputSpikesPerImage, outputFiredFraction: e.outputFiredFraction,
+        firstLayerMACs: pooled.layers[0].macs, firstLayerACs: pooled.layers[0].accumulates,
+        laterACs: pooled.layers.dropFirst().reduce(0) { $0 + $1.accumulates },
+        firstLayerMACEnergyRelative: macEnergy / annLedger.totalPicojoules,
+        accumulateEnergyRelative: pooled.totalAccumulates * c.accumulatePicojoules / annLedger.totalPicojoules,
+        annOverSNNEnergy: 1 / pooled.ratio(to: annLedger), annOverSNNEnergyEventView: 1 / event.ratio(to: annLedger),
+        firstLayerMACShare: macEnergy / pooled.totalPicojoules,
+        lossByEpoch: r.lossByEpoch, trainAccuracyByEpoch: r.trainAccuracyByEpoch, secondsPerEpoch: r.secondsPerEpoch,
+        sweepTimesteps: r.sweep.map(\.timesteps), sweepAccuracy: r.sweep.map(\.accuracy),
+        firstSpikeStepCorrect: e.firstSpikeStepCorrect, firstSpikeStepWrong: e.firstSpikeStepWrong)
+}
+
+/// The effects of digest §8.4, each checked on this run's numbers.
+struct Effects: Codable, Equatable {
+    /// 1. C ≤ 1 spike per neuron in every layer (also a precondition in `evaluate`).
+    var singleSpikeBoundHolds: Bool
+    /// 1. total hidden spikes A / C (≥ 3 expected).
+    var spikeReductionAOverC: Double
+    /// 2. accuracy A − C in points (≤ 3 expected) and C − D (> 2, "clearly above", expected).
+    var accuracyGapAMinusC: Double
+    var accuracyGapCMinusD: Double
+    /// 3. (E_ANN/E_SNN of C) / (E_ANN/E_SNN of A) ("several times" expected).
+    var energyAdvantageCOverA: Double
+    /// 4. best of Form 1 / Form 2 minus accumulated-membrane CE, points (nil without ablations).
+    var lossAblationMargin: Double?
+    var lines: [String]
+}
+
+func checkEffects(_ arms: [ArmSummary]) -> Effects {
+    func arm(_ key: String) -> ArmSummary? { arms.first { $0.key == key } }
+    guard let a = arm("A"), let c = arm("C"), let d = arm("D") else {
+        return Effects(singleSpikeBoundHolds: false, spikeReductionAOverC: 0, accuracyGapAMinusC: 0,
+                       accuracyGapCMinusD: 0, energyAdvantageCOverA: 0, lossAblationMargin: nil, lines: [])
+    }
+    let bound = c.maxSpikesPerNeuron.allSatisfy { $0 <= 1 }
+    let reduction = a.totalSpikesPerImage / Swift.max(c.totalSpikesPerImage, 1e-9)
+    let gapAC = 100 * (a.accuracy - c.accuracy), gapCD = 100 * (c.accuracy - d.accuracy)
+    let energy = c.annOverSNNEnergy / a.annOverSNNEnergy
+    var margin: Double? = nil
+    if let plain = arm("C-membraneCE") {
+        let best = Swift.max(c.accuracy, arm("C-form2")?.accuracy ?? 0)
+        margin = 100 * (best - plain.accuracy)
+    }
+    func mark(_ ok: Bool) -> String { ok ? "reproduced" : "NOT reproduced" }
+    var lines = [
+        "§8.4-1 C ≤ 1 spike/neuron in every layer: \(mark(bound)) (max \(c.maxSpikesPerNeuron))",
+        "§8.4-1 spikes A/C = \(fmt(reduction, 2))× (≥ 3×): \(mark(reduction >= 3))",
+        "§8.4-2 accuracy A − C = \(fmt(gapAC, 2)) points (≤ 3): \(mark(gapAC <= 3)); C − D = \(fmt(gapCD, 2)) (> 2 points, i.e. clearly above the binomial σ ≈ 2 points of 500 images): \(mark(gapCD > 2))",
+        "§8.4-3 E_ANN/E_SNN: C \(fmt(c.annOverSNNEnergy, 2))× vs A \(fmt(a.annOverSNNEnergy, 2))× → \(fmt(energy, 2))× (≥ 2): \(mark(energy >= 2))",
+    ]
+    if let margin {
+        lines.append("§8.4-4 best spike-time loss − membrane CE = \(fmt(margin, 2)) points (≥ 0): \(mark(margin >= 0))")
+    }
+    return Effects(singleSpikeBoundHolds: bound, spikeReductionAOverC: reduction, accuracyGapAMinusC: gapAC,
+                   accuracyGapCMinusD: gapCD, energyAdvantageCOverA: energy, lossAblationMargin: margin, lines: lines)
+}
+
+struct Metrics: Codable, Equatable {
+    var annAccuracy: Double
+    var testImages: Int
+    var timesteps: Int
+    /// ANN percentile thresholds before the per-arm scale s.
+    var thresholds: [Double]
+    var outputThreshold: Double
+    var annMACsPerImage: Double
+    /// Which pooling convention `annOverSNNEnergy` uses (the event view is reported alongside).
+    var poolingConvention: String
+    var energyConstants: String
+    var arms: [ArmSummary]
+    var effects: Effects
+    /// Paper values copied by hand (abstract): CIFAR-100 top-1 at T = 5 and the energy ratio.
+    var paperCIFAR100Accuracy: Double
+    var paperEnergyRatio: Double
+}
+
+// MARK: - Figures
+
+func writeFigures(_ m: Metrics, sample: EncodedBatch, timesteps T: Int, to directory: URL) throws {
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    // Fig. 1: encoding raster — 20 pixels (rows) × T steps; grey = analog value (darker = brighter
+    // pixel), black = spike, white = nothing. Tiles: direct | Poisson | hybrid.
+    let raw = sample.raw.scalars, x = sample.normalised
+    let order = raw.indices.sorted { raw[$0] > raw[$1] }
+    let nonZero = order.filter { raw[$0] > 0 }
+    let picks = (0..<18).map { nonZero[$0 * (nonZero.count - 1) / 17] } + order.suffix(2)
+    var tiles: [[Float]] = []
+    for encoding in [InputEncoding.direct, .poisson, .hybrid(.linear)] {
+        var rng = SeededGenerator(seed: 5)
+        let e = encoding.encode(raw: sample.raw, normalised: x, timesteps: T, using: &rng).scalars
+        let n = raw.count
+        var tile: [Float] = []
+        for p in picks {
+            for t in 0..<T {
+                let analog = t < encoding.analogSteps(timesteps: T)
+                tile.append(analog ? 1 - raw[p] : (e[t * n + p] != 0 ? 0 : 1))
+            }
+        }
+        tiles.append(tile)
+    }
+    try ImageGrid(tiles: tiles, tileWidth: T, tileHeight: picks.count, scale: 16, padding: 2)
+        .write(to: directory.appendingPathComponent("fig1-encoding-raster.png"))
+
+    let writer = FigureWriter(directory: directory)
+    let main = m.arms.filter { ["A", "B", "C", "D"].contains($0.key) }
+    let layers = main.first?.spikesPerNeuron.count ?? 0
+    _ = try writer.write(BarChart(
+        title: "Spikes per neuron per image, T = \(T)",
+        categories: (1...Swift.max(layers, 1)).map { "layer \($0)" },
+        groups: main.map { BarChart.Group(label: $0.key, values: $0.spikesPerNeuron.map { Swift.max($0, 1e-4) }) },
+        xLabel: "hidden layer", y: Axis("spikes per neuron", scale: .log),
+        referenceLines: [ReferenceLine("one spike", at: 1)], key: .outsideRight), id: "fig3-spikes-per-layer")
+    _ = try writer.write(BarChart(
+        title: "SNN compute energy relative to the ANN (45 nm fp32, pooled view)",
+        categories: main.map(\.key),
+        groups: [BarChart.Group(label: "first-layer MAC", values: main.map(\.firstLayerMACEnergyRelative)),
+                 BarChart.Group(label: "AC", values: main.map(\.accumulateEnergyRelative))],
+        xLabel: "arm", y: Axis("E(SNN) / E(ANN)"), layout: .stacked,
+        referenceLines: [ReferenceLine("ANN", at: 1)], key: .topRight), id: "fig4-energy")
+    let swept = m.arms.filter { !$0.sweepTimesteps.isEmpty }
+    if !swept.isEmpty {
+        _ = try writer.write(LinePlot(
+            title: "Accuracy vs T (fine-tuned at T = \(T))", x: Axis("time steps T"),
+            y: Axis("test accuracy (%)", range: 0...100),
+            series: swept.map { Series(label: $0.title, x: $0.sweepTimesteps.map(Double.init),
+                                       y: $0.sweepAccuracy.map { 100 * $0 }) },
+            referenceLines: [ReferenceLine("ANN", at: 100 * m.annAccuracy)], key: .bottomRight),
+            id: "fig5-accuracy-vs-timesteps")
+    }
+    if let c = m.arms.first(where: { $0.key == "C" }) {
+        let edges = (0...(c.firstSpikeStepCorrect.count)).map { Double($0) - 0.5 }
+        _ = try writer.write(Histogram(
+            title: "Arm C: first-spike step of the predicted output neuron (0 = silent)",
+            x: Axis("first-spike step"), y: Axis("images"),
+            series: [HistogramSeries(label: "correct", bins: Bins(edges: edges, counts: c.firstSpikeStepCorrect.map(Double.init))),
+                     HistogramSeries(label: "wrong", bins: Bins(edges: edges, counts: c.firstSpikeStepWrong.map(Double.init)))]),
+            id: "fig6-first-spike-times")
+    }
+}
+
+// MARK: - README
+
+/// Replaces the text between the results markers of chapters/hybrid/README.md.
+func updateReadme(with m: Metrics, profile: Profile, seconds: Double) throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("README.md")
+    guard var text = try? String(contentsOf: url, encoding: .utf8),
+          let begin = text.range(of: "<!-- results:begin -->"),
+          let end = text.range(of: "<!-- results:end -->"), begin.upperBound <= end.lowerBound
+    else { print("README.md or its results markers not found; table not updated"); return }
+    var lines = ["", "Generated by `chapter-hybrid --profile \(profile.rawValue)` from "
+                 + "`figures/hybrid/\(profile.rawValue)/results.json` (wall time \(fmt(seconds / 60, 1)) min). "
+                 + "ANN \(fmt(100 * m.annAccuracy, 2)) % on \(m.testImages) test images; T = \(m.timesteps); "
+                 + "energy in the \(m.poolingConvention) view.", "",
+                 "| arm | accuracy % | spikes/neuron per layer | hidden spikes/image | E_ANN/E_SNN (pooled) | (event view) | first-layer MAC share |",
+                 "|---|---|---|---|---|---|---|"]
+    for a in m.arms {
+        lines.append("| \(a.title) | \(fmt(100 * a.accuracy, 2)) | " + a.spikesPerNeuron.map { fmt($0, 3) }.joined(separator: ", ")
+                     + " | \(fmt(a.totalSpikesPerImage, 0)) | \(fmt(a.annOverSNNEnergy, 2)) | \(fmt(a.annOverSNNEnergyEventView, 2))"
+                     + " | \(fmt(a.firstLayerMACShare, 3)) |")
+    }
+    let ablation = m.arms.filter { $0.key == "C" || $0.key.hasPrefix("C-") }
+    if ablation.count > 1 {
+        lines += ["", "Ablations on arm C (loss, surrogate, temporal mapping):", "",
+                  "| variant | loss | surrogate | accuracy % | output neurons fired |", "|---|---|---|---|---|"]
+        for a in ablation {
+            lines.append("| \(a.key) | \(a.loss) | \(a.surrogate) | \(fmt(100 * a.accuracy, 2)) | \(fmt(a.outputFiredFraction, 3)) |")
+        }
+    }
+    lines += ["", "Effects of digest §8.4:", ""] + m.effects.lines.map { "- " + $0 } + [""]
+    text.replaceSubrange(begin.upperBound..<end.lowerBound, with: lines.joined(separator: "\n"))
+    try text.write(to: url, atomically: true, encoding: .utf8)
+}

@@ -1,0 +1,175 @@
+// Presets of chapter-ultralow. `paper` lists the paper's settings with their sources (digest =
+// /work/shared/papers/datta2022-ultra-low-latency.md); `quick` and `smoke` are derived from it
+// by explicit modifications (STYLE C5).
+
+import ChapterSupport
+import UltralowMethod
+import Datasets
+import NeuralNetworks
+
+/// One way of turning the clipped-ReLU DNN into an SNN (digest §8, experiment 2).
+struct ConversionRule: Codable, Equatable, Hashable, Sendable {
+    enum Kind: String, Codable, Sendable {
+        /// (a) V = A = μ, U(0) = 0.
+        case naive
+        /// (b) V = A = μ, U(0) = V/2: uniform-optimal.
+        case shift
+        /// (c) V = α·μ, A = β·μ with (α, β) fitted per layer and T.
+        case fitted
+    }
+    var kind: Kind
+    /// For `.fitted`: which distribution the factors are fitted to.
+    var estimator: FactorEstimator?
+    var start: MembraneStart
+
+    static let naive = ConversionRule(kind: .naive, estimator: nil, start: .zero)
+    static let shift = ConversionRule(kind: .shift, estimator: nil, start: .half)
+    static func fitted(_ estimator: FactorEstimator, start: MembraneStart = .zero) -> ConversionRule {
+        ConversionRule(kind: .fitted, estimator: estimator, start: start)
+    }
+
+    var name: String {
+        switch kind {
+        case .naive: "naive (V = A = μ)"
+        case .shift: "shift (U(0) = V/2)"
+        case .fitted:
+            (estimator == .constantInput ? "fitted α/β, constant-input" : "fitted α/β, SNN-calibrated")
+                + (start == .half ? " + U(0) = V/2" : "")
+        }
+    }
+}
+
+struct Config: Codable, Equatable, Sendable {
+    struct DataConfig: Codable, Equatable, Sendable {
+        var dataset: DatasetID
+        /// Training images (a class-balanced subset; nil = all).
+        var trainLimit: Int?
+        /// Test images simulated (a class-balanced subset; nil = all).
+        var testLimit: Int?
+        /// Random crop + flip while training (CIFAR).
+        var augment: Bool
+    }
+    struct DNNConfig: Codable, Equatable, Sendable {
+        var features: [VGG.Item]
+        var classifier: [Int]
+        /// After every clipped activation.
+        var dropout: Float
+        /// μ at initialisation, every layer.
+        var initialClip: Float
+        var epochs: Int
+        var batchSize: Int
+        var learningRate: Float
+        var momentum: Float
+        var weightDecay: Float
+    }
+    struct ConversionConfig: Codable, Equatable, Sendable {
+        /// T values the factors are fitted for and every rule is evaluated at.
+        var timesteps: [Int]
+        /// Training images whose pre-activations are measured (histograms, estimator (a)).
+        var statisticsImages: Int
+        /// Training images the SNN-calibrated estimator (b) simulates.
+        var calibrationImages: Int
+        /// Values kept per layer (a seeded random subsample) for fitting.
+        var sampleLimit: Int
+        var grid: FactorGrid
+        var rules: [ConversionRule]
+    }
+    struct FineTuneConfig: Codable, Equatable, Sendable {
+        /// The rule whose SNN is fine-tuned at every T in `timesteps`.
+        var rule: ConversionRule
+        var timesteps: [Int]
+        /// The naive conversion, fine-tuned with the same budget at these T (the comparison).
+        var naiveTimesteps: [Int]
+        var epochs: Int
+        var trainLimit: Int?
+        var batchSize: Int
+        var learningRate: Float
+    }
+    struct EvaluationConfig: Codable, Equatable, Sendable {
+        var batchSize: Int
+        /// The paper's headline, copied by hand (digest §5, [abs]): CIFAR-100, T = 2.
+        var paperAccuracy: Double?
+    }
+
+    var data: DataConfig
+    var dnn: DNNConfig
+    var conversion: ConversionConfig
+    var finetune: FineTuneConfig
+    var evaluation: EvaluationConfig
+
+    func modified(_ change: (inout Config) -> Void) -> Config {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+
+    static let allRules: [ConversionRule] = [
+        .naive, .shift, .fitted(.constantInput), .fitted(.snnCalibrated),
+        .fitted(.snnCalibrated, start: .half),
+    ]
+
+    /// VGG16 on CIFAR-100, T = 2 (digest §3, §4, §5).
+    static let paper = Config(
+        data: DataConfig(dataset: .cifar100, trainLimit: nil, testLimit: nil, augment: true),  // §3
+        dnn: DNNConfig(features: Array(VGG.vgg16.dropLast()),    // §4: 4 pools, 2×2×512 = 2048 features
+                       classifier: [4096, 4096],            // §4
+                       dropout: 0.3,                        // §3 (conv; FC 0.5 not modelled)
+                       initialClip: 4,                      // §2.2 --relu_threshold
+                       epochs: 300, batchSize: 128,         // §3
+                       learningRate: 1e-2, momentum: 0.95,  // §3 (CIFAR lines)
+                       weightDecay: 5e-4),                  // §3
+        conversion: ConversionConfig(timesteps: [1, 2, 3, 4, 8], statisticsImages: 2048,  // §7.3, §8
+                                     calibrationImages: 512, sampleLimit: 400_000,
+                                     grid: FactorGrid(),                                 // §8
+                                     rules: allRules),
+        finetune: FineTuneConfig(rule: .fitted(.snnCalibrated, start: .half),
+                                 timesteps: [2], naiveTimesteps: [2],   // §5 headline T = 2
+                                 epochs: 300, trainLimit: nil,          // §3 (ResNet20 T = 2 line)
+                                 batchSize: 128, learningRate: 1e-4),   // §3
+        evaluation: EvaluationConfig(batchSize: 100, paperAccuracy: 0.6419))  // §5 [abs]
+
+    /// Minutes on two cores: digest §8's "VGG-S" on Fashion-MNIST.
+    static let quick = paper.modified {
+        // Sized for a shared 2-core machine (≈ 60 training images/s measured under load).
+        $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 6_000, testLimit: 600, augment: false)
+        // digest §8's VGG-S at half width (16, 16, P, 32, 32, P; FC 128): 4× fewer MACs.
+        $0.dnn.features = [.conv(16), .conv(16), .pool, .conv(32), .conv(32), .pool]
+        $0.dnn.classifier = [128]
+        $0.dnn.dropout = 0.1
+        $0.dnn.epochs = 3
+        $0.dnn.learningRate = 0.01   // 0.05 (digest §8) diverged without BatchNorm
+        $0.dnn.momentum = 0.9
+        $0.conversion.calibrationImages = 128
+        // The fit loops run in the (unoptimised) chapter target: 30k values per layer.
+        $0.conversion.sampleLimit = 30_000
+        $0.finetune.timesteps = [1, 2, 3]
+        $0.finetune.epochs = 2
+        $0.finetune.trainLimit = 3_000
+        $0.finetune.batchSize = 32       // 94 small steps (3·10⁻⁴ with 31 steps lost ≈ 1 point at T = 2)
+        $0.evaluation.paperAccuracy = nil
+    }
+
+    /// Seconds: plumbing and coarse trends for ChapterTests.
+    static let smoke = quick.modified {
+        $0.data.trainLimit = 2_000
+        $0.data.testLimit = 300
+        $0.dnn.features = [.conv(8), .pool, .conv(16), .pool]
+        $0.dnn.classifier = [32]
+        $0.dnn.epochs = 2
+        $0.conversion.timesteps = [1, 2, 4]
+        $0.conversion.statisticsImages = 256
+        $0.conversion.calibrationImages = 64
+        $0.conversion.sampleLimit = 20_000
+        $0.finetune.timesteps = [2]
+        $0.finetune.trainLimit = 1_000
+        $0.finetune.epochs = 1
+    }
+
+    static func preset(_ profile: Profile) -> Config {
+        switch profile {
+        case .smoke: smoke
+        case .quick: quick
+        case .paper: paper
+        }
+    }
+}

@@ -1,0 +1,201 @@
+// The paper's contribution, as plain math on arrays: the distribution-aware choice of the two
+// per-layer conversion factors (α: threshold scale, β: spike-amplitude scale) of Datta &
+// Beerel, DATE 2022 (digest §2.3–2.4). Foundation only, no tensors, so that the unit tests of
+// Tests/UltralowTests can compile it once it moves to a library (see README "For maintainers").
+//
+// Notation (digest §2.1): μ = the DNN's trained clip of the layer, T = time steps,
+// V = α·μ the SNN threshold, A = β·μ the value one spike carries. An IF neuron (λ = 1, reset
+// by subtraction, fires when U ≥ V) with initial membrane U(0) = u₀ and input currents
+// I(1..T) fires n spikes; its time-averaged output is A·n/T, to be compared with the DNN's
+// clip(x, 0, μ).
+
+import Foundation
+
+/// What the factors are fitted to (digest §2.4, options (a) and (b)).
+public enum FactorEstimator: String, Codable, Sendable, CaseIterable {
+    /// (a) The DNN's pre-activations x, each treated as a constant current for T steps:
+    /// n = clip(⌊(T·x + u₀)/V⌋, 0, T). Exact at T = 1 (closed form, no simulation).
+    case constantInput
+    /// (b) Layer by layer on the SNN itself: layers 1…l−1 already converted with their fitted
+    /// factors, the real (time-varying) input currents of layer l are simulated for every
+    /// candidate threshold, and the target is still the DNN's activation of layer l.
+    case snnCalibrated
+}
+
+/// Where the membrane starts, as a fraction of the threshold: u₀ = fraction·V.
+public enum MembraneStart: String, Codable, Sendable, CaseIterable {
+    /// u₀ = 0 (the paper's code).
+    case zero
+    /// u₀ = V/2: the uniform-optimal "shift" (Deng & Gu 2021, Bu et al. 2022): floor → round.
+    case half
+
+    public var fraction: Double { self == .zero ? 0 : 0.5 }
+}
+
+/// The two factors of one layer at one T.
+public struct ConversionFactors: Codable, Equatable, Sendable {
+    /// α: V = α·μ.
+    public var alpha: Double
+    /// β: A = β·μ.
+    public var beta: Double
+
+    /// α = β = 1: V = A = μ, the rule of the classic conversions (the "naive" rule here).
+    public static let identity = ConversionFactors(alpha: 1, beta: 1)
+}
+
+/// The candidate αs and the range β is clamped to (digest §8: step 0.01 on [0.05, 1.5]).
+public struct FactorGrid: Codable, Equatable, Sendable {
+    public var lower: Double = 0.05
+    public var upper: Double = 1.5
+    public var step: Double = 0.01
+
+    public init(lower: Double = 0.05, upper: Double = 1.5, step: Double = 0.01) {
+        self.lower = lower; self.upper = upper; self.step = step
+    }
+
+    public var alphas: [Double] {
+        let n = Int(((upper - lower) / step).rounded())
+        return (0...n).map { lower + Double($0) * step }
+    }
+}
+
+/// One fit: the factors and the expected squared error they reach.
+public struct FactorFit: Codable, Equatable, Sendable {
+    public var factors: ConversionFactors
+    /// E[(clip(x, 0, μ) − A·n/T)²] in the layer's activation units squared.
+    public var meanSquaredError: Double
+}
+
+public enum ActivationFit {
+    /// Spike count of an IF neuron (λ = 1, reset by subtraction, fires when U ≥ V) under a
+    /// constant input current x for T steps, starting from u₀:
+    ///
+    ///     n = clip(⌊(T·x + u₀)/V⌋, 0, T)
+    ///
+    /// (after t steps U = u₀ + t·x − V·n(t); one spike per step at most, none for x ≤ 0).
+    public static func constantInputCount(_ x: Double, threshold v: Double, timesteps t: Int,
+                                   initialMembrane u0: Double) -> Int {
+        let n = ((Double(t) * x + u0) / v).rounded(.down)
+        return Int(Swift.min(Swift.max(n, 0), Double(t)))
+    }
+
+    /// Spike counts of M IF neurons fed `currents` (time-major, T·M values: step t of neuron i
+    /// at t·M + i), threshold V, reset by subtraction, fire when U ≥ V:
+    ///
+    ///     U ← U + I(t);  s = [U ≥ V];  U ← U − V·s
+    ///
+    /// the same update as `SpikingNeuron` (λ = 1), in Double.
+    public static func spikeCounts(currents: [Float], timesteps: Int, threshold v: Double,
+                            initialMembrane u0: Double) -> [Int32] {
+        let m = currents.count / Swift.max(timesteps, 1)
+        var counts = [Int32](repeating: 0, count: m)
+        currents.withUnsafeBufferPointer { c in
+            for i in 0..<m {
+                var u = u0, n: Int32 = 0
+                for t in 0..<timesteps {
+                    u += Double(c[t * m + i])
+                    if u >= v { u -= v; n += 1 }
+                }
+                counts[i] = n
+            }
+        }
+        return counts
+    }
+
+    /// For fixed spike counts n_i the best amplitude is a 1-D least-squares problem:
+    ///
+    ///     out_i = β·(μ·n_i/T),   β* = Σ a_i·c_i / Σ c_i²   with c_i = μ·n_i/T
+    ///
+    /// Returns (β* clamped to the grid's range, the mean squared error at that β), or nil when
+    /// no neuron fires (every β gives the same error).
+    public static func bestAmplitude(targets a: [Float], counts n: [Int32], clip mu: Double,
+                              timesteps: Int, grid: FactorGrid) -> (beta: Double, mse: Double)? {
+        let unit = mu / Double(timesteps)
+        var ac = 0.0, cc = 0.0, aa = 0.0
+        for i in a.indices {
+            let c = unit * Double(n[i]), y = Double(a[i])
+            ac += y * c; cc += c * c; aa += y * y
+        }
+        guard cc > 0 else { return nil }
+        let beta = Swift.min(Swift.max(ac / cc, grid.lower), grid.upper)
+        // Σ(a − βc)² = Σa² − 2βΣac + β²Σc²
+        let sse = aa - 2 * beta * ac + beta * beta * cc
+        return (beta, Swift.max(sse, 0) / Double(Swift.max(a.count, 1)))
+    }
+
+    /// Mean squared error of given factors: E[(a − β·μ·n/T)²].
+    public static func meanSquaredError(targets a: [Float], counts n: [Int32], clip mu: Double,
+                                 timesteps: Int, beta: Double) -> Double {
+        let level = beta * mu / Double(timesteps)
+        var sse = 0.0
+        for i in a.indices { let d = Double(a[i]) - level * Double(n[i]); sse += d * d }
+        return sse / Double(Swift.max(a.count, 1))
+    }
+
+    /// The paper's objective (digest §2.4), minimised over the α grid with the optimal β
+    /// for each α:
+    ///
+    ///     (α, β) = argmin E[(a − (β·μ/T)·n(V = α·μ))²]
+    ///
+    /// - Parameters:
+    ///   - targets: the DNN activations a_i = clip(x_i, 0, μ) the SNN should reproduce.
+    ///   - counts: spike counts of the same neurons for a threshold V (the estimator).
+    /// - Complexity: one call of `counts` per grid point.
+    public static func fit(targets: [Float], clip mu: Double, timesteps: Int, grid: FactorGrid,
+                    counts: (_ threshold: Double) -> [Int32]) -> FactorFit {
+        var best = FactorFit(factors: .identity,
+                             meanSquaredError: meanSquaredError(
+                                 targets: targets, counts: counts(mu), clip: mu,
+                                 timesteps: timesteps, beta: 1))
+        for alpha in grid.alphas {
+            guard let (beta, mse) = bestAmplitude(targets: targets, counts: counts(alpha * mu),
+                                                  clip: mu, timesteps: timesteps, grid: grid)
+            else { continue }
+            if mse < best.meanSquaredError {
+                best = FactorFit(factors: ConversionFactors(alpha: alpha, beta: beta), meanSquaredError: mse)
+            }
+        }
+        return best
+    }
+
+    /// Estimator (a): fit to pre-activation samples x_i under the constant-input model.
+    public static func fitConstantInput(preActivations x: [Float], clip mu: Double, timesteps: Int,
+                                 start: MembraneStart, grid: FactorGrid = FactorGrid()) -> FactorFit {
+        let targets = x.map { Swift.min(Swift.max($0, 0), Float(mu)) }
+        return fit(targets: targets, clip: mu, timesteps: timesteps, grid: grid) { v in
+            constantInputCounts(x, threshold: v, timesteps: timesteps, start: start)
+        }
+    }
+
+    /// Constant-input counts of every sample for threshold V.
+    public static func constantInputCounts(_ x: [Float], threshold v: Double, timesteps: Int,
+                                    start: MembraneStart) -> [Int32] {
+        let u0 = start.fraction * v
+        return x.map { Int32(constantInputCount(Double($0), threshold: v, timesteps: timesteps,
+                                                initialMembrane: u0)) }
+    }
+
+    /// MSE of a fixed rule (naive: α = β = 1, u₀ = 0; shift: α = β = 1, u₀ = V/2) under the
+    /// constant-input model, for the comparison table.
+    public static func constantInputError(preActivations x: [Float], clip mu: Double, timesteps: Int,
+                                   factors: ConversionFactors, start: MembraneStart) -> Double {
+        let targets = x.map { Swift.min(Swift.max($0, 0), Float(mu)) }
+        let n = constantInputCounts(x, threshold: factors.alpha * mu, timesteps: timesteps, start: start)
+        return meanSquaredError(targets: targets, counts: n, clip: mu, timesteps: timesteps,
+                                beta: factors.beta)
+    }
+
+    /// Estimator (b): fit to the real input currents of a partly converted SNN.
+    ///
+    /// - Parameters:
+    ///   - targets: DNN activations clip(x, 0, μ) of the sampled neurons (M values).
+    ///   - currents: the same neurons' SNN input currents, time-major (T·M values).
+    public static func fitCalibrated(targets: [Float], currents: [Float], clip mu: Double, timesteps: Int,
+                              start: MembraneStart, grid: FactorGrid = FactorGrid()) -> FactorFit {
+        precondition(currents.count == targets.count * timesteps, "T·M currents for M targets")
+        return fit(targets: targets, clip: mu, timesteps: timesteps, grid: grid) { v in
+            spikeCounts(currents: currents, timesteps: timesteps, threshold: v,
+                        initialMembrane: start.fraction * v)
+        }
+    }
+}

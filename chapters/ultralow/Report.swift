@@ -1,0 +1,278 @@
+// What chapter-ultralow writes: console tables, results.json metrics, figures and the README
+// results table.
+
+import ChapterSupport
+import UltralowMethod
+import EnergyEstimation
+import Figures
+import Foundation
+import SNNConversion
+
+/// One conversion rule evaluated (without training) at every T of the config.
+struct RuleResult: Codable, Equatable, Sendable {
+    var rule: ConversionRule
+    var name: String
+    var evaluations: [SNNEvaluation]
+
+    func accuracy(at t: Int) -> Double? { evaluations.first { $0.timesteps == t }?.accuracy }
+}
+
+/// One fine-tuning run: the same SNN before and after.
+struct FineTuneResult: Codable, Equatable, Sendable {
+    var rule: ConversionRule
+    var name: String
+    var timesteps: Int
+    var before: SNNEvaluation
+    var after: SNNEvaluation
+    /// Mean training loss of each epoch.
+    var losses: [Double]
+}
+
+/// E_SNN / E_DNN of one SNN under both price lists and both first-layer conventions.
+struct EnergyRow: Codable, Equatable, Sendable {
+    var name: String
+    var timesteps: Int
+    var fineTuned: Bool
+    /// First layer's MACs charged every step (A) or once (B); digest §6.
+    var ratioFloat32EveryStep: Double
+    var ratioFloat32Once: Double
+    var ratioInt32EveryStep: Double
+    var ratioInt32Once: Double
+    /// Share of the SNN's float32 energy (convention A) spent in the first (analog) layer.
+    var firstLayerShareFloat32: Double
+}
+
+struct Metrics: Codable, Equatable, Sendable {
+    var dataset: String
+    /// On the whole test set.
+    var dnnAccuracy: Double
+    /// On the simulated test subset: the reference for every SNN number.
+    var dnnAccuracyOnSimulated: Double
+    var simulatedImages: Int
+    /// Trained μ per spiking layer.
+    var clips: [Double]
+    var distributions: [LayerDistribution]
+    var fitTable: [FitRow]
+    var converted: [RuleResult]
+    var fineTuned: [FineTuneResult]
+    var energy: [EnergyRow]
+    /// Copied by hand from the abstract (CIFAR-100, T = 2); null at the quick scale.
+    var paperAccuracyCIFAR100T2: Double?
+}
+
+func pct(_ v: Double) -> String { formatFixed(100 * v, digits: 2) }
+
+func printFits(_ fit: FitStage, clips: [Float]) {
+    printTable(
+        headers: ["layer", "μ", "x ≤ 0 (%)", "0 < x < μ (%)", "x ≥ μ (%)", "median x/μ (x > 0)", "p90 x/μ"],
+        rows: fit.distributions.enumerated().map { l, d in
+            ["\(l + 1)", formatFixed(d.clip, digits: 3), pct(d.fractionNonPositive), pct(d.fractionInside),
+             pct(d.fractionAboveClip), formatFixed(d.positiveMedianOverClip, digits: 3),
+             formatFixed(d.positiveP90OverClip, digits: 3)]
+        })
+    print("\nConstant-input model: MSE per layer (×10⁻³, activation units²) and fitted factors")
+    printTable(
+        headers: ["T", "layer", "naive", "shift", "fitted", "α", "β"]
+            + fit.factors.entries.filter { $0.estimator == .snnCalibrated }.map { "α/β calib. u₀=\($0.start.rawValue)" }
+                .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } },
+        rows: fit.table.map { r in
+            let calibrated = fit.factors.entries.filter { $0.estimator == .snnCalibrated && $0.timesteps == r.timesteps }
+                .map { e in
+                    let f = e.fits[r.layer - 1].factors
+                    return "\(formatFixed(f.alpha, digits: 2))/\(formatFixed(f.beta, digits: 2))"
+                }
+            return ["\(r.timesteps)", "\(r.layer)", formatFixed(1e3 * r.naiveMSE, digits: 3),
+                    formatFixed(1e3 * r.shiftMSE, digits: 3),
+                    formatFixed(1e3 * r.constantInput.meanSquaredError, digits: 3),
+                    formatFixed(r.constantInput.factors.alpha, digits: 2),
+                    formatFixed(r.constantInput.factors.beta, digits: 2)] + calibrated
+        })
+}
+
+func printConversionTable(_ results: [RuleResult], timesteps: [Int], dnnAccuracy: Double) {
+    print("SNN test accuracy (%) before fine-tuning; DNN \(pct(dnnAccuracy)) % on the same images")
+    printTable(headers: ["rule"] + timesteps.map { "T=\($0)" },
+               rows: results.map { r in [r.name] + timesteps.map { t in r.accuracy(at: t).map(pct) ?? "-" } })
+}
+
+func printFineTuneTable(_ results: [FineTuneResult], dnnAccuracy: Double, paperAccuracy: Double?) {
+    printTable(
+        headers: ["rule", "T", "before (%)", "after (%)", "DNN (%)", "Δ to DNN (pp)", "spikes/neuron/step"],
+        rows: results.map { r in
+            [r.name, "\(r.timesteps)", pct(r.before.accuracy), pct(r.after.accuracy), pct(dnnAccuracy),
+             formatFixed(100 * (r.after.accuracy - dnnAccuracy), digits: 2),
+             formatFixed(r.after.firingRates.reduce(0, +) / Double(Swift.max(r.after.firingRates.count, 1)),
+                         digits: 3)]
+        })
+    if let p = paperAccuracy { print("paper (hand-copied, CIFAR-100, T = 2): \(pct(p)) %") }
+}
+
+func energyRows(dnn: Sequential, imageShape: [Int], converted: [RuleResult],
+                tuned: [FineTuneResult]) -> [EnergyRow] {
+    let annLedger = EnergyLedger.ann(dnn, inputShape: imageShape)
+    // The SNN's geometry does not depend on V, A: any settings give the same ledger shape.
+    let (snn, _) = makeSNN(from: dnn, settings: clipLayers(of: dnn).map {
+        SpikeLayerSetting(threshold: $0.clip, amplitude: $0.clip, start: .zero)
+    }, trainable: false)
+    func row(_ name: String, _ e: SNNEvaluation, fineTuned: Bool) -> EnergyRow {
+        func ratio(_ c: EnergyConstants, _ a: AnalogInputConvention) -> Double {
+            EnergyLedger.snn(snn, inputShape: imageShape, inputSpikesPerImage: e.inputSpikesPerImage,
+                             timesteps: e.timesteps, analogInput: a, constants: c)
+                .ratio(to: annLedger.priced(with: c))
+        }
+        let ledger = EnergyLedger.snn(snn, inputShape: imageShape, inputSpikesPerImage: e.inputSpikesPerImage,
+                                      timesteps: e.timesteps, analogInput: .everyStep)
+        return EnergyRow(name: name, timesteps: e.timesteps, fineTuned: fineTuned,
+                         ratioFloat32EveryStep: ratio(.float32At45nm, .everyStep),
+                         ratioFloat32Once: ratio(.float32At45nm, .once),
+                         ratioInt32EveryStep: ratio(.int32At45nm, .everyStep),
+                         ratioInt32Once: ratio(.int32At45nm, .once),
+                         firstLayerShareFloat32: ledger.layers[0].energy(ledger.constants) / ledger.totalPicojoules)
+    }
+    let best = converted.last!   // the last rule of the config: the chapter's method
+    return best.evaluations.map { row(best.name, $0, fineTuned: false) }
+        + tuned.map { row($0.name + " + fine-tune", $0.after, fineTuned: true) }
+}
+
+func printEnergyTable(_ rows: [EnergyRow]) {
+    print("Compute energy E_SNN / E_DNN (45 nm; first layer every step (A) or once (B))")
+    printTable(
+        headers: ["SNN", "T", "fp32 A", "fp32 B", "int32 A", "int32 B", "first-layer share (fp32 A, %)"],
+        rows: rows.map { r in
+            [r.name, "\(r.timesteps)", formatFixed(r.ratioFloat32EveryStep, digits: 3),
+             formatFixed(r.ratioFloat32Once, digits: 3), formatFixed(r.ratioInt32EveryStep, digits: 3),
+             formatFixed(r.ratioInt32Once, digits: 3), pct(r.firstLayerShareFloat32)]
+        })
+}
+
+func writeFigures(_ m: Metrics, fitted: FitStage, to directory: URL) throws {
+    let writer = FigureWriter(directory: directory)
+    // fig1: pre-activation histograms with μ and the fitted thresholds α·μ (x in units of μ).
+    for (l, d) in m.distributions.enumerated() {
+        let edges = (0...d.histogram.count).map {
+            LayerDistribution.histogramRange.lowerBound + Double($0) * 1.5 / Double(d.histogram.count)
+        }
+        var markers = [ReferenceLine("μ = \(formatFixed(d.clip, digits: 2))", at: 1)]
+        for e in fitted.factors.entries where e.timesteps <= 2 && e.start == .zero {
+            let tag = e.estimator == .constantInput ? "const." : "calib."
+            markers.append(ReferenceLine("α (\(tag), T=\(e.timesteps)) = \(formatFixed(e.fits[l].factors.alpha, digits: 2))",
+                                         at: e.fits[l].factors.alpha))
+        }
+        _ = try writer.write(Histogram(
+            title: "Layer \(l + 1): DNN pre-activations x/μ > 0 (\(pct(d.fractionNonPositive)) % of x ≤ 0, "
+                + "\(pct(d.fractionAboveClip)) % ≥ μ)",
+            x: Axis("pre-activation x / μ", range: LayerDistribution.histogramRange),
+            y: Axis("count (sampled values)", scale: .log),
+            series: [HistogramSeries(label: "DNN pre-activations", bins: Bins(edges: edges, counts: d.histogram))],
+            markers: markers), id: "fig1-preactivation-histogram-layer\(l + 1)")
+    }
+
+    // fig2: the DNN's clip(x, 0, μ) against the SNN staircase (β·μ/T)·n_T(x) of layer 1 under
+    // constant input, for the naive, shift and fitted (constant-input estimator) rules.
+    let grid = (0...600).map { Double($0) / 500 }            // x/μ ∈ [0, 1.2]
+    func staircase(_ f: ConversionFactors, _ start: MembraneStart, _ t: Int) -> [Double] {
+        grid.map { x in
+            f.beta * Double(ActivationFit.constantInputCount(x, threshold: f.alpha, timesteps: t,
+                                                             initialMembrane: start.fraction * f.alpha)) / Double(t)
+        }
+    }
+    var stairs = [Series(label: "DNN clip(x, 0, μ)", x: grid, y: grid.map { Swift.min($0, 1) })]
+    for t in [1, 2] where fitted.factors.entries.contains(where: { $0.timesteps == t }) {
+        let f = fitted.factors.factors(.fitted(.constantInput), layer: 0, timesteps: t)
+        stairs += [Series(label: "naive, T=\(t)", x: grid, y: staircase(.identity, .zero, t)),
+                   Series(label: "shift, T=\(t)", x: grid, y: staircase(.identity, .half, t)),
+                   Series(label: "fitted α=\(formatFixed(f.alpha, digits: 2)) β=\(formatFixed(f.beta, digits: 2)), T=\(t)",
+                          x: grid, y: staircase(f, .zero, t))]
+    }
+    _ = try writer.write(LinePlot(
+        title: "Layer 1 activation: DNN vs SNN rate under constant input (units of μ)",
+        x: Axis("pre-activation x / μ", range: 0...1.2), y: Axis("output / μ", range: 0...1.25),
+        series: stairs, style: .lines, key: .topLeft), id: "fig2-activation-staircase")
+
+    // fig3: accuracy vs T for every rule, before fine-tuning, plus the fine-tuned points.
+    var series = m.converted.map { r in
+        Series(label: r.name, x: r.evaluations.map { Double($0.timesteps) }, y: r.evaluations.map { 100 * $0.accuracy })
+    }
+    for name in Set(m.fineTuned.map(\.name)).sorted() {
+        let runs = m.fineTuned.filter { $0.name == name }.sorted { $0.timesteps < $1.timesteps }
+        series.append(Series(label: name + " + fine-tune", x: runs.map { Double($0.timesteps) },
+                             y: runs.map { 100 * $0.after.accuracy }))
+    }
+    let maxT = Double(m.converted.first?.evaluations.last?.timesteps ?? 8)
+    _ = try writer.write(LinePlot(
+        title: "\(m.dataset): SNN accuracy vs time steps (converted, and after fine-tuning)",
+        x: Axis("time steps T", scale: .log2, range: 0.9...maxT * 1.1), y: Axis("test accuracy (%)", range: 0...100),
+        series: series, referenceLines: [ReferenceLine("DNN \(pct(m.dnnAccuracyOnSimulated)) %", at: 100 * m.dnnAccuracyOnSimulated)],
+        style: .linesAndPoints, key: .below, size: FigureSize(width: 900, height: 700)), id: "fig3-accuracy-vs-timesteps")
+
+    // fig4: per-layer spike rate of the fine-tuned SNNs at T = 2 (and the converted one).
+    let atTwo = m.fineTuned.filter { $0.timesteps == 2 }
+    if let first = atTwo.first {
+        var groups = [BarChart.Group(label: first.name + " (converted)", values: first.before.firingRates)]
+        groups += atTwo.map { BarChart.Group(label: $0.name + " + fine-tune", values: $0.after.firingRates) }
+        _ = try writer.write(BarChart(
+            title: "Spike rate per layer at T = 2",
+            categories: first.after.firingRates.indices.map { "layer \($0 + 1)" }, groups: groups,
+            xLabel: "spiking layer",
+            y: Axis("spikes per neuron per step",
+                    range: 0...Swift.max(0.05, 1.3 * (groups.flatMap(\.values).max() ?? 0)))),
+            id: "fig4-spike-rate-per-layer")
+    }
+
+    // fig5: energy relative to the DNN vs T, both price lists and first-layer conventions.
+    let conv = m.energy.filter { !$0.fineTuned }
+    let xs = conv.map { Double($0.timesteps) }
+    _ = try writer.write(LinePlot(
+        title: "Compute energy SNN / DNN (\(conv.first?.name ?? ""), 45 nm)",
+        x: Axis("time steps T", scale: .log2, range: 0.9...maxT * 1.1), y: Axis("energy ratio E(SNN) / E(DNN)", scale: .log),
+        series: [Series(label: "float32, first layer every step", x: xs, y: conv.map(\.ratioFloat32EveryStep)),
+                 Series(label: "float32, first layer once", x: xs, y: conv.map(\.ratioFloat32Once)),
+                 Series(label: "int32, first layer every step", x: xs, y: conv.map(\.ratioInt32EveryStep)),
+                 Series(label: "int32, first layer once", x: xs, y: conv.map(\.ratioInt32Once))],
+        referenceLines: [ReferenceLine("DNN", at: 1)], style: .linesAndPoints, key: .below,
+        size: FigureSize(width: 900, height: 640)),
+        id: "fig5-energy-vs-timesteps")
+}
+
+/// Replaces the text between the results markers of chapters/ultralow/README.md.
+func updateReadme(_ m: Metrics, profile: Profile, seconds: Double, stages: [StageTiming]) throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("README.md")
+    guard var text = try? String(contentsOf: url, encoding: .utf8),
+          let begin = text.range(of: "<!-- results:begin -->"),
+          let end = text.range(of: "<!-- results:end -->"), begin.upperBound <= end.lowerBound
+    else { print("README.md or its results markers not found; table not updated"); return }
+    let ts = m.converted.first?.evaluations.map(\.timesteps) ?? []
+    var lines = ["", "Generated by `chapter-ultralow --profile \(profile.rawValue)` from "
+        + "`figures/ultralow/\(profile.rawValue)/results.json` (wall time \(formatFixed(seconds / 60, digits: 1)) min: "
+        + stages.map { "\($0.stage) \($0.outcome.rawValue) in \(formatFixed($0.seconds, digits: 0)) s" }.joined(separator: ", ")
+        + "). "
+        + "\(m.dataset); DNN \(pct(m.dnnAccuracy)) % on the full test set, **\(pct(m.dnnAccuracyOnSimulated)) %** "
+        + "on the \(m.simulatedImages) simulated test images (the reference below).", "",
+        "Converted, no training (test accuracy %):", "",
+        "| rule | " + ts.map { "T=\($0)" }.joined(separator: " | ") + " |",
+        "|---|" + String(repeating: "---|", count: ts.count)]
+    for r in m.converted {
+        lines.append("| \(r.name) | " + ts.map { t in r.accuracy(at: t).map(pct) ?? "-" }.joined(separator: " | ") + " |")
+    }
+    lines += ["", "After surrogate-gradient fine-tuning:", "",
+              "| SNN | T | before (%) | after (%) | Δ to DNN (pp) | E/E_DNN fp32 (A / B) | E/E_DNN int32 (A / B) |",
+              "|---|---|---|---|---|---|---|"]
+    for r in m.fineTuned {
+        let e = m.energy.first { $0.fineTuned && $0.timesteps == r.timesteps && $0.name.hasPrefix(r.name) }
+        lines.append("| \(r.name) | \(r.timesteps) | \(pct(r.before.accuracy)) | \(pct(r.after.accuracy)) | "
+            + "\(formatFixed(100 * (r.after.accuracy - m.dnnAccuracyOnSimulated), digits: 2)) | "
+            + (e.map { "\(formatFixed($0.ratioFloat32EveryStep, digits: 3)) / \(formatFixed($0.ratioFloat32Once, digits: 3))" } ?? "-")
+            + " | " + (e.map { "\(formatFixed($0.ratioInt32EveryStep, digits: 3)) / \(formatFixed($0.ratioInt32Once, digits: 3))" } ?? "-")
+            + " |")
+    }
+    if let p = m.paperAccuracyCIFAR100T2 { lines += ["", "Paper (copied by hand from the abstract): \(pct(p)) % on CIFAR-100 at T = 2."] }
+    lines += ["", "Pre-activations (sampled training images): "
+        + m.distributions.enumerated().map { l, d in
+            "layer \(l + 1): \(pct(d.fractionNonPositive)) % ≤ 0, median of x > 0 = \(formatFixed(d.positiveMedianOverClip, digits: 2)) μ"
+        }.joined(separator: "; ") + ".", ""]
+    text.replaceSubrange(begin.upperBound..<end.lowerBound, with: lines.joined(separator: "\n"))
+    try text.write(to: url, atomically: true, encoding: .utf8)
+}
+
+// TODO(api): ChapterSupport's formatFixed is internal; a public one would replace this.
+func formatFixed(_ value: Double, digits: Int) -> String { String(format: "%.\(digits)f", value) }
