@@ -5,6 +5,7 @@
 //   swift run -c release bench ann            ANN VGG-11 training step + per-layer conv GFLOP/s
 //   swift run -c release bench ann --runs 9   more repetitions
 //   swift run -c release bench snn            the peers' SNN workloads (see SNNBench.swift)
+//   swift run bench fmnist                    train a small VGG on Fashion-MNIST: accuracy and time
 import ArgumentParser
 import Foundation
 import NeuralNetworks
@@ -13,7 +14,7 @@ import NeuralNetworks
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks of LowLatencySNN's training steps and kernels.",
-        subcommands: [ANNBench.self, SNNBench.self])
+        subcommands: [ANNBench.self, SNNBench.self, FashionMNISTBench.self])
 }
 
 struct ANNBench: ParsableCommand {
