@@ -1,0 +1,62 @@
+import ChapterSupport
+import Foundation
+import Testing
+
+/// The part of chapter-hoyer's results.json these checks read.
+private struct HoyerMetrics: Decodable {
+    struct Variant: Decodable {
+        var key: String
+        var accuracy: Double
+        var spikeRates: [Double]
+        var meanSpikeRate: Double?
+        var nonBinaryFraction: Double?
+        var nearThresholdFraction: Double?
+        var energy: Energy
+        struct Energy: Decodable { var ratioToANN: Double }
+    }
+    struct NoiseCurve: Decodable {
+        var key: String
+        var relativeStd: [Double]
+        var accuracy: [Double]
+    }
+    var chanceAccuracy: Double
+    var annAccuracy: Double
+    var variants: [Variant]
+    var regulariserSweep: [SweepPoint]
+    var noiseRobustness: [NoiseCurve]
+    struct SweepPoint: Decodable { var regularisationWeight: Double; var meanSpikeRate: Double }
+
+    func variant(_ key: String) -> Variant? { variants.first { $0.key == key } }
+}
+
+@Suite(.serialized) struct HoyerChapterTests {
+    @Test func smokeRunKeepsTheChapterInvariants() throws {
+        let record = try runSmoke("hoyer")
+        let metrics = try record.metrics(as: HoyerMetrics.self)
+        #expect(record.stages.contains { $0.stage == "hoyer-sum-reg" })
+        // Smoke trains a 3-conv net on 1k images for one epoch: the ANN is clearly above
+        // chance (0.1) but far from converged (measured ≈ 0.35).
+        #expect(metrics.annAccuracy > metrics.chanceAccuracy + 0.1)
+        let spiking = metrics.variants.filter { $0.key != "ann" }
+        #expect(spiking.count == 4)
+        for v in spiking {
+            #expect(v.nonBinaryFraction == 0, "\(v.key): spike outputs must be exactly 0 or 1")
+            #expect(v.spikeRates.allSatisfy { (0...1).contains($0) }, "\(v.key)")
+            #expect((0...1).contains(v.nearThresholdFraction ?? -1), "\(v.key)")
+            // At T = 1 only the first layer multiplies: the SNN spends less than the ANN.
+            #expect(v.energy.ratioToANN > 0 && v.energy.ratioToANN < 1, "\(v.key)")
+        }
+        // The regulariser does not raise the spike rate. Slack 0.05: after one smoke epoch
+        // the two runs differ by < 0.01 (same seed, same batches).
+        let plain = try #require(metrics.variant("hoyer-sum")?.meanSpikeRate)
+        let regularised = try #require(metrics.variant("hoyer-sum-reg")?.meanSpikeRate)
+        #expect(regularised <= plain + 0.05)
+        // Noise curves start at the clean accuracy of their subset and stay in [0, 1].
+        for curve in metrics.noiseRobustness {
+            #expect(curve.relativeStd.first == 0 && curve.accuracy.count == curve.relativeStd.count)
+            #expect(curve.accuracy.allSatisfy { (0...1).contains($0) }, "\(curve.key)")
+        }
+        let lambdas = metrics.regulariserSweep.map(\.regularisationWeight)
+        #expect(lambdas.first == 0 && lambdas == lambdas.sorted())
+    }
+}

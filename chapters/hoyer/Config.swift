@@ -1,0 +1,200 @@
+// Presets of chapter-hoyer. `paper` gives the authors' settings with their sources (digest
+// §3, §4); `quick` and `smoke` are derived from it by explicit modifications (STYLE C5).
+
+import ChapterSupport
+import Datasets
+import HoyerMethod
+import NeuralNetworks
+
+/// One network to train: the ANN reference or a one-time-step SNN variant.
+struct Variant: Codable, Equatable, Sendable {
+    enum Neuron: Codable, Equatable, Sendable {
+        case relu
+        case hoyerSpike(ThresholdMode)
+    }
+    /// File-safe id: stage name and figure label key, e.g. `hoyer-sum-reg`.
+    var key: String
+    /// Printed name, e.g. `Hoyer sum + reg`.
+    var label: String
+    /// Name for crowded figure axes, e.g. `sum + reg`.
+    var shortLabel: String
+    var neuron: Neuron
+    /// λ_H (0 = no regulariser).
+    var regularisationWeight: Float
+
+    var thresholdMode: ThresholdMode? {
+        if case .hoyerSpike(let mode) = neuron { mode } else { nil }
+    }
+}
+
+struct Config: Codable, Equatable, Sendable {
+    enum NormalizationChoice: Codable, Equatable, Sendable {
+        /// Per-channel mean/std measured on the training images used.
+        case fittedToTrainingSet
+        /// Published statistics (CIFAR-10 in the authors' code).
+        case fixed(mean: [Float], std: [Float])
+    }
+    // TODO(api): Datasets.Augmentation is not Codable; this mirrors the two cases used.
+    enum AugmentationChoice: Codable, Equatable, Sendable {
+        case none
+        case cropAndFlip(padding: Int)
+    }
+    enum OptimizerChoice: String, Codable, Equatable, Sendable {
+        case adam, adamAMSGrad = "adam-amsgrad"
+    }
+
+    struct DataConfig: Codable, Equatable, Sendable {
+        var dataset: DatasetID
+        /// Training images used, a seeded class-balanced subset (nil = all).
+        var trainLimit: Int?
+        /// Test images (nil = all).
+        var testLimit: Int?
+        var normalization: NormalizationChoice
+        var augmentation: AugmentationChoice
+    }
+    struct NetworkConfig: Codable, Equatable, Sendable {
+        /// VGG convolutions and pools; pooling sits between conv and BN (digest §2.5).
+        var features: [VGG.Item]
+        /// Hidden fully-connected widths (each followed by a spike layer, no BN).
+        var classifier: [Int]
+        var dropout: Float
+    }
+    struct TrainingConfig: Codable, Equatable, Sendable {
+        var epochs: Int
+        var batchSize: Int
+        var optimizer: OptimizerChoice
+        var learningRate: Float
+        var weightDecay: Float
+        var decayScope: WeightDecayScope
+        /// lr ← lr / factor at these fractions of all steps.
+        var milestones: [Double]
+        var factor: Float
+    }
+    struct MethodConfig: Codable, Equatable, Sendable {
+        /// λ_H of the regularised variants.
+        var regularisationWeight: Float
+        var regulariserGradient: RegulariserGradient
+        /// ∂o/∂z on (0, 2].
+        var surrogateHeight: Float
+    }
+    struct SweepConfig: Codable, Equatable, Sendable {
+        /// λ_H / regularisationWeight of the extra runs (× 1 and λ = 0 are the main runs).
+        var multipliers: [Float]
+    }
+    struct EvaluationConfig: Codable, Equatable, Sendable {
+        var batchSize: Int
+        /// Test images whose membrane potentials are binned (the first ones).
+        var membraneImages: Int
+        /// σ / |v_th| of the Gaussian noise added to u before the comparison.
+        var noiseLevels: [Float]
+        /// Test images used for the noise curves (nil = all).
+        var noiseTestLimit: Int?
+    }
+
+    var data: DataConfig
+    var network: NetworkConfig
+    var training: TrainingConfig
+    var method: MethodConfig
+    var sweep: SweepConfig
+    var evaluation: EvaluationConfig
+
+    /// Digest §8 runs A–E: ANN, fixed threshold, Hoyer (sum), + regulariser, channel-wise.
+    var variants: [Variant] {
+        let lambda = method.regularisationWeight
+        return [
+            Variant(key: "ann", label: "ANN (ReLU)", shortLabel: "ANN", neuron: .relu,
+                    regularisationWeight: 0),
+            Variant(key: "fixed", label: "fixed v_th", shortLabel: "fixed",
+                    neuron: .hoyerSpike(.fixed), regularisationWeight: 0),
+            Variant(key: "hoyer-sum", label: "Hoyer sum", shortLabel: "sum",
+                    neuron: .hoyerSpike(.hoyerSum), regularisationWeight: 0),
+            Variant(key: "hoyer-sum-reg", label: "Hoyer sum + reg", shortLabel: "sum + reg",
+                    neuron: .hoyerSpike(.hoyerSum), regularisationWeight: lambda),
+            Variant(key: "hoyer-cw-reg", label: "Hoyer cw + reg", shortLabel: "cw + reg",
+                    neuron: .hoyerSpike(.hoyerChannelwise), regularisationWeight: lambda),
+        ]
+    }
+
+    /// The extra λ_H points of the regulariser sweep (Hoyer sum).
+    var sweepVariants: [Variant] {
+        sweep.multipliers.map { m in
+            Variant(key: "sweep-x\(m)", label: "Hoyer sum, λ_H × \(m)", shortLabel: "× \(m)",
+                    neuron: .hoyerSpike(.hoyerSum),
+                    regularisationWeight: method.regularisationWeight * m)
+        }
+    }
+
+    /// Every cached stage, in run order (for `--rerun`).
+    var stageNames: [String] {
+        (variants + sweepVariants).flatMap { [$0.key, "eval-\($0.key)"] }
+    }
+
+    func modified(_ change: (inout Config) -> Void) -> Config {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+
+    /// VGG16 on CIFAR-10 at T = 1 (digest §3 first row, §4).
+    static let paper = Config(
+        data: DataConfig(
+            dataset: .cifar10, trainLimit: nil, testLimit: nil,
+            normalization: .fixed(mean: [0.4914, 0.4822, 0.4465],       // digest §3
+                                  std: [0.2023, 0.1994, 0.2010]),
+            augmentation: .cropAndFlip(padding: 4)),                     // digest §3
+        network: NetworkConfig(
+            features: Array(VGG.vgg16.dropLast()),   // 4 pools: 32 → 2, 512·2·2 = 2048 (§4)
+            classifier: [4096, 4096],                                    // digest §4
+            dropout: 0.1),                                               // digest §2.5
+        training: TrainingConfig(
+            epochs: 400, batchSize: 128,                                 // train.sh, §3
+            optimizer: .adamAMSGrad, learningRate: 1e-4,                 // §3
+            weightDecay: 1e-4, decayScope: .all,                         // §2.4 (no --reg_thr)
+            milestones: [0.6, 0.8, 0.9], factor: 5),                     // §2.4
+        method: MethodConfig(
+            regularisationWeight: 1e-8,                                  // --hoyer_decay, §3
+            regulariserGradient: .detachedThreshold,                     // Dec 2022 code, §2.3
+            surrogateHeight: 0.5),                                       // grad_scale, §2.2
+        sweep: SweepConfig(multipliers: [0.1, 10]),                      // digest §8
+        evaluation: EvaluationConfig(
+            batchSize: 250, membraneImages: 2_000,
+            noiseLevels: [0, 0.1, 0.2, 0.4], noiseTestLimit: nil))       // digest §8
+
+    /// Minutes on two cores: "VGG-S Hoyer" on Fashion-MNIST (digest §8).
+    static let quick = paper.modified {
+        $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 10_000, testLimit: 5_000,
+                             normalization: .fittedToTrainingSet, augmentation: .none)
+        $0.network = NetworkConfig(features: VGG.small, classifier: [256], dropout: 0.1)
+        $0.training.epochs = 2
+        $0.training.optimizer = .adam                    // digest §8: Adam 1e-3 for short runs
+        $0.training.learningRate = 1e-3
+        $0.training.decayScope = .weightsOnly            // digest §8
+        // The digest's heuristic (equal λ·N for the first spike map, N = 128·32·28·28) gives
+        // 2.5e-8; at 2 epochs its effect is within seed noise, so the preset uses 10× that
+        // and the sweep (× 0.1, × 10) covers the heuristic.
+        $0.method.regularisationWeight = 2.5e-7
+        $0.evaluation.membraneImages = 1_000
+        $0.evaluation.noiseTestLimit = 2_000
+    }
+
+    /// Seconds: plumbing and coarse claims for ChapterTests.
+    static let smoke = quick.modified {
+        $0.data.trainLimit = 1_024
+        $0.data.testLimit = 500
+        $0.network = NetworkConfig(features: [.conv(8), .conv(8), .pool, .conv(16), .pool],
+                                   classifier: [32], dropout: 0.1)
+        $0.training.epochs = 1
+        $0.training.batchSize = 64
+        $0.sweep.multipliers = [10]
+        $0.evaluation.membraneImages = 200
+        $0.evaluation.noiseTestLimit = 500
+    }
+
+    static func preset(_ profile: Profile) -> Config {
+        switch profile {
+        case .smoke: smoke
+        case .quick: quick
+        case .paper: paper
+        }
+    }
+}

@@ -1,0 +1,282 @@
+// Building, training and measuring the networks of chapter-hoyer (the steps main.swift
+// narrates): one VGG per variant, trained from scratch at T = 1, then probed layer by layer.
+
+import ChapterSupport
+import Datasets
+import EnergyEstimation
+import Foundation
+import HoyerMethod
+import SpikingNeurons
+
+/// What every training run reads.
+struct TrainingData {
+    let train: LabeledImages
+    let normalization: Normalization
+    let augmentation: Augmentation
+}
+
+/// The stage-cache key material of one training run (labels left out on purpose).
+struct TrainingStage: Encodable {
+    var data: Config.DataConfig
+    var network: Config.NetworkConfig
+    var training: Config.TrainingConfig
+    var neuron: Variant.Neuron
+    var regularisation: HoyerSpike.Regularisation?
+    var surrogateHeight: Float?
+}
+
+/// The stage-cache key material of one evaluation (plus the training key it depends on).
+struct EvaluationStage: Encodable {
+    var data: Config.DataConfig
+    var evaluation: Config.EvaluationConfig
+    var noiseLevels: [Float]
+}
+
+// MARK: - The network (digest §4, §8 "VGG-S Hoyer")
+
+/// conv → [maxpool] → BN → activation → dropout, …, FC → activation → dropout, FC → logits;
+/// bias-free. The activation is ReLU (ANN) or a Hoyer spike layer (SNN).
+func makeNetwork(_ variant: Variant, config: Config, imageShape: [Int], classes: Int,
+                 seed: UInt64) -> Sequential {
+    var rng = SeededGenerator(seed: seed)   // same initial weights for every variant
+    let convolutions = config.network.features.filter { $0 != .pool }.count
+    let regularisation = HoyerSpike.Regularisation(
+        weight: variant.regularisationWeight,
+        gradient: config.method.regulariserGradient)
+    return VGG.make(
+        config.network.features, inputChannels: imageShape[0], inputSize: imageShape[1],
+        classes: classes, classifier: config.network.classifier, batchNorm: true,
+        bias: false, pool: .max, poolPlacement: .beforeNormalization,
+        dropout: config.network.dropout,
+        activation: { channels, index -> any Layer in
+            guard case .hoyerSpike(let mode) = variant.neuron else { return ReLU() }
+            // Channel-wise extrema for convolutions; FC spike layers keep "sum" (§2.2).
+            let layerMode = mode == .hoyerChannelwise && index >= convolutions
+                ? ThresholdMode.hoyerSum : mode
+            return HoyerSpike(channels: channels, mode: layerMode,
+                              surrogateHeight: config.method.surrogateHeight,
+                              regularisation: regularisation)
+        },
+        using: &rng)
+}
+
+/// The trained network of `variant`, from the stage cache or trained now.
+func trainedNetwork(_ variant: Variant, config: Config, data: TrainingData,
+                    cache: StageCache, seed: UInt64) throws -> (Sequential, StageKey) {
+    let make = {
+        makeNetwork(variant, config: config, imageShape: data.train.imageShape,
+                    classes: data.train.classCount, seed: seed)
+    }
+    let spiking = variant.thresholdMode != nil
+    let stage = TrainingStage(
+        data: config.data, network: config.network, training: config.training,
+        neuron: variant.neuron,
+        regularisation: variant.regularisationWeight > 0
+            ? HoyerSpike.Regularisation(weight: variant.regularisationWeight,
+                                        gradient: config.method.regulariserGradient)
+            : nil,
+        surrogateHeight: spiking ? config.method.surrogateHeight : nil)
+    let (network, key, _) = try cache.stage(
+        variant.key, version: 1, config: stage,
+        encode: { try NetworkState.encode($0) },
+        decode: { bytes -> Sequential in
+            let network = make()
+            try NetworkState.decode(bytes, into: network)
+            return network
+        }) { () -> Sequential in
+        let network = make()
+        try train(network, label: variant.key, config: config.training, data: data,
+                  seed: seed &+ 1)
+        return network
+    }
+    return (network, key)
+}
+
+/// Mini-batch training: L = CE + Σ_l λ_H·H_l (the spike layers add their H terms to the
+/// context), Adam, lr / factor at the milestones, stepped every iteration (digest §2.4).
+func train(_ network: Sequential, label: String, config: Config.TrainingConfig,
+           data: TrainingData, seed: UInt64) throws {
+    var rng = SeededGenerator(seed: seed)
+    var optimizer = Adam(
+        learningRate: config.learningRate, weightDecay: config.weightDecay,
+        decayScope: config.decayScope, amsgrad: config.optimizer == .adamAMSGrad)
+    let stepsPerEpoch = data.train.count / config.batchSize
+    let schedule = LearningRateSchedule.step(milestones: config.milestones,
+                                             factor: config.factor)
+    let progress = ProgressLine(label, epochs: config.epochs, stepsPerEpoch: stepsPerEpoch)
+    for epoch in 0..<config.epochs {
+        let batches = data.train.shuffledBatches(
+            size: config.batchSize, partialBatch: .drop, augmentation: data.augmentation,
+            normalization: data.normalization, using: &rng)
+        var lossSum = 0.0, correct = 0, seen = 0
+        for (step, batch) in batches.enumerated() {
+            optimizer.learningRate = schedule.rate(
+                base: config.learningRate, step: epoch * stepsPerEpoch + step,
+                total: config.epochs * stepsPerEpoch)
+            let result = classificationStep(network, images: batch.images,
+                                            labels: batch.labels, optimizer: &optimizer,
+                                            rng: &rng)
+            try checkFinite(loss: result.loss, epoch: epoch, step: step)
+            lossSum += Double(result.loss) * Double(result.count)
+            correct += result.correct
+            seen += result.count
+            progress.update(epoch: epoch, step: step, loss: lossSum / Double(seen),
+                            accuracy: Double(correct) / Double(seen), samples: result.count)
+        }
+    }
+}
+
+// MARK: - Measuring a trained network
+
+/// Per spike layer, measured on the test set at inference (running extrema).
+struct SpikeLayerMeasurement: Codable, Equatable, Sendable {
+    var name: String
+    /// Fraction of outputs equal to 1 (all test images).
+    var spikeRate: Double
+    /// Fraction of outputs that are neither 0 nor 1 (must be 0).
+    var nonBinaryFraction: Double
+    /// Fraction of u/(E·|v_th|) within ±10 % of 1, i.e. |z/E − 1| < 0.1.
+    var nearThresholdFraction: Double
+    /// v_th and the mean running extremum E.
+    var threshold: Double
+    var meanExtremum: Double
+    /// Counts of z/E in the bins of `MembraneBinning` (first `membraneImages` images).
+    var histogram: [Double]
+}
+
+struct VariantEvaluation: Codable, Equatable, Sendable {
+    var accuracy: Double
+    var spikeLayers: [SpikeLayerMeasurement]
+    /// Accuracy with membrane noise σ·|v_th|, one per `noiseLevels` entry (subset).
+    var noiseAccuracy: [Double]
+}
+
+/// Accuracy, per-layer spike statistics and the noise curve of one trained network.
+func evaluate(_ network: Sequential, names: [String], test: LabeledImages,
+              normalization: Normalization, config: Config.EvaluationConfig,
+              noiseLevels: [Float], seed: UInt64) -> VariantEvaluation {
+    let spikeIndices = network.layers.indices.filter { network.layers[$0] is HoyerSpike }
+    var ones = [Double](repeating: 0, count: spikeIndices.count)
+    var elements = ones
+    var counts = spikeIndices.map { _ in MembraneCounts() }
+    var correct = 0, seen = 0
+    for batch in test.batches(size: config.batchSize, normalization: normalization) {
+        var context = ForwardContext.inference
+        let outputs = network.forwardCollecting(Variable(batch.images), context: &context)
+        let predictions = outputs.last!.value.argmaxRows()
+        correct += zip(predictions, batch.labels).filter { $0 == $1 }.count
+        for (j, k) in spikeIndices.enumerated() {
+            let spikes = outputs[k].value
+            ones[j] += Double(spikes.sum())
+            elements[j] += Double(spikes.count)
+            if seen < config.membraneImages {
+                let layer = network.layers[k] as! HoyerSpike
+                counts[j].add(membrane: outputs[k - 1].value, spikes: spikes,
+                              thresholds: layer.inferenceExtrema.map {
+                                  $0 * Swift.abs(layer.thresholdValue) })
+            }
+        }
+        seen += batch.labels.count
+    }
+    let layers = spikeIndices.enumerated().map { j, k in
+        let layer = network.layers[k] as! HoyerSpike
+        let extrema = layer.inferenceExtrema
+        return SpikeLayerMeasurement(
+            name: names[j], spikeRate: ones[j] / elements[j],
+            nonBinaryFraction: counts[j].nonBinary / counts[j].total,
+            nearThresholdFraction: counts[j].near / counts[j].total,
+            threshold: Double(layer.thresholdValue),
+            meanExtremum: Double(extrema.reduce(0, +)) / Double(extrema.count),
+            histogram: counts[j].bins)
+    }
+    let noisy = config.noiseTestLimit.map { test.subset(limit: $0) } ?? test
+    let noiseAccuracy = accuracyUnderMembraneNoise(
+        network, levels: noiseLevels,
+        batches: noisy.batches(size: config.batchSize, normalization: normalization),
+        seed: seed)
+    return VariantEvaluation(accuracy: Double(correct) / Double(seen), spikeLayers: layers,
+                             noiseAccuracy: noiseAccuracy)
+}
+
+/// Accuracy when every spike layer sees u + σ·|v_th|·n instead of u, n ~ N(0, 1), for each
+/// σ in `levels` (digest §7 figure 7). The draws n come from one bank per spike layer (one
+/// batch's worth, seeded) reused for every batch, σ and variant: common random numbers, so
+/// the curves differ only through the networks.
+func accuracyUnderMembraneNoise(_ network: Sequential, levels: [Float],
+                                batches: MiniBatches, seed: UInt64) -> [Double] {
+    var rng = SeededGenerator(seed: seed)
+    var bank: [[Int]: Tensor] = [:]       // [spike layer, batch size] → N(0, 1) draws
+    var correct = [Int](repeating: 0, count: levels.count), total = 0
+    for batch in batches {
+        for (i, sigma) in levels.enumerated() {
+            var h = batch.images
+            var spikeLayer = 0
+            for layer in network.layers {
+                if let spike = layer as? HoyerSpike, sigma > 0 {
+                    let key = [spikeLayer, h.shape[0]]
+                    if bank[key] == nil { bank[key] = Tensor.normal(shape: h.shape, using: &rng) }
+                    h = h + bank[key]! * (sigma * Swift.abs(spike.thresholdValue))
+                    spikeLayer += 1
+                }
+                h = layer(h)
+            }
+            correct[i] += zip(h.argmaxRows(), batch.labels).filter { $0 == $1 }.count
+        }
+        total += batch.labels.count
+    }
+    return correct.map { Double($0) / Double(max(total, 1)) }
+}
+
+// MARK: - Operation counts and energy (digest §6)
+
+/// A conv or FC layer with its dense MACs per image and the spike layer feeding it (nil for
+/// the first layer, which sees the analog image).
+struct ComputeLayer: Codable, Equatable, Sendable {
+    var name: String
+    var macs: Double
+    var inputSpikeLayer: Int?
+}
+
+/// MACs of every conv/FC layer, from one forward pass of a blank image.
+func computeLayers(of network: Sequential, imageShape: [Int]) -> [ComputeLayer] {
+    var context = ForwardContext.inference
+    let outputs = network.forwardCollecting(Variable(Tensor(shape: [1] + imageShape)),
+                                            context: &context)
+    var layers: [ComputeLayer] = []
+    var spikeLayersSeen = 0, convolutions = 0, linears = 0
+    for (k, layer) in network.layers.enumerated() {
+        let feeding = spikeLayersSeen > 0 ? spikeLayersSeen - 1 : nil
+        if let conv = layer as? Conv2D {
+            convolutions += 1
+            let fanIn = conv.inChannels * conv.kernelSize * conv.kernelSize
+            layers.append(ComputeLayer(name: "conv\(convolutions)",
+                                       macs: Double(fanIn * outputs[k].value.count),
+                                       inputSpikeLayer: feeding))
+        } else if let linear = layer as? Linear {
+            linears += 1
+            layers.append(ComputeLayer(
+                name: "fc\(linears)",
+                macs: OperationCount.linearMACs(inFeatures: linear.inFeatures,
+                                                outFeatures: linear.outFeatures),
+                inputSpikeLayer: feeding))
+        } else if layer is HoyerSpike || layer is ReLU {
+            spikeLayersSeen += 1
+        }
+    }
+    return layers
+}
+
+/// ANN (`spikeRates` nil): Σ MACs·E_MAC. SNN at T = 1: the first layer's MACs·E_MAC (analog
+/// input) + Σ_l≥2 MACs_l·r_(l−1)·E_AC (binary input: one add per incoming spike and synapse).
+func energyLedger(_ layers: [ComputeLayer], spikeRates: [Double]?,
+                  constants: EnergyConstants) -> EnergyLedger {
+    EnergyLedger(layers: layers.map { layer in
+        guard let rates = spikeRates, let source = layer.inputSpikeLayer else {
+            return LayerOperations(name: layer.name, macs: layer.macs, accumulates: 0)
+        }
+        return LayerOperations(
+            name: layer.name, macs: 0,
+            accumulates: OperationCount.accumulates(macsPerStep: layer.macs,
+                                                    inputRate: rates[source], timesteps: 1))
+    }, constants: constants)
+}

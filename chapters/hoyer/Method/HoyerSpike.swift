@@ -1,0 +1,179 @@
+// The paper's contribution (digest §2.2, §2.3): the Hoyer spike layer, whose threshold is
+// the Hoyer extremum of its own clipped membrane map, and the Hoyer regulariser that
+// pushes membrane potentials away from that threshold.
+
+import Foundation
+import SpikingNeurons
+
+// MARK: - Modes (digest §2.2 step 2, §2.3, §9)
+
+/// Which threshold a spike layer compares z = u/|v_th| with.
+public enum ThresholdMode: String, Codable, Sendable, CaseIterable {
+    /// E = 1: a plain trainable threshold v_th (the ablation; digest run B).
+    case fixed
+    /// E = Hoyer extremum of the whole clipped map, one value per layer ("sum").
+    case hoyerSum = "hoyer-sum"
+    /// One E per channel over (batch, height, width) ("cw"); fully-connected spike layers
+    /// keep "sum", as in the authors' training scripts.
+    case hoyerChannelwise = "hoyer-channelwise"
+}
+
+/// Whether the regulariser's gradient reaches v_th.
+public enum RegulariserGradient: String, Codable, Sendable, CaseIterable {
+    /// H(clip(u, 0, stopgrad |v_th|)): gradient to u only (Dec 2022 VGG code, arXiv v1).
+    case detachedThreshold = "detached"
+    /// H(clip(u/|v_th|, 0, 1)) with the gradient through z = u/|v_th| (2023 code).
+    case throughThreshold = "through-threshold"
+}
+
+// MARK: - The Hoyer spike layer (digest §2.2)
+
+/// A one-time-step spiking layer whose threshold is the Hoyer extremum of its input map.
+///
+///     z = u / |v_th|                      v_th: one trainable scalar per layer, init 1
+///     E = S2/S1 of clip(z, 0, 1)          training: this batch (no gradient through E)
+///       = r                               inference: running estimate r ← 0.1·E + 0.9·r
+///     o = [z ≥ E] ∈ {0, 1}                the output does not carry v_th
+///     ∂o/∂z = 0.5·[0 < z ≤ 2]            ∂z/∂u = 1/|v_th|,  ∂z/∂v_th = −z/v_th
+///
+/// Guard: a map (or channel) with S1 = 0 would give E = 0/0; it uses E = 1 and leaves the
+/// running estimate unchanged. Input `[N, C, H, W]` or `[N, F]`; output the same shape.
+public final class HoyerSpike: Layer {
+    public let threshold: Parameter               // v_th [1]
+    private(set) var runningExtremum: Tensor   // r [1] or [C]
+    public let mode: ThresholdMode
+    public let surrogateHeight: Float
+    /// λ_H and the gradient route of this layer's regulariser term (λ_H = 0: none).
+    public let regularisation: Regularisation
+    public let momentum: Float = 0.1
+
+    public struct Regularisation: Codable, Equatable, Sendable {
+        public var weight: Float
+        public var gradient: RegulariserGradient
+
+        public init(weight: Float, gradient: RegulariserGradient) {
+            self.weight = weight
+            self.gradient = gradient
+        }
+    }
+
+    public init(channels: Int, mode: ThresholdMode, surrogateHeight: Float,
+         regularisation: Regularisation) {
+        threshold = Parameter(Tensor(shape: [1], scalars: [1]),
+                              name: "hoyer.threshold", role: .threshold)
+        let extrema = mode == .hoyerChannelwise ? channels : 1
+        // The fixed mode's "extremum" is the constant 1.
+        runningExtremum = Tensor(shape: [extrema], repeating: mode == .fixed ? 1 : 0)
+        self.mode = mode
+        self.surrogateHeight = surrogateHeight
+        self.regularisation = regularisation
+    }
+
+    public var thresholdValue: Float { threshold.value[flat: 0] }
+
+    /// The E used at inference: the running estimate (one value, or one per channel).
+    public var inferenceExtrema: [Float] { runningExtremum.scalars }
+
+    public func forward(_ u: Variable, context: inout ForwardContext) -> Variable {
+        let z = u.value * (1 / Swift.abs(thresholdValue))          // z = u/|v_th|
+        guard context.phase == .training else {
+            // Inference: o = [z ≥ r], no graph.
+            let extrema = mode == .fixed ? [1] : inferenceExtrema
+            return Variable(hoyerSpikes(z, thresholds: extrema))
+        }
+        let clipped = z.clamped(to: 0, 1)                          // z_c (no gradient)
+        let layerSums = hoyerSums(clipped)
+        let extrema: [Float]
+        switch mode {
+        case .fixed:
+            extrema = [1]
+        case .hoyerSum:
+            extrema = [layerSums.extremum ?? 1]                    // guard: 0/0 → 1
+            updateRunningExtremum([layerSums])
+        case .hoyerChannelwise:
+            let sums = hoyerSumsPerChannel(clipped)
+            extrema = sums.map { $0.extremum ?? 1 }
+            updateRunningExtremum(sums)
+        }
+        if regularisation.weight > 0 {
+            let h = hoyerRegularisationTerm(u, z: z, sums: layerSums, threshold: threshold,
+                                            gradient: regularisation.gradient)
+            context.auxiliaryLosses.append(h * regularisation.weight)
+        }
+        return fire(u, z: z, extrema: extrema)
+    }
+
+    /// Forward o = [z ≥ E]; backward the straight-through surrogate
+    ///
+    ///     ∂o/∂z = h·[0 < z ≤ 2],  ∂z/∂u = 1/|v_th|,  ∂z/∂v_th = −z/v_th
+    ///
+    /// so ∂L/∂uᵢ = gᵢ·h·[0 < zᵢ ≤ 2]/|v_th| and ∂L/∂v_th = −sign(v_th)·Σᵢ ∂L/∂uᵢ·zᵢ.
+    private func fire(_ u: Variable, z: Tensor, extrema: [Float]) -> Variable {
+        let v = thresholdValue, factor = surrogateHeight / Swift.abs(v)
+        return Variable.custom(hoyerSpikes(z, thresholds: extrema),
+                               inputs: [u, threshold.variable]) { g in
+            var du = Tensor(shape: z.shape)
+            forEachThresholdSegment(of: z, thresholds: [0], writing: &du) {
+                zs, out, range, _ in
+                g.withUnsafeBufferPointer { gs in
+                    var i = range.lowerBound
+                    while i < range.upperBound {
+                        out[i] = zs[i] > 0 && zs[i] <= 2 ? gs[i] * factor : 0
+                        i += 1
+                    }
+                }
+            }
+            let dv = -(v < 0 ? -1 : 1) * dot(du, z)
+            return [du, Tensor(shape: [1], scalars: [dv])]
+        }
+    }
+
+    /// r ← (1 − m)·r + m·E, skipping maps (channels) with S1 = 0.
+    private func updateRunningExtremum(_ sums: [HoyerSums]) {
+        var r = runningExtremum.scalars
+        for (c, s) in sums.enumerated() {
+            if let e = s.extremum { r[c] = (1 - momentum) * r[c] + momentum * e }
+        }
+        runningExtremum = Tensor(shape: [r.count], scalars: r)
+    }
+
+    public var parameters: [Parameter] { [threshold] }
+    public var buffers: [Tensor] { [runningExtremum] }
+    public func loadBuffers(_ values: [Tensor]) { runningExtremum = values[0] }
+    public var summary: String {
+        "HoyerSpike(\(mode.rawValue), v_th = \(thresholdValue), "
+            + "λ_H = \(regularisation.weight))"
+    }
+}
+
+// MARK: - The Hoyer regulariser term of one spike layer (digest §2.3)
+
+/// λ_H's term of one layer, H(clip(u, 0, |v_th|)) = H(z_c) with z_c = clip(z, 0, 1)
+/// (H is scale-invariant; `sums` are S1, S2 of z_c over the whole layer):
+///
+///     ∂H/∂uᵢ   = (2·S1²/S2²)·(E − zᵢ)·[0 < zᵢ < 1] / |v_th|
+///     ∂H/∂v_th = −sign(v_th)·Σᵢ (∂H/∂uᵢ)·zᵢ               (through-threshold only)
+///
+/// Its stationary point is E of the same map: the "sum"-mode firing threshold. An
+/// all-zero map gives H = 0 and no gradient.
+public func hoyerRegularisationTerm(_ u: Variable, z: Tensor, sums: HoyerSums, threshold: Parameter,
+                             gradient: RegulariserGradient) -> Variable {
+    let v = threshold.value[flat: 0]
+    let inputs = gradient == .throughThreshold ? [u, threshold.variable] : [u]
+    return Variable.custom(Tensor(sums.regulariser), inputs: inputs) { g in
+        guard let e = sums.extremum else { return inputs.map { _ in nil } }
+        let factor = sums.gradientFactor * g.scalar / Swift.abs(v)
+        var du = Tensor(shape: z.shape)
+        forEachThresholdSegment(of: z, thresholds: [e], writing: &du) {
+            zs, out, range, e in
+            var i = range.lowerBound
+            while i < range.upperBound {
+                out[i] = zs[i] > 0 && zs[i] < 1 ? factor * (e - zs[i]) : 0
+                i += 1
+            }
+        }
+        guard gradient == .throughThreshold else { return [du] }
+        return [du, Tensor(shape: [1], scalars: [-(v < 0 ? -1 : 1) * dot(du, z)])]
+    }
+}
+
