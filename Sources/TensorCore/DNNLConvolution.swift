@@ -194,36 +194,26 @@ final class DNNLConvolution: @unchecked Sendable {
     }
 
     func forward(_ x: Tensor, _ w: Tensor, into y: inout Tensor) {
-        x.withUnsafeBufferPointer { px in
-            w.withUnsafeBufferPointer { pw in
-                y.withUnsafeMutableBufferPointer { py in
-                    execute(forwardOp, [UnsafeMutableRawPointer(mutating: px.baseAddress!),
-                                        UnsafeMutableRawPointer(mutating: pw.baseAddress!),
-                                        UnsafeMutableRawPointer(py.baseAddress!)])
-                }
-            }
-        }
+        run(forwardOp, x, w, into: &y)
     }
 
     func backwardData(_ dy: Tensor, _ w: Tensor, into dx: inout Tensor) {
-        dy.withUnsafeBufferPointer { pdy in
-            w.withUnsafeBufferPointer { pw in
-                dx.withUnsafeMutableBufferPointer { pdx in
-                    execute(backwardDataOp, [UnsafeMutableRawPointer(mutating: pdy.baseAddress!),
-                                             UnsafeMutableRawPointer(mutating: pw.baseAddress!),
-                                             UnsafeMutableRawPointer(pdx.baseAddress!)])
-                }
-            }
-        }
+        run(backwardDataOp, dy, w, into: &dx)
     }
 
     func backwardWeights(_ dy: Tensor, _ x: Tensor, into dw: inout Tensor) {
-        dy.withUnsafeBufferPointer { pdy in
-            x.withUnsafeBufferPointer { px in
-                dw.withUnsafeMutableBufferPointer { pdw in
-                    execute(backwardWeightsOp, [UnsafeMutableRawPointer(mutating: pdy.baseAddress!),
-                                                UnsafeMutableRawPointer(mutating: px.baseAddress!),
-                                                UnsafeMutableRawPointer(pdw.baseAddress!)])
+        run(backwardWeightsOp, dy, x, into: &dw)
+    }
+
+    /// Runs one of the three primitives on two read-only operands and one output, in the
+    /// argument order its op table lists them.
+    private func run(_ op: Operation, _ a: Tensor, _ b: Tensor, into out: inout Tensor) {
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                out.withUnsafeMutableBufferPointer { po in
+                    execute(op, [UnsafeMutableRawPointer(mutating: pa.baseAddress!),
+                                 UnsafeMutableRawPointer(mutating: pb.baseAddress!),
+                                 UnsafeMutableRawPointer(po.baseAddress!)])
                 }
             }
         }
