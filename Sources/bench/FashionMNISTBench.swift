@@ -12,7 +12,7 @@ struct FashionMNISTBench: ParsableCommand {
         commandName: "fmnist", abstract: "Train a small VGG on Fashion-MNIST; print test accuracy and time.")
 
     @Option(help: "Epochs over the 60,000 training images.")
-    var epochs = 3
+    var epochs = 4
 
     @Option(help: "Mini-batch size.")
     var batch = 128

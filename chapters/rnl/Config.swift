@@ -26,7 +26,11 @@ struct Config: Codable, Equatable, Sendable {
         var learningRate: Float
         var schedule: LearningRateSchedule
         var weightDecay: Float
+        /// Initial read-out weights: Kaiming (paper) or rescaled to unit logit spread
+        /// (`Method/ReadoutInitialisation.swift`; both ANNs alike).
+        var readout: ReadoutInitialisation
     }
+    enum ReadoutInitialisation: String, Codable, Equatable, Sendable { case kaiming, unitLogits }
     struct BaselineConfig: Codable, Equatable, Sendable {
         /// Training batches whose ReLU activations set the max-norm / percentile thresholds.
         var calibrationBatches: Int
@@ -77,7 +81,7 @@ struct Config: Codable, Equatable, Sendable {
                        epochs: 200, batchSize: 50,                      // para_train.py
                        optimizer: .sgd(momentum: 0.9), learningRate: 0.1,
                        schedule: .step(milestones: [0.5, 0.75], factor: 10),  // ×0.1 at 100, 150
-                       weightDecay: 1e-4),
+                       weightDecay: 1e-4, readout: .kaiming),
         baselines: BaselineConfig(calibrationBatches: 8, calibrationBatchSize: 128,
                                   percentile: 99.9),                    // Rueckauer 2017
         ril: RILConfig(lambda: 0.1, learningRate: 0.1, batchSize: 50,   // main.py, CIFAR-10 VGG-16
@@ -100,6 +104,7 @@ struct Config: Codable, Equatable, Sendable {
         $0.ann.learningRate = 1e-3
         $0.ann.schedule = .cosine(minimum: 0)
         $0.ann.weightDecay = 5e-4
+        $0.ann.readout = .unitLogits      // 2 epochs cannot grow the RNL read-out (see the file)
         $0.baselines.calibrationBatches = 4
         $0.ril = RILConfig(lambda: 1, learningRate: 0.01, batchSize: 64, initialScale: 2.5,
                            iterations: 200, evaluateEvery: 10, tolerance: 0.01)

@@ -53,6 +53,11 @@ func trainedANN(
         var initRNG = rng.split()
         let network = make(&initRNG)
         let ann = config.ann
+        if ann.readout == .unitLogits {
+            let probe = train.batches(size: 256, normalization: normalization)[0].images
+            let factor = scaleReadoutToUnitLogits(network, on: probe)
+            print("\(stage): read-out initial weights × \(fmt(Double(factor), 3)) (unit logit spread)")
+        }
         let stepsPerEpoch = (train.count + ann.batchSize - 1) / ann.batchSize
         let progress = ProgressLine(stage, epochs: ann.epochs, stepsPerEpoch: stepsPerEpoch)
         var sgd = SGD(learningRate: ann.learningRate, momentum: 0.9, weightDecay: ann.weightDecay)

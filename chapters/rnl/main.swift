@@ -45,6 +45,9 @@ struct Arguments: ParsableArguments {
     @Option(help: "Accuracy tolerance of the RIL selection rule, as a fraction (0.01 = 1 point).")
     var tolerance: Double?
     @Option(help: "Largest T simulated (every T below comes from the same run).") var maxTimesteps: Int?
+    @Option(help: "Training epochs of both ANNs (ReLU and RNL).") var epochs: Int?
+    @Option(help: "Base learning rate of both ANNs.") var learningRate: Float?
+    @Option(help: "L2 weight decay of both ANNs.") var weightDecay: Float?
 }
 
 let arguments = Arguments.parseOrExit()
@@ -57,6 +60,9 @@ runChapter {
         if let choice = context.dataset { c.data.dataset = DatasetID(rawValue: choice.rawValue)! }
         if let l = arguments.lambda { c.ril.lambda = l }
         if let t = arguments.tolerance { c.ril.tolerance = t }
+        if let e = arguments.epochs { c.ann.epochs = e }
+        if let r = arguments.learningRate { c.ann.learningRate = r }
+        if let w = arguments.weightDecay { c.ann.weightDecay = w }
         if let t = arguments.maxTimesteps {
             c.evaluation.maxTimesteps = t
             c.evaluation.scatterTimesteps = c.evaluation.scatterTimesteps.map { Swift.min($0, t) }
