@@ -73,6 +73,9 @@ let package = Package(
             "Figures", "ChapterSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Chapter order and selection, child processes, summary table, figures/README.md
+        .target(name: "Regeneration", dependencies: ["ChapterSupport"]),
+        .testTarget(name: "RegenerationTests", dependencies: ["Regeneration", "ChapterSupport"]),
         .executableTarget(name: "bench", dependencies: [
             "NeuralNetworks", "SpikingNeurons", "Datasets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
