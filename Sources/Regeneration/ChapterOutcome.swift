@@ -1,5 +1,6 @@
 // How one chapter's part of a regeneration ended, and the row it gets in the summary table.
 
+import ChapterSupport
 import Foundation
 
 /// How a chapter's build and run ended.
@@ -55,21 +56,24 @@ public struct ChapterReport: Sendable, Equatable {
     public var status: ChapterStatus
     /// Wall time of its build and run, in seconds.
     public var seconds: Double
-    /// The headline of the results.json this run wrote, or for a failed chapter its last
-    /// line of output (usually `error: …`); nil when there is neither.
-    public var headline: String?
+    /// The headline of the results.json this run wrote; nil when it wrote none (or one
+    /// without a summary).
+    public var headline: Headline?
+    /// For a failed chapter, its last `error: …` line of output, else its last line.
+    public var lastLine: String?
     /// PNGs under `figures/<key>/<profile>/` written during this run.
     public var figuresWritten: Int
 
     /// Creates a report row.
     public init(
-        chapter: Chapter, status: ChapterStatus, seconds: Double, headline: String?,
-        figuresWritten: Int
+        chapter: Chapter, status: ChapterStatus, seconds: Double, headline: Headline? = nil,
+        lastLine: String? = nil, figuresWritten: Int
     ) {
         self.chapter = chapter
         self.status = status
         self.seconds = seconds
         self.headline = headline
+        self.lastLine = lastLine
         self.figuresWritten = figuresWritten
     }
 }

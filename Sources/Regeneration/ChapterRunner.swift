@@ -79,10 +79,12 @@ public struct ChapterRunner {
     /// Prepares and runs one chapter.
     private func run(_ chapter: Chapter) -> ChapterReport {
         let start = Date()
-        func report(_ status: ChapterStatus, headline: String? = nil) -> ChapterReport {
+        func report(
+            _ status: ChapterStatus, headline: Headline? = nil, lastLine: String? = nil
+        ) -> ChapterReport {
             ChapterReport(
                 chapter: chapter, status: status, seconds: Date().timeIntervalSince(start),
-                headline: headline,
+                headline: headline, lastLine: lastLine,
                 figuresWritten: RunOutputs.figuresWritten(
                     in: outputDirectory(of: chapter), since: start))
         }
@@ -102,9 +104,9 @@ public struct ChapterRunner {
                 .succeeded,
                 headline: RunOutputs.headline(in: outputDirectory(of: chapter), since: start))
         case .exited(let code):
-            return report(.failed(.exit(code: code)), headline: prefixer.lastLine)
+            return report(.failed(.exit(code: code)), lastLine: prefixer.failureLine)
         case .signalled(let signal):
-            return report(.failed(.signal(signal)), headline: prefixer.lastLine)
+            return report(.failed(.signal(signal)), lastLine: prefixer.failureLine)
         case .notStarted(let reason):
             return report(.failed(.launch(reason)))
         }

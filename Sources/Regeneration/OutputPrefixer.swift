@@ -27,9 +27,13 @@ public struct OutputPrefixer: Sendable {
     public let prefix: String
     /// Terminal or log behaviour.
     public let destination: Destination
-    /// The last non-blank line the child completed with `\n`, escapes removed (for a failed
-    /// chapter this is usually its `error: …` message).
+    /// The last non-blank line the child printed, escapes removed.
     public private(set) var lastLine: String?
+    /// The last line starting with `error:` (how `runChapter` reports a failure), if any.
+    public private(set) var lastErrorLine: String?
+
+    /// What best explains a failure: the last `error:` line, else the last line.
+    public var failureLine: String? { lastErrorLine ?? lastLine }
 
     private var atLineStart = true
     /// The bytes since the last `\r` or `\n`.
@@ -93,6 +97,7 @@ public struct OutputPrefixer: Sendable {
     private mutating func remember(_ line: [UInt8]) {
         let text = Self.stripEscapes(line).trimmingCharacters(in: .whitespaces)
         if !text.isEmpty { lastLine = text }
+        if text.hasPrefix("error:") { lastErrorLine = text }
     }
 
     /// `bytes` as text without ANSI CSI sequences (`ESC [ … letter`).

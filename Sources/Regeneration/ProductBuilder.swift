@@ -94,7 +94,7 @@ public struct ProductBuilder {
             return .ready(Command(executable: binary))
         case .exited(let code):
             if String(decoding: transcript, as: UTF8.self).contains("no product named") {
-                return .skipped("\(chapter.executableName) is not a product in Package.swift")
+                return .skipped("not in Package.swift")
             }
             return .failed(.build(exitCode: code))
         case .signalled(let signal):

@@ -19,13 +19,13 @@ enum RunOutputs {
     }
 
     /// The headline of `directory/results.json` when it was written at or after `start` and
-    /// has a summary: `label: ours (paper, copied by hand: claim)`.
-    static func headline(in directory: URL, since start: Date) -> String? {
+    /// has a summary.
+    static func headline(in directory: URL, since start: Date) -> Headline? {
         let url = directory.appendingPathComponent(RunRecord.fileName)
         guard modificationDate(of: url) >= start - timestampSlack,
             let record = try? RunRecord.load(from: url)
         else { return nil }
-        return record.summary?.headline.line
+        return record.summary?.headline
     }
 
     private static func modificationDate(of url: URL) -> Date {

@@ -37,6 +37,16 @@ import Testing
         #expect(feed(["ok\n", "   \n"], .log).last == "ok")
     }
 
+    @Test func theFailureLineIsTheLastErrorLine() {
+        var prefixer = OutputPrefixer(prefix: "", destination: .log)
+        _ = prefixer.feed(Data("error: CIFAR-10 not found\nTo obtain it, run …\n".utf8))
+        #expect(prefixer.lastLine == "To obtain it, run …")
+        #expect(prefixer.failureLine == "error: CIFAR-10 not found")
+        var plain = OutputPrefixer(prefix: "", destination: .log)
+        _ = plain.feed(Data("Fatal error: index out of range\n".utf8))
+        #expect(plain.failureLine == "Fatal error: index out of range")
+    }
+
     @Test func multiByteCharactersSplitAcrossReadsSurvive() {
         let bytes = Array("θ → T\n".utf8)
         var prefixer = OutputPrefixer(prefix: "", destination: .log)
