@@ -51,7 +51,12 @@ public enum FigureIndex {
         for entry in entries {
             lines += section(entry, figuresRoot: figuresRoot) + [""]
         }
-        return lines.joined(separator: "\n")
+        // One blank line between blocks, one newline at the end.
+        var text = lines.joined(separator: "\n")
+        while text.contains("\n\n\n") {
+            text = text.replacingOccurrences(of: "\n\n\n", with: "\n\n")
+        }
+        return text.trimmingCharacters(in: .newlines) + "\n"
     }
 
     /// Writes the index to `figuresRoot/README.md` (atomically) and returns its URL.
@@ -115,10 +120,11 @@ public enum FigureIndex {
         for entry in entries {
             let headline = (try? entry.run.get())?.summary?.headline
             let anchor = "#\(entry.number)-\(entry.key)-\(entry.profile.rawValue)-profile"
+            let cells = headline.map { [$0.label, $0.ours, $0.paperClaim] }
+                ?? ["not recorded (this results.json predates the summary)", "—", "—"]
             lines.append(
                 "| \(entry.number) | [\(entry.key)](\(anchor)) | \(entry.profile.rawValue) | "
-                    + [headline?.label ?? "—", headline?.ours ?? "—", headline?.paperClaim ?? "—"]
-                    .map(tableCell).joined(separator: " | ") + " |")
+                    + cells.map(tableCell).joined(separator: " | ") + " |")
         }
         return lines
     }

@@ -106,6 +106,14 @@ import Testing
         #expect(index.contains("![Firing rate per layer at T = 256](classic/quick/fig-firing-rate.png)"))
         #expect(index.contains("![fig-grid (no gnuplot script)](classic/quick/fig-grid.png)"))
         #expect(index.contains("predates the `summary` field"))
+        #expect(index.contains("| 1 | [classic](#1-classic-quick-profile) | quick | not recorded"))
+        #expect(!index.contains("\n\n\n") && index.hasSuffix(".png)\n\n**`fig9-extra`** — "
+            + "An extra figure\n\n## 8. zeta (paper profile)\n\n- **Paper:** see "
+            + "[chapters/zeta/README.md](../chapters/zeta/README.md)\n"
+            + "- **Run:** commit `0123456`, 2026-11-18 11:06 UTC, `chapter-zeta --profile paper`, "
+            + "seed 42, debug build, wall time 12 min 34 s\n\n*This results.json predates the "
+            + "`summary` field: the figures below are the PNGs in the folder, captioned with "
+            + "their gnuplot titles.*\n\nNo figures in `zeta/paper/`.\n"))
         #expect(index.contains("- **Paper:** see [chapters/classic/README.md](../chapters/classic/README.md)"))
     }
 
