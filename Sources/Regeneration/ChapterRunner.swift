@@ -19,10 +19,11 @@ public enum Preparation: Sendable, Equatable {
 /// chapters that succeeded stay as they wrote them.
 ///
 /// ```swift
-/// var runner = ChapterRunner(
+/// let runner = ChapterRunner(
 ///     chapters: try ChapterCatalog.select(["classic", "hoyer"]),
 ///     arguments: ChapterArguments(profile: .smoke), packageRoot: root,
-///     destination: .terminal, prepare: builder.prepare, write: writeToStandardOutput)
+///     destination: .terminal, prepare: { builder.prepare($0, binDirectory: bin) },
+///     write: { FileHandle.standardOutput.write($0) })
 /// let reports = runner.run()
 /// print(SummaryTable.text(reports, profile: .smoke))
 /// ```
