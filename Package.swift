@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "render-figures", targets: ["render-figures"]),
+        .executable(name: "regenerate", targets: ["regenerate"]),
         .executable(name: "bench", targets: ["bench"]),
     ],
     dependencies: [
@@ -70,9 +71,17 @@ let package = Package(
         // MARK: - Tools
 
         .executableTarget(name: "render-figures", dependencies: [
-            "Figures", "ChapterSupport",
+            "Figures", "ChapterSupport", "Regeneration",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Runs every chapter in course order as a subprocess; see Sources/Regeneration.
+        .executableTarget(name: "regenerate", dependencies: [
+            "Regeneration", "ChapterSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Chapter order and selection, child processes, summary table, figures/README.md
+        .target(name: "Regeneration", dependencies: ["ChapterSupport"]),
+        .testTarget(name: "RegenerationTests", dependencies: ["Regeneration", "ChapterSupport"]),
         .executableTarget(name: "bench", dependencies: [
             "NeuralNetworks", "SpikingNeurons", "Datasets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

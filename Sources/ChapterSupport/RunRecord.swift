@@ -8,7 +8,7 @@ import Foundation
 ///
 /// ```swift
 /// let record = try RunRecord(context: context, config: config, metrics: metrics,
-///                            stages: cache.timings)
+///                            stages: cache.timings, summary: runSummary(metrics))
 /// try record.write(to: context.outputDirectory)
 /// ...
 /// let metrics = try RunRecord.load(from: url).metrics(as: Metrics.self)   // in a test
@@ -43,12 +43,16 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var totalSeconds: Double
     /// The chapter's measurements (accuracies, firing rates, energy, …).
     public var metrics: JSONValue
+    /// Headline against the paper and captioned figures; nil in files written before the
+    /// field existed (decoding them still works) and for chapters that do not fill it.
+    public var summary: RunSummary?
 
     /// Creates a record from its parts.
     public init(
         chapter: String, profile: Profile, seed: UInt64, threads: Int, commandLine: [String],
         git: GitRevision, date: Date, machine: MachineInfo, build: BuildConfiguration,
-        config: JSONValue, stages: [StageTiming], totalSeconds: Double, metrics: JSONValue
+        config: JSONValue, stages: [StageTiming], totalSeconds: Double, metrics: JSONValue,
+        summary: RunSummary? = nil
     ) {
         self.chapter = chapter
         self.profile = profile
@@ -63,6 +67,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         self.stages = stages
         self.totalSeconds = totalSeconds
         self.metrics = metrics
+        self.summary = summary
     }
 
     /// Creates the record of the run described by `context`, asking git and the system for
@@ -72,11 +77,13 @@ public struct RunRecord: Codable, Sendable, Equatable {
     ///   - config: the chapter's resolved config (any `Encodable`).
     ///   - metrics: the chapter's measurements (any `Encodable`).
     ///   - stages: usually `cache.timings`.
+    ///   - summary: the headline and figure captions, built from `metrics` by the chapter.
     /// - Throws: the encoder's error when `config` or `metrics` cannot be encoded; nothing has
     ///   been written at that point.
     public init(
         context: ChapterContext, config: some Encodable, metrics: some Encodable,
-        stages: [StageTiming], git: GitRevision = .current(), machine: MachineInfo = .current()
+        stages: [StageTiming], summary: RunSummary? = nil, git: GitRevision = .current(),
+        machine: MachineInfo = .current()
     ) throws {
         self.init(
             chapter: context.chapter, profile: context.profile, seed: context.seed,
@@ -84,7 +91,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
             date: Date(timeIntervalSince1970: floor(context.startDate.timeIntervalSince1970)),
             machine: machine, build: .current, config: try JSONValue(encoding: config),
             stages: stages, totalSeconds: Date().timeIntervalSince(context.startDate),
-            metrics: try JSONValue(encoding: metrics))
+            metrics: try JSONValue(encoding: metrics), summary: summary)
     }
 
     /// The metrics decoded into the chapter's own type.

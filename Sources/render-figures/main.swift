@@ -2,14 +2,20 @@
 // without retraining anything. Each chapter run writes `.dat` + `.gp` through `FigureWriter`;
 // this tool only replays the `.gp` scripts.
 //
-//     swift run render-figures                 # everything under figures/
+//     swift run render-figures                 # everything under figures/, then the index
+//     swift run render-figures --index-only    # only rewrite figures/README.md (no gnuplot)
 //     swift run render-figures --root figures/classic/quick
+//
+// It also owns figures/README.md, the figure index (`FigureIndex` in Sources/Regeneration):
+// rewritten from every figures/<key>/<profile>/results.json whenever the whole figures/
+// folder is rendered (`regenerate` calls the same function as its last step).
 //
 // Exit status: 0 when every figure rendered; 1 if any failed or gnuplot is missing.
 
 import ArgumentParser
 import Figures
 import Foundation
+import Regeneration
 
 struct RenderFigures: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,6 +25,9 @@ struct RenderFigures: ParsableCommand {
     @Option(help: "Directory searched recursively for .gp files.")
     var root: String = "figures"
 
+    @Flag(help: "Only rewrite figures/README.md (the figure index); render nothing.")
+    var indexOnly: Bool = false
+
     func run() throws {
         let rootURL = URL(fileURLWithPath: root)
         var isDirectory: ObjCBool = false
@@ -26,6 +35,17 @@ struct RenderFigures: ParsableCommand {
             isDirectory.boolValue
         else {
             throw ValidationError("no directory at \(rootURL.path) (run from the package root)")
+        }
+        // The index covers the whole figures/ folder, so a render of a sub-folder leaves it.
+        let indexesEverything =
+            rootURL.standardizedFileURL.path
+            == URL(fileURLWithPath: "figures").standardizedFileURL.path
+        if indexOnly {
+            guard indexesEverything else {
+                throw ValidationError("--index-only indexes figures/; drop --root")
+            }
+            print("rewrote \(try FigureIndex.write(figuresRoot: rootURL).path)")
+            return
         }
         let outcomes = Renderer.renderAll(under: rootURL)
         if outcomes.isEmpty {
@@ -45,6 +65,10 @@ struct RenderFigures: ParsableCommand {
         print(
             "\(rendered) rendered, \(failed) failed"
                 + (missing > 0 ? ", \(missing) skipped (gnuplot missing)" : ""))
+
+        if indexesEverything {
+            print("rewrote \(try FigureIndex.write(figuresRoot: rootURL).path)")
+        }
 
         // HOOK (not implemented yet): regenerate each chapter README's results table from its
         // figures/<chapter>/<profile>/results.json, between marker comments. That belongs to

@@ -44,7 +44,9 @@ func runSmoke(_ key: String) throws -> RunRecord {
     try process.run()
     process.waitUntilExit()
     #expect(process.terminationStatus == 0)
-    return try RunRecord.load(from: output.appendingPathComponent(RunRecord.fileName))
+    let record = try RunRecord.load(from: output.appendingPathComponent(RunRecord.fileName))
+    expectSummaryNamesEveryFigure(record, in: output)
+    return record
 }
 
 @Suite(.serialized) struct ClassicChapterTests {

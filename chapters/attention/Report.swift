@@ -242,3 +242,51 @@ func updateReadme(with m: Metrics, profile: Profile, seconds: Double) throws {
     text.replaceSubrange(begin.upperBound..<end.lowerBound, with: lines.joined(separator: "\n"))
     try text.write(to: url, atomically: true, encoding: .utf8)
 }
+
+// MARK: - Summary: the headline and figure captions in results.json (figure index, regenerate)
+
+/// The run's headline against the paper's claim, and one caption per figure `writeFigures`
+/// writes, in the same order (ChapterTests checks the ids against the files).
+func runSummary(_ m: Metrics, config: Config) -> RunSummary {
+    let best = m.students.filter { $0.arm == .sparseMomentumAT }
+        .max { $0.compressionRatio < $1.compressionRatio }
+    let ours = best.map {
+        "\(fmt($0.compressionRatio, 1))× at \(fmt(100 * $0.annAccuracy, 2)) % "
+            + "(dense \(fmt(100 * m.metaAccuracy, 2)) %)"
+    } ?? "no attention-guided student"
+    var figures = [FigureCaption(
+        id: "fig4-accuracy-vs-compression",
+        caption: "Test accuracy against compression ratio for each sparse-learning arm (ANN) "
+            + "and the compressed SNNs; dense ANN and SNN as references.")]
+    let d = config.snn.energyDensity
+    if m.students.contains(where: { $0.density == d }) || !m.channels.isEmpty {
+        figures.append(FigureCaption(
+            id: "fig3-layer-densities",
+            caption: "Fraction of weights kept in each layer at the global density \(d), per "
+                + "arm: the densities that emerge from momentum redistribution."))
+    }
+    if !m.snns.isEmpty {
+        figures.append(FigureCaption(
+            id: "fig5-spikes-per-neuron",
+            caption: "Spikes per neuron per image in each LIF layer, dense against compressed "
+                + "SNNs (T = \(m.timesteps))."))
+    }
+    figures.append(FigureCaption(
+        id: "fig6-energy",
+        caption: "Compute energy per image relative to the dense ANN (log scale, 45 nm fp32)."))
+    let sparsest = m.students.map(\.density).min() ?? d
+    let arms = Set(m.students.filter { $0.density == sparsest }.map(\.arm))
+    if arms.contains(.sparseMomentumAT) && arms.contains(.sparseMomentum) {
+        figures.append(FigureCaption(
+            id: "fig2-attention-maps",
+            caption: "Attention maps at the first attention point for 4 test images; rows: "
+                + "meta-model, student with AT, student without AT (density \(sparsest))."))
+    }
+    return RunSummary(
+        paper: "Kundu et al., WACV 2021 (Spike-Thrift); arXiv:2107.12445",
+        headline: Headline(
+            label: "largest compression with attention transfer (ANN accuracy)", ours: ours,
+            paperClaim: "up to \(fmt(m.paperCompressionRatio, 1))× (VGG, CIFAR) with no "
+                + "significant accuracy drop"),
+        figures: figures)
+}

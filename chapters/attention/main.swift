@@ -271,7 +271,8 @@ try cache.timed("figures") {
     try writeFigures(metrics, meta: meta, studentNets: studentNets.mapValues(\.0), config: config,
                      images: simulatedBatches[0].images, to: context.outputDirectory)
 }
-let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings)
+let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
+                           summary: runSummary(metrics, config: config))
 print("wrote \(try record.write(to: context.outputDirectory).path)")
 if context.profile != .smoke {
     try updateReadme(with: metrics, profile: context.profile, seconds: record.totalSeconds)

@@ -141,3 +141,41 @@ func updateReadme(with metrics: Metrics, profile: Profile, seconds: Double, stag
     text.replaceSubrange(begin.upperBound..<end.lowerBound, with: lines.joined(separator: "\n"))
     try text.write(to: url, atomically: true, encoding: .utf8)
 }
+
+// MARK: - Summary: the headline and figure captions in results.json (figure index, regenerate)
+
+/// The run's headline against the papers' claim, and one caption per figure `writeFigures`
+/// writes, in the same order (ChapterTests checks the ids against the files).
+func runSummary(_ metrics: Metrics) -> RunSummary {
+    let T = metrics.maxTimesteps
+    let steps = metrics.methods.map { result in
+        "\(result.method.balancing)" + (result.method.reset == .zero ? " (reset to zero)" : "")
+            + ": " + (result.firstTimestepWithinOnePoint.map { "T = \($0)" } ?? "never (≤ \(T))")
+    }
+    var figures = [FigureCaption(
+        id: "fig-accuracy-vs-timesteps",
+        caption: "SNN accuracy against T for each threshold rule and reset, ANN as the "
+            + "reference: which curve reaches the ANN line first, and which never does?")]
+    figures += metrics.neuronLayers.indices.map { k in
+        FigureCaption(
+            id: "fig-activation-histogram-layer\(k + 1)",
+            caption: "Spiking layer \(k + 1): non-zero ANN activations on calibration images, "
+                + "with the max and the 99.9/99.99th percentiles that set the thresholds.")
+    }
+    figures += [
+        FigureCaption(id: "fig-firing-rate",
+                      caption: "Firing rate of each spiking layer at T = \(T), per method."),
+        FigureCaption(
+            id: "fig-energy-ratio-vs-timesteps",
+            caption: "Estimated compute energy SNN / ANN against T (45 nm fp32, firing rates "
+                + "assumed constant in time)."),
+    ]
+    return RunSummary(
+        paper: "Diehl et al., IJCNN 2015; Rueckauer et al., Front. Neurosci. 2017",
+        headline: Headline(
+            label: "first T within 1 point of the ANN (reset by subtraction unless noted)",
+            ours: steps.joined(separator: "; "),
+            paperClaim: "percentile thresholds reach the ANN in fewer steps than max-norm; "
+                + "reset to zero keeps an error (qualitative)"),
+        figures: figures)
+}

@@ -230,7 +230,8 @@ runChapter {
     try cache.timed("figures") {
         try writeFigures(metrics, statistics: statistics, to: context.outputDirectory)
     }
-    let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings)
+    let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
+                               summary: runSummary(metrics))
     let url = try record.write(to: context.outputDirectory)
     print("wrote \(url.path)")
     if context.profile != .smoke {

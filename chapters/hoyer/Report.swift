@@ -338,3 +338,41 @@ func writeReadmeTable(_ metrics: Metrics, record: RunRecord, readme: URL) throws
         + text[stop.lowerBound...]
     try String(updated).write(to: readme, atomically: true, encoding: .utf8)
 }
+
+// MARK: - Summary: the headline and figure captions in results.json (figure index, regenerate)
+
+/// The run's headline against the paper's claim, and one caption per figure `writeFigures`
+/// writes, in the same order (ChapterTests checks the ids against the files).
+func runSummary(_ metrics: Metrics) -> RunSummary {
+    let ours = metrics.variant("hoyer-sum-reg").map { v in
+        "\(percent(v.accuracy, digits: 2)) % vs ANN \(percent(metrics.annAccuracy, digits: 2)) % "
+            + "(\(signed(100 * (v.accuracy - metrics.annAccuracy))) points), spike rate "
+            + "\(v.meanSpikeRate.map { percent($0) + " %" } ?? "—") on \(metrics.dataset)"
+    } ?? "Hoyer sum + reg not run"
+    let captions: [(String, String)] = [
+        ("fig1-accuracy-by-variant",
+         "Test accuracy at T = 1 of the ANN and every SNN variant, the ANN as reference."),
+        ("fig2-membrane-distribution",
+         "Normalised membrane potential z/E over all spike layers, without and with the "
+            + "regulariser: does the mass leave the threshold z/E = 1?"),
+        ("fig2b-near-threshold-by-layer",
+         "Fraction of potentials within ±10 % of the threshold, per spike layer and variant."),
+        ("fig3-spike-rate-by-layer", "Spike rate of each spike layer, per variant."),
+        ("fig4-energy-vs-ann",
+         "Compute energy per image (45 nm fp32), split into the analog first layer and the "
+            + "rest; the label gives each variant's ratio to the ANN."),
+        ("fig5-accuracy-vs-regulariser-weight",
+         "Accuracy against the regulariser weight λ_H (Hoyer sum, T = 1)."),
+        ("fig5b-spike-rate-vs-regulariser-weight",
+         "Spike rate and near-threshold mass against the regulariser weight λ_H."),
+        ("fig6-noise-robustness",
+         "Accuracy with Gaussian noise of σ·|v_th| added to the membrane before the comparison."),
+    ]
+    return RunSummary(
+        paper: "Datta, Liu & Beerel, arXiv:2212.10170 (2022)",
+        headline: Headline(
+            label: "T = 1 accuracy, Hoyer sum + regulariser", ours: ours,
+            paperClaim: "close to the same ANN at one time step, with fewer spikes "
+                + "(qualitative: the paper's tables were not retrievable)"),
+        figures: captions.map { FigureCaption(id: $0.0, caption: $0.1) })
+}

@@ -227,7 +227,7 @@ runChapter {
     }
     for figure in figures { print("figure \(figure.id): \(figure.outcome)") }
     let record = try RunRecord(context: context, config: config, metrics: metrics,
-                               stages: cache.timings)
+                               stages: cache.timings, summary: runSummary(metrics))
     let url = try record.write(to: context.outputDirectory)
     print("wrote \(url.path)")
     let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

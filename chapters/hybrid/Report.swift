@@ -384,3 +384,47 @@ func updateReadme(with m: Metrics, profile: Profile, seconds: Double) throws {
     text.replaceSubrange(begin.upperBound..<end.lowerBound, with: lines.joined(separator: "\n"))
     try text.write(to: url, atomically: true, encoding: .utf8)
 }
+
+// MARK: - Summary: the headline and figure captions in results.json (figure index, regenerate)
+
+/// The run's headline against the paper's claim, and one caption per figure `writeFigures`
+/// writes, in the same order (ChapterTests checks the ids against the files).
+func runSummary(_ m: Metrics) -> RunSummary {
+    let c = m.arms.first { $0.key == "C" }
+    let ours = c.map {
+        "\(fmt(100 * $0.accuracy, 2)) % (ANN \(fmt(100 * m.annAccuracy, 2)) %), "
+            + "\(fmt($0.annOverSNNEnergy, 1))× less compute energy than the ANN"
+    } ?? "arm C not run"
+    var figures = [
+        FigureCaption(
+            id: "fig1-encoding-raster",
+            caption: "20 pixels (rows) over T = \(m.timesteps) steps as direct | Poisson | "
+                + "hybrid input (grey = analog value, black = spike, white = nothing)."),
+        FigureCaption(
+            id: "fig3-spikes-per-layer",
+            caption: "Spikes per neuron per image in each hidden layer for arms A–D (log "
+                + "scale; the line marks one spike)."),
+        FigureCaption(
+            id: "fig4-energy",
+            caption: "SNN compute energy relative to the ANN per arm, split into first-layer "
+                + "MACs and accumulates (45 nm fp32)."),
+    ]
+    if m.arms.contains(where: { !$0.sweepTimesteps.isEmpty }) {
+        figures.append(FigureCaption(
+            id: "fig5-accuracy-vs-timesteps",
+            caption: "Accuracy against T of the arms fine-tuned at T = \(m.timesteps)."))
+    }
+    if c != nil {
+        figures.append(FigureCaption(
+            id: "fig6-first-spike-times",
+            caption: "Arm C: step at which the predicted output neuron first spikes, for "
+                + "correct and wrong predictions (0 = silent)."))
+    }
+    return RunSummary(
+        paper: "Datta, Kundu & Beerel, IJCNN 2021 (arXiv:2107.12374)",
+        headline: Headline(
+            label: "hybrid single-spike SNN (arm C) at T = \(m.timesteps)", ours: ours,
+            paperClaim: "\(fmt(100 * m.paperCIFAR100Accuracy, 2)) % on CIFAR-100 at T = 5, "
+                + "≈ \(fmt(m.paperEnergyRatio, 0))× less compute energy than the ANN"),
+        figures: figures)
+}

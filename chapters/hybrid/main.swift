@@ -179,7 +179,8 @@ let sample = test.batches(size: 1).map(encoded)[0]
 try cache.timed("figures") {
     try writeFigures(metrics, sample: sample, timesteps: T, to: context.outputDirectory)
 }
-let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings)
+let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
+                           summary: runSummary(metrics))
 print("wrote \(try record.write(to: context.outputDirectory).path)")
 if context.profile != .smoke {
     try updateReadme(with: metrics, profile: context.profile, seconds: record.totalSeconds)

@@ -270,3 +270,47 @@ func updateReadme(with metrics: Metrics, profile: Profile, seconds: Double, stag
     text.replaceSubrange(begin.upperBound..<end.lowerBound, with: lines.joined(separator: "\n"))
     try text.write(to: url, atomically: true, encoding: .utf8)
 }
+
+// MARK: - Summary: the headline and figure captions in results.json (figure index, regenerate)
+
+/// The run's headline against the paper's claim, and one caption per figure `writeFigures`
+/// writes, in the same order (ChapterTests checks the ids against the files).
+func runSummary(_ metrics: Metrics) -> RunSummary {
+    let T = metrics.maxTimesteps
+    func steps(_ method: MethodResult) -> String {
+        method.firstTimestepWithinOnePoint.map { "T = \($0)" } ?? "never (T ≤ \(T))"
+    }
+    let maxNorm = metrics.methods[0], ril = metrics.methods[3]
+    let speedup = metrics.speedupOfRILOverMaxNorm.map { ", \(fmt($0, 2))× fewer steps" } ?? ""
+    var figures = [FigureCaption(
+        id: "fig-accuracy-vs-timesteps",
+        caption: "Accuracy against T for max-norm, percentile, RNL and RNL + RIL (one "
+            + "simulation each), with the ReLU and RNL ANNs as references.")]
+    for (k, suffix) in ["rnl", "rnl-ril"].enumerated() where k < metrics.fitCurves.count {
+        figures.append(FigureCaption(
+            id: "fig-fit-curves-\(suffix)",
+            caption: "Fit curves ε(t) of every layer for \(metrics.methods[2 + k].name), with "
+                + "the first layer's bound Ω¹/t."))
+    }
+    figures.append(FigureCaption(
+        id: "fig-rate-vs-activation",
+        caption: "First hidden layer of RNL: SNN firing rate against ANN activation at a few "
+            + "T; the points approach r = a as T grows."))
+    if metrics.methods.contains(where: { $0.energyRatioAtMatchedAccuracy != nil }) {
+        figures.append(FigureCaption(
+            id: "fig-energy-at-matched-accuracy",
+            caption: "SNN / ANN compute energy at the first T reaching the common accuracy "
+                + "target, per method (45 nm fp32)."))
+    }
+    figures.append(FigureCaption(
+        id: "fig-ril-trajectory",
+        caption: "RIL: mean fit coefficient Ω̄ against validation accuracy while the shared "
+            + "threshold scale is tuned."))
+    return RunSummary(
+        paper: "Ding et al., IJCAI 2021 (arXiv:2105.11654)",
+        headline: Headline(
+            label: "steps to within 1 point of its ANN, max-norm vs RNL + RIL",
+            ours: "\(steps(maxNorm)) vs \(steps(ril))\(speedup)",
+            paperClaim: "8.6× faster than the typical method, at 0.265× its energy"),
+        figures: figures)
+}

@@ -269,7 +269,8 @@ runChapter {
         rilSelectedScale: Double(selectedScale), fitCurves: fits.map(\.curves),
         firstLayerBoundWorstRatio: bound.worstRatio, scatterSnapshots: fits[0].snapshots)
     try cache.timed("figures") { try writeFigures(metrics, to: context.outputDirectory) }
-    let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings)
+    let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
+                               summary: runSummary(metrics))
     print("wrote \(try record.write(to: context.outputDirectory).path)")
     if context.profile != .smoke {
         try updateReadme(with: metrics, profile: context.profile, seconds: record.totalSeconds, stages: record.stages)

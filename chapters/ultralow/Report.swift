@@ -276,3 +276,48 @@ func updateReadme(_ m: Metrics, profile: Profile, seconds: Double, stages: [Stag
 
 // TODO(api): ChapterSupport's formatFixed is internal; a public one would replace this.
 func formatFixed(_ value: Double, digits: Int) -> String { String(format: "%.\(digits)f", value) }
+
+// MARK: - Summary: the headline and figure captions in results.json (figure index, regenerate)
+
+/// The run's headline against the paper's claim, and one caption per figure `writeFigures`
+/// writes, in the same order (ChapterTests checks the ids against the files).
+func runSummary(_ m: Metrics) -> RunSummary {
+    // The fitted rule fine-tuned at T = 2 (the naive rule's T = 2 run is the ablation).
+    let atTwo = m.fineTuned.first { $0.timesteps == 2 && $0.rule.kind == .fitted }
+    let ours = atTwo.map {
+        "\(pct($0.after.accuracy)) % on \(m.dataset) (converted \(pct($0.before.accuracy)) %, "
+            + "DNN \(pct(m.dnnAccuracyOnSimulated)) % on the same images)"
+    } ?? "not measured (no fitted rule fine-tuned at T = 2)"
+    var figures = m.distributions.indices.map { l in
+        FigureCaption(
+            id: "fig1-preactivation-histogram-layer\(l + 1)",
+            caption: "Layer \(l + 1): DNN pre-activations x/μ, with the clip μ and the fitted "
+                + "thresholds α·μ for T ≤ 2; how far is the mass from uniform?")
+    }
+    figures += [
+        FigureCaption(
+            id: "fig2-activation-staircase",
+            caption: "Layer 1 under constant input: the DNN's clip(x, 0, μ) against the SNN "
+                + "staircase of the naive, shift and fitted rules at T = 1 and 2."),
+        FigureCaption(
+            id: "fig3-accuracy-vs-timesteps",
+            caption: "SNN accuracy against T for every conversion rule before fine-tuning, and "
+                + "after fine-tuning; the DNN as reference."),
+    ]
+    if m.fineTuned.contains(where: { $0.timesteps == 2 }) {
+        figures.append(FigureCaption(
+            id: "fig4-spike-rate-per-layer",
+            caption: "Spike rate of each layer at T = 2, converted and after fine-tuning."))
+    }
+    figures.append(FigureCaption(
+        id: "fig5-energy-vs-timesteps",
+        caption: "Compute energy SNN / DNN against T, for 45 nm float32 and int32 prices and "
+            + "the first layer charged every step or once."))
+    return RunSummary(
+        paper: "Datta & Beerel, DATE 2022 (arXiv:2112.12133)",
+        headline: Headline(
+            label: "SNN accuracy at T = 2 after fine-tuning", ours: ours,
+            paperClaim: "64.19 % on CIFAR-100 at T = 2 (VGG16), 159.2× less compute energy "
+                + "than the DNN"),
+        figures: figures)
+}

@@ -202,7 +202,8 @@ runChapter {
         distributions: fitted.distributions, fitTable: fitted.table, converted: converted,
         fineTuned: tuned, energy: energy, paperAccuracyCIFAR100T2: config.evaluation.paperAccuracy)
     try cache.timed("figures") { try writeFigures(metrics, fitted: fitted, to: context.outputDirectory) }
-    let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings)
+    let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
+                               summary: runSummary(metrics))
     print("wrote \(try record.write(to: context.outputDirectory).path)")
     if context.profile != .smoke && options.output == nil {
         try updateReadme(metrics, profile: context.profile, seconds: record.totalSeconds, stages: record.stages)

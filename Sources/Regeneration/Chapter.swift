@@ -1,0 +1,47 @@
+// The chapters `regenerate` knows, in the one order they are read and run.
+
+/// A chapter of the course: the executable `chapter-<key>` and its outputs in
+/// `figures/<key>/<profile>/`.
+public struct Chapter: Sendable, Hashable, CustomStringConvertible {
+    /// The chapter key, e.g. `classic`.
+    public let key: String
+
+    /// Creates the chapter with key `key`.
+    public init(_ key: String) {
+        self.key = key
+    }
+
+    /// The executable product, `chapter-<key>`.
+    public var executableName: String { "chapter-\(key)" }
+
+    /// The key.
+    public var description: String { key }
+}
+
+/// The course order, which is also the dependency order: `compare` reads the results of the
+/// chapters before it, so it runs last.
+///
+/// This table must name every chapter of Package.swift's `chapters` list (a test checks it);
+/// adding a chapter is one line there and one line here. A key listed here but not yet a
+/// product of the package (as `compare` was while it was written on another branch) is
+/// reported as skipped by `regenerate`, and the other chapters still run.
+public enum ChapterCatalog {
+    /// Every chapter, in course order.
+    public static let courseOrder: [Chapter] = [
+        "classic", "rnl", "ultralow", "hybrid", "attention", "hoyer", "compare",
+    ].map(Chapter.init)
+
+    /// The chapters named by `keys`, in course order (the order typed does not matter and
+    /// repeated keys count once); every chapter when `keys` is empty.
+    ///
+    /// - Throws: `RegenerationError.unknownChapter` naming the first unknown key and the
+    ///   known ones.
+    public static func select(_ keys: [String], from chapters: [Chapter] = courseOrder)
+        throws -> [Chapter]
+    {
+        if let unknown = keys.first(where: { key in !chapters.contains { $0.key == key } }) {
+            throw RegenerationError.unknownChapter(unknown, known: chapters.map(\.key))
+        }
+        return keys.isEmpty ? chapters : chapters.filter { keys.contains($0.key) }
+    }
+}

@@ -1,0 +1,33 @@
+// The options `regenerate` passes on to every chapter it runs.
+
+import ChapterSupport
+
+/// The chapter options `regenerate` forwards: `--profile` always, `--seed`, `--threads` and
+/// `--fresh` only when given, so each chapter otherwise keeps its own defaults.
+public struct ChapterArguments: Sendable, Equatable {
+    /// The profile every chapter runs at.
+    public var profile: Profile
+    /// `--seed`, if given.
+    public var seed: UInt64?
+    /// `--threads`, if given.
+    public var threads: Int?
+    /// `--fresh`: recompute every cached stage.
+    public var fresh: Bool
+
+    /// Creates the forwarded options.
+    public init(profile: Profile, seed: UInt64? = nil, threads: Int? = nil, fresh: Bool = false) {
+        self.profile = profile
+        self.seed = seed
+        self.threads = threads
+        self.fresh = fresh
+    }
+
+    /// The command-line arguments, e.g. `["--profile", "quick", "--seed", "7"]`.
+    public var arguments: [String] {
+        var arguments = ["--profile", profile.rawValue]
+        if let seed { arguments += ["--seed", String(seed)] }
+        if let threads { arguments += ["--threads", String(threads)] }
+        if fresh { arguments.append("--fresh") }
+        return arguments
+    }
+}

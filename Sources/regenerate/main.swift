@@ -1,0 +1,112 @@
+// regenerate: reruns every chapter (or the ones named) at one profile, in course order, and
+// refreshes the figure index. Each chapter reuses its own cached stages (StageCache), so a
+// second run only redoes what changed.
+//
+//     swift run regenerate                        # every chapter, quick profile
+//     swift run regenerate --profile smoke --chapter classic
+//     swift run regenerate --chapter rnl --chapter hoyer --fresh --seed 7
+//
+// Each chapter is built (`swift build --product chapter-<key>`, same configuration as this
+// tool; see `ProductBuilder`) and run as a child process whose output is streamed with a
+// `<key> │ ` prefix. A failing chapter is named and the others still run; the closing table
+// lists status, wall time, PNGs written and the headline of every chapter.
+//
+// Exit status: 0 when no chapter failed (skipped ones do not count), 1 otherwise, 64 for bad
+// options. `render-figures` stays the no-training path: it re-renders committed figures.
+
+import ArgumentParser
+import ChapterSupport
+import Foundation
+import Regeneration
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+struct Regenerate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "regenerate",
+        abstract: "Run every chapter at one profile in course order and rewrite figures/README.md.",
+        discussion: "Chapters, in order: "
+            + ChapterCatalog.courseOrder.map(\.key).joined(separator: ", ") + ".")
+
+    @Option(help: "Profile every chapter runs at.")
+    var profile: Profile = .quick
+
+    @Option(help: ArgumentHelp(
+        "Run only this chapter (repeatable); chapters still run in course order.",
+        valueName: "key"))
+    var chapter: [String] = []
+
+    @Option(help: "Seed passed to every chapter (default: each chapter's own).")
+    var seed: UInt64?
+
+    @Option(help: "Worker threads passed to every chapter (default: each chapter's own).")
+    var threads: Int?
+
+    @Flag(help: "Recompute every cached stage of every chapter.")
+    var fresh: Bool = false
+
+    func validate() throws {
+        _ = try selectedChapters()
+        if let threads, !(1...256).contains(threads) {
+            throw ValidationError("--threads must be between 1 and 256 (got \(threads)).")
+        }
+    }
+
+    private func selectedChapters() throws -> [Chapter] {
+        do {
+            return try ChapterCatalog.select(chapter)
+        } catch let error as RegenerationError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() throws {
+        let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path)
+        else { throw RegenerationError.notPackageRoot(root.path) }
+
+        let destination: OutputPrefixer.Destination =
+            isatty(STDOUT_FILENO) != 0 ? .terminal : .log
+        let builder = ProductBuilder(
+            packageRoot: root, configuration: .current,
+            scratchPath: ProductBuilder.scratchPath(
+                containing: Bundle.main.executableURL
+                    ?? URL(fileURLWithPath: CommandLine.arguments[0]),
+                configuration: .current),
+            destination: destination, write: writeToStandardOutput)
+        let binDirectory = try builder.binDirectory()
+        let arguments = ChapterArguments(
+            profile: profile, seed: seed, threads: threads, fresh: fresh)
+        let chapters = try selectedChapters()
+        print("regenerate: \(chapters.map(\.key).joined(separator: ", ")) at --profile "
+              + "\(profile.rawValue) (\(BuildConfiguration.current.rawValue) build, binaries in "
+              + "\(binDirectory.path))")
+
+        let runner = ChapterRunner(
+            chapters: chapters, arguments: arguments, packageRoot: root,
+            destination: destination,
+            prepare: { builder.prepare($0, binDirectory: binDirectory) },
+            write: writeToStandardOutput)
+        let reports = runner.run()
+
+        print("\n" + SummaryTable.text(reports, profile: profile))
+        let index = try FigureIndex.write(figuresRoot: root.appendingPathComponent("figures"))
+        print("rewrote \(index.path) (committed profiles only; smoke runs are not indexed)")
+        if reports.contains(where: \.status.isFailure) { throw ExitCode.failure }
+    }
+}
+
+/// Writes bytes to standard output at once (children's `\r` lines must not wait in a buffer).
+func writeToStandardOutput(_ data: Data) {
+    guard !data.isEmpty else { return }
+    fflush(nil)
+    FileHandle.standardOutput.write(data)
+}
+
+Regenerate.main()
