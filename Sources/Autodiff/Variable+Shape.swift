@@ -23,7 +23,7 @@ extension Variable {
             for part in parts {
                 offsets.append(offset)
                 part.value.withUnsafeBufferPointer { p in
-                    UnsafeMutableBufferPointer(rebasing: o[offset..<offset + p.count])
+                    _ = UnsafeMutableBufferPointer(rebasing: o[offset..<offset + p.count])
                         .update(fromContentsOf: p)
                 }
                 offset += part.value.count
@@ -52,7 +52,7 @@ extension Variable {
             var full = Tensor(shape: fullShape)
             full.withUnsafeMutableBufferPointer { f in
                 g.withUnsafeBufferPointer { pg in
-                    UnsafeMutableBufferPointer(rebasing: f[range.lowerBound * rowSize..<range.upperBound * rowSize])
+                    _ = UnsafeMutableBufferPointer(rebasing: f[range.lowerBound * rowSize..<range.upperBound * rowSize])
                         .update(fromContentsOf: pg)
                 }
             }

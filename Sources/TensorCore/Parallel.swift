@@ -1,9 +1,12 @@
 import Dispatch
 
 /// How many workers element-wise kernels split their work over (the machine has two cores).
-/// Set once at start-up from `--threads`; oneDNN and OpenBLAS read `OMP_NUM_THREADS`.
+/// Set once at start-up from `--threads`. Setting it also sets the OpenMP team size that
+/// oneDNN and (OpenMP-flavoured) OpenBLAS use, so `--threads 1` really runs on one core.
 public enum Parallelism {
-    nonisolated(unsafe) public static var workers: Int = 2
+    nonisolated(unsafe) public static var workers: Int = 2 {
+        didSet { OpenMPThreads.set(workers) }
+    }
     /// Below this many elements a kernel runs on the calling thread: dispatch costs ~µs.
     public static let minimumElementsPerWorker = 32_768
 }

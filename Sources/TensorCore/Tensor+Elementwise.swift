@@ -14,7 +14,7 @@ extension Tensor {
         }
         precondition(a.shape == b.shape || a.count == b.count && a.count == 1,
                      "element-wise operands have shapes \(a.shape) and \(b.shape)")
-        var out = Tensor(shape: a.shape)
+        let out = Tensor(shape: a.shape)
         let pa = SendablePointer(a.storage.pointer), pb = SendablePointer(b.storage.pointer)
         let po = SendablePointer(out.storage.pointer)
         withExtendedLifetime((a, b)) {
@@ -29,7 +29,7 @@ extension Tensor {
     /// `result[i] = op(self[i])`.
     @inlinable
     public func map(_ op: @escaping @Sendable (Float) -> Float) -> Tensor {
-        var out = Tensor(shape: shape)
+        let out = Tensor(shape: shape)
         let pa = SendablePointer(storage.pointer), po = SendablePointer(out.storage.pointer)
         withExtendedLifetime(self) {
             parallelChunks(count) { r in

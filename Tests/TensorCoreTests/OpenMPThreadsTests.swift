@@ -1,0 +1,23 @@
+import Testing
+import TensorCore
+
+/// `--threads` must reach oneDNN's and OpenBLAS's OpenMP team, not only the element-wise
+/// workers. The team size is a per-thread OpenMP setting, so each check sets and reads it on
+/// the same (synchronous) test thread.
+@Suite("OpenMP team size")
+struct OpenMPThreadsTests {
+    @Test func runtimeIsLoaded() {
+        #expect(OpenMPThreads.maximum != nil, "libgomp (loaded by oneDNN) was not found")
+    }
+
+    @Test func settingWorkersSetsTheTeamSize() {
+        let saved = Parallelism.workers
+        defer { Parallelism.workers = saved }
+        Parallelism.workers = 1
+        #expect(OpenMPThreads.maximum == 1)
+        OpenMPThreads.set(3)
+        #expect(OpenMPThreads.maximum == 3)
+        Parallelism.workers = 2
+        #expect(OpenMPThreads.maximum == 2)
+    }
+}
