@@ -50,6 +50,7 @@ struct Arguments: ParsableArguments {
     var finetuneTimesteps: [Int] = []
     @Option(help: "Fine-tuning epochs (default: the profile's).") var finetuneEpochs: Int?
     @Option(help: "DNN epochs (default: the profile's).") var epochs: Int?
+    @Option(help: "Fine-tuning learning rate (default: the profile's).") var finetuneLearningRate: Float?
 }
 
 let arguments = Arguments.parseOrExit()
@@ -61,6 +62,7 @@ runChapter {
         if !arguments.finetuneTimesteps.isEmpty { c.finetune.timesteps = arguments.finetuneTimesteps }
         if let e = arguments.finetuneEpochs { c.finetune.epochs = e }
         if let e = arguments.epochs { c.dnn.epochs = e }
+        if let r = arguments.finetuneLearningRate { c.finetune.learningRate = r }
     }
     let context = try ChapterContext(chapter: "ultralow", options: options,
                                      stages: ["dnn", "fit", "convert", "finetune"])
