@@ -93,6 +93,10 @@ let chapters: [(key: String, method: String?, uses: [Target.Dependency])] = [
     ("rnl", "RNLMethod", ["SNNConversion", "Datasets", "EnergyEstimation"]),
     ("hybrid", "HybridMethod", ["SNNConversion", "Datasets", "EnergyEstimation"]),
     ("attention", "AttentionMethod", ["SNNConversion", "Datasets", "EnergyEstimation"]),
+    // Compares every method above on one backbone. It imports the other chapters' *Method
+    // libraries* (the papers' math and training loops), never their executables or lessons.
+    ("compare", nil, ["SNNConversion", "Datasets", "EnergyEstimation", "RNLMethod",
+                      "UltralowMethod", "HybridMethod", "HoyerMethod", "AttentionMethod"]),
 ]
 for chapter in chapters {
     var dependencies = chapter.uses + [

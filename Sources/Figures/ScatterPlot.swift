@@ -16,8 +16,9 @@ public struct ScatterPlot: Figure, Equatable {
     public var series: [Series]
     /// Key entry of a dashed y = x line, e.g. `"SNN = ANN"`; `nil` draws no diagonal.
     public var diagonalLabel: String?
-    /// A polyline through selected points (its label is the key entry), drawn in the first
-    /// reference style over the point clouds; `nil` draws none.
+    /// A polyline through selected points (its label is the key entry), drawn as a dashed line
+    /// in the first reference style over the point clouds (the points stay visible); `nil`
+    /// draws none.
     public var front: Series?
     /// Size of each point relative to the theme's point size (use ~0.3 for thousands of points).
     public var pointScale: Double
@@ -64,9 +65,8 @@ public struct ScatterPlot: Figure, Equatable {
         }
         if let front {
             elements.append(
-                "datafile index \(series.count) using 1:2 with linespoints "
-                    + "ls \(_Gnuplot.referenceStyle(0)) ps \(pointSize) "
-                    + "title \(_Gnuplot.quoted(front.label))")
+                "datafile index \(series.count) using 1:2 with lines "
+                    + "ls \(_Gnuplot.referenceStyle(0)) title \(_Gnuplot.quoted(front.label))")
         }
         if let diagonalLabel {
             elements.append(

@@ -74,7 +74,7 @@ enum SampleFigures {
     /// Accuracy against energy with the Pareto front, and more series than theme colours.
     static let scatterPlotWithFront = ScatterPlot(
         title: "Accuracy vs energy",
-        x: Axis("E_SNN / E_ANN", scale: .log),
+        x: Axis("E_{SNN} / E_{ANN}", scale: .log),
         y: Axis("test accuracy (%)", range: 0...100),
         series: (0..<9).map { i in
             Series(label: "method \(i + 1)", x: [0.05 * Double(i + 1)], y: [60 + 3 * Double(i)])
