@@ -58,6 +58,8 @@ struct Config: Codable, Equatable, Sendable {
     }
     /// Arm C of chapter-hybrid: hybrid input + single-spike neurons, fine-tuned at T.
     struct HybridConfig: Codable, Equatable, Sendable {
+        /// Dropout of its own BN-free, bias-free ANN (DIET-SNN's), trained like the shared one.
+        var annDropout: Float
         var timesteps: Int
         var epochs: Int
         var imagesPerEpoch: Int?
@@ -130,7 +132,8 @@ struct Config: Codable, Equatable, Sendable {
                                  finetuneTimesteps: [1, 2],                     // paper headline T = 2 (§5)
                                  finetuneEpochs: 300, finetuneImages: nil,      // ultralow digest §3
                                  finetuneBatchSize: 128, finetuneLearningRate: 1e-4),  // digest §3
-        hybrid: HybridConfig(timesteps: 5, epochs: 100, imagesPerEpoch: nil,     // hybrid digest §0, §3
+        hybrid: HybridConfig(annDropout: 0.2,                                 // hybrid digest §3
+                             timesteps: 5, epochs: 100, imagesPerEpoch: nil,     // hybrid digest §0, §3
                              batchSize: 64, learningRate: 1e-4,                  // hybrid digest §3
                              percentile: 99.7, calibrationBatches: 8,            // hybrid digest §2.6
                              thresholdScale: 0.3, outputThresholdScale: 0.3),    // digest §2.6 [proposed]
