@@ -31,7 +31,7 @@ set style line 14 lc rgb '#08519c' lw 1.5 dt 5
 set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')
 # ---- end of theme ----
 set title 'Accuracy vs energy'
-set xlabel 'E_SNN / E_ANN'
+set xlabel 'E_{SNN} / E_{ANN}'
 set logscale x 10
 set ylabel 'test accuracy (%)'
 set yrange [0:100]
@@ -46,4 +46,4 @@ plot datafile index 0 using 1:2 with points ls 1 ps 0.66 title 'method 1', \
      datafile index 6 using 1:2 with points ls 7 ps 0.66 title 'method 7', \
      datafile index 7 using 1:2 with points ls 8 ps 0.66 title 'method 8', \
      datafile index 8 using 1:2 with points ls 1 dt 2 pt 12 ps 0.66 title 'method 9', \
-     datafile index 9 using 1:2 with linespoints ls 11 ps 0.66 title 'Pareto front'
+     datafile index 9 using 1:2 with lines ls 11 title 'Pareto front'
