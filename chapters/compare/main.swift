@@ -31,9 +31,14 @@
 //     on the same axes;
 //   • find the accuracy–energy Pareto front and see which method owns which part of it.
 //
+// Builds on: chapters classic, rnl, ultralow, hybrid, hoyer and attention (their Method
+// libraries do the work; this file only runs them on common ground).
+//
 // Commands (2-core machine; measured times in README.md):
-//   swift run chapter-compare --profile smoke    # seconds, for ChapterTests
-//   swift run chapter-compare                    # quick: Fashion-MNIST, ≈ 12 min
+//   swift run chapter-compare --profile smoke    # about a minute of compute, for ChapterTests
+//   swift run chapter-compare                    # quick: Fashion-MNIST; sized for ≈ 12 min on
+//                                                # an idle 2-core machine, 32 min measured on a
+//                                                # shared, loaded one (README)
 //   swift run chapter-compare --profile paper    # VGG-16 / CIFAR-10 at every paper's schedule:
 //                                                # weeks on 2 CPU cores; needs data/
 //
