@@ -30,6 +30,20 @@ struct Point: Codable, Equatable {
     /// Wall time of inference on the test subset at this T (conversion curves: the T_max
     /// simulation's time × T/T_max); nil where it was not timed separately.
     var inferenceSeconds: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case timesteps, accuracy, spikesPerNeuron, energyRatioFloat32, energyRatioInt32, inferenceSeconds
+    }
+    // Written by hand so that "not timed" is an explicit null rather than a missing key.
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(timesteps, forKey: .timesteps)
+        try c.encode(accuracy, forKey: .accuracy)
+        try c.encode(spikesPerNeuron, forKey: .spikesPerNeuron)
+        try c.encode(energyRatioFloat32, forKey: .energyRatioFloat32)
+        try c.encode(energyRatioInt32, forKey: .energyRatioInt32)
+        try c.encode(inferenceSeconds, forKey: .inferenceSeconds)
+    }
 }
 
 /// One method's results. `points` are at the T the method allows.
@@ -193,7 +207,9 @@ func readmeTable(_ m: Metrics, profile: Profile, seconds: Double) -> String {
             + "this run's wall time \(fmt(seconds / 60, 1)) min). "
             + "\(m.dataset), \(m.trainImages) training images, \(m.simulatedImages) test images for every "
             + "method; shared ReLU ANN \(fmt(100 * m.annAccuracyOnSimulated, 2)) % on them "
-            + "(\(fmt(100 * m.annAccuracy, 2)) % on the full test set).",
+            + "(\(fmt(100 * m.annAccuracy, 2)) % on the full test set); RNL's own ANN "
+            + "\(fmt(100 * m.rnlANNAccuracyOnSimulated, 2)) %, hybrid's BN-free ANN "
+            + "\(fmt(100 * m.dietANNAccuracyOnSimulated, 2)) % (the ceilings of those two methods).",
         "",
         "| method | chapter | " + budgets.map { "best acc. T ≤ \($0) (%)" }.joined(separator: " | ")
             + " | T of the last point | acc. there (%) | spikes/neuron there | E_SNN/E_ANN there (fp32 / int32) |",
