@@ -94,6 +94,7 @@ let package = Package(
 /// Each chapter is an executable `chapter-<key>`. A chapter whose paper-specific math needs
 /// unit tests keeps it in `chapters/<key>/Method/`, a library target `<Method>` tested by
 /// `Tests/<Method>Tests/` (tests cannot import executables); the lesson stays in main.swift.
+/// Method libraries may use ChapterSupport (progress line, NaN guard) for their training loops.
 let chapters: [(key: String, method: String?, uses: [Target.Dependency])] = [
     ("classic", nil, ["SNNConversion", "Datasets", "EnergyEstimation"]),
     ("hoyer", "HoyerMethod", ["SpikingNeurons", "Datasets", "EnergyEstimation"]),
@@ -101,6 +102,10 @@ let chapters: [(key: String, method: String?, uses: [Target.Dependency])] = [
     ("rnl", "RNLMethod", ["SNNConversion", "Datasets", "EnergyEstimation"]),
     ("hybrid", "HybridMethod", ["SNNConversion", "Datasets", "EnergyEstimation"]),
     ("attention", "AttentionMethod", ["SNNConversion", "Datasets", "EnergyEstimation"]),
+    // Compares every method above on one backbone. It imports the other chapters' *Method
+    // libraries* (the papers' math and training loops), never their executables or lessons.
+    ("compare", nil, ["SNNConversion", "Datasets", "EnergyEstimation", "RNLMethod",
+                      "UltralowMethod", "HybridMethod", "HoyerMethod", "AttentionMethod"]),
 ]
 for chapter in chapters {
     var dependencies = chapter.uses + [
@@ -108,7 +113,8 @@ for chapter in chapters {
     ]
     if let method = chapter.method {
         package.targets.append(.target(
-            name: method, dependencies: chapter.uses, path: "chapters/\(chapter.key)/Method",
+            name: method, dependencies: chapter.uses + ["ChapterSupport"],
+            path: "chapters/\(chapter.key)/Method",
             swiftSettings: optimised))
         package.targets.append(.testTarget(
             name: "\(method)Tests", dependencies: [.target(name: method), "_TestSupport"]))

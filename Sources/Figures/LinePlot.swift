@@ -75,7 +75,7 @@ public struct LinePlot: Figure, Equatable {
             case (false, .lines): with = "lines"
             }
             return "datafile index \(index) using \(using) with \(with) "
-                + "ls \(_Gnuplot.seriesStyle(index)) title \(_Gnuplot.quoted(s.label))"
+                + "\(_Gnuplot.seriesStyleSpec(index)) title \(_Gnuplot.quoted(s.label))"
         }
         lines.append(_Gnuplot.plot(elements + _Gnuplot.horizontalLines(referenceLines)))
         return lines.joined(separator: "\n") + "\n"

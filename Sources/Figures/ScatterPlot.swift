@@ -1,7 +1,10 @@
 /// Points without lines, one colour per series, optionally with the diagonal y = x, e.g. SNN
 /// firing rate against ANN activation per neuron (points on the diagonal mean exact conversion).
 ///
-/// `.dat` layout: one index block per series with columns x, y.
+/// `front`, when given, is drawn as a line through its points on top of the clouds (e.g. the
+/// Pareto front of accuracy against energy).
+///
+/// `.dat` layout: one index block per series with columns x, y; the front is the last block.
 public struct ScatterPlot: Figure, Equatable {
     /// Title above the plot.
     public var title: String
@@ -13,6 +16,10 @@ public struct ScatterPlot: Figure, Equatable {
     public var series: [Series]
     /// Key entry of a dashed y = x line, e.g. `"SNN = ANN"`; `nil` draws no diagonal.
     public var diagonalLabel: String?
+    /// A polyline through selected points (its label is the key entry), drawn as a dashed line
+    /// in the first reference style over the point clouds (the points stay visible); `nil`
+    /// draws none.
+    public var front: Series?
     /// Size of each point relative to the theme's point size (use ~0.3 for thousands of points).
     public var pointScale: Double
     /// Key placement.
@@ -23,13 +30,15 @@ public struct ScatterPlot: Figure, Equatable {
     /// Creates a scatter plot.
     public init(
         title: String, x: Axis, y: Axis, series: [Series], diagonalLabel: String? = nil,
-        pointScale: Double = 0.6, key: KeyPosition = .topLeft, size: FigureSize = .square
+        front: Series? = nil, pointScale: Double = 0.6, key: KeyPosition = .topLeft,
+        size: FigureSize = .square
     ) {
         self.title = title
         self.x = x
         self.y = y
         self.series = series
         self.diagonalLabel = diagonalLabel
+        self.front = front
         self.pointScale = pointScale
         self.key = key
         self.size = size
@@ -40,7 +49,7 @@ public struct ScatterPlot: Figure, Equatable {
         if series.contains(where: { $0.yError != nil }) {
             columns.append("± error of \(y.label) (only in blocks with error bars)")
         }
-        return _Gnuplot.columnHeader(columns) + _Gnuplot.indexBlocks(series)
+        return _Gnuplot.columnHeader(columns) + _Gnuplot.indexBlocks(series + (front.map { [$0] } ?? []))
     }
 
     public func gnuplotCommands(dataFile: String) -> String {
@@ -51,8 +60,13 @@ public struct ScatterPlot: Figure, Equatable {
         let pointSize = _Gnuplot.number(pointScale * 1.1)
         var elements = series.enumerated().map { index, s in
             let drawing = s.yError == nil ? "using 1:2 with points" : "using 1:2:3 with yerrorbars"
-            return "datafile index \(index) \(drawing) ls \(_Gnuplot.seriesStyle(index)) "
+            return "datafile index \(index) \(drawing) \(_Gnuplot.seriesStyleSpec(index)) "
                 + "ps \(pointSize) title \(_Gnuplot.quoted(s.label))"
+        }
+        if let front {
+            elements.append(
+                "datafile index \(series.count) using 1:2 with lines "
+                    + "ls \(_Gnuplot.referenceStyle(0)) title \(_Gnuplot.quoted(front.label))")
         }
         if let diagonalLabel {
             elements.append(

@@ -29,6 +29,15 @@ enum _Gnuplot {
     /// The theme line style of series `index` (cycles through the 8 series styles).
     static func seriesStyle(_ index: Int) -> Int { index % Theme.seriesColors.count + 1 }
 
+    /// `ls N` for series `index`; from the ninth series on, the colours repeat dashed with open
+    /// markers (`ls N dt 2 pt P`) so that every series stays distinguishable.
+    static func seriesStyleSpec(_ index: Int) -> String {
+        let cycle = index / Theme.seriesColors.count
+        guard cycle > 0 else { return "ls \(seriesStyle(index))" }
+        let openMarkers = [12, 10, 6, 4, 8, 1, 2, 3]
+        return "ls \(seriesStyle(index)) dt \(cycle + 1) pt \(openMarkers[index % openMarkers.count])"
+    }
+
     /// The theme line style of reference line `index` (cycles through the 4 reference styles).
     static func referenceStyle(_ index: Int) -> Int {
         Theme.firstReferenceStyle + index % Theme.referenceStyleCount

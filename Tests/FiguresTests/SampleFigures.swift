@@ -71,6 +71,17 @@ enum SampleFigures {
         ],
         diagonalLabel: "rate = activation")
 
+    /// Accuracy against energy with the Pareto front, and more series than theme colours.
+    static let scatterPlotWithFront = ScatterPlot(
+        title: "Accuracy vs energy",
+        x: Axis("E_{SNN} / E_{ANN}", scale: .log),
+        y: Axis("test accuracy (%)", range: 0...100),
+        series: (0..<9).map { i in
+            Series(label: "method \(i + 1)", x: [0.05 * Double(i + 1)], y: [60 + 3 * Double(i)])
+        },
+        front: Series(label: "Pareto front", x: [0.05, 0.2, 0.45], y: [60, 69, 84]),
+        key: .bottomRight)
+
     /// Row 0 is the bright one (large values), so a rendered map shows at a glance whether
     /// row 0 is at the top.
     static let heatMap = HeatMap(
@@ -99,6 +110,7 @@ enum SampleFigures {
         ("bar-chart-stacked", stackedBarChart),
         ("histogram", histogram),
         ("scatter-plot", scatterPlot),
+        ("scatter-plot-front", scatterPlotWithFront),
         ("heat-map", heatMap),
         ("heat-map-diverging", divergingHeatMap),
     ]

@@ -207,8 +207,13 @@ for model in snnModels {
     let (trained, _, _) = try cache.stage(
         "snn", version: 1, config: SNNStage(model: model.name, conversion: config.conversion, snn: config.snn),
         dependsOn: [model.key]) { () -> TrainedSNN in
-        let r = try trainedSNN(from: model.ann, label: "snn \(model.name)", config: config, train: train,
-                               normalization: normalization, rng: &rng)
+        let c = config.conversion, sc = config.snn
+        let r = try trainedSNN(from: model.ann, label: "snn \(model.name)", percentile: c.percentile,
+                               scale: c.scale, calibrationBatches: c.calibrationBatches,
+                               calibrationBatchSize: c.calibrationBatchSize, timesteps: sc.timesteps,
+                               epochs: sc.epochs, batchSize: sc.batchSize, learningRate: sc.learningRate,
+                               trainLimit: sc.trainLimit, train: train, normalization: normalization,
+                               rng: &rng)
         return TrainedSNN(state: try NetworkState.encode(r.snn), thresholdsBefore: r.thresholdsBefore.map(Double.init),
                           secondsPerEpoch: r.secondsPerEpoch)
     }

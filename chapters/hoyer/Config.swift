@@ -39,9 +39,8 @@ struct Config: Codable, Equatable, Sendable {
         case none
         case cropAndFlip(padding: Int)
     }
-    enum OptimizerChoice: String, Codable, Equatable, Sendable {
-        case adam, adamAMSGrad = "adam-amsgrad"
-    }
+    /// Moved to HoyerMethod (shared with chapter-compare); same cases, same JSON.
+    typealias OptimizerChoice = HoyerOptimizer
 
     struct DataConfig: Codable, Equatable, Sendable {
         var dataset: DatasetID
@@ -59,17 +58,8 @@ struct Config: Codable, Equatable, Sendable {
         var classifier: [Int]
         var dropout: Float
     }
-    struct TrainingConfig: Codable, Equatable, Sendable {
-        var epochs: Int
-        var batchSize: Int
-        var optimizer: OptimizerChoice
-        var learningRate: Float
-        var weightDecay: Float
-        var decayScope: WeightDecayScope
-        /// lr ← lr / factor at these fractions of all steps.
-        var milestones: [Double]
-        var factor: Float
-    }
+    /// Moved to HoyerMethod (shared with chapter-compare); same fields, same JSON.
+    typealias TrainingConfig = HoyerTrainingSchedule
     struct MethodConfig: Codable, Equatable, Sendable {
         /// λ_H of the regularised variants.
         var regularisationWeight: Float

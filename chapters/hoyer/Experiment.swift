@@ -8,13 +8,6 @@ import Foundation
 import HoyerMethod
 import SpikingNeurons
 
-/// What every training run reads.
-struct TrainingData {
-    let train: LabeledImages
-    let normalization: Normalization
-    let augmentation: Augmentation
-}
-
 /// The stage-cache key material of one training run (labels left out on purpose).
 struct TrainingStage: Encodable {
     var data: Config.DataConfig
@@ -38,26 +31,13 @@ struct EvaluationStage: Encodable {
 /// bias-free. The activation is ReLU (ANN) or a Hoyer spike layer (SNN).
 func makeNetwork(_ variant: Variant, config: Config, imageShape: [Int], classes: Int,
                  seed: UInt64) -> Sequential {
-    var rng = SeededGenerator(seed: seed)   // same initial weights for every variant
-    let convolutions = config.network.features.filter { $0 != .pool }.count
-    let regularisation = HoyerSpike.Regularisation(
-        weight: variant.regularisationWeight,
-        gradient: config.method.regulariserGradient)
-    return VGG.make(
-        config.network.features, inputChannels: imageShape[0], inputSize: imageShape[1],
-        classes: classes, classifier: config.network.classifier, batchNorm: true,
-        bias: false, pool: .max, poolPlacement: .beforeNormalization,
-        dropout: config.network.dropout,
-        activation: { channels, index -> any Layer in
-            guard case .hoyerSpike(let mode) = variant.neuron else { return ReLU() }
-            // Channel-wise extrema for convolutions; FC spike layers keep "sum" (§2.2).
-            let layerMode = mode == .hoyerChannelwise && index >= convolutions
-                ? ThresholdMode.hoyerSum : mode
-            return HoyerSpike(channels: channels, mode: layerMode,
-                              surrogateHeight: config.method.surrogateHeight,
-                              regularisation: regularisation)
-        },
-        using: &rng)
+    makeHoyerVGG(features: config.network.features, classifier: config.network.classifier,
+                 dropout: config.network.dropout, imageShape: imageShape, classes: classes,
+                 mode: variant.thresholdMode, surrogateHeight: config.method.surrogateHeight,
+                 regularisation: HoyerSpike.Regularisation(
+                     weight: variant.regularisationWeight,
+                     gradient: config.method.regulariserGradient),
+                 seed: seed)
 }
 
 /// The trained network of `variant`, from the stage cache or trained now.
@@ -85,45 +65,11 @@ func trainedNetwork(_ variant: Variant, config: Config, data: TrainingData,
             return network
         }) { () -> Sequential in
         let network = make()
-        try train(network, label: variant.key, config: config.training, data: data,
-                  seed: seed &+ 1)
+        try trainHoyerNetwork(network, label: variant.key, schedule: config.training,
+                              data: data, seed: seed &+ 1)
         return network
     }
     return (network, key)
-}
-
-/// Mini-batch training: L = CE + Σ_l λ_H·H_l (the spike layers add their H terms to the
-/// context), Adam, lr / factor at the milestones, stepped every iteration (digest §2.4).
-func train(_ network: Sequential, label: String, config: Config.TrainingConfig,
-           data: TrainingData, seed: UInt64) throws {
-    var rng = SeededGenerator(seed: seed)
-    var optimizer = Adam(
-        learningRate: config.learningRate, weightDecay: config.weightDecay,
-        decayScope: config.decayScope, amsgrad: config.optimizer == .adamAMSGrad)
-    let stepsPerEpoch = data.train.count / config.batchSize
-    let schedule = LearningRateSchedule.step(milestones: config.milestones,
-                                             factor: config.factor)
-    let progress = ProgressLine(label, epochs: config.epochs, stepsPerEpoch: stepsPerEpoch)
-    for epoch in 0..<config.epochs {
-        let batches = data.train.shuffledBatches(
-            size: config.batchSize, partialBatch: .drop, augmentation: data.augmentation,
-            normalization: data.normalization, using: &rng)
-        var lossSum = 0.0, correct = 0, seen = 0
-        for (step, batch) in batches.enumerated() {
-            optimizer.learningRate = schedule.rate(
-                base: config.learningRate, step: epoch * stepsPerEpoch + step,
-                total: config.epochs * stepsPerEpoch)
-            let result = classificationStep(network, images: batch.images,
-                                            labels: batch.labels, optimizer: &optimizer,
-                                            rng: &rng)
-            try checkFinite(loss: result.loss, epoch: epoch, step: step)
-            lossSum += Double(result.loss) * Double(result.count)
-            correct += result.correct
-            seen += result.count
-            progress.update(epoch: epoch, step: step, loss: lossSum / Double(seen),
-                            accuracy: Double(correct) / Double(seen), samples: result.count)
-        }
-    }
 }
 
 // MARK: - Measuring a trained network
@@ -225,58 +171,4 @@ func accuracyUnderMembraneNoise(_ network: Sequential, levels: [Float],
         total += batch.labels.count
     }
     return correct.map { Double($0) / Double(max(total, 1)) }
-}
-
-// MARK: - Operation counts and energy (digest §6)
-
-/// A conv or FC layer with its dense MACs per image and the spike layer feeding it (nil for
-/// the first layer, which sees the analog image).
-struct ComputeLayer: Codable, Equatable, Sendable {
-    var name: String
-    var macs: Double
-    var inputSpikeLayer: Int?
-}
-
-/// MACs of every conv/FC layer, from one forward pass of a blank image.
-func computeLayers(of network: Sequential, imageShape: [Int]) -> [ComputeLayer] {
-    var context = ForwardContext.inference
-    let outputs = network.forwardCollecting(Variable(Tensor(shape: [1] + imageShape)),
-                                            context: &context)
-    var layers: [ComputeLayer] = []
-    var spikeLayersSeen = 0, convolutions = 0, linears = 0
-    for (k, layer) in network.layers.enumerated() {
-        let feeding = spikeLayersSeen > 0 ? spikeLayersSeen - 1 : nil
-        if let conv = layer as? Conv2D {
-            convolutions += 1
-            let fanIn = conv.inChannels * conv.kernelSize * conv.kernelSize
-            layers.append(ComputeLayer(name: "conv\(convolutions)",
-                                       macs: Double(fanIn * outputs[k].value.count),
-                                       inputSpikeLayer: feeding))
-        } else if let linear = layer as? Linear {
-            linears += 1
-            layers.append(ComputeLayer(
-                name: "fc\(linears)",
-                macs: OperationCount.linearMACs(inFeatures: linear.inFeatures,
-                                                outFeatures: linear.outFeatures),
-                inputSpikeLayer: feeding))
-        } else if layer is HoyerSpike || layer is ReLU {
-            spikeLayersSeen += 1
-        }
-    }
-    return layers
-}
-
-/// ANN (`spikeRates` nil): Σ MACs·E_MAC. SNN at T = 1: the first layer's MACs·E_MAC (analog
-/// input) + Σ_l≥2 MACs_l·r_(l−1)·E_AC (binary input: one add per incoming spike and synapse).
-func energyLedger(_ layers: [ComputeLayer], spikeRates: [Double]?,
-                  constants: EnergyConstants) -> EnergyLedger {
-    EnergyLedger(layers: layers.map { layer in
-        guard let rates = spikeRates, let source = layer.inputSpikeLayer else {
-            return LayerOperations(name: layer.name, macs: layer.macs, accumulates: 0)
-        }
-        return LayerOperations(
-            name: layer.name, macs: 0,
-            accumulates: OperationCount.accumulates(macsPerStep: layer.macs,
-                                                    inputRate: rates[source], timesteps: 1))
-    }, constants: constants)
 }

@@ -8,20 +8,6 @@ import Datasets
 import HybridMethod
 import NeuralNetworks
 
-/// One SNN variant fine-tuned from the shared ANN (digest §8.2).
-struct Arm: Codable, Equatable, Sendable {
-    var key: String
-    var title: String
-    var encoding: InputEncoding
-    var hidden: HiddenNeurons
-    var loss: OutputLoss
-    /// Surrogate of the single-spike hidden and output neurons (multi-spike hidden neurons
-    /// use the core triangle γ = 0.3 of DIET-SNN).
-    var surrogate: STDBSurrogate
-    /// θˡ = s · percentile of the ANN's ReLU outputs.
-    var thresholdScale: Float
-}
-
 struct Config: Codable, Equatable, Sendable {
     struct DataConfig: Codable, Equatable, Sendable {
         var dataset: DatasetID

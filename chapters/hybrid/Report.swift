@@ -1,5 +1,5 @@
-// Helpers of chapter-hybrid: ANN training, fine-tuning loop, stage inputs, results.json
-// metrics, §8.4 effect checks, figures, README table.
+// Helpers of chapter-hybrid: ANN training, stage inputs, results.json metrics, §8.4 effect
+// checks, figures, README table. The fine-tuning loop (`fineTune`) lives in HybridMethod.
 
 import ChapterSupport
 import Datasets
@@ -61,96 +61,6 @@ func trainedANN(config: Config, train: LabeledImages, normalization: Normalizati
         return network
     }
     return (network, key)
-}
-
-/// p-th percentile of the ANN's positive logits on the calibration images.
-func logitPercentile(_ ann: Sequential, on calibration: [Tensor], percentile p: Double) -> Float {
-    var values: [Float] = []
-    for batch in calibration {
-        var context = ForwardContext.inference
-        values += ann.forward(Variable(batch), context: &context).value.scalars.filter { $0 > 0 }
-    }
-    values.sort()
-    guard !values.isEmpty else { return 1 }
-    return values[Swift.min(values.count - 1, Int((p / 100 * Double(values.count)).rounded(.up)) - 1)]
-}
-
-/// What one arm's stage stores.
-struct ArmResult: Codable {
-    var arm: Arm
-    /// θˡ and v_out actually used (after the arm's scale / calibration).
-    var thresholds: [Double]
-    var outputThreshold: Double
-    var lossByEpoch: [Double]
-    var trainAccuracyByEpoch: [Double]
-    var secondsPerEpoch: Double
-    var evaluation: ArmEvaluation
-    var sweep: [ArmEvaluation]
-}
-
-/// Builds the arm's SNN from the shared ANN and fine-tunes it with BPTT (digest §2.6 step 3).
-func fineTune(_ arm: Arm, folded: Sequential, thresholds: [Float], outputThreshold: Float, config: Config,
-              train: LabeledImages, normalization: Normalization, testBatches: [EncodedBatch],
-              seed: UInt64) throws -> ArmResult {
-    let snn = try spikingNetwork(from: folded, thresholds: thresholds.map { $0 * arm.thresholdScale },
-                                 hidden: arm.hidden)
-    let f = config.finetune, T = f.timesteps
-    // Single-spike arms: thresholds re-initialised on the SNN under the arm's own input code.
-    var outputThreshold = outputThreshold
-    var thresholdsUsed = thresholds.map { $0 * arm.thresholdScale }
-    if case .singleSpike = arm.hidden {
-        let calibration = Array(train.batches(size: 100).prefix(config.conversion.calibrationBatches)).map {
-            EncodedBatch(raw: $0.images, normalised: normalization.apply(to: $0.images), labels: $0.labels)
-        }
-        let c = calibrateSingleSpikeThresholds(
-            snn, on: calibration, encoding: arm.encoding, timesteps: T, percentile: config.conversion.percentile,
-            scale: arm.thresholdScale, outputScale: config.conversion.outputThresholdScale, seed: seed)
-        thresholdsUsed = c.hidden
-        outputThreshold = c.output
-    }
-    print("arm \(arm.key): θˡ = " + thresholdsUsed.map { fmt(Double($0), 3) }.joined(separator: " ")
-          + ", v_out = \(fmt(Double(outputThreshold), 3))")
-    var rng = SeededGenerator(seed: seed &+ 17)
-    let images = f.imagesPerEpoch.map { Swift.min($0, train.count) } ?? train.count
-    let steps = Swift.max(1, images / f.batchSize)
-    let progress = ProgressLine("arm \(arm.key)", epochs: f.epochs, stepsPerEpoch: steps)
-    var adam = Adam(learningRate: f.learningRate, amsgrad: true)
-    var losses: [Double] = [], accuracies: [Double] = []
-    let start = Date()
-    for epoch in 0..<f.epochs {
-        var loss = 0.0, correct = 0, seen = 0
-        let batches = train.shuffledBatches(size: f.batchSize, partialBatch: .drop, using: &rng)
-        for b in 0..<steps {
-            let batch = batches[b]
-            adam.learningRate = LearningRateSchedule.cosine(minimum: 0)
-                .rate(base: f.learningRate, step: epoch * steps + b, total: f.epochs * steps)
-            let r = trainingStep(
-                snn, batch: EncodedBatch(raw: batch.images, normalised: normalization.apply(to: batch.images),
-                                         labels: batch.labels),
-                encoding: arm.encoding, timesteps: T, outputThreshold: outputThreshold, loss: arm.loss,
-                surrogate: arm.surrogate, optimizer: &adam, rng: &rng)
-            try checkFinite(loss: r.loss, epoch: epoch, step: b)
-            loss += Double(r.loss) * Double(batch.labels.count); correct += r.correct; seen += batch.labels.count
-            progress.update(epoch: epoch, step: b, loss: loss / Double(seen),
-                            accuracy: Double(correct) / Double(seen), samples: batch.labels.count)
-        }
-        losses.append(loss / Double(seen)); accuracies.append(Double(correct) / Double(seen))
-    }
-    let seconds = Date().timeIntervalSince(start) / Double(Swift.max(f.epochs, 1))
-    var evalRNG = SeededGenerator(seed: seed &+ 23)
-    let evaluation = evaluate(snn, on: testBatches, encoding: arm.encoding, timesteps: T,
-                              outputThreshold: outputThreshold, loss: arm.loss, surrogate: arm.surrogate,
-                              using: &evalRNG)
-    let sweepBatches = config.evaluation.sweepImages.map {
-        Array(testBatches.prefix(($0 + config.evaluation.batchSize - 1) / config.evaluation.batchSize))
-    } ?? testBatches
-    let sweep = config.evaluation.sweepArms.contains(arm.key) ? config.evaluation.sweep.map { t in
-        evaluate(snn, on: sweepBatches, encoding: arm.encoding, timesteps: t, outputThreshold: outputThreshold,
-                 loss: arm.loss, surrogate: arm.surrogate, using: &evalRNG)
-    } : []
-    return ArmResult(arm: arm, thresholds: thresholdsUsed.map(Double.init), outputThreshold: Double(outputThreshold),
-                     lossByEpoch: losses, trainAccuracyByEpoch: accuracies, secondsPerEpoch: seconds,
-                     evaluation: evaluation, sweep: sweep)
 }
 
 /// One arm in results.json.

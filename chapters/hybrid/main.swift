@@ -135,7 +135,16 @@ for arm in config.finetune.arms + config.finetune.ablations {
                          evaluation: config.evaluation, testLimit: config.data.testLimit),
         dependsOn: [annKey]) { () -> ArmResult in
         try fineTune(arm, folded: folded, thresholds: percentileThresholds, outputThreshold: outputThreshold,
-                     config: config, train: train, normalization: normalization, testBatches: testBatches,
+                     timesteps: T, epochs: config.finetune.epochs,
+                     imagesPerEpoch: config.finetune.imagesPerEpoch, batchSize: config.finetune.batchSize,
+                     learningRate: config.finetune.learningRate,
+                     calibrationBatches: config.conversion.calibrationBatches,
+                     percentile: config.conversion.percentile,
+                     outputThresholdScale: config.conversion.outputThresholdScale,
+                     sweep: config.evaluation.sweepArms.contains(arm.key) ? config.evaluation.sweep : [],
+                     sweepImages: config.evaluation.sweepImages,
+                     evaluationBatchSize: config.evaluation.batchSize,
+                     train: train, normalization: normalization, testBatches: testBatches,
                      seed: context.seed)
     }
     armResults.append(result)

@@ -16,7 +16,8 @@ struct Config: Codable, Equatable, Sendable {
         /// Test images simulated (stratified subset; nil = all). The ANNs are scored on it too.
         var simulatedTestLimit: Int?
     }
-    enum OptimizerChoice: Codable, Equatable, Sendable { case sgd(momentum: Float), adam }
+    /// Moved to RNLMethod (shared with chapter-compare); same cases, same JSON.
+    typealias OptimizerChoice = ANNOptimizer
     struct ANNConfig: Codable, Equatable, Sendable {
         var features: [VGG.Item]
         var classifier: [Int]

@@ -58,34 +58,10 @@ func trainedANN(
             let factor = scaleReadoutToUnitLogits(network, on: probe)
             print("\(stage): read-out initial weights × \(fmt(Double(factor), 3)) (unit logit spread)")
         }
-        let stepsPerEpoch = (train.count + ann.batchSize - 1) / ann.batchSize
-        let progress = ProgressLine(stage, epochs: ann.epochs, stepsPerEpoch: stepsPerEpoch)
-        var sgd = SGD(learningRate: ann.learningRate, momentum: 0.9, weightDecay: ann.weightDecay)
-        var adam = Adam(learningRate: ann.learningRate, weightDecay: ann.weightDecay)
-        var step = 0
-        for epoch in 0..<ann.epochs {
-            var loss = 0.0, correct = 0, seen = 0
-            let batches = train.shuffledBatches(size: ann.batchSize, normalization: normalization, using: &rng)
-            for (b, batch) in batches.enumerated() {
-                let rate = ann.schedule.rate(base: ann.learningRate, step: step, total: ann.epochs * stepsPerEpoch)
-                let result: StepResult
-                switch ann.optimizer {
-                case .sgd(let momentum):
-                    sgd.learningRate = rate; sgd.momentum = momentum
-                    result = classificationStep(network, images: batch.images, labels: batch.labels,
-                                                optimizer: &sgd, rng: &rng)
-                case .adam:
-                    adam.learningRate = rate
-                    result = classificationStep(network, images: batch.images, labels: batch.labels,
-                                                optimizer: &adam, rng: &rng)
-                }
-                try checkFinite(loss: result.loss, epoch: epoch, step: b)
-                loss += Double(result.loss) * Double(result.count)
-                correct += result.correct; seen += result.count; step += 1
-                progress.update(epoch: epoch, step: b, loss: loss / Double(seen),
-                                accuracy: Double(correct) / Double(seen), samples: result.count)
-            }
-        }
+        try trainClassifier(network, label: stage, epochs: ann.epochs, batchSize: ann.batchSize,
+                            optimizer: ann.optimizer, learningRate: ann.learningRate,
+                            schedule: ann.schedule, weightDecay: ann.weightDecay,
+                            train: train, normalization: normalization, rng: &rng)
         return network
     }
     return (network, key)

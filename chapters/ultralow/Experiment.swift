@@ -1,5 +1,6 @@
-// The tensor side of chapter-ultralow: measuring pre-activations, building an SNN from the
-// clipped-ReLU DNN with per-layer (V, A, U(0)), the SNN-calibrated fit, and BPTT fine-tuning.
+// The tensor side of chapter-ultralow: measuring pre-activations, the factor fits per rule and
+// the DNN's training. Building the SNN (`makeSNN`), the SNN-calibrated fit, evaluation and BPTT
+// fine-tuning live in UltralowMethod (Method/SpikingConversion.swift), shared with compare.
 
 import ChapterSupport
 import UltralowMethod
@@ -8,72 +9,11 @@ import Figures
 import Foundation
 import SNNConversion
 
-/// Threshold, amplitude and initial membrane of one spiking layer.
-struct SpikeLayerSetting: Codable, Equatable, Sendable {
-    var threshold: Float      // V = α·μ
-    var amplitude: Float      // A = β·μ
-    var start: MembraneStart  // U(0) = 0 or V/2
-}
-
 /// Indices of the clipped activations of `dnn` and their trained μ.
 func clipLayers(of dnn: Sequential) -> [(index: Int, clip: Float)] {
     dnn.layers.enumerated().compactMap { i, layer in
         (layer as? ClippedReLU).map { (i, $0.clip.value[flat: 0]) }
     }
-}
-
-/// The SNN of digest §2.5 built from `dnn` (which is left untouched):
-///
-///     ClippedReLU l → IF/LIF neuron: U ← λU + I(t), s = [U ≥ Vˡ], U ← U − Vˡ·s, out Vˡ·s
-///     next weight layer ← W·(Aˡ/Vˡ)     so a spike effectively carries Aˡ = βˡ·μˡ
-///     Dropout → removed; MaxPool on spikes (an OR) and Flatten → copied; last layer: read-out
-///
-/// Spikes carry Vˡ (`SpikeAmplitude.threshold`) and the next weights carry Aˡ/Vˡ, so during
-/// fine-tuning the amplitude follows the trained threshold, A = (β/α)·V — the code's
-/// A = c·β_code·V with c·β_code = β/α (digest §2.4).
-///
-/// - Returns: the network and the layer index of every spiking neuron layer in it.
-// TODO(api): SNNConversion.convert rejects MaxPool and ClippedReLU and has one amplitude per
-// layer tied to θ; a `convert(_:settings:)` taking (V, A, U(0)) per layer would replace this.
-func makeSNN(from dnn: Sequential, settings: [SpikeLayerSetting], trainable: Bool) -> (Sequential, [Int]) {
-    var layers: [any Layer] = []
-    var neurons: [Int] = []
-    var weightScale: Float = 1   // A/V of the last spiking layer, folded into the next weights
-    var next = 0
-    for layer in dnn.layers {
-        switch layer {
-        case let conv as Conv2D:
-            layers.append(Conv2D(weight: conv.weight.value * weightScale, bias: conv.bias?.value,
-                                 stride: conv.stride, padding: conv.padding))
-            weightScale = 1
-        case let linear as Linear:
-            layers.append(Linear(weight: linear.weight.value * weightScale, bias: linear.bias?.value))
-            weightScale = 1
-        case is ClippedReLU:
-            let s = settings[next]
-            neurons.append(layers.count)
-            layers.append(SpikingNeuron(
-                threshold: s.threshold,
-                model: .leakyIntegrateAndFire(leak: 1, training: trainable ? .trained : .fixed),
-                reset: .subtraction,
-                initialMembrane: s.start == .half ? .halfThreshold : .zero,
-                amplitude: .threshold,
-                // ∂s/∂m = 1 on |m| < 1, m = U/V − 1 (digest §2.6): height 1 on (−1, 1].
-                surrogate: .straightThrough(height: 1, lower: -1, upper: 1),
-                thresholdTraining: trainable ? .trained : .fixed))
-            weightScale = s.amplitude / s.threshold
-            next += 1
-        case let pool as MaxPool:
-            layers.append(MaxPool(pool.size, stride: pool.stride))
-        case is Flatten:
-            layers.append(Flatten())
-        case is Dropout:
-            continue
-        default:
-            preconditionFailure("makeSNN: unexpected layer \(layer.summary)")
-        }
-    }
-    return (Sequential(layers), neurons)
 }
 
 /// The settings of `rule` for every layer at T, from the fitted factors.
@@ -124,113 +64,6 @@ struct FittedFactors: Codable, Equatable, Sendable {
         }) else { preconditionFailure("no fit for \(rule.name) at T = \(timesteps)") }
         return e.fits[layer].factors
     }
-}
-
-/// Estimator (b), layer by layer: for l = 1…L, convert layers < l with their fitted settings,
-/// simulate the calibration images for T steps, record layer l's input currents I(1..T), and
-/// fit (α, β) of layer l to the DNN's clip(x, 0, μ) on the same images and neurons.
-func calibratedFits(dnn: Sequential, clips: [Float], clipIndices: [Int], images: Tensor,
-                    timesteps: Int, start: MembraneStart, config: Config.ConversionConfig,
-                    using rng: inout SeededGenerator) -> [FactorFit] {
-    var context = ForwardContext.inference
-    let dnnOutputs = dnn.forwardCollecting(Variable(images), context: &context)
-    var fits: [FactorFit] = []
-    var current = clips.map { SpikeLayerSetting(threshold: $0, amplitude: $0, start: start) }
-    for l in clips.indices {
-        let (snn, neurons) = makeSNN(from: dnn, settings: current, trainable: false)
-        // Run the SNN up to the weight layer feeding neuron layer l: [T·N, …] time-major.
-        var sim = ForwardContext.inference
-        sim.timesteps = timesteps
-        var h = Variable(SpikeEncoding.direct.encode(images, timesteps: timesteps, using: &rng))
-        for layer in snn.layers[..<neurons[l]] { h = layer.forward(h, context: &sim) }
-        let x = dnnOutputs[clipIndices[l] - 1].value.scalars   // DNN pre-activation [N·M]
-        let m = x.count
-        let picked = m > config.sampleLimit
-            ? (0..<config.sampleLimit).map { _ in Int(rng.next() % UInt64(m)) } : Array(0..<m)
-        let mu = clips[l]
-        let targets = picked.map { Swift.min(Swift.max(x[$0], 0), mu) }
-        var currents = [Float](repeating: 0, count: picked.count * timesteps)
-        h.value.withUnsafeBufferPointer { p in
-            for t in 0..<timesteps {
-                for (j, i) in picked.enumerated() { currents[t * picked.count + j] = p[t * m + i] }
-            }
-        }
-        let fit = ActivationFit.fitCalibrated(targets: targets, currents: currents, clip: Double(mu),
-                                              timesteps: timesteps, start: start, grid: config.grid)
-        fits.append(fit)
-        current[l] = SpikeLayerSetting(threshold: Float(fit.factors.alpha) * mu,
-                                       amplitude: Float(fit.factors.beta) * mu, start: start)
-    }
-    return fits
-}
-
-/// What one SNN evaluation measured.
-struct SNNEvaluation: Codable, Equatable, Sendable {
-    var timesteps: Int
-    /// Accuracy after T steps (cumulative read-out of the non-spiking last layer).
-    var accuracy: Double
-    /// Spikes per neuron per step, per spiking layer.
-    var firingRates: [Double]
-    /// Spike events arriving at each layer per image over T steps (for the energy ledger).
-    var inputSpikesPerImage: [Double]
-    /// Thresholds V and leaks λ after fine-tuning (or as converted).
-    var thresholds: [Double]
-    var leaks: [Double]
-}
-
-func evaluate(_ snn: Sequential, neurons: [Int], on batches: MiniBatches, timesteps: Int,
-              seed: UInt64) -> SNNEvaluation {
-    var rng = SeededGenerator(seed: seed)
-    let e = accuracyByTimestep(of: snn, on: batches, timesteps: timesteps, chunk: timesteps, using: &rng)
-    let spiking = neurons.map { snn.layers[$0] as! SpikingNeuron }
-    return SNNEvaluation(timesteps: timesteps, accuracy: e.accuracy[timesteps - 1],
-                         firingRates: e.firingRates, inputSpikesPerImage: e.inputSpikesPerImage,
-                         thresholds: spiking.map { Double($0.thresholdValue) },
-                         leaks: spiking.map { Double($0.leakValue) })
-}
-
-/// Surrogate-gradient BPTT of the converted SNN at T (digest §2.6–2.7): direct input repeated
-/// T times, logits = Σ_t W·x(t) (accumulated, not averaged), cross-entropy, Adam on weights,
-/// thresholds V and leaks λ; after each step λ ← min(λ, 1) and V ← max(V, 10⁻³).
-func fineTune(_ snn: Sequential, neurons: [Int], train: LabeledImages, normalization: Normalization,
-              timesteps: Int, config: Config.FineTuneConfig, label: String,
-              using rng: inout SeededGenerator) throws -> [Double] {
-    var optimizer = Adam(learningRate: config.learningRate, amsgrad: true)
-    let stepsPerEpoch = (train.count + config.batchSize - 1) / config.batchSize
-    let progress = ProgressLine(label, epochs: config.epochs, stepsPerEpoch: stepsPerEpoch)
-    let spiking = neurons.map { snn.layers[$0] as! SpikingNeuron }
-    var losses: [Double] = []
-    for epoch in 0..<config.epochs {
-        let batches = train.shuffledBatches(size: config.batchSize, normalization: normalization, using: &rng)
-        var lossSum = 0.0, correct = 0, seen = 0
-        for (step, batch) in batches.enumerated() {
-            optimizer.learningRate = LearningRateSchedule.step(milestones: [0.6, 0.8, 0.9], factor: 5)
-                .rate(base: config.learningRate, step: epoch * stepsPerEpoch + step,
-                      total: config.epochs * stepsPerEpoch)
-            let n = batch.labels.count
-            var context = ForwardContext(phase: .training, rng: rng.split())
-            context.timesteps = timesteps
-            let x = SpikeEncoding.direct.encode(batch.images, timesteps: timesteps, using: &rng)
-            let out = snn.forward(Variable(x), context: &context)              // [T·N, K]
-            var logits = out.slice(0..<n)
-            for t in 1..<timesteps { logits = logits + out.slice(t * n..<(t + 1) * n) }  // [N, K]
-            let loss = Variable.softmaxCrossEntropy(logits: logits, labels: batch.labels)
-            try checkFinite(loss: loss.value.scalar, epoch: epoch, step: step)
-            loss.backward()
-            optimizer.step(snn.parameters)
-            for neuron in spiking {
-                neuron.leak.value[flat: 0] = Swift.min(neuron.leakValue, 1)
-                neuron.threshold.value[flat: 0] = Swift.max(neuron.thresholdValue, 1e-3)
-            }
-            lossSum += Double(loss.value.scalar) * Double(n)
-            correct += zip(logits.value.argmaxRows(), batch.labels).filter { $0 == $1 }.count
-            seen += n
-            progress.update(epoch: epoch, step: step, loss: lossSum / Double(seen),
-                            accuracy: Double(correct) / Double(seen), samples: n)
-        }
-        losses.append(lossSum / Double(Swift.max(seen, 1)))
-    }
-    return losses
 }
 
 /// The inputs of the cached `dnn` stage.
@@ -343,7 +176,7 @@ func fitFactors(samples: [[Float]], dnn: Sequential, clipIndices: [Int], clips: 
             ProgressLine.writeToStandardOutput("\r  SNN-calibrated fit, T = \(t), U(0) = \(start.rawValue) …\u{1B}[K")
             entries.append(.init(estimator: .snnCalibrated, start: start, timesteps: t, fits: calibratedFits(
                 dnn: dnn, clips: clips, clipIndices: clipIndices, images: calibration, timesteps: t,
-                start: start, config: config, using: &rng)))
+                start: start, sampleLimit: config.sampleLimit, grid: config.grid, using: &rng)))
         }
     }
     ProgressLine.writeToStandardOutput("\r\u{1B}[K")

@@ -181,7 +181,9 @@ runChapter {
             let before = evaluate(snn, neurons: neurons, on: testBatches, timesteps: t, seed: context.seed)
             var tuneRNG = SeededGenerator(seed: context.seed &+ UInt64(t))
             let losses = try fineTune(snn, neurons: neurons, train: tuneTrain, normalization: normalization,
-                                      timesteps: t, config: config.finetune,
+                                      timesteps: t, epochs: config.finetune.epochs,
+                                      batchSize: config.finetune.batchSize,
+                                      learningRate: config.finetune.learningRate,
                                       label: "fine-tune \(rule.kind.rawValue) T=\(t)", using: &tuneRNG)
             let after = evaluate(snn, neurons: neurons, on: testBatches, timesteps: t, seed: context.seed)
             print("  \(rule.name), T = \(t): \(formatFixed(100 * before.accuracy, digits: 2)) % → "

@@ -1,0 +1,114 @@
+// Training loops of chapter-attention (moved here from the chapter's Experiment.swift so that
+// chapter-compare compresses and trains the attention-guided SNN with the same code).
+
+import ChapterSupport
+import Datasets
+import Foundation
+import SNNConversion
+
+/// What one student run recorded.
+public struct TrainingTrace: Codable, Equatable {
+    public var epochLosses: [Double] = []
+    public var epochAttentionLosses: [Double] = []
+    /// Non-zero weights after every prune/regrow (must equal the budget).
+    public var nonZeroAfterRewiring: [Int] = []
+    public var budget: Int = 0
+    public var initialDensities: [Double] = []
+    public var rewiring: [RewiringReport] = []
+    public var secondsPerEpoch: Double = 0
+    /// Channel variant: kept channels per conv.
+    public var keptChannels: [Int]? = nil
+
+    public init() {}
+}
+
+/// Trains a student (or the meta-model when `teacher` is nil and no masks are set).
+///
+///     L = CE + β·L_AT(S, M)  (β·L_AT only when `teacher` is given and β > 0)
+///     every step: m ← μm + ∇W (sparse momentum); θ ← Adam(θ); W ← W ⊙ M
+///     every epoch but the last: prune ⌈p·nnz⌉ / regrow by momentum, p cosine-annealed per step
+public func trainStudent(
+    _ network: Sequential, label: String, teacher: Sequential?, beta: Float, sparse: SparseMomentum?,
+    epochs: Int, batchSize: Int, learningRate: Float, weightDecay: Float, prune: (initial: Double, minimum: Double),
+    train: LabeledImages, normalization: Normalization, rng: inout SeededGenerator
+) throws -> TrainingTrace {
+    var trace = TrainingTrace()
+    if let sparse { trace.budget = sparse.budget; trace.initialDensities = sparse.layerDensities }
+    let points = attentionPoints(of: network)
+    let stepsPerEpoch = (train.count + batchSize - 1) / batchSize
+    let total = epochs * stepsPerEpoch
+    let progress = ProgressLine(label, epochs: epochs, stepsPerEpoch: stepsPerEpoch)
+    var adam = Adam(learningRate: learningRate, weightDecay: weightDecay)
+    var step = 0
+    let start = Date()
+    for epoch in 0..<epochs {
+        var loss = 0.0, atLoss = 0.0, correct = 0, seen = 0
+        for (b, batch) in train.shuffledBatches(size: batchSize, normalization: normalization, using: &rng).enumerated() {
+            adam.learningRate = LearningRateSchedule.cosine(minimum: 0).rate(base: learningRate, step: step, total: total)
+            // Teacher maps: one inference pass per batch, no graph, no gradient (digest §9).
+            let maps = teacher.map { teacherAttentionMaps($0, images: batch.images, points: points) }
+            let r = attentionGuidedStep(student: network, teacherMaps: maps, beta: beta, points: points,
+                                        images: batch.images, labels: batch.labels, optimizer: &adam,
+                                        sparse: sparse, rng: &rng)
+            try checkFinite(loss: r.loss, epoch: epoch, step: b)
+            loss += Double(r.loss) * Double(batch.labels.count); atLoss += Double(r.attentionLoss) * Double(batch.labels.count)
+            correct += r.correct; seen += batch.labels.count; step += 1
+            progress.update(epoch: epoch, step: b, loss: loss / Double(seen),
+                            accuracy: Double(correct) / Double(seen), samples: batch.labels.count)
+        }
+        trace.epochLosses.append(loss / Double(seen))
+        trace.epochAttentionLosses.append(atLoss / Double(seen))
+        if let sparse, epoch < epochs - 1 {
+            let report = sparse.pruneAndRegrow(rate: cosinePruneRate(step: step, total: total,
+                                                                     initial: prune.initial, minimum: prune.minimum))
+            trace.rewiring.append(report)
+            trace.nonZeroAfterRewiring.append(report.nonZeroAfter)
+        }
+    }
+    trace.secondsPerEpoch = Date().timeIntervalSince(start) / Double(max(epochs, 1))
+    return trace
+}
+
+/// Converts a (sparse) ANN and trains the SNN with BPTT at T steps, masks fixed (digest §2.5–2.6).
+///
+///     θˡ = s · P_99.7(ReLU outputs of layer l, masked weights)
+///
+/// - Parameters:
+///   - percentile, scale: θˡ = scale · P_percentile, measured on `calibrationBatches` training
+///     batches of `calibrationBatchSize` images.
+///   - timesteps, epochs, batchSize, learningRate: BPTT at T steps, AMSGrad, cosine to 0.
+///   - trainLimit: a class-balanced subset of `train` (nil = all).
+public func trainedSNN(
+    from ann: Sequential, label: String, percentile: Double, scale: Float, calibrationBatches: Int,
+    calibrationBatchSize: Int, timesteps: Int, epochs: Int, batchSize: Int, learningRate: Float,
+    trainLimit: Int?, train: LabeledImages, normalization: Normalization,
+    rng: inout SeededGenerator
+) throws -> (snn: Sequential, thresholdsBefore: [Float], secondsPerEpoch: Double) {
+    let calibration = train.batches(size: calibrationBatchSize, normalization: normalization)
+        .prefix(calibrationBatches).map(\.images)
+    var calibrationRNG = rng.split()
+    let thresholds = try balanceThresholds(of: ann, on: calibration, using: .percentile(percentile),
+                                           using: &calibrationRNG).map { $0 * scale }
+    let snn = try trainableSNN(from: ann, thresholds: thresholds)
+    let data = trainLimit.map { train.stratifiedSubset(limit: $0, using: &rng) } ?? train
+    let stepsPerEpoch = (data.count + batchSize - 1) / batchSize
+    let progress = ProgressLine(label, epochs: epochs, stepsPerEpoch: stepsPerEpoch)
+    var adam = Adam(learningRate: learningRate, amsgrad: true)
+    let start = Date()
+    var step = 0
+    for epoch in 0..<epochs {
+        var loss = 0.0, correct = 0, seen = 0
+        for (b, batch) in data.shuffledBatches(size: batchSize, normalization: normalization, using: &rng).enumerated() {
+            adam.learningRate = LearningRateSchedule.cosine(minimum: 0)
+                .rate(base: learningRate, step: step, total: epochs * stepsPerEpoch)
+            let r = snnTrainingStep(snn, images: batch.images, labels: batch.labels, timesteps: timesteps,
+                                    optimizer: &adam, rng: &rng)
+            try checkFinite(loss: r.loss, epoch: epoch, step: b)
+            loss += Double(r.loss) * Double(batch.labels.count); correct += r.correct
+            seen += batch.labels.count; step += 1
+            progress.update(epoch: epoch, step: b, loss: loss / Double(seen),
+                            accuracy: Double(correct) / Double(seen), samples: batch.labels.count)
+        }
+    }
+    return (snn, thresholds, Date().timeIntervalSince(start) / Double(max(epochs, 1)))
+}

@@ -1,0 +1,218 @@
+// Presets of chapter-compare. `paper` lists every method's published settings with their
+// sources (digests in shared/papers/); `quick` and `smoke` are derived from it by explicit
+// modifications (STYLE C5). Quick uses lighter training schedules than the single chapters so
+// that all nine methods fit in about 12 minutes on two cores.
+
+import ChapterSupport
+import Datasets
+import HoyerMethod
+import NeuralNetworks
+import UltralowMethod
+
+struct Config: Codable, Equatable, Sendable {
+    struct DataConfig: Codable, Equatable, Sendable {
+        var dataset: DatasetID
+        /// Training images (a class-balanced subset; nil = all). Every method trains on it.
+        var trainLimit: Int?
+        /// Test images every method is scored on (class-balanced subset; nil = all).
+        var simulatedTestLimit: Int?
+    }
+    /// The one VGG shared by every method: features and hidden FC widths.
+    struct BackboneConfig: Codable, Equatable, Sendable {
+        var features: [VGG.Item]
+        var classifier: [Int]
+    }
+    /// The ReLU ANN and the RNL ANN: BN, average pooling, no bias; Adam + cosine.
+    struct ANNConfig: Codable, Equatable, Sendable {
+        var epochs: Int
+        var batchSize: Int
+        var learningRate: Float
+        var weightDecay: Float
+    }
+    /// Max-norm, percentile and RNL: one simulation of T_max steps each.
+    struct ConversionConfig: Codable, Equatable, Sendable {
+        var calibrationBatches: Int
+        var calibrationBatchSize: Int
+        var percentiles: [Double]
+        var maxTimesteps: Int
+        var batchSize: Int
+        /// Steps folded into one forward pass.
+        var chunk: Int
+    }
+    /// The fitted (α, β) conversion of chapter-ultralow, applied to the shared ReLU ANN.
+    struct UltralowConfig: Codable, Equatable, Sendable {
+        /// μˡ = this percentile of layer l's ReLU outputs (the ReLU ANN has no trained clip).
+        var clipPercentile: Double
+        /// T of the fitted conversions (one fit and one SNN per T).
+        var timesteps: [Int]
+        var calibrationImages: Int
+        var sampleLimit: Int
+        var grid: FactorGrid
+        var start: MembraneStart
+        /// T of the fine-tuned SNNs, and their BPTT schedule.
+        var finetuneTimesteps: [Int]
+        var finetuneEpochs: Int
+        var finetuneImages: Int?
+        var finetuneBatchSize: Int
+        var finetuneLearningRate: Float
+    }
+    /// Arm C of chapter-hybrid: hybrid input + single-spike neurons, fine-tuned at T.
+    struct HybridConfig: Codable, Equatable, Sendable {
+        /// Dropout of its own BN-free, bias-free ANN (DIET-SNN's), trained like the shared one.
+        var annDropout: Float
+        var timesteps: Int
+        var epochs: Int
+        var imagesPerEpoch: Int?
+        var batchSize: Int
+        var learningRate: Float
+        var percentile: Double
+        var calibrationBatches: Int
+        var thresholdScale: Float
+        var outputThresholdScale: Float
+    }
+    /// chapter-hoyer's "Hoyer sum + regulariser" SNN, trained from scratch at T = 1.
+    struct HoyerConfig: Codable, Equatable, Sendable {
+        var schedule: HoyerTrainingSchedule
+        var dropout: Float
+        var regularisationWeight: Float
+        var surrogateHeight: Float
+    }
+    /// chapter-attention's sparse-momentum + AT student of the shared ANN, then its SNN at T.
+    struct AttentionConfig: Codable, Equatable, Sendable {
+        var density: Double
+        var epochs: Int
+        var batchSize: Int
+        var learningRate: Float
+        var weightDecay: Float
+        var beta: Float
+        var initialPruneRate: Double
+        var minimumPruneRate: Double
+        var percentile: Double
+        var thresholdScale: Float
+        var timesteps: Int
+        var snnEpochs: Int
+        var snnBatchSize: Int
+        var snnLearningRate: Float
+        var snnTrainLimit: Int?
+    }
+    struct EvaluationConfig: Codable, Equatable, Sendable {
+        /// The T reported for every method that allows them (conversion curves are read here).
+        var timesteps: [Int]
+    }
+
+    var data: DataConfig
+    var backbone: BackboneConfig
+    var ann: ANNConfig
+    var conversion: ConversionConfig
+    var ultralow: UltralowConfig
+    var hybrid: HybridConfig
+    var hoyer: HoyerConfig
+    var attention: AttentionConfig
+    var evaluation: EvaluationConfig
+
+    func modified(_ change: (inout Config) -> Void) -> Config {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+
+    /// Every method at its paper's scale on one backbone: VGG-16 / CIFAR-10.
+    static let paper = Config(
+        data: DataConfig(dataset: .cifar10, trainLimit: nil, simulatedTestLimit: nil),
+        backbone: BackboneConfig(features: VGG.vgg16, classifier: [4096, 4096]),  // Simonyan & Zisserman Table 1
+        ann: ANNConfig(epochs: 200, batchSize: 128, learningRate: 1e-3,         // chapter-classic paper preset
+                       weightDecay: 5e-4),                                      // conversion digest §5.3
+        conversion: ConversionConfig(calibrationBatches: 8, calibrationBatchSize: 128,
+                                     percentiles: [99.9, 99.99],                // Rueckauer 2017 §2.4
+                                     maxTimesteps: 256, batchSize: 100, chunk: 8),  // RNL digest §5: T ≤ 256
+        ultralow: UltralowConfig(clipPercentile: 99.99,                        // [compare] no trained clip here
+                                 timesteps: [1, 2, 4, 8],                       // ultralow digest §8: T = 1…8
+                                 calibrationImages: 512, sampleLimit: 400_000,  // ultralow digest §7.3
+                                 grid: FactorGrid(), start: .half,              // digest §8; chapter's best rule
+                                 finetuneTimesteps: [1, 2],                     // paper headline T = 2 (§5)
+                                 finetuneEpochs: 300, finetuneImages: nil,      // ultralow digest §3
+                                 finetuneBatchSize: 128, finetuneLearningRate: 1e-4),  // digest §3
+        hybrid: HybridConfig(annDropout: 0.2,                                 // hybrid digest §3
+                             timesteps: 5, epochs: 100, imagesPerEpoch: nil,     // hybrid digest §0, §3
+                             batchSize: 64, learningRate: 1e-4,                  // hybrid digest §3
+                             percentile: 99.7, calibrationBatches: 8,            // hybrid digest §2.6
+                             thresholdScale: 0.3, outputThresholdScale: 0.3),    // digest §2.6 [proposed]
+        hoyer: HoyerConfig(
+            schedule: HoyerTrainingSchedule(epochs: 400, batchSize: 128,         // hoyer digest §3
+                                            optimizer: .adamAMSGrad, learningRate: 1e-4,
+                                            weightDecay: 1e-4, decayScope: .all,  // hoyer digest §2.4
+                                            milestones: [0.6, 0.8, 0.9], factor: 5),
+            dropout: 0.1, regularisationWeight: 1e-8, surrogateHeight: 0.5),    // hoyer digest §2.2, §3
+        attention: AttentionConfig(density: 0.03,                                // ≈ 33.4×, attention digest §6
+                                   epochs: 100, batchSize: 100,                  // attention digest §2.3
+                                   learningRate: 1e-3, weightDecay: 5e-4, beta: 1000,  // digest §2.2
+                                   initialPruneRate: 0.5, minimumPruneRate: 0.005,     // digest §2.3
+                                   percentile: 99.7, thresholdScale: 0.3,        // DIET, digest §2.5
+                                   timesteps: 5, snnEpochs: 100, snnBatchSize: 64,     // digest §2.6, §3
+                                   snnLearningRate: 1e-4, snnTrainLimit: nil),
+        evaluation: EvaluationConfig(timesteps: [1, 2, 4, 8, 16, 32, 64, 128, 256]))
+
+    /// About 12 minutes on two cores: Fashion-MNIST, the half-width VGG-S of the quick
+    /// ultralow and attention chapters, and lighter schedules than every single chapter.
+    static let quick = paper.modified {
+        $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 10_000, simulatedTestLimit: 500)
+        $0.backbone = BackboneConfig(features: [.conv(16), .conv(16), .pool, .conv(32), .conv(32), .pool],
+                                     classifier: [128])
+        $0.ann = ANNConfig(epochs: 2, batchSize: 64, learningRate: 1e-3, weightDecay: 5e-4)
+        $0.conversion.calibrationBatches = 4
+        $0.conversion.batchSize = 250
+        $0.conversion.chunk = 32
+        $0.ultralow.calibrationImages = 128
+        $0.ultralow.sampleLimit = 30_000
+        $0.ultralow.finetuneEpochs = 1
+        $0.ultralow.finetuneImages = 2_000
+        $0.ultralow.finetuneBatchSize = 32
+        $0.ultralow.finetuneLearningRate = 3e-4
+        $0.hybrid.epochs = 1
+        $0.hybrid.imagesPerEpoch = 1_920
+        $0.hybrid.learningRate = 3e-4                                 // hybrid digest §8.1
+        $0.hybrid.calibrationBatches = 4
+        $0.hoyer.schedule.epochs = 2
+        $0.hoyer.schedule.optimizer = .adam                         // hoyer digest §8
+        $0.hoyer.schedule.learningRate = 1e-3
+        $0.hoyer.schedule.decayScope = .weightsOnly
+        $0.hoyer.regularisationWeight = 2.5e-7                      // chapter-hoyer quick
+        $0.attention.density = 0.1
+        $0.attention.epochs = 2
+        $0.attention.batchSize = 64
+        $0.attention.initialPruneRate = 0.2                         // chapter-attention quick
+        $0.attention.snnEpochs = 1
+        $0.attention.snnTrainLimit = 2_000
+        $0.attention.snnLearningRate = 5e-4
+    }
+
+    /// Seconds: plumbing and coarse invariants for ChapterTests.
+    static let smoke = quick.modified {
+        $0.data.trainLimit = 2_000
+        $0.data.simulatedTestLimit = 200
+        $0.backbone = BackboneConfig(features: [.conv(8), .pool, .conv(16), .pool], classifier: [32])
+        $0.ann.epochs = 1
+        $0.conversion.calibrationBatches = 2
+        $0.conversion.batchSize = 100
+        $0.conversion.maxTimesteps = 64
+        $0.ultralow.calibrationImages = 64
+        $0.ultralow.sampleLimit = 10_000
+        $0.ultralow.timesteps = [1, 2, 4]
+        $0.ultralow.finetuneTimesteps = [2]
+        $0.ultralow.finetuneImages = 500
+        $0.hybrid.imagesPerEpoch = 384
+        $0.hybrid.calibrationBatches = 2
+        $0.hoyer.schedule.epochs = 1
+        $0.attention.epochs = 1
+        $0.attention.snnTrainLimit = 300
+        $0.evaluation.timesteps = [1, 2, 4, 8, 16, 32, 64]
+    }
+
+    static func preset(_ profile: Profile) -> Config {
+        switch profile {
+        case .smoke: smoke
+        case .quick: quick
+        case .paper: paper
+        }
+    }
+}

@@ -1,0 +1,316 @@
+// The nine methods of chapter-compare as calls into the chapters' method libraries. Each
+// runner is one cached stage whose output is the method's `MethodResult` (accuracy, spikes,
+// energy and wall time at every T it allows); main.swift narrates the order.
+
+import AttentionMethod
+import ChapterSupport
+import Datasets
+import EnergyEstimation
+import Foundation
+import HoyerMethod
+import HybridMethod
+import SNNConversion
+import UltralowMethod
+
+/// What every method reads: the same training images, normalisation and test images, and the
+/// shared ANN's energy ledger that every ratio divides by.
+struct Bench {
+    let train: LabeledImages
+    let normalization: Normalization
+    let simulated: LabeledImages
+    let simulatedBatches: MiniBatches
+    let imageShape: [Int]
+    let classes: Int
+    /// The BN-folded ReLU ANN, fp32 45 nm: E_ANN = E_MAC·Σ MACs.
+    let annLedger: EnergyLedger
+    let seed: UInt64
+}
+
+/// A trained network's weights and its training time, stored together.
+struct TrainedNetwork: Codable {
+    var state: Data
+    var seconds: Double
+}
+
+/// Accuracy, spikes and energy of an SNN made of core `SpikingNeuron` layers at T steps:
+///
+///     spikes/neuron = Σ_l rₗ·nₗ·T / Σ_l nₗ     (rₗ spikes per neuron per step, nₗ neurons)
+///     E_SNN = E_MAC·MACs₁·T + E_AC·Σ_{l≥2} spikes·fan-out   (× density d_l when sparse)
+func spikingPoint(_ snn: Sequential, bench: Bench, timesteps t: Int, accuracy: Double,
+                  firingRates: [Double], inputSpikesPerImage: [Double], densities: [Double]? = nil,
+                  seconds: Double?) -> Point {
+    let geometry = snn.geometry(inputShape: bench.imageShape)
+    let neurons = snn.layers.indices.filter { snn.layers[$0] is SpikingNeuron }
+        .map { Double(geometry[$0].output.reduce(1, *)) }
+    precondition(neurons.count == firingRates.count, "one firing rate per spiking layer")
+    let spikes = zip(firingRates, neurons).reduce(0) { $0 + $1.0 * $1.1 } * Double(t)
+    func ratio(_ constants: EnergyConstants) -> Double {
+        var ledger = EnergyLedger.snn(snn, inputShape: bench.imageShape, inputSpikesPerImage: inputSpikesPerImage,
+                                      timesteps: t, analogInput: .everyStep, constants: constants)
+        if let densities { ledger = ledger.sparse(densities: densities) }
+        return ledger.ratio(to: bench.annLedger.priced(with: constants))
+    }
+    return Point(timesteps: t, accuracy: accuracy, spikesPerNeuron: spikes / Swift.max(neurons.reduce(0, +), 1),
+                 energyRatioFloat32: ratio(.float32At45nm), energyRatioInt32: ratio(.int32At45nm),
+                 inferenceSeconds: seconds)
+}
+
+// MARK: - Conversion: one simulation of T_max, every T from the cumulative read-out
+
+/// A threshold-balancing conversion of the shared ANN: stage key, printed name, rule.
+typealias Balanced = (key: String, name: String, rule: ThresholdBalancing)
+
+struct ConversionStage: Encodable { var conversion: Config.ConversionConfig; var grid: [Int] }
+
+func conversionResult(
+    key: String, name: String, chapter: String, snn: Sequential, bench: Bench,
+    config: Config.ConversionConfig, grid: [Int], cache: StageCache, dependsOn: [StageKey]
+) throws -> MethodResult {
+    let T = config.maxTimesteps
+    let (result, _, _) = try cache.stage(
+        key, version: 1, config: ConversionStage(conversion: config, grid: grid), dependsOn: dependsOn
+    ) { () -> MethodResult in
+        var rng = SeededGenerator(seed: bench.seed)
+        let start = Date()
+        let e = accuracyByTimestep(of: snn, on: bench.simulatedBatches, timesteps: T, chunk: config.chunk,
+                                   using: &rng) { _, images in
+            ProgressLine.writeToStandardOutput("\r  simulating \(name): \(images)/\(bench.simulated.count) images, T = \(T)\u{1B}[K")
+        }
+        ProgressLine.writeToStandardOutput("\r\u{1B}[K")
+        let seconds = Date().timeIntervalSince(start)
+        // Spikes at step count t are taken as (t/T_max) × those counted over T_max.
+        let points = grid.filter { $0 <= T }.map { t in
+            spikingPoint(snn, bench: bench, timesteps: t, accuracy: e.accuracy[t - 1], firingRates: e.firingRates,
+                         inputSpikesPerImage: e.inputSpikesPerImage.map { $0 * Double(t) / Double(T) },
+                         seconds: seconds * Double(t) / Double(T))
+        }
+        return MethodResult(key: key, name: name, chapter: chapter, cumulativeReadout: true, points: points,
+                            preparationSeconds: 0)
+    }
+    return result
+}
+
+// MARK: - Ultra-low-latency fitted conversion (UltralowMethod), with and without fine-tuning
+
+struct UltralowStage: Encodable { var ultralow: Config.UltralowConfig; var batchSize: Int }
+
+/// μˡ = P_p(ReLU outputs); (α, β) fitted per layer and T on the partly converted SNN
+/// (`calibratedFits`), V = α·μ, A = β·μ, U(0) = `start`; then BPTT at each fine-tuning T.
+func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: Bench,
+                 config: Config.UltralowConfig, cache: StageCache, dependsOn: [StageKey]) throws -> [MethodResult] {
+    let (results, _, _) = try cache.stage(
+        "ultralow", version: 1, config: UltralowStage(ultralow: config, batchSize: bench.simulatedBatches.batchSize),
+        dependsOn: dependsOn
+    ) { () -> [MethodResult] in
+        let reluIndices = folded.layers.indices.filter { folded.layers[$0] is ReLU }
+        let clips = statistics.map { $0.percentile(config.clipPercentile) }
+        let calibration = bench.normalization.apply(
+            to: bench.train.batches(size: config.calibrationImages)[0].images)
+        let fitStart = Date()
+        var settings: [Int: [SpikeLayerSetting]] = [:]
+        for t in Set(config.timesteps + config.finetuneTimesteps).sorted() {
+            ProgressLine.writeToStandardOutput("\r  fitting (α, β) per layer at T = \(t) …\u{1B}[K")
+            var fitRNG = SeededGenerator(seed: bench.seed &+ 1)
+            let fits = calibratedFits(dnn: folded, clips: clips, clipIndices: reluIndices, images: calibration,
+                                      timesteps: t, start: config.start, sampleLimit: config.sampleLimit,
+                                      grid: config.grid, using: &fitRNG)
+            settings[t] = zip(fits, clips).map { fit, mu in
+                SpikeLayerSetting(threshold: Float(fit.factors.alpha) * mu,
+                                  amplitude: Float(fit.factors.beta) * mu, start: config.start)
+            }
+        }
+        ProgressLine.writeToStandardOutput("\r\u{1B}[K")
+        let fitSeconds = Date().timeIntervalSince(fitStart)
+        func measured(_ snn: Sequential, _ neurons: [Int], _ t: Int) -> Point {
+            let start = Date()
+            let e = evaluate(snn, neurons: neurons, on: bench.simulatedBatches, timesteps: t, seed: bench.seed)
+            return spikingPoint(snn, bench: bench, timesteps: t, accuracy: e.accuracy, firingRates: e.firingRates,
+                                inputSpikesPerImage: e.inputSpikesPerImage, seconds: Date().timeIntervalSince(start))
+        }
+        let fitted = config.timesteps.map { t in
+            let (snn, neurons) = makeSNN(from: folded, settings: settings[t]!, trainable: false)
+            return measured(snn, neurons, t)
+        }
+        var rng = SeededGenerator(seed: bench.seed &+ 2)
+        let tuneTrain = config.finetuneImages.map { bench.train.stratifiedSubset(limit: $0, using: &rng) } ?? bench.train
+        let tuneStart = Date()
+        let tuned = try config.finetuneTimesteps.map { t in
+            let (snn, neurons) = makeSNN(from: folded, settings: settings[t]!, trainable: true)
+            var tuneRNG = SeededGenerator(seed: bench.seed &+ UInt64(t))
+            _ = try fineTune(snn, neurons: neurons, train: tuneTrain, normalization: bench.normalization,
+                             timesteps: t, epochs: config.finetuneEpochs, batchSize: config.finetuneBatchSize,
+                             learningRate: config.finetuneLearningRate, label: "ultralow fine-tune T=\(t)",
+                             using: &tuneRNG)
+            return measured(snn, neurons, t)
+        }
+        let tuneSeconds = Date().timeIntervalSince(tuneStart)
+        return [
+            MethodResult(key: "ultralow-fitted", name: "ultra-low-latency fitted α/β", chapter: "ultralow",
+                         cumulativeReadout: false, points: fitted, preparationSeconds: fitSeconds),
+            MethodResult(key: "ultralow-finetuned", name: "ultra-low-latency + fine-tuning", chapter: "ultralow",
+                         cumulativeReadout: false, points: tuned, preparationSeconds: fitSeconds + tuneSeconds),
+        ]
+    }
+    return results
+}
+
+// MARK: - Single-spike hybrid encoding (HybridMethod): arm C of chapter-hybrid
+
+struct HybridStage: Encodable { var hybrid: Config.HybridConfig; var calibrationBatches: Int }
+
+func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: Config.HybridConfig,
+               cache: StageCache, dependsOn: [StageKey]) throws -> MethodResult {
+    let (result, _, _) = try cache.stage(
+        "hybrid", version: 1, config: HybridStage(hybrid: config, calibrationBatches: calibration.count),
+        dependsOn: dependsOn
+    ) { () -> MethodResult in
+        // Arm C with the chapter's [proposed] choices: V1 surrogate α = 0.3, β = 0.1, loss Form 1.
+        let surrogate = STDBSurrogate.v1(alpha: 0.3, beta: 0.1)
+        let arm = Arm(key: "C", title: "hybrid + single spike", encoding: .hybrid(.linear),
+                      hidden: .singleSpike(surrogate), loss: .spikeTimeAndMembrane(tieBreak: 0.1),
+                      surrogate: surrogate, thresholdScale: config.thresholdScale)
+        var rng = SeededGenerator(seed: bench.seed &+ 3)
+        let thresholds = try balanceThresholds(of: folded, on: calibration, using: .percentile(config.percentile),
+                                               using: &rng)
+        let outputThreshold = config.outputThresholdScale
+            * logitPercentile(folded, on: calibration, percentile: config.percentile)
+        let testBatches = bench.simulated.batches(size: bench.simulatedBatches.batchSize).map {
+            EncodedBatch(raw: $0.images, normalised: bench.normalization.apply(to: $0.images), labels: $0.labels)
+        }
+        let start = Date()
+        let r = try fineTune(arm, folded: folded, thresholds: thresholds, outputThreshold: outputThreshold,
+                             timesteps: config.timesteps, epochs: config.epochs, imagesPerEpoch: config.imagesPerEpoch,
+                             batchSize: config.batchSize, learningRate: config.learningRate,
+                             calibrationBatches: config.calibrationBatches, percentile: config.percentile,
+                             outputThresholdScale: config.outputThresholdScale, sweep: [], sweepImages: nil,
+                             evaluationBatchSize: bench.simulatedBatches.batchSize, train: bench.train,
+                             normalization: bench.normalization, testBatches: testBatches, seed: bench.seed)
+        let seconds = Date().timeIntervalSince(start)
+        let e = r.evaluation
+        // Energy, event view (each pre-pool spike charged the fan-out of its pooled element, the
+        // convention of EnergyLedger.snn): first layer MACs at the one analog step + ACs.
+        let snn = try spikingNetwork(from: folded, thresholds: r.thresholds.map(Float.init), hidden: arm.hidden)
+        func ratio(_ c: EnergyConstants) -> Double {
+            snnLedger(snn, inputShape: bench.imageShape, analogSteps: arm.encoding.analogSteps(timesteps: config.timesteps),
+                      inputSpikesPerImage: e.inputSpikesPerImage, events: e.prePoolSpikesPerImage, constants: c)
+                .ratio(to: bench.annLedger.priced(with: c))
+        }
+        let neurons = e.hiddenLayers.reduce(0) { $0 + Double($1.neurons) }
+        let spikes = e.hiddenLayers.reduce(0) { $0 + $1.spikesPerNeuron * Double($1.neurons) }
+        let point = Point(timesteps: config.timesteps, accuracy: e.accuracy, spikesPerNeuron: spikes / Swift.max(neurons, 1),
+                          energyRatioFloat32: ratio(.float32At45nm), energyRatioInt32: ratio(.int32At45nm),
+                          inferenceSeconds: nil)
+        return MethodResult(key: "hybrid", name: "hybrid single-spike (T = \(config.timesteps))", chapter: "hybrid",
+                            cumulativeReadout: false, points: [point], preparationSeconds: seconds)
+    }
+    return result
+}
+
+// MARK: - Hoyer spike layer at T = 1 (HoyerMethod), trained from scratch
+
+struct HoyerStage: Encodable {
+    var data: Config.DataConfig
+    var backbone: Config.BackboneConfig
+    var hoyer: Config.HoyerConfig
+    var batchSize: Int
+}
+
+func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneConfig, config: Config.HoyerConfig,
+              cache: StageCache) throws -> MethodResult {
+    let (result, _, _) = try cache.stage(
+        "hoyer", version: 1,
+        config: HoyerStage(data: data, backbone: backbone, hoyer: config, batchSize: bench.simulatedBatches.batchSize)
+    ) { () -> MethodResult in
+        let network = makeHoyerVGG(
+            features: backbone.features, classifier: backbone.classifier, dropout: config.dropout,
+            imageShape: bench.imageShape, classes: bench.classes, mode: .hoyerSum,
+            surrogateHeight: config.surrogateHeight,
+            regularisation: HoyerSpike.Regularisation(weight: config.regularisationWeight, gradient: .detachedThreshold),
+            seed: bench.seed)
+        let start = Date()
+        try trainHoyerNetwork(network, label: "hoyer", schedule: config.schedule,
+                              data: TrainingData(train: bench.train, normalization: bench.normalization,
+                                                 augmentation: .none),
+                              seed: bench.seed &+ 1)
+        let trainingSeconds = Date().timeIntervalSince(start)
+        // T = 1: one inference pass; every spike layer outputs o = [z ≥ E] ∈ {0, 1}.
+        let inference = Date()
+        let spikeIndices = network.layers.indices.filter { network.layers[$0] is HoyerSpike }
+        var ones = [Double](repeating: 0, count: spikeIndices.count), elements = ones
+        var correct = 0, seen = 0
+        for batch in bench.simulatedBatches {
+            var context = ForwardContext.inference
+            let outputs = network.forwardCollecting(Variable(batch.images), context: &context)
+            correct += zip(outputs.last!.value.argmaxRows(), batch.labels).filter { $0 == $1 }.count
+            seen += batch.labels.count
+            for (j, k) in spikeIndices.enumerated() {
+                ones[j] += Double(outputs[k].value.sum())
+                elements[j] += Double(outputs[k].value.count)
+            }
+        }
+        let seconds = Date().timeIntervalSince(inference)
+        let rates = zip(ones, elements).map { $0 / $1 }
+        let layers = computeLayers(of: network, imageShape: bench.imageShape)
+        func ratio(_ c: EnergyConstants) -> Double {
+            energyLedger(layers, spikeRates: rates, constants: c).ratio(to: bench.annLedger.priced(with: c))
+        }
+        let point = Point(timesteps: 1, accuracy: Double(correct) / Double(Swift.max(seen, 1)),
+                          spikesPerNeuron: ones.reduce(0, +) / Swift.max(elements.reduce(0, +), 1),
+                          energyRatioFloat32: ratio(.float32At45nm), energyRatioInt32: ratio(.int32At45nm),
+                          inferenceSeconds: seconds)
+        return MethodResult(key: "hoyer", name: "Hoyer spike + regulariser (T = 1)", chapter: "hoyer",
+                            cumulativeReadout: false, points: [point], preparationSeconds: trainingSeconds)
+    }
+    return result
+}
+
+// MARK: - Attention-guided compression (AttentionMethod): sparse student → SNN at T
+
+struct AttentionStage: Encodable {
+    var attention: Config.AttentionConfig
+    var calibrationBatches: Int
+    var calibrationBatchSize: Int
+    var batchSize: Int
+}
+
+func runAttention(ann: Sequential, restore: () throws -> Sequential, bench: Bench, config: Config.AttentionConfig,
+                  conversion: Config.ConversionConfig, cache: StageCache, dependsOn: [StageKey]) throws -> MethodResult {
+    let (result, _, _) = try cache.stage(
+        "attention", version: 1,
+        config: AttentionStage(attention: config, calibrationBatches: conversion.calibrationBatches,
+                               calibrationBatchSize: conversion.calibrationBatchSize,
+                               batchSize: bench.simulatedBatches.batchSize),
+        dependsOn: dependsOn
+    ) { () -> MethodResult in
+        // The shared ANN is the dense meta-model (teacher) and the student's starting point;
+        // the student keeps `density` of its weights, starting from the global magnitude mask.
+        let student = try restore()
+        var rng = SeededGenerator(seed: bench.seed &+ 5)
+        let sparse = SparseMomentum(weights: weightParameters(of: student), density: config.density,
+                                    initialisation: .globalMagnitude, using: &rng)
+        let start = Date()
+        _ = try trainStudent(student, label: "attention student", teacher: ann, beta: config.beta, sparse: sparse,
+                             epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate,
+                             weightDecay: config.weightDecay, prune: (config.initialPruneRate, config.minimumPruneRate),
+                             train: bench.train, normalization: bench.normalization, rng: &rng)
+        let folded = try foldBatchNorm(student)   // zero weights stay zero: W' = W·γ/√(σ² + ε)
+        let (snn, _, _) = try trainedSNN(
+            from: folded, label: "attention snn", percentile: config.percentile, scale: config.thresholdScale,
+            calibrationBatches: conversion.calibrationBatches, calibrationBatchSize: conversion.calibrationBatchSize,
+            timesteps: config.timesteps, epochs: config.snnEpochs, batchSize: config.snnBatchSize,
+            learningRate: config.snnLearningRate, trainLimit: config.snnTrainLimit, train: bench.train,
+            normalization: bench.normalization, rng: &rng)
+        let preparation = Date().timeIntervalSince(start)
+        let T = config.timesteps
+        var simulationRNG = SeededGenerator(seed: bench.seed)
+        let inference = Date()
+        let e = accuracyByTimestep(of: snn, on: bench.simulatedBatches, timesteps: T, chunk: T, using: &simulationRNG)
+        let point = spikingPoint(snn, bench: bench, timesteps: T, accuracy: e.accuracy[T - 1], firingRates: e.firingRates,
+                                 inputSpikesPerImage: e.inputSpikesPerImage, densities: layerDensities(of: snn),
+                                 seconds: Date().timeIntervalSince(inference))
+        return MethodResult(key: "attention", name: "attention-compressed (d = \(config.density), T = \(T))",
+                            chapter: "attention", cumulativeReadout: false, points: [point],
+                            preparationSeconds: preparation)
+    }
+    return result
+}

@@ -1,0 +1,297 @@
+// chapter-compare — every low-latency method of this course on one backbone, one data set and
+// one energy model: accuracy against T and against compute energy.
+//
+// Papers (each has its own chapter; this one only compares them):
+//   P. U. Diehl et al., "Fast-classifying, high-accuracy spiking deep networks through weight
+//   and threshold balancing", IJCNN 2015 (max-norm)                           → chapter-classic
+//   B. Rueckauer et al., "Conversion of continuous-valued deep networks to efficient
+//   event-driven networks for image classification", Front. Neurosci. 11:682, 2017
+//   (arXiv:1612.04052) (percentile 99.9 / 99.99)                              → chapter-classic
+//   J. Ding, Z. Yu, Y. Tian, T. Huang, "Optimal ANN-SNN Conversion for Fast and Accurate
+//   Inference in Deep Spiking Neural Networks", IJCAI 2021 (arXiv:2105.11654) (RNL)  → chapter-rnl
+//   G. Datta, P. A. Beerel, "Can Deep Neural Networks be Converted to Ultra Low-Latency
+//   Spiking Neural Networks?", DATE 2022 (arXiv:2112.12133)                   → chapter-ultralow
+//   G. Datta, S. Kundu, P. A. Beerel, "Training Energy-Efficient Deep Spiking Neural Networks
+//   with Single-Spike Hybrid Input Encoding", IJCNN 2021 (arXiv:2107.12374)    → chapter-hybrid
+//   G. Datta, Z. Liu, P. A. Beerel, "Hoyer regularizer is all you need for ultra low-latency
+//   spiking neural networks", arXiv:2212.10170, 2022                          → chapter-hoyer
+//   S. Kundu, G. Datta, M. Pedram, P. A. Beerel, "Spike-Thrift: Towards Energy-Efficient Deep
+//   Spiking Neural Networks by Limiting Spiking Activity via Attention-Guided Compression",
+//   WACV 2021; arXiv:2107.12445                                               → chapter-attention
+//
+// Claim checked: max-norm conversion collapses at T ≤ 4, while the low-latency methods keep
+// their accuracy at T = 1–2, at a fraction of the ANN's compute energy. The README states what
+// this run measured, including where the claim does not appear.
+//
+// In this chapter you will:
+//   • train one ReLU ANN (and the RNL and bias-free ANNs on the same backbone) and hand the
+//     same data, normalisation and test images to all nine methods;
+//   • read max-norm, percentile and RNL curves for every T ≤ T_max from one simulation each,
+//     and place the fixed-T methods (fitted conversion, fine-tuned, hybrid, Hoyer, attention)
+//     on the same axes;
+//   • find the accuracy–energy Pareto front and see which method owns which part of it.
+//
+// Builds on: chapters classic, rnl, ultralow, hybrid, hoyer and attention (their Method
+// libraries do the work; this file only runs them on common ground).
+//
+// Commands (2-core machine; measured times in README.md):
+//   swift run chapter-compare --profile smoke    # about a minute of compute, for ChapterTests
+//   swift run chapter-compare                    # quick: Fashion-MNIST; sized for ≈ 12 min on
+//                                                # an idle 2-core machine, 32 min measured on a
+//                                                # shared, loaded one (README)
+//   swift run chapter-compare --profile paper    # VGG-16 / CIFAR-10 at every paper's schedule:
+//                                                # weeks on 2 CPU cores; needs data/
+//
+// Deviations (README.md explains each):
+//   • quick: one epoch-light schedule for everything (2 ANN epochs, 1 fine-tuning epoch on a
+//     few thousand images, Hoyer 2 epochs) — lighter than each chapter's own quick profile;
+//   • one BN + average-pool ReLU ANN serves max-norm, percentile, ultralow and attention
+//     (their chapters train BN-free, max-pool or PACT-clipped ANNs); ultralow's clip μ is the
+//     99.99th percentile of each ReLU layer; hybrid gets DIET-SNN's BN-free, bias-free ANN on
+//     the same backbone (BN-folded biases break its threshold calibration); Hoyer keeps its own
+//     layer order (conv → max-pool → BN → spike) and is trained from scratch on the same data;
+//   • RNL without the RIL threshold tuning; hybrid at its paper T = 5 only; attention at one
+//     density; conversion energies assume a constant firing rate in time.
+
+import ArgumentParser
+import AttentionMethod
+import ChapterSupport
+import Datasets
+import EnergyEstimation
+import Figures
+import Foundation
+import HoyerMethod
+import HybridMethod
+import RNLMethod
+import SNNConversion
+import UltralowMethod
+
+// MARK: - 0. Setup
+
+struct Arguments: ParsableArguments {
+    static let configuration = CommandConfiguration(commandName: "chapter-compare")
+    @OptionGroup var chapter: ChapterOptions
+    @Option(help: "Largest T of the conversion simulations (every T below from the same run).")
+    var maxTimesteps: Int?
+    @Option(help: "Percentile(s) of the robust-threshold methods (repeatable), e.g. 99.") var percentile: [Double] = []
+    @Option(help: "Percentile of ReLU outputs used as ultralow's clip μ.") var clipPercentile: Double?
+    @Option(help: "Weight density of the attention-compressed student, e.g. 0.03.") var density: Double?
+    @Option(help: "Epochs of the shared ANNs (ReLU and RNL).") var annEpochs: Int?
+}
+
+let arguments = Arguments.parseOrExit()
+
+runChapter {
+    let base = Config.preset(arguments.chapter.profile)
+    let percentiles = arguments.percentile.isEmpty ? base.conversion.percentiles : arguments.percentile
+    let context = try ChapterContext(
+        chapter: "compare", options: arguments.chapter,
+        stages: ["ann", "rnl-ann", "max-norm"] + percentiles.map { "percentile-\($0)" }
+            + ["rnl", "diet-ann", "ultralow", "hybrid", "hoyer", "attention"])
+    let config = base.modified { c in
+        if let choice = context.dataset { c.data.dataset = DatasetID(rawValue: choice.rawValue)! }
+        c.conversion.percentiles = percentiles
+        if let t = arguments.maxTimesteps {
+            c.conversion.maxTimesteps = t
+            c.evaluation.timesteps = (0...20).map { 1 << $0 }.filter { $0 <= t }
+        }
+        if let p = arguments.clipPercentile { c.ultralow.clipPercentile = p }
+        if let d = arguments.density { c.attention.density = d }
+        if let e = arguments.annEpochs { c.ann.epochs = e }
+    }
+    Parallelism.workers = context.threads
+    let cache = context.makeStageCache()
+    var rng = SeededGenerator(seed: context.seed)
+    printSection("0. Setup")
+    print("chapter-compare  profile \(context.profile.rawValue)  seed \(context.seed)")
+    try printResolvedConfig(config)
+
+    // MARK: - 1. Data
+    // One class-balanced training subset, one normalisation fitted to it, one test subset:
+    // every method trains and is scored on exactly these images (direct input, except the
+    // hybrid code, which sends the analog image at step 1 and one spike per pixel after).
+
+    printSection("1. Data")
+    let missing: MissingDataPolicy = context.missingData == .download ? .download : .fail
+    let fullTrain = try LabeledImages.load(config.data.dataset, split: .train, ifMissing: missing)
+    let test = try LabeledImages.load(config.data.dataset, split: .test, ifMissing: missing)
+    let train = config.data.trainLimit.map { fullTrain.stratifiedSubset(limit: $0, using: &rng) } ?? fullTrain
+    let simulated = config.data.simulatedTestLimit.map { test.stratifiedSubset(limit: $0, using: &rng) } ?? test
+    let normalization = Normalization(fittedTo: train)
+    let imageShape = train.imageShape
+    let simulatedBatches = simulated.batches(size: config.conversion.batchSize, normalization: normalization)
+    // Every method's stage depends on these images (training and test subsets).
+    let dataKey = try cache.key("data", version: 1, config: config.data)
+    print("data: \(config.data.dataset.title), \(train.count) train, \(simulated.count) of \(test.count) "
+          + "test images for every method, image \(imageShape)")
+
+    // MARK: - 2. Train the shared ANNs (RNLMethod.trainClassifier)
+    // The backbone: conv3×3 → BN → activation, average pooling, bias-free, FC → logits.
+    //   ReLU:  a = max(z, 0)                        → max-norm, percentile, ultralow, attention
+    //   RNL:   a = clip(z/θ, 0, 1), θ = M·σ(s)      → its own conversion (chapter-rnl)
+    //   DIET:  ReLU, no BN, dropout                 → hybrid (chapter-hybrid's ANN)
+    // Cross-entropy, Adam, cosine schedule: η(t) = η₀·(1 + cos(π·t/steps))/2.
+
+    printSection("2. Train the shared ANNs")
+    /// `dropout` nil: BN after every conv (the shared ANNs); a value: DIET-SNN's ANN, no BN,
+    /// dropout after every activation (hybrid's own ANN).
+    func makeANN(_ activation: @escaping (Int, Int) -> any Layer, dropout: Float? = nil,
+                 seed: UInt64) -> Sequential {
+        var initRNG = SeededGenerator(seed: seed)
+        return VGG.make(config.backbone.features, inputChannels: imageShape[0], inputSize: imageShape[1],
+                        classes: train.classCount, classifier: config.backbone.classifier,
+                        batchNorm: dropout == nil, bias: false, pool: .average, dropout: dropout ?? 0,
+                        activation: activation, using: &initRNG)
+    }
+    /// `unitLogitReadout`: rescale the read-out's initial weights to unit logit spread first
+    /// (chapter-rnl's quick fix for RNL's small outputs under a short schedule).
+    func trained(_ stage: String, dropout: Float? = nil, unitLogitReadout: Bool = false,
+                 _ activation: @escaping (Int, Int) -> any Layer)
+        throws -> (Sequential, TrainedNetwork, StageKey) {
+        let (stored, key, _) = try cache.stage(
+            stage, version: unitLogitReadout ? 2 : 1, config: ANNStage(dataset: config.data.dataset, trainLimit: config.data.trainLimit,
+                                                backbone: config.backbone, ann: config.ann, dropout: dropout)
+        ) { () -> TrainedNetwork in
+            let network = makeANN(activation, dropout: dropout, seed: context.seed &+ 11)
+            var batchRNG = SeededGenerator(seed: context.seed &+ 12)   // batch order, dropout
+            if unitLogitReadout {
+                scaleReadoutToUnitLogits(network, on: train.batches(size: 256, normalization: normalization)[0].images)
+            }
+            let start = Date()
+            try trainClassifier(network, label: stage, epochs: config.ann.epochs, batchSize: config.ann.batchSize,
+                                optimizer: .adam, learningRate: config.ann.learningRate,
+                                schedule: .cosine(minimum: 0), weightDecay: config.ann.weightDecay,
+                                train: train, normalization: normalization, rng: &batchRNG)
+            return TrainedNetwork(state: try NetworkState.encode(network), seconds: Date().timeIntervalSince(start))
+        }
+        let network = makeANN(activation, dropout: dropout, seed: 0)
+        try NetworkState.decode(stored.state, into: network)
+        return (network, stored, key)
+    }
+    let (ann, annStored, annKey) = try trained("ann") { _, _ in ReLU() }
+    let (rnlANN, rnlStored, rnlKey) = try trained("rnl-ann", unitLogitReadout: true) { _, _ in RateNorm() }
+    // Hybrid's single-spike thresholds are calibrated on peak membranes, which BN-folded biases
+    // (constant currents, × T) distort: it gets DIET-SNN's bias-free, BN-free ANN (its chapter's).
+    let (dietANN, dietStored, dietKey) = try trained("diet-ann", dropout: config.hybrid.annDropout) { _, _ in ReLU() }
+    let annAccuracy = Double(classificationAccuracy(ann, batches: test.batches(size: 500, normalization: normalization)))
+    let annSubset = Double(classificationAccuracy(ann, batches: simulatedBatches))
+    let rnlSubset = Double(classificationAccuracy(rnlANN, batches: simulatedBatches))
+    printMetric("ReLU ANN accuracy, full test set", 100 * annAccuracy, unit: "%")
+    printMetric("ReLU ANN accuracy, the \(simulated.count) test images", 100 * annSubset, unit: "%")
+    printMetric("RNL ANN accuracy, the same images", 100 * rnlSubset, unit: "%")
+    let dietSubset = Double(classificationAccuracy(dietANN, batches: simulatedBatches))
+    printMetric("DIET (BN-free) ANN accuracy, the same images", 100 * dietSubset, unit: "%")
+
+    // Energy reference (EnergyEstimation, 45 nm): E_ANN = E_MAC·Σ MACs of the folded ReLU ANN.
+    let folded = try foldBatchNorm(ann)
+    let bench = Bench(train: train, normalization: normalization, simulated: simulated,
+                      simulatedBatches: simulatedBatches, imageShape: imageShape, classes: train.classCount,
+                      annLedger: EnergyLedger.ann(folded, inputShape: imageShape), seed: context.seed)
+
+    // MARK: - 3. Conversion methods: one simulation of T_max each (SNNConversion, RNLMethod)
+    // Fold BN (w' = w·γ/√(σ²+ε)), then θˡ per layer from calibration activations:
+    //   max-norm θˡ = max yˡ;  percentile θˡ = P_p(yˡ > 0);  RNL θˡ = M·σ(s) (no search).
+    // IF neurons, reset by subtraction u ← u − θ·s; cumulative membrane read-out gives every T.
+
+    printSection("3. Conversion methods, T = 1…\(config.conversion.maxTimesteps)")
+    let calibration = train.batches(size: config.conversion.calibrationBatchSize, normalization: normalization)
+        .prefix(config.conversion.calibrationBatches).map(\.images)
+    var calibrationRNG = rng.split()
+    let statistics = ActivationStatistics.collect(folded, on: calibration, using: &calibrationRNG)
+    let grid = config.evaluation.timesteps
+    var methods: [MethodResult] = []
+    let balanced: [Balanced] = [("max-norm", "max-norm (Diehl 2015)", .maxActivation)]
+        + config.conversion.percentiles.map { p -> Balanced in
+            ("percentile-\(p)", "percentile \(p) (Rueckauer 2017)", .percentile(p)) }
+    for method in balanced {
+        let thresholds = try balanceThresholds(of: folded, on: calibration, using: method.rule,
+                                               statistics: statistics, using: &calibrationRNG)
+        let snn = try convert(folded, thresholds: thresholds, reset: .subtraction)
+        methods.append(try conversionResult(key: method.key, name: method.name, chapter: "classic", snn: snn,
+                                            bench: bench, config: config.conversion, grid: grid,
+                                            cache: cache, dependsOn: [annKey, dataKey]))
+    }
+    var rnl = try conversionResult(
+        key: "rnl", name: "RNL (Ding 2021)", chapter: "rnl",
+        snn: try convertRateNormNetwork(try foldRateNormNetwork(rnlANN)), bench: bench,
+        config: config.conversion, grid: grid, cache: cache, dependsOn: [rnlKey, dataKey])
+    rnl.preparationSeconds = rnlStored.seconds   // the RNL ANN is this method's own training
+    methods.append(rnl)
+
+    // MARK: - 4. Low-latency methods at their own T
+    // ultralow: V = α·μ, A = β·μ fitted per layer and T to clip(x, 0, μ), U(0) = V/2, then BPTT;
+    // hybrid: analog image at t = 1, one spike per pixel after, ≤ 1 spike per neuron, T = 5;
+    // Hoyer: o = [u/|v_th| ≥ E], E = ‖z_c‖₂²/‖z_c‖₁, trained at T = 1 with λ_H·Σ H(z_c);
+    // attention: sparse-momentum + attention-transfer student at density d → LIF SNN at T = 5.
+
+    printSection("4. Low-latency methods")
+    methods += try runUltralow(folded: folded, statistics: statistics, bench: bench, config: config.ultralow,
+                               cache: cache, dependsOn: [annKey, dataKey])
+    var hybrid = try runHybrid(folded: try foldBatchNorm(dietANN), calibration: calibration, bench: bench,
+                               config: config.hybrid, cache: cache, dependsOn: [dietKey, dataKey])
+    hybrid.preparationSeconds += dietStored.seconds   // its own ANN counts as its preparation
+    methods.append(hybrid)
+    methods.append(try runHoyer(bench: bench, data: config.data, backbone: config.backbone, config: config.hoyer,
+                                cache: cache))
+    methods.append(try runAttention(
+        ann: ann, restore: {
+            let student = makeANN({ _, _ in ReLU() }, seed: 0)
+            try NetworkState.decode(annStored.state, into: student)
+            return student
+        }, bench: bench, config: config.attention, conversion: config.conversion, cache: cache,
+        dependsOn: [annKey, dataKey]))
+
+    // MARK: - 5. Evaluate
+    // Accuracy on the same test images; spikes per neuron; E_SNN/E_ANN with the first layer's
+    // MACs at every analog step plus E_AC per synaptic event (× density for the sparse SNN).
+
+    printSection("5. Accuracy (%) vs T on \(simulated.count) test images (ANN \(fmt(100 * annSubset, 2)) %)")
+    printTable(headers: ["method"] + grid.map { "T=\($0)" } + ["E/E_ANN (last)", "prep. s"],
+               rows: methods.map { m in
+                   [m.name] + grid.map { t in m.points.first { $0.timesteps == t }.map { fmt(100 * $0.accuracy, 1) } ?? "" }
+                       + [m.points.last.map { fmt($0.energyRatioFloat32, 3) } ?? "–", fmt(m.preparationSeconds, 0)]
+               })
+    for m in methods where !m.cumulativeReadout {
+        for p in m.points where !grid.contains(p.timesteps) {
+            print("\(m.name): T = \(p.timesteps) accuracy \(fmt(100 * p.accuracy, 2)) %")
+        }
+    }
+    let front = paretoFront(methods, chance: 1 / Double(train.classCount))
+    print("Pareto front (E/E_ANN → accuracy): "
+          + front.map { "\($0.method)@T=\($0.timesteps) \(fmt($0.energyRatioFloat32, 3)) → \(fmt(100 * $0.accuracy, 1)) %" }
+            .joined(separator: ", "))
+    let claim = checkClaim(methods, ann: annSubset)
+    print("max-norm best at T ≤ 4: \(pct(claim.maxNormBestAtMostT4)) % → "
+          + (claim.maxNormCollapses ? "collapses" : "does NOT collapse")
+          + "; within \(fmt(100 * claim.keepGap, 0)) points of the ANN at T ≤ 2: "
+          + claim.lowLatency.filter(\.keepsAccuracy).map(\.method).joined(separator: ", ")
+          + " → the claim \(claim.verdict)")
+
+    // MARK: - 6. Results and figures
+
+    let metrics = Metrics(
+        dataset: config.data.dataset.title, trainImages: train.count, simulatedImages: simulated.count,
+        annAccuracy: annAccuracy, annAccuracyOnSimulated: annSubset, rnlANNAccuracyOnSimulated: rnlSubset,
+        dietANNAccuracyOnSimulated: dietSubset,
+        annMACsPerImage: bench.annLedger.totalMACs, maxTimesteps: config.conversion.maxTimesteps,
+        annTrainingSeconds: annStored.seconds,
+        computeSecondsFromScratch: annStored.seconds + methods.reduce(0) { $0 + $1.computeSeconds },
+        energyCitation: EnergyConstants.float32At45nm.citation, methods: methods, paretoFront: front, claim: claim)
+    try cache.timed("figures") { try writeFigures(metrics, to: context.outputDirectory) }
+    let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
+                               summary: runSummary(metrics))
+    print("wrote \(try record.write(to: context.outputDirectory).path)")
+    if context.profile != .smoke && arguments.chapter.output == nil {
+        try updateReadme(metrics, profile: context.profile, seconds: record.totalSeconds)
+    }
+    printMetric("stages computed from scratch", metrics.computeSecondsFromScratch, unit: "s", digits: 1)
+    printMetric("total wall time of this run", record.totalSeconds, unit: "s", digits: 1)
+}
+
+// MARK: - Exercises
+// 1. `--max-timesteps 1024`: does max-norm ever reach the ANN, and where does it then sit on
+//    the Pareto front of fig-accuracy-vs-energy?
+// 2. `--percentile 99`: lower thresholds. Which T gain, and what happens to the curve at T_max?
+// 3. `--clip-percentile 99.9`: a tighter clip μ for the fitted conversion. Does T = 1 improve?
+// 4. `--density 0.03`: a 33× smaller attention student. How much accuracy for how much energy?
+// 5. `--seed 7`: which differences between methods at T ≤ 2 survive a new seed?

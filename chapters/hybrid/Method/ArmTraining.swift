@@ -1,0 +1,131 @@
+// Fine-tuning one SNN arm from the shared ANN (moved here from chapter-hybrid's Report.swift so
+// that chapter-compare fine-tunes the single-spike hybrid SNN with the same code).
+
+import ChapterSupport
+import Datasets
+import Foundation
+import SNNConversion
+
+/// One SNN variant fine-tuned from the shared ANN (digest §8.2).
+public struct Arm: Codable, Equatable, Sendable {
+    public var key: String
+    public var title: String
+    public var encoding: InputEncoding
+    public var hidden: HiddenNeurons
+    public var loss: OutputLoss
+    /// Surrogate of the single-spike hidden and output neurons (multi-spike hidden neurons
+    /// use the core triangle γ = 0.3 of DIET-SNN).
+    public var surrogate: STDBSurrogate
+    /// θˡ = s · percentile of the ANN's ReLU outputs.
+    public var thresholdScale: Float
+
+    public init(key: String, title: String, encoding: InputEncoding, hidden: HiddenNeurons,
+                loss: OutputLoss, surrogate: STDBSurrogate, thresholdScale: Float) {
+        self.key = key; self.title = title; self.encoding = encoding; self.hidden = hidden
+        self.loss = loss; self.surrogate = surrogate; self.thresholdScale = thresholdScale
+    }
+}
+
+/// p-th percentile of the ANN's positive logits on the calibration images.
+public func logitPercentile(_ ann: Sequential, on calibration: [Tensor], percentile p: Double) -> Float {
+    var values: [Float] = []
+    for batch in calibration {
+        var context = ForwardContext.inference
+        values += ann.forward(Variable(batch), context: &context).value.scalars.filter { $0 > 0 }
+    }
+    values.sort()
+    guard !values.isEmpty else { return 1 }
+    return values[Swift.min(values.count - 1, Int((p / 100 * Double(values.count)).rounded(.up)) - 1)]
+}
+
+/// What one arm's stage stores.
+public struct ArmResult: Codable {
+    public var arm: Arm
+    /// θˡ and v_out actually used (after the arm's scale / calibration).
+    public var thresholds: [Double]
+    public var outputThreshold: Double
+    public var lossByEpoch: [Double]
+    public var trainAccuracyByEpoch: [Double]
+    public var secondsPerEpoch: Double
+    public var evaluation: ArmEvaluation
+    public var sweep: [ArmEvaluation]
+}
+
+/// Builds the arm's SNN from the shared ANN and fine-tunes it with BPTT (digest §2.6 step 3).
+///
+///     θˡ = s·(ReLU percentile) (arm A), or re-calibrated on the SNN (single-spike arms)
+///     per step: encode → T steps → read-out loss → AMSGrad, learning rate cosine to 0
+///
+/// - Parameters:
+///   - thresholds: θˡ before the arm's scale s (`arm.thresholdScale`).
+///   - imagesPerEpoch: training images per epoch (nil = all), batches of `batchSize`.
+///   - calibrationBatches, percentile, outputThresholdScale: the single-spike re-calibration
+///     (`calibrateSingleSpikeThresholds`, batches of 100 training images).
+///   - sweep: T at which the tuned SNN is also evaluated (on the first `sweepImages` test
+///     images, batches of `evaluationBatchSize`); empty for none.
+public func fineTune(_ arm: Arm, folded: Sequential, thresholds: [Float], outputThreshold: Float,
+                     timesteps: Int, epochs: Int, imagesPerEpoch: Int?, batchSize: Int, learningRate: Float,
+                     calibrationBatches: Int, percentile: Double, outputThresholdScale: Float,
+                     sweep: [Int], sweepImages: Int?, evaluationBatchSize: Int,
+                     train: LabeledImages, normalization: Normalization, testBatches: [EncodedBatch],
+                     seed: UInt64) throws -> ArmResult {
+    let snn = try spikingNetwork(from: folded, thresholds: thresholds.map { $0 * arm.thresholdScale },
+                                 hidden: arm.hidden)
+    let T = timesteps
+    // Single-spike arms: thresholds re-initialised on the SNN under the arm's own input code.
+    var outputThreshold = outputThreshold
+    var thresholdsUsed = thresholds.map { $0 * arm.thresholdScale }
+    if case .singleSpike = arm.hidden {
+        let calibration = Array(train.batches(size: 100).prefix(calibrationBatches)).map {
+            EncodedBatch(raw: $0.images, normalised: normalization.apply(to: $0.images), labels: $0.labels)
+        }
+        let c = calibrateSingleSpikeThresholds(
+            snn, on: calibration, encoding: arm.encoding, timesteps: T, percentile: percentile,
+            scale: arm.thresholdScale, outputScale: outputThresholdScale, seed: seed)
+        thresholdsUsed = c.hidden
+        outputThreshold = c.output
+    }
+    print("arm \(arm.key): θˡ = " + thresholdsUsed.map { String(format: "%.3f", Double($0)) }.joined(separator: " ")
+          + ", v_out = \(String(format: "%.3f", Double(outputThreshold)))")
+    var rng = SeededGenerator(seed: seed &+ 17)
+    let images = imagesPerEpoch.map { Swift.min($0, train.count) } ?? train.count
+    let steps = Swift.max(1, images / batchSize)
+    let progress = ProgressLine("arm \(arm.key)", epochs: epochs, stepsPerEpoch: steps)
+    var adam = Adam(learningRate: learningRate, amsgrad: true)
+    var losses: [Double] = [], accuracies: [Double] = []
+    let start = Date()
+    for epoch in 0..<epochs {
+        var loss = 0.0, correct = 0, seen = 0
+        let batches = train.shuffledBatches(size: batchSize, partialBatch: .drop, using: &rng)
+        for b in 0..<steps {
+            let batch = batches[b]
+            adam.learningRate = LearningRateSchedule.cosine(minimum: 0)
+                .rate(base: learningRate, step: epoch * steps + b, total: epochs * steps)
+            let r = trainingStep(
+                snn, batch: EncodedBatch(raw: batch.images, normalised: normalization.apply(to: batch.images),
+                                         labels: batch.labels),
+                encoding: arm.encoding, timesteps: T, outputThreshold: outputThreshold, loss: arm.loss,
+                surrogate: arm.surrogate, optimizer: &adam, rng: &rng)
+            try checkFinite(loss: r.loss, epoch: epoch, step: b)
+            loss += Double(r.loss) * Double(batch.labels.count); correct += r.correct; seen += batch.labels.count
+            progress.update(epoch: epoch, step: b, loss: loss / Double(seen),
+                            accuracy: Double(correct) / Double(seen), samples: batch.labels.count)
+        }
+        losses.append(loss / Double(seen)); accuracies.append(Double(correct) / Double(seen))
+    }
+    let seconds = Date().timeIntervalSince(start) / Double(Swift.max(epochs, 1))
+    var evalRNG = SeededGenerator(seed: seed &+ 23)
+    let evaluation = evaluate(snn, on: testBatches, encoding: arm.encoding, timesteps: T,
+                              outputThreshold: outputThreshold, loss: arm.loss, surrogate: arm.surrogate,
+                              using: &evalRNG)
+    let sweepBatches = sweepImages.map {
+        Array(testBatches.prefix(($0 + evaluationBatchSize - 1) / evaluationBatchSize))
+    } ?? testBatches
+    let sweepResults = sweep.map { t in
+        evaluate(snn, on: sweepBatches, encoding: arm.encoding, timesteps: t, outputThreshold: outputThreshold,
+                 loss: arm.loss, surrogate: arm.surrogate, using: &evalRNG)
+    }
+    return ArmResult(arm: arm, thresholds: thresholdsUsed.map(Double.init), outputThreshold: Double(outputThreshold),
+                     lossByEpoch: losses, trainAccuracyByEpoch: accuracies, secondsPerEpoch: seconds,
+                     evaluation: evaluation, sweep: sweepResults)
+}
