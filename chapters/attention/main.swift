@@ -26,8 +26,8 @@
 // Deviations from the paper (every [proposed] choice; details in README.md):
 //   • The paper body is unavailable (digest §READ THIS FIRST): the assembly of sparse momentum
 //     (Dettmers) + AT (Zagoruyko) + DIET-style SNN training is [proposed].
-//   • Quick: Fashion-MNIST 10k, VGG-S, 4 epochs, Adam + cosine; students start from the
-//     meta-model's weights with per-layer magnitude masks (paper: [?]).
+//   • Quick: Fashion-MNIST 5k, VGG-S at half width, 4 + 3 epochs, Adam + cosine; students
+//     start from the meta-model's weights with the one-shot global-magnitude mask (paper: [?]).
 //   • Momentum for regrowth is the chapter's own buffer m ← 0.9m + ∇W (optimiser state is
 //     private); AT points = end of each conv stage; β = 1000.
 //   • Channel variant: channels ranked once by the meta-model's per-channel attention and kept
@@ -285,7 +285,7 @@ if context.profile != .smoke {
 }
 
 // MARK: - Exercises
-// 1. `--beta 0` turns the AT arm into the plain arm: does the gap at d = 0.03 close?
-// 2. `--density 0.01`: 100×. Which layer does the momentum redistribution starve first?
-// 3. `--beta 10000`: when does the AT term start hurting the task loss?
-// 4. `--seed 7`: is the AT-vs-plain gap larger than the seed-to-seed spread?
+// One option each; README.md "Exercises" says what you should see and at which profile.
+// 1. `--profile smoke --beta 0`: the AT arm trains on CE alone. Does its gap to the plain
+//    sparse-momentum arm close, or was it run-to-run spread all along?
+// 2. `--profile smoke --beta 10000`: when does the AT term start hurting the task loss?

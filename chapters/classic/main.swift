@@ -241,9 +241,7 @@ runChapter {
 }
 
 // MARK: - Exercises
+// One option each; README.md "Exercises" says what you should see.
 // 1. `--reset zero`: every method now resets to zero. Why does even the 99.99th percentile
 //    stop short of the ANN, however large T gets? (digest §0.2: r = 1/⌈θ/z⌉.)
-// 2. `--percentile 99`: thresholds drop further. Which T improves, and what happens at T_max?
-// 3. `--percentile 100`: the percentile rule becomes max-norm; check the curves coincide.
-// 4. `--max-timesteps 1024`: does max-norm ever reach the ANN? At what energy ratio?
-// 5. `--seed 7`: how much of the gap between methods is seed noise?
+// 2. `--percentile 99`: thresholds drop further. Which T improve, and what happens at T_max?

@@ -241,13 +241,8 @@ runChapter {
 }
 
 // MARK: - Exercises
+// One option each; README.md "Exercises" says what you should see.
 // 1. `--regularisation-weight 1e-6`: how far can the spike rate fall before accuracy does?
 //    Compare fig2 and fig5b with the default run.
 // 2. `--regulariser-gradient through-threshold` (the 2023 code): the regulariser now also
-//    moves v_th. Does v_th end lower (see `thresholds` in results.json) and the rate change?
-// 3. `--surrogate-height 1` (the Sept 2022 code): does a steeper surrogate train better at
-//    this budget, and does the fixed threshold benefit as much as the Hoyer one?
-// 4. `--seed 7`: which differences between variants survive a new seed (digest §8 found the
-//    binary variants within 0.2 points on MLPs)?
-// 5. `--dataset cifar10` (with data/cifar-10-batches-bin): the same quick VGG on colour
-//    images. Is the ANN-to-SNN gap larger than on Fashion-MNIST?
+//    moves v_th. Which way does v_th go (`thresholds` in results.json), and why?

@@ -197,8 +197,8 @@ if context.profile != .smoke {
 }
 
 // MARK: - Exercises
-// 1. `--threshold-scale 0.5` and `0.2`: how do spikes per neuron and accuracy of arm C move?
-// 2. `--finetune-epochs 3`: does arm C close the gap to arm A, and does D catch up?
-// 3. Compare C-V2 with C in results.json: does the membrane-blind V1 surrogate train worse?
-// 4. Which arm's first-layer MAC share is largest, and why is it exactly T× arm C's?
-// 5. In fig-first-spike-times, do wrong predictions come from late (or silent) output neurons?
+// One option each; README.md "Exercises" says what you should see and at which profile.
+// 1. `--threshold-scale 0.5`: how do arm C's spikes per neuron and accuracy move, and D's?
+// 2. `--profile smoke --finetune-epochs 3`: does longer fine-tuning close the A–C gap?
+// To think about: why is arm B's first-layer MAC energy exactly T times arm C's
+// (`InputEncoding.analogSteps`)? What does a silent output neuron mean in fig6?

@@ -279,8 +279,8 @@ runChapter {
 }
 
 // MARK: - Exercises
-// 1. `--lambda 0.1` and `--lambda 5`: how far does p move, and what happens to Ω̄ and T_1%?
-// 2. `--tolerance 0.05`: allow a 5-point ANN drop. Is the faster SNN worth the accuracy?
-// 3. `--max-timesteps 512`: does max-norm ever catch up? Compare energies at the same accuracy.
-// 4. `--seed 7`: is the speed-up larger than the seed-to-seed spread of T_1%?
-// 5. Read fig-fit-curves-rnl: which layers break ε^l(t) ≤ Ω^l/t at small t, and why (§3.4)?
+// One option each; README.md "Exercises" says what you should see.
+// 1. `--tolerance 0.05`: allow a 5-point ANN drop. Is the faster SNN worth the accuracy?
+// 2. `--lambda 5`: how far does p move, and what happens to Ω̄ and to the steps the SNN needs?
+// To think about: in fig-fit-curves-rnl, which layers break ε^l(t) ≤ Ω^l/t at small t, and
+//    why (digest §3.4)?

@@ -215,9 +215,9 @@ runChapter {
 }
 
 // MARK: - Exercises
-// 1. `--finetune-timesteps 1 --finetune-epochs 3`: how close does a one-step SNN get?
-// 2. Edit `Config.quick.conversion.grid` to `FactorGrid(lower: 1, upper: 1, step: 0.01)`
-//    (α = 1, only β fitted). How much of the T = 1 gain is the threshold, how much the level?
-// 3. `--epochs 8`: do longer-trained clips μ change the histogram's skew and the fitted α?
-// 4. `--seed 7`: is the fitted-vs-shift gap at T = 1 larger than the seed noise?
-// 5. Compare `fig3` with `chapter-classic`'s curve: why can T = 1 work here at all?
+// One option each; README.md "Exercises" says what you should see and at which profile.
+// 1. `--profile smoke --epochs 8`: does a better-trained DNN lose the skew (fig1) and the
+//    fitted α, or does naive conversion still collapse at T ≤ 2?
+// 2. `--profile smoke --finetune-epochs 4`: how much of the gap to the DNN can BPTT close
+//    from the fitted start, and from the naive one?
+// To think about: compare `fig3` with chapter-classic's curve: why can T = 1 work here at all?
