@@ -191,7 +191,7 @@ try cache.timed("figures") {
 let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
                            summary: runSummary(metrics))
 print("wrote \(try record.write(to: context.outputDirectory).path)")
-if context.profile != .smoke {
+if context.profile != .smoke && arguments.chapter.output == nil {  // an --output run leaves the committed README alone
     try updateReadme(with: metrics, profile: context.profile, seconds: record.totalSeconds)
 }
 }
