@@ -16,8 +16,10 @@ public enum ChapterError: Error, CustomStringConvertible, Sendable, Equatable {
             return "dataset missing: \(message)"
         case .divergedLoss(let epoch, let step):
             return "the loss diverged (NaN or infinite) at epoch \(epoch + 1), step \(step + 1). "
-                + "Lower the learning rate (the chapter's --learning-rate option, or the "
-                + "learningRate of its Config preset) or check the input normalisation."
+                + "Nothing was saved for the stage that diverged. Lower its learning rate "
+                + "(`--help` lists the chapter's options; otherwise the learning rate in "
+                + "chapters/<key>/Config.swift), or undo the option that made the network "
+                + "degenerate (for example a density so low that a layer keeps no weight)."
         case .invalidConfiguration(let message):
             return "invalid configuration: \(message)"
         }

@@ -24,7 +24,8 @@ import Testing
         let message = ChapterError.divergedLoss(epoch: 2, step: 119).description
         #expect(message.contains("epoch 3, step 120"))
         #expect(
-            message.contains("Lower the learning rate") && message.contains("input normalisation"))
+            message.contains("Lower its learning rate") && message.contains("--help")
+                && !message.contains("--learning-rate"))
     }
 
     @Test func errorsPrintAsOneLine() {
