@@ -9,7 +9,7 @@
 //
 // Claim reproduced: a ReLU ANN becomes an IF SNN with the same accuracy once T is large;
 // robust (99.9/99.99 percentile) thresholds with reset by subtraction get within 1 point of
-// the ANN in far fewer steps than max-norm thresholds, and reset to zero never gets there.
+// the ANN in far fewer steps than max-norm thresholds, and reset to zero stays below the ANN.
 //
 // In this chapter you will:
 //   • fold BatchNorm into the convolutions and set one threshold per layer from activations;
