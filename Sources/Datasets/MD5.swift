@@ -13,34 +13,16 @@ struct MD5: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32) = (
         0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476
     )
-    /// Bytes of an incomplete block waiting for more input (fewer than 64).
-    private var pending: [UInt8] = []
-    /// Message length so far, in bytes.
-    private var length: UInt64 = 0
+    /// The message cut into 64-byte blocks, and its length.
+    private var input = HashBlockInput()
 
-    init() { pending.reserveCapacity(64) }
+    init() {}
 
     /// Feeds more message bytes.
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        guard var base = bytes.baseAddress, bytes.count > 0 else { return }
-        var remaining = bytes.count
-        length &+= UInt64(remaining)
-        if !pending.isEmpty {
-            let take = min(64 - pending.count, remaining)
-            pending.append(contentsOf: UnsafeRawBufferPointer(start: base, count: take))
-            base += take
-            remaining -= take
-            if pending.count < 64 { return }
-            pending.withUnsafeBytes { compress($0.baseAddress!, blocks: 1) }
-            pending.removeAll(keepingCapacity: true)
-        }
-        let blocks = remaining / 64
-        if blocks > 0 { compress(base, blocks: blocks) }
-        let tail = remaining - blocks * 64
-        if tail > 0 {
-            pending.append(
-                contentsOf: UnsafeRawBufferPointer(start: base + blocks * 64, count: tail))
-        }
+        var input = self.input   // a local copy: `compress` mutates self while it is filled
+        input.append(bytes) { compress($0, blocks: $1) }
+        self.input = input
     }
 
     /// Feeds more message bytes.
@@ -52,15 +34,8 @@ struct MD5: Sendable {
     /// Pads the message (a 1 bit, zeros, the 64-bit little-endian bit length) and returns the
     /// 16-byte digest (RFC 1321 §3.1–3.2, §3.5).
     mutating func finalize() -> [UInt8] {
-        let bitLength = length &* 8
-        var padding: [UInt8] = [0x80]
-        let used = (pending.count + 1) % 64
-        padding += [UInt8](repeating: 0, count: used <= 56 ? 56 - used : 120 - used)
-        for shift in stride(from: 0, through: 56, by: 8) {
-            padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
-        }
-        padding.withUnsafeBytes { update($0) }
-        precondition(pending.isEmpty, "MD5 padding must end on a block boundary")
+        input.padding(bigEndianLength: false).withUnsafeBytes { update($0) }
+        precondition(input.pending.isEmpty, "MD5 padding must end on a block boundary")
         let words = [state.0, state.1, state.2, state.3]
         return words.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (8 * $0)) } }
     }

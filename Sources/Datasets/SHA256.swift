@@ -15,34 +15,16 @@ struct SHA256: Sendable {
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a,
         0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
     )
-    /// Bytes of an incomplete block waiting for more input (fewer than 64).
-    private var pending: [UInt8] = []
-    /// Message length so far, in bytes.
-    private var length: UInt64 = 0
+    /// The message cut into 64-byte blocks, and its length.
+    private var input = HashBlockInput()
 
-    init() { pending.reserveCapacity(64) }
+    init() {}
 
     /// Feeds more message bytes.
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        guard var base = bytes.baseAddress, bytes.count > 0 else { return }
-        var remaining = bytes.count
-        length &+= UInt64(remaining)
-        if !pending.isEmpty {
-            let take = min(64 - pending.count, remaining)
-            pending.append(contentsOf: UnsafeRawBufferPointer(start: base, count: take))
-            base += take
-            remaining -= take
-            if pending.count < 64 { return }
-            pending.withUnsafeBytes { compress($0.baseAddress!, blocks: 1) }
-            pending.removeAll(keepingCapacity: true)
-        }
-        let blocks = remaining / 64
-        if blocks > 0 { compress(base, blocks: blocks) }
-        let tail = remaining - blocks * 64
-        if tail > 0 {
-            pending.append(
-                contentsOf: UnsafeRawBufferPointer(start: base + blocks * 64, count: tail))
-        }
+        var input = self.input   // a local copy: `compress` mutates self while it is filled
+        input.append(bytes) { compress($0, blocks: $1) }
+        self.input = input
     }
 
     /// Feeds more message bytes.
@@ -54,17 +36,8 @@ struct SHA256: Sendable {
     /// Pads the message (a 1 bit, zeros, the 64-bit big-endian bit length) and returns the
     /// 32-byte digest.
     mutating func finalize() -> [UInt8] {
-        let bitLength = length &* 8
-        var padding: [UInt8] = [0x80]
-        let used = (pending.count + 1) % 64
-        padding += [UInt8](repeating: 0, count: used <= 56 ? 56 - used : 120 - used)
-        for shift in stride(from: 56, through: 0, by: -8) {
-            padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
-        }
-        let savedLength = length
-        padding.withUnsafeBytes { update($0) }
-        length = savedLength
-        precondition(pending.isEmpty, "SHA-256 padding must end on a block boundary")
+        input.padding(bigEndianLength: true).withUnsafeBytes { update($0) }
+        precondition(input.pending.isEmpty, "SHA-256 padding must end on a block boundary")
         let words = [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7]
         return words.flatMap { word in
             (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * $0)) }

@@ -217,7 +217,7 @@ struct SNNBench: ParsableCommand {
         image.withUnsafeBufferPointer { src in
             input.withUnsafeMutableBufferPointer { dst in
                 for t in 0..<w.timesteps {
-                    UnsafeMutableBufferPointer(rebasing: dst[t * src.count..<(t + 1) * src.count]).update(fromContentsOf: src)
+                    _ = UnsafeMutableBufferPointer(rebasing: dst[t * src.count..<(t + 1) * src.count]).update(fromContentsOf: src)
                 }
             }
         }
