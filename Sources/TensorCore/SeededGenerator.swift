@@ -9,6 +9,17 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     public init(seed: UInt64) { state = seed }
 
+    /// The generator of one named stream of a run (for example one cached pipeline stage):
+    /// the run's seed mixed with a stable FNV-1a hash of `stream`. Unlike `split()`, it does
+    /// not depend on how many numbers other code drew before, so a stage draws the same
+    /// numbers whether the stages before it were computed or loaded from a cache.
+    public init(seed: UInt64, stream: String) {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in stream.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        var mixer = SeededGenerator(seed: seed ^ hash)
+        state = mixer.next()
+    }
+
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

@@ -146,7 +146,8 @@ runChapter {
     let calibration = (0..<config.conversion.calibrationBatches).map { i in
         train.batches(size: config.conversion.calibrationBatchSize, normalization: normalization)[i].images
     }
-    var calibrationRNG = rng.split()
+    // Its own stream: the same draws whether the ANN stage above was trained or loaded.
+    var calibrationRNG = SeededGenerator(seed: context.seed, stream: "calibration")
     let statistics = ActivationStatistics.collect(folded, on: calibration, using: &calibrationRNG)
     let methods = config.methods
     let thresholds = try methods.map { method in
@@ -167,7 +168,7 @@ runChapter {
 
     let T = config.evaluation.maxTimesteps
     let (evaluations, _, _) = try cache.stage(
-        "snn", version: 1,
+        "snn", version: 2,
         config: SNNStage(data: config.data, conversion: config.conversion, evaluation: config.evaluation),
         dependsOn: [annKey]) { () -> [TimestepEvaluation] in
         try zip(methods, thresholds).map { method, values in
