@@ -129,7 +129,7 @@ extension Tensor: CustomStringConvertible {
 }
 
 /// The heap buffer behind a `Tensor`. 64-byte aligned for vector loads; never empty, so the
-/// pointer is always valid.
+/// pointer is always valid. Large buffers are recycled through `BufferPool`.
 @usableFromInline
 final class TensorStorage: @unchecked Sendable {
     @usableFromInline let pointer: UnsafeMutablePointer<Float>
@@ -137,7 +137,7 @@ final class TensorStorage: @unchecked Sendable {
 
     init(count: Int, repeating value: Float) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
+        let raw = BufferPool.allocate(bytes: max(count, 1) * 4)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         pointer.initialize(repeating: value, count: max(count, 1))
     }
@@ -150,11 +150,11 @@ final class TensorStorage: @unchecked Sendable {
 
     private init(uninitializedCount count: Int) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
+        let raw = BufferPool.allocate(bytes: max(count, 1) * 4)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
-    deinit { pointer.deallocate() }
+    deinit { BufferPool.deallocate(UnsafeMutableRawPointer(pointer), bytes: max(count, 1) * 4) }
 }
 
 #if canImport(Glibc)
