@@ -13,76 +13,120 @@ extension Variable {
         let xv = x.value
         let n = xv.shape[0], c = xv.shape[1], inner = xv.count / Swift.max(n * c, 1)
         let m = Float(n * inner)
-        var mean = Tensor(shape: [c]), variance = Tensor(shape: [c]), invStd = [Float](repeating: 0, count: c)
-        var xhat = Tensor(shape: xv.shape), y = Tensor(shape: xv.shape)
-        let gammaS = gamma.value.scalars, betaS = beta.value.scalars
+        // Per channel: statistics in Double, then x̂ and y. Channels are independent, so they
+        // are split over the workers; each channel is summed in the same order either way.
+        // x̂ is not stored: the backward recomputes it from x, μ and 1/σ (the same bits).
+        var mean = Tensor(shape: [c]), variance = Tensor(shape: [c]), invStd = Tensor(shape: [c])
+        var y = Tensor(shape: xv.shape)
+        let gammaT = gamma.value, betaT = beta.value
         xv.withUnsafeBufferPointer { px in
-            xhat.withUnsafeMutableBufferPointer { ph in
-                y.withUnsafeMutableBufferPointer { py in
-                    for ch in 0..<c {
-                        var s = 0.0, s2 = 0.0
-                        for i in 0..<n {
-                            let row = UnsafeBufferPointer(rebasing: px[(i * c + ch) * inner..<(i * c + ch + 1) * inner])
-                            var a: Float = 0
-                            for v in row { a += v }
-                            s += Double(a)
-                        }
-                        let mu = s / Double(m)
-                        for i in 0..<n {
-                            let row = UnsafeBufferPointer(rebasing: px[(i * c + ch) * inner..<(i * c + ch + 1) * inner])
-                            var a: Float = 0
-                            let muF = Float(mu)
-                            for v in row { a += (v - muF) * (v - muF) }
-                            s2 += Double(a)
-                        }
-                        let varc = s2 / Double(m)
-                        mean[flat: ch] = Float(mu)
-                        variance[flat: ch] = Float(varc)
-                        let istd = Float(1 / (varc + Double(epsilon)).squareRoot())
-                        invStd[ch] = istd
-                        let muF = Float(mu), gm = gammaS[ch], bt = betaS[ch]
-                        for i in 0..<n {
-                            let base = (i * c + ch) * inner
-                            for j in 0..<inner {
-                                let h = (px[base + j] - muF) * istd
-                                ph[base + j] = h
-                                py[base + j] = gm * h + bt
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        let output = custom(y, inputs: [x, gamma, beta]) { g in
-            var dx = Tensor(shape: xv.shape)
-            var dgamma = [Float](repeating: 0, count: c), dbeta = [Float](repeating: 0, count: c)
-            g.withUnsafeBufferPointer { pg in
-                xhat.withUnsafeBufferPointer { ph in
-                    dx.withUnsafeMutableBufferPointer { pd in
-                        for ch in 0..<c {
-                            var sg = 0.0, sgh = 0.0
-                            for i in 0..<n {
-                                let base = (i * c + ch) * inner
-                                var a: Float = 0, b: Float = 0
-                                for j in 0..<inner { a += pg[base + j]; b += pg[base + j] * ph[base + j] }
-                                sg += Double(a); sgh += Double(b)
-                            }
-                            dbeta[ch] = Float(sg); dgamma[ch] = Float(sgh)
-                            let k = gammaS[ch] * invStd[ch] / m
-                            let sgF = Float(sg), sghF = Float(sgh)
-                            for i in 0..<n {
-                                let base = (i * c + ch) * inner
-                                for j in 0..<inner {
-                                    pd[base + j] = k * (m * pg[base + j] - sgF - ph[base + j] * sghF)
+            y.withUnsafeMutableBufferPointer { py in
+                mean.withUnsafeMutableBufferPointer { pm in
+                    variance.withUnsafeMutableBufferPointer { pv in
+                        invStd.withUnsafeMutableBufferPointer { pi in
+                            gammaT.withUnsafeBufferPointer { pgm in
+                                betaT.withUnsafeBufferPointer { pbt in
+                                    let (X, Y) = (SendablePointer(px.baseAddress!), SendablePointer(py.baseAddress!))
+                                    let (M, V, I) = (SendablePointer(pm.baseAddress!), SendablePointer(pv.baseAddress!),
+                                                     SendablePointer(pi.baseAddress!))
+                                    let (G, B) = (SendablePointer(pgm.baseAddress!), SendablePointer(pbt.baseAddress!))
+                                    forEachChannel(c, elements: xv.count) { ch in
+                                        var s = 0.0, s2 = 0.0
+                                        for i in 0..<n {
+                                            let row = X.base + (i * c + ch) * inner
+                                            var a: Float = 0
+                                            for j in 0..<inner { a += row[j] }
+                                            s += Double(a)
+                                        }
+                                        let mu = s / Double(m)
+                                        let muF = Float(mu)
+                                        for i in 0..<n {
+                                            let row = X.base + (i * c + ch) * inner
+                                            var a: Float = 0
+                                            for j in 0..<inner { a += (row[j] - muF) * (row[j] - muF) }
+                                            s2 += Double(a)
+                                        }
+                                        let varc = s2 / Double(m)
+                                        M.base[ch] = muF
+                                        V.base[ch] = Float(varc)
+                                        let istd = Float(1 / (varc + Double(epsilon)).squareRoot())
+                                        I.base[ch] = istd
+                                        let gm = G.base[ch], bt = B.base[ch]
+                                        for i in 0..<n {
+                                            let base = (i * c + ch) * inner
+                                            for j in 0..<inner {
+                                                let h = (X.base[base + j] - muF) * istd
+                                                Y.base[base + j] = gm * h + bt
+                                            }
+                                        }
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
-            return [dx, Tensor(shape: [c], scalars: dgamma), Tensor(shape: [c], scalars: dbeta)]
+        }
+        let output = custom(y, inputs: [x, gamma, beta]) { [mean, invStd] g in
+            var dx = Tensor(shape: xv.shape)
+            var dgamma = Tensor(shape: [c]), dbeta = Tensor(shape: [c])
+            g.withUnsafeBufferPointer { pg in
+                xv.withUnsafeBufferPointer { px in
+                    dx.withUnsafeMutableBufferPointer { pd in
+                        dgamma.withUnsafeMutableBufferPointer { pdg in
+                            dbeta.withUnsafeMutableBufferPointer { pdb in
+                                mean.withUnsafeBufferPointer { pm in
+                                    invStd.withUnsafeBufferPointer { pi in
+                                        gammaT.withUnsafeBufferPointer { pgm in
+                                            let (Gr, X, D) = (SendablePointer(pg.baseAddress!), SendablePointer(px.baseAddress!),
+                                                              SendablePointer(pd.baseAddress!))
+                                            let (DG, DB) = (SendablePointer(pdg.baseAddress!), SendablePointer(pdb.baseAddress!))
+                                            let (M, I, Gm) = (SendablePointer(pm.baseAddress!), SendablePointer(pi.baseAddress!),
+                                                              SendablePointer(pgm.baseAddress!))
+                                            forEachChannel(c, elements: xv.count) { ch in
+                                                let muF = M.base[ch], istd = I.base[ch]
+                                                var sg = 0.0, sgh = 0.0
+                                                for i in 0..<n {
+                                                    let base = (i * c + ch) * inner
+                                                    var a: Float = 0, b: Float = 0
+                                                    for j in 0..<inner {
+                                                        let h = (X.base[base + j] - muF) * istd
+                                                        a += Gr.base[base + j]; b += Gr.base[base + j] * h
+                                                    }
+                                                    sg += Double(a); sgh += Double(b)
+                                                }
+                                                DB.base[ch] = Float(sg); DG.base[ch] = Float(sgh)
+                                                let k = Gm.base[ch] * istd / m
+                                                let sgF = Float(sg), sghF = Float(sgh)
+                                                for i in 0..<n {
+                                                    let base = (i * c + ch) * inner
+                                                    for j in 0..<inner {
+                                                        let h = (X.base[base + j] - muF) * istd
+                                                        D.base[base + j] = k * (m * Gr.base[base + j] - sgF - h * sghF)
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return [dx, dgamma, dbeta]
         }
         return (output, mean, variance)
+    }
+
+    /// Runs `body(channel)` for every channel, split over the workers when the tensor is large
+    /// enough to pay for the dispatch.
+    private static func forEachChannel(_ c: Int, elements: Int, _ body: @Sendable (Int) -> Void) {
+        if elements < 2 * Parallelism.minimumElementsPerWorker {
+            for ch in 0..<c { body(ch) }
+        } else {
+            parallelFor(c, body)
+        }
     }
 
     /// Per-channel affine map y = a[c]·x + b[c] with constant a, b (BatchNorm in inference
@@ -92,13 +136,21 @@ extension Variable {
         let n = xv.shape[0], c = xv.shape[1], inner = xv.count / Swift.max(n * c, 1)
         func apply(_ t: Tensor, withShift: Bool) -> Tensor {
             var out = t
-            let aS = a.scalars, bS = b.scalars
-            out.withUnsafeMutableBufferPointer { p in
-                for i in 0..<n { for ch in 0..<c {
-                    let base = (i * c + ch) * inner
-                    let s = aS[ch], t0 = withShift ? bS[ch] : 0
-                    for j in 0..<inner { p[base + j] = p[base + j] * s + t0 }
-                }}
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    out.withUnsafeMutableBufferPointer { p in
+                        let (A, B, P) = (SendablePointer(pa.baseAddress!), SendablePointer(pb.baseAddress!),
+                                         SendablePointer(p.baseAddress!))
+                        // Whole (n, c) rows per worker.
+                        parallelChunks(n * c * inner, granularity: Swift.max(inner, 1)) { range in
+                            for row in (range.lowerBound / Swift.max(inner, 1))..<(range.upperBound / Swift.max(inner, 1)) {
+                                let ch = row % c, base = row * inner
+                                let s = A.base[ch], t0 = withShift ? B.base[ch] : 0
+                                for j in 0..<inner { P.base[base + j] = P.base[base + j] * s + t0 }
+                            }
+                        }
+                    }
+                }
             }
             return out
         }

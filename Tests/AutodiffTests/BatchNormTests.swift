@@ -130,4 +130,50 @@ struct BatchNormTests {
             shift: Tensor(shape: [2], scalars: [0, -1]))
         #expect(y.value.scalars == [0.5, 5])
     }
+
+    /// Large maps take the parallel kernels (split over channels, or over rows for the affine
+    /// map): output and all three gradients against the formula evaluated in Double.
+    @Test func largeInputMatchesDoubleReference() {
+        let shape = [3, 6, 64, 64], c = 6, inner = 4096, n = 3   // 73,728 elements: parallel
+        let x = Fixture.uniform(shape, -1, 3, seed: 33)
+        let (gamma, beta) = Self.parameters(channels: c, seed: 34)
+        let g = Fixture.uniform(shape, -1, 1, seed: 35)
+        let xv = Variable(leaf: x), gv = Variable(leaf: gamma), bv = Variable(leaf: beta)
+        let y = Variable.batchNormalized(xv, scale: gv, shift: bv, epsilon: Self.epsilon).output
+        y.backward(seed: g)
+        let grads = [xv.grad!, gv.grad!, bv.grad!]
+        let moments = Self.channelMoments(x)
+        let m = Double(n * inner)
+        var worstY = 0.0, worstDx = 0.0
+        for ch in 0..<c {
+            let istd = 1 / (moments.variance[ch] + Double(Self.epsilon)).squareRoot()
+            var sg = 0.0, sgh = 0.0
+            for i in 0..<n { for j in 0..<inner {
+                let k = (i * c + ch) * inner + j
+                let h = (Double(x[flat: k]) - moments.mean[ch]) * istd
+                sg += Double(g[flat: k]); sgh += Double(g[flat: k]) * h
+                let expected = Double(gamma[flat: ch]) * h + Double(beta[flat: ch])
+                worstY = max(worstY, abs(Double(y.value[flat: k]) - expected))
+            }}
+            #expect(abs(Double(grads[2][flat: ch]) - sg) < 1e-3, "∂β channel \(ch)")
+            #expect(abs(Double(grads[1][flat: ch]) - sgh) < 1e-3, "∂γ channel \(ch)")
+            for i in 0..<n { for j in 0..<inner {
+                let k = (i * c + ch) * inner + j
+                let h = (Double(x[flat: k]) - moments.mean[ch]) * istd
+                let expected = Double(gamma[flat: ch]) * istd / m * (m * Double(g[flat: k]) - sg - h * sgh)
+                worstDx = max(worstDx, abs(Double(grads[0][flat: k]) - expected))
+            }}
+        }
+        #expect(worstY < 1e-5, "max |y − reference| \(worstY)")
+        #expect(worstDx < 1e-5, "max |∂x − reference| \(worstDx)")
+        // The affine map (inference BatchNorm) on the same large map, row-parallel.
+        let a = Fixture.uniform([c], -2, 2, seed: 36), b = Fixture.uniform([c], -1, 1, seed: 37)
+        let z = Variable(x).channelAffine(scale: a, shift: b).value
+        var worstZ: Float = 0
+        for k in 0..<x.count {
+            let ch = (k / inner) % c
+            worstZ = max(worstZ, abs(z[flat: k] - (x[flat: k] * a[flat: ch] + b[flat: ch])))
+        }
+        #expect(worstZ == 0, "affine map differs from x·a + b by \(worstZ)")
+    }
 }
