@@ -38,7 +38,14 @@ extension Variable {
             var dx = Tensor(shape: inputShape)
             dx.withUnsafeMutableBufferPointer { pd in
                 g.withUnsafeBufferPointer { pg in
-                    for o in 0..<pg.count { pd[Int(argmax[o])] += pg[o] }
+                    argmax.withUnsafeBufferPointer { pa in
+                        // Each window's argmax lies in its own plane: planes scatter independently.
+                        let dst = SendablePointer(pd.baseAddress!), src = SendablePointer(pg.baseAddress!)
+                        let arg = SendablePointer(pa.baseAddress!)
+                        parallelChunks(pg.count, granularity: p * q) { range in
+                            for o in range { dst.base[Int(arg.base[o])] += src.base[o] }
+                        }
+                    }
                 }
             }
             return [dx]
@@ -57,13 +64,16 @@ extension Variable {
         var y = Tensor(shape: [x.shape[0], x.shape[1], p, q])
         x.withUnsafeBufferPointer { px in
             y.withUnsafeMutableBufferPointer { py in
-                for plane in 0..<planes {
-                    let input = px.baseAddress! + plane * h * w
-                    for i in 0..<p { for j in 0..<q {
-                        var sum: Float = 0
-                        for r in 0..<k { for c in 0..<k { sum += input[(i * s + r) * w + j * s + c] } }
-                        py[plane * p * q + i * q + j] = sum * scale
-                    }}
+                let src = SendablePointer(px.baseAddress!), dst = SendablePointer(py.baseAddress!)
+                parallelChunks(planes * h * w, granularity: h * w) { range in   // whole planes
+                    for plane in range.lowerBound / (h * w) ..< range.upperBound / (h * w) {
+                        let input = src.base + plane * h * w
+                        for i in 0..<p { for j in 0..<q {
+                            var sum: Float = 0
+                            for r in 0..<k { for c in 0..<k { sum += input[(i * s + r) * w + j * s + c] } }
+                            dst.base[plane * p * q + i * q + j] = sum * scale
+                        }}
+                    }
                 }
             }
         }
@@ -72,11 +82,16 @@ extension Variable {
             var dx = Tensor(shape: inputShape)
             dx.withUnsafeMutableBufferPointer { pd in
                 g.withUnsafeBufferPointer { pg in
-                    for plane in 0..<planes {
-                        for i in 0..<p { for j in 0..<q {
-                            let v = pg[plane * p * q + i * q + j] * scale
-                            for r in 0..<k { for c in 0..<k { pd[plane * h * w + (i * s + r) * w + j * s + c] += v } }
-                        }}
+                    let dst = SendablePointer(pd.baseAddress!), src = SendablePointer(pg.baseAddress!)
+                    parallelChunks(planes * h * w, granularity: h * w) { range in   // whole planes
+                        for plane in range.lowerBound / (h * w) ..< range.upperBound / (h * w) {
+                            for i in 0..<p { for j in 0..<q {
+                                let v = src.base[plane * p * q + i * q + j] * scale
+                                for r in 0..<k { for c in 0..<k {
+                                    dst.base[plane * h * w + (i * s + r) * w + j * s + c] += v
+                                }}
+                            }}
+                        }
                     }
                 }
             }

@@ -65,4 +65,42 @@ struct PoolingGradientTests {
         maxPooled.sum().backward()
         #expect(x.grad?.scalars == [0, 1, 0, 0,  0, 0, 1, 0,  1, 0, 0, 0,  0, 0, 1, 0])
     }
+
+    /// Maps large enough to be split over the workers (whole planes each), overlapping windows
+    /// included: forward and backward against a plain loop over every window.
+    @Test(arguments: [(2, 2), (3, 2)])
+    func largeMapsMatchWindowLoops(_ window: (Int, Int)) {
+        let (k, s) = window
+        let (n, c, h, w) = (4, 8, 40, 40)   // 51,200 elements: parallel
+        let (p, q) = ((h - k) / s + 1, (w - k) / s + 1)
+        let x = Fixture.uniform([n, c, h, w], -1, 1, seed: 63)
+        let g = Fixture.uniform([n, c, p, q], -1, 1, seed: 64)
+        for average in [false, true] {
+            let xv = Variable(leaf: x)
+            let y = average ? xv.averagePooled(size: k, stride: s) : xv.maxPooled(size: k, stride: s)
+            y.backward(seed: g)
+            var expectedY = [Float](repeating: 0, count: g.count)
+            var expectedDx = [Float](repeating: 0, count: x.count)
+            for plane in 0..<(n * c) { for i in 0..<p { for j in 0..<q {
+                let o = plane * p * q + i * q + j
+                var sum: Float = 0, best = -Float.infinity, bestIndex = 0
+                for r in 0..<k { for cc in 0..<k {
+                    let index = plane * h * w + (i * s + r) * w + j * s + cc
+                    sum += x[flat: index]
+                    if x[flat: index] > best { best = x[flat: index]; bestIndex = index }
+                }}
+                expectedY[o] = average ? sum / Float(k * k) : best
+                if average {
+                    for r in 0..<k { for cc in 0..<k {
+                        expectedDx[plane * h * w + (i * s + r) * w + j * s + cc] += g[flat: o] / Float(k * k)
+                    }}
+                } else {
+                    expectedDx[bestIndex] += g[flat: o]
+                }
+            }}}
+            let dy = zip(y.value.scalars, expectedY).map { abs($0 - $1) }.max()!
+            let dx = zip(xv.grad!.scalars, expectedDx).map { abs($0 - $1) }.max()!
+            #expect(dy < 1e-6 && dx < 1e-6, "average \(average): max |Δy| \(dy), max |Δ∂x| \(dx)")
+        }
+    }
 }
