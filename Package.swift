@@ -55,7 +55,7 @@ let package = Package(
 
         // Profile, ChapterOptions, StageCache, RunRecord (results.json), progress line
         .target(name: "ChapterSupport", dependencies: [
-            "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Figures", "TensorCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
         .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport"]),
 

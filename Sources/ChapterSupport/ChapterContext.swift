@@ -2,6 +2,7 @@
 // absolute and the start time fixed.
 
 import Foundation
+import TensorCore
 
 /// Everything a chapter needs to know about this run, resolved once in section 0 (Setup).
 ///
@@ -21,6 +22,13 @@ public struct ChapterContext: Sendable {
     public let seed: UInt64
     /// Worker threads requested with `--threads`.
     public let threads: Int
+    /// The convolution kernels requested with `--convolution`.
+    public let convolution: ConvolutionAlgorithm
+    /// The folder name of this run's profile under the cache and figures roots (`quick`,
+    /// `quick-bfloat16`, …).
+    public let profileFolder: String
+    /// True when `--output` was given: the chapter then leaves its README table alone.
+    public let hasCustomOutput: Bool
     /// Where results.json, provenance.json and figures go (absolute).
     public let outputDirectory: URL
     /// The root of the stage cache (absolute); stages live in `<root>/<chapter>/<profile>/`.
@@ -58,6 +66,9 @@ public struct ChapterContext: Sendable {
         self.dataset = options.dataset
         self.seed = options.seed
         self.threads = options.threads
+        self.convolution = options.convolution
+        self.profileFolder = options.profileFolder
+        self.hasCustomOutput = options.output != nil
         self.outputDirectory = options.outputDirectory(chapter: chapter)
         self.cacheRoot = options.cacheDirectory
         self.recompute = options.fresh
@@ -65,6 +76,19 @@ public struct ChapterContext: Sendable {
         self.commandLine = commandLine
         self.startDate = startDate
         self.missingData = options.download ? .download : .stop
+    }
+
+    /// Applies `--threads` and `--convolution` to the compute back ends (element-wise workers,
+    /// OpenMP team, oneDNN kernels). Chapters call it once, right after creating the context.
+    public func applyBackends() {
+        Parallelism.workers = threads
+        DNNLRuntime.convolutionAlgorithm = convolution
+    }
+
+    /// Whether this run writes the chapter's reference results: the README's generated table
+    /// is rewritten only for a non-smoke run into the default folder with the default kernels.
+    public var writesReferenceReadme: Bool {
+        profile != .smoke && !hasCustomOutput && convolution == .blocked
     }
 
     /// The file `RunRecord.write(to:)` produces in `outputDirectory`.
@@ -76,7 +100,9 @@ public struct ChapterContext: Sendable {
     /// run's seed mixed into every stage key.
     public func makeStageCache() -> StageCache {
         StageCache(
-            root: cacheRoot, chapter: chapter, profile: profile, seed: seed, recompute: recompute)
+            root: cacheRoot, chapter: chapter, profile: profile, seed: seed, recompute: recompute,
+            folder: profileFolder,
+            extraArguments: convolution == .blocked ? "" : " --convolution \(convolution.rawValue)")
     }
 }
 

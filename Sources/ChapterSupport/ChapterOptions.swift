@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import TensorCore
 
 /// Options common to every `chapter-<key>` executable.
 ///
@@ -58,6 +59,14 @@ public struct ChapterOptions: ParsableArguments, Sendable {
     @Option(help: "Worker threads (use 1 for bit-reproducible sums).")
     public var threads: Int = 2
 
+    /// How convolutions run: oneDNN's blocked f32 kernels (default), plain NCHW f32, or bf16
+    /// with f32 master weights (opt-in). A non-default choice keeps its own stage cache and
+    /// output folder, so the f32 reference outputs are never mixed with it.
+    @Option(help: ArgumentHelp(
+        "Convolution kernels: blocked (f32, default), plain (f32) or bfloat16 "
+            + "(bf16 operands, f32 accumulation and master weights).", valueName: "kind"))
+    public var convolution: ConvolutionAlgorithm = .blocked
+
     /// Creates the defaults (`--profile quick --seed 42 --threads 2`).
     public init() {}
 
@@ -77,7 +86,13 @@ public struct ChapterOptions: ParsableArguments, Sendable {
     /// The output folder: `--output` if given, else `figures/<chapter>/<profile>`; relative
     /// paths are resolved against the current directory.
     public func outputDirectory(chapter: String) -> URL {
-        absoluteDirectory(output ?? "figures/\(chapter)/\(profile.rawValue)")
+        absoluteDirectory(output ?? "figures/\(chapter)/\(profileFolder)")
+    }
+
+    /// `quick`, or `quick-bfloat16` etc. when `--convolution` is not the default: the folder
+    /// name under `figures/<chapter>/` and `data/cache/<chapter>/`.
+    public var profileFolder: String {
+        convolution == .blocked ? profile.rawValue : "\(profile.rawValue)-\(convolution.rawValue)"
     }
 
     /// The root of the stage cache (`--cache`, default `data/cache`), as an absolute URL.
@@ -90,3 +105,5 @@ public struct ChapterOptions: ParsableArguments, Sendable {
 func absoluteDirectory(_ path: String) -> URL {
     URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
 }
+
+extension ConvolutionAlgorithm: ExpressibleByArgument {}

@@ -2,6 +2,7 @@
 // tables (STYLE C6). Nothing parses stdout.
 
 import Foundation
+import TensorCore
 
 /// Everything a chapter run produced and how: written as `results.json` (pretty, sorted keys)
 /// with `provenance.json` beside it.
@@ -25,6 +26,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var seed: UInt64
     /// Worker threads used.
     public var threads: Int
+    /// The convolution kernels (`--convolution`); nil in files written before the field
+    /// existed, which all used the default, blocked f32.
+    public var convolution: ConvolutionAlgorithm?
     /// The command line as typed.
     public var commandLine: [String]
     /// The source revision.
@@ -52,8 +56,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
         chapter: String, profile: Profile, seed: UInt64, threads: Int, commandLine: [String],
         git: GitRevision, date: Date, machine: MachineInfo, build: BuildConfiguration,
         config: JSONValue, stages: [StageTiming], totalSeconds: Double, metrics: JSONValue,
-        summary: RunSummary? = nil
+        summary: RunSummary? = nil, convolution: ConvolutionAlgorithm? = nil
     ) {
+        self.convolution = convolution
         self.chapter = chapter
         self.profile = profile
         self.seed = seed
@@ -91,7 +96,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
             date: Date(timeIntervalSince1970: floor(context.startDate.timeIntervalSince1970)),
             machine: machine, build: .current, config: try JSONValue(encoding: config),
             stages: stages, totalSeconds: Date().timeIntervalSince(context.startDate),
-            metrics: try JSONValue(encoding: metrics), summary: summary)
+            metrics: try JSONValue(encoding: metrics), summary: summary,
+            convolution: context.convolution)
     }
 
     /// The metrics decoded into the chapter's own type.

@@ -33,6 +33,9 @@ public final class StageCache {
     public let chapter: String
     /// The profile, used in the folder name and rebuild commands.
     public let profile: Profile
+    /// Options besides the profile that select this cache, repeated in rebuild commands
+    /// (e.g. ` --convolution bfloat16`).
+    public let extraArguments: String
     /// The run's seed, mixed into every key (nil leaves it out).
     public let seed: UInt64?
     /// Which existing checkpoints may be reused.
@@ -55,10 +58,12 @@ public final class StageCache {
     ///   - log: receives one line per stage and any warnings; prints to stdout by default.
     public init(
         root: URL, chapter: String, profile: Profile, seed: UInt64? = nil,
-        recompute: RecomputePolicy = .reuse, log: @escaping (String) -> Void = { print($0) }
+        recompute: RecomputePolicy = .reuse, folder: String? = nil, extraArguments: String = "",
+        log: @escaping (String) -> Void = { print($0) }
     ) {
         self.directory = root.appendingPathComponent(chapter, isDirectory: true)
-            .appendingPathComponent(profile.rawValue, isDirectory: true)
+            .appendingPathComponent(folder ?? profile.rawValue, isDirectory: true)
+        self.extraArguments = extraArguments
         self.chapter = chapter
         self.profile = profile
         self.seed = seed
@@ -83,7 +88,7 @@ public final class StageCache {
 
     /// The command that recomputes `stage` explicitly, quoted in messages.
     public func rebuildCommand(for stage: String) -> String {
-        "swift run chapter-\(chapter) --profile \(profile.rawValue) --rerun \(stage)"
+        "swift run chapter-\(chapter) --profile \(profile.rawValue)\(extraArguments) --rerun \(stage)"
     }
 
     // MARK: - Stages

@@ -84,6 +84,35 @@ import Testing
         }
     }
 
+    /// A non-default `--convolution` gets its own cache and figures folders and never rewrites
+    /// the README's reference table; the default keeps the plain profile folders.
+    @Test func convolutionChoiceSeparatesCacheAndOutputs() throws {
+        let reference = try ChapterContext(chapter: "hoyer", options: ChapterOptions.parse([]))
+        #expect(reference.convolution == .blocked && reference.writesReferenceReadme)
+        #expect(reference.makeStageCache().directory.path.hasSuffix("data/cache/hoyer/quick"))
+        let bf16 = try ChapterContext(
+            chapter: "hoyer", options: ChapterOptions.parse(["--convolution", "bfloat16"]))
+        #expect(bf16.convolution == .bfloat16 && !bf16.writesReferenceReadme)
+        #expect(bf16.outputDirectory.path.hasSuffix("figures/hoyer/quick-bfloat16"))
+        let cache = bf16.makeStageCache()
+        #expect(cache.directory.path.hasSuffix("data/cache/hoyer/quick-bfloat16"))
+        #expect(cache.rebuildCommand(for: "ann")
+            == "swift run chapter-hoyer --profile quick --convolution bfloat16 --rerun ann")
+        let custom = try ChapterContext(
+            chapter: "hoyer", options: ChapterOptions.parse(["--output", "/tmp/x"]))
+        #expect(!custom.writesReferenceReadme)
+        let smoke = try ChapterContext(
+            chapter: "hoyer", options: ChapterOptions.parse(["--profile", "smoke"]))
+        #expect(!smoke.writesReferenceReadme)
+        do {
+            _ = try ChapterOptions.parse(["--convolution", "fp16"])
+            Issue.record("--convolution fp16 should not parse")
+        } catch {
+            let text = ChapterOptions.message(for: error)
+            #expect(text.contains("'fp16' is invalid for '--convolution <kind>'"), "\(text)")
+        }
+    }
+
     @Test func profilesAndDatasetsHaveStableNames() {
         #expect(Profile.allCases.map(\.rawValue) == ["smoke", "quick", "paper"])
         #expect(DatasetChoice.allCases.map(\.rawValue) == ["fashion-mnist", "cifar10", "cifar100"])

@@ -63,7 +63,7 @@ runChapter {
         if !arguments.percentile.isEmpty { c.conversion.percentiles = arguments.percentile }
         if let t = arguments.maxTimesteps { c.evaluation.maxTimesteps = t }
     }
-    Parallelism.workers = context.threads
+    context.applyBackends()
     let cache = context.makeStageCache()
     var rng = SeededGenerator(seed: context.seed)
     print("chapter-classic  profile \(context.profile.rawValue)  seed \(context.seed)")
@@ -235,7 +235,7 @@ runChapter {
                                summary: runSummary(metrics))
     let url = try record.write(to: context.outputDirectory)
     print("wrote \(url.path)")
-    if context.profile != .smoke && arguments.chapter.output == nil {  // an --output run leaves the committed README alone
+    if context.writesReferenceReadme {  // an --output or bf16 run leaves the committed README alone
         try updateReadme(with: metrics, profile: context.profile, seconds: record.totalSeconds,
                          stages: record.stages)
     }

@@ -99,7 +99,7 @@ runChapter {
         if let d = arguments.density { c.attention.density = d }
         if let e = arguments.annEpochs { c.ann.epochs = e }
     }
-    Parallelism.workers = context.threads
+    context.applyBackends()
     let cache = context.makeStageCache()
     var rng = SeededGenerator(seed: context.seed)
     printSection("0. Setup")
@@ -281,7 +281,7 @@ runChapter {
     let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
                                summary: runSummary(metrics))
     print("wrote \(try record.write(to: context.outputDirectory).path)")
-    if context.profile != .smoke && arguments.chapter.output == nil {
+    if context.writesReferenceReadme {
         try updateReadme(metrics, profile: context.profile, seconds: record.totalSeconds)
     }
     printMetric("stages computed from scratch", metrics.computeSecondsFromScratch, unit: "s", digits: 1)

@@ -76,7 +76,7 @@ runChapter {
     }
     let context = try ChapterContext(chapter: "hoyer", options: options,
                                      stages: config.stageNames)
-    Parallelism.workers = context.threads
+    context.applyBackends()
     let cache = context.makeStageCache()
     printSection("0. Setup")
     print("chapter-hoyer  profile \(context.profile.rawValue)  seed \(context.seed)  "
@@ -232,7 +232,7 @@ runChapter {
     print("wrote \(url.path)")
     let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("README.md")
-    if context.profile != .smoke && options.output == nil,
+    if context.writesReferenceReadme,
        FileManager.default.fileExists(atPath: readme.path) {
         try writeReadmeTable(metrics, record: record, readme: readme)
         print("updated the results table in \(readme.path)")

@@ -67,7 +67,7 @@ runChapter {
             c.evaluation.scatterTimesteps = c.evaluation.scatterTimesteps.map { Swift.min($0, t) }
         }
     }
-    Parallelism.workers = context.threads
+    context.applyBackends()
     let cache = context.makeStageCache()
     var rng = SeededGenerator(seed: context.seed)
     print("chapter-rnl  profile \(context.profile.rawValue)  seed \(context.seed)")
@@ -271,7 +271,7 @@ runChapter {
     let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
                                summary: runSummary(metrics))
     print("wrote \(try record.write(to: context.outputDirectory).path)")
-    if context.profile != .smoke && arguments.chapter.output == nil {  // an --output run leaves the committed README alone
+    if context.writesReferenceReadme {  // an --output or bf16 run leaves the committed README alone
         try updateReadme(with: metrics, profile: context.profile, seconds: record.totalSeconds, stages: record.stages)
     }
 }

@@ -66,7 +66,7 @@ runChapter {
     }
     let context = try ChapterContext(chapter: "ultralow", options: options,
                                      stages: ["dnn", "fit", "convert", "finetune"])
-    Parallelism.workers = context.threads
+    context.applyBackends()
     let cache = context.makeStageCache()
     var rng = SeededGenerator(seed: context.seed)
     printSection("0. Setup")
@@ -209,7 +209,7 @@ runChapter {
     let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
                                summary: runSummary(metrics))
     print("wrote \(try record.write(to: context.outputDirectory).path)")
-    if context.profile != .smoke && options.output == nil {
+    if context.writesReferenceReadme {
         try updateReadme(metrics, profile: context.profile, seconds: record.totalSeconds, stages: record.stages)
     }
 }
