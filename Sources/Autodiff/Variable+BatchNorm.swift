@@ -31,22 +31,11 @@ extension Variable {
                                                      SendablePointer(pi.baseAddress!))
                                     let (G, B) = (SendablePointer(pgm.baseAddress!), SendablePointer(pbt.baseAddress!))
                                     forEachChannel(c, elements: xv.count) { ch in
-                                        var s = 0.0, s2 = 0.0
-                                        for i in 0..<n {
-                                            let row = X.base + (i * c + ch) * inner
-                                            var a: Float = 0
-                                            for j in 0..<inner { a += row[j] }
-                                            s += Double(a)
-                                        }
-                                        let mu = s / Double(m)
+                                        let rows = ChannelRows(base: X.base + ch * inner, stride: c * inner,
+                                                               count: n, length: inner)
+                                        let mu = rows.sum { $0 } / Double(m)
                                         let muF = Float(mu)
-                                        for i in 0..<n {
-                                            let row = X.base + (i * c + ch) * inner
-                                            var a: Float = 0
-                                            for j in 0..<inner { a += (row[j] - muF) * (row[j] - muF) }
-                                            s2 += Double(a)
-                                        }
-                                        let varc = s2 / Double(m)
+                                        let varc = rows.sum { ($0 - muF) * ($0 - muF) } / Double(m)
                                         M.base[ch] = muF
                                         V.base[ch] = Float(varc)
                                         let istd = Float(1 / (varc + Double(epsilon)).squareRoot())
@@ -85,16 +74,9 @@ extension Variable {
                                                               SendablePointer(pgm.baseAddress!))
                                             forEachChannel(c, elements: xv.count) { ch in
                                                 let muF = M.base[ch], istd = I.base[ch]
-                                                var sg = 0.0, sgh = 0.0
-                                                for i in 0..<n {
-                                                    let base = (i * c + ch) * inner
-                                                    var a: Float = 0, b: Float = 0
-                                                    for j in 0..<inner {
-                                                        let h = (X.base[base + j] - muF) * istd
-                                                        a += Gr.base[base + j]; b += Gr.base[base + j] * h
-                                                    }
-                                                    sg += Double(a); sgh += Double(b)
-                                                }
+                                                let (sg, sgh) = ChannelRows(
+                                                    base: X.base + ch * inner, stride: c * inner, count: n, length: inner
+                                                ).sums(paired: Gr.base + ch * inner) { g, x in (g, g * ((x - muF) * istd)) }
                                                 DB.base[ch] = Float(sg); DG.base[ch] = Float(sgh)
                                                 let k = Gm.base[ch] * istd / m
                                                 let sgF = Float(sg), sghF = Float(sgh)
@@ -193,5 +175,74 @@ extension Variable {
             }
             return [dx, Tensor(shape: [c], scalars: ds.map(Float.init))]
         }
+    }
+}
+
+/// The rows of one channel in `[N, C, inner]`: row i starts at `base + i·stride`.
+///
+/// Sums over a channel are Float sums per row, added row by row into a Double. Each row's
+/// Float sum is one dependency chain (an add waits ~4 cycles for the previous one), so rows are
+/// summed eight at a time, interleaved: the same additions in the same order per row, hence the
+/// same bits, but eight chains in flight.
+struct ChannelRows {
+    let base: UnsafeMutablePointer<Float>
+    let stride: Int, count: Int, length: Int
+
+    /// Σ_rows Double(Σ_j term(row[j])), rows added in order.
+    @inline(__always)
+    func sum(_ term: (Float) -> Float) -> Double {
+        var total = 0.0
+        var i = 0
+        while i + 8 <= count {
+            let r = base + i * stride, s = stride
+            var a0: Float = 0, a1: Float = 0, a2: Float = 0, a3: Float = 0
+            var a4: Float = 0, a5: Float = 0, a6: Float = 0, a7: Float = 0
+            for j in 0..<length {
+                a0 += term(r[j]); a1 += term(r[s + j]); a2 += term(r[2 * s + j]); a3 += term(r[3 * s + j])
+                a4 += term(r[4 * s + j]); a5 += term(r[5 * s + j]); a6 += term(r[6 * s + j]); a7 += term(r[7 * s + j])
+            }
+            total += Double(a0); total += Double(a1); total += Double(a2); total += Double(a3)
+            total += Double(a4); total += Double(a5); total += Double(a6); total += Double(a7)
+            i += 8
+        }
+        while i < count {
+            let r = base + i * stride
+            var a: Float = 0
+            for j in 0..<length { a += term(r[j]) }
+            total += Double(a)
+            i += 1
+        }
+        return total
+    }
+
+    /// Two sums at once over this channel's rows and the same positions of `other`:
+    /// (Σ_rows Double(Σ_j t(o, x).0), Σ_rows Double(Σ_j t(o, x).1)), rows in order.
+    @inline(__always)
+    func sums(paired other: UnsafeMutablePointer<Float>,
+              _ term: (_ other: Float, _ x: Float) -> (Float, Float)) -> (Double, Double) {
+        var first = 0.0, second = 0.0
+        var i = 0
+        while i + 4 <= count {
+            let r = base + i * stride, o = other + i * stride, s = stride
+            var a0: Float = 0, a1: Float = 0, a2: Float = 0, a3: Float = 0
+            var b0: Float = 0, b1: Float = 0, b2: Float = 0, b3: Float = 0
+            for j in 0..<length {
+                let t0 = term(o[j], r[j]), t1 = term(o[s + j], r[s + j])
+                let t2 = term(o[2 * s + j], r[2 * s + j]), t3 = term(o[3 * s + j], r[3 * s + j])
+                a0 += t0.0; b0 += t0.1; a1 += t1.0; b1 += t1.1
+                a2 += t2.0; b2 += t2.1; a3 += t3.0; b3 += t3.1
+            }
+            first += Double(a0); second += Double(b0); first += Double(a1); second += Double(b1)
+            first += Double(a2); second += Double(b2); first += Double(a3); second += Double(b3)
+            i += 4
+        }
+        while i < count {
+            let r = base + i * stride, o = other + i * stride
+            var a: Float = 0, b: Float = 0
+            for j in 0..<length { let t = term(o[j], r[j]); a += t.0; b += t.1 }
+            first += Double(a); second += Double(b)
+            i += 1
+        }
+        return (first, second)
     }
 }

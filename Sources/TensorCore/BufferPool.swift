@@ -40,6 +40,11 @@ public enum BufferPool {
     /// Bytes currently held in free lists (not in use by any tensor).
     public static var cachedBytes: Int { state.withLock { $0.cachedBytes } }
 
+    /// Pooled requests served from the cache (hits) and from the system (misses) so far.
+    public static var statistics: (hits: Int, misses: Int) {
+        state.withLock { ($0.requests - $0.misses, $0.misses) }
+    }
+
     /// Releases every cached buffer to the system.
     public static func releaseCached() { state.withLock { $0.trim(to: 0) } }
 
@@ -79,7 +84,7 @@ public enum BufferPool {
         var cachedBytes = 0
         var capacity: Int
         /// Pooled requests so far, and the request count at each class's latest request.
-        var requests = 0
+        var requests = 0, misses = 0
         var lastRequest: [Int: Int] = [:]
 
         mutating func take(_ size: Int) -> Buffer? {
@@ -89,6 +94,7 @@ public enum BufferPool {
                 cachedBytes -= size
                 return buffer
             }
+            misses += 1
             // A miss: a new size is being established. Give back classes nobody asked for
             // lately, and everything if keeping this buffer later would overflow the cap.
             releaseStale()

@@ -244,6 +244,7 @@ struct SNNBench: ParsableCommand {
 
         for _ in 0..<max(1, warmup) { step() }
         let iters = self.iters ?? w.itersPerRun
+        let poolBefore = BufferPool.statistics
         var perStep: [Double] = []
         for _ in 0..<runs {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -262,6 +263,9 @@ struct SNNBench: ParsableCommand {
         print(String(format: "  %.1f GFLOP/step → %.1f GFLOP/s = %.0f%% of the sgemm peak; dense bound %.1f images/s; peak RSS %.0f MiB; final value %.4f",
                      w.flopsPerStep / 1e9, gflops, 100 * gflops / peak,
                      Double(w.batch) * peak * 1e9 / w.flopsPerStep, peakMiB, lastValue))
+        let pool = BufferPool.statistics
+        print("  buffer pool in the timed steps: \(pool.hits - poolBefore.hits) reused, "
+              + "\(pool.misses - poolBefore.misses) new large buffers")
         if profile {
             let prof = LayerProfile()
             let t0 = DispatchTime.now().uptimeNanoseconds

@@ -134,7 +134,7 @@ struct BatchNormTests {
     /// Large maps take the parallel kernels (split over channels, or over rows for the affine
     /// map): output and all three gradients against the formula evaluated in Double.
     @Test func largeInputMatchesDoubleReference() {
-        let shape = [3, 6, 64, 64], c = 6, inner = 4096, n = 3   // 73,728 elements: parallel
+        let shape = [9, 6, 32, 48], c = 6, inner = 1536, n = 9   // 82,944 elements: parallel; 9 rows: blocks and tail
         let x = Fixture.uniform(shape, -1, 3, seed: 33)
         let (gamma, beta) = Self.parameters(channels: c, seed: 34)
         let g = Fixture.uniform(shape, -1, 1, seed: 35)
@@ -165,6 +165,25 @@ struct BatchNormTests {
             }}
         }
         #expect(worstY < 1e-5, "max |y − reference| \(worstY)")
+        // The summation order is part of the contract (reference runs reproduce bit for bit):
+        // one Float sum per (image, channel) row, the rows added in order in Double.
+        let (_, mean, variance) = Variable.batchNormalized(Variable(x), scale: Variable(gamma),
+                                                           shift: Variable(beta), epsilon: Self.epsilon)
+        for ch in 0..<c {
+            var s = 0.0, s2 = 0.0
+            for i in 0..<n {
+                var a: Float = 0
+                for j in 0..<inner { a += x[flat: (i * c + ch) * inner + j] }
+                s += Double(a)
+            }
+            let mu = Float(s / m)
+            for i in 0..<n {
+                var a: Float = 0
+                for j in 0..<inner { let v = x[flat: (i * c + ch) * inner + j]; a += (v - mu) * (v - mu) }
+                s2 += Double(a)
+            }
+            #expect(mean[flat: ch] == mu && variance[flat: ch] == Float(s2 / m), "channel \(ch)")
+        }
         #expect(worstDx < 1e-5, "max |∂x − reference| \(worstDx)")
         // The affine map (inference BatchNorm) on the same large map, row-parallel.
         let a = Fixture.uniform([c], -2, 2, seed: 36), b = Fixture.uniform([c], -1, 1, seed: 37)
