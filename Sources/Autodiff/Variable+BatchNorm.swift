@@ -17,7 +17,7 @@ extension Variable {
         // are split over the workers; each channel is summed in the same order either way.
         // x̂ is not stored: the backward recomputes it from x, μ and 1/σ (the same bits).
         var mean = Tensor(shape: [c]), variance = Tensor(shape: [c]), invStd = Tensor(shape: [c])
-        var y = Tensor(shape: xv.shape)
+        var y = Tensor(uninitializedShape: xv.shape)   // every element written below
         let gammaT = gamma.value, betaT = beta.value
         xv.withUnsafeBufferPointer { px in
             y.withUnsafeMutableBufferPointer { py in
@@ -57,7 +57,7 @@ extension Variable {
             }
         }
         let output = custom(y, inputs: [x, gamma, beta]) { [mean, invStd] g in
-            var dx = Tensor(shape: xv.shape)
+            var dx = Tensor(uninitializedShape: xv.shape)   // every element written below
             var dgamma = Tensor(shape: [c]), dbeta = Tensor(shape: [c])
             g.withUnsafeBufferPointer { pg in
                 xv.withUnsafeBufferPointer { px in

@@ -8,7 +8,7 @@ extension Variable {
         let (planes, h, w) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
         precondition(k <= h && k <= w && s > 0, "maxPooled: window \(k) stride \(s) on \(h)×\(w)")
         let (p, q) = ((h - k) / s + 1, (w - k) / s + 1)
-        var y = Tensor(shape: [x.shape[0], x.shape[1], p, q])
+        var y = Tensor(uninitializedShape: [x.shape[0], x.shape[1], p, q])   // every window written
         var argmax = [Int32](repeating: 0, count: y.count)
         x.withUnsafeBufferPointer { px in
             y.withUnsafeMutableBufferPointer { py in
@@ -61,7 +61,7 @@ extension Variable {
         precondition(k <= h && k <= w && s > 0, "averagePooled: window \(k) stride \(s) on \(h)×\(w)")
         let (p, q) = ((h - k) / s + 1, (w - k) / s + 1)
         let scale = 1 / Float(k * k)
-        var y = Tensor(shape: [x.shape[0], x.shape[1], p, q])
+        var y = Tensor(uninitializedShape: [x.shape[0], x.shape[1], p, q])   // every window written
         x.withUnsafeBufferPointer { px in
             y.withUnsafeMutableBufferPointer { py in
                 let src = SendablePointer(px.baseAddress!), dst = SendablePointer(py.baseAddress!)

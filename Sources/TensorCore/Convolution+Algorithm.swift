@@ -6,7 +6,7 @@ extension Tensor {
     public static func convolution(_ x: Tensor, _ w: Tensor, stride: Int = 1, padding: Int = 0,
                                    algorithm: ConvolutionAlgorithm) -> Tensor {
         let g = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
-        var y = Tensor(shape: g.outputShape)
+        var y = Tensor(uninitializedShape: g.outputShape)
         DNNLConvolution.plan(for: g, algorithm: algorithm).forward(x, w, into: &y)
         return y
     }
@@ -15,7 +15,7 @@ extension Tensor {
     public static func convolutionBackwardData(_ dy: Tensor, _ w: Tensor, geometry g: ConvolutionGeometry,
                                                algorithm: ConvolutionAlgorithm) -> Tensor {
         precondition(dy.shape == g.outputShape, "dy \(dy.shape) does not match \(g.outputShape)")
-        var dx = Tensor(shape: g.inputShape)
+        var dx = Tensor(uninitializedShape: g.inputShape)
         DNNLConvolution.plan(for: g, algorithm: algorithm).backwardData(dy, w, into: &dx)
         return dx
     }
@@ -24,7 +24,7 @@ extension Tensor {
     public static func convolutionBackwardWeights(_ dy: Tensor, _ x: Tensor, geometry g: ConvolutionGeometry,
                                                   algorithm: ConvolutionAlgorithm) -> Tensor {
         precondition(dy.shape == g.outputShape, "dy \(dy.shape) does not match \(g.outputShape)")
-        var dw = Tensor(shape: g.weightShape)
+        var dw = Tensor(uninitializedShape: g.weightShape)
         DNNLConvolution.plan(for: g, algorithm: algorithm).backwardWeights(dy, x, into: &dw)
         return dw
     }

@@ -19,6 +19,15 @@ public struct Tensor: Sendable {
         self.storage = TensorStorage(count: shape.reduce(1, *), repeating: value)
     }
 
+    /// A tensor of the given shape whose elements are not initialised: for kernels that write
+    /// every element before anything reads it (convolution outputs, normalised maps). Saves
+    /// the fill pass over large buffers.
+    public init(uninitializedShape shape: [Int]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative extent in shape \(shape)")
+        self.shape = shape
+        self.storage = TensorStorage(uninitializedCount: shape.reduce(1, *))
+    }
+
     /// A tensor of the given shape holding `scalars` in row-major order.
     public init(shape: [Int], scalars: [Float]) {
         let count = shape.reduce(1, *)
@@ -148,7 +157,7 @@ final class TensorStorage: @unchecked Sendable {
         return other
     }
 
-    private init(uninitializedCount count: Int) {
+    init(uninitializedCount count: Int) {
         self.count = count
         let raw = BufferPool.allocate(bytes: max(count, 1) * 4)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
