@@ -9,8 +9,11 @@ extension Variable {
         let g = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
         let y = Tensor.convolution(x.value, w.value, stride: stride, padding: padding)
         return custom(y, inputs: [x, w]) { dy in
-            [x.requiresGrad ? Tensor.convolutionBackwardData(dy, w.value, geometry: g) : nil,
-             w.requiresGrad ? Tensor.convolutionBackwardWeights(dy, x.value, geometry: g) : nil]
+            guard w.requiresGrad else {
+                return [x.requiresGrad ? Tensor.convolutionBackwardData(dy, w.value, geometry: g) : nil, nil]
+            }
+            let (dx, dw) = Tensor.convolutionBackward(dy, x.value, w.value, geometry: g, input: x.requiresGrad)
+            return [dx, dw]
         }
     }
 

@@ -28,4 +28,17 @@ extension Tensor {
         DNNLConvolution.plan(for: g).backwardWeights(dy, x, into: &dw)
         return dw
     }
+
+    /// ∂L/∂x (when `input` is true) and ∂L/∂w together: the same values as the two calls
+    /// above, with ∂y reordered for oneDNN once.
+    public static func convolutionBackward(_ dy: Tensor, _ x: Tensor, _ w: Tensor, geometry g: ConvolutionGeometry,
+                                           input: Bool,
+                                           algorithm: ConvolutionAlgorithm = DNNLRuntime.convolutionAlgorithm)
+        -> (input: Tensor?, weight: Tensor) {
+        precondition(dy.shape == g.outputShape, "dy \(dy.shape) does not match \(g.outputShape)")
+        var dx: Tensor? = input ? Tensor(uninitializedShape: g.inputShape) : nil
+        var dw = Tensor(uninitializedShape: g.weightShape)
+        DNNLConvolution.plan(for: g, algorithm: algorithm).backward(dy, x, w, dataInto: &dx, weightsInto: &dw)
+        return (dx, dw)
+    }
 }

@@ -49,6 +49,8 @@ final class DNNLConvolution: @unchecked Sendable {
     private let forwardOp: Operation
     private let backwardDataOp: Operation
     private let backwardWeightsOp: Operation
+    /// Both backward primitives want ∂y in the same internal layout: `backward` reorders it once.
+    private let backwardsShareDiffDst: Bool
     /// The user-facing layouts: NCHW f32 activations, OIHW f32 weights.
     private var srcDesc = dnnl_memory_desc_t(), weightDesc = dnnl_memory_desc_t()
     private var dstDesc = dnnl_memory_desc_t()
@@ -191,6 +193,11 @@ final class DNNLConvolution: @unchecked Sendable {
             (DNNL_ARG_SRC, dnnl_query_src_md, srcDesc, false),
             (DNNL_ARG_DIFF_WEIGHTS, dnnl_query_diff_weights_md, weightDesc, true),
         ])
+        var dataDiffDst = backwardDataOp.arguments[0].internalDesc
+        var weightsDiffDst = backwardWeightsOp.arguments[0].internalDesc
+        backwardsShareDiffDst = backwardDataOp.arguments[0].reorder != nil
+            && backwardWeightsOp.arguments[0].reorder != nil
+            && dnnl_memory_desc_equal(&dataDiffDst, &weightsDiffDst) != 0
     }
 
     func forward(_ x: Tensor, _ w: Tensor, into y: inout Tensor) {
@@ -203,6 +210,34 @@ final class DNNLConvolution: @unchecked Sendable {
 
     func backwardWeights(_ dy: Tensor, _ x: Tensor, into dw: inout Tensor) {
         run(backwardWeightsOp, dy, x, into: &dw)
+    }
+
+    /// Both gradients from one ∂y: ∂x (when `dx` is non-nil) and ∂w. The same as
+    /// `backwardData` then `backwardWeights`, bit for bit, but ∂y is reordered into oneDNN's
+    /// layout once instead of twice when both primitives use the same layout.
+    func backward(_ dy: Tensor, _ x: Tensor, _ w: Tensor, dataInto dx: inout Tensor?, weightsInto dw: inout Tensor) {
+        guard dx != nil else { return backwardWeights(dy, x, into: &dw) }
+        let runtime = DNNLRuntime.shared
+        runtime.lock.lock()
+        defer { runtime.lock.unlock() }
+        dy.withUnsafeBufferPointer { pdy in
+            w.withUnsafeBufferPointer { pw in
+                x.withUnsafeBufferPointer { px in
+                    dx!.withUnsafeMutableBufferPointer { pdx in
+                        dw.withUnsafeMutableBufferPointer { pdw in
+                            let gradient = UnsafeMutableRawPointer(mutating: pdy.baseAddress!)
+                            executeLocked(backwardDataOp, [gradient, UnsafeMutableRawPointer(mutating: pw.baseAddress!),
+                                                           UnsafeMutableRawPointer(pdx.baseAddress!)])
+                            // Staging slot 0 still holds the reordered ∂y: the ∂w primitive reads it.
+                            executeLocked(backwardWeightsOp,
+                                          [gradient, UnsafeMutableRawPointer(mutating: px.baseAddress!),
+                                           UnsafeMutableRawPointer(pdw.baseAddress!)],
+                                          stagedAlready: backwardsShareDiffDst ? 0 : nil)
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Runs one of the three primitives on two read-only operands and one output, in the
@@ -226,6 +261,13 @@ final class DNNLConvolution: @unchecked Sendable {
         let runtime = DNNLRuntime.shared
         runtime.lock.lock()
         defer { runtime.lock.unlock() }
+        executeLocked(op, pointers)
+    }
+
+    /// `execute` with the runtime's lock already held. `stagedAlready`: an input slot whose
+    /// staging buffer already holds this operand in the primitive's layout (no reorder).
+    private func executeLocked(_ op: Operation, _ pointers: [UnsafeMutableRawPointer], stagedAlready: Int? = nil) {
+        let runtime = DNNLRuntime.shared
         var memories: [dnnl_memory_t?] = []
         defer { for memory in memories { dnnl_memory_destroy(memory) } }
         func memory(_ desc: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer) -> dnnl_memory_t? {
@@ -258,7 +300,7 @@ final class DNNLConvolution: @unchecked Sendable {
             let staged = memory(md, runtime.staging(slot, bytes: dnnl_memory_desc_get_size(&md)))
             if a.isOutput {
                 pendingOutput = (reorder, a.reorderScratchpad, staged, user)
-            } else {
+            } else if slot != stagedAlready {
                 run(reorder, a.reorderScratchpad, [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: user),
                                                    dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: staged)])
             }

@@ -57,6 +57,12 @@ struct ConvolutionAlgorithmTests {
         #expect(ew < tol, "backward-weights relative error \(ew)")
         // bf16 really rounds (the test would not notice a silent fall-back to f32 otherwise).
         if algorithm == .bfloat16 && !c.spikes { #expect(ey > 1e-6, "bf16 forward is suspiciously exact: \(ey)") }
+        // The combined backward (∂y reordered once, shared by both primitives) is the two
+        // separate calls bit for bit; without ∂x it is the ∂w call alone.
+        let both = Tensor.convolutionBackward(dy, x, w, geometry: g, input: true, algorithm: algorithm)
+        #expect(both.input == dx && both.weight == dw)
+        let weightOnly = Tensor.convolutionBackward(dy, x, w, geometry: g, input: false, algorithm: algorithm)
+        #expect(weightOnly.input == nil && weightOnly.weight == dw)
     }
 
     /// Calling the algorithms interleaved on one geometry (shared staging buffers, separate
