@@ -12,6 +12,8 @@
 #          --workloads "..."  vgg-train vgg-infer fmnist-train (default: all three)
 #          --peers "..."      snnbench.py --lib values (default: "sj-m snntorch torch-ref")
 #          --conv "..."       our convolution algorithms to run (default: "blocked bfloat16")
+#          --autocast "..."   peers also run under torch.autocast(cpu, bf16) via
+#                             Benchmarks/torch-autocast.py (default: "torch-ref"; "" = none)
 #          --repeats N        process-level repeats, interleaved (default 2)
 #          --runs N           timed runs per process, median reported (default 5)
 #          --out DIR          where raw JSON lines and the summary go (default .build-speed/compare-peers)
@@ -27,6 +29,7 @@ VENV="${SNN_PEERS_VENV:-$HOME/.venvs/snn-peers}"
 WORKLOADS="vgg-train vgg-infer fmnist-train"
 PEERS="sj-m snntorch torch-ref"
 CONVS="blocked bfloat16"
+AUTOCAST="torch-ref"
 REPEATS=2 RUNS=5 SETUP=0
 OUT="$ROOT/.build-speed/compare-peers"
 while [ $# -gt 0 ]; do
@@ -36,6 +39,7 @@ while [ $# -gt 0 ]; do
     --workloads) WORKLOADS="$2"; shift ;;
     --peers) PEERS="$2"; shift ;;
     --conv) CONVS="$2"; shift ;;
+    --autocast) AUTOCAST="$2"; shift ;;
     --repeats) REPEATS="$2"; shift ;;
     --runs) RUNS="$2"; shift ;;
     --out) OUT="$2"; shift ;;
@@ -67,6 +71,11 @@ for rep in $(seq 1 "$REPEATS"); do
       (cd "$PEERS_DIR" && "$PY" snnbench.py --lib "$lib" --workload "$wl" --runs "$RUNS" --warmup 2 2>/dev/null \
         | tail -n 1 >> "$RAW") || echo "   $lib failed" >&2
     done
+    for lib in $AUTOCAST; do
+      echo "== rep $rep $wl: $lib under bf16 autocast" >&2
+      "$PY" "$ROOT/Benchmarks/torch-autocast.py" --peers-dir "$PEERS_DIR" --lib "$lib" --workload "$wl" \
+        --runs "$RUNS" --warmup 2 2>/dev/null | tail -n 1 >> "$RAW" || echo "   $lib autocast failed" >&2
+    done
   done
 done
 
@@ -88,7 +97,7 @@ for (wl, lib), rs in sorted(by.items()):
     if lib.startswith("ours"):
         gemm = med([r["sgemm_peak_gflops"] for r in rs]); frac = med([r["fraction_of_gemm_peak"] for r in rs])
     else:
-        gemm = med([statistics.mean(r["gemm_probe_gflops"].values()) for r in rs])
+        gemm = med([statistics.mean(r["gemm_probe_gflops"].values()) for r in rs])  # f32 torch.mm
         frac = None
         if wl in gflop:
             frac = med([gflop[wl] / (r["ms_per_step"]["median"] / 1e3) / statistics.mean(r["gemm_probe_gflops"].values())
