@@ -290,7 +290,8 @@ func runSummary(_ m: Metrics, config: Config) -> RunSummary {
         figures.append(FigureCaption(
             id: "fig3-layer-densities",
             caption: "Fraction of weights kept in each layer at the global density \(d), per "
-                + "arm: the densities that emerge from momentum redistribution."))
+                + "arm (the densities that emerge from momentum redistribution), and per channel "
+                + "kept fraction."))
     }
     if !m.snns.isEmpty {
         figures.append(FigureCaption(

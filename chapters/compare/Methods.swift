@@ -276,7 +276,7 @@ struct AttentionStage: Encodable {
 func runAttention(ann: Sequential, restore: () throws -> Sequential, bench: Bench, config: Config.AttentionConfig,
                   conversion: Config.ConversionConfig, cache: StageCache, dependsOn: [StageKey]) throws -> MethodResult {
     let (result, _, _) = try cache.stage(
-        "attention", version: 1,
+        "attention", version: 2,  // 2: regrowth reads Adam's m/(√v + ε), masks in checkpoints
         config: AttentionStage(attention: config, calibrationBatches: conversion.calibrationBatches,
                                calibrationBatchSize: conversion.calibrationBatchSize,
                                batchSize: bench.simulatedBatches.batchSize),
