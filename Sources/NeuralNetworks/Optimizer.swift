@@ -1,3 +1,5 @@
+import Foundation
+
 /// An optimiser updates parameters from their gradients, then clears the gradients.
 public protocol Optimizer {
     /// The learning rate used by the next step (schedules set it every step).
@@ -5,6 +7,16 @@ public protocol Optimizer {
     /// θ ← update(θ, ∂L/∂θ) for every parameter that has a gradient; then grad = nil and the
     /// parameter's sparsity mask (if any) is re-applied.
     mutating func step(_ parameters: [Parameter])
+}
+
+/// An optimiser that keeps a running momentum for every parameter it has stepped, masked
+/// entries included, so sparse training can read where the gradient keeps pushing a weight
+/// that is currently pruned (`SparseMomentum.pruneAndRegrow`).
+public protocol MomentumOptimizer: Optimizer {
+    /// The momentum of `parameter` after the last step, `[same shape as parameter.value]`, or
+    /// nil if this optimiser has not stepped it yet. A copy: the optimiser's state cannot be
+    /// changed through it.
+    func momentum(of parameter: Parameter) -> Tensor?
 }
 
 /// Which parameters receive weight decay.
@@ -25,7 +37,7 @@ public enum WeightDecayScope: Sendable, Codable, Equatable {
 /// Stochastic gradient descent with momentum (PyTorch's convention):
 ///
 ///     g ← ∇θ + λ·θ;   v ← μ·v + g;   θ ← θ − η·(Nesterov ? g + μ·v : v)
-public struct SGD: Optimizer {
+public struct SGD: MomentumOptimizer {
     public var learningRate: Float
     public var momentum: Float
     public var nesterov: Bool
@@ -65,6 +77,9 @@ public struct SGD: Optimizer {
             p.applyMask()
         }
     }
+
+    /// The velocity v of `parameter` (the buffer of the update above).
+    public func momentum(of parameter: Parameter) -> Tensor? { velocity[ObjectIdentifier(parameter)] }
 }
 
 /// Adam (Kingma & Ba 2015), optionally AMSGrad (Reddi et al. 2018) and decoupled weight decay
@@ -72,7 +87,7 @@ public struct SGD: Optimizer {
 ///
 ///     m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  v̂ = max(v̂, v) (AMSGrad)
 ///     θ ← θ − η·(m/(1−β₁ᵗ)) / (√(v̂/(1−β₂ᵗ)) + ε)  [− η·λ·θ for AdamW]
-public struct Adam: Optimizer {
+public struct Adam: MomentumOptimizer {
     /// How weight decay enters: added to the gradient (Adam's L2) or applied to θ directly (AdamW).
     public enum DecayMode: Sendable, Codable { case coupled, decoupled }
 
@@ -130,15 +145,28 @@ public struct Adam: Optimizer {
             p.applyMask()
         }
     }
-}
 
-extension Parameter {
-    /// value ← value ⊙ mask (no-op when dense).
-    public func applyMask() {
-        guard let mask else { return }
-        precondition(mask.shape == value.shape, "mask \(mask.shape) for parameter \(value.shape)")
-        value = value * mask
+    /// The first moment m of `parameter` (running mean of its gradient), or nil before its first step.
+    public func firstMoment(of parameter: Parameter) -> Tensor? { moments[ObjectIdentifier(parameter)]?.m }
+
+    /// The second moment v of `parameter` (running mean of its squared gradient).
+    public func secondMoment(of parameter: Parameter) -> Tensor? { moments[ObjectIdentifier(parameter)]?.v }
+
+    /// Sparse momentum's reading of Adam's state (Dettmers & Zettlemoyer 2019, `sparse_learning`
+    /// `core.py`): the gradient's mean over its root-mean-square,
+    ///
+    ///     momentum = m / (√v + ε)
+    ///
+    /// Bias corrections are left out: they scale every entry of a step by the same factor.
+    public func momentum(of parameter: Parameter) -> Tensor? {
+        guard let state = moments[ObjectIdentifier(parameter)] else { return nil }
+        let eps = epsilon
+        var result = state.m
+        state.v.withUnsafeBufferPointer { pv in
+            result.withUnsafeMutableBufferPointer { pm in
+                for i in 0..<pm.count { pm[i] /= pv[i].squareRoot() + eps }
+            }
+        }
+        return result
     }
 }
-
-import Foundation

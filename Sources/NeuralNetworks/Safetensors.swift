@@ -75,19 +75,25 @@ public enum Safetensors {
 }
 
 /// Checkpointing a layer tree: every parameter and buffer under a stable, path-like name
-/// (`"3.conv.weight"`, `"4.bn.buffer0"`).
+/// (`"3.conv.weight"`, `"4.bn.buffer0"`), and the sparsity mask of every masked parameter
+/// (`"3.conv.weight.mask"`, 0/1 as F32), so a sparse network is restored with its masks.
 public enum NetworkState {
     /// Named tensors of `layer` and all its children, in traversal order.
     public static func tensors(of layer: any Layer, prefix: String = "") -> [(name: String, tensor: Tensor)] {
         if !layer.children.isEmpty {
             return layer.children.enumerated().flatMap { tensors(of: $0.element, prefix: prefix + "\($0.offset).") }
         }
-        return layer.parameters.map { (prefix + $0.name, $0.value) }
-            + layer.buffers.enumerated().map { (prefix + "buffer\($0.offset)", $0.element) }
+        return layer.parameters.flatMap { p in
+            [(prefix + p.name, p.value)] + (p.mask.map { [(prefix + p.name + maskSuffix, $0)] } ?? [])
+        } + layer.buffers.enumerated().map { (prefix + "buffer\($0.offset)", $0.element) }
     }
 
+    /// The name suffix of a parameter's mask.
+    public static let maskSuffix = ".mask"
+
     /// Loads values by name into `layer`'s parameters and buffers; every tensor must be present
-    /// with the right shape.
+    /// with the right shape. A parameter's mask is set from `<name>.mask` when present and
+    /// cleared (dense) when absent: the checkpoint is the whole state.
     public static func load(_ values: [String: Tensor], into layer: any Layer, prefix: String = "") throws {
         if !layer.children.isEmpty {
             for (i, child) in layer.children.enumerated() { try load(values, into: child, prefix: prefix + "\(i).") }
@@ -100,6 +106,14 @@ public enum NetworkState {
                 throw Safetensors.Error.shapeMismatch(name: name, expected: p.value.shape, found: v.shape)
             }
             p.value = v
+            if let mask = values[name + maskSuffix] {
+                guard mask.shape == v.shape else {
+                    throw Safetensors.Error.shapeMismatch(name: name + maskSuffix, expected: v.shape, found: mask.shape)
+                }
+                p.mask = mask
+            } else {
+                p.mask = nil
+            }
         }
         let buffers = try layer.buffers.enumerated().map { i, b in
             let name = prefix + "buffer\(i)"

@@ -4,7 +4,7 @@ import Testing
 
 /// The part of chapter-attention's results.json these checks read.
 private struct AttentionMetrics: Decodable {
-    struct Trace: Decodable { var nonZeroAfterRewiring: [Int]; var budget: Int }
+    struct Trace: Decodable { var nonZeroAfterRewiring: [Int]; var budget: Int; var epochLosses: [Double] }
     struct Student: Decodable {
         var arm: String; var density: Double; var annAccuracy: Double
         var compressionRatio: Double; var layerDensities: [Double]; var trace: Trace
@@ -25,7 +25,10 @@ private struct AttentionMetrics: Decodable {
 
 @Suite(.serialized) struct AttentionChapterTests {
     @Test func smokeRunKeepsTheChapterInvariants() throws {
-        let m = try runSmoke("attention").metrics(as: AttentionMetrics.self)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("chapter-attention-\(UUID().uuidString)")
+        // One thread: sums in a fixed order, so two runs can be compared bit for bit below.
+        let m = try runSmoke("attention", arguments: ["--threads", "1"], output: output)
+            .metrics(as: AttentionMetrics.self)
         #expect(m.metaAccuracy > 0.3)                                          // chance is 0.1
         #expect(Set(m.students.map(\.arm)) == ["sparseMomentumAT", "sparseMomentum", "oneShot"])
         for s in m.students {
@@ -48,5 +51,13 @@ private struct AttentionMetrics: Decodable {
         let sparse = m.snns.filter { $0.density != nil }.sorted { $0.density! > $1.density! }
         for (a, b) in zip(sparse, sparse.dropFirst()) { #expect(b.accumulates < a.accumulates, "\(a.name) → \(b.name)") }
         #expect(m.energy.first?.model == "dense ANN" && m.energy.count >= 4)
+
+        // Each stage draws from its own random stream: with the meta-model now loaded from the
+        // cache, the recomputed students see exactly the same batches and masks as before.
+        let again = try runSmoke("attention", arguments: ["--threads", "1", "--rerun", "students"], output: output)
+            .metrics(as: AttentionMetrics.self)
+        #expect(again.students.map(\.trace.epochLosses) == m.students.map(\.trace.epochLosses))
+        #expect(again.students.map(\.annAccuracy) == m.students.map(\.annAccuracy))
+        #expect(again.snns.map(\.accuracy) == m.snns.map(\.accuracy))
     }
 }

@@ -27,17 +27,19 @@ func productsDirectory() -> URL? {
     return nil
 }
 
-/// Runs `chapter-<key> --profile smoke` into a temporary folder and returns its results.json.
-func runSmoke(_ key: String) throws -> RunRecord {
+/// Runs `chapter-<key> --profile smoke` into `output` (a new temporary folder by default, its
+/// stage cache inside it) with any extra `arguments`, and returns its results.json.
+func runSmoke(_ key: String, arguments: [String] = [], output: URL? = nil) throws -> RunRecord {
     guard let products = productsDirectory() else {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey:
             "chapter-\(key) not built next to the test bundle; run `swift build` first"])
     }
-    let output = FileManager.default.temporaryDirectory.appendingPathComponent("chapter-\(key)-\(UUID().uuidString)")
+    let output = output
+        ?? FileManager.default.temporaryDirectory.appendingPathComponent("chapter-\(key)-\(UUID().uuidString)")
     let process = Process()
     process.executableURL = products.appendingPathComponent("chapter-\(key)")
     process.arguments = ["--profile", "smoke", "--output", output.path,
-                         "--cache", output.appendingPathComponent("cache").path]
+                         "--cache", output.appendingPathComponent("cache").path] + arguments
     process.currentDirectoryURL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     process.standardOutput = FileHandle.nullDevice

@@ -20,6 +20,39 @@ import NeuralNetworks
         #expect(model(input) == copy(input))
     }
 
+    @Test func masksSurviveACheckpointRoundTrip() throws {
+        var rng = SeededGenerator(seed: 6)
+        let model = tinySparseNet(&rng)
+        let sparse = SparseMomentum(weights: weightParameters(of: model), density: 0.3, using: &rng)
+        var sgd = SGD(learningRate: 0.05, weightDecay: 1e-2)
+        let images = Tensor.normal(shape: [6, 1, 8, 8], using: &rng)
+        let labels = [0, 1, 2, 0, 1, 2]
+        _ = classificationStep(model, images: images, labels: labels, optimizer: &sgd, rng: &rng)
+        sparse.pruneAndRegrow(rate: 0.3, momentum: sgd)
+        _ = classificationStep(model, images: images, labels: labels, optimizer: &sgd, rng: &rng)
+        let data = try NetworkState.encode(model)
+        // Decode into a dense network with different values.
+        var other = SeededGenerator(seed: 78)
+        let copy = tinySparseNet(&other)
+        try NetworkState.decode(data, into: copy)
+        for (p, q) in zip(weightParameters(of: model), weightParameters(of: copy)) {
+            let mask = try #require(q.mask, "the checkpoint must carry the mask")
+            #expect(mask == p.mask)
+            #expect(q.value == p.value)
+            #expect(mask.scalars.indices.allSatisfy { mask[flat: $0] != 0 || q.value[flat: $0] == 0 })
+        }
+        // The restored masks are live: training the copy keeps its masked weights at exactly 0.
+        var sgd2 = SGD(learningRate: 0.05, weightDecay: 1e-2)
+        _ = classificationStep(copy, images: images, labels: labels, optimizer: &sgd2, rng: &rng)
+        for q in weightParameters(of: copy) {
+            #expect(q.mask!.scalars.indices.allSatisfy { q.mask![flat: $0] != 0 || q.value[flat: $0] == 0 })
+        }
+        // A dense checkpoint restores a dense network: stale masks are cleared.
+        let dense = try NetworkState.encode(tinySparseNet(&other))
+        try NetworkState.decode(dense, into: copy)
+        #expect(weightParameters(of: copy).allSatisfy { $0.mask == nil })
+    }
+
     @Test func safetensorsHeaderIsReadableByOtherTools() throws {
         let t = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
         let data = try Safetensors.encode([("w", t)])

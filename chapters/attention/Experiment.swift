@@ -29,21 +29,66 @@ func makeVGG(_ model: Config.ModelConfig, imageShape: [Int], classes: Int, using
              dropout: model.dropout, using: &rng)
 }
 
-/// Restores a network from a checkpoint; masks are recovered as `W ≠ 0` (exact for our masks).
-func restore(_ state: Data, config: Config, imageShape: [Int], classes: Int, masked: Bool) throws -> Sequential {
-    var initRNG = SeededGenerator(seed: 0)
-    let network = makeVGG(config.model, imageShape: imageShape, classes: classes, using: &initRNG)
+/// Restores a network from a checkpoint, weights and masks exactly (`NetworkState` stores the
+/// masks; a dense checkpoint restores a dense network).
+func restore(_ state: Data, config: Config, imageShape: [Int], classes: Int) throws -> Sequential {
+    var skeletonRNG = SeededGenerator(seed: 0)  // every value is overwritten by the checkpoint
+    let network = makeVGG(config.model, imageShape: imageShape, classes: classes, using: &skeletonRNG)
     try NetworkState.decode(state, into: network)
-    if masked { for p in weightParameters(of: network) { p.mask = p.value.map { $0 != 0 ? 1 : 0 } } }
     return network
 }
 
-/// Rebuilds a trained SNN from its checkpoint (layout of `trainableSNN`).
+/// Rebuilds a trained SNN from its checkpoint (layout of `trainableSNN`; masks from the checkpoint).
 func restoreSNN(_ state: Data, like ann: Sequential, thresholds: [Float]) throws -> Sequential {
     let snn = try trainableSNN(from: ann, thresholds: thresholds)
     try NetworkState.decode(state, into: snn)
-    for p in weightParameters(of: snn) { p.mask = p.value.map { $0 != 0 ? 1 : 0 } }
     return snn
+}
+
+/// Checks every option against the network before any training starts; throws
+/// `ChapterError.invalidConfiguration` saying what is wrong and what to use instead.
+///
+/// A density is honoured when every weight layer keeps at least one weight per output unit
+/// (a unit with no input weight computes 0 forever: the student cannot learn through it, and
+/// the SNN built from it gets a threshold of 0). With a global-magnitude mask the large fully
+/// connected layer, whose initial weights are smallest, loses its weights first; its share is
+/// predicted from the shapes by `expectedGlobalMagnitudeKeep`.
+func validate(_ config: Config, imageShape: [Int], classes: Int) throws {
+    let s = config.student
+    guard s.beta.isFinite && s.beta >= 0 else {
+        throw ChapterError.invalidConfiguration("--beta \(s.beta): β weighs the attention-transfer loss "
+            + "and must be a finite number ≥ 0 (0 turns attention transfer off).")
+    }
+    for d in s.densities where !(d > 0 && d <= 1) {
+        throw ChapterError.invalidConfiguration("--density \(d): a density is the fraction of weights "
+            + "kept, in (0, 1]; the paper's densities are 0.2, 0.1, 0.05 and 0.03.")
+    }
+    for f in config.channels.keptFractions where !(f > 0 && f <= 1) {
+        throw ChapterError.invalidConfiguration("channel kept fraction \(f) must be in (0, 1].")
+    }
+    guard s.arms.contains(.oneShot) || s.initialMasks == .globalMagnitude else { return }
+    var skeletonRNG = SeededGenerator(seed: 0)
+    let weights = weightParameters(of: makeVGG(config.model, imageShape: imageShape, classes: classes,
+                                               using: &skeletonRNG))
+    let units = weights.map { $0.value.shape[0] }
+    func starved(_ d: Double) -> Int? {
+        let kept = expectedGlobalMagnitudeKeep(of: weights, density: d)
+        return units.indices.first { kept[$0] < Double(units[$0]) }
+    }
+    for d in s.densities {
+        guard let layer = starved(d) else { continue }
+        // The smallest density every layer can honour (bisection; `starved` is monotone in d).
+        var (low, high) = (d, 1.0)
+        for _ in 0..<40 { let mid = (low + high) / 2; if starved(mid) == nil { high = mid } else { low = mid } }
+        let kept = expectedGlobalMagnitudeKeep(of: weights, density: d)[layer]
+        throw ChapterError.invalidConfiguration(
+            "--density \(d) is too low for this network: the global-magnitude mask would leave "
+            + "weight layer \(layer + 1) (\(weights[layer].value.shape)) about \(Int(kept.rounded())) of its "
+            + "\(weights[layer].value.count) weights, fewer than its \(units[layer]) output units, so "
+            + "those units compute nothing and training cannot recover them (the student stays at "
+            + "chance and its SNN diverges to NaN). Use --density \(String(format: "%.3f", high)) or "
+            + "larger for this network.")
+    }
 }
 
 func fmt(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }

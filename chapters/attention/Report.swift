@@ -164,7 +164,7 @@ func writeFigures(_ m: Metrics, meta: Sequential, studentNets: [String: Sequenti
     // Layer-wise densities at the energy density, per arm, and channel variant.
     let d = config.snn.energyDensity
     var groups = m.students.filter { $0.density == d }.map { BarChart.Group(label: $0.arm.title, values: $0.layerDensities) }
-    if let c = m.channels.first { groups.append(BarChart.Group(label: "channel f = \(c.keptFraction)", values: c.layerDensities)) }
+    groups += m.channels.map { BarChart.Group(label: "channel f = \($0.keptFraction)", values: $0.layerDensities) }
     if let count = groups.first?.values.count {
         _ = try writer.write(BarChart(
             title: "Layer-wise density (global target \(d))", categories: (1...count).map { "W\($0)" },
@@ -210,8 +210,9 @@ func writeFigures(_ m: Metrics, meta: Sequential, studentNets: [String: Sequenti
     }
 }
 
-/// Replaces the text between the results markers of chapters/attention/README.md.
-func updateReadme(with m: Metrics, profile: Profile, seconds: Double) throws {
+/// Replaces the text between the results markers of chapters/attention/README.md. Every number
+/// in it comes from `m` (results.json) or the run's `config`.
+func updateReadme(with m: Metrics, config: Config, profile: Profile, seconds: Double) throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("README.md")
     guard var text = try? String(contentsOf: url, encoding: .utf8),
           let begin = text.range(of: "<!-- results:begin -->"),
@@ -221,6 +222,13 @@ func updateReadme(with m: Metrics, profile: Profile, seconds: Double) throws {
                  + "`figures/attention/\(profile.rawValue)/results.json` (wall time \(fmt(seconds / 60, 1)) min). "
                  + "Dense meta-model ANN: \(fmt(100 * m.metaAccuracy, 2)) % on \(m.testImages) test images; "
                  + "paper's largest compression 33.4× (hand-copied, VGG/CIFAR).", "",
+                 "Configuration: densities " + config.student.densities.map { "\($0)" }.joined(separator: ", ")
+                 + "; channel kept fractions " + config.channels.keptFractions.map { "\($0)" }.joined(separator: ", ")
+                 + "; \(config.data.trainLimit.map(String.init) ?? "all") training images; meta-model "
+                 + "\(config.meta.epochs) epochs, students \(config.student.epochs), channel students "
+                 + "\(config.channels.epochs); SNNs T = \(m.timesteps), \(config.snn.epochs) epoch(s) on "
+                 + "\(config.snn.trainLimit.map(String.init) ?? "all") images; ANN accuracy on \(m.testImages) "
+                 + "test images, SNN accuracy on \(m.simulatedImages).", "",
                  "| arm | density | CR (all) | CR (conv) | ANN acc. (%) |", "|---|---|---|---|---|"]
     for s in m.students {
         lines.append("| \(s.arm.title) | \(s.density) | \(fmt(s.compressionRatio, 1))× | \(fmt(s.convCompressionRatio, 1))× | \(fmt(100 * s.annAccuracy, 2)) |")
@@ -236,6 +244,25 @@ func updateReadme(with m: Metrics, profile: Profile, seconds: Double) throws {
                      + r.spikesPerNeuron.map { fmt($0, 2) }.joined(separator: " ") + " | \(String(format: "%.3g", r.accumulates)) | \(fmt(rel, 4)) |")
     }
     lines += ["", "| model | E / E_dense ANN |", "|---|---|"] + m.energy.map { "| \($0.model) | \(fmt($0.relativeToDenseANN, 4)) |" }
+    lines += ["", "Observations (computed from results.json):", ""]
+    let d = config.snn.energyDensity
+    if let at = m.students.first(where: { $0.arm == .sparseMomentumAT && $0.density == d }),
+       let low = at.layerDensities.indices.min(by: { at.layerDensities[$0] < at.layerDensities[$1] }),
+       let high = at.layerDensities.indices.max(by: { at.layerDensities[$0] < at.layerDensities[$1] }) {
+        lines.append("- Layer densities of the AT arm at d = \(d) (fig3): pruned hardest W\(low + 1) "
+                     + "(\(fmt(at.layerDensities[low], 3))), kept densest W\(high + 1) (\(fmt(at.layerDensities[high], 3))).")
+    }
+    if let worst = m.channels.map(\.maxShrinkError).max() {
+        lines.append("- Physically shrunk channel networks match their masked originals to max |Δlogit| = "
+                     + String(format: "%.1e", worst) + ".")
+    }
+    if let dense = m.snns.first(where: { $0.name == "dense" }) {
+        let sparse = m.snns.filter { $0.density != nil && $0.name != "dense" }
+        if let sparsest = sparse.min(by: { $0.density! < $1.density! }) {
+            lines.append("- SNN accuracy (T = \(m.timesteps)): dense \(fmt(100 * dense.accuracy, 2)) %, sparsest "
+                         + "(\(sparsest.name), \(fmt(sparsest.compressionRatio, 1))×) \(fmt(100 * sparsest.accuracy, 2)) %.")
+        }
+    }
     lines += ["", "§8.4 effects (computed from results.json):", ""]
     lines += m.effects.map { "- \($0.holds ? "**holds**" : "**does not hold**") — \($0.effect): \($0.detail)" }
     lines.append("")
@@ -263,7 +290,8 @@ func runSummary(_ m: Metrics, config: Config) -> RunSummary {
         figures.append(FigureCaption(
             id: "fig3-layer-densities",
             caption: "Fraction of weights kept in each layer at the global density \(d), per "
-                + "arm: the densities that emerge from momentum redistribution."))
+                + "arm (the densities that emerge from momentum redistribution), and per channel "
+                + "kept fraction."))
     }
     if !m.snns.isEmpty {
         figures.append(FigureCaption(

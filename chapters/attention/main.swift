@@ -28,8 +28,8 @@
 //     (Dettmers) + AT (Zagoruyko) + DIET-style SNN training is [proposed].
 //   • Quick: Fashion-MNIST 5k, VGG-S at half width, 4 + 3 epochs, Adam + cosine; students
 //     start from the meta-model's weights with the one-shot global-magnitude mask (paper: [?]).
-//   • Momentum for regrowth is the chapter's own buffer m ← 0.9m + ∇W (optimiser state is
-//     private); AT points = end of each conv stage; β = 1000.
+//   • Momentum for regrowth is Adam's m/(√v + ε) (Dettmers' reading of Adam), kept for
+//     masked weights too; AT points = end of each conv stage; β = 1000.
 //   • Channel variant: channels ranked once by the meta-model's per-channel attention and kept
 //     fixed (momentum regrowth is dead for pruned filters: ReLU′(0) = 0), then AT fine-tuning.
 //   • SNN: θ = 0.3·P99.7 after masking, LIF λ = 1 initially, spikes of amplitude θ, 1 epoch.
@@ -62,7 +62,9 @@ let config = Config.preset(context.profile).modified { c in
 }
 Parallelism.workers = context.threads
 let cache = context.makeStageCache()
-var rng = SeededGenerator(seed: context.seed)
+// Every stage draws from its own named stream, so a stage loaded from the cache never changes
+// the numbers a later stage draws: SeededGenerator(seed:stream:).
+func stream(_ name: String) -> SeededGenerator { SeededGenerator(seed: context.seed, stream: name) }
 print("chapter-attention  profile \(context.profile.rawValue)  seed \(context.seed)")
 try printResolvedConfig(config)
 
@@ -71,30 +73,35 @@ try printResolvedConfig(config)
 
 let fullTrain = try LabeledImages.load(config.data.dataset, split: .train)
 let fullTest = try LabeledImages.load(config.data.dataset, split: .test)
-let train = config.data.trainLimit.map { fullTrain.stratifiedSubset(limit: $0, using: &rng) } ?? fullTrain
-let test = config.data.testLimit.map { fullTest.stratifiedSubset(limit: $0, using: &rng) } ?? fullTest
-let simulated = config.data.simulatedTestLimit.map { test.stratifiedSubset(limit: $0, using: &rng) } ?? test
+var dataRNG = stream("data")
+let train = config.data.trainLimit.map { fullTrain.stratifiedSubset(limit: $0, using: &dataRNG) } ?? fullTrain
+let test = config.data.testLimit.map { fullTest.stratifiedSubset(limit: $0, using: &dataRNG) } ?? fullTest
+let simulated = config.data.simulatedTestLimit.map { test.stratifiedSubset(limit: $0, using: &dataRNG) } ?? test
 let normalization = Normalization(fittedTo: train)
 let imageShape = train.imageShape, classes = train.classCount
 let testBatches = test.batches(size: 500, normalization: normalization)
 let simulatedBatches = simulated.batches(size: 250, normalization: normalization)
 print("data: \(config.data.dataset.title), \(train.count) train, \(test.count) test "
       + "(\(simulated.count) simulated), image \(imageShape)")
+// Every option is checked here, before any training: a density this network cannot honour
+// (a layer left with fewer weights than output units) stops now with the smallest one it can.
+try validate(config, imageShape: imageShape, classes: classes)
 
 // MARK: - 2. Train the dense meta-model ANN
 // VGG, bias-free, no BatchNorm, average pooling: conversion needs no folding.
 
 let (meta, metaKey, _) = try cache.stage(
-    "meta", version: 1, config: MetaStage(data: config.data, model: config.model, meta: config.meta),
+    "meta", version: 2, config: MetaStage(data: config.data, model: config.model, meta: config.meta),
     encode: { try NetworkState.encode($0) },
-    decode: { try restore($0, config: config, imageShape: imageShape, classes: classes, masked: false) }
+    decode: { try restore($0, config: config, imageShape: imageShape, classes: classes) }
 ) { () -> Sequential in
-    var initRNG = rng.split()
-    let network = makeVGG(config.model, imageShape: imageShape, classes: classes, using: &initRNG)
+    var rng = stream("meta")
+    let network = makeVGG(config.model, imageShape: imageShape, classes: classes, using: &rng)
     let m = config.meta
     _ = try trainStudent(network, label: "meta", teacher: nil, beta: 0, sparse: nil, epochs: m.epochs,
                          batchSize: m.batchSize, learningRate: m.learningRate, weightDecay: m.weightDecay,
-                         prune: (0, 0), train: train, normalization: normalization, rng: &rng)
+                         pruneRate: PruneRateSchedule(), train: train, normalization: normalization,
+                         rng: &rng)
     return network
 }
 let metaAccuracy = Double(classificationAccuracy(meta, batches: testBatches))
@@ -114,27 +121,29 @@ for density in s.densities {
     for arm in s.arms {
         let name = "\(arm.rawValue)-\(density)"
         let (model, key, _) = try cache.stage(
-            "students", version: 1, config: StudentStage(arm: arm.rawValue, density: density, student: s),
+            "students", version: 2, config: StudentStage(arm: arm.rawValue, density: density, student: s),
             dependsOn: [metaKey]) { () -> TrainedModel in
-            var initRNG = rng.split()
+            var rng = stream("students/\(name)")
             let network = s.startFromMeta || arm == .oneShot
-                ? try restore(NetworkState.encode(meta), config: config, imageShape: imageShape, classes: classes, masked: false)
-                : makeVGG(config.model, imageShape: imageShape, classes: classes, using: &initRNG)
+                ? try restore(NetworkState.encode(meta), config: config, imageShape: imageShape, classes: classes)
+                : makeVGG(config.model, imageShape: imageShape, classes: classes, using: &rng)
             var sparse: SparseMomentum? = nil
             if arm == .oneShot {
                 applyGlobalMagnitudeMasks(to: weightParameters(of: network), density: density)
             } else {
                 sparse = SparseMomentum(weights: weightParameters(of: network), density: density,
-                                        initialisation: s.initialMasks, using: &initRNG)
+                                        initialisation: s.initialMasks, using: &rng)
             }
             let trace = try trainStudent(
                 network, label: name, teacher: arm == .sparseMomentumAT ? meta : nil, beta: s.beta,
                 sparse: sparse, epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate,
-                weightDecay: s.weightDecay, prune: (s.initialPruneRate, s.minimumPruneRate),
+                weightDecay: s.weightDecay,
+                pruneRate: PruneRateSchedule(initial: s.initialPruneRate, minimum: s.minimumPruneRate),
                 train: train, normalization: normalization, rng: &rng)
             return TrainedModel(state: try NetworkState.encode(network), trace: trace)
         }
-        let network = try restore(model.state, config: config, imageShape: imageShape, classes: classes, masked: true)
+        // The checkpoint holds the masks: the restored student is exactly the trained one.
+        let network = try restore(model.state, config: config, imageShape: imageShape, classes: classes)
         // §8.4 effect 1, asserted: the non-zero count equals the budget after every prune/regrow.
         precondition(model.trace.nonZeroAfterRewiring.allSatisfy { $0 == model.trace.budget },
                      "\(name): non-zero count drifted from the budget")
@@ -160,19 +169,21 @@ let rankingImages = train.batches(size: config.channels.rankingImages, normaliza
 for fraction in config.channels.keptFractions {
     let masks = channelMasksByAttention(of: meta, images: rankingImages, keptFraction: fraction)
     let (model, key, _) = try cache.stage(
-        "channels", version: 1, config: ChannelStage(fraction: fraction, student: s, channels: config.channels),
+        "channels", version: 2, config: ChannelStage(fraction: fraction, student: s, channels: config.channels),
         dependsOn: [metaKey]) { () -> TrainedModel in
+        var rng = stream("channels/\(fraction)")
         let network = try restore(NetworkState.encode(meta), config: config, imageShape: imageShape,
-                                  classes: classes, masked: false)
+                                  classes: classes)
         applyChannelMasks(masks, to: network, inputShape: imageShape)
         var trace = try trainStudent(
             network, label: "channels-\(fraction)", teacher: meta, beta: s.beta, sparse: nil,
             epochs: config.channels.epochs, batchSize: s.batchSize, learningRate: s.learningRate,
-            weightDecay: s.weightDecay, prune: (0, 0), train: train, normalization: normalization, rng: &rng)
+            weightDecay: s.weightDecay, pruneRate: PruneRateSchedule(), train: train,
+            normalization: normalization, rng: &rng)
         trace.keptChannels = masks.map { $0.filter { $0 }.count }
         return TrainedModel(state: try NetworkState.encode(network), trace: trace)
     }
-    let masked = try restore(model.state, config: config, imageShape: imageShape, classes: classes, masked: true)
+    let masked = try restore(model.state, config: config, imageShape: imageShape, classes: classes)
     let small = shrinkChannels(masked, channels: masks, inputShape: imageShape)
     let probe = testBatches[0].images
     let shrinkError = Double(zip(masked(probe).scalars, small(probe).scalars).map { abs($0 - $1) }.max() ?? 0)
@@ -205,8 +216,9 @@ var snnResults: [SNNResult] = []
 let T = config.snn.timesteps
 for model in snnModels {
     let (trained, _, _) = try cache.stage(
-        "snn", version: 1, config: SNNStage(model: model.name, conversion: config.conversion, snn: config.snn),
+        "snn", version: 2, config: SNNStage(model: model.name, conversion: config.conversion, snn: config.snn),
         dependsOn: [model.key]) { () -> TrainedSNN in
+        var rng = stream("snn/\(model.name)")
         let c = config.conversion, sc = config.snn
         let r = try trainedSNN(from: model.ann, label: "snn \(model.name)", percentile: c.percentile,
                                scale: c.scale, calibrationBatches: c.calibrationBatches,
@@ -222,7 +234,7 @@ for model in snnModels {
     // MARK: - 5. Evaluate
     // Accumulates over non-zero synapses only: AC_l = d_l · spikes_in,l · fan-out_l;
     // first layer: analog input is constant in time, so W₁·x is computed once: MACs₁ × d₁.
-    var simulationRNG = SeededGenerator(seed: context.seed)
+    var simulationRNG = stream("evaluate/\(model.name)")
     let evaluation = cache.timed("evaluate-\(model.name)") {
         accuracyByTimestep(of: snn, on: simulatedBatches, timesteps: T, chunk: T, using: &simulationRNG) { _, _ in }
     }
@@ -231,7 +243,7 @@ for model in snnModels {
                                   timesteps: T, analogInput: .once).sparse(densities: densities)
     let result = SNNResult(
         name: model.name, density: model.density, channelFraction: model.channel,
-        compressionRatio: Double(totalWeights) / Double(weightParameters(of: snn).reduce(0) { $0 + $1.value.withUnsafeBufferPointer { $0.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } } }),
+        compressionRatio: Double(totalWeights) / Double(weightParameters(of: snn).reduce(0) { $0 + $1.nonZeroCount }),
         annAccuracyOnSimulated: Double(classificationAccuracy(model.ann, batches: simulatedBatches)),
         accuracy: evaluation.accuracy.last!, accuracyByTimestep: evaluation.accuracy,
         spikesPerNeuron: evaluation.firingRates.map { $0 * Double(T) },
@@ -280,7 +292,7 @@ let record = try RunRecord(context: context, config: config, metrics: metrics, s
                            summary: runSummary(metrics, config: config))
 print("wrote \(try record.write(to: context.outputDirectory).path)")
 if context.profile != .smoke && arguments.chapter.output == nil {  // an --output run leaves the committed README alone
-    try updateReadme(with: metrics, profile: context.profile, seconds: record.totalSeconds)
+    try updateReadme(with: metrics, config: config, profile: context.profile, seconds: record.totalSeconds)
 }
 }
 

@@ -276,7 +276,7 @@ struct AttentionStage: Encodable {
 func runAttention(ann: Sequential, restore: () throws -> Sequential, bench: Bench, config: Config.AttentionConfig,
                   conversion: Config.ConversionConfig, cache: StageCache, dependsOn: [StageKey]) throws -> MethodResult {
     let (result, _, _) = try cache.stage(
-        "attention", version: 1,
+        "attention", version: 2,  // 2: regrowth reads Adam's m/(√v + ε), masks in checkpoints
         config: AttentionStage(attention: config, calibrationBatches: conversion.calibrationBatches,
                                calibrationBatchSize: conversion.calibrationBatchSize,
                                batchSize: bench.simulatedBatches.batchSize),
@@ -291,7 +291,9 @@ func runAttention(ann: Sequential, restore: () throws -> Sequential, bench: Benc
         let start = Date()
         _ = try trainStudent(student, label: "attention student", teacher: ann, beta: config.beta, sparse: sparse,
                              epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate,
-                             weightDecay: config.weightDecay, prune: (config.initialPruneRate, config.minimumPruneRate),
+                             weightDecay: config.weightDecay,
+                             pruneRate: PruneRateSchedule(initial: config.initialPruneRate,
+                                                          minimum: config.minimumPruneRate),
                              train: bench.train, normalization: bench.normalization, rng: &rng)
         let folded = try foldBatchNorm(student)   // zero weights stay zero: W' = W·γ/√(σ² + ε)
         let (snn, _, _) = try trainedSNN(

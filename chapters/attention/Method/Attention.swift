@@ -105,11 +105,11 @@ public func teacherAttentionMaps(_ teacher: Sequential, images: Tensor, points: 
     return taps.map { attentionMap($0).value }
 }
 
-/// One student step: L = CE(f_S(x), y) + β·L_AT(S, M) (β = 0: plain CE), then sparse-momentum
-/// accumulation (if any) and the optimiser step (which re-applies the masks).
+/// One student step: L = CE(f_S(x), y) + β·L_AT(S, M) (β = 0: plain CE), then the optimiser
+/// step (which re-applies the masks and keeps the momentum sparse momentum reads).
 public func attentionGuidedStep(
     student: Sequential, teacherMaps: [Tensor]?, beta: Float, points: [Int],
-    images: Tensor, labels: [Int], optimizer: inout some Optimizer, sparse: SparseMomentum?,
+    images: Tensor, labels: [Int], optimizer: inout some Optimizer,
     rng: inout SeededGenerator
 ) -> (loss: Float, attentionLoss: Float, correct: Int) {
     var context = ForwardContext(phase: .training, rng: rng.split())
@@ -122,7 +122,6 @@ public func attentionGuidedStep(
         loss = loss + term * beta
     }
     loss.backward()
-    sparse?.accumulate()
     optimizer.step(student.parameters)
     let correct = zip(logits.value.argmaxRows(), labels).filter { $0 == $1 }.count
     return (loss.value.scalar, at, correct)

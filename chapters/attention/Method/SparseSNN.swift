@@ -7,8 +7,9 @@ import SNNConversion
 
 /// The converted SNN with every ReLU → LIF neuron (leak λ = 1 initially, trainable; threshold
 /// θˡ trainable; reset by subtraction; spikes of amplitude θ; surrogate 0.3·max(0, 1 − |h/θ − 1|)).
-/// Weight masks are copied from the ANN's weights (`mask = W ≠ 0`) so SNN training keeps the
-/// compression (the optimisers re-apply them).
+/// Weight masks are copied from the ANN (its `Parameter.mask`, or `W ≠ 0` when it has none,
+/// as after BatchNorm folding) so SNN training keeps the compression (the optimisers re-apply
+/// them).
 public func trainableSNN(from ann: Sequential, thresholds: [Float]) throws -> Sequential {
     let converted = try convert(ann, thresholds: thresholds, reset: .subtraction)
     let layers: [any Layer] = converted.layers.map { layer in
@@ -19,8 +20,9 @@ public func trainableSNN(from ann: Sequential, thresholds: [Float]) throws -> Se
                              surrogate: .triangle(gamma: 0.3), thresholdTraining: .trained)
     }
     let snn = Sequential(layers)
-    for p in weightParameters(of: snn) {
-        p.mask = p.value.map { $0 != 0 ? 1 : 0 }
+    for (source, p) in zip(weightParameters(of: ann), weightParameters(of: snn)) {
+        precondition(source.value.shape == p.value.shape, "conversion changed a weight's shape")
+        p.mask = source.mask ?? p.value.map { $0 != 0 ? 1 : 0 }
     }
     return snn
 }
@@ -56,25 +58,6 @@ public func snnTrainingStep(_ snn: Sequential, images: Tensor, labels: [Int], ti
     }
     let correct = zip(logits.value.argmaxRows(), labels).filter { $0 == $1 }.count
     return (loss.value.scalar, correct)
-}
-
-/// Fraction of non-zero weights of every conv/linear layer, in network order.
-public func layerDensities(of network: Sequential) -> [Double] {
-    weightParameters(of: network).map { p in
-        Double(p.value.withUnsafeBufferPointer { $0.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }) / Double(p.value.count)
-    }
-}
-
-/// Compression ratio CR = Σ numel(W) / Σ nnz(W), over all weight layers or convs only.
-public func compressionRatio(of network: Sequential, convolutionsOnly: Bool = false) -> Double {
-    let ps = network.layers.compactMap { layer -> Parameter? in
-        if let c = layer as? Conv2D { return c.weight }
-        if !convolutionsOnly, let l = layer as? Linear { return l.weight }
-        return nil
-    }
-    let total = ps.reduce(0) { $0 + $1.value.count }
-    let nnz = ps.reduce(0) { $0 + $1.value.withUnsafeBufferPointer { $0.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } } }
-    return Double(total) / Double(Swift.max(nnz, 1))
 }
 
 extension EnergyLedger {

@@ -25,11 +25,13 @@ public struct TrainingTrace: Codable, Equatable {
 /// Trains a student (or the meta-model when `teacher` is nil and no masks are set).
 ///
 ///     L = CE + β·L_AT(S, M)  (β·L_AT only when `teacher` is given and β > 0)
-///     every step: m ← μm + ∇W (sparse momentum); θ ← Adam(θ); W ← W ⊙ M
-///     every epoch but the last: prune ⌈p·nnz⌉ / regrow by momentum, p cosine-annealed per step
+///     every step: θ ← Adam(θ) (its m, v updated for masked weights too); W ← W ⊙ M
+///     every epoch but the last: prune ⌈p·nnz⌉ / regrow by Adam's m/(√v + ε), p = `pruneRate`
+///
+/// Stops with `ChapterError.divergedLoss` at the first non-finite loss.
 public func trainStudent(
     _ network: Sequential, label: String, teacher: Sequential?, beta: Float, sparse: SparseMomentum?,
-    epochs: Int, batchSize: Int, learningRate: Float, weightDecay: Float, prune: (initial: Double, minimum: Double),
+    epochs: Int, batchSize: Int, learningRate: Float, weightDecay: Float, pruneRate: PruneRateSchedule,
     train: LabeledImages, normalization: Normalization, rng: inout SeededGenerator
 ) throws -> TrainingTrace {
     var trace = TrainingTrace()
@@ -49,7 +51,7 @@ public func trainStudent(
             let maps = teacher.map { teacherAttentionMaps($0, images: batch.images, points: points) }
             let r = attentionGuidedStep(student: network, teacherMaps: maps, beta: beta, points: points,
                                         images: batch.images, labels: batch.labels, optimizer: &adam,
-                                        sparse: sparse, rng: &rng)
+                                        rng: &rng)
             try checkFinite(loss: r.loss, epoch: epoch, step: b)
             loss += Double(r.loss) * Double(batch.labels.count); atLoss += Double(r.attentionLoss) * Double(batch.labels.count)
             correct += r.correct; seen += batch.labels.count; step += 1
@@ -59,8 +61,7 @@ public func trainStudent(
         trace.epochLosses.append(loss / Double(seen))
         trace.epochAttentionLosses.append(atLoss / Double(seen))
         if let sparse, epoch < epochs - 1 {
-            let report = sparse.pruneAndRegrow(rate: cosinePruneRate(step: step, total: total,
-                                                                     initial: prune.initial, minimum: prune.minimum))
+            let report = sparse.pruneAndRegrow(rate: pruneRate.rate(step: step, total: total), momentum: adam)
             trace.rewiring.append(report)
             trace.nonZeroAfterRewiring.append(report.nonZeroAfter)
         }
@@ -89,6 +90,15 @@ public func trainedSNN(
     var calibrationRNG = rng.split()
     let thresholds = try balanceThresholds(of: ann, on: calibration, using: .percentile(percentile),
                                            using: &calibrationRNG).map { $0 * scale }
+    // A layer whose ReLU never fires on the calibration images gets θ = 0, and u/θ is NaN from
+    // the first SNN step: stop here and say which layer, instead of at a NaN loss.
+    if let dead = thresholds.firstIndex(where: { !($0 > 0) }) {
+        throw ChapterError.invalidConfiguration(
+            "\(label): spiking layer \(dead + 1) gets threshold \(thresholds[dead]) because its ANN layer "
+            + "output only zeros on \(calibration.count) calibration batches (a layer with no live "
+            + "weights, usually from a density this network cannot honour). Raise the density or "
+            + "train its ANN longer.")
+    }
     let snn = try trainableSNN(from: ann, thresholds: thresholds)
     let data = trainLimit.map { train.stratifiedSubset(limit: $0, using: &rng) } ?? train
     let stepsPerEpoch = (data.count + batchSize - 1) / batchSize

@@ -44,4 +44,6 @@ datafile = 'fig3-layer-densities.dat'
 plot datafile using 2:xtic(1) ls 1 title 'sparse momentum + AT', \
      datafile using 3 ls 2 title 'sparse momentum', \
      datafile using 4 ls 3 title 'one-shot magnitude + FT', \
-     datafile using 5 ls 4 title 'channel f = 0.5'
+     datafile using 5 ls 4 title 'channel f = 0.5', \
+     datafile using 6 ls 5 title 'channel f = 0.35', \
+     datafile using 7 ls 6 title 'channel f = 0.25'

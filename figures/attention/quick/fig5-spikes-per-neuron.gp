@@ -41,7 +41,10 @@ set grid noxtics
 set key inside top right
 datafile = 'fig5-spikes-per-neuron.dat'
 plot datafile using 2:xtic(1) ls 1 title 'dense', \
-     datafile using 3 ls 2 title 'sparseMomentumAT-0.1', \
-     datafile using 4 ls 3 title 'sparseMomentumAT-0.05', \
-     datafile using 5 ls 4 title 'sparseMomentumAT-0.03', \
-     datafile using 6 ls 5 title 'channels-0.5'
+     datafile using 3 ls 2 title 'sparseMomentumAT-0.2', \
+     datafile using 4 ls 3 title 'sparseMomentumAT-0.1', \
+     datafile using 5 ls 4 title 'sparseMomentumAT-0.05', \
+     datafile using 6 ls 5 title 'sparseMomentumAT-0.03', \
+     datafile using 7 ls 6 title 'channels-0.5', \
+     datafile using 8 ls 7 title 'channels-0.35', \
+     datafile using 9 ls 8 title 'channels-0.25'

@@ -34,7 +34,7 @@ set title 'Compute energy relative to the dense ANN (45 nm fp32)'
 set xlabel ''
 set ylabel 'relative energy'
 set logscale y 10
-set yrange [0.1:*]
+set yrange [0.01:*]
 set style data histograms
 set style histogram clustered gap 1
 set boxwidth 0.8 relative
