@@ -60,7 +60,7 @@ let config = Config.preset(context.profile).modified { c in
     if let b = arguments.beta { c.student.beta = b }
     if !arguments.density.isEmpty { c.student.densities = arguments.density }
 }
-Parallelism.workers = context.threads
+context.applyBackends()
 let cache = context.makeStageCache()
 // Every stage draws from its own named stream, so a stage loaded from the cache never changes
 // the numbers a later stage draws: SeededGenerator(seed:stream:).
@@ -291,7 +291,7 @@ try cache.timed("figures") {
 let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
                            summary: runSummary(metrics, config: config))
 print("wrote \(try record.write(to: context.outputDirectory).path)")
-if context.profile != .smoke && arguments.chapter.output == nil {  // an --output run leaves the committed README alone
+if context.writesReferenceReadme {  // an --output or bf16 run leaves the committed README alone
     try updateReadme(with: metrics, config: config, profile: context.profile, seconds: record.totalSeconds)
 }
 }
