@@ -7,12 +7,17 @@ extension Variable {
     public static func convolution(_ x: Variable, weight w: Variable,
                                    stride: Int = 1, padding: Int = 0) -> Variable {
         let g = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
-        let y = Tensor.convolution(x.value, w.value, stride: stride, padding: padding)
-        return custom(y, inputs: [x, w]) { dy in
-            guard w.requiresGrad else {
-                return [x.requiresGrad ? Tensor.convolutionBackwardData(dy, w.value, geometry: g) : nil, nil]
+        guard w.requiresGrad else {
+            let y = Tensor.convolution(x.value, w.value, stride: stride, padding: padding)
+            return custom(y, inputs: [x, w]) { dy in
+                [x.requiresGrad ? Tensor.convolutionBackwardData(dy, w.value, geometry: g) : nil, nil]
             }
-            let (dx, dw) = Tensor.convolutionBackward(dy, x.value, w.value, geometry: g, input: x.requiresGrad)
+        }
+        // Training: the forward's reordered x is kept for the ∂w pass (one reorder fewer).
+        let (y, inputCopy) = Tensor.convolutionKeepingInput(x.value, w.value, stride: stride, padding: padding)
+        return custom(y, inputs: [x, w]) { dy in
+            let (dx, dw) = Tensor.convolutionBackward(dy, x.value, w.value, geometry: g, input: x.requiresGrad,
+                                                      inputCopy: inputCopy)
             return [dx, dw]
         }
     }

@@ -11,6 +11,18 @@ extension Tensor {
         return y
     }
 
+    /// The forward convolution for training: also returns x as oneDNN reordered it, when the
+    /// ∂w pass can read that copy instead of reordering x again (nil otherwise). Pass it to
+    /// `convolutionBackward`. Costs one buffer of x's size until the backward pass.
+    public static func convolutionKeepingInput(_ x: Tensor, _ w: Tensor, stride: Int = 1, padding: Int = 0,
+                                               algorithm: ConvolutionAlgorithm = DNNLRuntime.convolutionAlgorithm)
+        -> (output: Tensor, inputCopy: ConvolutionInputCopy?) {
+        let g = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
+        var y = Tensor(uninitializedShape: g.outputShape)
+        let copy = DNNLConvolution.plan(for: g, algorithm: algorithm).forward(x, w, into: &y, keepingInput: true)
+        return (y, copy)
+    }
+
     /// ∂L/∂x from ∂L/∂y: the transposed convolution of `dy` with `w`.
     public static func convolutionBackwardData(_ dy: Tensor, _ w: Tensor,
                                                geometry g: ConvolutionGeometry) -> Tensor {
@@ -30,15 +42,17 @@ extension Tensor {
     }
 
     /// ∂L/∂x (when `input` is true) and ∂L/∂w together: the same values as the two calls
-    /// above, with ∂y reordered for oneDNN once.
+    /// above, with ∂y reordered for oneDNN once, and x not at all when `inputCopy` (from
+    /// `convolutionKeepingInput` with the same geometry and algorithm) is given.
     public static func convolutionBackward(_ dy: Tensor, _ x: Tensor, _ w: Tensor, geometry g: ConvolutionGeometry,
-                                           input: Bool,
+                                           input: Bool, inputCopy: ConvolutionInputCopy? = nil,
                                            algorithm: ConvolutionAlgorithm = DNNLRuntime.convolutionAlgorithm)
         -> (input: Tensor?, weight: Tensor) {
         precondition(dy.shape == g.outputShape, "dy \(dy.shape) does not match \(g.outputShape)")
         var dx: Tensor? = input ? Tensor(uninitializedShape: g.inputShape) : nil
         var dw = Tensor(uninitializedShape: g.weightShape)
-        DNNLConvolution.plan(for: g, algorithm: algorithm).backward(dy, x, w, dataInto: &dx, weightsInto: &dw)
+        DNNLConvolution.plan(for: g, algorithm: algorithm).backward(dy, x, w, inputCopy: inputCopy,
+                                                                    dataInto: &dx, weightsInto: &dw)
         return (dx, dw)
     }
 }

@@ -51,6 +51,11 @@ final class DNNLConvolution: @unchecked Sendable {
     private let backwardWeightsOp: Operation
     /// Both backward primitives want ∂y in the same internal layout: `backward` reorders it once.
     private let backwardsShareDiffDst: Bool
+    /// The forward and ∂w primitives read x in the same internal layout, so the forward can
+    /// leave its reordered x behind for the ∂w pass (`forward(_:_:into:keepingInput:)`).
+    private let canKeepInput: Bool
+    /// Bytes of x in the primitives' internal layout.
+    private let internalInputBytes: Int
     /// The user-facing layouts: NCHW f32 activations, OIHW f32 weights.
     private var srcDesc = dnnl_memory_desc_t(), weightDesc = dnnl_memory_desc_t()
     private var dstDesc = dnnl_memory_desc_t()
@@ -198,10 +203,40 @@ final class DNNLConvolution: @unchecked Sendable {
         backwardsShareDiffDst = backwardDataOp.arguments[0].reorder != nil
             && backwardWeightsOp.arguments[0].reorder != nil
             && dnnl_memory_desc_equal(&dataDiffDst, &weightsDiffDst) != 0
+        var forwardSrc = forwardOp.arguments[0].internalDesc
+        var weightsSrc = backwardWeightsOp.arguments[1].internalDesc
+        canKeepInput = forwardOp.arguments[0].reorder != nil && backwardWeightsOp.arguments[1].reorder != nil
+            && dnnl_memory_desc_equal(&forwardSrc, &weightsSrc) != 0
+        internalInputBytes = dnnl_memory_desc_get_size(&forwardSrc)
     }
 
     func forward(_ x: Tensor, _ w: Tensor, into y: inout Tensor) {
         run(forwardOp, x, w, into: &y)
+    }
+
+    /// The forward pass, also returning x as reordered for it when the ∂w primitive reads the
+    /// same layout (nil otherwise): pass it to `backward` to skip reordering x again. The copy
+    /// is made by the reorder the forward needs anyway, into its own buffer.
+    func forward(_ x: Tensor, _ w: Tensor, into y: inout Tensor, keepingInput: Bool) -> ConvolutionInputCopy? {
+        guard keepingInput && canKeepInput else {
+            forward(x, w, into: &y)
+            return nil
+        }
+        let copy = ConvolutionInputCopy(bytes: internalInputBytes, plan: self)
+        let runtime = DNNLRuntime.shared
+        runtime.lock.lock()
+        defer { runtime.lock.unlock() }
+        x.withUnsafeBufferPointer { px in
+            w.withUnsafeBufferPointer { pw in
+                y.withUnsafeMutableBufferPointer { py in
+                    executeLocked(forwardOp, [UnsafeMutableRawPointer(mutating: px.baseAddress!),
+                                              UnsafeMutableRawPointer(mutating: pw.baseAddress!),
+                                              UnsafeMutableRawPointer(py.baseAddress!)],
+                                  buffers: [0: copy.pointer])
+                }
+            }
+        }
+        return copy
     }
 
     func backwardData(_ dy: Tensor, _ w: Tensor, into dx: inout Tensor) {
@@ -215,25 +250,33 @@ final class DNNLConvolution: @unchecked Sendable {
     /// Both gradients from one ∂y: ∂x (when `dx` is non-nil) and ∂w. The same as
     /// `backwardData` then `backwardWeights`, bit for bit, but ∂y is reordered into oneDNN's
     /// layout once instead of twice when both primitives use the same layout.
-    func backward(_ dy: Tensor, _ x: Tensor, _ w: Tensor, dataInto dx: inout Tensor?, weightsInto dw: inout Tensor) {
-        guard dx != nil else { return backwardWeights(dy, x, into: &dw) }
+    /// `inputCopy` (from `forward(_:_:into:keepingInput:)` of this plan) replaces the reorder
+    /// of x for ∂w.
+    func backward(_ dy: Tensor, _ x: Tensor, _ w: Tensor, inputCopy: ConvolutionInputCopy? = nil,
+                  dataInto dx: inout Tensor?, weightsInto dw: inout Tensor) {
+        let copy = inputCopy.flatMap { $0.plan === self ? $0 : nil }
         let runtime = DNNLRuntime.shared
         runtime.lock.lock()
         defer { runtime.lock.unlock() }
+        let xBuffers: [Int: UnsafeMutableRawPointer] = copy.map { [1: $0.pointer] } ?? [:]
+        let xStaged: Set<Int> = copy == nil ? [] : [1]
         dy.withUnsafeBufferPointer { pdy in
             w.withUnsafeBufferPointer { pw in
                 x.withUnsafeBufferPointer { px in
-                    dx!.withUnsafeMutableBufferPointer { pdx in
-                        dw.withUnsafeMutableBufferPointer { pdw in
-                            let gradient = UnsafeMutableRawPointer(mutating: pdy.baseAddress!)
+                    dw.withUnsafeMutableBufferPointer { pdw in
+                        let gradient = UnsafeMutableRawPointer(mutating: pdy.baseAddress!)
+                        let weightArguments = [gradient, UnsafeMutableRawPointer(mutating: px.baseAddress!),
+                                               UnsafeMutableRawPointer(pdw.baseAddress!)]
+                        guard dx != nil else {
+                            return executeLocked(backwardWeightsOp, weightArguments, buffers: xBuffers, alreadyStaged: xStaged)
+                        }
+                        dx!.withUnsafeMutableBufferPointer { pdx in
                             executeLocked(backwardDataOp, [gradient, UnsafeMutableRawPointer(mutating: pw.baseAddress!),
                                                            UnsafeMutableRawPointer(pdx.baseAddress!)])
-                            // Staging slot 0 still holds the reordered ∂y: the ∂w primitive reads it.
-                            executeLocked(backwardWeightsOp,
-                                          [gradient, UnsafeMutableRawPointer(mutating: px.baseAddress!),
-                                           UnsafeMutableRawPointer(pdw.baseAddress!)],
-                                          stagedAlready: backwardsShareDiffDst ? 0 : nil)
                         }
+                        // Staging slot 0 still holds the reordered ∂y: the ∂w primitive reads it.
+                        executeLocked(backwardWeightsOp, weightArguments, buffers: xBuffers,
+                                      alreadyStaged: xStaged.union(backwardsShareDiffDst ? [0] : []))
                     }
                 }
             }
@@ -264,9 +307,11 @@ final class DNNLConvolution: @unchecked Sendable {
         executeLocked(op, pointers)
     }
 
-    /// `execute` with the runtime's lock already held. `stagedAlready`: an input slot whose
-    /// staging buffer already holds this operand in the primitive's layout (no reorder).
-    private func executeLocked(_ op: Operation, _ pointers: [UnsafeMutableRawPointer], stagedAlready: Int? = nil) {
+    /// `execute` with the runtime's lock already held. `buffers`: slots whose reordered operand
+    /// lives in the caller's buffer instead of the runtime's staging buffer; `alreadyStaged`:
+    /// input slots whose buffer already holds the operand in the primitive's layout (no reorder).
+    private func executeLocked(_ op: Operation, _ pointers: [UnsafeMutableRawPointer],
+                               buffers: [Int: UnsafeMutableRawPointer] = [:], alreadyStaged: Set<Int> = []) {
         let runtime = DNNLRuntime.shared
         var memories: [dnnl_memory_t?] = []
         defer { for memory in memories { dnnl_memory_destroy(memory) } }
@@ -297,10 +342,10 @@ final class DNNLConvolution: @unchecked Sendable {
                 continue
             }
             var md = a.internalDesc
-            let staged = memory(md, runtime.staging(slot, bytes: dnnl_memory_desc_get_size(&md)))
+            let staged = memory(md, buffers[slot] ?? runtime.staging(slot, bytes: dnnl_memory_desc_get_size(&md)))
             if a.isOutput {
                 pendingOutput = (reorder, a.reorderScratchpad, staged, user)
-            } else if slot != stagedAlready {
+            } else if !alreadyStaged.contains(slot) {
                 run(reorder, a.reorderScratchpad, [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: user),
                                                    dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: staged)])
             }
@@ -400,4 +445,21 @@ func check(_ status: dnnl_status_t, file: StaticString = #file, line: UInt = #li
     if status != dnnl_success {
         fatalError("oneDNN call failed: \(String(cString: dnnl_status2str(status)))", file: file, line: line)
     }
+}
+
+/// A convolution input as the forward primitive reordered it (oneDNN's blocked layout), kept
+/// for the ∂w pass of the same plan. Its buffer comes from and returns to `BufferPool`.
+public final class ConvolutionInputCopy: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+    let bytes: Int
+    /// The plan whose layout the bytes are in.
+    let plan: DNNLConvolution
+
+    init(bytes: Int, plan: DNNLConvolution) {
+        self.bytes = bytes
+        self.plan = plan
+        pointer = BufferPool.allocate(bytes: bytes)
+    }
+
+    deinit { BufferPool.deallocate(pointer, bytes: bytes) }
 }

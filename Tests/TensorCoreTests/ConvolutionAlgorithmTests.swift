@@ -63,6 +63,19 @@ struct ConvolutionAlgorithmTests {
         #expect(both.input == dx && both.weight == dw)
         let weightOnly = Tensor.convolutionBackward(dy, x, w, geometry: g, input: false, algorithm: algorithm)
         #expect(weightOnly.input == nil && weightOnly.weight == dw)
+        // Training forward keeping its reordered x; the backward reads that copy for ∂w.
+        let (yKept, copy) = Tensor.convolutionKeepingInput(x, w, stride: c.stride, padding: c.padding,
+                                                           algorithm: algorithm)
+        #expect(yKept == y)
+        if algorithm == .blocked && c.c >= 16 { #expect(copy != nil, "blocked f32 keeps x for ∂w") }
+        if algorithm == .plain { #expect(copy == nil, "plain has no reorder to keep") }
+        // Another input through the same plan overwrites the shared staging buffers meanwhile.
+        _ = Tensor.convolution(x.map { 1 - $0 }, w, stride: c.stride, padding: c.padding, algorithm: algorithm)
+        for input in [true, false] {
+            let fromCopy = Tensor.convolutionBackward(dy, x, w, geometry: g, input: input, inputCopy: copy,
+                                                      algorithm: algorithm)
+            #expect(fromCopy.weight == dw && fromCopy.input == (input ? dx : nil))
+        }
     }
 
     /// Calling the algorithms interleaved on one geometry (shared staging buffers, separate
