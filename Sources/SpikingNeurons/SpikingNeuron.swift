@@ -118,8 +118,9 @@ extension SpikingNeuron {
     static func simulate(_ x: Tensor, timesteps: Int, neurons m: Int, threshold theta: Float, leak: Float,
                          reset: ResetMode, initial: Tensor?, initialMembrane: InitialMembrane,
                          keepTrace: Bool) -> SimulationResult {
-        var spikes = Tensor(shape: [timesteps * m])
-        var pre = Tensor(shape: keepTrace ? [timesteps * m] : [0])
+        // Every step of every neuron is written below: no fill pass.
+        var spikes = Tensor(uninitializedShape: [timesteps * m])
+        var pre = Tensor(uninitializedShape: keepTrace ? [timesteps * m] : [0])
         var u = initial ?? Tensor(shape: [m], repeating: initialMembrane == .halfThreshold ? theta / 2 : 0)
         precondition(u.count == m, "carried membrane has \(u.count) neurons, input has \(m)")
         // Reset as arithmetic so both modes stay branch-free and vectorisable:
@@ -174,7 +175,7 @@ extension SpikingNeuron {
                          threshold theta: Float, leak: Float, reset: ResetMode, resetGradient: ResetGradient,
                          initialMembrane: InitialMembrane, initial: Tensor?, amplitude: SpikeAmplitude,
                          surrogate: SurrogateGradient) -> (input: Tensor, threshold: Float, leak: Float) {
-        var dx = Tensor(shape: [timesteps * m])
+        var dx = Tensor(uninitializedShape: [timesteps * m])   // every element written below
         let a: Float = amplitude == .threshold ? theta : 1
         let subtract = reset == .subtraction, detached = resetGradient == .detached
         let u0 = initial ?? Tensor(shape: [m], repeating: initialMembrane == .halfThreshold ? theta / 2 : 0)
@@ -302,7 +303,7 @@ extension SpikingNeuron {
         _ theta: Float, _ leak: Float, _ reset: ResetMode, _ resetGradient: ResetGradient,
         _ amplitude: SpikeAmplitude, _ f: F
     ) -> Tensor {
-        var dx = Tensor(shape: [timesteps * m])
+        var dx = Tensor(uninitializedShape: [timesteps * m])   // every element written below
         let a: Float = amplitude == .threshold ? theta : 1
         let subtract = reset == .subtraction, detached = resetGradient == .detached
         let cTheta: Float = detached || !subtract ? 0 : -theta
