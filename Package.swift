@@ -54,10 +54,12 @@ let package = Package(
         .testTarget(name: "FiguresTests", dependencies: ["Figures"], resources: [.copy("Snapshots")]),
 
         // Profile, ChapterOptions, StageCache, RunRecord (results.json), progress line
+        // (stage keys and checkpoints hash with Datasets' SHA-256)
         .target(name: "ChapterSupport", dependencies: [
-            "Figures", "TensorCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Figures", "TensorCore", "Datasets",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
-        .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport"]),
+        .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport", "Datasets"]),
 
         // MARK: - Implementation details
 
