@@ -105,27 +105,12 @@ runChapter {
         var initRNG = rng.split()
         let network = makeANN(config.ann, imageShape: train.imageShape, classes: train.classCount, using: &initRNG)
         var optimizer = Adam(learningRate: config.ann.learningRate, weightDecay: config.ann.weightDecay)
-        let steps = config.ann.epochs * ((train.count + config.ann.batchSize - 1) / config.ann.batchSize)
-        var step = 0
-        let batchesPerEpoch = (train.count + config.ann.batchSize - 1) / config.ann.batchSize
-        let progress = ProgressLine("ANN", epochs: config.ann.epochs, stepsPerEpoch: batchesPerEpoch)
-        for epoch in 0..<config.ann.epochs {
-            var loss = 0.0, correct = 0, seen = 0
-            let batches = train.shuffledBatches(size: config.ann.batchSize, normalization: normalization,
-                                                using: &rng)
-            for (b, batch) in batches.enumerated() {
-                // Cosine schedule: η(t) = η₀·(1 + cos(π·t/steps))/2
-                optimizer.learningRate = LearningRateSchedule.cosine(minimum: 0)
-                    .rate(base: config.ann.learningRate, step: step, total: steps)
-                let result = classificationStep(network, images: batch.images, labels: batch.labels,
-                                                optimizer: &optimizer, rng: &rng)
-                try checkFinite(loss: Double(result.loss), epoch: epoch, step: b)
-                loss += Double(result.loss) * Double(result.count)
-                correct += result.correct; seen += result.count; step += 1
-                progress.update(epoch: epoch, step: b, loss: loss / Double(seen),
-                                accuracy: Double(correct) / Double(seen), samples: result.count)
-            }
-        }
+        // Mini-batches reshuffled every epoch; cosine schedule η(t) = η₀·(1 + cos(π·t/steps))/2
+        // stepped every iteration (ChapterSupport's supervised loop, with a NaN guard).
+        try trainSupervised(network, epochs: config.ann.epochs, batchSize: config.ann.batchSize,
+                            optimizer: &optimizer, learningRate: config.ann.learningRate,
+                            schedule: .cosine(minimum: 0), on: train, normalization: normalization,
+                            progressLabel: "ANN", rng: &rng)
         return network
     }
     let testBatches = test.batches(size: 500, normalization: normalization)

@@ -1,5 +1,6 @@
-// The ANN training loop of chapter-rnl (moved here from the chapter's Report.swift so that
-// chapter-compare trains its ReLU and RNL ANNs with the same code).
+// The ANN training of chapter-rnl (moved here from the chapter's Report.swift so that
+// chapter-compare trains its ReLU and RNL ANNs with the same code). The loop itself is
+// ChapterSupport's `trainSupervised`; this file adds the optimiser choice.
 
 import ChapterSupport
 import Datasets
@@ -23,32 +24,16 @@ public func trainClassifier(
     learningRate: Float, schedule: LearningRateSchedule, weightDecay: Float,
     train: LabeledImages, normalization: Normalization, rng: inout SeededGenerator
 ) throws {
-    let stepsPerEpoch = (train.count + batchSize - 1) / batchSize
-    let progress = ProgressLine(label, epochs: epochs, stepsPerEpoch: stepsPerEpoch)
-    var sgd = SGD(learningRate: learningRate, momentum: 0.9, weightDecay: weightDecay)
-    var adam = Adam(learningRate: learningRate, weightDecay: weightDecay)
-    var step = 0
-    for epoch in 0..<epochs {
-        var loss = 0.0, correct = 0, seen = 0
-        let batches = train.shuffledBatches(size: batchSize, normalization: normalization, using: &rng)
-        for (b, batch) in batches.enumerated() {
-            let rate = schedule.rate(base: learningRate, step: step, total: epochs * stepsPerEpoch)
-            let result: StepResult
-            switch optimizer {
-            case .sgd(let momentum):
-                sgd.learningRate = rate; sgd.momentum = momentum
-                result = classificationStep(network, images: batch.images, labels: batch.labels,
-                                            optimizer: &sgd, rng: &rng)
-            case .adam:
-                adam.learningRate = rate
-                result = classificationStep(network, images: batch.images, labels: batch.labels,
-                                            optimizer: &adam, rng: &rng)
-            }
-            try checkFinite(loss: result.loss, epoch: epoch, step: b)
-            loss += Double(result.loss) * Double(result.count)
-            correct += result.correct; seen += result.count; step += 1
-            progress.update(epoch: epoch, step: b, loss: loss / Double(seen),
-                            accuracy: Double(correct) / Double(seen), samples: result.count)
-        }
+    switch optimizer {
+    case .sgd(let momentum):
+        var sgd = SGD(learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+        try trainSupervised(network, epochs: epochs, batchSize: batchSize, optimizer: &sgd,
+                            learningRate: learningRate, schedule: schedule, on: train,
+                            normalization: normalization, progressLabel: label, rng: &rng)
+    case .adam:
+        var adam = Adam(learningRate: learningRate, weightDecay: weightDecay)
+        try trainSupervised(network, epochs: epochs, batchSize: batchSize, optimizer: &adam,
+                            learningRate: learningRate, schedule: schedule, on: train,
+                            normalization: normalization, progressLabel: label, rng: &rng)
     }
 }
