@@ -143,22 +143,21 @@ runChapter {
                         batchNorm: dropout == nil, bias: false, pool: .average, dropout: dropout ?? 0,
                         activation: activation, using: &initRNG)
     }
-    /// `unitLogitReadout`: rescale the read-out's initial weights to unit logit spread first
+    /// `readout: .unitLogits`: rescale the read-out's initial weights to unit logit spread first
     /// (chapter-rnl's quick fix for RNL's small outputs under a short schedule).
-    func trained(_ stage: String, dropout: Float? = nil, unitLogitReadout: Bool = false,
+    func trained(_ stage: String, dropout: Float? = nil, readout: ReadoutInitialisation = .kaiming,
                  _ activation: @escaping (Int, Int) -> any Layer)
         throws -> (Sequential, TrainedNetwork, StageKey) {
         let (stored, key, _) = try cache.stage(
-            stage, version: unitLogitReadout ? 2 : 1, config: ANNStage(dataset: config.data.dataset, trainLimit: config.data.trainLimit,
-                                                backbone: config.backbone, ann: config.ann, dropout: dropout)
+            stage, version: readout == .unitLogits ? 2 : 1,
+            config: ANNStage(dataset: config.data.dataset, trainLimit: config.data.trainLimit,
+                             backbone: config.backbone, ann: config.ann, dropout: dropout)
         ) { () -> TrainedNetwork in
             let network = makeANN(activation, dropout: dropout, seed: context.seed &+ 11)
             var batchRNG = SeededGenerator(seed: context.seed &+ 12)   // batch order, dropout
-            if unitLogitReadout {
-                scaleReadoutToUnitLogits(network, on: train.batches(size: 256, normalization: normalization)[0].images)
-            }
             let start = Date()
-            try trainClassifier(network, label: stage, epochs: config.ann.epochs, batchSize: config.ann.batchSize,
+            try trainClassifier(network, label: stage, readout: readout,
+                                epochs: config.ann.epochs, batchSize: config.ann.batchSize,
                                 optimizer: .adam, learningRate: config.ann.learningRate,
                                 schedule: .cosine(minimum: 0), weightDecay: config.ann.weightDecay,
                                 train: train, normalization: normalization, rng: &batchRNG)
@@ -169,7 +168,7 @@ runChapter {
         return (network, stored, key)
     }
     let (ann, annStored, annKey) = try trained("ann") { _, _ in ReLU() }
-    let (rnlANN, rnlStored, rnlKey) = try trained("rnl-ann", unitLogitReadout: true) { _, _ in RateNorm() }
+    let (rnlANN, rnlStored, rnlKey) = try trained("rnl-ann", readout: .unitLogits) { _, _ in RateNorm() }
     // Hybrid's single-spike thresholds are calibrated on peak membranes, which BN-folded biases
     // (constant currents, × T) distort: it gets DIET-SNN's bias-free, BN-free ANN (its chapter's).
     let (dietANN, dietStored, dietKey) = try trained("diet-ann", dropout: config.hybrid.annDropout) { _, _ in ReLU() }

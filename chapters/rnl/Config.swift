@@ -31,7 +31,6 @@ struct Config: Codable, Equatable, Sendable {
         /// (`Method/ReadoutInitialisation.swift`; both ANNs alike).
         var readout: ReadoutInitialisation
     }
-    enum ReadoutInitialisation: String, Codable, Equatable, Sendable { case kaiming, unitLogits }
     struct BaselineConfig: Codable, Equatable, Sendable {
         /// Training batches whose ReLU activations set the max-norm / percentile thresholds.
         var calibrationBatches: Int

@@ -30,8 +30,9 @@ struct SNNStage: Encodable {
     var evaluation: Config.EvaluationConfig
 }
 
-/// Trains (or loads) the VGG of `config.ann` with `activation` after every normalised layer.
-/// Cross-entropy; NaN guard on every step.
+/// Trains (or loads) the VGG of `config.ann` with `activation` after every normalised layer
+/// (`RNLMethod.trainClassifier`: cross-entropy, NaN guard on every step, read-out initialised
+/// as `config.ann.readout` says).
 func trainedANN(
     _ stage: String, config: Config, train: LabeledImages, normalization: Normalization,
     cache: StageCache, rng: inout SeededGenerator, activation: @escaping (Int, Int) -> any Layer
@@ -53,12 +54,8 @@ func trainedANN(
         var initRNG = rng.split()
         let network = make(&initRNG)
         let ann = config.ann
-        if ann.readout == .unitLogits {
-            let probe = train.batches(size: 256, normalization: normalization)[0].images
-            let factor = scaleReadoutToUnitLogits(network, on: probe)
-            print("\(stage): read-out initial weights × \(fmt(Double(factor), 3)) (unit logit spread)")
-        }
-        try trainClassifier(network, label: stage, epochs: ann.epochs, batchSize: ann.batchSize,
+        try trainClassifier(network, label: stage, readout: ann.readout,
+                            epochs: ann.epochs, batchSize: ann.batchSize,
                             optimizer: ann.optimizer, learningRate: ann.learningRate,
                             schedule: ann.schedule, weightDecay: ann.weightDecay,
                             train: train, normalization: normalization, rng: &rng)

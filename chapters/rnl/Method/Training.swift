@@ -1,9 +1,11 @@
 // The ANN training of chapter-rnl (moved here from the chapter's Report.swift so that
 // chapter-compare trains its ReLU and RNL ANNs with the same code). The loop itself is
-// ChapterSupport's `trainSupervised`; this file adds the optimiser choice.
+// ChapterSupport's `trainSupervised`; this file adds the optimiser choice and the read-out
+// initialisation.
 
 import ChapterSupport
 import Datasets
+import Foundation
 import SNNConversion
 
 /// The optimiser of an ANN run (authors: SGD with momentum; quick profiles: Adam).
@@ -18,12 +20,23 @@ public enum ANNOptimizer: Codable, Equatable, Sendable {
 ///
 ///     SGD:  v ← μ·v + ∇L + λ·w,  w ← w − η·v        Adam: the usual bias-corrected moments
 ///
+/// With `readout: .unitLogits` the read-out's initial weights are first rescaled to unit logit
+/// spread on the first 256 training images (`scaleReadoutToUnitLogits`; no random draws), and
+/// the factor is printed.
+///
 /// - Complexity: epochs · ⌈N / batchSize⌉ forward + backward passes.
 public func trainClassifier(
-    _ network: Sequential, label: String, epochs: Int, batchSize: Int, optimizer: ANNOptimizer,
+    _ network: Sequential, label: String, readout: ReadoutInitialisation = .kaiming,
+    epochs: Int, batchSize: Int, optimizer: ANNOptimizer,
     learningRate: Float, schedule: LearningRateSchedule, weightDecay: Float,
     train: LabeledImages, normalization: Normalization, rng: inout SeededGenerator
 ) throws {
+    if readout == .unitLogits {
+        let probe = train.batches(size: 256, normalization: normalization)[0].images
+        let factor = scaleReadoutToUnitLogits(network, on: probe)
+        print("\(label): read-out initial weights × \(String(format: "%.3f", Double(factor)))"
+              + " (unit logit spread)")
+    }
     switch optimizer {
     case .sgd(let momentum):
         var sgd = SGD(learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
