@@ -6,7 +6,7 @@ import RNLMethod
 import Datasets
 import NeuralNetworks
 
-struct Config: Codable, Equatable, Sendable {
+struct Config: ChapterConfiguration {
     struct DataConfig: Codable, Equatable, Sendable {
         var dataset: DatasetID
         /// Training images used (nil = all but the validation split).
@@ -67,12 +67,6 @@ struct Config: Codable, Equatable, Sendable {
     var ril: RILConfig
     var evaluation: EvaluationConfig
 
-    func modified(_ change: (inout Config) -> Void) -> Config {
-        var copy = self
-        change(&copy)
-        return copy
-    }
-
     /// The authors' CIFAR-10 VGG-16 pipeline (digest §5, §6, §3.5).
     static let paper = Config(
         data: DataConfig(dataset: .cifar10, trainLimit: 40_000,        // tutorial.py: 40k/10k split
@@ -125,13 +119,5 @@ struct Config: Codable, Equatable, Sendable {
         $0.evaluation.batchSize = 100
         $0.evaluation.maxTimesteps = 64
         $0.evaluation.scatterTimesteps = [8, 32, 64]
-    }
-
-    static func preset(_ profile: Profile) -> Config {
-        switch profile {
-        case .smoke: smoke
-        case .quick: quick
-        case .paper: paper
-        }
     }
 }
