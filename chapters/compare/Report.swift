@@ -252,13 +252,8 @@ extension String {
 
 /// Replaces the text between the results markers of chapters/compare/README.md.
 func updateReadme(_ m: Metrics, profile: Profile, seconds: Double) throws {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("README.md")
-    guard var text = try? String(contentsOf: url, encoding: .utf8),
-          let begin = text.range(of: "<!-- results:begin -->"),
-          let end = text.range(of: "<!-- results:end -->"), begin.upperBound <= end.lowerBound
-    else { print("README.md or its results markers not found; table not updated"); return }
-    text.replaceSubrange(begin.upperBound..<end.lowerBound, with: readmeTable(m, profile: profile, seconds: seconds))
-    try text.write(to: url, atomically: true, encoding: .utf8)
+    try replaceResultsBlock(in: chapterReadme(beside: #filePath),
+                            with: readmeTable(m, profile: profile, seconds: seconds))
 }
 
 /// The results.json summary: the claim check as the headline, one caption per figure (the two

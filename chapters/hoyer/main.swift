@@ -230,8 +230,7 @@ runChapter {
                                stages: cache.timings, summary: runSummary(metrics))
     let url = try record.write(to: context.outputDirectory)
     print("wrote \(url.path)")
-    let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("README.md")
+    let readme = chapterReadme(beside: #filePath)
     if context.writesReferenceReadme,
        FileManager.default.fileExists(atPath: readme.path) {
         try writeReadmeTable(metrics, record: record, readme: readme)
