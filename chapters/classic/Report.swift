@@ -22,29 +22,12 @@ struct MethodResult: Codable, Equatable {
     var thresholds: [Double]
     var accuracy: [Double]
     /// Smallest T with accuracy ≥ ANN accuracy (same images) − 0.01; null if never.
-    var firstTimestepWithinOnePoint: Int?
+    @ExplicitNull var firstTimestepWithinOnePoint: Int?
     /// Spikes per neuron per step of each neuron layer, over T_max.
     var firingRates: [Double]
     /// E_SNN(T) / E_ANN with 45 nm fp32 (MAC 4.6 pJ, AC 0.9 pJ) and int32 (3.2 / 0.1 pJ) constants.
     var energyRatioFloat32: [Double]
     var energyRatioInt32: [Double]
-
-    enum CodingKeys: String, CodingKey {
-        case name, method, thresholds, accuracy, firstTimestepWithinOnePoint, firingRates
-        case energyRatioFloat32, energyRatioInt32
-    }
-    // Written by hand so that "never" is an explicit null rather than a missing key.
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(method, forKey: .method)
-        try c.encode(thresholds, forKey: .thresholds)
-        try c.encode(accuracy, forKey: .accuracy)
-        try c.encode(firstTimestepWithinOnePoint, forKey: .firstTimestepWithinOnePoint)
-        try c.encode(firingRates, forKey: .firingRates)
-        try c.encode(energyRatioFloat32, forKey: .energyRatioFloat32)
-        try c.encode(energyRatioInt32, forKey: .energyRatioInt32)
-    }
 }
 
 struct Metrics: Codable, Equatable {

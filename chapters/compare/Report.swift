@@ -29,21 +29,7 @@ struct Point: Codable, Equatable {
     var energyRatioInt32: Double
     /// Wall time of inference on the test subset at this T (conversion curves: the T_max
     /// simulation's time × T/T_max); nil where it was not timed separately.
-    var inferenceSeconds: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case timesteps, accuracy, spikesPerNeuron, energyRatioFloat32, energyRatioInt32, inferenceSeconds
-    }
-    // Written by hand so that "not timed" is an explicit null rather than a missing key.
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(timesteps, forKey: .timesteps)
-        try c.encode(accuracy, forKey: .accuracy)
-        try c.encode(spikesPerNeuron, forKey: .spikesPerNeuron)
-        try c.encode(energyRatioFloat32, forKey: .energyRatioFloat32)
-        try c.encode(energyRatioInt32, forKey: .energyRatioInt32)
-        try c.encode(inferenceSeconds, forKey: .inferenceSeconds)
-    }
+    @ExplicitNull var inferenceSeconds: Double?
 }
 
 /// One method's results. `points` are at the T the method allows.

@@ -74,32 +74,14 @@ struct MethodResult: Codable, Equatable {
     var annAccuracyOnSimulatedSubset: Double
     var accuracy: [Double]
     /// Smallest T with accuracy ≥ own ANN − 0.01; null if never (≤ T_max).
-    var firstTimestepWithinOnePoint: Int?
+    @ExplicitNull var firstTimestepWithinOnePoint: Int?
     /// Smallest T with accuracy ≥ the common target (lowest ANN − 0.01); null if never.
-    var firstTimestepAtMatchedAccuracy: Int?
+    @ExplicitNull var firstTimestepAtMatchedAccuracy: Int?
     /// Spikes per neuron per step of each neuron layer over T_max.
     var firingRates: [Double]
     /// E_SNN/E_ANN (45 nm fp32) at those two T; null if never reached.
-    var energyRatioWithinOnePoint: Double?
-    var energyRatioAtMatchedAccuracy: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case method, name, thresholds, annAccuracyOnSimulatedSubset, accuracy, firstTimestepWithinOnePoint
-        case firstTimestepAtMatchedAccuracy, firingRates, energyRatioWithinOnePoint, energyRatioAtMatchedAccuracy
-    }
-    // By hand so that "never" is an explicit null rather than a missing key.
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(method, forKey: .method); try c.encode(name, forKey: .name)
-        try c.encode(thresholds, forKey: .thresholds)
-        try c.encode(annAccuracyOnSimulatedSubset, forKey: .annAccuracyOnSimulatedSubset)
-        try c.encode(accuracy, forKey: .accuracy)
-        try c.encode(firstTimestepWithinOnePoint, forKey: .firstTimestepWithinOnePoint)
-        try c.encode(firstTimestepAtMatchedAccuracy, forKey: .firstTimestepAtMatchedAccuracy)
-        try c.encode(firingRates, forKey: .firingRates)
-        try c.encode(energyRatioWithinOnePoint, forKey: .energyRatioWithinOnePoint)
-        try c.encode(energyRatioAtMatchedAccuracy, forKey: .energyRatioAtMatchedAccuracy)
-    }
+    @ExplicitNull var energyRatioWithinOnePoint: Double?
+    @ExplicitNull var energyRatioAtMatchedAccuracy: Double?
 }
 
 struct Metrics: Codable, Equatable {
