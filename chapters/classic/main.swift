@@ -117,7 +117,7 @@ runChapter {
     let annAccuracy = Double(classificationAccuracy(ann, batches: testBatches))
     let simulatedBatches = simulated.batches(size: config.evaluation.batchSize, normalization: normalization)
     let annSubsetAccuracy = Double(classificationAccuracy(ann, batches: simulatedBatches))
-    print("ANN test accuracy: \(fmt(100 * annAccuracy, 2)) % (10k), \(fmt(100 * annSubsetAccuracy, 2)) % on the simulated subset")
+    print("ANN test accuracy: \(formatFixed(100 * annAccuracy, digits: 2)) % (10k), \(formatFixed(100 * annSubsetAccuracy, digits: 2)) % on the simulated subset")
 
     // MARK: - 3. Convert to SNN
     // (a) Fold BN: w' = w·γ/√(σ²+ε), b' = (b − μ)·γ/√(σ²+ε) + β.
@@ -141,7 +141,7 @@ runChapter {
     }
     for (method, values) in zip(methods, thresholds) {
         print("thresholds θˡ  \(method.name.padding(toLength: 44, withPad: " ", startingAt: 0))"
-              + values.map { fmt(Double($0), 3) }.joined(separator: "  "))
+              + values.map { formatFixed(Double($0), digits: 3) }.joined(separator: "  "))
     }
 
     // MARK: - 4. Fine-tune the SNN
@@ -163,9 +163,9 @@ runChapter {
             let evaluation = accuracyByTimestep(
                 of: snn, on: simulatedBatches, timesteps: T, chunk: config.evaluation.chunk,
                 using: &simulationRNG) { _, images in
-                progressLine("simulating \(method.name): \(images)/\(simulated.count) images, T = \(T)")
+                rewriteLine("simulating \(method.name): \(images)/\(simulated.count) images, T = \(T)")
             }
-            print("  (\(fmt(Date().timeIntervalSince(start), 1)) s)")
+            print("  (\(formatFixed(Date().timeIntervalSince(start), digits: 1)) s)")
             return evaluation
         }
     }
@@ -194,17 +194,17 @@ runChapter {
     let neuronLayers = folded.layers.indices.filter { folded.layers[$0] is ReLU }
         .map { "[\($0)] after \(folded.layers[$0 - 1].summary)" }
 
-    print("\n  T    " + methods.indices.map { "method \($0 + 1)" }.joined(separator: "  ") + "    (accuracy %, ANN \(fmt(100 * annSubsetAccuracy, 2)) %)")
+    print("\n  T    " + methods.indices.map { "method \($0 + 1)" }.joined(separator: "  ") + "    (accuracy %, ANN \(formatFixed(100 * annSubsetAccuracy, digits: 2)) %)")
     for t in [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] where t <= T {
         print(String(repeating: " ", count: 4 - String(t).count) + "\(t)   "
-              + results.map { fmt(100 * $0.accuracy[t - 1], 2).padding(toLength: 8, withPad: " ", startingAt: 0) }
+              + results.map { formatFixed(100 * $0.accuracy[t - 1], digits: 2).padding(toLength: 8, withPad: " ", startingAt: 0) }
             .joined(separator: "  "))
     }
     for (i, r) in results.enumerated() {
         print("method \(i + 1): \(r.name): within 1 point of the ANN from T = "
               + (r.firstTimestepWithinOnePoint.map(String.init) ?? "never (≤ \(T))")
               + ", energy ratio SNN/ANN at that T (fp32) = "
-              + (r.firstTimestepWithinOnePoint.map { fmt(r.energyRatioFloat32[$0 - 1], 3) } ?? "–"))
+              + (r.firstTimestepWithinOnePoint.map { formatFixed(r.energyRatioFloat32[$0 - 1], digits: 3) } ?? "–"))
     }
 
     // MARK: - 6. Results and figures

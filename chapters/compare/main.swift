@@ -244,25 +244,25 @@ runChapter {
     // Accuracy on the same test images; spikes per neuron; E_SNN/E_ANN with the first layer's
     // MACs at every analog step plus E_AC per synaptic event (× density for the sparse SNN).
 
-    printSection("5. Accuracy (%) vs T on \(simulated.count) test images (ANN \(fmt(100 * annSubset, 2)) %)")
+    printSection("5. Accuracy (%) vs T on \(simulated.count) test images (ANN \(formatFixed(100 * annSubset, digits: 2)) %)")
     printTable(headers: ["method"] + grid.map { "T=\($0)" } + ["E/E_ANN (last)", "prep. s"],
                rows: methods.map { m in
-                   [m.name] + grid.map { t in m.points.first { $0.timesteps == t }.map { fmt(100 * $0.accuracy, 1) } ?? "" }
-                       + [m.points.last.map { fmt($0.energyRatioFloat32, 3) } ?? "–", fmt(m.preparationSeconds, 0)]
+                   [m.name] + grid.map { t in m.points.first { $0.timesteps == t }.map { formatFixed(100 * $0.accuracy, digits: 1) } ?? "" }
+                       + [m.points.last.map { formatFixed($0.energyRatioFloat32, digits: 3) } ?? "–", formatFixed(m.preparationSeconds, digits: 0)]
                })
     for m in methods where !m.cumulativeReadout {
         for p in m.points where !grid.contains(p.timesteps) {
-            print("\(m.name): T = \(p.timesteps) accuracy \(fmt(100 * p.accuracy, 2)) %")
+            print("\(m.name): T = \(p.timesteps) accuracy \(formatFixed(100 * p.accuracy, digits: 2)) %")
         }
     }
     let front = paretoFront(methods, chance: 1 / Double(train.classCount))
     print("Pareto front (E/E_ANN → accuracy): "
-          + front.map { "\($0.method)@T=\($0.timesteps) \(fmt($0.energyRatioFloat32, 3)) → \(fmt(100 * $0.accuracy, 1)) %" }
+          + front.map { "\($0.method)@T=\($0.timesteps) \(formatFixed($0.energyRatioFloat32, digits: 3)) → \(formatFixed(100 * $0.accuracy, digits: 1)) %" }
             .joined(separator: ", "))
     let claim = checkClaim(methods, ann: annSubset)
     print("max-norm best at T ≤ 4: \(pct(claim.maxNormBestAtMostT4)) % → "
           + (claim.maxNormCollapses ? "collapses" : "does NOT collapse")
-          + "; within \(fmt(100 * claim.keepGap, 0)) points of the ANN at T ≤ 2: "
+          + "; within \(formatFixed(100 * claim.keepGap, digits: 0)) points of the ANN at T ≤ 2: "
           + claim.lowLatency.filter(\.keepsAccuracy).map(\.method).joined(separator: ", ")
           + " → the claim \(claim.verdict)")
 

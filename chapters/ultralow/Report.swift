@@ -268,9 +268,6 @@ func updateReadme(_ m: Metrics, profile: Profile, seconds: Double, stages: [Stag
     try replaceResultsBlock(in: chapterReadme(beside: #filePath), with: lines.joined(separator: "\n"))
 }
 
-// TODO(api): ChapterSupport's formatFixed is internal; a public one would replace this.
-func formatFixed(_ value: Double, digits: Int) -> String { String(format: "%.\(digits)f", value) }
-
 // MARK: - Summary: the headline and figure captions in results.json (figure index, regenerate)
 
 /// The run's headline against the paper's claim, and one caption per figure `writeFigures`

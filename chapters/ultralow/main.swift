@@ -152,7 +152,7 @@ runChapter {
         "convert", version: 1, config: config.evaluation, dependsOn: [fitKey]) { () -> [RuleResult] in
         config.conversion.rules.map { rule in
             let evaluations = config.conversion.timesteps.map { t -> SNNEvaluation in
-                ProgressLine.writeToStandardOutput("\r  simulating \(rule.name) at T = \(t) …\u{1B}[K")
+                rewriteLine("  simulating \(rule.name) at T = \(t) …")
                 let s = settings(for: rule, clips: clips, factors: fitted.factors, timesteps: t)
                 let (snn, neurons) = makeSNN(from: dnn, settings: s, trainable: false)
                 return evaluate(snn, neurons: neurons, on: testBatches, timesteps: t, seed: context.seed)
@@ -160,7 +160,7 @@ runChapter {
             return RuleResult(rule: rule, name: rule.name, evaluations: evaluations)
         }
     }
-    print("\r\u{1B}[K", terminator: "")
+    rewriteLine("")
     printConversionTable(converted, timesteps: config.conversion.timesteps, dnnAccuracy: dnnSubsetAccuracy)
 
     // MARK: - 5. Fine-tune the SNN with surrogate-gradient BPTT (digest §2.6–2.7)
