@@ -58,7 +58,7 @@ runChapter {
     let context = try ChapterContext(chapter: "classic", options: arguments.chapter,
                                      stages: ["ann", "snn"])
     let config = Config.preset(context.profile).modified { c in
-        if let choice = context.dataset { c.data.dataset = DatasetID(rawValue: choice.rawValue)! }
+        if let dataset = context.datasetID { c.data.dataset = dataset }
         if let reset = arguments.reset { c.conversion.reset = reset }
         if !arguments.percentile.isEmpty { c.conversion.percentiles = arguments.percentile }
         if let t = arguments.maxTimesteps { c.evaluation.maxTimesteps = t }
@@ -74,11 +74,11 @@ runChapter {
     // same standardised image as a constant input current at every step (direct coding).
 
     let fullTrain = try LabeledImages.load(config.data.dataset, split: .train,
-                                       ifMissing: context.missingData == .download ? .download : .fail)
+                                       ifMissing: context.missingDataPolicy)
     let test = try LabeledImages.load(config.data.dataset, split: .test,
-                                       ifMissing: context.missingData == .download ? .download : .fail)
-    let train = config.data.trainLimit.map { fullTrain.stratifiedSubset(limit: $0, using: &rng) } ?? fullTrain
-    let simulated = config.data.simulatedTestLimit.map { test.stratifiedSubset(limit: $0, using: &rng) } ?? test
+                                       ifMissing: context.missingDataPolicy)
+    let train = fullTrain.stratifiedSubset(limit: config.data.trainLimit, using: &rng)
+    let simulated = test.stratifiedSubset(limit: config.data.simulatedTestLimit, using: &rng)
     let normalization = Normalization(fittedTo: train)
     print("data: \(config.data.dataset.title), \(train.count) train, \(test.count) test "
           + "(\(simulated.count) simulated), image \(train.imageShape)")

@@ -132,7 +132,7 @@ func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: 
             return measured(snn, neurons, t)
         }
         var rng = SeededGenerator(seed: bench.seed &+ 2)
-        let tuneTrain = config.finetuneImages.map { bench.train.stratifiedSubset(limit: $0, using: &rng) } ?? bench.train
+        let tuneTrain = bench.train.stratifiedSubset(limit: config.finetuneImages, using: &rng)
         let tuneStart = Date()
         let tuned = try config.finetuneTimesteps.map { t in
             let (snn, neurons) = makeSNN(from: folded, settings: settings[t]!, trainable: true)

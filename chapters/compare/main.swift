@@ -89,7 +89,7 @@ runChapter {
         stages: ["ann", "rnl-ann", "max-norm"] + percentiles.map { "percentile-\($0)" }
             + ["rnl", "diet-ann", "ultralow", "hybrid", "hoyer", "attention"])
     let config = base.modified { c in
-        if let choice = context.dataset { c.data.dataset = DatasetID(rawValue: choice.rawValue)! }
+        if let dataset = context.datasetID { c.data.dataset = dataset }
         c.conversion.percentiles = percentiles
         if let t = arguments.maxTimesteps {
             c.conversion.maxTimesteps = t
@@ -112,11 +112,11 @@ runChapter {
     // hybrid code, which sends the analog image at step 1 and one spike per pixel after).
 
     printSection("1. Data")
-    let missing: MissingDataPolicy = context.missingData == .download ? .download : .fail
+    let missing = context.missingDataPolicy
     let fullTrain = try LabeledImages.load(config.data.dataset, split: .train, ifMissing: missing)
     let test = try LabeledImages.load(config.data.dataset, split: .test, ifMissing: missing)
-    let train = config.data.trainLimit.map { fullTrain.stratifiedSubset(limit: $0, using: &rng) } ?? fullTrain
-    let simulated = config.data.simulatedTestLimit.map { test.stratifiedSubset(limit: $0, using: &rng) } ?? test
+    let train = fullTrain.stratifiedSubset(limit: config.data.trainLimit, using: &rng)
+    let simulated = test.stratifiedSubset(limit: config.data.simulatedTestLimit, using: &rng)
     let normalization = Normalization(fittedTo: train)
     let imageShape = train.imageShape
     let simulatedBatches = simulated.batches(size: config.conversion.batchSize, normalization: normalization)

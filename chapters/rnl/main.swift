@@ -56,7 +56,7 @@ runChapter {
     let context = try ChapterContext(chapter: "rnl", options: arguments.chapter,
                                      stages: ["relu-ann", "rnl-ann", "ril", "snn"])
     let config = Config.preset(context.profile).modified { c in
-        if let choice = context.dataset { c.data.dataset = DatasetID(rawValue: choice.rawValue)! }
+        if let dataset = context.datasetID { c.data.dataset = dataset }
         if let l = arguments.lambda { c.ril.lambda = l }
         if let t = arguments.tolerance { c.ril.tolerance = t }
         if let e = arguments.epochs { c.ann.epochs = e }
@@ -78,15 +78,15 @@ runChapter {
     // (direct coding). A held-out part of the training set drives the RIL selection rule.
 
     let fullTrain = try LabeledImages.load(config.data.dataset, split: .train,
-                                       ifMissing: context.missingData == .download ? .download : .fail)
+                                       ifMissing: context.missingDataPolicy)
     let test = try LabeledImages.load(config.data.dataset, split: .test,
-                                       ifMissing: context.missingData == .download ? .download : .fail)
+                                       ifMissing: context.missingDataPolicy)
     let trainCount = config.data.trainLimit ?? (fullTrain.count - config.data.validationCount)
     let pool = fullTrain.stratifiedSubset(limit: trainCount + config.data.validationCount, using: &rng)
         .shuffled(using: &rng)
     let train = pool.selecting(Array(0..<trainCount))
     let validation = pool.selecting(Array(trainCount..<pool.count))
-    let simulated = config.data.simulatedTestLimit.map { test.stratifiedSubset(limit: $0, using: &rng) } ?? test
+    let simulated = test.stratifiedSubset(limit: config.data.simulatedTestLimit, using: &rng)
     let normalization = Normalization(fittedTo: train)
     let imageShape = train.imageShape
     print("data: \(config.data.dataset.title), \(train.count) train, \(validation.count) validation, "
