@@ -93,15 +93,10 @@ runChapter {
                  classes: classes, classifier: ann.classifier, batchNorm: true,
                  bias: false, pool: .average, using: &rng)
     }
-    let (ann, annKey, _) = try cache.stage(
+    let (ann, annKey, _) = try cache.networkStage(
         "ann", version: 1, config: ANNStage(data: config.data, ann: config.ann),
-        encode: { try NetworkState.encode($0) },
-        decode: { data -> Sequential in
-            var initRNG = SeededGenerator(seed: 0)
-            let network = makeANN(config.ann, imageShape: train.imageShape, classes: train.classCount, using: &initRNG)
-            try NetworkState.decode(data, into: network)
-            return network
-        }) { () -> Sequential in
+        architecture: { makeANN(config.ann, imageShape: train.imageShape, classes: train.classCount, using: &$0) }
+    ) { () -> Sequential in
         var initRNG = rng.split()
         let network = makeANN(config.ann, imageShape: train.imageShape, classes: train.classCount, using: &initRNG)
         var optimizer = Adam(learningRate: config.ann.learningRate, weightDecay: config.ann.weightDecay)

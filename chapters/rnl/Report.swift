@@ -42,15 +42,10 @@ func trainedANN(
                  classes: train.classCount, classifier: config.ann.classifier, batchNorm: true,
                  bias: false, pool: .average, activation: activation, using: &rng)
     }
-    let (network, key, _) = try cache.stage(
+    let (network, key, _) = try cache.networkStage(
         stage, version: 1, config: ANNStage(data: config.data, ann: config.ann, activation: stage),
-        encode: { try NetworkState.encode($0) },
-        decode: { data -> Sequential in
-            var initRNG = SeededGenerator(seed: 0)
-            let network = make(&initRNG)
-            try NetworkState.decode(data, into: network)
-            return network
-        }) { () -> Sequential in
+        architecture: make
+    ) { () -> Sequential in
         var initRNG = rng.split()
         let network = make(&initRNG)
         let ann = config.ann

@@ -97,15 +97,10 @@ runChapter {
                  bias: false, pool: .max, dropout: config.dnn.dropout,
                  activation: { _, _ in ClippedReLU(clip: config.dnn.initialClip) }, using: &rng)
     }
-    let (dnn, dnnKey, _) = try cache.stage(
+    let (dnn, dnnKey, _) = try cache.networkStage(
         "dnn", version: 1, config: DNNStage(data: config.data, dnn: config.dnn),
-        encode: { try NetworkState.encode($0) },
-        decode: { data -> Sequential in
-            var initRNG = SeededGenerator(seed: 0)
-            let network = makeDNN(&initRNG)
-            try NetworkState.decode(data, into: network)
-            return network
-        }) { () -> Sequential in
+        architecture: makeDNN
+    ) { () -> Sequential in
         var initRNG = rng.split()
         let network = makeDNN(&initRNG)
         try trainDNN(network, train: train, normalization: normalization, config: config, using: &rng)
