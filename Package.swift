@@ -53,11 +53,13 @@ let package = Package(
         .target(name: "Figures", dependencies: ["CPNG"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"], resources: [.copy("Snapshots")]),
 
-        // Profile, ChapterOptions, StageCache, RunRecord (results.json), progress line
+        // Profile, ChapterOptions, StageCache, RunRecord (results.json), progress line, the
+        // supervised training loop (stage keys and checkpoints hash with Datasets' SHA-256)
         .target(name: "ChapterSupport", dependencies: [
-            "Figures", "TensorCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Figures", "TensorCore", "Datasets", "NeuralNetworks",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
-        .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport"]),
+        .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport", "Datasets"]),
 
         // MARK: - Implementation details
 
@@ -83,7 +85,7 @@ let package = Package(
         .target(name: "Regeneration", dependencies: ["ChapterSupport"]),
         .testTarget(name: "RegenerationTests", dependencies: ["Regeneration", "ChapterSupport"]),
         .executableTarget(name: "bench", dependencies: [
-            "NeuralNetworks", "SpikingNeurons", "Datasets",
+            "NeuralNetworks", "SpikingNeurons", "Datasets", "ChapterSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
     ]

@@ -11,6 +11,7 @@
 //
 // The length is 64-bit so that no model is too large for the format.
 
+import Datasets
 import Foundation
 
 /// Reads and writes checkpoint files: magic, format version, kind, length, payload, SHA-256.

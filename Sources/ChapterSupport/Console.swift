@@ -13,6 +13,12 @@ public func printSection(_ title: String) {
     print("\n\(title)\n\(String(repeating: "─", count: title.count))")
 }
 
+/// Rewrites the current terminal line with `text` (carriage return, text, clear to the end of
+/// the line): a simulation's running count of images. `rewriteLine("")` clears it.
+public func rewriteLine(_ text: String) {
+    ProgressLine.writeToStandardOutput("\r\(text)\u{1B}[K")
+}
+
 /// Prints one labelled number with its unit, e.g. `ANN test accuracy: 91.23 %`.
 ///
 /// Every number a chapter shows gets a label and a unit (STYLE C4); use `unit: ""` only

@@ -5,7 +5,7 @@ import Foundation
 
 /// `value` with exactly `digits` digits after the point: `formatFixed(3.14159, digits: 2)`
 /// is `3.14`; non-finite values are `nan`, `inf`, `-inf`.
-func formatFixed(_ value: Double, digits: Int) -> String {
+public func formatFixed(_ value: Double, digits: Int) -> String {
     guard value.isFinite else { return value.isNaN ? "nan" : value > 0 ? "inf" : "-inf" }
     return String(format: "%.\(digits)f", value)
 }

@@ -1,5 +1,6 @@
 // The content address of a cached stage: a hash of everything its output depends on.
 
+import Datasets
 import Foundation
 
 /// Names one cached stage output by the SHA-256 of its inputs (Make's dependency logic with
@@ -53,7 +54,7 @@ public struct StageKey: Hashable, Codable, Sendable, CustomStringConvertible {
             "config: \(configJSON)",
             "dependsOn: \(dependsOn.map { "\($0.stage)=\($0.hex)" }.joined(separator: " "))",
         ].joined(separator: "\n")
-        self.init(stage: stage, hex: SHA256.hex(of: Data(material.utf8)))
+        self.init(stage: stage, hex: SHA256.hexDigest(of: Data(material.utf8)))
     }
 
     /// `<stage>-<first 12 hex digits>`, enough to tell keys apart in logs.

@@ -103,8 +103,10 @@ public struct LabeledImages: Sendable {
     /// Each class k gets ⌊limit / K⌋ examples, plus one for the first `limit mod K` classes,
     /// drawn uniformly without replacement with `rng`. If a class has too few examples, the
     /// shortfall is filled from the other classes' unpicked examples in seeded order, so
-    /// exactly `min(limit, count)` examples come back.
-    public func stratifiedSubset(limit: Int, using rng: inout SeededGenerator) -> LabeledImages {
+    /// exactly `min(limit, count)` examples come back. A nil `limit` (a config's "all") or
+    /// one ≥ `count` returns every example and draws nothing from `rng`.
+    public func stratifiedSubset(limit: Int?, using rng: inout SeededGenerator) -> LabeledImages {
+        guard let limit else { return self }
         precondition(limit >= 0, "negative limit \(limit)")
         guard limit < count else { return self }
         var byClass = [[Int]](repeating: [], count: classCount)

@@ -1,15 +1,23 @@
 // SHA-256 (FIPS 180-4), small and self-contained so that `Datasets` depends on TensorCore only.
 //
-// It checks downloaded and installed dataset files against `data/manifest.json`. The
-// compression loop reads the message through raw pointers and runs the rounds eight at a
-// time. Measured with `-O` on one idle core of the development machine: about 220 MB/s,
+// It checks downloaded and installed dataset files against `data/manifest.json`; ChapterSupport
+// uses the same code to name cached stages (a hash of their inputs) and to check checkpoint
+// payloads. The compression loop reads the message through raw pointers and runs the rounds
+// eight at a time. Measured with `-O` on one idle core of the development machine: about 220 MB/s,
 // i.e. ~0.12 s for Debian's 26 MB train-images-idx3-ubyte.gz.
+
+import Foundation
 
 /// Incremental SHA-256: `update` with any number of byte chunks, then `finalize`.
 ///
 /// Reference: NIST FIPS 180-4, "Secure Hash Standard", §6.2. Tested against the FIPS
 /// example vectors ("abc", the 448-bit message, one million "a").
-struct SHA256: Sendable {
+///
+/// ```swift
+/// SHA256.hexDigest(of: Data("abc".utf8))
+/// // "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+/// ```
+public struct SHA256: Sendable {
     /// H0…H7, the running hash value (FIPS 180-4 §5.3.3 initial values).
     private var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a,
@@ -18,24 +26,30 @@ struct SHA256: Sendable {
     /// The message cut into 64-byte blocks, and its length.
     private var input = HashBlockInput()
 
-    init() {}
+    /// Creates a hasher for an empty message.
+    public init() {}
 
-    /// Feeds more message bytes.
-    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    /// Feeds more message bytes. Complexity: O(`bytes.count`).
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         var input = self.input   // a local copy: `compress` mutates self while it is filled
         input.append(bytes) { compress($0, blocks: $1) }
         self.input = input
     }
 
+    /// Feeds more message bytes straight from `data`'s storage (no copy).
+    public mutating func update(_ data: Data) {
+        data.withUnsafeBytes { update($0) }
+    }
+
     /// Feeds more message bytes.
-    mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+    public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         let array = Array(bytes)
         array.withUnsafeBytes { update($0) }
     }
 
     /// Pads the message (a 1 bit, zeros, the 64-bit big-endian bit length) and returns the
     /// 32-byte digest.
-    mutating func finalize() -> [UInt8] {
+    public mutating func finalize() -> [UInt8] {
         input.padding(bigEndianLength: true).withUnsafeBytes { update($0) }
         precondition(input.pending.isEmpty, "SHA-256 padding must end on a block boundary")
         let words = [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7]
@@ -44,15 +58,27 @@ struct SHA256: Sendable {
         }
     }
 
+    /// The 32-byte digest of `data`.
+    public static func digest(of data: Data) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(data)
+        return hasher.finalize()
+    }
+
+    /// The lowercase hexadecimal digest of `data` (64 characters).
+    public static func hexDigest(of data: Data) -> String {
+        hexString(digest(of: data))
+    }
+
     /// The lowercase hexadecimal digest of `bytes`.
-    static func hexDigest(of bytes: UnsafeRawBufferPointer) -> String {
+    public static func hexDigest(of bytes: UnsafeRawBufferPointer) -> String {
         var hasher = SHA256()
         hasher.update(bytes)
         return hexString(hasher.finalize())
     }
 
     /// The lowercase hexadecimal digest of `bytes`.
-    static func hexDigest<Bytes: Sequence>(of bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    public static func hexDigest<Bytes: Sequence>(of bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var hasher = SHA256()
         hasher.update(bytes)
         return hexString(hasher.finalize())

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChapterSupport
 import Datasets
 import Foundation
 import NeuralNetworks
@@ -33,24 +34,18 @@ struct FashionMNISTBench: ParsableCommand {
         let model = VGG.make(VGG.small, inputChannels: 1, inputSize: 28, classes: 10,
                              classifier: [256], dropout: 0, using: &rng)
         var optimizer = Adam(learningRate: learningRate, weightDecay: 5e-4, decayMode: .decoupled)
-        let stepsPerEpoch = (train.count + batch - 1) / batch
-        var step = 0
-        for epoch in 0..<epochs {
-            let epochStart = Date()
-            var loss = 0.0, seen = 0
-            for batch in train.shuffledBatches(size: batch, augmentation: .horizontalFlip,
-                                               normalization: normalization, using: &rng) {
-                optimizer.learningRate = LearningRateSchedule.cosine(minimum: 0)
-                    .rate(base: learningRate, step: step, total: epochs * stepsPerEpoch)
-                let r = classificationStep(model, images: batch.images, labels: batch.labels,
-                                           optimizer: &optimizer, rng: &rng)
-                loss += Double(r.loss) * Double(r.count); seen += r.count; step += 1
-            }
+        var epochStart = Date()
+        try trainSupervised(
+            model, epochs: epochs, batchSize: batch, optimizer: &optimizer,
+            learningRate: learningRate, schedule: .cosine(minimum: 0), on: train,
+            augmentation: .horizontalFlip, normalization: normalization, rng: &rng
+        ) { epoch, result in
             let accuracy = classificationAccuracy(model, batches: test.batches(size: 500, normalization: normalization))
             let seconds = Date().timeIntervalSince(epochStart)
             print(String(format: "epoch %d/%d  train loss %.4f  test accuracy %.2f %%  %.0f s (%.0f images/s)",
-                         epoch + 1, epochs, loss / Double(seen), 100 * accuracy, seconds,
+                         epoch + 1, epochs, result.loss, 100 * accuracy, seconds,
                          Double(train.count) / seconds))
+            epochStart = Date()
         }
         print(String(format: "total wall time %.0f s", Date().timeIntervalSince(start)))
     }

@@ -17,7 +17,7 @@ struct Method: Codable, Equatable, Sendable {
     }
 }
 
-struct Config: Codable, Equatable, Sendable {
+struct Config: ChapterConfiguration {
     struct DataConfig: Codable, Equatable, Sendable {
         var dataset: DatasetID
         /// Training images used (nil = all).
@@ -64,12 +64,6 @@ struct Config: Codable, Equatable, Sendable {
         return list.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
     }
 
-    func modified(_ change: (inout Config) -> Void) -> Config {
-        var copy = self
-        change(&copy)
-        return copy
-    }
-
     /// The papers' scale: VGG-16 on CIFAR-10 (Rueckauer 2017 §3; Sengupta 2019 Table 1).
     static let paper = Config(
         data: DataConfig(dataset: .cifar10, trainLimit: nil, simulatedTestLimit: nil),
@@ -102,13 +96,5 @@ struct Config: Codable, Equatable, Sendable {
         $0.ann.epochs = 1
         $0.conversion.calibrationBatches = 2
         $0.evaluation.maxTimesteps = 64
-    }
-
-    static func preset(_ profile: Profile) -> Config {
-        switch profile {
-        case .smoke: smoke
-        case .quick: quick
-        case .paper: paper
-        }
     }
 }

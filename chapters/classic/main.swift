@@ -58,7 +58,7 @@ runChapter {
     let context = try ChapterContext(chapter: "classic", options: arguments.chapter,
                                      stages: ["ann", "snn"])
     let config = Config.preset(context.profile).modified { c in
-        if let choice = context.dataset { c.data.dataset = DatasetID(rawValue: choice.rawValue)! }
+        if let dataset = context.datasetID { c.data.dataset = dataset }
         if let reset = arguments.reset { c.conversion.reset = reset }
         if !arguments.percentile.isEmpty { c.conversion.percentiles = arguments.percentile }
         if let t = arguments.maxTimesteps { c.evaluation.maxTimesteps = t }
@@ -74,11 +74,11 @@ runChapter {
     // same standardised image as a constant input current at every step (direct coding).
 
     let fullTrain = try LabeledImages.load(config.data.dataset, split: .train,
-                                       ifMissing: context.missingData == .download ? .download : .fail)
+                                       ifMissing: context.missingDataPolicy)
     let test = try LabeledImages.load(config.data.dataset, split: .test,
-                                       ifMissing: context.missingData == .download ? .download : .fail)
-    let train = config.data.trainLimit.map { fullTrain.stratifiedSubset(limit: $0, using: &rng) } ?? fullTrain
-    let simulated = config.data.simulatedTestLimit.map { test.stratifiedSubset(limit: $0, using: &rng) } ?? test
+                                       ifMissing: context.missingDataPolicy)
+    let train = fullTrain.stratifiedSubset(limit: config.data.trainLimit, using: &rng)
+    let simulated = test.stratifiedSubset(limit: config.data.simulatedTestLimit, using: &rng)
     let normalization = Normalization(fittedTo: train)
     print("data: \(config.data.dataset.title), \(train.count) train, \(test.count) test "
           + "(\(simulated.count) simulated), image \(train.imageShape)")
@@ -93,46 +93,26 @@ runChapter {
                  classes: classes, classifier: ann.classifier, batchNorm: true,
                  bias: false, pool: .average, using: &rng)
     }
-    let (ann, annKey, _) = try cache.stage(
+    let (ann, annKey, _) = try cache.networkStage(
         "ann", version: 1, config: ANNStage(data: config.data, ann: config.ann),
-        encode: { try NetworkState.encode($0) },
-        decode: { data -> Sequential in
-            var initRNG = SeededGenerator(seed: 0)
-            let network = makeANN(config.ann, imageShape: train.imageShape, classes: train.classCount, using: &initRNG)
-            try NetworkState.decode(data, into: network)
-            return network
-        }) { () -> Sequential in
+        architecture: { makeANN(config.ann, imageShape: train.imageShape, classes: train.classCount, using: &$0) }
+    ) { () -> Sequential in
         var initRNG = rng.split()
         let network = makeANN(config.ann, imageShape: train.imageShape, classes: train.classCount, using: &initRNG)
         var optimizer = Adam(learningRate: config.ann.learningRate, weightDecay: config.ann.weightDecay)
-        let steps = config.ann.epochs * ((train.count + config.ann.batchSize - 1) / config.ann.batchSize)
-        var step = 0
-        let batchesPerEpoch = (train.count + config.ann.batchSize - 1) / config.ann.batchSize
-        let progress = ProgressLine("ANN", epochs: config.ann.epochs, stepsPerEpoch: batchesPerEpoch)
-        for epoch in 0..<config.ann.epochs {
-            var loss = 0.0, correct = 0, seen = 0
-            let batches = train.shuffledBatches(size: config.ann.batchSize, normalization: normalization,
-                                                using: &rng)
-            for (b, batch) in batches.enumerated() {
-                // Cosine schedule: η(t) = η₀·(1 + cos(π·t/steps))/2
-                optimizer.learningRate = LearningRateSchedule.cosine(minimum: 0)
-                    .rate(base: config.ann.learningRate, step: step, total: steps)
-                let result = classificationStep(network, images: batch.images, labels: batch.labels,
-                                                optimizer: &optimizer, rng: &rng)
-                try checkFinite(loss: Double(result.loss), epoch: epoch, step: b)
-                loss += Double(result.loss) * Double(result.count)
-                correct += result.correct; seen += result.count; step += 1
-                progress.update(epoch: epoch, step: b, loss: loss / Double(seen),
-                                accuracy: Double(correct) / Double(seen), samples: result.count)
-            }
-        }
+        // Mini-batches reshuffled every epoch; cosine schedule η(t) = η₀·(1 + cos(π·t/steps))/2
+        // stepped every iteration (ChapterSupport's supervised loop, with a NaN guard).
+        try trainSupervised(network, epochs: config.ann.epochs, batchSize: config.ann.batchSize,
+                            optimizer: &optimizer, learningRate: config.ann.learningRate,
+                            schedule: .cosine(minimum: 0), on: train, normalization: normalization,
+                            progressLabel: "ANN", rng: &rng)
         return network
     }
     let testBatches = test.batches(size: 500, normalization: normalization)
     let annAccuracy = Double(classificationAccuracy(ann, batches: testBatches))
     let simulatedBatches = simulated.batches(size: config.evaluation.batchSize, normalization: normalization)
     let annSubsetAccuracy = Double(classificationAccuracy(ann, batches: simulatedBatches))
-    print("ANN test accuracy: \(fmt(100 * annAccuracy, 2)) % (10k), \(fmt(100 * annSubsetAccuracy, 2)) % on the simulated subset")
+    print("ANN test accuracy: \(formatFixed(100 * annAccuracy, digits: 2)) % (10k), \(formatFixed(100 * annSubsetAccuracy, digits: 2)) % on the simulated subset")
 
     // MARK: - 3. Convert to SNN
     // (a) Fold BN: w' = w·γ/√(σ²+ε), b' = (b − μ)·γ/√(σ²+ε) + β.
@@ -156,7 +136,7 @@ runChapter {
     }
     for (method, values) in zip(methods, thresholds) {
         print("thresholds θˡ  \(method.name.padding(toLength: 44, withPad: " ", startingAt: 0))"
-              + values.map { fmt(Double($0), 3) }.joined(separator: "  "))
+              + values.map { formatFixed(Double($0), digits: 3) }.joined(separator: "  "))
     }
 
     // MARK: - 4. Fine-tune the SNN
@@ -178,9 +158,9 @@ runChapter {
             let evaluation = accuracyByTimestep(
                 of: snn, on: simulatedBatches, timesteps: T, chunk: config.evaluation.chunk,
                 using: &simulationRNG) { _, images in
-                progressLine("simulating \(method.name): \(images)/\(simulated.count) images, T = \(T)")
+                rewriteLine("simulating \(method.name): \(images)/\(simulated.count) images, T = \(T)")
             }
-            print("  (\(fmt(Date().timeIntervalSince(start), 1)) s)")
+            print("  (\(formatFixed(Date().timeIntervalSince(start), digits: 1)) s)")
             return evaluation
         }
     }
@@ -209,17 +189,17 @@ runChapter {
     let neuronLayers = folded.layers.indices.filter { folded.layers[$0] is ReLU }
         .map { "[\($0)] after \(folded.layers[$0 - 1].summary)" }
 
-    print("\n  T    " + methods.indices.map { "method \($0 + 1)" }.joined(separator: "  ") + "    (accuracy %, ANN \(fmt(100 * annSubsetAccuracy, 2)) %)")
+    print("\n  T    " + methods.indices.map { "method \($0 + 1)" }.joined(separator: "  ") + "    (accuracy %, ANN \(formatFixed(100 * annSubsetAccuracy, digits: 2)) %)")
     for t in [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] where t <= T {
         print(String(repeating: " ", count: 4 - String(t).count) + "\(t)   "
-              + results.map { fmt(100 * $0.accuracy[t - 1], 2).padding(toLength: 8, withPad: " ", startingAt: 0) }
+              + results.map { formatFixed(100 * $0.accuracy[t - 1], digits: 2).padding(toLength: 8, withPad: " ", startingAt: 0) }
             .joined(separator: "  "))
     }
     for (i, r) in results.enumerated() {
         print("method \(i + 1): \(r.name): within 1 point of the ANN from T = "
               + (r.firstTimestepWithinOnePoint.map(String.init) ?? "never (≤ \(T))")
               + ", energy ratio SNN/ANN at that T (fp32) = "
-              + (r.firstTimestepWithinOnePoint.map { fmt(r.energyRatioFloat32[$0 - 1], 3) } ?? "–"))
+              + (r.firstTimestepWithinOnePoint.map { formatFixed(r.energyRatioFloat32[$0 - 1], digits: 3) } ?? "–"))
     }
 
     // MARK: - 6. Results and figures

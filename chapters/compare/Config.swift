@@ -9,7 +9,7 @@ import HoyerMethod
 import NeuralNetworks
 import UltralowMethod
 
-struct Config: Codable, Equatable, Sendable {
+struct Config: ChapterConfiguration {
     struct DataConfig: Codable, Equatable, Sendable {
         var dataset: DatasetID
         /// Training images (a class-balanced subset; nil = all). Every method trains on it.
@@ -110,12 +110,6 @@ struct Config: Codable, Equatable, Sendable {
     var attention: AttentionConfig
     var evaluation: EvaluationConfig
 
-    func modified(_ change: (inout Config) -> Void) -> Config {
-        var copy = self
-        change(&copy)
-        return copy
-    }
-
     /// Every method at its paper's scale on one backbone: VGG-16 / CIFAR-10.
     static let paper = Config(
         data: DataConfig(dataset: .cifar10, trainLimit: nil, simulatedTestLimit: nil),
@@ -206,13 +200,5 @@ struct Config: Codable, Equatable, Sendable {
         $0.attention.epochs = 1
         $0.attention.snnTrainLimit = 300
         $0.evaluation.timesteps = [1, 2, 4, 8, 16, 32, 64]
-    }
-
-    static func preset(_ profile: Profile) -> Config {
-        switch profile {
-        case .smoke: smoke
-        case .quick: quick
-        case .paper: paper
-        }
     }
 }

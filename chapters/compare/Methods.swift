@@ -74,9 +74,9 @@ func conversionResult(
         let start = Date()
         let e = accuracyByTimestep(of: snn, on: bench.simulatedBatches, timesteps: T, chunk: config.chunk,
                                    using: &rng) { _, images in
-            ProgressLine.writeToStandardOutput("\r  simulating \(name): \(images)/\(bench.simulated.count) images, T = \(T)\u{1B}[K")
+            rewriteLine("  simulating \(name): \(images)/\(bench.simulated.count) images, T = \(T)")
         }
-        ProgressLine.writeToStandardOutput("\r\u{1B}[K")
+        rewriteLine("")
         let seconds = Date().timeIntervalSince(start)
         // Spikes at step count t are taken as (t/T_max) × those counted over T_max.
         let points = grid.filter { $0 <= T }.map { t in
@@ -109,7 +109,7 @@ func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: 
         let fitStart = Date()
         var settings: [Int: [SpikeLayerSetting]] = [:]
         for t in Set(config.timesteps + config.finetuneTimesteps).sorted() {
-            ProgressLine.writeToStandardOutput("\r  fitting (α, β) per layer at T = \(t) …\u{1B}[K")
+            rewriteLine("  fitting (α, β) per layer at T = \(t) …")
             var fitRNG = SeededGenerator(seed: bench.seed &+ 1)
             let fits = calibratedFits(dnn: folded, clips: clips, clipIndices: reluIndices, images: calibration,
                                       timesteps: t, start: config.start, sampleLimit: config.sampleLimit,
@@ -119,7 +119,7 @@ func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: 
                                   amplitude: Float(fit.factors.beta) * mu, start: config.start)
             }
         }
-        ProgressLine.writeToStandardOutput("\r\u{1B}[K")
+        rewriteLine("")
         let fitSeconds = Date().timeIntervalSince(fitStart)
         func measured(_ snn: Sequential, _ neurons: [Int], _ t: Int) -> Point {
             let start = Date()
@@ -132,7 +132,7 @@ func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: 
             return measured(snn, neurons, t)
         }
         var rng = SeededGenerator(seed: bench.seed &+ 2)
-        let tuneTrain = config.finetuneImages.map { bench.train.stratifiedSubset(limit: $0, using: &rng) } ?? bench.train
+        let tuneTrain = bench.train.stratifiedSubset(limit: config.finetuneImages, using: &rng)
         let tuneStart = Date()
         let tuned = try config.finetuneTimesteps.map { t in
             let (snn, neurons) = makeSNN(from: folded, settings: settings[t]!, trainable: true)

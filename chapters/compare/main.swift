@@ -89,7 +89,7 @@ runChapter {
         stages: ["ann", "rnl-ann", "max-norm"] + percentiles.map { "percentile-\($0)" }
             + ["rnl", "diet-ann", "ultralow", "hybrid", "hoyer", "attention"])
     let config = base.modified { c in
-        if let choice = context.dataset { c.data.dataset = DatasetID(rawValue: choice.rawValue)! }
+        if let dataset = context.datasetID { c.data.dataset = dataset }
         c.conversion.percentiles = percentiles
         if let t = arguments.maxTimesteps {
             c.conversion.maxTimesteps = t
@@ -112,11 +112,11 @@ runChapter {
     // hybrid code, which sends the analog image at step 1 and one spike per pixel after).
 
     printSection("1. Data")
-    let missing: MissingDataPolicy = context.missingData == .download ? .download : .fail
+    let missing = context.missingDataPolicy
     let fullTrain = try LabeledImages.load(config.data.dataset, split: .train, ifMissing: missing)
     let test = try LabeledImages.load(config.data.dataset, split: .test, ifMissing: missing)
-    let train = config.data.trainLimit.map { fullTrain.stratifiedSubset(limit: $0, using: &rng) } ?? fullTrain
-    let simulated = config.data.simulatedTestLimit.map { test.stratifiedSubset(limit: $0, using: &rng) } ?? test
+    let train = fullTrain.stratifiedSubset(limit: config.data.trainLimit, using: &rng)
+    let simulated = test.stratifiedSubset(limit: config.data.simulatedTestLimit, using: &rng)
     let normalization = Normalization(fittedTo: train)
     let imageShape = train.imageShape
     let simulatedBatches = simulated.batches(size: config.conversion.batchSize, normalization: normalization)
@@ -143,22 +143,21 @@ runChapter {
                         batchNorm: dropout == nil, bias: false, pool: .average, dropout: dropout ?? 0,
                         activation: activation, using: &initRNG)
     }
-    /// `unitLogitReadout`: rescale the read-out's initial weights to unit logit spread first
+    /// `readout: .unitLogits`: rescale the read-out's initial weights to unit logit spread first
     /// (chapter-rnl's quick fix for RNL's small outputs under a short schedule).
-    func trained(_ stage: String, dropout: Float? = nil, unitLogitReadout: Bool = false,
+    func trained(_ stage: String, dropout: Float? = nil, readout: ReadoutInitialisation = .kaiming,
                  _ activation: @escaping (Int, Int) -> any Layer)
         throws -> (Sequential, TrainedNetwork, StageKey) {
         let (stored, key, _) = try cache.stage(
-            stage, version: unitLogitReadout ? 2 : 1, config: ANNStage(dataset: config.data.dataset, trainLimit: config.data.trainLimit,
-                                                backbone: config.backbone, ann: config.ann, dropout: dropout)
+            stage, version: readout == .unitLogits ? 2 : 1,
+            config: ANNStage(dataset: config.data.dataset, trainLimit: config.data.trainLimit,
+                             backbone: config.backbone, ann: config.ann, dropout: dropout)
         ) { () -> TrainedNetwork in
             let network = makeANN(activation, dropout: dropout, seed: context.seed &+ 11)
             var batchRNG = SeededGenerator(seed: context.seed &+ 12)   // batch order, dropout
-            if unitLogitReadout {
-                scaleReadoutToUnitLogits(network, on: train.batches(size: 256, normalization: normalization)[0].images)
-            }
             let start = Date()
-            try trainClassifier(network, label: stage, epochs: config.ann.epochs, batchSize: config.ann.batchSize,
+            try trainClassifier(network, label: stage, readout: readout,
+                                epochs: config.ann.epochs, batchSize: config.ann.batchSize,
                                 optimizer: .adam, learningRate: config.ann.learningRate,
                                 schedule: .cosine(minimum: 0), weightDecay: config.ann.weightDecay,
                                 train: train, normalization: normalization, rng: &batchRNG)
@@ -169,7 +168,7 @@ runChapter {
         return (network, stored, key)
     }
     let (ann, annStored, annKey) = try trained("ann") { _, _ in ReLU() }
-    let (rnlANN, rnlStored, rnlKey) = try trained("rnl-ann", unitLogitReadout: true) { _, _ in RateNorm() }
+    let (rnlANN, rnlStored, rnlKey) = try trained("rnl-ann", readout: .unitLogits) { _, _ in RateNorm() }
     // Hybrid's single-spike thresholds are calibrated on peak membranes, which BN-folded biases
     // (constant currents, × T) distort: it gets DIET-SNN's bias-free, BN-free ANN (its chapter's).
     let (dietANN, dietStored, dietKey) = try trained("diet-ann", dropout: config.hybrid.annDropout) { _, _ in ReLU() }
@@ -245,25 +244,25 @@ runChapter {
     // Accuracy on the same test images; spikes per neuron; E_SNN/E_ANN with the first layer's
     // MACs at every analog step plus E_AC per synaptic event (× density for the sparse SNN).
 
-    printSection("5. Accuracy (%) vs T on \(simulated.count) test images (ANN \(fmt(100 * annSubset, 2)) %)")
+    printSection("5. Accuracy (%) vs T on \(simulated.count) test images (ANN \(formatFixed(100 * annSubset, digits: 2)) %)")
     printTable(headers: ["method"] + grid.map { "T=\($0)" } + ["E/E_ANN (last)", "prep. s"],
                rows: methods.map { m in
-                   [m.name] + grid.map { t in m.points.first { $0.timesteps == t }.map { fmt(100 * $0.accuracy, 1) } ?? "" }
-                       + [m.points.last.map { fmt($0.energyRatioFloat32, 3) } ?? "–", fmt(m.preparationSeconds, 0)]
+                   [m.name] + grid.map { t in m.points.first { $0.timesteps == t }.map { formatFixed(100 * $0.accuracy, digits: 1) } ?? "" }
+                       + [m.points.last.map { formatFixed($0.energyRatioFloat32, digits: 3) } ?? "–", formatFixed(m.preparationSeconds, digits: 0)]
                })
     for m in methods where !m.cumulativeReadout {
         for p in m.points where !grid.contains(p.timesteps) {
-            print("\(m.name): T = \(p.timesteps) accuracy \(fmt(100 * p.accuracy, 2)) %")
+            print("\(m.name): T = \(p.timesteps) accuracy \(formatFixed(100 * p.accuracy, digits: 2)) %")
         }
     }
     let front = paretoFront(methods, chance: 1 / Double(train.classCount))
     print("Pareto front (E/E_ANN → accuracy): "
-          + front.map { "\($0.method)@T=\($0.timesteps) \(fmt($0.energyRatioFloat32, 3)) → \(fmt(100 * $0.accuracy, 1)) %" }
+          + front.map { "\($0.method)@T=\($0.timesteps) \(formatFixed($0.energyRatioFloat32, digits: 3)) → \(formatFixed(100 * $0.accuracy, digits: 1)) %" }
             .joined(separator: ", "))
     let claim = checkClaim(methods, ann: annSubset)
     print("max-norm best at T ≤ 4: \(pct(claim.maxNormBestAtMostT4)) % → "
           + (claim.maxNormCollapses ? "collapses" : "does NOT collapse")
-          + "; within \(fmt(100 * claim.keepGap, 0)) points of the ANN at T ≤ 2: "
+          + "; within \(formatFixed(100 * claim.keepGap, digits: 0)) points of the ANN at T ≤ 2: "
           + claim.lowLatency.filter(\.keepsAccuracy).map(\.method).joined(separator: ", ")
           + " → the claim \(claim.verdict)")
 

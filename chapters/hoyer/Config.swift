@@ -27,7 +27,7 @@ struct Variant: Codable, Equatable, Sendable {
     }
 }
 
-struct Config: Codable, Equatable, Sendable {
+struct Config: ChapterConfiguration {
     enum NormalizationChoice: Codable, Equatable, Sendable {
         /// Per-channel mean/std measured on the training images used.
         case fittedToTrainingSet
@@ -119,12 +119,6 @@ struct Config: Codable, Equatable, Sendable {
         (variants + sweepVariants).flatMap { [$0.key, "eval-\($0.key)"] }
     }
 
-    func modified(_ change: (inout Config) -> Void) -> Config {
-        var copy = self
-        change(&copy)
-        return copy
-    }
-
     /// VGG16 on CIFAR-10 at T = 1 (digest §3 first row, §4).
     static let paper = Config(
         data: DataConfig(
@@ -178,13 +172,5 @@ struct Config: Codable, Equatable, Sendable {
         $0.sweep.multipliers = [10]
         $0.evaluation.membraneImages = 200
         $0.evaluation.noiseTestLimit = 500
-    }
-
-    static func preset(_ profile: Profile) -> Config {
-        switch profile {
-        case .smoke: smoke
-        case .quick: quick
-        case .paper: paper
-        }
     }
 }

@@ -56,14 +56,10 @@ func trainedNetwork(_ variant: Variant, config: Config, data: TrainingData,
                                         gradient: config.method.regulariserGradient)
             : nil,
         surrogateHeight: spiking ? config.method.surrogateHeight : nil)
-    let (network, key, _) = try cache.stage(
-        variant.key, version: 1, config: stage,
-        encode: { try NetworkState.encode($0) },
-        decode: { bytes -> Sequential in
-            let network = make()
-            try NetworkState.decode(bytes, into: network)
-            return network
-        }) { () -> Sequential in
+    // The architecture draws from its own seed, not from the generator networkStage passes.
+    let (network, key, _) = try cache.networkStage(
+        variant.key, version: 1, config: stage, architecture: { _ in make() }
+    ) { () -> Sequential in
         let network = make()
         try trainHoyerNetwork(network, label: variant.key, schedule: config.training,
                               data: data, seed: seed &+ 1)

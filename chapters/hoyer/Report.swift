@@ -281,16 +281,8 @@ func gnuplotText(_ label: String) -> String {
 
 // MARK: - README results table (between marker comments, rewritten by every quick/paper run)
 
-// TODO(api): ChapterSupport/render-figures should own "rewrite a README table between
-// markers from results.json" (render-figures has a HOOK for it); this is the local version.
+/// Rewrites the results block of `readme` (ChapterSupport's `replaceResultsBlock`).
 func writeReadmeTable(_ metrics: Metrics, record: RunRecord, readme: URL) throws {
-    let begin = "<!-- results:begin -->", end = "<!-- results:end -->"
-    let text = try String(contentsOf: readme, encoding: .utf8)
-    guard let start = text.range(of: begin), let stop = text.range(of: end),
-          start.upperBound <= stop.lowerBound else {
-        throw ChapterError.invalidConfiguration(
-            "\(readme.path) has no \(begin) … \(end) markers for the results table")
-    }
     let loaded = record.stages.filter { $0.outcome == .loaded }.count
     var lines = [
         "",
@@ -334,9 +326,7 @@ func writeReadmeTable(_ metrics: Metrics, record: RunRecord, readme: URL) throws
                 + "\(percent($0.meanSpikeRate)) % spikes, "
                 + "\(percent($0.nearThresholdFraction, digits: 2)) % near E"
         }.joined(separator: "; ") + ".", ""]
-    let updated = text[..<start.upperBound] + lines.joined(separator: "\n")
-        + text[stop.lowerBound...]
-    try String(updated).write(to: readme, atomically: true, encoding: .utf8)
+    try replaceResultsBlock(in: readme, with: lines.joined(separator: "\n"))
 }
 
 // MARK: - Summary: the headline and figure captions in results.json (figure index, regenerate)

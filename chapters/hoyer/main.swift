@@ -62,12 +62,7 @@ runChapter {
 
     let options = arguments.chapter
     let config = Config.preset(options.profile).modified { c in
-        switch options.dataset {
-        case .fashionMNIST: c.data.dataset = .fashionMNIST
-        case .cifar10: c.data.dataset = .cifar10
-        case .cifar100: c.data.dataset = .cifar100
-        case nil: break
-        }
+        if let d = options.dataset { c.data.dataset = d.id }
         if let w = arguments.regularisationWeight { c.method.regularisationWeight = w }
         if let g = arguments.regulariserGradient { c.method.regulariserGradient = g }
         if let h = arguments.surrogateHeight { c.method.surrogateHeight = h }
@@ -90,14 +85,12 @@ runChapter {
     printSection("1. Data")
     var dataRNG = SeededGenerator(seed: context.seed)
     // TODO(api): ChapterSupport cannot name Datasets' policy, so every chapter maps it.
-    let missing: MissingDataPolicy = context.missingData == .download ? .download : .fail
+    let missing = context.missingDataPolicy
     let fullTrain = try LabeledImages.load(config.data.dataset, split: .train,
                                            ifMissing: missing)
     let fullTest = try LabeledImages.load(config.data.dataset, split: .test, ifMissing: missing)
-    let train = config.data.trainLimit.map {
-        fullTrain.stratifiedSubset(limit: $0, using: &dataRNG) } ?? fullTrain
-    let test = config.data.testLimit.map {
-        fullTest.stratifiedSubset(limit: $0, using: &dataRNG) } ?? fullTest
+    let train = fullTrain.stratifiedSubset(limit: config.data.trainLimit, using: &dataRNG)
+    let test = fullTest.stratifiedSubset(limit: config.data.testLimit, using: &dataRNG)
     let normalization: Normalization
     switch config.data.normalization {
     case .fittedToTrainingSet: normalization = Normalization(fittedTo: train)
@@ -230,8 +223,7 @@ runChapter {
                                stages: cache.timings, summary: runSummary(metrics))
     let url = try record.write(to: context.outputDirectory)
     print("wrote \(url.path)")
-    let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("README.md")
+    let readme = chapterReadme(beside: #filePath)
     if context.writesReferenceReadme,
        FileManager.default.fileExists(atPath: readme.path) {
         try writeReadmeTable(metrics, record: record, readme: readme)

@@ -6,7 +6,7 @@ import RNLMethod
 import Datasets
 import NeuralNetworks
 
-struct Config: Codable, Equatable, Sendable {
+struct Config: ChapterConfiguration {
     struct DataConfig: Codable, Equatable, Sendable {
         var dataset: DatasetID
         /// Training images used (nil = all but the validation split).
@@ -31,7 +31,6 @@ struct Config: Codable, Equatable, Sendable {
         /// (`Method/ReadoutInitialisation.swift`; both ANNs alike).
         var readout: ReadoutInitialisation
     }
-    enum ReadoutInitialisation: String, Codable, Equatable, Sendable { case kaiming, unitLogits }
     struct BaselineConfig: Codable, Equatable, Sendable {
         /// Training batches whose ReLU activations set the max-norm / percentile thresholds.
         var calibrationBatches: Int
@@ -67,12 +66,6 @@ struct Config: Codable, Equatable, Sendable {
     var baselines: BaselineConfig
     var ril: RILConfig
     var evaluation: EvaluationConfig
-
-    func modified(_ change: (inout Config) -> Void) -> Config {
-        var copy = self
-        change(&copy)
-        return copy
-    }
 
     /// The authors' CIFAR-10 VGG-16 pipeline (digest §5, §6, §3.5).
     static let paper = Config(
@@ -126,13 +119,5 @@ struct Config: Codable, Equatable, Sendable {
         $0.evaluation.batchSize = 100
         $0.evaluation.maxTimesteps = 64
         $0.evaluation.scatterTimesteps = [8, 32, 64]
-    }
-
-    static func preset(_ profile: Profile) -> Config {
-        switch profile {
-        case .smoke: smoke
-        case .quick: quick
-        case .paper: paper
-        }
     }
 }

@@ -30,8 +30,9 @@ struct SNNStage: Encodable {
     var evaluation: Config.EvaluationConfig
 }
 
-/// Trains (or loads) the VGG of `config.ann` with `activation` after every normalised layer.
-/// Cross-entropy; NaN guard on every step.
+/// Trains (or loads) the VGG of `config.ann` with `activation` after every normalised layer
+/// (`RNLMethod.trainClassifier`: cross-entropy, NaN guard on every step, read-out initialised
+/// as `config.ann.readout` says).
 func trainedANN(
     _ stage: String, config: Config, train: LabeledImages, normalization: Normalization,
     cache: StageCache, rng: inout SeededGenerator, activation: @escaping (Int, Int) -> any Layer
@@ -41,24 +42,15 @@ func trainedANN(
                  classes: train.classCount, classifier: config.ann.classifier, batchNorm: true,
                  bias: false, pool: .average, activation: activation, using: &rng)
     }
-    let (network, key, _) = try cache.stage(
+    let (network, key, _) = try cache.networkStage(
         stage, version: 1, config: ANNStage(data: config.data, ann: config.ann, activation: stage),
-        encode: { try NetworkState.encode($0) },
-        decode: { data -> Sequential in
-            var initRNG = SeededGenerator(seed: 0)
-            let network = make(&initRNG)
-            try NetworkState.decode(data, into: network)
-            return network
-        }) { () -> Sequential in
+        architecture: make
+    ) { () -> Sequential in
         var initRNG = rng.split()
         let network = make(&initRNG)
         let ann = config.ann
-        if ann.readout == .unitLogits {
-            let probe = train.batches(size: 256, normalization: normalization)[0].images
-            let factor = scaleReadoutToUnitLogits(network, on: probe)
-            print("\(stage): read-out initial weights × \(fmt(Double(factor), 3)) (unit logit spread)")
-        }
-        try trainClassifier(network, label: stage, epochs: ann.epochs, batchSize: ann.batchSize,
+        try trainClassifier(network, label: stage, readout: ann.readout,
+                            epochs: ann.epochs, batchSize: ann.batchSize,
                             optimizer: ann.optimizer, learningRate: ann.learningRate,
                             schedule: ann.schedule, weightDecay: ann.weightDecay,
                             train: train, normalization: normalization, rng: &rng)
@@ -77,32 +69,14 @@ struct MethodResult: Codable, Equatable {
     var annAccuracyOnSimulatedSubset: Double
     var accuracy: [Double]
     /// Smallest T with accuracy ≥ own ANN − 0.01; null if never (≤ T_max).
-    var firstTimestepWithinOnePoint: Int?
+    @ExplicitNull var firstTimestepWithinOnePoint: Int?
     /// Smallest T with accuracy ≥ the common target (lowest ANN − 0.01); null if never.
-    var firstTimestepAtMatchedAccuracy: Int?
+    @ExplicitNull var firstTimestepAtMatchedAccuracy: Int?
     /// Spikes per neuron per step of each neuron layer over T_max.
     var firingRates: [Double]
     /// E_SNN/E_ANN (45 nm fp32) at those two T; null if never reached.
-    var energyRatioWithinOnePoint: Double?
-    var energyRatioAtMatchedAccuracy: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case method, name, thresholds, annAccuracyOnSimulatedSubset, accuracy, firstTimestepWithinOnePoint
-        case firstTimestepAtMatchedAccuracy, firingRates, energyRatioWithinOnePoint, energyRatioAtMatchedAccuracy
-    }
-    // By hand so that "never" is an explicit null rather than a missing key.
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(method, forKey: .method); try c.encode(name, forKey: .name)
-        try c.encode(thresholds, forKey: .thresholds)
-        try c.encode(annAccuracyOnSimulatedSubset, forKey: .annAccuracyOnSimulatedSubset)
-        try c.encode(accuracy, forKey: .accuracy)
-        try c.encode(firstTimestepWithinOnePoint, forKey: .firstTimestepWithinOnePoint)
-        try c.encode(firstTimestepAtMatchedAccuracy, forKey: .firstTimestepAtMatchedAccuracy)
-        try c.encode(firingRates, forKey: .firingRates)
-        try c.encode(energyRatioWithinOnePoint, forKey: .energyRatioWithinOnePoint)
-        try c.encode(energyRatioAtMatchedAccuracy, forKey: .energyRatioAtMatchedAccuracy)
-    }
+    @ExplicitNull var energyRatioWithinOnePoint: Double?
+    @ExplicitNull var energyRatioAtMatchedAccuracy: Double?
 }
 
 struct Metrics: Codable, Equatable {
@@ -143,14 +117,6 @@ func boundCheck(_ curves: FitCurves) -> (worstRatio: Double, holds: Bool) {
     return (worst, worst <= 1 + 1e-6)
 }
 
-func fmt(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
-
-/// Rewrites the current terminal line (simulation progress).
-func progressLine(_ text: String) {
-    fflush(nil)
-    FileHandle.standardOutput.write(Data(("\r" + text + "\u{1B}[K").utf8))
-}
-
 func writeFigures(_ metrics: Metrics, to directory: URL) throws {
     let writer = FigureWriter(directory: directory)
     let T = metrics.maxTimesteps
@@ -170,7 +136,7 @@ func writeFigures(_ metrics: Metrics, to directory: URL) throws {
         let curves = metrics.fitCurves[k]
         let positive = { (values: [Double]) in values.map { Swift.max($0, 1e-6) } }
         var series = curves.errors.enumerated().map { l, e in
-            Series(label: "layer \(l + 1) (Ω = \(fmt(curves.omegas[l], 2)))", x: steps, y: positive(e))
+            Series(label: "layer \(l + 1) (Ω = \(formatFixed(curves.omegas[l], digits: 2)))", x: steps, y: positive(e))
         }
         series.append(Series(label: "output", x: steps, y: positive(curves.outputErrors)))
         series.append(Series(label: "bound Ω¹/t (layer 1)", x: steps,
@@ -191,7 +157,7 @@ func writeFigures(_ metrics: Metrics, to directory: URL) throws {
     let reached = metrics.methods.filter { $0.energyRatioAtMatchedAccuracy != nil }
     if !reached.isEmpty {
         _ = try writer.write(BarChart(
-            title: "Energy to reach \(fmt(100 * metrics.matchedAccuracyTarget, 1)) % (45 nm fp32)",
+            title: "Energy to reach \(formatFixed(100 * metrics.matchedAccuracyTarget, digits: 1)) % (45 nm fp32)",
             categories: reached.map { "\($0.method.rawValue), T=\($0.firstTimestepAtMatchedAccuracy!)" },
             groups: [BarChart.Group(label: "SNN energy / ANN energy", values: reached.map { $0.energyRatioAtMatchedAccuracy! })],
             xLabel: "method", y: Axis("SNN energy / ANN energy"),
@@ -210,41 +176,35 @@ func writeFigures(_ metrics: Metrics, to directory: URL) throws {
 
 /// Replaces the text between the results markers of chapters/rnl/README.md.
 func updateReadme(with metrics: Metrics, profile: Profile, seconds: Double, stages: [StageTiming]) throws {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("README.md")
-    guard var text = try? String(contentsOf: url, encoding: .utf8),
-          let begin = text.range(of: "<!-- results:begin -->"),
-          let end = text.range(of: "<!-- results:end -->"), begin.upperBound <= end.lowerBound
-    else { print("README.md or its results markers not found; table not updated"); return }
     let T = metrics.maxTimesteps
     let columns = [1, 8, 16, 32, 64, T].filter { $0 <= T }.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
     let last = metrics.rilTrajectory.last(where: \.selected)
     var lines = ["",
                  "Generated by `chapter-rnl --profile \(profile.rawValue)` from `figures/rnl/\(profile.rawValue)/results.json`"
-                    + " (wall time \(fmt(seconds / 60, 1)) min; "
-                    + stages.map { "\($0.stage) \($0.outcome.rawValue) in \(fmt($0.seconds, 0)) s" }.joined(separator: ", ")
-                    + "). Full test set: ReLU ANN \(fmt(100 * metrics.reluANNAccuracy, 2)) %, RNL ANN "
-                    + "\(fmt(100 * metrics.rnlANNAccuracy, 2)) %, RNL + RIL ANN \(fmt(100 * metrics.rilANNAccuracy, 2)) %."
-                    + " RIL kept p = \(fmt(last?.p ?? 1, 3)) (Ω̄ \(fmt(metrics.rilTrajectory.first?.omegaBar ?? 0, 2)) at the start → "
-                    + "\(fmt(last?.omegaBar ?? 0, 2))). \(metrics.simulatedImages) test images simulated.",
+                    + " (wall time \(formatFixed(seconds / 60, digits: 1)) min; "
+                    + describeStages(stages)
+                    + "). Full test set: ReLU ANN \(formatFixed(100 * metrics.reluANNAccuracy, digits: 2)) %, RNL ANN "
+                    + "\(formatFixed(100 * metrics.rnlANNAccuracy, digits: 2)) %, RNL + RIL ANN \(formatFixed(100 * metrics.rilANNAccuracy, digits: 2)) %."
+                    + " RIL kept p = \(formatFixed(last?.p ?? 1, digits: 3)) (Ω̄ \(formatFixed(metrics.rilTrajectory.first?.omegaBar ?? 0, digits: 2)) at the start → "
+                    + "\(formatFixed(last?.omegaBar ?? 0, digits: 2))). \(metrics.simulatedImages) test images simulated.",
                  "",
                  "| method | ANN (same images) | " + columns.map { "T=\($0)" }.joined(separator: " | ")
-                    + " | T within 1 pt of own ANN | T to reach \(fmt(100 * metrics.matchedAccuracyTarget, 1)) % | E_SNN/E_ANN there |",
+                    + " | T within 1 pt of own ANN | T to reach \(formatFixed(100 * metrics.matchedAccuracyTarget, digits: 1)) % | E_SNN/E_ANN there |",
                  "|---|---|" + String(repeating: "---|", count: columns.count + 3)]
     for m in metrics.methods {
-        lines.append("| \(m.name) | \(fmt(100 * m.annAccuracyOnSimulatedSubset, 2)) | "
-                     + columns.map { fmt(100 * m.accuracy[$0 - 1], 2) }.joined(separator: " | ")
+        lines.append("| \(m.name) | \(formatFixed(100 * m.annAccuracyOnSimulatedSubset, digits: 2)) | "
+                     + columns.map { formatFixed(100 * m.accuracy[$0 - 1], digits: 2) }.joined(separator: " | ")
                      + " | \(m.firstTimestepWithinOnePoint.map(String.init) ?? "never (≤ \(T))")"
                      + " | \(m.firstTimestepAtMatchedAccuracy.map(String.init) ?? "never")"
-                     + " | \(m.energyRatioAtMatchedAccuracy.map { fmt($0, 3) } ?? "–") |")
+                     + " | \(m.energyRatioAtMatchedAccuracy.map { formatFixed($0, digits: 3) } ?? "–") |")
     }
     lines.append("")
     lines.append("Speed-up in T within 1 point, max-norm / RNL + RIL: "
-                 + (metrics.speedupOfRILOverMaxNorm.map { fmt($0, 2) + "×" } ?? "undefined (a method never got there)")
-                 + "; max-norm / RNL: " + (metrics.speedupOfRNLOverMaxNorm.map { fmt($0, 2) + "×" } ?? "undefined")
-                 + ". First-layer bound: max ε¹(t)·t/Ω¹ = \(fmt(metrics.firstLayerBoundWorstRatio, 3)) (≤ 1 means it held).")
+                 + (metrics.speedupOfRILOverMaxNorm.map { formatFixed($0, digits: 2) + "×" } ?? "undefined (a method never got there)")
+                 + "; max-norm / RNL: " + (metrics.speedupOfRNLOverMaxNorm.map { formatFixed($0, digits: 2) + "×" } ?? "undefined")
+                 + ". First-layer bound: max ε¹(t)·t/Ω¹ = \(formatFixed(metrics.firstLayerBoundWorstRatio, digits: 3)) (≤ 1 means it held).")
     lines.append("")
-    text.replaceSubrange(begin.upperBound..<end.lowerBound, with: lines.joined(separator: "\n"))
-    try text.write(to: url, atomically: true, encoding: .utf8)
+    try replaceResultsBlock(in: chapterReadme(beside: #filePath), with: lines.joined(separator: "\n"))
 }
 
 // MARK: - Summary: the headline and figure captions in results.json (figure index, regenerate)
@@ -257,7 +217,7 @@ func runSummary(_ metrics: Metrics) -> RunSummary {
         method.firstTimestepWithinOnePoint.map { "T = \($0)" } ?? "never (T ≤ \(T))"
     }
     let maxNorm = metrics.methods[0], ril = metrics.methods[3]
-    let speedup = metrics.speedupOfRILOverMaxNorm.map { ", \(fmt($0, 2))× fewer steps" } ?? ""
+    let speedup = metrics.speedupOfRILOverMaxNorm.map { ", \(formatFixed($0, digits: 2))× fewer steps" } ?? ""
     var figures = [FigureCaption(
         id: "fig-accuracy-vs-timesteps",
         caption: "Accuracy against T for max-norm, percentile, RNL and RNL + RIL (one "

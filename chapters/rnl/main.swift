@@ -56,7 +56,7 @@ runChapter {
     let context = try ChapterContext(chapter: "rnl", options: arguments.chapter,
                                      stages: ["relu-ann", "rnl-ann", "ril", "snn"])
     let config = Config.preset(context.profile).modified { c in
-        if let choice = context.dataset { c.data.dataset = DatasetID(rawValue: choice.rawValue)! }
+        if let dataset = context.datasetID { c.data.dataset = dataset }
         if let l = arguments.lambda { c.ril.lambda = l }
         if let t = arguments.tolerance { c.ril.tolerance = t }
         if let e = arguments.epochs { c.ann.epochs = e }
@@ -78,15 +78,15 @@ runChapter {
     // (direct coding). A held-out part of the training set drives the RIL selection rule.
 
     let fullTrain = try LabeledImages.load(config.data.dataset, split: .train,
-                                       ifMissing: context.missingData == .download ? .download : .fail)
+                                       ifMissing: context.missingDataPolicy)
     let test = try LabeledImages.load(config.data.dataset, split: .test,
-                                       ifMissing: context.missingData == .download ? .download : .fail)
+                                       ifMissing: context.missingDataPolicy)
     let trainCount = config.data.trainLimit ?? (fullTrain.count - config.data.validationCount)
     let pool = fullTrain.stratifiedSubset(limit: trainCount + config.data.validationCount, using: &rng)
         .shuffled(using: &rng)
     let train = pool.selecting(Array(0..<trainCount))
     let validation = pool.selecting(Array(trainCount..<pool.count))
-    let simulated = config.data.simulatedTestLimit.map { test.stratifiedSubset(limit: $0, using: &rng) } ?? test
+    let simulated = test.stratifiedSubset(limit: config.data.simulatedTestLimit, using: &rng)
     let normalization = Normalization(fittedTo: train)
     let imageShape = train.imageShape
     print("data: \(config.data.dataset.title), \(train.count) train, \(validation.count) validation, "
@@ -151,22 +151,22 @@ runChapter {
                 return epoch[i % perEpoch]
             },
             validation: validationBatches) { c in
-            print("  RIL iteration \(c.iteration): p = \(fmt(c.p, 4)), Ω̄ = \(fmt(c.omegaBar, 3)), "
-                  + "validation acc \(fmt(100 * c.validationAccuracy, 2)) %" + (c.selected ? "  (kept)" : ""))
+            print("  RIL iteration \(c.iteration): p = \(formatFixed(c.p, digits: 4)), Ω̄ = \(formatFixed(c.omegaBar, digits: 3)), "
+                  + "validation acc \(formatFixed(100 * c.validationAccuracy, digits: 2)) %" + (c.selected ? "  (kept)" : ""))
         }
     }
     let selectedScale = Float(trajectory.last(where: \.selected)?.scale ?? 10)
     let rilFolded = try foldRateNormNetwork(
         rnlANN, sharedScale: Parameter(Tensor(shape: [1], scalars: [selectedScale]), name: "rnl.scale", role: .threshold))
     let rilThresholds = rilFolded.layers.compactMap { ($0 as? RateNorm)?.threshold }
-    print("RIL selected s = \(fmt(Double(selectedScale), 3)) (p = \(fmt(Double(sigmoid(selectedScale)), 3)))")
+    print("RIL selected s = \(formatFixed(Double(selectedScale), digits: 3)) (p = \(formatFixed(Double(sigmoid(selectedScale)), digits: 3)))")
 
     let methods = ConversionMethod.allCases
     let thresholds: [ConversionMethod: [Float]] = [
         .maxNorm: maxThresholds, .percentile: percentileThresholds, .rnl: rnlThresholds, .rnlRIL: rilThresholds]
     for method in methods {
         print("thresholds θˡ  \(method.title(config).padding(toLength: 34, withPad: " ", startingAt: 0))"
-              + thresholds[method]!.map { fmt(Double($0), 3) }.joined(separator: "  "))
+              + thresholds[method]!.map { formatFixed(Double($0), digits: 3) }.joined(separator: "  "))
     }
     let snns: [ConversionMethod: Sequential] = [
         .maxNorm: try convert(reluFolded, thresholds: maxThresholds, reset: .subtraction),
@@ -193,9 +193,9 @@ runChapter {
             let evaluation = accuracyByTimestep(
                 of: snns[method]!, on: simulatedBatches, timesteps: T, chunk: config.evaluation.chunk,
                 using: &simulationRNG) { _, images in
-                progressLine("simulating \(method.title(config)): \(images)/\(simulated.count) images, T = \(T)")
+                rewriteLine("simulating \(method.title(config)): \(images)/\(simulated.count) images, T = \(T)")
             }
-            print("  (\(fmt(Date().timeIntervalSince(start), 1)) s)")
+            print("  (\(formatFixed(Date().timeIntervalSince(start), digits: 1)) s)")
             return evaluation
         }
     }
@@ -239,20 +239,20 @@ runChapter {
     printSection("Accuracy (%) vs T on \(simulated.count) test images")
     printTable(headers: ["T"] + results.map(\.name),
                rows: ([1, 2, 4, 8, 16, 32, 64, 128, 256, 512].filter { $0 <= T }).map { t in
-                   ["\(t)"] + results.map { fmt(100 * $0.accuracy[t - 1], 2) } }
-                   + [["ANN"] + results.map { fmt(100 * $0.annAccuracyOnSimulatedSubset, 2) }])
+                   ["\(t)"] + results.map { formatFixed(100 * $0.accuracy[t - 1], digits: 2) } }
+                   + [["ANN"] + results.map { formatFixed(100 * $0.annAccuracyOnSimulatedSubset, digits: 2) }])
     for r in results {
         print("\(r.name): within 1 point of its ANN from T = "
               + (r.firstTimestepWithinOnePoint.map(String.init) ?? "never (≤ \(T))")
-              + "; reaches \(fmt(100 * matchedTarget, 2)) % at T = "
+              + "; reaches \(formatFixed(100 * matchedTarget, digits: 2)) % at T = "
               + (r.firstTimestepAtMatchedAccuracy.map(String.init) ?? "never")
-              + ", E_SNN/E_ANN there = " + (r.energyRatioAtMatchedAccuracy.map { fmt($0, 3) } ?? "–"))
+              + ", E_SNN/E_ANN there = " + (r.energyRatioAtMatchedAccuracy.map { formatFixed($0, digits: 3) } ?? "–"))
     }
     let bound = boundCheck(fits[0].curves)
-    print("fit curve, first hidden layer (RNL): max ε¹(t)·t/Ω¹ = \(fmt(bound.worstRatio, 3)) "
+    print("fit curve, first hidden layer (RNL): max ε¹(t)·t/Ω¹ = \(formatFixed(bound.worstRatio, digits: 3)) "
           + "(≤ 1 means ε¹(t) ≤ Ω¹/t held for every t ≤ \(T))")
     for (method, fit) in zip([ConversionMethod.rnl, .rnlRIL], fits) {
-        print("Ω^l \(method.title(config)): " + fit.curves.omegas.map { fmt($0, 3) }.joined(separator: "  "))
+        print("Ω^l \(method.title(config)): " + fit.curves.omegas.map { formatFixed($0, digits: 3) }.joined(separator: "  "))
     }
 
     // MARK: - 6. Results and figures

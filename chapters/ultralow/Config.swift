@@ -39,7 +39,7 @@ struct ConversionRule: Codable, Equatable, Hashable, Sendable {
     }
 }
 
-struct Config: Codable, Equatable, Sendable {
+struct Config: ChapterConfiguration {
     struct DataConfig: Codable, Equatable, Sendable {
         var dataset: DatasetID
         /// Training images (a class-balanced subset; nil = all).
@@ -96,12 +96,6 @@ struct Config: Codable, Equatable, Sendable {
     var conversion: ConversionConfig
     var finetune: FineTuneConfig
     var evaluation: EvaluationConfig
-
-    func modified(_ change: (inout Config) -> Void) -> Config {
-        var copy = self
-        change(&copy)
-        return copy
-    }
 
     static let allRules: [ConversionRule] = [
         .naive, .shift, .fitted(.constantInput), .fitted(.snnCalibrated),
@@ -166,13 +160,5 @@ struct Config: Codable, Equatable, Sendable {
         $0.finetune.timesteps = [2]
         $0.finetune.trainLimit = 1_000
         $0.finetune.epochs = 1
-    }
-
-    static func preset(_ profile: Profile) -> Config {
-        switch profile {
-        case .smoke: smoke
-        case .quick: quick
-        case .paper: paper
-        }
     }
 }

@@ -173,12 +173,12 @@ func fitFactors(samples: [[Float]], dnn: Sequential, clipIndices: [Int], clips: 
             }))
         }
         for start in MembraneStart.allCases where estimators.contains("snnCalibrated/\(start.rawValue)") {
-            ProgressLine.writeToStandardOutput("\r  SNN-calibrated fit, T = \(t), U(0) = \(start.rawValue) …\u{1B}[K")
+            rewriteLine("  SNN-calibrated fit, T = \(t), U(0) = \(start.rawValue) …")
             entries.append(.init(estimator: .snnCalibrated, start: start, timesteps: t, fits: calibratedFits(
                 dnn: dnn, clips: clips, clipIndices: clipIndices, images: calibration, timesteps: t,
                 start: start, sampleLimit: config.sampleLimit, grid: config.grid, using: &rng)))
         }
     }
-    ProgressLine.writeToStandardOutput("\r\u{1B}[K")
+    rewriteLine("")
     return FitStage(distributions: distributions, table: table, factors: FittedFactors(entries: entries))
 }

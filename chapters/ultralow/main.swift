@@ -58,7 +58,7 @@ runChapter {
     // MARK: - 0. Setup
     let options = arguments.chapter
     let config = Config.preset(options.profile).modified { c in
-        if let d = options.dataset { c.data.dataset = DatasetID(rawValue: d.rawValue)! }
+        if let d = options.dataset { c.data.dataset = d.id }
         if !arguments.finetuneTimesteps.isEmpty { c.finetune.timesteps = arguments.finetuneTimesteps }
         if let e = arguments.finetuneEpochs { c.finetune.epochs = e }
         if let e = arguments.epochs { c.dnn.epochs = e }
@@ -79,8 +79,8 @@ runChapter {
     printSection("1. Data")
     let fullTrain = try LabeledImages.load(config.data.dataset, split: .train)
     let fullTest = try LabeledImages.load(config.data.dataset, split: .test)
-    let train = config.data.trainLimit.map { fullTrain.stratifiedSubset(limit: $0, using: &rng) } ?? fullTrain
-    let test = config.data.testLimit.map { fullTest.stratifiedSubset(limit: $0, using: &rng) } ?? fullTest
+    let train = fullTrain.stratifiedSubset(limit: config.data.trainLimit, using: &rng)
+    let test = fullTest.stratifiedSubset(limit: config.data.testLimit, using: &rng)
     let normalization = Normalization(fittedTo: train)
     let testBatches = test.batches(size: config.evaluation.batchSize, normalization: normalization)
     print("\(config.data.dataset.title): \(train.count) train, \(test.count) test images, "
@@ -97,15 +97,10 @@ runChapter {
                  bias: false, pool: .max, dropout: config.dnn.dropout,
                  activation: { _, _ in ClippedReLU(clip: config.dnn.initialClip) }, using: &rng)
     }
-    let (dnn, dnnKey, _) = try cache.stage(
+    let (dnn, dnnKey, _) = try cache.networkStage(
         "dnn", version: 1, config: DNNStage(data: config.data, dnn: config.dnn),
-        encode: { try NetworkState.encode($0) },
-        decode: { data -> Sequential in
-            var initRNG = SeededGenerator(seed: 0)
-            let network = makeDNN(&initRNG)
-            try NetworkState.decode(data, into: network)
-            return network
-        }) { () -> Sequential in
+        architecture: makeDNN
+    ) { () -> Sequential in
         var initRNG = rng.split()
         let network = makeDNN(&initRNG)
         try trainDNN(network, train: train, normalization: normalization, config: config, using: &rng)
@@ -152,7 +147,7 @@ runChapter {
         "convert", version: 1, config: config.evaluation, dependsOn: [fitKey]) { () -> [RuleResult] in
         config.conversion.rules.map { rule in
             let evaluations = config.conversion.timesteps.map { t -> SNNEvaluation in
-                ProgressLine.writeToStandardOutput("\r  simulating \(rule.name) at T = \(t) …\u{1B}[K")
+                rewriteLine("  simulating \(rule.name) at T = \(t) …")
                 let s = settings(for: rule, clips: clips, factors: fitted.factors, timesteps: t)
                 let (snn, neurons) = makeSNN(from: dnn, settings: s, trainable: false)
                 return evaluate(snn, neurons: neurons, on: testBatches, timesteps: t, seed: context.seed)
@@ -160,7 +155,7 @@ runChapter {
             return RuleResult(rule: rule, name: rule.name, evaluations: evaluations)
         }
     }
-    print("\r\u{1B}[K", terminator: "")
+    rewriteLine("")
     printConversionTable(converted, timesteps: config.conversion.timesteps, dnnAccuracy: dnnSubsetAccuracy)
 
     // MARK: - 5. Fine-tune the SNN with surrogate-gradient BPTT (digest §2.6–2.7)
@@ -169,7 +164,7 @@ runChapter {
     // The fitted conversion is tuned at every T in the config, the naive one at T = 2 with
     // the same budget, to show how much a good starting point is worth.
     printSection("5. Fine-tune the SNN (BPTT, trainable V and λ)")
-    let tuneTrain = config.finetune.trainLimit.map { train.stratifiedSubset(limit: $0, using: &rng) } ?? train
+    let tuneTrain = train.stratifiedSubset(limit: config.finetune.trainLimit, using: &rng)
     let (tuned, _, _) = try cache.stage(
         "finetune", version: 1, config: FineTuneStage(finetune: config.finetune, evaluation: config.evaluation),
         dependsOn: [convertKey]) { () -> [FineTuneResult] in

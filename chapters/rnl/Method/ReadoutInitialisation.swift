@@ -13,6 +13,13 @@
 
 import SNNConversion
 
+/// The read-out layer's initial weights: Kaiming (the paper) or rescaled to unit logit spread
+/// (`scaleReadoutToUnitLogits`, the quick profiles). `trainClassifier(readout:)` applies it.
+public enum ReadoutInitialisation: String, Codable, Equatable, Sendable {
+    case kaiming
+    case unitLogits
+}
+
 /// Multiplies the initial weights of `network`'s last layer (a `Linear`) by 1/σ, σ the
 /// standard deviation of the logits on `images` after `warmUpPasses` training-phase passes
 /// (so running maxima and batch statistics are at their steady state). Every buffer is

@@ -1,8 +1,11 @@
-// The ANN training loop of chapter-rnl (moved here from the chapter's Report.swift so that
-// chapter-compare trains its ReLU and RNL ANNs with the same code).
+// The ANN training of chapter-rnl (moved here from the chapter's Report.swift so that
+// chapter-compare trains its ReLU and RNL ANNs with the same code). The loop itself is
+// ChapterSupport's `trainSupervised`; this file adds the optimiser choice and the read-out
+// initialisation.
 
 import ChapterSupport
 import Datasets
+import Foundation
 import SNNConversion
 
 /// The optimiser of an ANN run (authors: SGD with momentum; quick profiles: Adam).
@@ -17,38 +20,33 @@ public enum ANNOptimizer: Codable, Equatable, Sendable {
 ///
 ///     SGD:  v ← μ·v + ∇L + λ·w,  w ← w − η·v        Adam: the usual bias-corrected moments
 ///
+/// With `readout: .unitLogits` the read-out's initial weights are first rescaled to unit logit
+/// spread on the first 256 training images (`scaleReadoutToUnitLogits`; no random draws), and
+/// the factor is printed.
+///
 /// - Complexity: epochs · ⌈N / batchSize⌉ forward + backward passes.
 public func trainClassifier(
-    _ network: Sequential, label: String, epochs: Int, batchSize: Int, optimizer: ANNOptimizer,
+    _ network: Sequential, label: String, readout: ReadoutInitialisation = .kaiming,
+    epochs: Int, batchSize: Int, optimizer: ANNOptimizer,
     learningRate: Float, schedule: LearningRateSchedule, weightDecay: Float,
     train: LabeledImages, normalization: Normalization, rng: inout SeededGenerator
 ) throws {
-    let stepsPerEpoch = (train.count + batchSize - 1) / batchSize
-    let progress = ProgressLine(label, epochs: epochs, stepsPerEpoch: stepsPerEpoch)
-    var sgd = SGD(learningRate: learningRate, momentum: 0.9, weightDecay: weightDecay)
-    var adam = Adam(learningRate: learningRate, weightDecay: weightDecay)
-    var step = 0
-    for epoch in 0..<epochs {
-        var loss = 0.0, correct = 0, seen = 0
-        let batches = train.shuffledBatches(size: batchSize, normalization: normalization, using: &rng)
-        for (b, batch) in batches.enumerated() {
-            let rate = schedule.rate(base: learningRate, step: step, total: epochs * stepsPerEpoch)
-            let result: StepResult
-            switch optimizer {
-            case .sgd(let momentum):
-                sgd.learningRate = rate; sgd.momentum = momentum
-                result = classificationStep(network, images: batch.images, labels: batch.labels,
-                                            optimizer: &sgd, rng: &rng)
-            case .adam:
-                adam.learningRate = rate
-                result = classificationStep(network, images: batch.images, labels: batch.labels,
-                                            optimizer: &adam, rng: &rng)
-            }
-            try checkFinite(loss: result.loss, epoch: epoch, step: b)
-            loss += Double(result.loss) * Double(result.count)
-            correct += result.correct; seen += result.count; step += 1
-            progress.update(epoch: epoch, step: b, loss: loss / Double(seen),
-                            accuracy: Double(correct) / Double(seen), samples: result.count)
-        }
+    if readout == .unitLogits {
+        let probe = train.batches(size: 256, normalization: normalization)[0].images
+        let factor = scaleReadoutToUnitLogits(network, on: probe)
+        print("\(label): read-out initial weights × \(String(format: "%.3f", Double(factor)))"
+              + " (unit logit spread)")
+    }
+    switch optimizer {
+    case .sgd(let momentum):
+        var sgd = SGD(learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+        try trainSupervised(network, epochs: epochs, batchSize: batchSize, optimizer: &sgd,
+                            learningRate: learningRate, schedule: schedule, on: train,
+                            normalization: normalization, progressLabel: label, rng: &rng)
+    case .adam:
+        var adam = Adam(learningRate: learningRate, weightDecay: weightDecay)
+        try trainSupervised(network, epochs: epochs, batchSize: batchSize, optimizer: &adam,
+                            learningRate: learningRate, schedule: schedule, on: train,
+                            normalization: normalization, progressLabel: label, rng: &rng)
     }
 }

@@ -1,29 +1,12 @@
 import Foundation
 import Testing
 
-@testable import ChapterSupport
+import Datasets
 
-/// SHA-256 against the FIPS 180-4 example vectors and against Python's hashlib at every
-/// padding boundary (55/56 bytes: the length field fits or spills into a second block).
-@Suite struct SHA256Tests {
-    @Test func fipsVectors() {
-        #expect(
-            SHA256.hex(of: Data())
-                == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(
-            SHA256.hex(of: Data("abc".utf8))
-                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(
-            SHA256.hex(of: Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
-                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-    }
-
-    @Test func oneMillionA() {
-        #expect(
-            SHA256.hex(of: Data(repeating: UInt8(ascii: "a"), count: 1_000_000))
-                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
-    }
-
+/// SHA-256 against Python's hashlib at every padding boundary (55/56 bytes: the length field
+/// fits or spills into a second block), and the `Data` entry points ChapterSupport uses for
+/// stage keys and checkpoints. The FIPS 180-4 vectors are in `DigestTests`.
+@Suite struct SHA256PaddingTests {
     /// Digests of n × "a" from Python's `hashlib.sha256`, around the 64-byte block edges.
     @Test(arguments: [
         (55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"),
@@ -35,11 +18,12 @@ import Testing
         (128, "6836cf13bac400e9105071cd6af47084dfacad4e5e302c94bfed24e013afb73e"),
     ])
     func paddingBoundaries(length: Int, expected: String) {
-        #expect(SHA256.hex(of: Data(repeating: UInt8(ascii: "a"), count: length)) == expected)
+        #expect(SHA256.hexDigest(of: Data(repeating: UInt8(ascii: "a"), count: length)) == expected)
     }
 
-    /// Feeding the same bytes in uneven chunks must not change the digest.
-    @Test func incrementalUpdatesMatchOneShot() {
+    /// Feeding the same `Data` in uneven chunks (an empty one included) must not change the
+    /// digest.
+    @Test func incrementalDataUpdatesMatchOneShot() {
         let message = Data((0..<256_000).map { UInt8(truncatingIfNeeded: $0) })
         var hasher = SHA256()
         var offset = 0
@@ -54,6 +38,6 @@ import Testing
         // hashlib.sha256(bytes(range(256)) * 1000).hexdigest()
         #expect(
             digest.joined() == "b57b64b198d5d59ce5a22a9b9f25e72a7d081476d432051aa923f3dbebb90934")
-        #expect(SHA256.hex(of: message) == digest.joined())
+        #expect(SHA256.hexDigest(of: message) == digest.joined())
     }
 }

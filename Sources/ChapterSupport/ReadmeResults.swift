@@ -1,0 +1,41 @@
+// The generated part of a chapter README: the text between two marker comments, rewritten by
+// every reference run from the same metrics that go into results.json (STYLE C6), so the
+// numbers in the prose never drift from the code.
+
+import Foundation
+
+/// The comment that opens the generated results block of a chapter README.
+public let readmeResultsBegin = "<!-- results:begin -->"
+/// The comment that closes it.
+public let readmeResultsEnd = "<!-- results:end -->"
+
+/// The README.md beside a chapter's source file: `chapterReadme(beside: #filePath)` in
+/// `chapters/<key>/Report.swift` is `chapters/<key>/README.md`.
+public func chapterReadme(beside sourceFile: String) -> URL {
+    URL(fileURLWithPath: sourceFile).deletingLastPathComponent().appendingPathComponent("README.md")
+}
+
+/// Replaces the text between `<!-- results:begin -->` and `<!-- results:end -->` in `readme`
+/// with `block`; the markers and everything outside them stay as they are.
+///
+/// - Throws: `ChapterError.invalidConfiguration` when the file cannot be read or has no
+///   markers in that order; the error of writing the file.
+public func replaceResultsBlock(in readme: URL, with block: String) throws {
+    guard var text = try? String(contentsOf: readme, encoding: .utf8),
+          let begin = text.range(of: readmeResultsBegin),
+          let end = text.range(of: readmeResultsEnd), begin.upperBound <= end.lowerBound
+    else {
+        throw ChapterError.invalidConfiguration(
+            "\(readme.path) has no \(readmeResultsBegin) … \(readmeResultsEnd) markers "
+                + "for the results table")
+    }
+    text.replaceSubrange(begin.upperBound..<end.lowerBound, with: block)
+    try text.write(to: readme, atomically: true, encoding: .utf8)
+}
+
+/// Each stage's outcome and whole seconds, for the line that introduces a README table:
+/// `ann loaded in 0 s, snn computed in 41 s`.
+public func describeStages(_ stages: [StageTiming]) -> String {
+    stages.map { "\($0.stage) \($0.outcome.rawValue) in \(formatFixed($0.seconds, digits: 0)) s" }
+        .joined(separator: ", ")
+}

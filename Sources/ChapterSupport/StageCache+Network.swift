@@ -1,0 +1,41 @@
+// A cached stage whose output is a trained network (weights and buffers as safetensors).
+
+import NeuralNetworks
+
+extension StageCache {
+    /// Returns the network of stage `name`: loaded from its checkpoint when the key matches,
+    /// else `train()`ed and stored with `NetworkState.encode`.
+    ///
+    /// Loading builds the architecture with `architecture`, from a throwaway generator (seed 0:
+    /// every initial value it draws is overwritten by the stored state), so a loaded run makes
+    /// no draws from the chapter's generators; `train` is called only when the stage is
+    /// computed and makes its own.
+    ///
+    /// ```swift
+    /// let (ann, annKey, _) = try cache.networkStage(
+    ///     "ann", version: 1, config: ANNStage(...),
+    ///     architecture: { rng in makeANN(using: &rng) }
+    /// ) {
+    ///     var initRNG = rng.split()
+    ///     let network = makeANN(using: &initRNG)
+    ///     try trainSupervised(network, ...)
+    ///     return network
+    /// }
+    /// ```
+    public func networkStage(
+        _ name: String, version: Int, config: some Encodable, dependsOn: [StageKey] = [],
+        architecture: (inout SeededGenerator) -> Sequential,
+        train: () throws -> Sequential
+    ) throws -> (Sequential, StageKey, StageOutcome) {
+        try stage(
+            name, version: version, config: config, dependsOn: dependsOn,
+            encode: { try NetworkState.encode($0) },
+            decode: { data -> Sequential in
+                var unused = SeededGenerator(seed: 0)
+                let network = architecture(&unused)
+                try NetworkState.decode(data, into: network)
+                return network
+            },
+            compute: train)
+    }
+}
