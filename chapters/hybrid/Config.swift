@@ -7,6 +7,7 @@ import ChapterSupport
 import Datasets
 import HybridMethod
 import NeuralNetworks
+import SpikingNeurons
 
 struct Config: Codable, Equatable, Sendable {
     struct DataConfig: Codable, Equatable, Sendable {
@@ -81,15 +82,27 @@ struct Config: Codable, Equatable, Sendable {
         ]
     }
 
+    /// Variants of arm C: losses, the other STDB surrogate, temporal mapping B, and θ and λ
+    /// trained if C fixes them (or fixed if C trains them).
     static func ablations(of c: Arm) -> [Arm] {
+        // §2.5: V1 α = 0.3, β ∈ {0.01, 0.1, 0.3}; V2 = DIET's triangle γ = 0.3.
+        let (other, otherKey): (STDBSurrogate, String) = if case .v1 = c.surrogate {
+            (.v2(gamma: 0.3), "C-V2")
+        } else {
+            (.v1(alpha: 0.3, beta: 0.1), "C-V1")
+        }
+        return
         [c.modified { $0.key = "C-form2"; $0.title = "C, loss Form 2"
                       $0.loss = .timeAndMembraneTerms(eta: 1, timeTemperature: 1) },    // §2.4 η ≈ 1, τ ≈ 1
          c.modified { $0.key = "C-membraneCE"; $0.title = "C, accumulated-membrane CE"
                       $0.loss = .accumulatedMembrane },
-         c.modified { $0.key = "C-V2"; $0.title = "C, surrogate V2 (triangle)"
-                      $0.surrogate = .v2(gamma: 0.3); $0.hidden = .singleSpike(.v2(gamma: 0.3)) },  // §2.5 γ = 0.3
+         c.modified { $0.key = otherKey; $0.title = "C, surrogate \(other)"
+                      $0.surrogate = other; $0.hidden = .singleSpike(other) },
          c.modified { $0.key = "C-mappingB"; $0.title = "C, temporal mapping B (IF input)"
-                      $0.encoding = .hybrid(.integrateAndFire) }]
+                      $0.encoding = .hybrid(.integrateAndFire) },
+         c.modified { $0.key = c.thresholdAndLeak == .trained ? "C-frozen" : "C-trained"
+                      $0.title = c.thresholdAndLeak == .trained ? "C, θ and λ fixed" : "C, θ and λ trained"
+                      $0.thresholdAndLeak = c.thresholdAndLeak == .trained ? .fixed : .trained }]
     }
 
     /// CIFAR-100 VGG16, T = 5 (digest §0, §3, §4; training recipe [proposed] from DIET-SNN).
