@@ -191,14 +191,17 @@ func checkEffects(_ arms: [ArmSummary]) -> Effects {
         return Effects(singleSpikeBoundHolds: false, spikeReductionAOverC: 0, accuracyGapAMinusC: 0,
                        accuracyGapCMinusD: 0, energyAdvantageCOverA: 0, lossAblationMargin: nil, lines: [])
     }
+    // Every ratio and gap is judged as printed (two decimals), so that a gap shown as
+    // "2.00" is never "> 2" through floating-point noise (0.796 − 0.776 = 0.0200…02).
+    func shown(_ x: Double) -> Double { (x * 100).rounded() / 100 }
     let bound = c.maxSpikesPerNeuron.allSatisfy { $0 <= 1 }
-    let reduction = a.totalSpikesPerImage / Swift.max(c.totalSpikesPerImage, 1e-9)
-    let gapAC = 100 * (a.accuracy - c.accuracy), gapCD = 100 * (c.accuracy - d.accuracy)
-    let energy = c.annOverSNNEnergy / a.annOverSNNEnergy
+    let reduction = shown(a.totalSpikesPerImage / Swift.max(c.totalSpikesPerImage, 1e-9))
+    let gapAC = shown(100 * (a.accuracy - c.accuracy)), gapCD = shown(100 * (c.accuracy - d.accuracy))
+    let energy = shown(c.annOverSNNEnergy / a.annOverSNNEnergy)
     var margin: Double? = nil
     if let plain = arm("C-membraneCE") {
         let best = Swift.max(c.accuracy, arm("C-form2")?.accuracy ?? 0)
-        margin = 100 * (best - plain.accuracy)
+        margin = shown(100 * (best - plain.accuracy))
     }
     func mark(_ ok: Bool) -> String { ok ? "reproduced" : "NOT reproduced" }
     var lines = [

@@ -23,13 +23,13 @@
 //
 // Deviations from the paper (the paper's text was not available; see README.md):
 //   • every [proposed] item of the digest: temporal mapping A, fired-flag enforcement with
-//     frozen membrane, loss Form 1 (ε = 0.1), surrogate V1 α = 0.3 β = 0.1, threshold scale
-//     s = 0.3 and s_out = 0.3;
+//     frozen membrane, loss Form 1 (ε = 0.1), surrogate V1 α = 0.3 β = 0.1 (paper preset;
+//     quick uses the digest's fallback V2, triangle γ = 0.3), threshold scale s = 0.3 and
+//     s_out = 0.3, per-layer θ and λ trained as in DIET-SNN (v_out fixed);
 //   • single-spike thresholds: percentile of the PEAK membrane (integrated without firing)
 //     under the arm's own input code, layer by layer; arm A uses ANN ReLU percentiles × 0.3
-//     (DIET measures per-step currents of the SNN);
-//     θ and λ stay fixed during fine-tuning (IF neurons, λ = 1);
-//   • quick scale: 1 ANN epoch (Adam), 1 fine-tuning epoch of 1,920 images per arm, no
+//     (DIET measures per-step currents of the SNN) and, at quick, fixed θ and λ;
+//   • quick scale: 5 ANN epochs (Adam), 1 fine-tuning epoch of 1,920 images per arm, no
 //     dropout in the SNN.
 
 import ArgumentParser
@@ -142,7 +142,8 @@ printMetric("ANN test accuracy (\(armImages) images, as the arms)", 100 * annAcc
 let folded = try foldBatchNorm(ann)
 let calibration = train.batches(size: 128, normalization: normalization)
     .prefix(config.conversion.calibrationBatches).map(\.images)
-var calibrationRNG = rng.split()
+// Its own stream: the thresholds are the same whether the ANN stage was trained or loaded.
+var calibrationRNG = SeededGenerator(seed: context.seed, stream: "calibration")
 let percentileThresholds = try balanceThresholds(
     of: folded, on: calibration, using: .percentile(config.conversion.percentile), using: &calibrationRNG)
 let outputThreshold = config.conversion.outputThresholdScale
