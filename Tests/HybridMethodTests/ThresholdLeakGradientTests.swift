@@ -66,7 +66,8 @@ import _TestSupport
         let dx = input.grad!.scalars
         let dTheta = Double(layer.threshold.grad![flat: 0]), dLeak = Double(layer.leak.grad![flat: 0])
 
-        // The unperturbed pass: a mix of fired and silent neurons, none within 2·10⁻³ of θ (the largest finite-difference step moves h by less).
+        // The unperturbed pass: a mix of fired and silent neurons, none within 2·10⁻³ of θ
+        // (the largest finite-difference step moves h by less).
         let base = singleSpikeForward(x, timesteps: T, threshold: theta, leak: leak)
         let m = n * features
         #expect(base.fireStep.contains(0) && base.fireStep.contains { $0 > 1 })
