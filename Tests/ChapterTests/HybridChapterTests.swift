@@ -14,6 +14,10 @@ private struct HybridMetrics: Decodable {
         var annOverSNNEnergy: Double
         var sweepTimesteps: [Int]
         var sweepAccuracy: [Double]
+        var thresholds: [Double]
+        var thresholdAndLeak: String
+        var tunedThresholds: [Double]
+        var tunedLeaks: [Double]
     }
     struct Effects: Decodable { var singleSpikeBoundHolds: Bool }
     var annAccuracy: Double
@@ -48,5 +52,13 @@ private struct HybridMetrics: Decodable {
         // The DIET baseline learns within one short epoch (Δ: 200 images, 6 steps).
         #expect(arm["A"]!.accuracy > 0.2)
         #expect(!arm["C"]!.sweepAccuracy.isEmpty)
+        // θ and λ: trained in the single-spike arms (θ moves, λ stays in (0, 1]), fixed in A.
+        for key in ["B", "C", "D"] {
+            let a = arm[key]!
+            #expect(a.thresholdAndLeak == "trained", "\(key)")
+            #expect(a.tunedThresholds.count == a.thresholds.count && a.tunedThresholds != a.thresholds, "\(key)")
+            #expect(a.tunedLeaks.allSatisfy { $0 > 0 && $0 <= 1 }, "\(key)")
+        }
+        #expect(arm["A"]!.thresholdAndLeak == "fixed" && arm["A"]!.tunedLeaks.allSatisfy { $0 == 1 })
     }
 }

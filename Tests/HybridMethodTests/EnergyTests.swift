@@ -35,7 +35,7 @@ import _TestSupport
                               Linear(6, 3, bias: false, using: &rng)])
         let snn = try spikingNetwork(from: ann, thresholds: [0.7], hidden: .singleSpike(.v2(gamma: 0.3)))
         #expect(snn.layers.count == 3)
-        #expect((snn.layers[1] as? SingleSpikeNeuron)?.threshold == 0.7)
+        #expect((snn.layers[1] as? SingleSpikeNeuron)?.thresholdValue == 0.7)
         #expect((snn.layers[0] as! Linear).weight.value == (ann.layers[0] as! Linear).weight.value)
         #expect((snn.layers[0] as! Linear) !== (ann.layers[0] as! Linear))
     }

@@ -49,7 +49,8 @@ import _TestSupport
         let g = Tensor(shape: [5], repeating: 1)
         let surrogate = STDBSurrogate.v1(alpha: 0.3, beta: 0.1)
         let dx = singleSpikeBackward(g, membranes: f.membranes, fireStep: f.fireStep, timesteps: 5,
-                                     threshold: 1, leak: 1, amplitude: 1, surrogate: surrogate).scalars
+                                     threshold: 1, leak: 1, amplitudeIsThreshold: false, surrogate: surrogate,
+                                     parameters: .fixed).input.scalars
         // δh[t] = δh[t+1] + f(t) for t ≤ 3 (IF carries the whole later gradient back).
         let f3 = 0.3 * exp(-0.3 as Float), f2 = 0.3 * exp(-0.2 as Float), f1 = 0.3 * exp(-0.1 as Float)
         #expect(abs(dx[2] - f3) < 1e-6)

@@ -5,6 +5,7 @@ import ChapterSupport
 import Datasets
 import EnergyEstimation
 import Figures
+import ArgumentParser
 import Foundation
 import HybridMethod
 import SNNConversion
@@ -18,6 +19,34 @@ struct ArmStage: Encodable {
     var conversion: Config.ConversionConfig
     var evaluation: Config.EvaluationConfig
     var testLimit: Int?
+    var evaluateOn: EvaluationSplit
+}
+
+/// Which images the arms are scored on.
+enum EvaluationSplit: String, Codable, ExpressibleByArgument, CustomStringConvertible {
+    /// The stratified test subset (the reported numbers).
+    case test
+    /// Held-out training images (never in the training subset), for comparing settings.
+    case validation
+    var description: String { rawValue }
+}
+
+/// `limit` stratified images of `full` outside the training subset that
+/// `full.stratifiedSubset(limit: trainLimit, using: &pick)` draws. The subset's indices are
+/// recovered by running the same seeded pick on a tensor of indices; the held-out pick uses
+/// its own stream ("validation"), so it does not disturb the run's other draws.
+func heldOut(_ full: LabeledImages, trainLimit: Int?, pick: SeededGenerator, limit: Int,
+             seed: UInt64) throws -> LabeledImages {
+    guard let trainLimit, trainLimit < full.count else {
+        throw ValidationError("--evaluate-on validation needs a training subset smaller than the split")
+    }
+    var rng = pick
+    let indices = LabeledImages(images: Tensor(shape: [full.count, 1, 1, 1], scalars: (0..<full.count).map(Float.init)),
+                                labels: full.labels, classNames: full.classNames)
+    let used = Set(indices.stratifiedSubset(limit: trainLimit, using: &rng).images.scalars.map { Int($0) })
+    var validationRNG = SeededGenerator(seed: seed, stream: "validation")
+    return full.selecting((0..<full.count).filter { !used.contains($0) })
+        .stratifiedSubset(limit: limit, using: &validationRNG)
 }
 
 /// Trains (or loads) the bias-free, BN-free, average-pooling VGG with dropout.
@@ -73,6 +102,10 @@ struct ArmSummary: Codable, Equatable {
     var thresholdScale: Double
     var thresholds: [Double]
     var outputThreshold: Double
+    /// Hidden θ and λ: "trained" or "fixed" during fine-tuning, and their values after it.
+    var thresholdAndLeak: String
+    var tunedThresholds: [Double]
+    var tunedLeaks: [Double]
     var accuracy: Double
     /// Mean spikes per neuron per image, per hidden neuron layer (over all T steps).
     var spikesPerNeuron: [Double]
@@ -119,7 +152,8 @@ func summarize(_ r: ArmResult, snn: Sequential, annLedger: EnergyLedger, imageSh
         key: r.arm.key, title: r.arm.title, encoding: r.arm.encoding.title, loss: r.arm.loss.description,
         surrogate: r.arm.hidden == .multiSpike ? "core triangle γ = 0.3 (multi-spike)" : r.arm.surrogate.description,
         thresholdScale: Double(r.arm.thresholdScale), thresholds: r.thresholds, outputThreshold: r.outputThreshold,
-        accuracy: e.accuracy,
+        thresholdAndLeak: r.arm.thresholdAndLeak.rawValue, tunedThresholds: r.tunedThresholds,
+        tunedLeaks: r.tunedLeaks, accuracy: e.accuracy,
         spikesPerNeuron: e.hiddenLayers.map(\.spikesPerNeuron), maxSpikesPerNeuron: e.hiddenLayers.map(\.maxSpikesPerNeuron),
         neuronsPerLayer: e.hiddenLayers.map(\.neurons),
         totalSpikesPerImage: e.hiddenLayers.reduce(0) { $0 + $1.spikesPerNeuron * Double($1.neurons) },
@@ -157,14 +191,17 @@ func checkEffects(_ arms: [ArmSummary]) -> Effects {
         return Effects(singleSpikeBoundHolds: false, spikeReductionAOverC: 0, accuracyGapAMinusC: 0,
                        accuracyGapCMinusD: 0, energyAdvantageCOverA: 0, lossAblationMargin: nil, lines: [])
     }
+    // Every ratio and gap is judged as printed (two decimals), so that a gap shown as
+    // "2.00" is never "> 2" through floating-point noise (0.796 − 0.776 = 0.0200…02).
+    func shown(_ x: Double) -> Double { (x * 100).rounded() / 100 }
     let bound = c.maxSpikesPerNeuron.allSatisfy { $0 <= 1 }
-    let reduction = a.totalSpikesPerImage / Swift.max(c.totalSpikesPerImage, 1e-9)
-    let gapAC = 100 * (a.accuracy - c.accuracy), gapCD = 100 * (c.accuracy - d.accuracy)
-    let energy = c.annOverSNNEnergy / a.annOverSNNEnergy
+    let reduction = shown(a.totalSpikesPerImage / Swift.max(c.totalSpikesPerImage, 1e-9))
+    let gapAC = shown(100 * (a.accuracy - c.accuracy)), gapCD = shown(100 * (c.accuracy - d.accuracy))
+    let energy = shown(c.annOverSNNEnergy / a.annOverSNNEnergy)
     var margin: Double? = nil
     if let plain = arm("C-membraneCE") {
         let best = Swift.max(c.accuracy, arm("C-form2")?.accuracy ?? 0)
-        margin = 100 * (best - plain.accuracy)
+        margin = shown(100 * (best - plain.accuracy))
     }
     func mark(_ ok: Bool) -> String { ok ? "reproduced" : "NOT reproduced" }
     var lines = [
@@ -285,9 +322,10 @@ func updateReadme(with m: Metrics, profile: Profile, seconds: Double) throws {
     let ablation = m.arms.filter { $0.key == "C" || $0.key.hasPrefix("C-") }
     if ablation.count > 1 {
         lines += ["", "Ablations on arm C (loss, surrogate, temporal mapping):", "",
-                  "| variant | loss | surrogate | accuracy % | output neurons fired |", "|---|---|---|---|---|"]
+                  "| variant | loss | surrogate | θ, λ | accuracy % | output neurons fired |", "|---|---|---|---|---|---|"]
         for a in ablation {
-            lines.append("| \(a.key) | \(a.loss) | \(a.surrogate) | \(fmt(100 * a.accuracy, 2)) | \(fmt(a.outputFiredFraction, 3)) |")
+            lines.append("| \(a.key) | \(a.loss) | \(a.surrogate) | \(a.thresholdAndLeak) | \(fmt(100 * a.accuracy, 2)) "
+                         + "| \(fmt(a.outputFiredFraction, 3)) |")
         }
     }
     lines += ["", "Effects of digest §8.4:", ""] + m.effects.lines.map { "- " + $0 } + [""]

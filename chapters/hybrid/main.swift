@@ -23,13 +23,13 @@
 //
 // Deviations from the paper (the paper's text was not available; see README.md):
 //   • every [proposed] item of the digest: temporal mapping A, fired-flag enforcement with
-//     frozen membrane, loss Form 1 (ε = 0.1), surrogate V1 α = 0.3 β = 0.1, threshold scale
-//     s = 0.3 and s_out = 0.3;
+//     frozen membrane, loss Form 1 (ε = 0.1), surrogate V1 α = 0.3 β = 0.1 (paper preset;
+//     quick uses the digest's fallback V2, triangle γ = 0.3), threshold scale s = 0.3 and
+//     s_out = 0.3, per-layer θ and λ trained as in DIET-SNN (v_out fixed);
 //   • single-spike thresholds: percentile of the PEAK membrane (integrated without firing)
 //     under the arm's own input code, layer by layer; arm A uses ANN ReLU percentiles × 0.3
-//     (DIET measures per-step currents of the SNN);
-//     θ and λ stay fixed during fine-tuning (IF neurons, λ = 1);
-//   • quick scale: 1 ANN epoch (Adam), 1 fine-tuning epoch of 1,920 images per arm, no
+//     (DIET measures per-step currents of the SNN) and, at quick, fixed θ and λ;
+//   • quick scale: 5 ANN epochs (Adam), 1 fine-tuning epoch of 1,920 images per arm, no
 //     dropout in the SNN.
 
 import ArgumentParser
@@ -48,8 +48,18 @@ struct Arguments: ParsableArguments {
     @OptionGroup var chapter: ChapterOptions
     @Option(help: "Threshold scale s of the single-spike arms (θ = s · percentile).")
     var thresholdScale: Float?
+    @Option(help: "ANN training epochs.") var annEpochs: Int?
     @Option(help: "Fine-tuning epochs per arm.") var finetuneEpochs: Int?
+    @Option(help: "Fine-tuning learning rate (Adam).") var finetuneLearningRate: Float?
+    @Option(help: "Hidden thresholds and leaks during fine-tuning: trained | fixed.")
+    var thresholdAndLeak: Training?
+    @Option(help: "Score the arms on the test images or on held-out training images: test | validation.")
+    var evaluateOn: EvaluationSplit = .test
+    @Option(parsing: .upToNextOption,
+            help: "Run only these arms and ablations of C (keys, e.g. A C C-V2), for experiments.")
+    var arms: [String] = []
 }
+extension Training: ExpressibleByArgument {}
 
 let arguments = Arguments.parseOrExit()
 
@@ -63,9 +73,23 @@ let config = Config.preset(context.profile).modified { c in
         }
         for i in c.finetune.ablations.indices { c.finetune.ablations[i].thresholdScale = s }
     }
+    if let e = arguments.annEpochs { c.ann.epochs = e }
     if let e = arguments.finetuneEpochs { c.finetune.epochs = e }
+    if let r = arguments.finetuneLearningRate { c.finetune.learningRate = r }
+    if let t = arguments.thresholdAndLeak {
+        for i in c.finetune.arms.indices { c.finetune.arms[i].thresholdAndLeak = t }
+        for i in c.finetune.ablations.indices { c.finetune.ablations[i].thresholdAndLeak = t }
+    }
+    if !arguments.arms.isEmpty {
+        // Any arm of the preset and any ablation of C (also those the preset leaves out).
+        if let armC = c.finetune.arms.first(where: { $0.key == "C" }) {
+            c.finetune.ablations = Config.ablations(of: armC)
+        }
+        c.finetune.arms.removeAll { !arguments.arms.contains($0.key) }
+        c.finetune.ablations.removeAll { !arguments.arms.contains($0.key) }
+    }
 }
-Parallelism.workers = context.threads
+context.applyBackends()
 let cache = context.makeStageCache()
 var rng = SeededGenerator(seed: context.seed)
 print("chapter-hybrid  profile \(context.profile.rawValue)  seed \(context.seed)")
@@ -78,8 +102,14 @@ try printResolvedConfig(config)
 let missing: MissingDataPolicy = context.missingData == .download ? .download : .fail
 let fullTrain = try LabeledImages.load(config.data.dataset, split: .train, ifMissing: missing)
 let fullTest = try LabeledImages.load(config.data.dataset, split: .test, ifMissing: missing)
+let pickRNG = rng
 let train = config.data.trainLimit.map { fullTrain.stratifiedSubset(limit: $0, using: &rng) } ?? fullTrain
-let test = config.data.testLimit.map { fullTest.stratifiedSubset(limit: $0, using: &rng) } ?? fullTest
+var test = config.data.testLimit.map { fullTest.stratifiedSubset(limit: $0, using: &rng) } ?? fullTest
+if arguments.evaluateOn == .validation {
+    // Settings are compared on training images the run never trains on, not on the test set.
+    test = try heldOut(fullTrain, trainLimit: config.data.trainLimit, pick: pickRNG,
+                       limit: config.data.testLimit ?? 1_000, seed: context.seed)
+}
 let normalization = Normalization(fittedTo: train)
 let imageShape = train.imageShape
 func encoded(_ batch: (images: Tensor, labels: [Int])) -> EncodedBatch {
@@ -90,7 +120,8 @@ let testBatches = config.evaluation.armImages.map {
     Array(allTestBatches.prefix(($0 + config.evaluation.batchSize - 1) / config.evaluation.batchSize))
 } ?? allTestBatches
 let armImages = testBatches.reduce(0) { $0 + $1.labels.count }
-print("data: \(config.data.dataset.title), \(train.count) train, \(test.count) test, image \(imageShape)")
+print("data: \(config.data.dataset.title), \(train.count) train, \(test.count) \(arguments.evaluateOn) images, "
+      + "image \(imageShape)")
 
 // MARK: - 2. Train the ANN
 // Bias-free VGG, no BatchNorm, average pooling, dropout (DIET-SNN's ANN, digest §2.6 step 1):
@@ -111,7 +142,8 @@ printMetric("ANN test accuracy (\(armImages) images, as the arms)", 100 * annAcc
 let folded = try foldBatchNorm(ann)
 let calibration = train.batches(size: 128, normalization: normalization)
     .prefix(config.conversion.calibrationBatches).map(\.images)
-var calibrationRNG = rng.split()
+// Its own stream: the thresholds are the same whether the ANN stage was trained or loaded.
+var calibrationRNG = SeededGenerator(seed: context.seed, stream: "calibration")
 let percentileThresholds = try balanceThresholds(
     of: folded, on: calibration, using: .percentile(config.conversion.percentile), using: &calibrationRNG)
 let outputThreshold = config.conversion.outputThresholdScale
@@ -129,10 +161,11 @@ let T = config.finetune.timesteps
 var armResults: [ArmResult] = []
 for arm in config.finetune.arms + config.finetune.ablations {
     let (result, _, _) = try cache.stage(
-        "arm-\(arm.key)", version: 2,
+        "arm-\(arm.key)", version: 3,
         // The key holds this arm and the shared schedule, not the list of other arms.
         config: ArmStage(arm: arm, finetune: config.finetune.sharedSchedule, conversion: config.conversion,
-                         evaluation: config.evaluation, testLimit: config.data.testLimit),
+                         evaluation: config.evaluation, testLimit: config.data.testLimit,
+                         evaluateOn: arguments.evaluateOn),
         dependsOn: [annKey]) { () -> ArmResult in
         try fineTune(arm, folded: folded, thresholds: percentileThresholds, outputThreshold: outputThreshold,
                      timesteps: T, epochs: config.finetune.epochs,
@@ -191,7 +224,8 @@ try cache.timed("figures") {
 let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
                            summary: runSummary(metrics))
 print("wrote \(try record.write(to: context.outputDirectory).path)")
-if context.profile != .smoke && arguments.chapter.output == nil {  // an --output run leaves the committed README alone
+// An --output or bf16 run, a validation run or a run of some arms leaves the committed README alone.
+if context.writesReferenceReadme && arguments.evaluateOn == .test && arguments.arms.isEmpty {
     try updateReadme(with: metrics, profile: context.profile, seconds: record.totalSeconds)
 }
 }

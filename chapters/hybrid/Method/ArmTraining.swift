@@ -18,11 +18,17 @@ public struct Arm: Codable, Equatable, Sendable {
     public var surrogate: STDBSurrogate
     /// θˡ = s · percentile of the ANN's ReLU outputs.
     public var thresholdScale: Float
+    /// Whether every hidden layer's threshold θˡ and leak λˡ learn during fine-tuning
+    /// (DIET-SNN, digest §2.1 [proposed]) or stay at their initial values (θ from the
+    /// percentile rule, λ = 1). The output threshold v_out stays fixed either way.
+    public var thresholdAndLeak: Training
 
     public init(key: String, title: String, encoding: InputEncoding, hidden: HiddenNeurons,
-                loss: OutputLoss, surrogate: STDBSurrogate, thresholdScale: Float) {
+                loss: OutputLoss, surrogate: STDBSurrogate, thresholdScale: Float,
+                thresholdAndLeak: Training = .fixed) {
         self.key = key; self.title = title; self.encoding = encoding; self.hidden = hidden
         self.loss = loss; self.surrogate = surrogate; self.thresholdScale = thresholdScale
+        self.thresholdAndLeak = thresholdAndLeak
     }
 }
 
@@ -44,6 +50,9 @@ public struct ArmResult: Codable {
     /// θˡ and v_out actually used (after the arm's scale / calibration).
     public var thresholds: [Double]
     public var outputThreshold: Double
+    /// θˡ and λˡ of the hidden layers after fine-tuning (equal to the initial ones when fixed).
+    public var tunedThresholds: [Double]
+    public var tunedLeaks: [Double]
     public var lossByEpoch: [Double]
     public var trainAccuracyByEpoch: [Double]
     public var secondsPerEpoch: Double
@@ -70,7 +79,7 @@ public func fineTune(_ arm: Arm, folded: Sequential, thresholds: [Float], output
                      train: LabeledImages, normalization: Normalization, testBatches: [EncodedBatch],
                      seed: UInt64) throws -> ArmResult {
     let snn = try spikingNetwork(from: folded, thresholds: thresholds.map { $0 * arm.thresholdScale },
-                                 hidden: arm.hidden)
+                                 hidden: arm.hidden, thresholdAndLeak: arm.thresholdAndLeak)
     let T = timesteps
     // Single-spike arms: thresholds re-initialised on the SNN under the arm's own input code.
     var outputThreshold = outputThreshold
@@ -125,7 +134,9 @@ public func fineTune(_ arm: Arm, folded: Sequential, thresholds: [Float], output
         evaluate(snn, on: sweepBatches, encoding: arm.encoding, timesteps: t, outputThreshold: outputThreshold,
                  loss: arm.loss, surrogate: arm.surrogate, using: &evalRNG)
     }
+    let tuned = neuronParameters(of: snn)
     return ArmResult(arm: arm, thresholds: thresholdsUsed.map(Double.init), outputThreshold: Double(outputThreshold),
+                     tunedThresholds: tuned.map { Double($0.threshold) }, tunedLeaks: tuned.map { Double($0.leak) },
                      lossByEpoch: losses, trainAccuracyByEpoch: accuracies, secondsPerEpoch: seconds,
                      evaluation: evaluation, sweep: sweepResults)
 }

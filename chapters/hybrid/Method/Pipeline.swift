@@ -16,14 +16,45 @@ public enum HiddenNeurons: Sendable, Codable, Equatable {
 
 /// The SNN of a folded, bias-free ReLU ANN: core `convert` (ReLU → IF with amplitude θ,
 /// dropout removed, last layer a non-spiking `Linear` that produces the output currents),
-/// then, for single-spike arms, every IF layer replaced by a `SingleSpikeNeuron` of the same θ.
-public func spikingNetwork(from ann: Sequential, thresholds: [Float], hidden: HiddenNeurons) throws -> Sequential {
+/// then every IF layer replaced by a neuron of the same θ whose θ and λ (initially 1) are
+/// trained or fixed as `thresholdAndLeak` says: a core LIF `SpikingNeuron` (multi-spike) or a
+/// `SingleSpikeNeuron`.
+public func spikingNetwork(from ann: Sequential, thresholds: [Float], hidden: HiddenNeurons,
+                           thresholdAndLeak: Training = .fixed) throws -> Sequential {
     let snn = try convert(ann, thresholds: thresholds, reset: .subtraction)
-    guard case .singleSpike(let surrogate) = hidden else { return snn }
     return Sequential(snn.layers.map { layer in
-        guard let neuron = layer as? SpikingNeuron else { return layer }
-        return SingleSpikeNeuron(threshold: neuron.thresholdValue, surrogate: surrogate)
+        guard let n = layer as? SpikingNeuron else { return layer }
+        switch hidden {
+        case .multiSpike:
+            guard thresholdAndLeak == .trained else { return n }
+            return SpikingNeuron(threshold: n.thresholdValue, model: .leakyIntegrateAndFire(leak: 1, training: .trained),
+                                 reset: n.reset, initialMembrane: n.initialMembrane, amplitude: n.amplitude,
+                                 surrogate: n.surrogate, thresholdTraining: .trained, resetGradient: n.resetGradient)
+        case .singleSpike(let surrogate):
+            return SingleSpikeNeuron(threshold: n.thresholdValue, surrogate: surrogate, training: thresholdAndLeak)
+        }
     })
+}
+
+/// θ and λ of every hidden neuron layer, in order.
+public func neuronParameters(of snn: Sequential) -> [(threshold: Float, leak: Float)] {
+    snn.layers.compactMap { layer in
+        if let n = layer as? SpikingNeuron { return (n.thresholdValue, n.leakValue) }
+        if let n = layer as? SingleSpikeNeuron { return (n.thresholdValue, n.leakValue) }
+        return nil
+    }
+}
+
+/// After an optimiser step, keeps trained neuron parameters valid (DIET-SNN):
+/// λ ← clamp(λ, 10⁻³, 1), θ ← max(θ, 10⁻³). Fixed parameters are left alone.
+public func clampNeuronParameters(of snn: Sequential) {
+    for layer in snn.layers {
+        if let n = layer as? SingleSpikeNeuron, n.training == .trained { n.clampParameters() }
+        if let n = layer as? SpikingNeuron, !n.parameters.isEmpty {
+            n.leak.value[flat: 0] = Swift.min(Swift.max(n.leakValue, 1e-3), 1)
+            n.threshold.value[flat: 0] = Swift.max(n.thresholdValue, 1e-3)
+        }
+    }
 }
 
 /// One labelled batch in both forms the encoders need.
@@ -52,6 +83,7 @@ public func trainingStep(
                       loss: loss, surrogate: surrogate)
     out.loss.backward()
     optimizer.step(snn.parameters)
+    clampNeuronParameters(of: snn)
     let correct = zip(out.scores.argmaxRows(), batch.labels).filter { $0 == $1 }.count
     return (out.loss.value.scalar, correct)
 }
@@ -250,8 +282,8 @@ public func calibrateSingleSpikeThresholds(
     var hidden: [Float] = []
     for (index, layer) in snn.layers.enumerated() {
         guard let neuron = layer as? SingleSpikeNeuron else { continue }
-        neuron.threshold = s * peakPercentile(upTo: index)
-        hidden.append(neuron.threshold)
+        neuron.thresholdValue = s * peakPercentile(upTo: index)
+        hidden.append(neuron.thresholdValue)
     }
     return (hidden, outputScale * peakPercentile(upTo: snn.layers.count))
 }

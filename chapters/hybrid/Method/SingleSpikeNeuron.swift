@@ -6,6 +6,7 @@
 // neuron types would let `Sequential.simulate`, `SpikeCounter` and `EnergyLedger.snn` count
 // this layer too; until then the chapter counts spikes itself (`evaluate` in Pipeline.swift).
 
+import Dispatch
 import Foundation
 import SpikingNeurons
 
@@ -76,74 +77,144 @@ public func singleSpikeForward(_ x: Tensor, timesteps: Int, threshold theta: Flo
     return (spikes, trace, fire)
 }
 
-/// BPTT of `singleSpikeForward` for spikes of amplitude `a` (o = a·s), threshold and leak
-/// fixed. With g[t] = ∂L/∂o[t] and f the surrogate:
+/// Gradients of one single-spike layer: input `[T·M]`, and the layer's θ and λ summed over
+/// all neurons (zero unless asked for with `parameters: .trained`).
+public struct SingleSpikeGradients {
+    public var input: Tensor
+    public var threshold: Float
+    public var leak: Float
+}
+
+/// BPTT of `singleSpikeForward` for spikes of amplitude `a` (o = a·s; a = θ when
+/// `amplitudeIsThreshold`). With g[t] = ∂L/∂o[t], f the surrogate, z = h/θ − 1,
+/// ∂s/∂h ≈ f/θ and ∂s/∂θ ≈ −f·h/θ² (the core's convention, `SurrogateGradient`):
 ///
-///     t > t_f (already fired):  δx[t] = 0                   (mask; frozen membrane)
-///     t ≤ t_f or silent:        δh[t] = λ·δh[t+1] + a·g[t]·f(t, h[t]/θ − 1)/θ,   δx[t] = δh[t]
+///     t > t_f (already fired):  nothing                      (mask; frozen membrane)
+///     t ≤ t_f or silent:        δs = a·g[t]
+///                               δh[t] = λ·δh[t+1] + δs·f(t, z)/θ,    δx[t] = δh[t]
+///                               δθ += −δs·f(t, z)·h[t]/θ²  (+ g[t]·s[t] if a = θ)
+///                               δλ += δh[t]·h[t−1]          (h[0] = 0)
+///
+/// The δθ, δλ sums are accumulated in Double per neuron chunk. Complexity O(T·M).
 public func singleSpikeBackward(_ g: Tensor, membranes: Tensor, fireStep: [Int32], timesteps: Int,
-                                threshold theta: Float, leak: Float, amplitude a: Float,
-                                surrogate: STDBSurrogate) -> Tensor {
+                                threshold theta: Float, leak: Float, amplitudeIsThreshold: Bool,
+                                surrogate: STDBSurrogate, parameters: Training) -> SingleSpikeGradients {
     let m = fireStep.count
+    let a: Float = amplitudeIsThreshold ? theta : 1
+    let trained = parameters == .trained
     var dx = Tensor(shape: [g.count])
+    let chunks = Swift.max(1, Swift.min(Parallelism.workers, m / 64))
+    var partialTheta = [Double](repeating: 0, count: chunks), partialLeak = partialTheta
     g.withUnsafeBufferPointer { pg in
         membranes.withUnsafeBufferPointer { ph in
             dx.withUnsafeMutableBufferPointer { pd in
                 fireStep.withUnsafeBufferPointer { pf in
-                    let (G, H, D) = (SendablePointer(pg.baseAddress!), SendablePointer(ph.baseAddress!),
-                                     SendablePointer(pd.baseAddress!))
-                    let F = SendablePointer(pf.baseAddress!)
-                    parallelChunks(m, granularity: 64) { range in
-                        for i in range {
-                            let last = F.base[i] == 0 ? timesteps : Int(F.base[i])
-                            var carry: Float = 0
-                            for t in stride(from: last, through: 1, by: -1) {
-                                let k = (t - 1) * m + i
-                                let f = surrogate.value(step: t, z: H.base[k] / theta - 1)
-                                let dh = carry + a * G.base[k] * f / theta
-                                D.base[k] = dh
-                                carry = leak * dh
+                    partialTheta.withUnsafeMutableBufferPointer { pt in
+                        partialLeak.withUnsafeMutableBufferPointer { pl in
+                            let (G, H, D) = (SendablePointer(pg.baseAddress!), SendablePointer(ph.baseAddress!),
+                                             SendablePointer(pd.baseAddress!))
+                            let F = SendablePointer(pf.baseAddress!)
+                            let (PT, PL) = (SendablePointer(pt.baseAddress!), SendablePointer(pl.baseAddress!))
+                            let work: @Sendable (Int) -> Void = { c in
+                                var dTheta = 0.0, dLeak = 0.0
+                                for i in (m * c / chunks)..<(m * (c + 1) / chunks) {
+                                    let fired = F.base[i]
+                                    let last = fired == 0 ? timesteps : Int(fired)
+                                    var carry: Float = 0
+                                    for t in stride(from: last, through: 1, by: -1) {
+                                        let k = (t - 1) * m + i
+                                        let h = H.base[k]
+                                        let f = surrogate.value(step: t, z: h / theta - 1)
+                                        let ds = a * G.base[k]
+                                        let dh = carry + ds * f / theta
+                                        D.base[k] = dh
+                                        carry = leak * dh
+                                        guard trained else { continue }
+                                        dTheta -= Double(ds * f * h / (theta * theta))
+                                        if amplitudeIsThreshold && t == Int(fired) { dTheta += Double(G.base[k]) }
+                                        if t > 1 { dLeak += Double(dh * H.base[k - m]) }
+                                    }
+                                }
+                                PT.base[c] = dTheta
+                                PL.base[c] = dLeak
                             }
+                            if chunks == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: work) }
                         }
                     }
                 }
             }
         }
     }
-    return dx
+    return SingleSpikeGradients(input: dx, threshold: Float(partialTheta.reduce(0, +)),
+                                leak: Float(partialLeak.reduce(0, +)))
 }
 
 /// A layer of single-spike integrate-and-fire neurons (digest §2.3): each neuron fires at most
 /// once per image; the membrane is frozen after its spike and the surrogate gradient masked.
 /// Spikes carry amplitude θ (like `convert`'s `SpikeAmplitude.threshold`) so the next layer
-/// keeps the ANN's weights. θ and λ are fixed (see the chapter's deviations).
+/// keeps the ANN's weights.
+///
+/// θ and λ are per-layer scalars, as in DIET-SNN (digest §2.1) and the core `SpikingNeuron`.
+/// With `training: .trained` both are `parameters` and learn through the surrogate
+/// (`singleSpikeBackward`); the caller keeps λ ≤ 1 and θ > 0 after each step
+/// (`clampNeuronParameters`). With `.fixed` they are constants (the ablation).
 ///
 /// Input and output `[T·N, …]` with T = `context.timesteps`.
 public final class SingleSpikeNeuron: Layer {
-    public var threshold: Float
-    public let leak: Float
+    public let threshold: Parameter      // θ [1]
+    public let leak: Parameter           // λ [1]
     public let surrogate: STDBSurrogate
+    public let training: Training
 
-    public init(threshold: Float, leak: Float = 1, surrogate: STDBSurrogate) {
+    public init(threshold: Float, leak: Float = 1, surrogate: STDBSurrogate, training: Training = .fixed) {
         precondition(threshold > 0, "threshold must be positive")
-        self.threshold = threshold
-        self.leak = leak
+        precondition(leak > 0 && leak <= 1, "leak must be in (0, 1]")
+        self.threshold = Parameter(Tensor(shape: [1], scalars: [threshold]), name: "neuron.threshold",
+                                   role: .threshold)
+        self.leak = Parameter(Tensor(shape: [1], scalars: [leak]), name: "neuron.leak", role: .leak)
         self.surrogate = surrogate
+        self.training = training
     }
 
-    public var summary: String { "SingleSpikeIF(θ = \(threshold), \(surrogate))" }
+    public var thresholdValue: Float {
+        get { threshold.value[flat: 0] }
+        set { threshold.value[flat: 0] = newValue }
+    }
+    public var leakValue: Float { leak.value[flat: 0] }
+
+    public var parameters: [Parameter] { training == .trained ? [threshold, leak] : [] }
+    /// θ and λ are checkpointed even when fixed.
+    public var buffers: [Tensor] { [threshold.value, leak.value] }
+    public func loadBuffers(_ values: [Tensor]) { threshold.value = values[0]; leak.value = values[1] }
+
+    public var summary: String {
+        "SingleSpikeLIF(θ = \(thresholdValue), λ = \(leakValue), \(training), \(surrogate))"
+    }
 
     public func forward(_ x: Variable, context: inout ForwardContext) -> Variable {
         let timesteps = context.timesteps
+        let (theta, lambda, surrogate, training) = (thresholdValue, leakValue, surrogate, training)
         let (spikes, membranes, fireStep) = singleSpikeForward(
-            x.value, timesteps: timesteps, threshold: threshold, leak: leak)
+            x.value, timesteps: timesteps, threshold: theta, leak: lambda)
         var output = spikes
-        output.scale(by: threshold)
-        let (theta, leak, surrogate) = (threshold, leak, surrogate)
-        return Variable.custom(output.reshaped(x.shape), inputs: [x]) { g in
-            [singleSpikeBackward(g, membranes: membranes, fireStep: fireStep, timesteps: timesteps,
-                                 threshold: theta, leak: leak, amplitude: theta,
-                                 surrogate: surrogate).reshaped(x.shape)]
+        output.scale(by: theta)
+        return Variable.custom(output.reshaped(x.shape), inputs: [x] + parameters.map(\.variable)) { g in
+            let grads = singleSpikeBackward(g, membranes: membranes, fireStep: fireStep, timesteps: timesteps,
+                                            threshold: theta, leak: lambda, amplitudeIsThreshold: true,
+                                            surrogate: surrogate, parameters: training)
+            var out: [Tensor?] = [grads.input.reshaped(x.shape)]
+            if training == .trained {
+                out.append(Tensor(shape: [1], scalars: [grads.threshold]))
+                out.append(Tensor(shape: [1], scalars: [grads.leak]))
+            }
+            return out
         }
+    }
+
+    /// Keeps a trained layer valid after an optimiser step (DIET-SNN): λ ← clamp(λ, 10⁻³, 1),
+    /// θ ← max(θ, 10⁻³).
+    public func clampParameters() {
+        leak.value[flat: 0] = Swift.min(Swift.max(leakValue, 1e-3), 1)
+        threshold.value[flat: 0] = Swift.max(thresholdValue, 1e-3)
     }
 }
