@@ -51,6 +51,24 @@ func runSmoke(_ key: String, arguments: [String] = [], output: URL? = nil) throw
     return record
 }
 
+/// Runs `chapter-<key>` with arguments it must reject; returns its exit status and stderr.
+func runRejected(_ key: String, arguments: [String]) throws -> (status: Int32, message: String) {
+    guard let products = productsDirectory() else {
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey:
+            "chapter-\(key) not built next to the test bundle; run `swift build` first"])
+    }
+    let process = Process()
+    process.executableURL = products.appendingPathComponent("chapter-\(key)")
+    process.arguments = arguments
+    let errors = Pipe()
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = errors
+    try process.run()
+    let data = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
 @Suite(.serialized) struct ClassicChapterTests {
     @Test func smokeRunKeepsTheChapterInvariants() throws {
         let metrics = try runSmoke("classic").metrics(as: ClassicMetrics.self)

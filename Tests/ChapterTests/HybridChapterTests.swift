@@ -61,4 +61,16 @@ private struct HybridMetrics: Decodable {
         }
         #expect(arm["A"]!.thresholdAndLeak == "fixed" && arm["A"]!.tunedLeaks.allSatisfy { $0 == 1 })
     }
+
+    /// Values the option types allow but the pipeline cannot use stop before any work, with
+    /// ArgumentParser's usage status and a message naming the option.
+    @Test func unusableOptionValuesAreRejectedUpFront() throws {
+        for (arguments, message) in [(["--finetune-epochs", "0"], "--finetune-epochs must be at least 1"),
+                                     (["--ann-epochs", "0"], "--ann-epochs must be at least 1"),
+                                     (["--threshold-scale", "0"], "--threshold-scale must be positive")] {
+            let (status, text) = try runRejected("hybrid", arguments: arguments)
+            #expect(status == 64, "\(arguments)")
+            #expect(text.contains(message), "\(text)")
+        }
+    }
 }

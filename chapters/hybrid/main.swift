@@ -58,6 +58,19 @@ struct Arguments: ParsableArguments {
     @Option(parsing: .upToNextOption,
             help: "Run only these arms and ablations of C (keys, e.g. A C C-V2), for experiments.")
     var arms: [String] = []
+
+    /// Values the types allow but the pipeline cannot use stop here, before any work.
+    func validate() throws {
+        if let e = annEpochs, e < 1 { throw ValidationError("--ann-epochs must be at least 1 (got \(e)).") }
+        if let e = finetuneEpochs, e < 1 {
+            throw ValidationError("--finetune-epochs must be at least 1 (got \(e)); the converted SNN "
+                + "before fine-tuning is not an arm of this chapter.")
+        }
+        if let s = thresholdScale, !(s > 0) { throw ValidationError("--threshold-scale must be positive (got \(s)).") }
+        if let r = finetuneLearningRate, !(r > 0) {
+            throw ValidationError("--finetune-learning-rate must be positive (got \(r)).")
+        }
+    }
 }
 extension Training: ExpressibleByArgument {}
 
