@@ -26,7 +26,8 @@ private struct RNLConfig: Decodable { struct RIL: Decodable { var tolerance: Dou
 
 @Suite(.serialized) struct RNLChapterTests {
     @Test func smokeRunKeepsTheChapterInvariants() throws {
-        let record = try runSmoke("rnl")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("chapter-rnl-\(UUID().uuidString)")
+        let record = try runSmoke("rnl", arguments: ["--threads", "1"], output: output)
         let metrics = try record.metrics(as: RNLMetrics.self)
         let tolerance = try record.config(as: RNLConfig.self).ril.tolerance
         #expect(metrics.rnlANNAccuracy > 0.3)                                   // chance is 0.1
@@ -48,5 +49,12 @@ private struct RNLConfig: Decodable { struct RIL: Decodable { var tolerance: Dou
         for c in metrics.rilTrajectory where c.selected {
             #expect(c.validationAccuracy >= metrics.rilReferenceValidationAccuracy - tolerance - 1e-9)
         }
+        // Each stage draws from its own random stream: with both ANNs now loaded from the cache,
+        // the recomputed RIL and simulation see the same batches and give the same numbers.
+        let again = try runSmoke("rnl", arguments: ["--threads", "1", "--rerun", "ril"], output: output)
+            .metrics(as: RNLMetrics.self)
+        #expect(again.rilTrajectory.map(\.p) == metrics.rilTrajectory.map(\.p))
+        #expect(again.rilTrajectory.map(\.validationAccuracy) == metrics.rilTrajectory.map(\.validationAccuracy))
+        #expect(again.methods.map(\.accuracy) == metrics.methods.map(\.accuracy))
     }
 }

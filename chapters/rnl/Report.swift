@@ -35,7 +35,7 @@ struct SNNStage: Encodable {
 /// as `config.ann.readout` says).
 func trainedANN(
     _ stage: String, config: Config, train: LabeledImages, normalization: Normalization,
-    cache: StageCache, rng: inout SeededGenerator, activation: @escaping (Int, Int) -> any Layer
+    cache: StageCache, seed: UInt64, activation: @escaping (Int, Int) -> any Layer
 ) throws -> (Sequential, StageKey) {
     func make(_ rng: inout SeededGenerator) -> Sequential {
         VGG.make(config.ann.features, inputChannels: train.imageShape[0], inputSize: train.imageShape[1],
@@ -43,9 +43,12 @@ func trainedANN(
                  bias: false, pool: .average, activation: activation, using: &rng)
     }
     let (network, key, _) = try cache.networkStage(
-        stage, version: 1, config: ANNStage(data: config.data, ann: config.ann, activation: stage),
+        stage, version: 2, config: ANNStage(data: config.data, ann: config.ann, activation: stage),
         architecture: make
     ) { () -> Sequential in
+        // The stage's own stream: its draws, and every draw after it, are the same whether
+        // this stage or an earlier one was computed or loaded from the cache.
+        var rng = SeededGenerator(seed: seed, stream: stage)
         var initRNG = rng.split()
         let network = make(&initRNG)
         let ann = config.ann

@@ -98,9 +98,9 @@ runChapter {
     //   RNL:   a = clip(z/θ, 0, 1),  θ = M·σ(s)    (M: running max of batch maxima, s = 10 fixed)
 
     let (reluANN, reluKey) = try trainedANN("relu-ann", config: config, train: train,
-                                            normalization: normalization, cache: cache, rng: &rng) { _, _ in ReLU() }
+                                            normalization: normalization, cache: cache, seed: context.seed) { _, _ in ReLU() }
     let (rnlANN, rnlKey) = try trainedANN("rnl-ann", config: config, train: train,
-                                          normalization: normalization, cache: cache, rng: &rng) { _, _ in RateNorm() }
+                                          normalization: normalization, cache: cache, seed: context.seed) { _, _ in RateNorm() }
     let testBatches = test.batches(size: 500, normalization: normalization)
     let simulatedBatches = simulated.batches(size: config.evaluation.batchSize, normalization: normalization)
     let validationBatches = validation.batches(size: 500, normalization: normalization).map { $0 }
@@ -117,7 +117,7 @@ runChapter {
     let reluFolded = try foldBatchNorm(reluANN)
     let calibration = train.batches(size: config.baselines.calibrationBatchSize, normalization: normalization)
         .prefix(config.baselines.calibrationBatches).map(\.images)
-    var calibrationRNG = rng.split()
+    var calibrationRNG = SeededGenerator(seed: context.seed, stream: "calibration")
     let statistics = ActivationStatistics.collect(reluFolded, on: calibration, using: &calibrationRNG)
     let maxThresholds = try balanceThresholds(of: reluFolded, on: calibration, using: .maxActivation,
                                               statistics: statistics, using: &calibrationRNG)
@@ -131,11 +131,11 @@ runChapter {
     // L = CE + λ·Ω̄, Ω^l = Σa/‖a‖²; keep the lowest-Ω̄ s within the accuracy tolerance.
     let rnlValidationAccuracy = Double(classificationAccuracy(rnlFolded, batches: validationBatches))
     let (trajectory, _, _) = try cache.stage(
-        "ril", version: 1, config: RILStage(ril: config.ril, validation: config.data.validationCount),
+        "ril", version: 2, config: RILStage(ril: config.ril, validation: config.data.validationCount),
         dependsOn: [rnlKey]) { () -> [RILCheckpoint] in
         let shared = Parameter(Tensor(shape: [1], scalars: [config.ril.initialScale]), name: "rnl.scale", role: .threshold)
         let tunable = try foldRateNormNetwork(rnlANN, sharedScale: shared, scaleTraining: .trained)
-        var batchRNG = rng.split()
+        var batchRNG = SeededGenerator(seed: context.seed, stream: "ril")
         var epoch = train.shuffledBatches(size: config.ril.batchSize, partialBatch: .drop,
                                           normalization: normalization, using: &batchRNG)
         let perEpoch = epoch.count
