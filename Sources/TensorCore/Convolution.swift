@@ -19,7 +19,7 @@ extension Tensor {
         -> (output: Tensor, inputCopy: ConvolutionInputCopy?) {
         let g = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
         var y = Tensor(uninitializedShape: g.outputShape)
-        let copy = DNNLConvolution.plan(for: g, algorithm: algorithm).forward(x, w, into: &y, keepingInput: true)
+        let copy = DNNLConvolution.plan(for: g, algorithm: algorithm).forwardKeepingInput(x, w, into: &y)
         return (y, copy)
     }
 

@@ -52,7 +52,7 @@ final class DNNLConvolution: @unchecked Sendable {
     /// Both backward primitives want ∂y in the same internal layout: `backward` reorders it once.
     private let backwardsShareDiffDst: Bool
     /// The forward and ∂w primitives read x in the same internal layout, so the forward can
-    /// leave its reordered x behind for the ∂w pass (`forward(_:_:into:keepingInput:)`).
+    /// leave its reordered x behind for the ∂w pass (`forwardKeepingInput`).
     private let canKeepInput: Bool
     /// Bytes of x in the primitives' internal layout.
     private let internalInputBytes: Int
@@ -217,25 +217,13 @@ final class DNNLConvolution: @unchecked Sendable {
     /// The forward pass, also returning x as reordered for it when the ∂w primitive reads the
     /// same layout (nil otherwise): pass it to `backward` to skip reordering x again. The copy
     /// is made by the reorder the forward needs anyway, into its own buffer.
-    func forward(_ x: Tensor, _ w: Tensor, into y: inout Tensor, keepingInput: Bool) -> ConvolutionInputCopy? {
-        guard keepingInput && canKeepInput else {
+    func forwardKeepingInput(_ x: Tensor, _ w: Tensor, into y: inout Tensor) -> ConvolutionInputCopy? {
+        guard canKeepInput else {
             forward(x, w, into: &y)
             return nil
         }
         let copy = ConvolutionInputCopy(bytes: internalInputBytes, plan: self)
-        let runtime = DNNLRuntime.shared
-        runtime.lock.lock()
-        defer { runtime.lock.unlock() }
-        x.withUnsafeBufferPointer { px in
-            w.withUnsafeBufferPointer { pw in
-                y.withUnsafeMutableBufferPointer { py in
-                    executeLocked(forwardOp, [UnsafeMutableRawPointer(mutating: px.baseAddress!),
-                                              UnsafeMutableRawPointer(mutating: pw.baseAddress!),
-                                              UnsafeMutableRawPointer(py.baseAddress!)],
-                                  buffers: [0: copy.pointer])
-                }
-            }
-        }
+        run(forwardOp, x, w, into: &y, buffers: [0: copy.pointer])
         return copy
     }
 
@@ -250,16 +238,19 @@ final class DNNLConvolution: @unchecked Sendable {
     /// Both gradients from one ∂y: ∂x (when `dx` is non-nil) and ∂w. The same as
     /// `backwardData` then `backwardWeights`, bit for bit, but ∂y is reordered into oneDNN's
     /// layout once instead of twice when both primitives use the same layout.
-    /// `inputCopy` (from `forward(_:_:into:keepingInput:)` of this plan) replaces the reorder
-    /// of x for ∂w.
+    /// `inputCopy` (from `forwardKeepingInput` of this plan) replaces the reorder of x for ∂w.
     func backward(_ dy: Tensor, _ x: Tensor, _ w: Tensor, inputCopy: ConvolutionInputCopy? = nil,
                   dataInto dx: inout Tensor?, weightsInto dw: inout Tensor) {
         let copy = inputCopy.flatMap { $0.plan === self ? $0 : nil }
+        let xBuffers: [Int: UnsafeMutableRawPointer] = copy.map { [1: $0.pointer] } ?? [:]
+        let xStaged: Set<Int> = copy == nil ? [] : [1]
+        guard dx != nil else {
+            return run(backwardWeightsOp, dy, x, into: &dw, buffers: xBuffers, alreadyStaged: xStaged)
+        }
+        // Both primitives under one hold of the lock: the reordered ∂y must survive in between.
         let runtime = DNNLRuntime.shared
         runtime.lock.lock()
         defer { runtime.lock.unlock() }
-        let xBuffers: [Int: UnsafeMutableRawPointer] = copy.map { [1: $0.pointer] } ?? [:]
-        let xStaged: Set<Int> = copy == nil ? [] : [1]
         dy.withUnsafeBufferPointer { pdy in
             w.withUnsafeBufferPointer { pw in
                 x.withUnsafeBufferPointer { px in
@@ -267,9 +258,6 @@ final class DNNLConvolution: @unchecked Sendable {
                         let gradient = UnsafeMutableRawPointer(mutating: pdy.baseAddress!)
                         let weightArguments = [gradient, UnsafeMutableRawPointer(mutating: px.baseAddress!),
                                                UnsafeMutableRawPointer(pdw.baseAddress!)]
-                        guard dx != nil else {
-                            return executeLocked(backwardWeightsOp, weightArguments, buffers: xBuffers, alreadyStaged: xStaged)
-                        }
                         dx!.withUnsafeMutableBufferPointer { pdx in
                             executeLocked(backwardDataOp, [gradient, UnsafeMutableRawPointer(mutating: pw.baseAddress!),
                                                            UnsafeMutableRawPointer(pdx.baseAddress!)])
@@ -284,30 +272,27 @@ final class DNNLConvolution: @unchecked Sendable {
     }
 
     /// Runs one of the three primitives on two read-only operands and one output, in the
-    /// argument order its op table lists them.
-    private func run(_ op: Operation, _ a: Tensor, _ b: Tensor, into out: inout Tensor) {
+    /// argument order its op table lists them (`buffers`, `alreadyStaged`: see `executeLocked`).
+    private func run(_ op: Operation, _ a: Tensor, _ b: Tensor, into out: inout Tensor,
+                     buffers: [Int: UnsafeMutableRawPointer] = [:], alreadyStaged: Set<Int> = []) {
+        let runtime = DNNLRuntime.shared
+        runtime.lock.lock()
+        defer { runtime.lock.unlock() }
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in
-                    execute(op, [UnsafeMutableRawPointer(mutating: pa.baseAddress!),
-                                 UnsafeMutableRawPointer(mutating: pb.baseAddress!),
-                                 UnsafeMutableRawPointer(po.baseAddress!)])
+                    executeLocked(op, [UnsafeMutableRawPointer(mutating: pa.baseAddress!),
+                                       UnsafeMutableRawPointer(mutating: pb.baseAddress!),
+                                       UnsafeMutableRawPointer(po.baseAddress!)],
+                                  buffers: buffers, alreadyStaged: alreadyStaged)
                 }
             }
         }
     }
 
     /// Reorders the inputs that need it into the runtime's staging buffers, runs the primitive,
-    /// reorders the output back into the user's buffer and waits. `pointers` are the user
-    /// buffers in the order of `op.arguments`.
-    private func execute(_ op: Operation, _ pointers: [UnsafeMutableRawPointer]) {
-        let runtime = DNNLRuntime.shared
-        runtime.lock.lock()
-        defer { runtime.lock.unlock() }
-        executeLocked(op, pointers)
-    }
-
-    /// `execute` with the runtime's lock already held. `buffers`: slots whose reordered operand
+    /// reorders the output back into the user's buffer and waits; call with the runtime's lock
+    /// held. `pointers` are the user buffers in the order of `op.arguments`. `buffers`: slots whose reordered operand
     /// lives in the caller's buffer instead of the runtime's staging buffer; `alreadyStaged`:
     /// input slots whose buffer already holds the operand in the primitive's layout (no reorder).
     private func executeLocked(_ op: Operation, _ pointers: [UnsafeMutableRawPointer],
