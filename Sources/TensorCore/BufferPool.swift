@@ -16,7 +16,9 @@ import Synchronization
 /// How: buffers of at least `smallestPooledBytes` are rounded up to a size class (four classes
 /// per power of two, ≤ 25 % slack in address space; only touched pages become resident) and,
 /// when freed, kept on a free list for that class. A later request of the same class takes one
-/// back. The cache holds at most `capacityBytes`. A change of shapes (training to evaluation,
+/// back. The cache holds at most its capacity: the environment variable
+/// `LOWLATENCYSNN_BUFFER_POOL_MIB` (0 turns pooling off), else a quarter of physical memory,
+/// at most 8 GiB. A change of shapes (training to evaluation,
 /// one benchmark workload to the next) leaves buffers of sizes nobody asks for any more: on a
 /// miss, classes not requested in the last `staleAfterRequests` pooled requests are released,
 /// and if keeping the new size would still overflow the cap, everything cached is. Smaller
@@ -29,24 +31,10 @@ public enum BufferPool {
     /// (one VGG-11 SNN training step makes a few hundred).
     public static let staleAfterRequests = 4096
 
-    /// Most bytes kept in free lists: the environment variable
-    /// `LOWLATENCYSNN_BUFFER_POOL_MIB` (0 turns pooling off), else a quarter of physical
-    /// memory, at most 8 GiB.
-    public static var capacityBytes: Int {
-        get { state.withLock { $0.capacity } }
-        set { state.withLock { $0.capacity = max(0, newValue); $0.trim(to: $0.capacity) } }
-    }
-
-    /// Bytes currently held in free lists (not in use by any tensor).
-    public static var cachedBytes: Int { state.withLock { $0.cachedBytes } }
-
     /// Pooled requests served from the cache (hits) and from the system (misses) so far.
     public static var statistics: (hits: Int, misses: Int) {
         state.withLock { ($0.requests - $0.misses, $0.misses) }
     }
-
-    /// Releases every cached buffer to the system.
-    public static func releaseCached() { state.withLock { $0.trim(to: 0) } }
 
     /// The bytes actually reserved for a request of `bytes` (its size class).
     public static func sizeClass(_ bytes: Int) -> Int {
