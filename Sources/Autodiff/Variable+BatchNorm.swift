@@ -10,6 +10,9 @@ extension Variable {
     /// Returns the output and the batch mean and variance (for the running statistics).
     public static func batchNormalized(_ x: Variable, scale gamma: Variable, shift beta: Variable,
                                        epsilon: Float) -> (output: Variable, mean: Tensor, variance: Tensor) {
+        if x.value.layout == .channelBlocked16 {
+            return blockedBatchNormalized(x, scale: gamma, shift: beta, epsilon: epsilon)
+        }
         let xv = x.value
         let n = xv.shape[0], c = xv.shape[1], inner = xv.count / Swift.max(n * c, 1)
         let m = Float(n * inner)
@@ -118,6 +121,11 @@ extension Variable {
         let n = xv.shape[0], c = xv.shape[1], inner = xv.count / Swift.max(n * c, 1)
         func apply(_ t: Tensor, withShift: Bool) -> Tensor {
             var out = t
+            if out.layout == .channelBlocked16 {
+                Variable.blockedChannelAffine(&out, scale: a.scalars,
+                                     shift: withShift ? b.scalars : [Float](repeating: 0, count: c))
+                return out
+            }
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     out.withUnsafeMutableBufferPointer { p in
@@ -146,13 +154,64 @@ extension Variable {
                                        epsilon: Float) -> Variable {
         let c = runningMean.count
         let invStd = runningVariance.map { 1 / ($0 + epsilon).squareRoot() }
-        let xhat = x.channelAffine(scale: invStd, shift: Tensor(shape: [c], scalars: (0..<c).map {
-            -runningMean[flat: $0] * invStd[flat: $0]
-        }))
+        let shift = Tensor(shape: [c], scalars: (0..<c).map { -runningMean[flat: $0] * invStd[flat: $0] })
         if !gamma.requiresGrad && !beta.requiresGrad {
+            let xhat = x.channelAffine(scale: invStd, shift: shift)
             return xhat.channelAffine(scale: gamma.value, shift: beta.value)
         }
-        return xhat.channelScaled(by: gamma).addingChannelBias(beta)
+        // The value of xhat.channelScaled(by: γ).addingChannelBias(β), in one pass over the map:
+        //     x̂ = x·a + b,  y = (x̂·γ + 0) + β      (a = 1/√(σ²+ε), b = −μ·a)
+        // The gradients come from that same composition, rebuilt on demand (x̂ is not stored).
+        let y = Variable.fusedInferenceNormalization(x.value, a: invStd.scalars, b: shift.scalars,
+                                                     gamma: gamma.value.scalars, beta: beta.value.scalars)
+        return custom(y, inputs: [x, gamma, beta]) { g in
+            let (xr, gr, br) = (Variable(leaf: x.value), Variable(leaf: gamma.value), Variable(leaf: beta.value))
+            let composed = xr.channelAffine(scale: invStd, shift: shift).channelScaled(by: gr).addingChannelBias(br)
+            composed.backward(seed: g)
+            return [x.requiresGrad ? xr.grad : nil, gr.grad, br.grad]
+        }
+    }
+
+    /// y = (x·a[c] + b[c])·γ[c] + 0 + β[c] per element, with exactly those roundings, in one
+    /// pass (either layout; the output keeps x's).
+    static func fusedInferenceNormalization(_ x: Tensor, a: [Float], b: [Float],
+                                            gamma: [Float], beta: [Float]) -> Tensor {
+        let n = x.shape[0], c = x.shape[1], inner = x.count / Swift.max(n * c, 1)
+        var y = Tensor(uninitializedShape: x.shape, layout: x.layout)
+        x.withUnsafeStorage { px, layout in
+            y.withUnsafeMutableStorage { py, _ in
+                let (X, Y) = (SendablePointer(px.baseAddress!), SendablePointer(py.baseAddress!))
+                switch layout {
+                case .rowMajor:
+                    parallelChunks(n * c * inner, granularity: Swift.max(inner, 1)) { range in
+                        for row in (range.lowerBound / Swift.max(inner, 1))..<(range.upperBound / Swift.max(inner, 1)) {
+                            let ch = row % c, base = row * inner
+                            let (s, t, gm, bt) = (a[ch], b[ch], gamma[ch], beta[ch])
+                            for j in 0..<inner { Y.base[base + j] = ((X.base[base + j] * s + t) * gm + 0) + bt }
+                        }
+                    }
+                case .channelBlocked16:
+                    let (blocks, hw) = (c / 16, inner)
+                    parallelChunks(n * blocks * hw * 16, granularity: hw * 16) { range in
+                        for unit in range.lowerBound / (hw * 16) ..< range.upperBound / (hw * 16) {
+                            let block = unit % blocks
+                            var s = Lanes(), t = Lanes(), gm = Lanes(), bt = Lanes()
+                            for l in 0..<16 {
+                                let ch = block * 16 + l
+                                s[l] = a[ch]; t[l] = b[ch]; gm[l] = gamma[ch]; bt[l] = beta[ch]
+                            }
+                            let zero = Lanes(repeating: 0)
+                            for q in 0..<hw {
+                                let at = unit * hw * 16 + q * 16
+                                let v = BlockedChannelPlanes.load(X.base + at)
+                                BlockedChannelPlanes.store(((v * s + t) * gm + zero) + bt, Y.base + at)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return y
     }
 
     /// y[n,c,…] = x[n,c,…]·s[c] with a differentiable per-channel s.

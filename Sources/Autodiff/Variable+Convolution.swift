@@ -10,7 +10,8 @@ extension Variable {
         guard w.requiresGrad else {
             let y = Tensor.convolution(x.value, w.value, stride: stride, padding: padding)
             return custom(y, inputs: [x, w]) { dy in
-                [x.requiresGrad ? Tensor.convolutionBackwardData(dy, w.value, geometry: g) : nil, nil]
+                [x.requiresGrad ? Tensor.convolutionBackwardData(dy, w.value, geometry: g,
+                                                                 inputLayout: x.value.layout) : nil, nil]
             }
         }
         // Training: the forward's reordered x is kept for the ∂w pass (one reorder fewer).
@@ -24,19 +25,10 @@ extension Variable {
 
     /// Adds b[c] to every element of channel c of `[N, C, …]`;  ∂L/∂b[c] = Σ over channel c.
     public func addingChannelBias(_ b: Variable) -> Variable {
-        let x = value
-        let n = x.shape[0], c = x.shape[1], inner = x.count / Swift.max(n * c, 1)
+        let c = value.shape[1]
         precondition(b.value.count == c, "bias has \(b.value.count) values for \(c) channels")
-        var y = x
-        y.withUnsafeMutableBufferPointer { py in
-            b.value.withUnsafeBufferPointer { pb in
-                for i in 0..<n { for ch in 0..<c {
-                    let base = (i * c + ch) * inner
-                    let v = pb[ch]
-                    for j in 0..<inner { py[base + j] += v }
-                }}
-            }
-        }
+        // x·1 + b[c] is exactly x + b[c]: the per-channel affine kernel (parallel, either layout).
+        let y = Variable(value).channelAffine(scale: Tensor(shape: [c], repeating: 1), shift: b.value).value
         return Variable.custom(y, inputs: [self, b]) { g in [g, g.sumPerChannel()] }
     }
 }

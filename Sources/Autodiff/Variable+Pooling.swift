@@ -8,6 +8,15 @@ extension Variable {
         let (planes, h, w) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
         precondition(k <= h && k <= w && s > 0, "maxPooled: window \(k) stride \(s) on \(h)×\(w)")
         let (p, q) = ((h - k) / s + 1, (w - k) / s + 1)
+        if x.layout == .channelBlocked16 {
+            let pooling = BlockedPooling(shape: x.shape, window: k, stride: s)
+            var argmax = [Int32](repeating: 0, count: x.shape[0] * x.shape[1] * p * q)
+            let y = pooling.maxForward(x, argmax: &argmax)
+            let inputShape = x.shape
+            return Variable.custom(y, inputs: [self]) { g in
+                [pooling.maxBackward(g, argmax: argmax, inputShape: inputShape)]
+            }
+        }
         var y = Tensor(uninitializedShape: [x.shape[0], x.shape[1], p, q])   // every window written
         var argmax = [Int32](repeating: 0, count: y.count)
         x.withUnsafeBufferPointer { px in
@@ -61,6 +70,13 @@ extension Variable {
         precondition(k <= h && k <= w && s > 0, "averagePooled: window \(k) stride \(s) on \(h)×\(w)")
         let (p, q) = ((h - k) / s + 1, (w - k) / s + 1)
         let scale = 1 / Float(k * k)
+        if x.layout == .channelBlocked16 {
+            let pooling = BlockedPooling(shape: x.shape, window: k, stride: s)
+            let inputShape = x.shape
+            return Variable.custom(pooling.averageForward(x), inputs: [self]) { g in
+                [pooling.averageBackward(g, inputShape: inputShape)]
+            }
+        }
         var y = Tensor(uninitializedShape: [x.shape[0], x.shape[1], p, q])   // every window written
         x.withUnsafeBufferPointer { px in
             y.withUnsafeMutableBufferPointer { py in

@@ -70,7 +70,17 @@ public final class SpikingNeuron: Layer {
         let id = ObjectIdentifier(self)
         let carried = context.carriedMembranes?[id]
         let theta = thresholdValue, lambda = leakValue
-        var result = SpikingNeuron.simulate(x.value, timesteps: timesteps, neurons: neurons,
+        // Every neuron is independent and each time step is a contiguous block of the batch in
+        // either TensorLayout, so the kernels run on the storage as it is (a flat view) and the
+        // spikes keep x's layout. Row-major instead when membranes are carried between calls
+        // (they are read per neuron), and when θ or λ is trained: ∂θ and ∂λ sum over all
+        // neurons, and that sum must not depend on the layout's order.
+        let trainsThreshold = thresholdTraining == .trained
+        let trainsLeak: Bool
+        if case .leakyIntegrateAndFire(_, .trained) = model { trainsLeak = true } else { trainsLeak = false }
+        let layout = context.carriedMembranes == nil && !trainsThreshold && !trainsLeak ? x.value.layout : .rowMajor
+        let flatX = x.value.converted(to: layout).reinterpreted(as: [x.value.count], layout: .rowMajor)
+        var result = SpikingNeuron.simulate(flatX, timesteps: timesteps, neurons: neurons,
                                             threshold: theta, leak: lambda, reset: reset,
                                             initial: carried, initialMembrane: initialMembrane,
                                             keepTrace: x.requiresGrad || threshold.variable.requiresGrad)
@@ -78,13 +88,12 @@ public final class SpikingNeuron: Layer {
         var output = result.spikes
         if amplitude == .threshold { output.scale(by: theta) }
         let inputs: [Variable] = [x] + parameters.map(\.variable)
-        let trainsThreshold = thresholdTraining == .trained
-        let trainsLeak: Bool
-        if case .leakyIntegrateAndFire(_, .trained) = model { trainsLeak = true } else { trainsLeak = false }
         let spikes = result.spikes, membranes = result.preResetMembranes
         result = SimulationResult(spikes: Tensor(shape: [0]), preResetMembranes: Tensor(shape: [0]),
                                   finalMembrane: Tensor(shape: [0]))
-        return Variable.custom(output.reshaped(x.shape), inputs: inputs) { [self] g in
+        let shape = x.shape
+        return Variable.custom(output.reinterpreted(as: shape, layout: layout), inputs: inputs) { [self] g in
+            let g = g.converted(to: layout).reinterpreted(as: [g.count], layout: .rowMajor)
             if !trainsThreshold && !trainsLeak {
                 // Only ∂L/∂x is needed: the fused input-gradient kernel (checked against
                 // `backward` in SpikingNeuronsTests/FastNeuronKernelTests).
@@ -92,14 +101,14 @@ public final class SpikingNeuron: Layer {
                     g, spikes: spikes, preResetMembranes: membranes, timesteps: timesteps, neurons: neurons,
                     threshold: theta, leak: lambda, reset: reset, resetGradient: resetGradient,
                     amplitude: amplitude, surrogate: surrogate)
-                return [dx.reshaped(x.shape)]
+                return [dx.reinterpreted(as: shape, layout: layout)]
             }
             let grads = SpikingNeuron.backward(
                 g, spikes: spikes, preResetMembranes: membranes, timesteps: timesteps, neurons: neurons,
                 threshold: theta, leak: lambda, reset: reset, resetGradient: resetGradient,
                 initialMembrane: carried == nil ? initialMembrane : .zero, initial: carried,
                 amplitude: amplitude, surrogate: surrogate)
-            var out: [Tensor?] = [grads.input.reshaped(x.shape)]
+            var out: [Tensor?] = [grads.input.reinterpreted(as: shape, layout: layout)]
             if trainsThreshold { out.append(Tensor(shape: [1], scalars: [grads.threshold])) }
             if trainsLeak { out.append(Tensor(shape: [1], scalars: [grads.leak])) }
             return out

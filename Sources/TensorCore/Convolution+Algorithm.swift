@@ -6,16 +6,18 @@ extension Tensor {
     public static func convolution(_ x: Tensor, _ w: Tensor, stride: Int = 1, padding: Int = 0,
                                    algorithm: ConvolutionAlgorithm) -> Tensor {
         let g = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
-        var y = Tensor(uninitializedShape: g.outputShape)
-        DNNLConvolution.plan(for: g, algorithm: algorithm).forward(x, w, into: &y)
+        let plan = DNNLConvolution.plan(for: g, algorithm: algorithm)
+        var y = Tensor(uninitializedShape: g.outputShape, layout: plan.outputLayout)
+        plan.forward(x, w, into: &y)
         return y
     }
 
     /// ∂L/∂x with the given algorithm.
     public static func convolutionBackwardData(_ dy: Tensor, _ w: Tensor, geometry g: ConvolutionGeometry,
-                                               algorithm: ConvolutionAlgorithm) -> Tensor {
+                                               algorithm: ConvolutionAlgorithm,
+                                               inputLayout: TensorLayout = .rowMajor) -> Tensor {
         precondition(dy.shape == g.outputShape, "dy \(dy.shape) does not match \(g.outputShape)")
-        var dx = Tensor(uninitializedShape: g.inputShape)
+        var dx = Tensor(uninitializedShape: g.inputShape, layout: inputLayout)
         DNNLConvolution.plan(for: g, algorithm: algorithm).backwardData(dy, w, into: &dx)
         return dx
     }
@@ -28,4 +30,13 @@ extension Tensor {
         DNNLConvolution.plan(for: g, algorithm: algorithm).backwardWeights(dy, x, into: &dw)
         return dw
     }
+}
+
+/// Where convolutions store their outputs (`DNNLRuntime.activationLayout`).
+public enum ActivationLayoutPolicy: String, Sendable, CaseIterable, Codable {
+    /// Every activation row-major (NCHW): each blocked convolution reorders its operands.
+    case rowMajor
+    /// Outputs of blocked convolutions stay in oneDNN's channel-blocked layout (nChw16c)
+    /// when their channels are a multiple of 16; the layers up to the next convolution keep it.
+    case blockedBetweenConvolutions
 }

@@ -6,8 +6,9 @@ extension Tensor {
     /// Forward convolution, `x [N,C,H,W]`, `w [K,C,R,S]` → `[N,K,P,Q]`.
     public static func convolution(_ x: Tensor, _ w: Tensor, stride: Int = 1, padding: Int = 0) -> Tensor {
         let g = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
-        var y = Tensor(uninitializedShape: g.outputShape)
-        DNNLConvolution.plan(for: g).forward(x, w, into: &y)
+        let plan = DNNLConvolution.plan(for: g)
+        var y = Tensor(uninitializedShape: g.outputShape, layout: plan.outputLayout)
+        plan.forward(x, w, into: &y)
         return y
     }
 
@@ -18,16 +19,18 @@ extension Tensor {
                                                algorithm: ConvolutionAlgorithm = DNNLRuntime.convolutionAlgorithm)
         -> (output: Tensor, inputCopy: ConvolutionInputCopy?) {
         let g = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
-        var y = Tensor(uninitializedShape: g.outputShape)
-        let copy = DNNLConvolution.plan(for: g, algorithm: algorithm).forwardKeepingInput(x, w, into: &y)
+        let plan = DNNLConvolution.plan(for: g, algorithm: algorithm)
+        var y = Tensor(uninitializedShape: g.outputShape, layout: plan.outputLayout)
+        let copy = plan.forwardKeepingInput(x, w, into: &y)
         return (y, copy)
     }
 
-    /// ∂L/∂x from ∂L/∂y: the transposed convolution of `dy` with `w`.
-    public static func convolutionBackwardData(_ dy: Tensor, _ w: Tensor,
-                                               geometry g: ConvolutionGeometry) -> Tensor {
+    /// ∂L/∂x from ∂L/∂y: the transposed convolution of `dy` with `w`, stored in `inputLayout`
+    /// (x's layout).
+    public static func convolutionBackwardData(_ dy: Tensor, _ w: Tensor, geometry g: ConvolutionGeometry,
+                                               inputLayout: TensorLayout = .rowMajor) -> Tensor {
         precondition(dy.shape == g.outputShape, "dy \(dy.shape) does not match \(g.outputShape)")
-        var dx = Tensor(uninitializedShape: g.inputShape)
+        var dx = Tensor(uninitializedShape: g.inputShape, layout: inputLayout)
         DNNLConvolution.plan(for: g).backwardData(dy, w, into: &dx)
         return dx
     }
@@ -41,7 +44,7 @@ extension Tensor {
         return dw
     }
 
-    /// ∂L/∂x (when `input` is true) and ∂L/∂w together: the same values as the two calls
+    /// ∂L/∂x (when `input` is true, stored like x) and ∂L/∂w together: the same values as the two calls
     /// above, with ∂y reordered for oneDNN once, and x not at all when `inputCopy` (from
     /// `convolutionKeepingInput` with the same geometry and algorithm) is given.
     public static func convolutionBackward(_ dy: Tensor, _ x: Tensor, _ w: Tensor, geometry g: ConvolutionGeometry,
@@ -49,7 +52,7 @@ extension Tensor {
                                            algorithm: ConvolutionAlgorithm = DNNLRuntime.convolutionAlgorithm)
         -> (input: Tensor?, weight: Tensor) {
         precondition(dy.shape == g.outputShape, "dy \(dy.shape) does not match \(g.outputShape)")
-        var dx: Tensor? = input ? Tensor(uninitializedShape: g.inputShape) : nil
+        var dx: Tensor? = input ? Tensor(uninitializedShape: g.inputShape, layout: x.layout) : nil
         var dw = Tensor(uninitializedShape: g.weightShape)
         DNNLConvolution.plan(for: g, algorithm: algorithm).backward(dy, x, w, inputCopy: inputCopy,
                                                                     dataInto: &dx, weightsInto: &dw)

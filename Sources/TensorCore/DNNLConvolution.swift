@@ -1,26 +1,17 @@
 import CDNNL
 import Foundation
 
-/// oneDNN (DNNL 2.6) convolution primitives for one geometry, created once and reused: the
-/// primitive JIT-compiles its kernel when created, so plans are cached per shape.
-///
-/// Activations stay in plain NCHW and weights in OIHW, so every other kernel in the package
-/// reads them directly. (oneDNN's blocked layouts are faster still; see backend-findings §3.2.)
-///
-/// The scratchpad is user-managed: one buffer in `DNNLRuntime`, used under its lock. With
-/// oneDNN's default library-managed scratchpad a primitive must run on the thread that created
-/// it (oneDNN docs, `dnnl_scratchpad_mode_t`); plans here are created on first use and then run
-/// from any thread, which crashed or corrupted memory under concurrent callers.
 /// How oneDNN convolutions store their operands internally. Every choice reads and writes the
-/// same plain NCHW / OIHW tensors and computes the same function; they differ in speed and, for
-/// `.bfloat16`, in precision.
+/// same tensors (row-major or channel-blocked activations, OIHW weights) and computes the same
+/// function; they differ in speed and, for `.bfloat16`, in precision.
 public enum ConvolutionAlgorithm: String, Sendable, CaseIterable, Codable {
     /// Plain NCHW activations and OIHW weights handed to oneDNN as they are (it picks its own
     /// im2col + GEMM kernel, `gemm:jit`). The reference for the other two.
     case plain
     /// oneDNN picks its preferred blocked layouts (`format_tag_any`, f32: nChw16c with
-    /// OIhw16i16o weights, `jit:avx512_core`); operands are reordered to and from NCHW around
-    /// each call. Same precision as `.plain`, summed in another order.
+    /// OIhw16i16o weights, `jit:avx512_core`); operands in another layout are reordered around
+    /// each call, and outputs stay nChw16c (`TensorLayout.channelBlocked16`) when
+    /// `DNNLRuntime.activationLayout` allows. Same precision as `.plain`, summed in another order.
     case blocked
     /// As `.blocked`, but source, weights and destination (and ∂x, ∂y) are rounded to
     /// bfloat16 (8-bit mantissa) and multiplied by oneDNN's bf16 kernels with f32 accumulation.
@@ -33,11 +24,12 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable, Codable {
 /// oneDNN (DNNL 2.6) convolution primitives for one geometry and algorithm, created once and
 /// reused: the primitive JIT-compiles its kernel when created, so plans are cached per shape.
 ///
-/// Activations stay in plain NCHW and weights in OIHW outside this type, so every other kernel in
-/// the package reads them directly. With `.blocked` / `.bfloat16` the operands are reordered
-/// into oneDNN's preferred layout (into buffers shared by all plans) and the results back: the
-/// reorders cost ~15–25 % of the convolution time (small 2×2 and 4×4 planes reorder slowly),
-/// which a network kept in the blocked layout end to end would save.
+/// Weights are OIHW outside this type. Activations come in either `TensorLayout`: with
+/// `.blocked` the forward output is stored channel-blocked (nChw16c, what the f32 kernels
+/// compute in) whenever its channels allow, and ∂x is stored like x, so a chain
+/// conv → BatchNorm → neuron/ReLU → pool → conv needs no reorder between the convolutions.
+/// Operands in another layout than the primitive's are reordered into buffers shared by all
+/// plans (and the output back).
 ///
 /// The scratchpad is user-managed: one buffer in `DNNLRuntime`, used under its lock. With
 /// oneDNN's default library-managed scratchpad a primitive must run on the thread that created
@@ -53,7 +45,9 @@ final class DNNLConvolution: @unchecked Sendable {
     private let backwardsShareDiffDst: Bool
     /// The forward and ∂w primitives read x in the same internal layout, so the forward can
     /// leave its reordered x behind for the ∂w pass (`forwardKeepingInput`).
-    private let canKeepInput: Bool
+    private let forwardAndWeightsReadSameInput: Bool
+    /// The primitive computes in a blocked layout and the output channels are a multiple of 16.
+    private let blocksOutput: Bool
     /// Bytes of x in the primitives' internal layout.
     private let internalInputBytes: Int
     /// The user-facing layouts: NCHW f32 activations, OIHW f32 weights.
@@ -72,14 +66,31 @@ final class DNNLConvolution: @unchecked Sendable {
     /// One primitive plus, per argument, the reorder between the user layout and the layout the
     /// primitive chose (nil when they are the same).
     private struct Operation {
-        struct Argument {
-            let arg: Int32
-            let userDesc: dnnl_memory_desc_t
-            let internalDesc: dnnl_memory_desc_t
+        /// The operand as the caller stores it, and the reorder to or from the primitive's layout.
+        struct UserSide {
+            let desc: dnnl_memory_desc_t
             /// user → internal for inputs, internal → user for the output; nil = no reorder.
             let reorder: dnnl_primitive_t?
             let reorderScratchpad: dnnl_memory_desc_t
+        }
+        struct Argument {
+            let arg: Int32
+            let internalDesc: dnnl_memory_desc_t
             let isOutput: Bool
+            /// The row-major operand (NCHW activations, OIHW weights).
+            let rowMajor: UserSide
+            /// The activation in `TensorLayout.channelBlocked16` (nil: its channels are not a
+            /// multiple of 16, or it is the weights).
+            let blocked: UserSide?
+
+            func user(_ layout: TensorLayout) -> UserSide {
+                switch layout {
+                case .rowMajor: return rowMajor
+                case .channelBlocked16:
+                    guard let blocked else { fatalError("convolution operand cannot be channel-blocked") }
+                    return blocked
+                }
+            }
         }
         let primitive: dnnl_primitive_t
         let scratchpad: dnnl_memory_desc_t
@@ -156,26 +167,30 @@ final class DNNLConvolution: @unchecked Sendable {
         check(dnnl_primitive_desc_create(&bwdWeightsPD, &bwdWeights, attr, engine, hintPD))
 
         func operation(_ pd: dnnl_primitive_desc_t?,
-                       _ args: [(arg: Int32, query: dnnl_query_t, user: dnnl_memory_desc_t, output: Bool)]) -> Operation {
+                       _ args: [(arg: Int32, query: dnnl_query_t, user: dnnl_memory_desc_t,
+                                 blocked: dnnl_memory_desc_t?, output: Bool)]) -> Operation {
             var arguments: [Operation.Argument] = []
             for a in args {
-                var user = a.user
                 var chosen = dnnl_primitive_desc_query_md(pd, a.query, 0).pointee
-                var reorder: dnnl_primitive_t?
-                var reorderScratchpad = dnnl_memory_desc_t()
-                if dnnl_memory_desc_equal(&user, &chosen) == 0 {
-                    var rpd: dnnl_primitive_desc_t?
-                    if a.output {
-                        check(dnnl_reorder_primitive_desc_create(&rpd, &chosen, engine, &user, engine, attr))
-                    } else {
-                        check(dnnl_reorder_primitive_desc_create(&rpd, &user, engine, &chosen, engine, attr))
+                func side(_ desc: dnnl_memory_desc_t) -> Operation.UserSide {
+                    var user = desc
+                    var reorder: dnnl_primitive_t?
+                    var reorderScratchpad = dnnl_memory_desc_t()
+                    if dnnl_memory_desc_equal(&user, &chosen) == 0 {
+                        var rpd: dnnl_primitive_desc_t?
+                        if a.output {
+                            check(dnnl_reorder_primitive_desc_create(&rpd, &chosen, engine, &user, engine, attr))
+                        } else {
+                            check(dnnl_reorder_primitive_desc_create(&rpd, &user, engine, &chosen, engine, attr))
+                        }
+                        reorderScratchpad = dnnl_primitive_desc_query_md(rpd, dnnl_query_scratchpad_md, 0).pointee
+                        check(dnnl_primitive_create(&reorder, rpd))
+                        dnnl_primitive_desc_destroy(rpd)
                     }
-                    reorderScratchpad = dnnl_primitive_desc_query_md(rpd, dnnl_query_scratchpad_md, 0).pointee
-                    check(dnnl_primitive_create(&reorder, rpd))
-                    dnnl_primitive_desc_destroy(rpd)
+                    return .init(desc: user, reorder: reorder, reorderScratchpad: reorderScratchpad)
                 }
-                arguments.append(.init(arg: a.arg, userDesc: user, internalDesc: chosen, reorder: reorder,
-                                       reorderScratchpad: reorderScratchpad, isOutput: a.output))
+                arguments.append(.init(arg: a.arg, internalDesc: chosen, isOutput: a.output,
+                                       rowMajor: side(a.user), blocked: a.blocked.map(side)))
             }
             var primitive: dnnl_primitive_t?
             check(dnnl_primitive_create(&primitive, pd))
@@ -183,31 +198,55 @@ final class DNNLConvolution: @unchecked Sendable {
             dnnl_primitive_desc_destroy(pd)
             return Operation(primitive: primitive!, scratchpad: scratchpad, arguments: arguments)
         }
+        // The activations in `TensorLayout.channelBlocked16` (oneDNN's nChw16c), when they can be.
+        func blockedDesc(_ shape: [Int]) -> dnnl_memory_desc_t? {
+            guard TensorLayout.channelBlocked16.holds(shape) else { return nil }
+            var md = dnnl_memory_desc_t()
+            check(dnnl_memory_desc_init_by_tag(&md, 4, shape.map(Int64.init), dnnl_f32, dnnl_nChw16c))
+            return md
+        }
+        let srcBlocked = blockedDesc(g.inputShape), dstBlocked = blockedDesc(g.outputShape)
         forwardOp = operation(fwdPD, [
-            (DNNL_ARG_SRC, dnnl_query_src_md, srcDesc, false),
-            (DNNL_ARG_WEIGHTS, dnnl_query_weights_md, weightDesc, false),
-            (DNNL_ARG_DST, dnnl_query_dst_md, dstDesc, true),
+            (DNNL_ARG_SRC, dnnl_query_src_md, srcDesc, srcBlocked, false),
+            (DNNL_ARG_WEIGHTS, dnnl_query_weights_md, weightDesc, nil, false),
+            (DNNL_ARG_DST, dnnl_query_dst_md, dstDesc, dstBlocked, true),
         ])
         backwardDataOp = operation(bwdDataPD, [
-            (DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, dstDesc, false),
-            (DNNL_ARG_WEIGHTS, dnnl_query_weights_md, weightDesc, false),
-            (DNNL_ARG_DIFF_SRC, dnnl_query_diff_src_md, srcDesc, true),
+            (DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, dstDesc, dstBlocked, false),
+            (DNNL_ARG_WEIGHTS, dnnl_query_weights_md, weightDesc, nil, false),
+            (DNNL_ARG_DIFF_SRC, dnnl_query_diff_src_md, srcDesc, srcBlocked, true),
         ])
         backwardWeightsOp = operation(bwdWeightsPD, [
-            (DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, dstDesc, false),
-            (DNNL_ARG_SRC, dnnl_query_src_md, srcDesc, false),
-            (DNNL_ARG_DIFF_WEIGHTS, dnnl_query_diff_weights_md, weightDesc, true),
+            (DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, dstDesc, dstBlocked, false),
+            (DNNL_ARG_SRC, dnnl_query_src_md, srcDesc, srcBlocked, false),
+            (DNNL_ARG_DIFF_WEIGHTS, dnnl_query_diff_weights_md, weightDesc, nil, true),
         ])
         var dataDiffDst = backwardDataOp.arguments[0].internalDesc
         var weightsDiffDst = backwardWeightsOp.arguments[0].internalDesc
-        backwardsShareDiffDst = backwardDataOp.arguments[0].reorder != nil
-            && backwardWeightsOp.arguments[0].reorder != nil
-            && dnnl_memory_desc_equal(&dataDiffDst, &weightsDiffDst) != 0
+        backwardsShareDiffDst = dnnl_memory_desc_equal(&dataDiffDst, &weightsDiffDst) != 0
         var forwardSrc = forwardOp.arguments[0].internalDesc
         var weightsSrc = backwardWeightsOp.arguments[1].internalDesc
-        canKeepInput = forwardOp.arguments[0].reorder != nil && backwardWeightsOp.arguments[1].reorder != nil
-            && dnnl_memory_desc_equal(&forwardSrc, &weightsSrc) != 0
+        forwardAndWeightsReadSameInput = dnnl_memory_desc_equal(&forwardSrc, &weightsSrc) != 0
         internalInputBytes = dnnl_memory_desc_get_size(&forwardSrc)
+        blocksOutput = algorithm != .plain && dstBlocked != nil
+    }
+
+    /// The layout the forward output (and so ∂y) gets: oneDNN's blocked layout when the
+    /// primitive computes in one and the channels allow it, unless activations are kept row-major.
+    var outputLayout: TensorLayout {
+        blocksOutput && DNNLRuntime.activationLayout == .blockedBetweenConvolutions ? .channelBlocked16 : .rowMajor
+    }
+
+    /// Whether both backward primitives reorder ∂y (stored in `layout`) into the same buffer.
+    private func backwardsShareReorderedDiffDst(_ layout: TensorLayout) -> Bool {
+        backwardsShareDiffDst && backwardDataOp.arguments[0].user(layout).reorder != nil
+            && backwardWeightsOp.arguments[0].user(layout).reorder != nil
+    }
+
+    /// Whether the forward reorders x (stored in `layout`) into the layout the ∂w pass reads.
+    private func canKeepInput(_ layout: TensorLayout) -> Bool {
+        forwardAndWeightsReadSameInput && forwardOp.arguments[0].user(layout).reorder != nil
+            && backwardWeightsOp.arguments[1].user(layout).reorder != nil
     }
 
     func forward(_ x: Tensor, _ w: Tensor, into y: inout Tensor) {
@@ -218,7 +257,7 @@ final class DNNLConvolution: @unchecked Sendable {
     /// same layout (nil otherwise): pass it to `backward` to skip reordering x again. The copy
     /// is made by the reorder the forward needs anyway, into its own buffer.
     func forwardKeepingInput(_ x: Tensor, _ w: Tensor, into y: inout Tensor) -> ConvolutionInputCopy? {
-        guard canKeepInput else {
+        guard canKeepInput(x.layout) else {
             forward(x, w, into: &y)
             return nil
         }
@@ -247,24 +286,27 @@ final class DNNLConvolution: @unchecked Sendable {
         guard dx != nil else {
             return run(backwardWeightsOp, dy, x, into: &dw, buffers: xBuffers, alreadyStaged: xStaged)
         }
+        precondition(dx!.layout == x.layout, "∂x must be stored like x")
         // Both primitives under one hold of the lock: the reordered ∂y must survive in between.
         let runtime = DNNLRuntime.shared
         runtime.lock.lock()
         defer { runtime.lock.unlock() }
-        dy.withUnsafeBufferPointer { pdy in
+        dy.withUnsafeStorage { pdy, _ in
             w.withUnsafeBufferPointer { pw in
-                x.withUnsafeBufferPointer { px in
+                x.withUnsafeStorage { px, _ in
                     dw.withUnsafeMutableBufferPointer { pdw in
                         let gradient = UnsafeMutableRawPointer(mutating: pdy.baseAddress!)
                         let weightArguments = [gradient, UnsafeMutableRawPointer(mutating: px.baseAddress!),
                                                UnsafeMutableRawPointer(pdw.baseAddress!)]
-                        dx!.withUnsafeMutableBufferPointer { pdx in
+                        dx!.withUnsafeMutableStorage { pdx, _ in
                             executeLocked(backwardDataOp, [gradient, UnsafeMutableRawPointer(mutating: pw.baseAddress!),
-                                                           UnsafeMutableRawPointer(pdx.baseAddress!)])
+                                                           UnsafeMutableRawPointer(pdx.baseAddress!)],
+                                          layouts: [dy.layout, .rowMajor, x.layout])
                         }
                         // Staging slot 0 still holds the reordered ∂y: the ∂w primitive reads it.
-                        executeLocked(backwardWeightsOp, weightArguments, buffers: xBuffers,
-                                      alreadyStaged: xStaged.union(backwardsShareDiffDst ? [0] : []))
+                        executeLocked(backwardWeightsOp, weightArguments, layouts: [dy.layout, x.layout, .rowMajor],
+                                      buffers: xBuffers,
+                                      alreadyStaged: xStaged.union(backwardsShareReorderedDiffDst(dy.layout) ? [0] : []))
                     }
                 }
             }
@@ -278,13 +320,14 @@ final class DNNLConvolution: @unchecked Sendable {
         let runtime = DNNLRuntime.shared
         runtime.lock.lock()
         defer { runtime.lock.unlock() }
-        a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
-                out.withUnsafeMutableBufferPointer { po in
+        let layouts = [a.layout, b.layout, out.layout]
+        a.withUnsafeStorage { pa, _ in
+            b.withUnsafeStorage { pb, _ in
+                out.withUnsafeMutableStorage { po, _ in
                     executeLocked(op, [UnsafeMutableRawPointer(mutating: pa.baseAddress!),
                                        UnsafeMutableRawPointer(mutating: pb.baseAddress!),
                                        UnsafeMutableRawPointer(po.baseAddress!)],
-                                  buffers: buffers, alreadyStaged: alreadyStaged)
+                                  layouts: layouts, buffers: buffers, alreadyStaged: alreadyStaged)
                 }
             }
         }
@@ -292,10 +335,10 @@ final class DNNLConvolution: @unchecked Sendable {
 
     /// Reorders the inputs that need it into the runtime's staging buffers, runs the primitive,
     /// reorders the output back into the user's buffer and waits; call with the runtime's lock
-    /// held. `pointers` are the user buffers in the order of `op.arguments`. `buffers`: slots whose reordered operand
+    /// held. `pointers` are the user buffers in the order of `op.arguments`, stored in `layouts`. `buffers`: slots whose reordered operand
     /// lives in the caller's buffer instead of the runtime's staging buffer; `alreadyStaged`:
     /// input slots whose buffer already holds the operand in the primitive's layout (no reorder).
-    private func executeLocked(_ op: Operation, _ pointers: [UnsafeMutableRawPointer],
+    private func executeLocked(_ op: Operation, _ pointers: [UnsafeMutableRawPointer], layouts: [TensorLayout],
                                buffers: [Int: UnsafeMutableRawPointer] = [:], alreadyStaged: Set<Int> = []) {
         let runtime = DNNLRuntime.shared
         var memories: [dnnl_memory_t?] = []
@@ -321,18 +364,19 @@ final class DNNLConvolution: @unchecked Sendable {
         var args: [dnnl_exec_arg_t] = []
         var pendingOutput: (dnnl_primitive_t, dnnl_memory_desc_t, dnnl_memory_t?, dnnl_memory_t?)?
         for (slot, (a, pointer)) in zip(op.arguments, pointers).enumerated() {
-            let user = memory(a.userDesc, pointer)
-            guard let reorder = a.reorder else {
+            let side = a.user(layouts[slot])
+            let user = memory(side.desc, pointer)
+            guard let reorder = side.reorder else {
                 args.append(dnnl_exec_arg_t(arg: a.arg, memory: user))
                 continue
             }
             var md = a.internalDesc
             let staged = memory(md, buffers[slot] ?? runtime.staging(slot, bytes: dnnl_memory_desc_get_size(&md)))
             if a.isOutput {
-                pendingOutput = (reorder, a.reorderScratchpad, staged, user)
+                pendingOutput = (reorder, side.reorderScratchpad, staged, user)
             } else if !alreadyStaged.contains(slot) {
-                run(reorder, a.reorderScratchpad, [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: user),
-                                                   dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: staged)])
+                run(reorder, side.reorderScratchpad, [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: user),
+                                                      dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: staged)])
             }
             args.append(dnnl_exec_arg_t(arg: a.arg, memory: staged))
         }
@@ -347,7 +391,11 @@ final class DNNLConvolution: @unchecked Sendable {
     deinit {
         for op in [forwardOp, backwardDataOp, backwardWeightsOp] {
             dnnl_primitive_destroy(op.primitive)
-            for a in op.arguments { if let r = a.reorder { dnnl_primitive_destroy(r) } }
+            for a in op.arguments {
+                for side in [a.rowMajor, a.blocked].compactMap({ $0 }) {
+                    if let r = side.reorder { dnnl_primitive_destroy(r) }
+                }
+            }
         }
     }
 
@@ -381,6 +429,13 @@ public final class DNNLRuntime: @unchecked Sendable {
     /// Default `.blocked`: same f32 results as `.plain` up to summation order (≤ 1e-6 relative),
     /// ~1.6× faster on the VGG-11 SNN training step (`bench snn --conv plain|blocked`).
     nonisolated(unsafe) public static var convolutionAlgorithm: ConvolutionAlgorithm = .blocked
+
+    /// Where convolution outputs are stored (∂x is always stored like x).
+    /// `.blockedBetweenConvolutions` (default) saves the reorders on both sides of each
+    /// convolution; `.rowMajor` is the reference it is tested against (bit-equal results).
+    /// Task-local: `DNNLRuntime.$activationLayout.withValue(.rowMajor) { … }` changes it for
+    /// the code inside only (tests compare both side by side).
+    @TaskLocal public static var activationLayout: ActivationLayoutPolicy = .blockedBetweenConvolutions
 
     /// Three staging buffers (one per convolution argument) for operands reordered into
     /// oneDNN's layout, shared by all plans and grown to the largest request. Call with `lock` held.

@@ -1,5 +1,7 @@
 /// Element-wise arithmetic. Operands have the same shape, or one of them holds a single
 /// element (a scalar broadcast). Each loop runs over raw pointers, split over the workers.
+/// The result keeps the first operand's layout (a second operand in another layout is
+/// converted to it first).
 extension Tensor {
     /// Applies `op` to every pair of elements: `result[i] = op(a[i], b[i])`.
     @inlinable
@@ -14,7 +16,8 @@ extension Tensor {
         }
         precondition(a.shape == b.shape || a.count == b.count && a.count == 1,
                      "element-wise operands have shapes \(a.shape) and \(b.shape)")
-        let out = Tensor(shape: a.shape)
+        let b = b.converted(to: a.layout)
+        let out = Tensor(uninitializedShape: a.shape, layout: a.layout)
         let pa = SendablePointer(a.storage.pointer), pb = SendablePointer(b.storage.pointer)
         let po = SendablePointer(out.storage.pointer)
         withExtendedLifetime((a, b)) {
@@ -29,7 +32,7 @@ extension Tensor {
     /// `result[i] = op(self[i])`.
     @inlinable
     public func map(_ op: @escaping @Sendable (Float) -> Float) -> Tensor {
-        let out = Tensor(shape: shape)
+        let out = Tensor(uninitializedShape: shape, layout: layout)
         let pa = SendablePointer(storage.pointer), po = SendablePointer(out.storage.pointer)
         withExtendedLifetime(self) {
             parallelChunks(count) { r in
@@ -54,9 +57,11 @@ extension Tensor {
     public mutating func add(_ other: Tensor, scaledBy alpha: Float = 1) {
         precondition(shape == other.shape || count == other.count,
                      "add: shapes \(shape) and \(other.shape)")
+        let other = shape == other.shape ? other.converted(to: layout)
+            : other.converted(to: .rowMajor).reinterpreted(as: shape, layout: .rowMajor).converted(to: layout)
         let po = SendablePointer(other.storage.pointer)
         let n = count
-        withUnsafeMutableBufferPointer { dst in
+        withUnsafeMutableStorage { dst, _ in
             let pd = SendablePointer(dst.baseAddress!)
             withExtendedLifetime(other) {
                 parallelChunks(n) { r in
@@ -69,7 +74,7 @@ extension Tensor {
 
     /// Multiplies every element by `alpha`, in place.
     public mutating func scale(by alpha: Float) {
-        withUnsafeMutableBufferPointer { p in
+        withUnsafeMutableStorage { p, _ in
             for i in p.indices { p[i] *= alpha }
         }
     }

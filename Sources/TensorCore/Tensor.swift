@@ -1,12 +1,20 @@
-/// A dense, contiguous, row-major Float32 array with a shape.
+/// A dense, contiguous Float32 array with a shape.
 ///
 /// `Tensor` is a value type: copies share one buffer until one of them is written
 /// (copy-on-write), so passing tensors around is cheap and a mutation never leaks into
 /// another value. Images are laid out `[batch, channels, height, width]` (NCHW); a spiking
 /// simulation folds time into the batch, `[T·N, C, H, W]`, for stateless layers.
+///
+/// Elements are stored in `layout`: row-major, or — for activations between oneDNN
+/// convolutions — oneDNN's channel-blocked `nChw16c` (see `TensorLayout`). Every accessor
+/// below (`withUnsafeBufferPointer`, `scalars`, subscripts, `reshaped`, `==`) sees row-major
+/// elements whatever the storage: a blocked tensor is converted on the way (a copy). Kernels
+/// that handle the blocked order themselves read the storage as it is with `withUnsafeStorage`.
 public struct Tensor: Sendable {
     /// The extent of each dimension, outermost first.
     public private(set) var shape: [Int]
+    /// The order of the elements in `storage`.
+    public private(set) var layout: TensorLayout = .rowMajor
     @usableFromInline var storage: TensorStorage
 
     /// The number of elements, the product of `shape`.
@@ -21,10 +29,13 @@ public struct Tensor: Sendable {
 
     /// A tensor of the given shape whose elements are not initialised: for kernels that write
     /// every element before anything reads it (convolution outputs, normalised maps). Saves
-    /// the fill pass over large buffers.
-    public init(uninitializedShape shape: [Int]) {
+    /// the fill pass over large buffers. The kernel writes them in `layout` order.
+    public init(uninitializedShape shape: [Int], layout: TensorLayout = .rowMajor) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative extent in shape \(shape)")
+        precondition(layout == .rowMajor || TensorLayout.channelBlocked16.holds(shape),
+                     "the blocked layout needs [N, C, H, W] with C a multiple of 16, got \(shape)")
         self.shape = shape
+        self.layout = layout
         self.storage = TensorStorage(uninitializedCount: shape.reduce(1, *))
     }
 
@@ -45,7 +56,7 @@ public struct Tensor: Sendable {
 
     /// The elements in row-major order.
     public var scalars: [Float] {
-        Array(UnsafeBufferPointer(start: storage.pointer, count: count))
+        withUnsafeBufferPointer { Array($0) }
     }
 
     /// The value of a tensor with exactly one element.
@@ -57,23 +68,61 @@ public struct Tensor: Sendable {
     /// Rank: the number of dimensions.
     @inlinable public var rank: Int { shape.count }
 
-    /// Reads the buffer. The pointer is valid only inside `body`.
+    /// Reads the elements in row-major order (a blocked tensor is converted into a temporary
+    /// copy first). The pointer is valid only inside `body`.
     @inlinable
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        try withExtendedLifetime(storage) {
+        if layout != .rowMajor { return try converted(to: .rowMajor).withUnsafeBufferPointer(body) }
+        return try withExtendedLifetime(storage) {
             try body(UnsafeBufferPointer(start: storage.pointer, count: storage.count))
         }
     }
 
-    /// Writes the buffer, copying it first if another value shares it.
+    /// Writes the elements in row-major order, copying the buffer first if another value shares
+    /// it (a blocked tensor becomes row-major first).
     @inlinable
     public mutating func withUnsafeMutableBufferPointer<R>(
         _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
     ) rethrows -> R {
+        if layout != .rowMajor { self = converted(to: .rowMajor) }
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         return try withExtendedLifetime(storage) {
             try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
         }
+    }
+
+    /// Reads the storage as it is, in `layout` order: for kernels that handle every layout
+    /// (element-wise maps, or per-channel kernels written for `nChw16c`).
+    @inlinable
+    public func withUnsafeStorage<R>(_ body: (UnsafeBufferPointer<Float>, TensorLayout) throws -> R) rethrows -> R {
+        try withExtendedLifetime(storage) {
+            try body(UnsafeBufferPointer(start: storage.pointer, count: storage.count), layout)
+        }
+    }
+
+    /// Writes the storage as it is, in `layout` order (copying it first if shared).
+    @inlinable
+    public mutating func withUnsafeMutableStorage<R>(
+        _ body: (UnsafeMutableBufferPointer<Float>, TensorLayout) throws -> R
+    ) rethrows -> R {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return try withExtendedLifetime(storage) {
+            try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count), layout)
+        }
+    }
+
+    /// The same storage read with another shape and layout, no copy: for kernels that compute
+    /// on a flat view and hand the result back in their input's layout (e.g. a neuron layer
+    /// simulating `[T·M]` elements of a blocked `[T·N, C, H, W]` map). The caller guarantees
+    /// the elements are in `layout` order for `shape`.
+    public func reinterpreted(as shape: [Int], layout: TensorLayout) -> Tensor {
+        precondition(shape.reduce(1, *) == count, "cannot view \(self.shape) as \(shape)")
+        precondition(layout == .rowMajor || TensorLayout.channelBlocked16.holds(shape),
+                     "the blocked layout needs [N, C, H, W] with C a multiple of 16, got \(shape)")
+        var result = self
+        result.shape = shape
+        result.layout = layout
+        return result
     }
 
     /// The same elements seen with another shape of equal element count.
@@ -85,7 +134,8 @@ public struct Tensor: Sendable {
             newShape[inferred] = known == 0 ? 0 : count / known
         }
         precondition(newShape.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
-        var result = self
+        if newShape == shape { return self }
+        var result = converted(to: .rowMajor)
         result.shape = newShape
         return result
     }
@@ -94,7 +144,7 @@ public struct Tensor: Sendable {
     public subscript(flat index: Int) -> Float {
         get {
             precondition(index >= 0 && index < count, "flat index \(index) out of range \(count)")
-            return storage.pointer[index]
+            return storage.pointer[layout.storageIndex(ofRowMajor: index, shape: shape)]
         }
         set {
             precondition(index >= 0 && index < count, "flat index \(index) out of range \(count)")
@@ -123,9 +173,10 @@ extension Tensor: Equatable {
     /// Bitwise equality of shape and elements.
     public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
         guard lhs.shape == rhs.shape else { return false }
+        if lhs.layout != rhs.layout { return lhs.converted(to: .rowMajor) == rhs.converted(to: .rowMajor) }
         if lhs.storage === rhs.storage { return true }
-        return lhs.withUnsafeBufferPointer { a in
-            rhs.withUnsafeBufferPointer { b in memcmp(a.baseAddress!, b.baseAddress!, a.count * 4) == 0 }
+        return lhs.withUnsafeStorage { a, _ in
+            rhs.withUnsafeStorage { b, _ in memcmp(a.baseAddress!, b.baseAddress!, a.count * 4) == 0 }
         }
     }
 }

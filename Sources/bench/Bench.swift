@@ -27,13 +27,24 @@ struct ANNBench: ParsableCommand {
     @Option(help: "Batch size.")
     var batch = 32
 
+    @Option(help: "Pooling: max, or average (the layer order of bench-peers' torch-ann).")
+    var pool: VGG.PoolKind = .max
+
+    @Option(help: "Where activations live between convolutions: blockedBetweenConvolutions (default) or rowMajor (every convolution reorders).")
+    var activations: ActivationLayoutPolicy = .blockedBetweenConvolutions
+
     func run() {
+        DNNLRuntime.$activationLayout.withValue(activations) { runWithPolicy() }
+    }
+
+    func runWithPolicy() {
         printMachine()
+        print("activations: \(activations), pooling: \(pool)")
         let peak = measureSgemmPeak(runs: runs)
         print(String(format: "sgemm peak (2048³, OpenBLAS): %.1f GFLOP/s", peak))
 
         var rng = SeededGenerator(seed: 1)
-        let model = VGG.make(VGG.vgg11, inputChannels: 3, inputSize: 32, classes: 10, using: &rng)
+        let model = VGG.make(VGG.vgg11, inputChannels: 3, inputSize: 32, classes: 10, pool: pool, using: &rng)
         var optimizer = SGD(learningRate: 0.01, momentum: 0.9)
         let images = Tensor.normal(shape: [batch, 3, 32, 32], using: &rng)
         let labels = (0..<batch).map { $0 % 10 }
@@ -101,4 +112,14 @@ func timed(runs: Int, _ body: () -> Void) -> [Double] {
 func median(_ values: [Double]) -> Double {
     let s = values.sorted()
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+extension VGG.PoolKind: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch argument {
+        case "max": self = .max
+        case "average": self = .average
+        default: return nil
+        }
+    }
 }

@@ -156,12 +156,18 @@ struct SNNBench: ParsableCommand {
     var layers = false
     @Option(help: "Convolution algorithm: plain (NCHW), blocked (oneDNN layout, f32) or bfloat16 (opt-in precision).")
     var conv: String = "blocked"
+    @Option(help: "Where activations live between convolutions: blockedBetweenConvolutions (default) or rowMajor (every convolution reorders).")
+    var activations: ActivationLayoutPolicy = .blockedBetweenConvolutions
 
     func run() throws {
+        try DNNLRuntime.$activationLayout.withValue(activations) { try runWithPolicy() }
+    }
+
+    func runWithPolicy() throws {
         guard let algorithm = ConvolutionAlgorithm(rawValue: conv) else { throw ValidationError("unknown --conv \(conv)") }
         DNNLRuntime.convolutionAlgorithm = algorithm
         printMachine()
-        print("convolutions: \(algorithm)")
+        print("convolutions: \(algorithm), activations: \(activations)")
         let peak = measureSgemmPeak(runs: 5)
         print(String(format: "sgemm peak (2048³, OpenBLAS, 2 threads): %.1f GFLOP/s", peak))
         let chosen = workload == "all" ? SNNWorkload.all : SNNWorkload.all.filter { $0.name == workload }
@@ -292,3 +298,5 @@ struct SNNBench: ParsableCommand {
         }
     }
 }
+
+extension ActivationLayoutPolicy: ExpressibleByArgument {}
