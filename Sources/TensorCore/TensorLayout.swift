@@ -56,17 +56,15 @@ extension Tensor {
                 parallelChunks(n * blocks * 16 * hw, granularity: 16 * hw) { range in
                     for unit in range.lowerBound / (16 * hw) ..< range.upperBound / (16 * hw) {
                         let image = unit / blocks, block = unit % blocks
-                        let plain = S.base + 0, blocked = unit * 16 * hw
-                        let rowMajorBase = (image * c + block * 16) * hw
-                        if toBlocked {
-                            for l in 0..<16 {
-                                let row = plain + rowMajorBase + l * hw
-                                for p in 0..<hw { D.base[blocked + p * 16 + l] = row[p] }
-                            }
-                        } else {
-                            for l in 0..<16 {
-                                let row = D.base + rowMajorBase + l * hw
-                                for p in 0..<hw { row[p] = S.base[blocked + p * 16 + l] }
+                        let blocked = unit * 16 * hw                         // this unit in nChw16c
+                        let rowMajor = (image * c + block * 16) * hw         // its first plane in NCHW
+                        for l in 0..<16 {
+                            if toBlocked {
+                                let plane = S.base + rowMajor + l * hw
+                                for p in 0..<hw { D.base[blocked + p * 16 + l] = plane[p] }
+                            } else {
+                                let plane = D.base + rowMajor + l * hw
+                                for p in 0..<hw { plane[p] = S.base[blocked + p * 16 + l] }
                             }
                         }
                     }
