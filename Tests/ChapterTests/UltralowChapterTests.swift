@@ -27,7 +27,8 @@ private struct UltralowMetrics: Decodable {
 
 @Suite(.serialized) struct UltralowChapterTests {
     @Test func smokeRunKeepsTheChapterInvariants() throws {
-        let m = try runSmoke("ultralow").metrics(as: UltralowMetrics.self)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("chapter-ultralow-\(UUID().uuidString)")
+        let m = try runSmoke("ultralow", arguments: ["--threads", "1"], output: output).metrics(as: UltralowMetrics.self)
         #expect(m.dnnAccuracy > 0.3)                                  // chance is 0.1
         // The fitted factors minimise the constant-input error, so never lose to either rule
         // under that model (they are a superset of α = β = 1 with u₀ = 0).
@@ -63,5 +64,12 @@ private struct UltralowMetrics: Decodable {
             #expect(e.ratioInt32EveryStep <= e.ratioFloat32EveryStep)
             #expect(e.ratioInt32Once <= e.ratioInt32EveryStep)
         }
+        // The DNN and the fine-tuning subset draw from their own random streams: with the DNN
+        // loaded from the cache, the recomputed fine-tuning sees the same batches and numbers.
+        let again = try runSmoke("ultralow", arguments: ["--threads", "1", "--rerun", "finetune"], output: output)
+            .metrics(as: UltralowMetrics.self)
+        #expect(again.dnnAccuracy == m.dnnAccuracy)
+        #expect(again.fineTuned.map(\.after.accuracy) == m.fineTuned.map(\.after.accuracy))
+        #expect(again.fineTuned.map(\.after.firingRates) == m.fineTuned.map(\.after.firingRates))
     }
 }

@@ -124,14 +124,17 @@ struct Config: ChapterConfiguration {
 
     /// Minutes on two cores: digest §8's "VGG-S" on Fashion-MNIST.
     static let quick = paper.modified {
-        // Sized for a shared 2-core machine (≈ 60 training images/s measured under load).
-        $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 6_000, testLimit: 600, augment: false)
+        // Sized for a 2-core machine: the DNN trains at ≈ 1 100 images/s (debug build).
+        $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 12_000, testLimit: 600, augment: false)
         // digest §8's VGG-S at half width (16, 16, P, 32, 32, P; FC 128): 4× fewer MACs.
         $0.dnn.features = [.conv(16), .conv(16), .pool, .conv(32), .conv(32), .pool]
         $0.dnn.classifier = [128]
         $0.dnn.dropout = 0.1
-        $0.dnn.epochs = 3
-        $0.dnn.learningRate = 0.01   // 0.05 (digest §8) diverged without BatchNorm
+        // 470 SGD steps at digest §8's lr 0.05, from the authors' initialisation: 86.1–87.0 % on
+        // the full test set for seeds 1, 2, 3, 42 (3 epochs on 6 000 images at lr 0.01 from the
+        // core's Kaiming init gave 49.7–77.8 % for the same seeds).
+        $0.dnn.epochs = 5
+        $0.dnn.learningRate = 0.05
         $0.dnn.momentum = 0.9
         $0.conversion.calibrationImages = 128
         // The fit loops run in the (unoptimised) chapter target: 30k values per layer.
