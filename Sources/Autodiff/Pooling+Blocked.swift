@@ -16,6 +16,13 @@ struct BlockedPooling {
         self.window = window; self.stride = stride
     }
 
+    /// Runs `body(unit)` for every unit, whole units per worker (`unitSize` floats each).
+    private func forEachUnit(unitSize: Int, _ body: @Sendable (Int) -> Void) {
+        parallelChunks(units * unitSize, granularity: unitSize) { range in
+            for unit in range.lowerBound / unitSize ..< range.upperBound / unitSize { body(unit) }
+        }
+    }
+
     /// y = max over each window; `argmax[o]` = the storage index of the first maximum per lane.
     func maxForward(_ x: Tensor, argmax: inout [Int32]) -> Tensor {
         var y = Tensor(uninitializedShape: [images, blocks * 16, outHeight, outWidth], layout: .channelBlocked16)
@@ -25,25 +32,23 @@ struct BlockedPooling {
                 argmax.withUnsafeMutableBufferPointer { pa in
                     let (X, Y, A) = (SendablePointer(px.baseAddress!), SendablePointer(py.baseAddress!),
                                      SendablePointer(pa.baseAddress!))
-                    parallelChunks(units * p * q * 16, granularity: p * q * 16) { range in
-                        for unit in range.lowerBound / (p * q * 16) ..< range.upperBound / (p * q * 16) {
-                            let input = unit * h * w * 16
-                            for i in 0..<p { for j in 0..<q {
-                                var best = Lanes(repeating: -.infinity)
-                                var bestIndex = SIMD16<Int32>(repeating: 0)
-                                for r in 0..<k { for c in 0..<k {
-                                    let at = input + ((i * s + r) * w + j * s + c) * 16
-                                    let v = BlockedChannelPlanes.load(X.base + at)
-                                    let better = v .> best
-                                    best.replace(with: v, where: better)
-                                    bestIndex.replace(with: SIMD16<Int32>(repeating: Int32(at)) &+ laneOffsets,
-                                                      where: better)
-                                }}
-                                let o = (unit * p * q + i * q + j) * 16
-                                BlockedChannelPlanes.store(best, Y.base + o)
-                                UnsafeMutableRawPointer(A.base + o).storeBytes(of: bestIndex, as: SIMD16<Int32>.self)
+                    forEachUnit(unitSize: p * q * 16) { unit in
+                        let input = unit * h * w * 16
+                        for i in 0..<p { for j in 0..<q {
+                            var best = Lanes(repeating: -.infinity)
+                            var bestIndex = SIMD16<Int32>(repeating: 0)
+                            for r in 0..<k { for c in 0..<k {
+                                let at = input + ((i * s + r) * w + j * s + c) * 16
+                                let v = BlockedChannelPlanes.load(X.base + at)
+                                let better = v .> best
+                                best.replace(with: v, where: better)
+                                bestIndex.replace(with: SIMD16<Int32>(repeating: Int32(at)) &+ laneOffsets,
+                                                  where: better)
                             }}
-                        }
+                            let o = (unit * p * q + i * q + j) * 16
+                            BlockedChannelPlanes.store(best, Y.base + o)
+                            UnsafeMutableRawPointer(A.base + o).storeBytes(of: bestIndex, as: SIMD16<Int32>.self)
+                        }}
                     }
                 }
             }
@@ -79,17 +84,15 @@ struct BlockedPooling {
         x.withUnsafeStorage { px, _ in
             y.withUnsafeMutableStorage { py, _ in
                 let (X, Y) = (SendablePointer(px.baseAddress!), SendablePointer(py.baseAddress!))
-                parallelChunks(units * h * w * 16, granularity: h * w * 16) { range in
-                    for unit in range.lowerBound / (h * w * 16) ..< range.upperBound / (h * w * 16) {
-                        let input = X.base + unit * h * w * 16
-                        for i in 0..<p { for j in 0..<q {
-                            var sum = Lanes(repeating: 0)
-                            for r in 0..<k { for c in 0..<k {
-                                sum += BlockedChannelPlanes.load(input + ((i * s + r) * w + j * s + c) * 16)
-                            }}
-                            BlockedChannelPlanes.store(sum * scale, Y.base + (unit * p * q + i * q + j) * 16)
+                forEachUnit(unitSize: h * w * 16) { unit in
+                    let input = X.base + unit * h * w * 16
+                    for i in 0..<p { for j in 0..<q {
+                        var sum = Lanes(repeating: 0)
+                        for r in 0..<k { for c in 0..<k {
+                            sum += BlockedChannelPlanes.load(input + ((i * s + r) * w + j * s + c) * 16)
                         }}
-                    }
+                        BlockedChannelPlanes.store(sum * scale, Y.base + (unit * p * q + i * q + j) * 16)
+                    }}
                 }
             }
         }
@@ -105,17 +108,15 @@ struct BlockedPooling {
         dx.withUnsafeMutableStorage { pd, _ in
             g.withUnsafeStorage { pg, _ in
                 let (D, G) = (SendablePointer(pd.baseAddress!), SendablePointer(pg.baseAddress!))
-                parallelChunks(units * h * w * 16, granularity: h * w * 16) { range in
-                    for unit in range.lowerBound / (h * w * 16) ..< range.upperBound / (h * w * 16) {
-                        let output = D.base + unit * h * w * 16
-                        for i in 0..<p { for j in 0..<q {
-                            let v = BlockedChannelPlanes.load(G.base + (unit * p * q + i * q + j) * 16) * scale
-                            for r in 0..<k { for c in 0..<k {
-                                let at = output + ((i * s + r) * w + j * s + c) * 16
-                                BlockedChannelPlanes.store(BlockedChannelPlanes.load(at) + v, at)
-                            }}
+                forEachUnit(unitSize: h * w * 16) { unit in
+                    let output = D.base + unit * h * w * 16
+                    for i in 0..<p { for j in 0..<q {
+                        let v = BlockedChannelPlanes.load(G.base + (unit * p * q + i * q + j) * 16) * scale
+                        for r in 0..<k { for c in 0..<k {
+                            let at = output + ((i * s + r) * w + j * s + c) * 16
+                            BlockedChannelPlanes.store(BlockedChannelPlanes.load(at) + v, at)
                         }}
-                    }
+                    }}
                 }
             }
         }
