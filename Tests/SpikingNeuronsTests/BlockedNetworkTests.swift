@@ -69,3 +69,30 @@ struct BlockedNetworkTests {
         #expect(outputs[6...].allSatisfy { $0.value.layout == .rowMajor })
     }
 }
+
+/// The hybrid chapter's ANN (VGG, no BatchNorm, dropout, average pooling) trained for a few
+/// Adam steps under both layouts: the same weights, bit for bit.
+@Suite("Blocked activations: VGG training steps")
+struct BlockedTrainingTests {
+    static func train(steps: Int) -> [Tensor] {
+        var rng = SeededGenerator(seed: 41)
+        let network = VGG.make([.conv(16), .conv(16), .pool, .conv(32), .pool], inputChannels: 1, inputSize: 12,
+                               classes: 10, classifier: [24], batchNorm: false, bias: false, pool: .average,
+                               dropout: 0.2, using: &rng)
+        var adam = Adam(learningRate: 1e-3, weightDecay: 5e-4)
+        for _ in 0..<steps {
+            let images = Tensor.normal(shape: [8, 1, 12, 12], using: &rng)
+            let labels = (0..<8).map { _ in Int(rng.next() % 10) }
+            _ = classificationStep(network, images: images, labels: labels, optimizer: &adam, rng: &rng)
+        }
+        return network.parameters.map(\.value)
+    }
+
+    @Test func trainingStepsAreBitIdenticalUnderBothLayouts() {
+        let blocked = Self.train(steps: 3)
+        let rowMajor = DNNLRuntime.$activationLayout.withValue(.rowMajor) { Self.train(steps: 3) }
+        for (i, (a, b)) in zip(blocked, rowMajor).enumerated() {
+            #expect(a.scalars.map(\.bitPattern) == b.scalars.map(\.bitPattern), "parameter \(i)")
+        }
+    }
+}
