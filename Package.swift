@@ -22,7 +22,7 @@ let package = Package(
         // MARK: - Core library (bottom-up)
 
         // Tensor (copy-on-write Float32 storage), SeededGenerator, BLAS/oneDNN kernels + naive references
-        .target(name: "TensorCore", dependencies: ["COpenBLAS", "CDNNL"], swiftSettings: optimised),
+        .target(name: "TensorCore", dependencies: ["COpenBLAS", "CDNNL", "CSpikeKernels"], swiftSettings: optimised),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "_TestSupport"]),
 
         // Variable, reverse-mode graph, differentiable ops with their backward beside them
@@ -63,6 +63,8 @@ let package = Package(
 
         // MARK: - Implementation details
 
+        // Spike-driven convolution kernels (C, one clone per x86 vector ISA); wrapped by TensorCore.
+        .target(name: "CSpikeKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),

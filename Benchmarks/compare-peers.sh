@@ -12,6 +12,8 @@
 #          --workloads "..."  vgg-train vgg-infer fmnist-train (default: all three)
 #          --peers "..."      snnbench.py --lib values (default: "sj-m snntorch torch-ref")
 #          --conv "..."       our convolution algorithms to run (default: "blocked bfloat16")
+#          --spikes "..."     our convolutions of spike inputs: spikeDriven (the default) and/or
+#                             dense (oneDNN only, reported as ours-<conv>-dense) (default: "spikeDriven dense")
 #          --autocast "..."   peers also run under torch.autocast(cpu, bf16) via
 #                             Benchmarks/torch-autocast.py (default: "torch-ref"; "" = none)
 #          --repeats N        process-level repeats, interleaved (default 2)
@@ -31,6 +33,7 @@ VENV="${SNN_PEERS_VENV:-$HOME/.venvs/snn-peers}"
 WORKLOADS="vgg-train vgg-infer fmnist-train"
 PEERS="sj-m snntorch torch-ref"
 CONVS="blocked bfloat16"
+SPIKES="spikeDriven dense"
 AUTOCAST="torch-ref"
 REPEATS=2 RUNS=5 SETUP=0 PUBLISH=0
 OUT="$ROOT/.build-speed/compare-peers"
@@ -42,11 +45,12 @@ while [ $# -gt 0 ]; do
     --workloads) WORKLOADS="$2"; shift ;;
     --peers) PEERS="$2"; shift ;;
     --conv) CONVS="$2"; shift ;;
+    --spikes) SPIKES="$2"; shift ;;
     --autocast) AUTOCAST="$2"; shift ;;
     --repeats) REPEATS="$2"; shift ;;
     --runs) RUNS="$2"; shift ;;
     --out) OUT="$2"; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -66,8 +70,10 @@ RAW="$OUT/raw.jsonl"; : > "$RAW"
 for rep in $(seq 1 "$REPEATS"); do
   for wl in $WORKLOADS; do
     for conv in $CONVS; do
-      echo "== rep $rep $wl: ours ($conv)" >&2
-      "$BENCH" snn --workload "$wl" --conv "$conv" --runs "$RUNS" --warmup 2 --json | tail -n 1 >> "$RAW"
+      for spikes in $SPIKES; do
+        echo "== rep $rep $wl: ours ($conv, spikes $spikes)" >&2
+        "$BENCH" snn --workload "$wl" --conv "$conv" --spikes "$spikes" --runs "$RUNS" --warmup 2 --json | tail -n 1 >> "$RAW"
+      done
     done
     for lib in $PEERS; do
       echo "== rep $rep $wl: $lib" >&2
@@ -127,7 +133,7 @@ if [ "$PUBLISH" = 1 ]; then
     echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); git: $(cd "$ROOT" && git rev-parse --short HEAD)"
     echo "- CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores; oneDNN ISA: $("$PY" -c 'import json,sys; print(next((json.loads(l)["isa"] for l in open(sys.argv[1]) if "\"isa\"" in l), "unknown"))' "$RAW")"
     echo "- OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset)}, OMP_NUM_THREADS=$OMP_NUM_THREADS; peers: torch $("$PY" -c 'import torch; print(torch.__version__)' 2>/dev/null)"
-    echo "- command: \`bash Benchmarks/compare-peers.sh --workloads \"$WORKLOADS\" --conv \"$CONVS\" --peers \"$PEERS\" --autocast \"$AUTOCAST\" --repeats $REPEATS --runs $RUNS --publish\`"
+    echo "- command: \`bash Benchmarks/compare-peers.sh --workloads \"$WORKLOADS\" --conv \"$CONVS\" --spikes \"$SPIKES\" --peers \"$PEERS\" --autocast \"$AUTOCAST\" --repeats $REPEATS --runs $RUNS --publish\`"
     echo "- each row: median over processes of each process's median step (runs × iterations after 2 warm-up steps); implementations interleaved, $REPEATS repeats"
     echo
     cat "$OUT/summary.md"

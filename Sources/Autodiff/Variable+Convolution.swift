@@ -4,9 +4,20 @@ extension Variable {
     ///
     ///     y[n,k,p,q] = Σ_{c,r,s} w[k,c,r,s] · x[n, c, p·stride+r−pad, q·stride+s−pad]
     ///     ∂L/∂x = convᵀ(g, w),  ∂L/∂w = Σₙ g ⋆ x
+    ///
+    /// When x is spikes and `SpikeConvolutionPolicy.current` allows, y and ∂w are spike-driven
+    /// (only the 1s of x are visited) and ∂x stays with oneDNN.
     public static func convolution(_ x: Variable, weight w: Variable,
                                    stride: Int = 1, padding: Int = 0) -> Variable {
         let g = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
+        if w.requiresGrad, let spikes = SpikeMap.forConvolution(x.value, geometry: g) {
+            let y = Tensor.spikeConvolution(spikes, w.value, layout: Tensor.convolutionOutputLayout(for: g))
+            return custom(y, inputs: [x, w]) { dy in
+                [x.requiresGrad ? Tensor.convolutionBackwardData(dy, w.value, geometry: g,
+                                                                 inputLayout: x.value.layout) : nil,
+                 Tensor.spikeConvolutionWeightGradient(dy, spikes)]
+            }
+        }
         guard w.requiresGrad else {
             let y = Tensor.convolution(x.value, w.value, stride: stride, padding: padding)
             return custom(y, inputs: [x, w]) { dy in

@@ -3,13 +3,23 @@
 ///
 ///     y[n,k,p,q] = Σ_c Σ_r Σ_s w[k,c,r,s] · x[n, c, p·stride + r − pad, q·stride + s − pad]
 extension Tensor {
-    /// Forward convolution, `x [N,C,H,W]`, `w [K,C,R,S]` → `[N,K,P,Q]`.
+    /// Forward convolution, `x [N,C,H,W]`, `w [K,C,R,S]` → `[N,K,P,Q]`. Spike-driven when x is
+    /// spikes and `SpikeConvolutionPolicy.current` says so (`SpikeConvolution.swift`).
     public static func convolution(_ x: Tensor, _ w: Tensor, stride: Int = 1, padding: Int = 0) -> Tensor {
         let g = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
         let plan = DNNLConvolution.plan(for: g)
+        if let spikes = SpikeMap.forConvolution(x, geometry: g) {
+            return spikeConvolution(spikes, w, layout: plan.outputLayout)
+        }
         var y = Tensor(uninitializedShape: g.outputShape, layout: plan.outputLayout)
         plan.forward(x, w, into: &y)
         return y
+    }
+
+    /// Where `convolution` stores an output of geometry `g` under the current algorithm and
+    /// activation-layout policy.
+    public static func convolutionOutputLayout(for g: ConvolutionGeometry) -> TensorLayout {
+        DNNLConvolution.plan(for: g).outputLayout
     }
 
     /// The forward convolution for training: also returns x as oneDNN reordered it, when the

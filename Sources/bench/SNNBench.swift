@@ -103,6 +103,8 @@ func timeMean(_ y: Variable, timesteps: Int) -> Variable {
 final class LayerProfile {
     var forward: [String: Double] = [:]
     var backward: [String: Double] = [:]
+    /// Fraction of 1s at the output of each spiking layer, in order.
+    var firingRates: [Double] = []
     private var lastMark: UInt64 = 0
     func kind(_ layer: any Layer) -> String { String(describing: type(of: layer)) }
 
@@ -113,6 +115,7 @@ final class LayerProfile {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let y = layer.forward(marker(h, closes: nil), context: &context)
             forward[name, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            if layer is SpikingNeuron { firingRates.append(Double(y.value.mean())) }
             h = marker(y, closes: name)
         }
         return h
@@ -154,20 +157,27 @@ struct SNNBench: ParsableCommand {
     var json = false
     @Flag(help: "Time each conv layer of the workload (fwd / bwd-data / bwd-weights) under every convolution algorithm, interleaved.")
     var layers = false
+    @Option(help: "Fraction of 1s in the spike inputs of --layers.")
+    var spikeDensity = 0.2
     @Option(help: "Convolution algorithm: plain (NCHW), blocked (oneDNN layout, f32) or bfloat16 (opt-in precision).")
     var conv: String = "blocked"
+    @Option(help: "Convolutions of spikes: spikeDriven (default: when at most 30 % are 1) or dense (oneDNN only).")
+    var spikes: SpikeConvolutionChoice = .spikeDriven
     @Option(help: "Where activations live between convolutions: blockedBetweenConvolutions (default) or rowMajor (every convolution reorders).")
     var activations: ActivationLayoutPolicy = .blockedBetweenConvolutions
 
     func run() throws {
-        try DNNLRuntime.$activationLayout.withValue(activations) { try runWithPolicy() }
+        try DNNLRuntime.$activationLayout.withValue(activations) {
+            try SpikeConvolutionPolicy.$current.withValue(spikes.policy) { try runWithPolicy() }
+        }
     }
 
     func runWithPolicy() throws {
         guard let algorithm = ConvolutionAlgorithm(rawValue: conv) else { throw ValidationError("unknown --conv \(conv)") }
         DNNLRuntime.convolutionAlgorithm = algorithm
         printMachine()
-        print("convolutions: \(algorithm), activations: \(activations)")
+        print("convolutions: \(algorithm), activations: \(activations), spike inputs: \(SpikeConvolutionPolicy.current)"
+              + " (spike kernels: \(SpikeMap.kernelBuild))")
         let peak = measureSgemmPeak(runs: 5)
         print(String(format: "sgemm peak (2048³, OpenBLAS, 2 threads): %.1f GFLOP/s", peak))
         let chosen = workload == "all" ? SNNWorkload.all : SNNWorkload.all.filter { $0.name == workload }
@@ -184,28 +194,42 @@ struct SNNBench: ParsableCommand {
         print("\n\(w.name): conv layers at batch T·N = \(rows), ms per call (median of \(runs)), fwd / bwd-data / bwd-weights")
         for item in w.items {
             guard case .conv(let out) = item else { size /= 2; continue }
-            // Binary spikes at ~20 % (firing rates of the peers' nets) except for the image layer.
-            let x = channels == w.inputChannels
+            // Binary spikes at `--spike-density` except for the image layer.
+            let density = Float(spikeDensity)
+            let x = (channels == w.inputChannels
                 ? Tensor.uniform(shape: [rows, channels, size, size], using: &rng)
-                : Tensor.uniform(shape: [rows, channels, size, size], using: &rng).map { $0 < 0.2 ? 1 : 0 }
+                : Tensor.uniform(shape: [rows, channels, size, size], using: &rng).map { $0 < density ? 1 : 0 })
+                .converted(to: channels % 16 == 0 ? .channelBlocked16 : .rowMajor)
             let wt = Tensor.normal(shape: [out, channels, 3, 3], std: 0.05, using: &rng)
             let g = ConvolutionGeometry(input: x.shape, weight: wt.shape, stride: 1, padding: 1)
             let dy = Tensor.normal(shape: g.outputShape, std: 0.01, using: &rng)
             var line = "conv \(channels)→\(out) @\(size)".padding(toLength: 18, withPad: " ", startingAt: 0)
             var results: [ConvolutionAlgorithm: [[Double]]] = [:]
+            var spike: [[Double]] = []
             for _ in 0..<runs {
-                for a in ConvolutionAlgorithm.allCases {
+                for a in ConvolutionAlgorithm.allCases { SpikeConvolutionPolicy.$current.withValue(.dense) {
                     DNNLRuntime.convolutionAlgorithm = a
                     let f = timed(runs: 1) { _ = Tensor.convolution(x, wt, stride: 1, padding: 1) }[0]
                     let d = w.train ? timed(runs: 1) { _ = Tensor.convolutionBackwardData(dy, wt, geometry: g) }[0] : 0
                     let k = w.train ? timed(runs: 1) { _ = Tensor.convolutionBackwardWeights(dy, x, geometry: g) }[0] : 0
                     results[a, default: []].append([f, d, k])
+                }}
+                if let map = SpikeMap.forConvolution(x, geometry: g, policy: .spikeDriven(maxDensity: 1)) {
+                    let f = timed(runs: 1) { _ = Tensor.spikeConvolution(SpikeMap(x, geometry: g)!, wt) }[0]
+                    let k = w.train ? timed(runs: 1) { _ = Tensor.spikeConvolutionWeightGradient(dy, map) }[0] : 0
+                    let m = timed(runs: 1) { _ = SpikeMap(x, geometry: g) }[0]
+                    spike.append([f, k, m])
                 }
             }
             for a in ConvolutionAlgorithm.allCases {
                 let r = results[a]!
                 let m = (0..<3).map { i in 1e3 * median(r.map { $0[i] }) }
                 line += String(format: " %@ %6.1f/%6.1f/%6.1f", String(a.rawValue.prefix(5)), m[0], m[1], m[2])
+            }
+            if !spike.isEmpty {
+                line += String(format: " spike %6.1f/%6.1f (fwd incl. masks / bwd-weights; masks %.1f)",
+                               1e3 * median(spike.map { $0[0] }), 1e3 * median(spike.map { $0[1] }),
+                               1e3 * median(spike.map { $0[2] }))
             }
             print(line)
             channels = out
@@ -282,10 +306,11 @@ struct SNNBench: ParsableCommand {
                 print(String(format: "    %-16@ forward %7.1f ms   backward %7.1f ms", name as NSString,
                              1e3 * prof.forward[name]!, 1e3 * (prof.backward[name] ?? 0)))
             }
+            print("  firing rate per spiking layer: " + prof.firingRates.map { String(format: "%.3f", $0) }.joined(separator: " "))
         }
         if json {
             let record: [String: Any] = [
-                "lib": "ours-\(DNNLRuntime.convolutionAlgorithm.rawValue)", "workload": w.name, "batch": w.batch, "T": w.timesteps,
+                "lib": "ours-\(DNNLRuntime.convolutionAlgorithm.rawValue)" + (spikes == .dense ? "-dense" : ""), "workload": w.name, "batch": w.batch, "T": w.timesteps,
                 "images_per_s": ["median": imagesPerS, "min": Double(w.batch) / perStep.max()!,
                                  "max": Double(w.batch) / perStep.min()!],
                 "ms_per_step": perStep.map { 1e3 * $0 }, "peak_rss_mib": peakMiB,
@@ -300,3 +325,8 @@ struct SNNBench: ParsableCommand {
 }
 
 extension ActivationLayoutPolicy: ExpressibleByArgument {}
+
+enum SpikeConvolutionChoice: String, ExpressibleByArgument {
+    case spikeDriven, dense
+    var policy: SpikeConvolutionPolicy { self == .dense ? .dense : .measuredDefault }
+}

@@ -1,0 +1,188 @@
+import CSpikeKernels
+import Dispatch
+
+/// Whether a convolution whose input is all 0s and 1s (spikes) runs spike-driven.
+///
+/// A spike-driven convolution skips the 0s and adds weight rows for the 1s: no multiplications,
+/// and work proportional to the number of spikes instead of the number of inputs. The same
+/// holds for ∂w, which adds ∂y rows for each spike. ∂x (∂y is dense) stays with oneDNN.
+/// The choice depends only on the input's values, never on timings, so runs stay deterministic.
+public enum SpikeConvolutionPolicy: Sendable, Hashable, Codable {
+    /// Every convolution dense (oneDNN).
+    case dense
+    /// Spike-driven when the input is binary, its channels are a multiple of 16, the output
+    /// channels a multiple of 32, and at most `maxDensity` of the inputs are 1.
+    case spikeDriven(maxDensity: Double)
+
+    /// The measured break-even on the VGG-11 layers of `bench snn --layers` (see
+    /// Benchmarks/RESULTS.md): below this density the spike-driven forward and ∂w beat oneDNN.
+    public static let measuredDefault = SpikeConvolutionPolicy.spikeDriven(maxDensity: 0.3)
+
+    /// The policy of `Tensor.convolution` and `Variable.convolution` (task-local:
+    /// `SpikeConvolutionPolicy.$current.withValue(.dense) { … }` changes it for that scope).
+    @TaskLocal public static var current: SpikeConvolutionPolicy = .measuredDefault
+}
+
+extension Tensor {
+    /// Whether the first (up to 4096) stored values are all 0 or 1: a cheap filter before a
+    /// full scan.
+    var leadingValuesAreBinary: Bool {
+        withUnsafeStorage { s, _ in
+            for v in s.prefix(4096) where v != 0 && v != 1 { return false }
+            return true
+        }
+    }
+}
+
+/// Which build of the spike-driven kernels runs. Both give the same bits (tests check it).
+public enum SpikeKernelBuild: Sendable {
+    /// AVX-512 where the CPU has it, else the portable build.
+    case fastest
+    /// Plain C compiled for AVX2 or baseline x86-64 (or the target's default).
+    case portable
+    var flag: Int32 { self == .portable ? 1 : 0 }
+}
+
+/// The spikes of a convolution input as one 16-bit mask per (image, 16-channel block, pixel):
+/// what the spike-driven kernels read, kept from the forward pass for ∂w.
+public struct SpikeMap: @unchecked Sendable {
+    public let geometry: ConvolutionGeometry
+    /// Number of 1s in the input.
+    public let ones: Int
+    let masks: [UInt16]
+
+    /// Fraction of the input that is 1.
+    public var density: Double { Double(ones) / Double(geometry.inputShape.reduce(1, *)) }
+
+    /// The masks of `x` (with a zero border of the convolution's padding), or nil when x is not all 0s and 1s or its channels are not a multiple of 16.
+    public init?(_ x: Tensor, geometry g: ConvolutionGeometry) {
+        guard g.inChannels % 16 == 0, x.shape == g.inputShape else { return nil }
+        let blocked = x.converted(to: .channelBlocked16)
+        let planes = g.batch * g.inChannels / 16
+        let (h, w, pad) = (Int32(g.height), Int32(g.width), Int32(g.padding))
+        var masks = [UInt16](repeating: 0, count: planes * (g.height + 2 * g.padding) * (g.width + 2 * g.padding))
+        let workers = min(Parallelism.workers, max(1, x.count / Parallelism.minimumElementsPerWorker))
+        var counts = [Int64](repeating: 0, count: workers)
+        blocked.withUnsafeStorage { src, _ in
+            masks.withUnsafeMutableBufferPointer { m in
+                counts.withUnsafeMutableBufferPointer { c in
+                    let (S, M, C) = (SendablePointer(src.baseAddress!), SendablePointer(m.baseAddress!),
+                                     SendablePointer(c.baseAddress!))
+                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                        C.base[worker] = snn_spike_masks(S.base, Int64(planes * worker / workers),
+                                                         Int64(planes * (worker + 1) / workers), h, w, pad, M.base)
+                    }
+                }
+            }
+        }
+        guard counts.allSatisfy({ $0 >= 0 }) else { return nil }
+        self.geometry = g
+        self.ones = Int(counts.reduce(0, +))
+        self.masks = masks
+    }
+
+    /// The map of `x` when `policy` runs this convolution spike-driven, else nil. A tensor whose
+    /// first values are not all 0 or 1 (a real-valued activation) is rejected after a glance.
+    public static func forConvolution(_ x: Tensor, geometry g: ConvolutionGeometry,
+                                      policy: SpikeConvolutionPolicy = .current) -> SpikeMap? {
+        guard case .spikeDriven(let maxDensity) = policy, g.inChannels % 16 == 0,
+              g.outChannels % outputBlock == 0, x.leadingValuesAreBinary else { return nil }
+        guard let map = SpikeMap(x, geometry: g), map.density <= maxDensity else { return nil }
+        return map
+    }
+
+    /// Which build of the kernels runs on this CPU: "avx512f" or "portable".
+    public static var kernelBuild: String { snn_spike_kernels_use_avx512() == 1 ? "avx512f" : "portable" }
+
+    /// Output channels per work unit of the kernels.
+    public static let outputBlock = Int(SNN_SPIKE_KBLOCK)
+
+    var kernelGeometry: snn_spike_geometry {
+        let g = geometry
+        return snn_spike_geometry(
+            batch: Int32(g.batch), inBlocks: Int32(g.inChannels / 16), height: Int32(g.height), width: Int32(g.width),
+            outBlocks32: Int32(g.outChannels / SpikeMap.outputBlock), kernelH: Int32(g.kernelHeight),
+            kernelW: Int32(g.kernelWidth), stride: Int32(g.stride), padding: Int32(g.padding),
+            outH: Int32(g.outHeight), outW: Int32(g.outWidth))
+    }
+
+    /// Runs `body(kbBegin, kbEnd)` over the output-channel units, split between the workers.
+    func forEachWorker(_ body: @Sendable (Int32, Int32) -> Void) {
+        let units = geometry.outChannels / SpikeMap.outputBlock
+        let workers = min(Parallelism.workers, units)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            body(Int32(units * w / workers), Int32(units * (w + 1) / workers))
+        }
+    }
+}
+
+extension Tensor {
+    /// The forward convolution of the spikes in `map` with `w` [K, C, R, S], computed by adding
+    /// the weight rows of the 1s (the same function as `convolution`, summed in another order).
+    /// Stored channel-blocked, or row-major when `layout` says so.
+    public static func spikeConvolution(_ map: SpikeMap, _ w: Tensor, layout: TensorLayout = .channelBlocked16,
+                                        kernels: SpikeKernelBuild = .fastest) -> Tensor {
+        let g = map.geometry
+        precondition(w.shape == g.weightShape, "weight \(w.shape) does not match \(g.weightShape)")
+        let kg = map.kernelGeometry
+        var packed = Tensor(uninitializedShape: [w.count])
+        let rowMajorW = w.layout == .rowMajor ? w : w.converted(to: .rowMajor)
+        rowMajorW.withUnsafeStorage { src, _ in
+            packed.withUnsafeMutableStorage { dst, _ in
+                let (S, D) = (SendablePointer(src.baseAddress!), SendablePointer(dst.baseAddress!))
+                map.forEachWorker { lo, hi in
+                    var geometry = kg
+                    snn_spike_pack_weights(S.base, D.base, &geometry, lo, hi)
+                }
+            }
+        }
+        var y = Tensor(uninitializedShape: g.outputShape, layout: .channelBlocked16)
+        map.masks.withUnsafeBufferPointer { m in
+            packed.withUnsafeStorage { wt, _ in
+                y.withUnsafeMutableStorage { out, _ in
+                    let (M, WT, Y) = (SendablePointer(m.baseAddress!), SendablePointer(wt.baseAddress!),
+                                      SendablePointer(out.baseAddress!))
+                    map.forEachWorker { lo, hi in
+                        var geometry = kg
+                        snn_spike_conv_forward(M.base, WT.base, Y.base, &geometry, lo, hi, kernels.flag)
+                    }
+                }
+            }
+        }
+        return y.converted(to: layout)
+    }
+
+    /// ∂L/∂w [K, C, R, S] of a convolution of the spikes in `map`, from ∂L/∂y (any layout):
+    /// for each spike, its window's ∂y added to the weight rows it met.
+    public static func spikeConvolutionWeightGradient(_ dy: Tensor, _ map: SpikeMap,
+                                                      kernels: SpikeKernelBuild = .fastest) -> Tensor {
+        let g = map.geometry
+        precondition(dy.shape == g.outputShape, "dy \(dy.shape) does not match \(g.outputShape)")
+        let kg = map.kernelGeometry
+        let blockedDy = dy.converted(to: .channelBlocked16)
+        var packed = Tensor(uninitializedShape: [g.weightShape.reduce(1, *)])
+        map.masks.withUnsafeBufferPointer { m in
+            blockedDy.withUnsafeStorage { d, _ in
+                packed.withUnsafeMutableStorage { out, _ in
+                    let (M, D, O) = (SendablePointer(m.baseAddress!), SendablePointer(d.baseAddress!),
+                                     SendablePointer(out.baseAddress!))
+                    map.forEachWorker { lo, hi in
+                        var geometry = kg
+                        snn_spike_conv_weight_grad(M.base, D.base, O.base, &geometry, lo, hi, kernels.flag)
+                    }
+                }
+            }
+        }
+        var dw = Tensor(uninitializedShape: g.weightShape)
+        packed.withUnsafeStorage { src, _ in
+            dw.withUnsafeMutableStorage { dst, _ in
+                let (S, D) = (SendablePointer(src.baseAddress!), SendablePointer(dst.baseAddress!))
+                map.forEachWorker { lo, hi in
+                    var geometry = kg
+                    snn_spike_unpack_weights(S.base, D.base, &geometry, lo, hi)
+                }
+            }
+        }
+        return dw
+    }
+}

@@ -1,0 +1,130 @@
+import Testing
+import TensorCore
+import _TestSupport
+
+/// The spike-driven convolution kernels (forward and ∂w) against the direct-loop references,
+/// their two builds against each other, and the rule that decides when they run.
+@Suite("Spike-driven convolution")
+struct SpikeConvolutionTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var n, c, h, w, k, r, s, stride, padding: Int
+        var density: Float
+        var testDescription: String {
+            "N\(n) C\(c) \(h)×\(w) K\(k) \(r)×\(s) stride \(stride) pad \(padding), \(Int(density * 100)) % spikes"
+        }
+        var geometry: ConvolutionGeometry {
+            ConvolutionGeometry(input: [n, c, h, w], weight: [k, c, r, s], stride: stride, padding: padding)
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(n: 2, c: 16, h: 6, w: 6, k: 32, r: 3, s: 3, stride: 1, padding: 1, density: 0.2),
+        Case(n: 3, c: 32, h: 7, w: 5, k: 64, r: 3, s: 3, stride: 1, padding: 1, density: 0.05),
+        Case(n: 2, c: 48, h: 9, w: 9, k: 32, r: 3, s: 3, stride: 2, padding: 1, density: 0.3),
+        Case(n: 2, c: 16, h: 8, w: 8, k: 32, r: 1, s: 1, stride: 1, padding: 0, density: 0.5),
+        Case(n: 1, c: 32, h: 11, w: 7, k: 32, r: 5, s: 5, stride: 2, padding: 2, density: 0.9),
+        // The last input row/column is never read.
+        Case(n: 2, c: 16, h: 8, w: 8, k: 64, r: 3, s: 3, stride: 2, padding: 0, density: 0.25),
+        // 2×2 planes: most taps fall on the padding.
+        Case(n: 4, c: 64, h: 2, w: 2, k: 32, r: 3, s: 3, stride: 1, padding: 1, density: 0.15),
+    ]
+
+    static func inputs(_ c: Case) -> (x: Tensor, w: Tensor, dy: Tensor) {
+        var rng = SeededGenerator(seed: UInt64(c.n * 7 + c.c * 131 + c.h * 17 + c.k * 3 + c.stride + c.r))
+        let g = c.geometry
+        let density = c.density
+        return (Tensor.uniform(shape: g.inputShape, using: &rng).map { $0 < density ? 1 : 0 },
+                Tensor.uniform(shape: g.weightShape, low: -1, high: 1, using: &rng),
+                Tensor.uniform(shape: g.outputShape, low: -1, high: 1, using: &rng))
+    }
+
+    static func relativeError(_ fast: Tensor, _ reference: Tensor) -> Float {
+        maxAbsoluteDifference(fast, reference) / max(reference.scalars.map(abs).max() ?? 0, 1e-30)
+    }
+
+    static func bits(_ t: Tensor) -> [UInt32] { t.converted(to: .rowMajor).scalars.map(\.bitPattern) }
+
+    @Test(arguments: cases)
+    func forwardMatchesReference(_ c: Case) throws {
+        let (x, w, _) = Self.inputs(c)
+        let map = try #require(SpikeMap(x, geometry: c.geometry))
+        let fast = Tensor.spikeConvolution(map, w)
+        let reference = Tensor.convolutionReference(x, w, stride: c.stride, padding: c.padding)
+        #expect(fast.layout == .channelBlocked16)
+        let error = Self.relativeError(fast, reference)
+        #expect(error < 1e-5, "relative error \(error)")
+    }
+
+    @Test(arguments: cases)
+    func weightGradientMatchesReference(_ c: Case) throws {
+        let (x, _, dy) = Self.inputs(c)
+        let map = try #require(SpikeMap(x, geometry: c.geometry))
+        let fast = Tensor.spikeConvolutionWeightGradient(dy, map)
+        let reference = Tensor.convolutionBackwardWeightsReference(dy, x, geometry: c.geometry)
+        let error = Self.relativeError(fast, reference)
+        #expect(error < 1e-5, "relative error \(error)")
+    }
+
+    /// The AVX-512 build (where the CPU has it) and the portable one add the same rows in the
+    /// same order: the same bits. Also independent of the input's and ∂y's layout.
+    @Test(arguments: cases)
+    func buildsAndLayoutsGiveTheSameBits(_ c: Case) throws {
+        let (x, w, dy) = Self.inputs(c)
+        let blockedX = x.converted(to: .channelBlocked16)
+        let map = try #require(SpikeMap(x, geometry: c.geometry))
+        let blockedMap = try #require(SpikeMap(blockedX, geometry: c.geometry))
+        let forward = Self.bits(Tensor.spikeConvolution(map, w))
+        #expect(Self.bits(Tensor.spikeConvolution(map, w, kernels: .portable)) == forward)
+        #expect(Self.bits(Tensor.spikeConvolution(blockedMap, w, layout: .rowMajor)) == forward)
+        let gradient = Self.bits(Tensor.spikeConvolutionWeightGradient(dy, map))
+        #expect(Self.bits(Tensor.spikeConvolutionWeightGradient(dy, map, kernels: .portable)) == gradient)
+        if c.k % 16 == 0 {
+            #expect(Self.bits(Tensor.spikeConvolutionWeightGradient(dy.converted(to: .channelBlocked16), blockedMap))
+                    == gradient)
+        }
+    }
+
+    @Test func mapCountsTheOnesAndRejectsOtherValues() throws {
+        let c = Self.cases[1]
+        var (x, _, _) = Self.inputs(c)
+        let ones = x.scalars.filter { $0 == 1 }.count
+        let map = try #require(SpikeMap(x, geometry: c.geometry))
+        #expect(map.ones == ones)
+        #expect(abs(map.density - Double(ones) / Double(x.count)) < 1e-12)
+        // One non-binary value, past the leading values the quick filter looks at.
+        x[flat: x.count - 1] = 0.5
+        #expect(SpikeMap(x, geometry: c.geometry) == nil)
+        #expect(SpikeMap.forConvolution(x, geometry: c.geometry, policy: .spikeDriven(maxDensity: 1)) == nil)
+        x[flat: x.count - 1] = -1
+        #expect(SpikeMap(x, geometry: c.geometry) == nil)
+    }
+
+    /// The policy, the channel counts and the density decide; a convolution the rule sends to
+    /// oneDNN gives exactly oneDNN's bits.
+    @Test func policyDecidesWhenTheKernelsRun() {
+        let c = Self.cases[0]   // 20 % spikes, C 16, K 32
+        let (x, w, _) = Self.inputs(c)
+        let g = c.geometry
+        #expect(SpikeMap.forConvolution(x, geometry: g, policy: .spikeDriven(maxDensity: 0.3)) != nil)
+        #expect(SpikeMap.forConvolution(x, geometry: g, policy: .spikeDriven(maxDensity: 0.1)) == nil)
+        #expect(SpikeMap.forConvolution(x, geometry: g, policy: .dense) == nil)
+        let k16 = ConvolutionGeometry(input: g.inputShape, weight: [16, 16, 3, 3], stride: 1, padding: 1)
+        #expect(SpikeMap.forConvolution(x, geometry: k16, policy: .spikeDriven(maxDensity: 1)) == nil)
+        var rng = SeededGenerator(seed: 5)
+        let c3 = Tensor.uniform(shape: [2, 3, 6, 6], using: &rng).map { $0 < 0.2 ? 1 : 0 }
+        let g3 = ConvolutionGeometry(input: c3.shape, weight: [32, 3, 3, 3], stride: 1, padding: 1)
+        #expect(SpikeMap.forConvolution(c3, geometry: g3, policy: .spikeDriven(maxDensity: 1)) == nil)
+
+        let dense = SpikeConvolutionPolicy.$current.withValue(.dense) { Tensor.convolution(x, w, padding: 1) }
+        let tooDense = SpikeConvolutionPolicy.$current.withValue(.spikeDriven(maxDensity: 0.1)) {
+            Tensor.convolution(x, w, padding: 1)
+        }
+        #expect(Self.bits(tooDense) == Self.bits(dense))
+        let spiking = SpikeConvolutionPolicy.$current.withValue(.spikeDriven(maxDensity: 0.3)) {
+            Tensor.convolution(x, w, padding: 1)
+        }
+        #expect(Self.bits(spiking) == Self.bits(Tensor.spikeConvolution(SpikeMap(x, geometry: g)!, w)))
+        #expect(Self.relativeError(spiking, dense) < 1e-5)
+    }
+}
+
