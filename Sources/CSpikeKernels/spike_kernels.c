@@ -16,6 +16,8 @@
 #if defined(__x86_64__) && defined(__clang__)
 #include <immintrin.h>
 #define SNN_X86 1
+#endif
+#if defined(SNN_X86) && defined(__linux__)   // target_clones needs ifunc (ELF)
 #define SNN_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define SNN_CLONES
