@@ -6,8 +6,9 @@ import Foundation
 public struct GitRevision: Codable, Sendable, Equatable {
     /// `git rev-parse HEAD`, or `unknown` when git or the repository is unavailable.
     public var commit: String
-    /// Whether `git status --porcelain` lists changes outside `figures/` and `data/` (which
-    /// runs rewrite themselves); nil when unknown.
+    /// Whether `git status --porcelain` lists changes outside what runs rewrite themselves:
+    /// `figures/`, `data/` and the chapters' READMEs (their generated results tables; a
+    /// regenerate run rewrites them chapter after chapter); nil when unknown.
     public var dirty: Bool?
 
     /// Creates a revision record.
@@ -26,7 +27,8 @@ public struct GitRevision: Codable, Sendable, Equatable {
             return .unknown
         }
         let status = runGit(
-            ["status", "--porcelain", "--", ".", ":(exclude)figures", ":(exclude)data"],
+            ["status", "--porcelain", "--", ".", ":(exclude)figures", ":(exclude)data",
+             ":(exclude,glob)chapters/*/README.md"],
             in: directory)
         return GitRevision(commit: head, dirty: status.map { !$0.isEmpty })
     }

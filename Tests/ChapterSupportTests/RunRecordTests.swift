@@ -148,10 +148,12 @@ import Testing
             process.waitUntilExit()
             #expect(process.terminationStatus == 0, "git \(arguments)")
         }
-        try FileManager.default.createDirectory(
-            at: folder.url.appendingPathComponent("figures"),
-            withIntermediateDirectories: true)
+        for path in ["figures", "chapters/demo"] {
+            try FileManager.default.createDirectory(
+                at: folder.url.appendingPathComponent(path), withIntermediateDirectories: true)
+        }
         try Data("a".utf8).write(to: folder.url.appendingPathComponent("main.swift"))
+        try Data("# demo".utf8).write(to: folder.url.appendingPathComponent("chapters/demo/README.md"))
         try Data("{}".utf8).write(to: folder.url.appendingPathComponent("figures/results.json"))
         try git("init", "-q")
         try git("add", ".")
@@ -163,6 +165,9 @@ import Testing
         // Rewriting results under figures/ is what runs do; it does not make the tree dirty.
         try Data("{\"x\": 1}".utf8).write(
             to: folder.url.appendingPathComponent("figures/results.json"))
+        #expect(GitRevision.current(in: folder.url).dirty == false)
+        // So is a chapter README's generated results table (regenerate runs chapters in turn).
+        try Data("# demo\n| 1 |".utf8).write(to: folder.url.appendingPathComponent("chapters/demo/README.md"))
         #expect(GitRevision.current(in: folder.url).dirty == false)
         try Data("b".utf8).write(to: folder.url.appendingPathComponent("main.swift"))
         #expect(GitRevision.current(in: folder.url).dirty == true)
