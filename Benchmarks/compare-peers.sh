@@ -19,8 +19,9 @@
 #          --repeats N        process-level repeats, interleaved (default 2)
 #          --runs N           timed runs per process, median reported (default 5)
 #          --out DIR          where raw JSON lines and the summary go (default .build-speed/compare-peers)
-#          --publish          also write Benchmarks/RESULTS.md (machine, command, table, ratios):
-#                             the file the README's performance section points to
+#          --publish          also write Benchmarks/RESULTS.md (machine, command, table, ratios),
+#                             the file the README's performance section points to, and copy
+#                             its ratios into that section (Benchmarks/readme-performance.py)
 #
 # The peers' workloads come from shared/bench-peers/snnbench.py, used in place (not copied).
 # OMP_NUM_THREADS is set to 2 as in the peers' run.sh; OPENBLAS_CORETYPE is left as the
@@ -139,4 +140,5 @@ if [ "$PUBLISH" = 1 ]; then
     cat "$OUT/summary.md"
   } > "$ROOT/Benchmarks/RESULTS.md"
   echo "wrote $ROOT/Benchmarks/RESULTS.md" >&2
+  python3 "$ROOT/Benchmarks/readme-performance.py" >&2
 fi
