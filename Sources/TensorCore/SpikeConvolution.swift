@@ -108,12 +108,26 @@ public struct SpikeMap: @unchecked Sendable {
             outH: Int32(g.outHeight), outW: Int32(g.outWidth))
     }
 
-    /// Runs `body(kbBegin, kbEnd)` over the output-channel units, split between the workers.
-    func forEachWorker(_ body: @Sendable (Int32, Int32) -> Void) {
+    /// Runs `kernel(source, destination, geometry, kbBegin, kbEnd)` on the storage of the two
+    /// tensors, with the 32-channel output units split between the workers (each unit's
+    /// results are computed by one worker, in a fixed order: the bits do not depend on how
+    /// many workers there are).
+    func forEachWorker(
+        reading source: Tensor, writing destination: inout Tensor,
+        _ kernel: @Sendable (UnsafePointer<Float>, UnsafeMutablePointer<Float>,
+                             UnsafePointer<snn_spike_geometry>, Int32, Int32) -> Void
+    ) {
         let units = geometry.outChannels / SpikeMap.outputBlock
         let workers = min(Parallelism.workers, units)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            body(Int32(units * w / workers), Int32(units * (w + 1) / workers))
+        let kernelGeometry = self.kernelGeometry
+        source.withUnsafeStorage { src, _ in
+            destination.withUnsafeMutableStorage { dst, _ in
+                let (S, D) = (SendablePointer(src.baseAddress!), SendablePointer(dst.baseAddress!))
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    var geometry = kernelGeometry
+                    kernel(S.base, D.base, &geometry, Int32(units * w / workers), Int32(units * (w + 1) / workers))
+                }
+            }
         }
     }
 }
@@ -126,29 +140,15 @@ extension Tensor {
                                         kernels: SpikeKernelBuild = .fastest) -> Tensor {
         let g = map.geometry
         precondition(w.shape == g.weightShape, "weight \(w.shape) does not match \(g.weightShape)")
-        let kg = map.kernelGeometry
         var packed = Tensor(uninitializedShape: [w.count])
-        let rowMajorW = w.layout == .rowMajor ? w : w.converted(to: .rowMajor)
-        rowMajorW.withUnsafeStorage { src, _ in
-            packed.withUnsafeMutableStorage { dst, _ in
-                let (S, D) = (SendablePointer(src.baseAddress!), SendablePointer(dst.baseAddress!))
-                map.forEachWorker { lo, hi in
-                    var geometry = kg
-                    snn_spike_pack_weights(S.base, D.base, &geometry, lo, hi)
-                }
-            }
+        map.forEachWorker(reading: w.converted(to: .rowMajor), writing: &packed) { src, dst, geometry, lo, hi in
+            snn_spike_pack_weights(src, dst, geometry, lo, hi)
         }
         var y = Tensor(uninitializedShape: g.outputShape, layout: .channelBlocked16)
         map.masks.withUnsafeBufferPointer { m in
-            packed.withUnsafeStorage { wt, _ in
-                y.withUnsafeMutableStorage { out, _ in
-                    let (M, WT, Y) = (SendablePointer(m.baseAddress!), SendablePointer(wt.baseAddress!),
-                                      SendablePointer(out.baseAddress!))
-                    map.forEachWorker { lo, hi in
-                        var geometry = kg
-                        snn_spike_conv_forward(M.base, WT.base, Y.base, &geometry, lo, hi, kernels.flag)
-                    }
-                }
+            let masks = SendablePointer(m.baseAddress!)
+            map.forEachWorker(reading: packed, writing: &y) { wt, out, geometry, lo, hi in
+                snn_spike_conv_forward(masks.base, wt, out, geometry, lo, hi, kernels.flag)
             }
         }
         return y.converted(to: layout)
@@ -160,30 +160,16 @@ extension Tensor {
                                                       kernels: SpikeKernelBuild = .fastest) -> Tensor {
         let g = map.geometry
         precondition(dy.shape == g.outputShape, "dy \(dy.shape) does not match \(g.outputShape)")
-        let kg = map.kernelGeometry
-        let blockedDy = dy.converted(to: .channelBlocked16)
         var packed = Tensor(uninitializedShape: [g.weightShape.reduce(1, *)])
         map.masks.withUnsafeBufferPointer { m in
-            blockedDy.withUnsafeStorage { d, _ in
-                packed.withUnsafeMutableStorage { out, _ in
-                    let (M, D, O) = (SendablePointer(m.baseAddress!), SendablePointer(d.baseAddress!),
-                                     SendablePointer(out.baseAddress!))
-                    map.forEachWorker { lo, hi in
-                        var geometry = kg
-                        snn_spike_conv_weight_grad(M.base, D.base, O.base, &geometry, lo, hi, kernels.flag)
-                    }
-                }
+            let masks = SendablePointer(m.baseAddress!)
+            map.forEachWorker(reading: dy.converted(to: .channelBlocked16), writing: &packed) { d, out, geometry, lo, hi in
+                snn_spike_conv_weight_grad(masks.base, d, out, geometry, lo, hi, kernels.flag)
             }
         }
         var dw = Tensor(uninitializedShape: g.weightShape)
-        packed.withUnsafeStorage { src, _ in
-            dw.withUnsafeMutableStorage { dst, _ in
-                let (S, D) = (SendablePointer(src.baseAddress!), SendablePointer(dst.baseAddress!))
-                map.forEachWorker { lo, hi in
-                    var geometry = kg
-                    snn_spike_unpack_weights(S.base, D.base, &geometry, lo, hi)
-                }
-            }
+        map.forEachWorker(reading: packed, writing: &dw) { src, dst, geometry, lo, hi in
+            snn_spike_unpack_weights(src, dst, geometry, lo, hi)
         }
         return dw
     }
