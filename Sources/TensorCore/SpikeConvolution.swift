@@ -62,7 +62,9 @@ public struct SpikeMap: @unchecked Sendable {
         let blocked = x.converted(to: .channelBlocked16)
         let planes = g.batch * g.inChannels / 16
         let (h, w, pad) = (Int32(g.height), Int32(g.width), Int32(g.padding))
-        var masks = [UInt16](repeating: 0, count: planes * (g.height + 2 * g.padding) * (g.width + 2 * g.padding))
+        // snn_spike_masks writes every mask of its planes, the zero border included.
+        let count = planes * (g.height + 2 * g.padding) * (g.width + 2 * g.padding)
+        var masks = [UInt16](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         let workers = min(Parallelism.workers, max(1, x.count / Parallelism.minimumElementsPerWorker))
         var counts = [Int64](repeating: 0, count: workers)
         blocked.withUnsafeStorage { src, _ in
