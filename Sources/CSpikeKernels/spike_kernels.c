@@ -32,7 +32,7 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
 #define KB SNN_SPIKE_KBLOCK
 
 int64_t snn_spike_masks(const float *x, int64_t planeBegin, int64_t planeEnd, int32_t height, int32_t width,
-                        int32_t padding, uint16_t *masks) {
+                        int32_t padding, float amplitude, uint16_t *masks) {
     const int64_t hp = height + 2 * padding, wp = width + 2 * padding;
     int64_t ones = 0;
     for (int64_t plane = planeBegin; plane < planeEnd; plane++) {
@@ -46,7 +46,7 @@ int64_t snn_spike_masks(const float *x, int64_t planeBegin, int64_t planeEnd, in
                 uint32_t m = 0;
                 for (int l = 0; l < 16; l++) {
                     m |= (uint32_t)(b[l] != 0.0f) << l;
-                    bad |= (b[l] != 0.0f) & (b[l] != 1.0f);
+                    bad |= (b[l] != 0.0f) & (b[l] != amplitude);
                 }
                 mp[(h + padding) * wp + w + padding] = (uint16_t)m;
                 ones += __builtin_popcount(m);
@@ -63,7 +63,7 @@ static inline int64_t packedIndex(const snn_spike_geometry *g, int kb, int cb, i
 // Both copy one (kb, cb) slice at a time: 32 weight rows' 16·R·S contiguous values on the OIHW
 // side, one 18 KB block (3×3) on the packed side, so every access stays within L1 and L2.
 void snn_spike_pack_weights(const float *w, float *wt, const snn_spike_geometry *g,
-                            int32_t kbBegin, int32_t kbEnd) {
+                            int32_t kbBegin, int32_t kbEnd, float scale) {
     const int C = g->inBlocks * 16, RS = g->kernelH * g->kernelW;
     for (int kb = kbBegin; kb < kbEnd; kb++)
         for (int cb = 0; cb < g->inBlocks; cb++) {
@@ -71,13 +71,13 @@ void snn_spike_pack_weights(const float *w, float *wt, const snn_spike_geometry 
             for (int j = 0; j < KB; j++) {
                 const float *src = w + ((int64_t)(kb * KB + j) * C + cb * 16) * RS;   // [16][R·S]
                 for (int l = 0; l < 16; l++)
-                    for (int t = 0; t < RS; t++) slice[(t * 16 + l) * KB + j] = src[l * RS + t];
+                    for (int t = 0; t < RS; t++) slice[(t * 16 + l) * KB + j] = scale * src[l * RS + t];
             }
         }
 }
 
 void snn_spike_unpack_weights(const float *wt, float *w, const snn_spike_geometry *g,
-                              int32_t kbBegin, int32_t kbEnd) {
+                              int32_t kbBegin, int32_t kbEnd, float scale) {
     const int C = g->inBlocks * 16, RS = g->kernelH * g->kernelW;
     for (int kb = kbBegin; kb < kbEnd; kb++)
         for (int cb = 0; cb < g->inBlocks; cb++) {
@@ -85,7 +85,7 @@ void snn_spike_unpack_weights(const float *wt, float *w, const snn_spike_geometr
             for (int j = 0; j < KB; j++) {
                 float *dst = w + ((int64_t)(kb * KB + j) * C + cb * 16) * RS;
                 for (int l = 0; l < 16; l++)
-                    for (int t = 0; t < RS; t++) dst[l * RS + t] = slice[(t * 16 + l) * KB + j];
+                    for (int t = 0; t < RS; t++) dst[l * RS + t] = scale * slice[(t * 16 + l) * KB + j];
             }
         }
 }

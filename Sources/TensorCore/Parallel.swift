@@ -30,7 +30,7 @@ public func parallelChunks(_ count: Int, granularity: Int = 1,
         body(0..<count)
         return
     }
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
+    WorkerTeam.run(workers) { w in
         let lo = units * w / workers * granularity
         let hi = min(count, units * (w + 1) / workers * granularity)
         if lo < hi { body(lo..<hi) }
@@ -46,7 +46,7 @@ public func parallelFor(_ count: Int, _ body: @Sendable (Int) -> Void) {
         for i in 0..<count { body(i) }
         return
     }
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
+    WorkerTeam.run(workers) { w in
         var i = w
         while i < count { body(i); i += workers }
     }

@@ -1,7 +1,7 @@
 import CSpikeKernels
 import Dispatch
 
-/// Whether a convolution whose input is all 0s and 1s (spikes) runs spike-driven.
+/// Whether a convolution whose input is all 0s and one spike amplitude (spikes) runs spike-driven.
 ///
 /// A spike-driven convolution skips the 0s and adds weight rows for the 1s: no multiplications,
 /// and work proportional to the number of spikes instead of the number of inputs. The same
@@ -26,12 +26,16 @@ public enum SpikeConvolutionPolicy: Sendable, Hashable, Codable {
 }
 
 extension Tensor {
-    /// Whether the first (up to 4096) stored values are all 0 or 1: a cheap filter before a
-    /// full scan.
-    var leadingValuesAreBinary: Bool {
+    /// The spike amplitude a when the first (up to 4096) stored values are all 0 or a (a > 0;
+    /// 1 when they are all 0), else nil: a cheap filter before a full scan.
+    var leadingSpikeAmplitude: Float? {
         withUnsafeStorage { s, _ in
-            for v in s.prefix(4096) where v != 0 && v != 1 { return false }
-            return true
+            var amplitude: Float = 0
+            for v in s.prefix(4096) where v != 0 {
+                if amplitude == 0 { amplitude = v } else if v != amplitude { return nil }
+            }
+            if amplitude == 0 { return 1 }
+            return amplitude > 0 && amplitude.isFinite ? amplitude : nil
         }
     }
 }
@@ -47,17 +51,24 @@ public enum SpikeKernelBuild: Sendable {
 
 /// The spikes of a convolution input as one 16-bit mask per (image, 16-channel block, pixel):
 /// what the spike-driven kernels read, kept from the forward pass for ∂w.
+///
+/// The spikes may have any one amplitude a > 0: x ∈ {0, a}, as after dropout (a = 1/(1 − p))
+/// or a spike layer that emits its threshold. The kernels add rows of a·w, the same products
+/// a dense kernel forms, and ∂w = a·Σ ∂y.
 public struct SpikeMap: @unchecked Sendable {
     public let geometry: ConvolutionGeometry
-    /// Number of 1s in the input.
+    /// Number of spikes (non-zeros) in the input.
     public let ones: Int
+    /// The value of every spike.
+    public let amplitude: Float
     let masks: [UInt16]
 
-    /// Fraction of the input that is 1.
+    /// Fraction of the input that spikes.
     public var density: Double { Double(ones) / Double(geometry.inputShape.reduce(1, *)) }
 
-    /// The masks of `x` (with a zero border of the convolution's padding), or nil when x is not all 0s and 1s or its channels are not a multiple of 16.
-    public init?(_ x: Tensor, geometry g: ConvolutionGeometry) {
+    /// The masks of `x` (with a zero border of the convolution's padding), or nil when x is
+    /// not all 0s and `amplitude`s or its channels are not a multiple of 16.
+    public init?(_ x: Tensor, geometry g: ConvolutionGeometry, amplitude: Float = 1) {
         guard g.inChannels % 16 == 0, x.shape == g.inputShape else { return nil }
         let blocked = x.converted(to: .channelBlocked16)
         let planes = g.batch * g.inChannels / 16
@@ -72,9 +83,10 @@ public struct SpikeMap: @unchecked Sendable {
                 counts.withUnsafeMutableBufferPointer { c in
                     let (S, M, C) = (SendablePointer(src.baseAddress!), SendablePointer(m.baseAddress!),
                                      SendablePointer(c.baseAddress!))
-                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    WorkerTeam.run(workers) { worker in
                         C.base[worker] = snn_spike_masks(S.base, Int64(planes * worker / workers),
-                                                         Int64(planes * (worker + 1) / workers), h, w, pad, M.base)
+                                                         Int64(planes * (worker + 1) / workers), h, w, pad,
+                                                         amplitude, M.base)
                     }
                 }
             }
@@ -82,16 +94,18 @@ public struct SpikeMap: @unchecked Sendable {
         guard counts.allSatisfy({ $0 >= 0 }) else { return nil }
         self.geometry = g
         self.ones = Int(counts.reduce(0, +))
+        self.amplitude = amplitude
         self.masks = masks
     }
 
     /// The map of `x` when `policy` runs this convolution spike-driven, else nil. A tensor whose
-    /// first values are not all 0 or 1 (a real-valued activation) is rejected after a glance.
+    /// first values are not all 0 or one amplitude (a real-valued activation) is rejected after
+    /// a glance.
     public static func forConvolution(_ x: Tensor, geometry g: ConvolutionGeometry,
                                       policy: SpikeConvolutionPolicy = .current) -> SpikeMap? {
         guard case .spikeDriven(let maxDensity) = policy, g.inChannels % 16 == 0,
-              g.outChannels % outputBlock == 0, x.leadingValuesAreBinary else { return nil }
-        guard let map = SpikeMap(x, geometry: g), map.density <= maxDensity else { return nil }
+              g.outChannels % outputBlock == 0, let amplitude = x.leadingSpikeAmplitude else { return nil }
+        guard let map = SpikeMap(x, geometry: g, amplitude: amplitude), map.density <= maxDensity else { return nil }
         return map
     }
 
@@ -125,7 +139,7 @@ public struct SpikeMap: @unchecked Sendable {
         source.withUnsafeStorage { src, _ in
             destination.withUnsafeMutableStorage { dst, _ in
                 let (S, D) = (SendablePointer(src.baseAddress!), SendablePointer(dst.baseAddress!))
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                WorkerTeam.run(workers) { w in
                     var geometry = kernelGeometry
                     kernel(S.base, D.base, &geometry, Int32(units * w / workers), Int32(units * (w + 1) / workers))
                 }
@@ -144,7 +158,7 @@ extension Tensor {
         precondition(w.shape == g.weightShape, "weight \(w.shape) does not match \(g.weightShape)")
         var packed = Tensor(uninitializedShape: [w.count])
         map.forEachWorker(reading: w.converted(to: .rowMajor), writing: &packed) { src, dst, geometry, lo, hi in
-            snn_spike_pack_weights(src, dst, geometry, lo, hi)
+            snn_spike_pack_weights(src, dst, geometry, lo, hi, map.amplitude)
         }
         var y = Tensor(uninitializedShape: g.outputShape, layout: .channelBlocked16)
         map.masks.withUnsafeBufferPointer { m in
@@ -171,7 +185,7 @@ extension Tensor {
         }
         var dw = Tensor(uninitializedShape: g.weightShape)
         map.forEachWorker(reading: packed, writing: &dw) { src, dst, geometry, lo, hi in
-            snn_spike_unpack_weights(src, dst, geometry, lo, hi)
+            snn_spike_unpack_weights(src, dst, geometry, lo, hi, map.amplitude)
         }
         return dw
     }

@@ -115,4 +115,47 @@ import _TestSupport
             #expect(abs(sums[c].l2Squared - alone.l2Squared) < 1e-3)
         }
     }
+
+    /// The Hoyer layer runs on the channel-blocked activations between convolutions as they
+    /// are: spikes (one threshold or one per channel) are the same values in either layout and
+    /// keep the input's layout; the sums and dot products differ only by rounding.
+    @Test func blockedAndRowMajorLayoutsAgree() {
+        var rng = SeededGenerator(seed: 11)
+        let z = (Tensor.normal(shape: [3, 32, 5, 7], using: &rng) + 0.3).clamped(to: 0, 1)
+        let blocked = z.converted(to: .channelBlocked16)
+        let perChannel = (0..<32).map { 0.2 + Float($0) / 64 }
+        for thresholds in [[Float(0.45)], perChannel] {
+            let a = hoyerSpikes(z, thresholds: thresholds), b = hoyerSpikes(blocked, thresholds: thresholds)
+            #expect(b.layout == .channelBlocked16 && a.layout == .rowMajor)
+            #expect(a.scalars == b.scalars)
+            // Against the definition, element by element.
+            let expected = (0..<z.count).map { i -> Float in
+                let e = thresholds.count == 1 ? thresholds[0] : thresholds[(i / 35) % 32]
+                return z[flat: i] >= e ? 1 : 0
+            }
+            #expect(a.scalars == expected)
+        }
+        let (rowSums, blockSums) = (hoyerSums(z), hoyerSums(blocked))
+        #expect(abs(rowSums.l1 - blockSums.l1) <= 1e-6 * rowSums.l1)
+        #expect(abs(rowSums.l2Squared - blockSums.l2Squared) <= 1e-6 * rowSums.l2Squared)
+        for (r, b) in zip(hoyerSumsPerChannel(z), hoyerSumsPerChannel(blocked)) {
+            #expect(abs(r.l1 - b.l1) <= 1e-5 * max(r.l1, 1e-3))
+            #expect(abs(r.l2Squared - b.l2Squared) <= 1e-5 * max(r.l2Squared, 1e-3))
+        }
+        let y = Tensor.normal(shape: z.shape, using: &rng)
+        let reference = zip(z.scalars, y.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        #expect(abs(Double(dot(z, y)) - reference) < 1e-4 * max(abs(reference), 1))
+        #expect(abs(Double(dot(blocked, y)) - reference) < 1e-4 * max(abs(reference), 1))
+    }
+
+    /// S1 and S2 against Double sums, over several 4096-element blocks and a partial one.
+    @Test func sumsMatchDoubleSumsAcrossBlocks() {
+        var rng = SeededGenerator(seed: 12)
+        let x = Tensor.uniform(shape: [3 * 4096 + 77], using: &rng)
+        let sums = hoyerSums(x)
+        let l1 = x.scalars.reduce(0.0) { $0 + Double($1) }
+        let l2 = x.scalars.reduce(0.0) { $0 + Double($1) * Double($1) }
+        #expect(abs(sums.l1 - l1) < 1e-6 * l1)
+        #expect(abs(sums.l2Squared - l2) < 1e-6 * l2)
+    }
 }

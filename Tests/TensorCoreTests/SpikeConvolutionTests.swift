@@ -126,5 +126,41 @@ struct SpikeConvolutionTests {
         #expect(Self.bits(spiking) == Self.bits(Tensor.spikeConvolution(SpikeMap(x, geometry: g)!, w)))
         #expect(Self.relativeError(spiking, dense) < 1e-5)
     }
-}
 
+    /// Spikes of one amplitude a (here 1/0.9, as after dropout with p = 0.1): the kernels add
+    /// rows of a·w and scale ∂w by a, so both match the references on the scaled input.
+    @Test(arguments: [cases[0], cases[2], cases[4]])
+    func scaledSpikesMatchTheReference(_ c: Case) throws {
+        let (binary, w, dy) = Self.inputs(c)
+        let a: Float = 1 / 0.9
+        let x = binary * a
+        let map = try #require(SpikeMap.forConvolution(x, geometry: c.geometry, policy: .spikeDriven(maxDensity: 1)))
+        #expect(map.amplitude == a)
+        #expect(map.ones == binary.scalars.filter { $0 == 1 }.count)
+        let forward = Self.relativeError(Tensor.spikeConvolution(map, w),
+                                         Tensor.convolutionReference(x, w, stride: c.stride, padding: c.padding))
+        #expect(forward < 1e-5, "forward relative error \(forward)")
+        let gradient = Self.relativeError(Tensor.spikeConvolutionWeightGradient(dy, map),
+                                          Tensor.convolutionBackwardWeightsReference(dy, x, geometry: c.geometry))
+        #expect(gradient < 1e-5, "∂w relative error \(gradient)")
+        // Amplitude 1 is the binary map: the same bits as before the amplitude existed.
+        let one = try #require(SpikeMap(binary, geometry: c.geometry))
+        #expect(one.amplitude == 1)
+    }
+
+    /// Two different non-zero values (one past the quick filter's window), a negative or an
+    /// infinite amplitude: not spikes, so the convolution stays dense.
+    @Test func mixedOrNegativeAmplitudesAreRejected() throws {
+        let c = Self.cases[1]
+        let (binary, _, _) = Self.inputs(c)
+        let policy = SpikeConvolutionPolicy.spikeDriven(maxDensity: 1)
+        var x = binary * 2
+        #expect(SpikeMap.forConvolution(x, geometry: c.geometry, policy: policy)?.amplitude == 2)
+        let last = try #require(x.scalars.lastIndex(of: 2))
+        x[flat: last] = 3
+        #expect(SpikeMap.forConvolution(x, geometry: c.geometry, policy: policy) == nil)
+        #expect(SpikeMap(x, geometry: c.geometry, amplitude: 2) == nil)
+        #expect(SpikeMap.forConvolution(binary * -1, geometry: c.geometry, policy: policy) == nil)
+        #expect(SpikeMap.forConvolution(binary * Float.infinity, geometry: c.geometry, policy: policy) == nil)
+    }
+}

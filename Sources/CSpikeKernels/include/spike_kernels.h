@@ -12,9 +12,9 @@
 /// One bit per channel for the (image, 16-channel block) planes [planeBegin, planeEnd) of x
 /// (nChw16c, planes of H·W·16 floats): masks[plane][h + pad][w + pad] bit l = (x[plane, h, w, l] != 0),
 /// with a zero border of `padding` (planes of (H + 2·pad)·(W + 2·pad) masks).
-/// Returns the number of 1s, or -1 when some value is neither 0 nor 1.
+/// Returns the number of non-zeros, or -1 when some value is neither 0 nor `amplitude`.
 int64_t snn_spike_masks(const float *x, int64_t planeBegin, int64_t planeEnd, int32_t height, int32_t width,
-                        int32_t padding, uint16_t *masks);
+                        int32_t padding, float amplitude, uint16_t *masks);
 
 /// 1 when the kernels run their AVX-512 build on this CPU. The two kernels below take
 /// `portable` = 1 to run the portable build anyway (tests compare the two).
@@ -27,10 +27,13 @@ typedef struct {
     int32_t stride, padding, outH, outW;      // P, Q
 } snn_spike_geometry;
 
-/// wt[kb][cb][r][s][l][j] = w[kb·32 + j][cb·16 + l][r][s] (w is OIHW), for kb in [kbBegin, kbEnd).
-void snn_spike_pack_weights(const float *w, float *wt, const snn_spike_geometry *g, int32_t kbBegin, int32_t kbEnd);
-/// The inverse of the packing, for ∂w.
-void snn_spike_unpack_weights(const float *wt, float *w, const snn_spike_geometry *g, int32_t kbBegin, int32_t kbEnd);
+/// wt[kb][cb][r][s][l][j] = scale·w[kb·32 + j][cb·16 + l][r][s] (w is OIHW), for kb in [kbBegin, kbEnd).
+/// scale = the spikes' amplitude a: each packed row is then the product a·w a dense kernel forms.
+void snn_spike_pack_weights(const float *w, float *wt, const snn_spike_geometry *g, int32_t kbBegin, int32_t kbEnd,
+                            float scale);
+/// The inverse of the packing (times scale), for ∂w.
+void snn_spike_unpack_weights(const float *wt, float *w, const snn_spike_geometry *g, int32_t kbBegin, int32_t kbEnd,
+                              float scale);
 
 /// y (nChw16c, [N][K/16][P][Q][16]) for output-channel blocks kb in [kbBegin, kbEnd):
 /// y[n,k,p,q] = Σ over (c, r, s) with x[n, c, p·stride + r − pad, q·stride + s − pad] = 1 of w[k,c,r,s],

@@ -112,13 +112,12 @@ public final class HoyerSpike: Layer {
         let v = thresholdValue, factor = surrogateHeight / Swift.abs(v)
         return Variable.custom(hoyerSpikes(z, thresholds: extrema),
                                inputs: [u, threshold.variable]) { g in
-            var du = Tensor(shape: z.shape)
-            forEachThresholdSegment(of: z, thresholds: [0], writing: &du) {
-                zs, out, range, _ in
-                g.withUnsafeBufferPointer { gs in
+            let du = g.converted(to: z.layout).withUnsafeStorage { gs, _ in
+                let G = SendablePointer(gs.baseAddress!)
+                return mapStorage(z) { zs, out, range in
                     var i = range.lowerBound
                     while i < range.upperBound {
-                        out[i] = zs[i] > 0 && zs[i] <= 2 ? gs[i] * factor : 0
+                        out[i] = zs[i] > 0 && zs[i] <= 2 ? G.base[i] * factor : 0
                         i += 1
                     }
                 }
@@ -163,9 +162,7 @@ public func hoyerRegularisationTerm(_ u: Variable, z: Tensor, sums: HoyerSums, t
     return Variable.custom(Tensor(sums.regulariser), inputs: inputs) { g in
         guard let e = sums.extremum else { return inputs.map { _ in nil } }
         let factor = sums.gradientFactor * g.scalar / Swift.abs(v)
-        var du = Tensor(shape: z.shape)
-        forEachThresholdSegment(of: z, thresholds: [e], writing: &du) {
-            zs, out, range, e in
+        let du = mapStorage(z) { zs, out, range in
             var i = range.lowerBound
             while i < range.upperBound {
                 out[i] = zs[i] > 0 && zs[i] < 1 ? factor * (e - zs[i]) : 0
