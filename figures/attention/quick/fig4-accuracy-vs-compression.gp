@@ -42,4 +42,4 @@ plot datafile index 0 using 1:2 with linespoints ls 1 title 'ANN sparse momentum
      datafile index 3 using 1:2 with linespoints ls 4 title 'SNN (T = 5)', \
      datafile index 4 using 1:2 with linespoints ls 5 title 'ANN channel', \
      83.9 with lines ls 11 title 'dense ANN', \
-     79.8 with lines ls 12 title 'dense SNN'
+     79 with lines ls 12 title 'dense SNN'
