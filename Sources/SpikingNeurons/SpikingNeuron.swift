@@ -240,7 +240,7 @@ extension SpikingNeuron {
                                         PT.base[w] = dTheta
                                         PL.base[w] = dLeak
                                     }
-                                    if workers == 1 { work(0) } else { WorkerTeam.run(workers, work) }
+                                    WorkerTeam.run(workers, work)
                                 }
                             }
                         }

@@ -205,6 +205,10 @@ func storageSums(_ a: Tensor, times b: Tensor? = nil) -> (Double, Double) {
 /// A tensor of x's shape and layout whose storage `body(input, output, range)` writes, over
 /// contiguous ranges of x's storage split between the workers. `body` must write every element
 /// of its range.
+///
+/// `Tensor.map` / `zipMap` do the same with a per-element closure; across the module boundary
+/// the compiler did not specialise them, so each element paid a closure call (perf: the spike
+/// closure alone took 2.7 % of a Hoyer training run through `map`). Here the loop is the body.
 public func mapStorage(
     _ x: Tensor,
     _ body: @escaping @Sendable (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Range<Int>) -> Void

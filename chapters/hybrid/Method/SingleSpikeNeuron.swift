@@ -138,7 +138,7 @@ public func singleSpikeBackward(_ g: Tensor, membranes: Tensor, fireStep: [Int32
                                 PT.base[c] = dTheta
                                 PL.base[c] = dLeak
                             }
-                            if chunks == 1 { work(0) } else { WorkerTeam.run(chunks, work) }
+                            WorkerTeam.run(chunks, work)
                         }
                     }
                 }
