@@ -252,7 +252,6 @@ extension SpikingNeuron {
     }
 }
 
-import Dispatch
 
 // MARK: - Fast input-gradient kernel
 

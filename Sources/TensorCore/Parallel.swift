@@ -1,5 +1,3 @@
-import Dispatch
-
 /// How many workers element-wise kernels split their work over (the machine has two cores).
 /// Set once at start-up from `--threads`. Setting it also sets the OpenMP team size that
 /// oneDNN and (OpenMP-flavoured) OpenBLAS use, so `--threads 1` really runs on one core.

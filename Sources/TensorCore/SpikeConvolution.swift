@@ -1,5 +1,4 @@
 import CSpikeKernels
-import Dispatch
 
 /// Whether a convolution whose input is all 0s and one spike amplitude (spikes) runs spike-driven.
 ///

@@ -6,7 +6,6 @@
 // neuron types would let `Sequential.simulate`, `SpikeCounter` and `EnergyLedger.snn` count
 // this layer too; until then the chapter counts spikes itself (`evaluate` in Pipeline.swift).
 
-import Dispatch
 import Foundation
 import SpikingNeurons
 
