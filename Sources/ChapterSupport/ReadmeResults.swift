@@ -21,16 +21,27 @@ public func chapterReadme(beside sourceFile: String) -> URL {
 /// - Throws: `ChapterError.invalidConfiguration` when the file cannot be read or has no
 ///   markers in that order; the error of writing the file.
 public func replaceResultsBlock(in readme: URL, with block: String) throws {
+    try replaceGeneratedBlock("results", in: readme, with: block)
+}
+
+/// Replaces the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->` in `readme` with
+/// `block`: a README may hold several generated blocks, each from its own results.json (e.g.
+/// chapter-hoyer's `results` from the quick run and `seeds` from its seed-replicate run).
+///
+/// - Throws: `ChapterError.invalidConfiguration` when the file cannot be read or has no
+///   such markers in that order; the error of writing the file.
+public func replaceGeneratedBlock(_ name: String, in readme: URL, with block: String) throws {
+    let beginMarker = "<!-- \(name):begin -->", endMarker = "<!-- \(name):end -->"
     guard var text = try? String(contentsOf: readme, encoding: .utf8),
-          let begin = text.range(of: readmeResultsBegin),
-          let end = text.range(of: readmeResultsEnd), begin.upperBound <= end.lowerBound
+          let begin = text.range(of: beginMarker),
+          let end = text.range(of: endMarker), begin.upperBound <= end.lowerBound
     else {
         throw ChapterError.invalidConfiguration(
-            "\(readme.path) has no \(readmeResultsBegin) … \(readmeResultsEnd) markers "
-                + "for the results table")
+            "\(readme.path) has no \(beginMarker) … \(endMarker) markers "
+                + "for the generated \(name) block")
     }
     text.replaceSubrange(begin.upperBound..<end.lowerBound, with: block)
-    try text.write(to: readme, atomically: true, encoding: .utf8)
+    try atomicWrite(Data(text.utf8), to: readme)
 }
 
 /// Each stage's outcome and whole seconds, for the line that introduces a README table:

@@ -27,6 +27,20 @@ import Testing
         #expect(try String(contentsOf: readme, encoding: .utf8) == text)
     }
 
+    @Test func namedBlocksAreReplacedIndependently() throws {
+        let folder = try TestDirectory()
+        defer { folder.remove() }
+        let readme = folder.url.appendingPathComponent("README.md")
+        try "<!-- results:begin -->\nA\n<!-- results:end -->\n<!-- seeds:begin -->\nB\n<!-- seeds:end -->\n"
+            .write(to: readme, atomically: true, encoding: .utf8)
+        try replaceGeneratedBlock("seeds", in: readme, with: "\nC\n")
+        #expect(try String(contentsOf: readme, encoding: .utf8)
+                    == "<!-- results:begin -->\nA\n<!-- results:end -->\n<!-- seeds:begin -->\nC\n<!-- seeds:end -->\n")
+        #expect(throws: ChapterError.self) {
+            try replaceGeneratedBlock("missing", in: readme, with: "x")
+        }
+    }
+
     @Test func stagesAreListedWithOutcomeAndWholeSeconds() {
         let stages = [StageTiming(stage: "ann", seconds: 0.2, outcome: .loaded),
                       StageTiming(stage: "snn", seconds: 41.6, outcome: .computed)]

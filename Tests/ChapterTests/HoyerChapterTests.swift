@@ -24,6 +24,19 @@ private struct HoyerMetrics: Decodable {
     var variants: [Variant]
     var regulariserSweep: [SweepPoint]
     var noiseRobustness: [NoiseCurve]
+    var replication: Replication?
+    struct Replication: Decodable {
+        struct Spread: Decodable {
+            var mean, standardDeviation, standardError, minimum, maximum: Double
+        }
+        struct Row: Decodable {
+            var key: String
+            var accuracy, differenceToANN: [Double]
+            var accuracySpread, differenceToANNSpread: Spread
+        }
+        var trainingSeeds: [UInt64]
+        var rows: [Row]
+    }
     struct SweepPoint: Decodable { var regularisationWeight: Double; var meanSpikeRate: Double }
 
     func variant(_ key: String) -> Variant? { variants.first { $0.key == key } }
@@ -31,7 +44,7 @@ private struct HoyerMetrics: Decodable {
 
 @Suite(.serialized) struct HoyerChapterTests {
     @Test func smokeRunKeepsTheChapterInvariants() throws {
-        let record = try runSmoke("hoyer")
+        let record = try runSmoke("hoyer", arguments: ["--seed-replicates", "1"])
         let metrics = try record.metrics(as: HoyerMetrics.self)
         #expect(record.stages.contains { $0.stage == "hoyer-sum-reg" })
         // Smoke trains a 3-conv net on 1k images for one epoch: the ANN is clearly above
@@ -58,5 +71,34 @@ private struct HoyerMetrics: Decodable {
         }
         let lambdas = metrics.regulariserSweep.map(\.regularisationWeight)
         #expect(lambdas.first == 0 && lambdas == lambdas.sorted())
+        try expectConsistentReplication(metrics, record: record)
+    }
+
+    @Test func anOutOfRangeReplicateCountIsRejected() throws {
+        let (status, message) = try runRejected("hoyer", arguments: ["--seed-replicates", "21"])
+        #expect(status != 0)
+        #expect(message.contains("--seed-replicates 21"))
+    }
+
+    /// `--seed-replicates 1`: the run's own seed is column 0 (the main results, unchanged),
+    /// the extra seed really retrains, and every summary follows from the per-seed values.
+    private func expectConsistentReplication(_ metrics: HoyerMetrics, record: RunRecord) throws {
+        let replication = try #require(metrics.replication)
+        #expect(replication.trainingSeeds.count == 2 && replication.trainingSeeds[0] == record.seed)
+        #expect(replication.rows.map(\.key) == metrics.variants.map(\.key))
+        #expect(record.stages.contains { $0.stage == "hoyer-sum-r1" && $0.outcome == .computed })
+        let ann = try #require(replication.rows.first)
+        for row in replication.rows {
+            #expect(row.accuracy[0] == metrics.variant(row.key)?.accuracy, "\(row.key)")
+            #expect(row.differenceToANN == zip(row.accuracy, ann.accuracy).map { $0 - $1 })
+            let spread = row.accuracySpread
+            let mean = row.accuracy.reduce(0, +) / 2
+            let sd = abs(row.accuracy[0] - row.accuracy[1]) / 2.0.squareRoot()
+            #expect(abs(spread.mean - mean) < 1e-12 && abs(spread.standardDeviation - sd) < 1e-12)
+            #expect(abs(spread.standardError - sd / 2.0.squareRoot()) < 1e-12)
+            #expect(spread.minimum == row.accuracy.min() && spread.maximum == row.accuracy.max())
+        }
+        // A new seed gives new weights and batches: some variant's accuracy changes.
+        #expect(replication.rows.contains { $0.accuracy[1] != $0.accuracy[0] })
     }
 }

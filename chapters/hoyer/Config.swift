@@ -81,12 +81,24 @@ struct Config: ChapterConfiguration {
         var noiseTestLimit: Int?
     }
 
+    struct ReplicationConfig: Codable, Equatable, Sendable {
+        /// Extra training seeds for the five main variants (`--seed-replicates`; 0 = none).
+        var extraSeeds: Int
+
+        /// The training seeds of a run with seed `base`: `base` first, then `base + 1000·k`.
+        /// (Training draws batch order from seed + 1, so neighbouring seeds would share it.)
+        func trainingSeeds(base: UInt64) -> [UInt64] {
+            (0...max(extraSeeds, 0)).map { base &+ 1_000 &* UInt64($0) }
+        }
+    }
+
     var data: DataConfig
     var network: NetworkConfig
     var training: TrainingConfig
     var method: MethodConfig
     var sweep: SweepConfig
     var evaluation: EvaluationConfig
+    var replication: ReplicationConfig
 
     /// Digest §8 runs A–E: ANN, fixed threshold, Hoyer (sum), + regulariser, channel-wise.
     var variants: [Variant] {
@@ -114,9 +126,17 @@ struct Config: ChapterConfiguration {
         }
     }
 
+    /// Stage name of `variant` trained with the k-th extra seed (k ≥ 1), e.g. `hoyer-sum-r2`.
+    static func replicateStage(_ variant: Variant, _ k: Int) -> String { "\(variant.key)-r\(k)" }
+
     /// Every cached stage, in run order (for `--rerun`).
     var stageNames: [String] {
-        (variants + sweepVariants).flatMap { [$0.key, "eval-\($0.key)"] }
+        let replicates = replication.extraSeeds > 0
+            ? (1...replication.extraSeeds).flatMap { k in
+                variants.map { Config.replicateStage($0, k) } }
+            : []
+        return (variants + sweepVariants).map(\.key).flatMap { [$0, "eval-\($0)"] }
+            + replicates.flatMap { [$0, "eval-\($0)"] }
     }
 
     /// VGG16 on CIFAR-10 at T = 1 (digest §3 first row, §4).
@@ -142,7 +162,8 @@ struct Config: ChapterConfiguration {
         sweep: SweepConfig(multipliers: [0.1, 10]),                      // digest §8
         evaluation: EvaluationConfig(
             batchSize: 250, membraneImages: 2_000,
-            noiseLevels: [0, 0.1, 0.2, 0.4], noiseTestLimit: nil))       // digest §8
+            noiseLevels: [0, 0.1, 0.2, 0.4], noiseTestLimit: nil),       // digest §8
+        replication: ReplicationConfig(extraSeeds: 0))                   // ours: opt-in
 
     /// Minutes on two cores: "VGG-S Hoyer" on Fashion-MNIST (digest §8).
     /// The training subset fills the time budget (the issue: ≤ 10 min on two cores, build

@@ -16,6 +16,15 @@ struct TrainingStage: Encodable {
     var neuron: Variant.Neuron
     var regularisation: HoyerSpike.Regularisation?
     var surrogateHeight: Float?
+    /// A seed replicate's training seed; nil (left out of the key) for the run's own seed,
+    /// which the stage cache hashes in anyway.
+    var replicateSeed: UInt64?
+}
+
+/// One extra training of a variant (`--seed-replicates`): its index k ≥ 1 and its seed.
+struct SeedReplicate: Sendable {
+    var index: Int
+    var seed: UInt64
 }
 
 /// The stage-cache key material of one evaluation (plus the training key it depends on).
@@ -40,9 +49,12 @@ func makeNetwork(_ variant: Variant, config: Config, imageShape: [Int], classes:
                  seed: seed)
 }
 
-/// The trained network of `variant`, from the stage cache or trained now.
+/// The trained network of `variant`, from the stage cache or trained now: with the run's
+/// `seed`, or with the replicate's seed under the stage name `<key>-r<k>`.
 func trainedNetwork(_ variant: Variant, config: Config, data: TrainingData,
-                    cache: StageCache, seed: UInt64) throws -> (Sequential, StageKey) {
+                    cache: StageCache, seed runSeed: UInt64,
+                    replicate: SeedReplicate? = nil) throws -> (Sequential, StageKey) {
+    let seed = replicate?.seed ?? runSeed
     let make = {
         makeNetwork(variant, config: config, imageShape: data.train.imageShape,
                     classes: data.train.classCount, seed: seed)
@@ -55,13 +67,15 @@ func trainedNetwork(_ variant: Variant, config: Config, data: TrainingData,
             ? HoyerSpike.Regularisation(weight: variant.regularisationWeight,
                                         gradient: config.method.regulariserGradient)
             : nil,
-        surrogateHeight: spiking ? config.method.surrogateHeight : nil)
+        surrogateHeight: spiking ? config.method.surrogateHeight : nil,
+        replicateSeed: replicate?.seed)
+    let name = replicate.map { Config.replicateStage(variant, $0.index) } ?? variant.key
     // The architecture draws from its own seed, not from the generator networkStage passes.
     let (network, key, _) = try cache.networkStage(
-        variant.key, version: 1, config: stage, architecture: { _ in make() }
+        name, version: 1, config: stage, architecture: { _ in make() }
     ) { () -> Sequential in
         let network = make()
-        try trainHoyerNetwork(network, label: variant.key, schedule: config.training,
+        try trainHoyerNetwork(network, label: name, schedule: config.training,
                               data: data, seed: seed &+ 1)
         return network
     }

@@ -62,6 +62,8 @@ struct Metrics: Codable, Equatable, Sendable {
     /// λ_H = 0 first, then increasing λ_H (Hoyer sum mode).
     var regulariserSweep: [SweepPoint]
     var noiseRobustness: [NoiseCurve]
+    /// The main variants at more training seeds (`--seed-replicates`); nil without.
+    var replication: SeedReplication?
 
     func variant(_ key: String) -> VariantResult? { variants.first { $0.key == key } }
 }

@@ -25,7 +25,7 @@
 //                                             # 2 CPU cores; needs data/cifar-10-batches-bin/
 //
 // Deviations from the paper (each one explained in README.md):
-//   • quick: Fashion-MNIST, the digest's 4-conv "VGG-S Hoyer", 30k images, 2 epochs, Adam
+//   • quick: Fashion-MNIST, the digest's 4-conv "VGG-S Hoyer", 20k images, 2 epochs, Adam
 //     1e-3 (not VGG16/CIFAR-10, 400 epochs, Adam 1e-4), λ_H scaled by the digest's heuristic;
 //   • the regulariser acts on clip(u, 0, |v_th|) with v_th detached (Dec 2022 code; the 2023
 //     form is `--regulariser-gradient through-threshold`); surrogate 0.5 on (0, 2];
@@ -51,6 +51,16 @@ struct Arguments: ParsableArguments {
     var surrogateHeight: Float?
     @Option(help: "Training epochs of every run.") var epochs: Int?
     @Option(help: "Training images (a class-balanced subset).") var trainLimit: Int?
+    @Option(help: ArgumentHelp(
+        "Train the five main variants again with K more seeds and report mean ± sd "
+            + "(default output: figures/hoyer/<profile>-seeds/).", valueName: "K"))
+    var seedReplicates: Int?
+
+    func validate() throws {
+        if let k = seedReplicates, !(0...20).contains(k) {
+            throw ValidationError("--seed-replicates \(k): give a number of extra seeds from 0 to 20.")
+        }
+    }
 }
 extension RegulariserGradient: ExpressibleByArgument {}
 
@@ -60,7 +70,7 @@ runChapter {
     // One Config per profile (Config.swift), then the typed overrides. Every run starts
     // from the same seed: same initial weights and batch order for every variant.
 
-    let options = arguments.chapter
+    var options = arguments.chapter
     let config = Config.preset(options.profile).modified { c in
         if let d = options.dataset { c.data.dataset = d.id }
         if let w = arguments.regularisationWeight { c.method.regularisationWeight = w }
@@ -68,7 +78,12 @@ runChapter {
         if let h = arguments.surrogateHeight { c.method.surrogateHeight = h }
         if let e = arguments.epochs { c.training.epochs = e }
         if let n = arguments.trainLimit { c.data.trainLimit = n }
+        if let k = arguments.seedReplicates { c.replication.extraSeeds = k }
     }
+    // A seed-replicate run writes beside the plain run, not over it: its figures are the
+    // same, its results.json adds `replication`, and it fills the README's `seeds` block.
+    let writesSeedsReadme = config.replication.extraSeeds > 0 && options.output == nil
+    if writesSeedsReadme { options.output = "figures/hoyer/\(options.profileFolder)-seeds" }
     let context = try ChapterContext(chapter: "hoyer", options: options,
                                      stages: config.stageNames)
     context.applyBackends()
@@ -107,13 +122,15 @@ runChapter {
           + "images \(train.imageShape), \(train.classCount) classes, direct input at T = 1")
 
     /// Trains (or loads) one variant, then measures it on the test set (also cached).
-    func run(_ variant: Variant, noise: Bool) throws -> (Sequential, VariantEvaluation) {
+    func run(_ variant: Variant, noise: Bool,
+             replicate: SeedReplicate? = nil) throws -> (Sequential, VariantEvaluation) {
         let (network, key) = try trainedNetwork(variant, config: config, data: data,
-                                                cache: cache, seed: context.seed)
+                                                cache: cache, seed: context.seed,
+                                                replicate: replicate)
         let names = computeLayers(of: network, imageShape: train.imageShape).map(\.name)
         let levels = noise ? config.evaluation.noiseLevels : []
         let (evaluation, _, _) = try cache.stage(
-            "eval-\(variant.key)", version: 1,
+            "eval-\(key.stage)", version: 1,
             config: EvaluationStage(data: config.data, evaluation: config.evaluation,
                                     noiseLevels: levels),
             dependsOn: [key]) {
@@ -159,6 +176,21 @@ runChapter {
               + "spike rate per layer (%) \(rates.joined(separator: " / "))")
     }
 
+    // Seed replicates (`--seed-replicates K`; off in every preset): the five main variants
+    // again with K more training seeds on the same images (SeedReplication.swift), so the
+    // differences above can be read against the spread between training runs.
+    let trainingSeeds = config.replication.trainingSeeds(base: context.seed)
+    var replicateEvaluations: [[VariantEvaluation]] = [variants.map { evaluations[$0.key]! }]
+    for (k, seed) in trainingSeeds.enumerated().dropFirst() {
+        replicateEvaluations.append(try variants.map { variant in
+            let (_, evaluation) = try run(variant, noise: false,
+                                          replicate: SeedReplicate(index: k, seed: seed))
+            print("\(variant.label), seed \(seed): test accuracy "
+                  + "\(percent(evaluation.accuracy, digits: 2)) %")
+            return evaluation
+        })
+    }
+
     // MARK: - 5. Evaluate
     // Per variant: accuracy, spike rate per layer, the fraction of potentials within ±10 %
     // of the threshold, energy vs the ANN (45 nm), and accuracy under membrane noise.
@@ -185,13 +217,22 @@ runChapter {
                            relativeStd: config.evaluation.noiseLevels.map(Double.init),
                            accuracy: evaluations[$0.key]!.noiseAccuracy)
     }
+    let replication = trainingSeeds.count > 1
+        ? SeedReplication(trainingSeeds: trainingSeeds, results: replicateEvaluations.map {
+            zip(variants, $0).map { variant, evaluation in
+                variantResult(variant, evaluation, layers: layers, annLedger: annLedger,
+                              annLedgerInt32: annLedgerInt32)
+            }
+        }) : nil
     let metrics = Metrics(
         dataset: config.data.dataset.title, trainImages: train.count, testImages: test.count,
         noiseTestImages: min(config.evaluation.noiseTestLimit ?? test.count, test.count),
         chanceAccuracy: 1 / Double(train.classCount), annAccuracy: annEvaluation.accuracy,
         computeLayers: layers, energyCitation: EnergyConstants.float32At45nm.citation,
-        variants: results, regulariserSweep: sweep, noiseRobustness: noiseCurves)
+        variants: results, regulariserSweep: sweep, noiseRobustness: noiseCurves,
+        replication: replication)
     printSummary(metrics)
+    if let replication { printReplication(replication) }
 
     // The paper's claims, measured (printed, not asserted: a quick run may not show them).
     if let hoyer = metrics.variant("hoyer-sum"), let reg = metrics.variant("hoyer-sum-reg") {
@@ -228,6 +269,16 @@ runChapter {
        FileManager.default.fileExists(atPath: readme.path) {
         try writeReadmeTable(metrics, record: record, readme: readme)
         print("updated the results table in \(readme.path)")
+    }
+    if writesSeedsReadme, let replication, context.profile != .smoke,
+       context.convolution == .blocked,
+       FileManager.default.fileExists(atPath: readme.path) {
+        try replaceGeneratedBlock(
+            "seeds", in: readme,
+            with: replicationReadmeLines(replication, record: record,
+                                         folder: "figures/hoyer/\(options.profileFolder)-seeds")
+                .joined(separator: "\n"))
+        print("updated the seed-replicate table in \(readme.path)")
     }
     printMetric("total wall time", record.totalSeconds, unit: "s", digits: 1)
 }
