@@ -185,7 +185,8 @@ struct Effects: Codable, Equatable {
     var lines: [String]
 }
 
-func checkEffects(_ arms: [ArmSummary]) -> Effects {
+/// The §8.4 effects, judged on `testImages` scored images per arm.
+func checkEffects(_ arms: [ArmSummary], testImages: Int) -> Effects {
     func arm(_ key: String) -> ArmSummary? { arms.first { $0.key == key } }
     guard let a = arm("A"), let c = arm("C"), let d = arm("D") else {
         return Effects(singleSpikeBoundHolds: false, spikeReductionAOverC: 0, accuracyGapAMinusC: 0,
@@ -204,10 +205,14 @@ func checkEffects(_ arms: [ArmSummary]) -> Effects {
         margin = shown(100 * (best - plain.accuracy))
     }
     func mark(_ ok: Bool) -> String { ok ? "reproduced" : "NOT reproduced" }
+    // Binomial σ of a difference of two accuracies on n images, treated as independent
+    // (an upper bound: both arms see the same images): √(p_C(1−p_C)/n + p_D(1−p_D)/n).
+    let n = Double(Swift.max(testImages, 1))
+    let sigmaCD = 100 * (c.accuracy * (1 - c.accuracy) / n + d.accuracy * (1 - d.accuracy) / n).squareRoot()
     var lines = [
         "§8.4-1 C ≤ 1 spike/neuron in every layer: \(mark(bound)) (max \(c.maxSpikesPerNeuron))",
         "§8.4-1 spikes A/C = \(fmt(reduction, 2))× (≥ 3×): \(mark(reduction >= 3))",
-        "§8.4-2 accuracy A − C = \(fmt(gapAC, 2)) points (≤ 3): \(mark(gapAC <= 3)); C − D = \(fmt(gapCD, 2)) (> 2 points, i.e. clearly above the binomial σ ≈ 2 points of 500 images): \(mark(gapCD > 2))",
+        "§8.4-2 accuracy A − C = \(fmt(gapAC, 2)) points (≤ 3): \(mark(gapAC <= 3)); C − D = \(fmt(gapCD, 2)) (> 2 points; binomial σ of this difference ≈ \(fmt(sigmaCD, 1)) points on \(testImages) images): \(mark(gapCD > 2))",
         "§8.4-3 E_ANN/E_SNN: C \(fmt(c.annOverSNNEnergy, 2))× vs A \(fmt(a.annOverSNNEnergy, 2))× → \(fmt(energy, 2))× (≥ 2): \(mark(energy >= 2))",
     ]
     if let margin {

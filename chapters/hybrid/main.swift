@@ -216,7 +216,7 @@ printTable(headers: ["arm", "acc %", "spikes/neuron (max layer)", "total spikes/
            rows: arms.map { a in
                [a.key, fmt(100 * a.accuracy, 2), fmt(a.spikesPerNeuron.max() ?? 0, 3),
                 fmt(a.totalSpikesPerImage, 0), fmt(a.annOverSNNEnergy, 2), fmt(a.firstLayerMACShare, 3)] })
-let effects = checkEffects(arms)
+let effects = checkEffects(arms, testImages: armImages)
 for line in effects.lines { print(line) }
 let metrics = Metrics(
     annAccuracy: annAccuracy, testImages: armImages, timesteps: T,
