@@ -24,6 +24,12 @@ public struct Normalization: Codable, Equatable, Sendable {
         self.std = std
     }
 
+    /// m_c = max(μ_c, 1 − μ_c) / σ_c: the largest |x̂| a pixel of channel c can take when its
+    /// raw value lies in [0, 1] (the scale of the signed temporal input code).
+    public var largestMagnitude: [Float] {
+        zip(mean, std).map { Swift.max($0, 1 - $0) / $1 }
+    }
+
     /// Measures μ_c = Σ x / (N·H·W) and σ_c = √(Σ x² / (N·H·W) − μ_c²) per channel on `data`.
     ///
     /// Sums are accumulated per image plane in Float (≤ 1024 terms) and across planes in

@@ -62,10 +62,22 @@ private struct HybridMetrics: Decodable {
         #expect(arm["A"]!.thresholdAndLeak == "fixed" && arm["A"]!.tunedLeaks.allSatisfy { $0 == 1 })
     }
 
+    /// `--finetune-epochs 0` evaluates the converted single-spike SNN as calibrated: no loss
+    /// history, θ and λ as converted, the single-spike bound still held.
+    @Test func zeroFinetuningEpochsEvaluateTheConvertedSNN() throws {
+        let m = try runSmoke("hybrid", arguments: ["--finetune-epochs", "0", "--arms", "C"])
+            .metrics(as: HybridMetrics.self)
+        #expect(m.arms.map(\.key) == ["C"])
+        let c = m.arms[0]
+        #expect(c.tunedThresholds == c.thresholds && c.tunedLeaks.allSatisfy { $0 == 1 })
+        #expect(c.maxSpikesPerNeuron.allSatisfy { $0 <= 1 })
+        #expect(c.accuracy > 0.1)                                       // chance is 0.1
+    }
+
     /// Values the option types allow but the pipeline cannot use stop before any work, with
     /// ArgumentParser's usage status and a message naming the option.
     @Test func unusableOptionValuesAreRejectedUpFront() throws {
-        for (arguments, message) in [(["--finetune-epochs", "0"], "--finetune-epochs must be at least 1"),
+        for (arguments, message) in [(["--finetune-epochs=-1"], "--finetune-epochs must be 0"),
                                      (["--ann-epochs", "0"], "--ann-epochs must be at least 1"),
                                      (["--threshold-scale", "0"], "--threshold-scale must be positive")] {
             let (status, text) = try runRejected("hybrid", arguments: arguments)

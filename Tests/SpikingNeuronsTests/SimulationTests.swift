@@ -30,7 +30,7 @@ func denseNetwork() -> Sequential {
 
 @Suite("Sequential.simulate: chunking and fresh state")
 struct SimulationTests {
-    @Test(arguments: [SpikeEncoding.direct, .poisson, .timeToFirstSpike, .hybrid], [1, 3, 7])
+    @Test(arguments: [SpikeEncoding.direct, .poisson, .temporal(.linear), .hybrid(.linear)], [1, 3, 7])
     func chunkedSimulationIsBitIdentical(encoding: SpikeEncoding, chunk: Int) {
         let timesteps = 20
         var rng = SeededGenerator(seed: 5)

@@ -47,12 +47,13 @@ struct SpikeEncodingTests {
         #expect(SpikeEncoding.poisson.encode(images, timesteps: timesteps, using: &other) != encoded)
     }
 
-    /// One spike per positive pixel at t = min(⌊(1 − min(x, 1))·T⌋, T − 1); none for x ≤ 0.
+    /// `.temporal(.linear)` (time-to-first-spike): one spike per positive pixel at the 0-based
+    /// step t = min(⌊(1 − min(x, 1))·T⌋, T − 1); none for x ≤ 0.
     @Test(arguments: [1, 2, 7, 16, 100])
     func timeToFirstSpikeFiresOnceAtTheClosedFormStep(timesteps: Int) {
         let images = testImages(), pixels = images.count
         var rng = SeededGenerator(seed: 3)
-        let encoded = SpikeEncoding.timeToFirstSpike.encode(images, timesteps: timesteps, using: &rng)
+        let encoded = SpikeEncoding.temporal(.linear).encode(images, timesteps: timesteps, using: &rng)
         for i in 0..<pixels {
             let x = Double(images[flat: i])
             let times = (0..<timesteps).filter { encoded[flat: $0 * pixels + i] != 0 }
@@ -66,8 +67,9 @@ struct SpikeEncodingTests {
             }
         }
         // Brighter fires no later.
-        #expect(SpikeEncoding.firstSpikeStep(0.9, steps: timesteps)! <= SpikeEncoding.firstSpikeStep(0.1, steps: timesteps)!)
-        #expect(SpikeEncoding.firstSpikeStep(0, steps: timesteps) == nil)
+        let linear = TemporalMapping.linear
+        #expect(linear.spikeStep(0.9, first: 1, timesteps: timesteps)! <= linear.spikeStep(0.1, first: 1, timesteps: timesteps)!)
+        #expect(linear.spikeStep(0, first: 1, timesteps: timesteps) == nil)
     }
 
     /// Step 0 carries the analog image; steps 1…T−1 a time-to-first-spike code over T − 1
@@ -76,7 +78,7 @@ struct SpikeEncodingTests {
     func hybridIsImageThenOneSpikePerPositivePixel(timesteps: Int) {
         let images = testImages(), pixels = images.count
         var rng = SeededGenerator(seed: 4)
-        let encoded = SpikeEncoding.hybrid.encode(images, timesteps: timesteps, using: &rng)
+        let encoded = SpikeEncoding.hybrid(.linear).encode(images, timesteps: timesteps, using: &rng)
         #expect(step(encoded, 0, pixels: pixels) == images.scalars)
         for i in 0..<pixels {
             let x = Double(images[flat: i])
@@ -95,7 +97,7 @@ struct SpikeEncodingTests {
     /// Encoding steps a..<b of a T-step code equals rows a..<b of the full code, for every
     /// deterministic code; Poisson chunks drawn in order from one generator equal the full
     /// draw too (the generator is consumed time-major).
-    @Test(arguments: [SpikeEncoding.direct, .timeToFirstSpike, .hybrid, .poisson], [1, 3, 4])
+    @Test(arguments: [SpikeEncoding.direct, .temporal(.linear), .hybrid(.linear), .hybrid(.signed), .poisson], [1, 3, 4])
     func chunkedEncodingEqualsSliceOfFullCode(encoding: SpikeEncoding, chunk: Int) {
         let images = testImages(), pixels = images.count, timesteps = 10
         var rngFull = SeededGenerator(seed: 9), rngChunks = SeededGenerator(seed: 9)

@@ -175,7 +175,7 @@ func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: 
         let outputThreshold = config.outputThresholdScale
             * logitPercentile(folded, on: calibration, percentile: config.percentile)
         let testBatches = bench.simulated.batches(size: bench.simulatedBatches.batchSize).map {
-            EncodedBatch(raw: $0.images, normalised: bench.normalization.apply(to: $0.images), labels: $0.labels)
+            EncodedBatch(images: $0.images, labels: $0.labels, normalization: bench.normalization)
         }
         let start = Date()
         let r = try fineTune(arm, folded: folded, thresholds: thresholds, outputThreshold: outputThreshold,

@@ -88,7 +88,7 @@ struct Config: Codable, Equatable, Sendable {
         ]
     }
 
-    /// Variants of arm C: losses, the other STDB surrogate, temporal mapping B, and θ and λ
+    /// Variants of arm C: losses, the other STDB surrogate, temporal mappings B and C, and θ and λ
     /// trained if C fixes them (or fixed if C trains them).
     static func ablations(of c: Arm) -> [Arm] {
         // §2.5: V1 α = 0.3, β ∈ {0.01, 0.1, 0.3}; V2 = DIET's triangle γ = 0.3.
@@ -106,6 +106,8 @@ struct Config: Codable, Equatable, Sendable {
                       $0.surrogate = other; $0.hidden = .singleSpike(other) },
          c.modified { $0.key = "C-mappingB"; $0.title = "C, temporal mapping B (IF input)"
                       $0.encoding = .hybrid(.integrateAndFire) },
+         c.modified { $0.key = "C-mappingC"; $0.title = "C, temporal mapping C (signed)"
+                      $0.encoding = .hybrid(.signed) },
          c.modified { $0.key = c.thresholdAndLeak == .trained ? "C-frozen" : "C-trained"
                       $0.title = c.thresholdAndLeak == .trained ? "C, θ and λ fixed" : "C, θ and λ trained"
                       $0.thresholdAndLeak = c.thresholdAndLeak == .trained ? .fixed : .trained }]
@@ -146,8 +148,8 @@ struct Config: Codable, Equatable, Sendable {
         // backward is ~5× slower and changed A by less than the noise, README).
         $0.finetune.arms = arms(singleSpikeScale: 0.3, surrogate: .v2(gamma: 0.3),  // §2.5 γ = 0.3
                                 thresholdAndLeak: .trained, dietThresholdAndLeak: .fixed)
-        // Ablations of arm C: losses (§8.4-4), surrogate V1, θ and λ frozen; mapping B in the
-        // paper preset only.
+        // Ablations of arm C: losses (§8.4-4), surrogate V1, θ and λ frozen; mappings B and C
+        // in the paper preset only.
         $0.finetune.ablations = ablations(of: $0.finetune.arms[2])
             .filter { ["C-form2", "C-membraneCE", "C-V1", "C-frozen"].contains($0.key) }
         $0.finetune.epochs = 1

@@ -246,14 +246,14 @@ func writeFigures(_ m: Metrics, sample: EncodedBatch, timesteps T: Int, to direc
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     // Fig. 1: encoding raster — 20 pixels (rows) × T steps; grey = analog value (darker = brighter
     // pixel), black = spike, white = nothing. Tiles: direct | Poisson | hybrid.
-    let raw = sample.raw.scalars, x = sample.normalised
+    let raw = sample.raw.scalars
     let order = raw.indices.sorted { raw[$0] > raw[$1] }
     let nonZero = order.filter { raw[$0] > 0 }
     let picks = (0..<18).map { nonZero[$0 * (nonZero.count - 1) / 17] } + order.suffix(2)
     var tiles: [[Float]] = []
-    for encoding in [InputEncoding.direct, .poisson, .hybrid(.linear)] {
+    for encoding in [SpikeEncoding.direct, .poisson, .hybrid(.linear)] {
         var rng = SeededGenerator(seed: 5)
-        let e = encoding.encode(raw: sample.raw, normalised: x, timesteps: T, using: &rng).scalars
+        let e = encoding.encode(sample.input, timesteps: T, using: &rng).scalars
         let n = raw.count
         var tile: [Float] = []
         for p in picks {

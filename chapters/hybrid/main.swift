@@ -49,7 +49,7 @@ struct Arguments: ParsableArguments {
     @Option(help: "Threshold scale s of the single-spike arms (θ = s · percentile).")
     var thresholdScale: Float?
     @Option(help: "ANN training epochs.") var annEpochs: Int?
-    @Option(help: "Fine-tuning epochs per arm.") var finetuneEpochs: Int?
+    @Option(help: "Fine-tuning epochs per arm (0: evaluate the converted SNN as calibrated).") var finetuneEpochs: Int?
     @Option(help: "Fine-tuning learning rate (Adam).") var finetuneLearningRate: Float?
     @Option(help: "Hidden thresholds and leaks during fine-tuning: trained | fixed.")
     var thresholdAndLeak: Training?
@@ -62,9 +62,8 @@ struct Arguments: ParsableArguments {
     /// Values the types allow but the pipeline cannot use stop here, before any work.
     func validate() throws {
         if let e = annEpochs, e < 1 { throw ValidationError("--ann-epochs must be at least 1 (got \(e)).") }
-        if let e = finetuneEpochs, e < 1 {
-            throw ValidationError("--finetune-epochs must be at least 1 (got \(e)); the converted SNN "
-                + "before fine-tuning is not an arm of this chapter.")
+        if let e = finetuneEpochs, e < 0 {
+            throw ValidationError("--finetune-epochs must be 0 (the converted SNN, not fine-tuned) or more (got \(e)).")
         }
         if let s = thresholdScale, !(s > 0) { throw ValidationError("--threshold-scale must be positive (got \(s)).") }
         if let r = finetuneLearningRate, !(r > 0) {
@@ -126,7 +125,7 @@ if arguments.evaluateOn == .validation {
 let normalization = Normalization(fittedTo: train)
 let imageShape = train.imageShape
 func encoded(_ batch: (images: Tensor, labels: [Int])) -> EncodedBatch {
-    EncodedBatch(raw: batch.images, normalised: normalization.apply(to: batch.images), labels: batch.labels)
+    EncodedBatch(images: batch.images, labels: batch.labels, normalization: normalization)
 }
 let allTestBatches = test.batches(size: config.evaluation.batchSize).map(encoded)
 let testBatches = config.evaluation.armImages.map {
@@ -248,4 +247,4 @@ if context.writesReferenceReadme && arguments.evaluateOn == .test && arguments.a
 // 1. `--threshold-scale 0.5`: how do arm C's spikes per neuron and accuracy move, and D's?
 // 2. `--profile smoke --finetune-epochs 3`: does longer fine-tuning close the A–C gap?
 // To think about: why is arm B's first-layer MAC energy exactly T times arm C's
-// (`InputEncoding.analogSteps`)? What does a silent output neuron mean in fig6?
+// (`SpikeEncoding.analogSteps`)? What does a silent output neuron mean in fig6?

@@ -10,7 +10,7 @@ import SNNConversion
 public struct Arm: Codable, Equatable, Sendable {
     public var key: String
     public var title: String
-    public var encoding: InputEncoding
+    public var encoding: SpikeEncoding
     public var hidden: HiddenNeurons
     public var loss: OutputLoss
     /// Surrogate of the single-spike hidden and output neurons (multi-spike hidden neurons
@@ -23,7 +23,7 @@ public struct Arm: Codable, Equatable, Sendable {
     /// percentile rule, λ = 1). The output threshold v_out stays fixed either way.
     public var thresholdAndLeak: Training
 
-    public init(key: String, title: String, encoding: InputEncoding, hidden: HiddenNeurons,
+    public init(key: String, title: String, encoding: SpikeEncoding, hidden: HiddenNeurons,
                 loss: OutputLoss, surrogate: STDBSurrogate, thresholdScale: Float,
                 thresholdAndLeak: Training = .fixed) {
         self.key = key; self.title = title; self.encoding = encoding; self.hidden = hidden
@@ -86,7 +86,7 @@ public func fineTune(_ arm: Arm, folded: Sequential, thresholds: [Float], output
     var thresholdsUsed = thresholds.map { $0 * arm.thresholdScale }
     if case .singleSpike = arm.hidden {
         let calibration = Array(train.batches(size: 100).prefix(calibrationBatches)).map {
-            EncodedBatch(raw: $0.images, normalised: normalization.apply(to: $0.images), labels: $0.labels)
+            EncodedBatch(images: $0.images, labels: $0.labels, normalization: normalization)
         }
         let c = calibrateSingleSpikeThresholds(
             snn, on: calibration, encoding: arm.encoding, timesteps: T, percentile: percentile,
@@ -99,7 +99,8 @@ public func fineTune(_ arm: Arm, folded: Sequential, thresholds: [Float], output
     var rng = SeededGenerator(seed: seed &+ 17)
     let images = imagesPerEpoch.map { Swift.min($0, train.count) } ?? train.count
     let steps = Swift.max(1, images / batchSize)
-    let progress = ProgressLine("arm \(arm.key)", epochs: epochs, stepsPerEpoch: steps)
+    // epochs = 0: the converted SNN is evaluated as calibrated, without fine-tuning.
+    let progress = epochs > 0 ? ProgressLine("arm \(arm.key)", epochs: epochs, stepsPerEpoch: steps) : nil
     var adam = Adam(learningRate: learningRate, amsgrad: true)
     var losses: [Double] = [], accuracies: [Double] = []
     let start = Date()
@@ -111,13 +112,12 @@ public func fineTune(_ arm: Arm, folded: Sequential, thresholds: [Float], output
             adam.learningRate = LearningRateSchedule.cosine(minimum: 0)
                 .rate(base: learningRate, step: epoch * steps + b, total: epochs * steps)
             let r = trainingStep(
-                snn, batch: EncodedBatch(raw: batch.images, normalised: normalization.apply(to: batch.images),
-                                         labels: batch.labels),
+                snn, batch: EncodedBatch(images: batch.images, labels: batch.labels, normalization: normalization),
                 encoding: arm.encoding, timesteps: T, outputThreshold: outputThreshold, loss: arm.loss,
                 surrogate: arm.surrogate, optimizer: &adam, rng: &rng)
             try checkFinite(loss: r.loss, epoch: epoch, step: b)
             loss += Double(r.loss) * Double(batch.labels.count); correct += r.correct; seen += batch.labels.count
-            progress.update(epoch: epoch, step: b, loss: loss / Double(seen),
+            progress?.update(epoch: epoch, step: b, loss: loss / Double(seen),
                             accuracy: Double(correct) / Double(seen), samples: batch.labels.count)
         }
         losses.append(loss / Double(seen)); accuracies.append(Double(correct) / Double(seen))

@@ -1,5 +1,6 @@
 // Building, running, training and measuring the SNN arms of chapter-hybrid (digest §2.6, §5, §8).
 
+import Datasets
 import EnergyEstimation
 import Foundation
 import SNNConversion
@@ -61,21 +62,31 @@ public func clampNeuronParameters(of snn: Sequential) {
 public struct EncodedBatch {
     public var raw: Tensor            // [N, C, H, W] in [0, 1]
     public var normalised: Tensor     // [N, C, H, W] standardised
+    /// m_c, the largest |x| channel c can take (the signed temporal mapping's scale).
+    public var analogMaximum: [Float]
     public var labels: [Int]
-    public init(raw: Tensor, normalised: Tensor, labels: [Int]) {
-        self.raw = raw; self.normalised = normalised; self.labels = labels
+
+    /// Raw images, their standardisation by `normalization`, and its per-channel range.
+    public init(images: Tensor, labels: [Int], normalization: Normalization) {
+        raw = images
+        normalised = normalization.apply(to: images)
+        analogMaximum = normalization.largestMagnitude
+        self.labels = labels
     }
+
+    /// What the input codes read: p for rate and temporal codes, x for the analog steps.
+    public var input: EncoderInput { EncoderInput(raw: raw, analog: normalised, analogMaximum: analogMaximum) }
 }
 
 // MARK: - Training
 
 /// One BPTT step: encode, run T steps with time folded into the batch, read out, back-propagate.
 public func trainingStep(
-    _ snn: Sequential, batch: EncodedBatch, encoding: InputEncoding, timesteps: Int,
+    _ snn: Sequential, batch: EncodedBatch, encoding: SpikeEncoding, timesteps: Int,
     outputThreshold: Float, loss: OutputLoss, surrogate: STDBSurrogate,
     optimizer: inout some Optimizer, rng: inout SeededGenerator
 ) -> (loss: Float, correct: Int) {
-    let x = encoding.encode(raw: batch.raw, normalised: batch.normalised, timesteps: timesteps, using: &rng)
+    let x = encoding.encode(batch.input, timesteps: timesteps, using: &rng)
     var context = ForwardContext(phase: .training, rng: rng.split())
     context.timesteps = timesteps
     let currents = snn.forward(Variable(x), context: &context)       // [T·N, K]
@@ -124,7 +135,7 @@ public struct ArmEvaluation: Sendable, Codable, Equatable {
 /// input events per weight layer. Asserts the single-spike invariant (≤ 1 spike per neuron
 /// per image in every `SingleSpikeNeuron` layer) with a precondition.
 public func evaluate(
-    _ snn: Sequential, on batches: [EncodedBatch], encoding: InputEncoding, timesteps T: Int,
+    _ snn: Sequential, on batches: [EncodedBatch], encoding: SpikeEncoding, timesteps T: Int,
     outputThreshold: Float, loss: OutputLoss, surrogate: STDBSurrogate, using rng: inout SeededGenerator
 ) -> ArmEvaluation {
     let neuronIndices = snn.layers.indices.filter { snn.layers[$0] is SpikingNeuron || snn.layers[$0] is SingleSpikeNeuron }
@@ -139,7 +150,7 @@ public func evaluate(
     let analog = encoding.analogSteps(timesteps: T)
     for batch in batches {
         let n = batch.labels.count
-        let x = encoding.encode(raw: batch.raw, normalised: batch.normalised, timesteps: T, using: &rng)
+        let x = encoding.encode(batch.input, timesteps: T, using: &rng)
         // Input spikes: non-zero entries of the steps that are not analog.
         if analog < T {
             let per = x.count / T
@@ -256,7 +267,7 @@ public func snnLedger(
 /// The last weight layer's currents give the output threshold the same way. Returns the
 /// hidden thresholds (also written into the `SingleSpikeNeuron` layers) and v_out.
 public func calibrateSingleSpikeThresholds(
-    _ snn: Sequential, on batches: [EncodedBatch], encoding: InputEncoding, timesteps T: Int,
+    _ snn: Sequential, on batches: [EncodedBatch], encoding: SpikeEncoding, timesteps T: Int,
     percentile p: Double, scale s: Float, outputScale: Float, seed: UInt64
 ) -> (hidden: [Float], output: Float) {
     func peakPercentile(upTo end: Int) -> Float {
@@ -265,7 +276,7 @@ public func calibrateSingleSpikeThresholds(
         for batch in batches {
             var context = ForwardContext.inference
             context.timesteps = T
-            var h = Variable(encoding.encode(raw: batch.raw, normalised: batch.normalised, timesteps: T, using: &rng))
+            var h = Variable(encoding.encode(batch.input, timesteps: T, using: &rng))
             for layer in snn.layers[..<end] { h = layer.forward(h, context: &context) }
             let x = h.value.scalars, m = x.count / T
             for i in 0..<m {
