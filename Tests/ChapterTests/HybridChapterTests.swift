@@ -74,6 +74,19 @@ private struct HybridMetrics: Decodable {
         #expect(c.accuracy > 0.1)                                       // chance is 0.1
     }
 
+    /// `--rerun arm-C` recomputes that arm's stage (and, in run order, any later one) and
+    /// loads the ANN; an arm that is not a stage of this chapter is refused.
+    @Test func rerunOfOneArmRecomputesIt() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("chapter-hybrid-\(UUID().uuidString)")
+        let first = try runSmoke("hybrid", arguments: ["--arms", "C"], output: output)
+        let again = try runSmoke("hybrid", arguments: ["--arms", "C", "--rerun", "arm-C"], output: output)
+        let outcome = { (r: RunRecord, s: String) in r.stages.first { $0.stage == s }?.outcome }
+        #expect(outcome(first, "arm-C") == .computed)
+        #expect(outcome(again, "ann") == .loaded && outcome(again, "arm-C") == .computed)
+        let (status, text) = try runRejected("hybrid", arguments: ["--rerun", "arm"])
+        #expect(status != 0 && text.contains("no stage 'arm'"), "\(text)")
+    }
+
     /// Values the option types allow but the pipeline cannot use stop before any work, with
     /// ArgumentParser's usage status and a message naming the option.
     @Test func unusableOptionValuesAreRejectedUpFront() throws {

@@ -174,6 +174,19 @@ struct Config: Codable, Equatable, Sendable {
         $0.evaluation.sweep = [2, 5, 8]
     }
 
+    /// Every arm key a run can train (each preset's arms and every ablation of its arm C, as
+    /// `--arms` allows), in order: the cached stages are `ann` and `arm-<key>`.
+    static let stageNames: [String] = {
+        var keys: [String] = []
+        for preset in [paper, quick, smoke] {
+            let c = preset.finetune.arms.first { $0.key == "C" }
+            for arm in preset.finetune.arms + (c.map(ablations(of:)) ?? []) where !keys.contains(arm.key) {
+                keys.append(arm.key)
+            }
+        }
+        return ["ann"] + keys.map { "arm-\($0)" }
+    }()
+
     static func preset(_ profile: Profile) -> Config {
         switch profile {
         case .smoke: smoke

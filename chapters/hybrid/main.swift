@@ -76,7 +76,7 @@ extension Training: ExpressibleByArgument {}
 let arguments = Arguments.parseOrExit()
 
 runChapter {
-let context = try ChapterContext(chapter: "hybrid", options: arguments.chapter, stages: ["ann", "arm"])
+let context = try ChapterContext(chapter: "hybrid", options: arguments.chapter, stages: Config.stageNames)
 let config = Config.preset(context.profile).modified { c in
     if let choice = context.dataset { c.data.dataset = DatasetID(rawValue: choice.rawValue)! }
     if let s = arguments.thresholdScale {
