@@ -245,13 +245,14 @@ struct Metrics: Codable, Equatable {
 func writeFigures(_ m: Metrics, sample: EncodedBatch, timesteps T: Int, to directory: URL) throws {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     // Fig. 1: encoding raster — 20 pixels (rows) × T steps; grey = analog value (darker = brighter
-    // pixel), black = spike, white = nothing. Tiles: direct | Poisson | hybrid.
+    // pixel), black = spike (+1), light grey = a −1 spike of the signed code, white = nothing.
+    // Tiles: direct | Poisson | hybrid with mapping A | hybrid with mapping C.
     let raw = sample.raw.scalars
     let order = raw.indices.sorted { raw[$0] > raw[$1] }
     let nonZero = order.filter { raw[$0] > 0 }
     let picks = (0..<18).map { nonZero[$0 * (nonZero.count - 1) / 17] } + order.suffix(2)
     var tiles: [[Float]] = []
-    for encoding in [SpikeEncoding.direct, .poisson, .hybrid(.linear)] {
+    for encoding in [SpikeEncoding.direct, .poisson, .hybrid(.linear), .hybrid(.signed)] {
         var rng = SeededGenerator(seed: 5)
         let e = encoding.encode(sample.input, timesteps: T, using: &rng).scalars
         let n = raw.count
@@ -259,7 +260,7 @@ func writeFigures(_ m: Metrics, sample: EncodedBatch, timesteps T: Int, to direc
         for p in picks {
             for t in 0..<T {
                 let analog = t < encoding.analogSteps(timesteps: T)
-                tile.append(analog ? 1 - raw[p] : (e[t * n + p] != 0 ? 0 : 1))
+                tile.append(analog ? 1 - raw[p] : e[t * n + p] > 0 ? 0 : e[t * n + p] < 0 ? 0.7 : 1)
             }
         }
         tiles.append(tile)
@@ -327,9 +328,10 @@ func updateReadme(with m: Metrics, profile: Profile, seconds: Double) throws {
     let ablation = m.arms.filter { $0.key == "C" || $0.key.hasPrefix("C-") }
     if ablation.count > 1 {
         lines += ["", "Ablations on arm C (loss, surrogate, temporal mapping):", "",
-                  "| variant | loss | surrogate | θ, λ | accuracy % | output neurons fired |", "|---|---|---|---|---|---|"]
+                  "| variant | input code | loss | surrogate | θ, λ | accuracy % | output neurons fired |",
+                  "|---|---|---|---|---|---|---|"]
         for a in ablation {
-            lines.append("| \(a.key) | \(a.loss) | \(a.surrogate) | \(a.thresholdAndLeak) | \(fmt(100 * a.accuracy, 2)) "
+            lines.append("| \(a.key) | \(a.encoding) | \(a.loss) | \(a.surrogate) | \(a.thresholdAndLeak) | \(fmt(100 * a.accuracy, 2)) "
                          + "| \(fmt(a.outputFiredFraction, 3)) |")
         }
     }
@@ -352,7 +354,8 @@ func runSummary(_ m: Metrics) -> RunSummary {
         FigureCaption(
             id: "fig1-encoding-raster",
             caption: "20 pixels (rows) over T = \(m.timesteps) steps as direct | Poisson | "
-                + "hybrid input (grey = analog value, black = spike, white = nothing)."),
+                + "hybrid, mapping A | hybrid, mapping C input (first column of the hybrid tiles: "
+                + "analog value in grey; then black = spike, light grey = a −1 spike, white = nothing)."),
         FigureCaption(
             id: "fig3-spikes-per-layer",
             caption: "Spikes per neuron per image in each hidden layer for arms A–D (log "
