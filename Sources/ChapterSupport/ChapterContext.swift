@@ -41,6 +41,8 @@ public struct ChapterContext: Sendable {
     public let startDate: Date
     /// What to do when a dataset is not on disk (`--download`).
     public let missingData: MissingDataAction
+    /// The chapter's cached stage names in run order (empty: not declared).
+    public let stages: [String]
 
     /// Resolves `options` for `chapter`.
     ///
@@ -76,6 +78,7 @@ public struct ChapterContext: Sendable {
         self.commandLine = commandLine
         self.startDate = startDate
         self.missingData = options.download ? .download : .stop
+        self.stages = stages
     }
 
     /// Applies `--threads` and `--convolution` to the compute back ends (element-wise workers,
@@ -102,7 +105,8 @@ public struct ChapterContext: Sendable {
         StageCache(
             root: cacheRoot, chapter: chapter, profile: profile, seed: seed, recompute: recompute,
             folder: profileFolder,
-            extraArguments: convolution == .blocked ? "" : " --convolution \(convolution.rawValue)")
+            extraArguments: convolution == .blocked ? "" : " --convolution \(convolution.rawValue)",
+            declaredStages: stages.isEmpty ? nil : stages)
     }
 }
 

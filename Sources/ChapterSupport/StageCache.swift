@@ -40,6 +40,10 @@ public final class StageCache {
     public let seed: UInt64?
     /// Which existing checkpoints may be reused.
     public let recompute: RecomputePolicy
+    /// The chapter's stage names as declared to `ChapterContext` (what `--rerun` accepts), or
+    /// nil for none. A stage run under any other name is a programming error: `--rerun` could
+    /// not name it, and a `--rerun` of a declared name would silently match nothing.
+    public let declaredStages: [String]?
     /// Wall time of every stage run so far, in order; goes into results.json.
     public private(set) var timings: [StageTiming] = []
 
@@ -55,11 +59,12 @@ public final class StageCache {
     ///   - profile: the run's profile.
     ///   - seed: the run's seed, hashed into every key; nil when outputs do not depend on it.
     ///   - recompute: `--fresh` / `--rerun` as a policy.
+    ///   - declaredStages: the names `--rerun` accepts; every stage run must use one of them.
     ///   - log: receives one line per stage and any warnings; prints to stdout by default.
     public init(
         root: URL, chapter: String, profile: Profile, seed: UInt64? = nil,
         recompute: RecomputePolicy = .reuse, folder: String? = nil, extraArguments: String = "",
-        log: @escaping (String) -> Void = { print($0) }
+        declaredStages: [String]? = nil, log: @escaping (String) -> Void = { print($0) }
     ) {
         self.directory = root.appendingPathComponent(chapter, isDirectory: true)
             .appendingPathComponent(folder ?? profile.rawValue, isDirectory: true)
@@ -68,6 +73,7 @@ public final class StageCache {
         self.profile = profile
         self.seed = seed
         self.recompute = recompute
+        self.declaredStages = declaredStages
         self.log = log
     }
 
@@ -156,6 +162,11 @@ public final class StageCache {
 
     /// Whether `name` must be recomputed even when a valid checkpoint exists.
     private func isForced(_ name: String) -> Bool {
+        if let declaredStages {
+            precondition(declaredStages.contains(name),
+                         "stage '\(name)' of chapter-\(chapter) is not among the stages it declares to "
+                             + "ChapterContext (\(declaredStages.joined(separator: ", "))): --rerun could not name it")
+        }
         switch recompute {
         case .reuse:
             return false

@@ -102,6 +102,22 @@ import Testing
         #expect(rerun.timings.map(\.outcome) == [.loaded, .computed, .computed])
     }
 
+    /// A stage whose name the chapter did not declare stops the run: `--rerun` could not
+    /// name it (chapter-hybrid once declared "arm" and ran "arm-A", "arm-B", …). Declared
+    /// names run as usual.
+    @Test func undeclaredStageNameStopsTheRun() async throws {
+        let folder = try TestDirectory()
+        defer { folder.remove() }
+        let declared = StageCache(root: folder.url, chapter: "c", profile: .smoke,
+                                  declaredStages: ["data", "ann", "snn"], log: { _ in })
+        try runPipeline(declared, counter: Counter())
+        await #expect(processExitsWith: .failure) {
+            let cache = StageCache(root: URL(fileURLWithPath: NSTemporaryDirectory()), chapter: "c",
+                                   profile: .smoke, declaredStages: ["arm"], log: { _ in })
+            _ = try? cache.stage("arm-A", version: 1, config: ["x": 1]) { () -> Double in 1 }
+        }
+    }
+
     @Test func changedInputsGiveNewKeys() throws {
         let folder = try TestDirectory()
         defer { folder.remove() }
