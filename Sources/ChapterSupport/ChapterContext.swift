@@ -43,6 +43,8 @@ public struct ChapterContext: Sendable {
     public let missingData: MissingDataAction
     /// The chapter's cached stage names in run order (empty: not declared).
     public let stages: [String]
+    /// The source revision when the run started, recorded in results.json and provenance.json.
+    public let git: GitRevision
 
     /// Resolves `options` for `chapter`.
     ///
@@ -79,6 +81,7 @@ public struct ChapterContext: Sendable {
         self.startDate = startDate
         self.missingData = options.download ? .download : .stop
         self.stages = stages
+        self.git = GitRevision.current()
     }
 
     /// Applies `--threads` and `--convolution` to the compute back ends (element-wise workers,
