@@ -162,11 +162,6 @@ public final class StageCache {
 
     /// Whether `name` must be recomputed even when a valid checkpoint exists.
     private func isForced(_ name: String) -> Bool {
-        if let declaredStages {
-            precondition(declaredStages.contains(name),
-                         "stage '\(name)' of chapter-\(chapter) is not among the stages it declares to "
-                             + "ChapterContext (\(declaredStages.joined(separator: ", "))): --rerun could not name it")
-        }
         switch recompute {
         case .reuse:
             return false
@@ -183,6 +178,11 @@ public final class StageCache {
         _ encode: (Output) throws -> Data, _ decode: (Data) throws -> Output,
         _ compute: (StageProgress) throws -> Output
     ) throws -> (Output, StageKey, StageOutcome) {
+        if let declaredStages {
+            precondition(declaredStages.contains(name),
+                         "stage '\(name)' of chapter-\(chapter) is not among the stages it declares to "
+                             + "ChapterContext (\(declaredStages.joined(separator: ", "))): --rerun could not name it")
+        }
         let key = try self.key(name, version: version, config: config, dependsOn: dependsOn)
         let url = checkpointURL(for: key)
         let start = ContinuousClock.now

@@ -167,9 +167,9 @@ struct Config: Codable, Equatable, Sendable {
         // made B, C and D worse, and V2 scored higher on held-out training images (README).
         // θ and λ trained in B–D; arm A keeps them fixed (the core neuron's trained-θ/λ
         // backward is ~5× slower and changed A by less than the noise, README).
-        // §2.2: mapping C, the digest's alternative "if A underperforms": with A, C stayed
-        // 5.7 points below arm A on 2,000 held-out training images; C scored 2.3 points above
-        // A and B scored 0.6 below A there (README, "What was tried").
+        // §2.2: temporal mapping C, the digest's alternative "if A underperforms": with mapping
+        // A, arm C stayed 5.7 points below arm A on 2,000 held-out training images; there
+        // mapping C scored 2.3 points above mapping A, mapping B 0.6 below (README, "The input code").
         $0.finetune.arms = arms(singleSpikeScale: 0.3, surrogate: .v2(gamma: 0.3),  // §2.5 γ = 0.3
                                 thresholdAndLeak: .trained, dietThresholdAndLeak: .fixed,
                                 mapping: .signed)
