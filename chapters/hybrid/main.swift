@@ -22,7 +22,8 @@
 //   swift run chapter-hybrid --profile paper      # VGG16 / CIFAR-100; needs data/, days on CPU
 //
 // Deviations from the paper (the paper's text was not available; see README.md):
-//   • every [proposed] item of the digest: temporal mapping A, fired-flag enforcement with
+//   • every [proposed] item of the digest: temporal mapping A (paper preset; quick uses the
+//     digest's alternative C, signed, chosen on held-out images), fired-flag enforcement with
 //     frozen membrane, loss Form 1 (ε = 0.1), surrogate V1 α = 0.3 β = 0.1 (paper preset;
 //     quick uses the digest's fallback V2, triangle γ = 0.3), threshold scale s = 0.3 and
 //     s_out = 0.3, per-layer θ and λ trained as in DIET-SNN (v_out fixed);
@@ -108,8 +109,9 @@ print("chapter-hybrid  profile \(context.profile.rawValue)  seed \(context.seed)
 try printResolvedConfig(config)
 
 // MARK: - 1. Data
-// Raw intensities p ∈ [0, 1] drive the temporal code; the standardised x = (p − μ)/σ is the
-// analog input (every step for direct, step 1 only for hybrid).
+// Raw intensities p ∈ [0, 1] drive temporal mappings A and B; the standardised x = (p − μ)/σ
+// is the analog input (every step for direct, step 1 only for hybrid) and drives mapping C:
+//   spike sign(x) at t = first + ⌊(T − first + 1)·(1 − |x|/m_c)⌋,  m_c = max(μ_c, 1 − μ_c)/σ_c.
 
 let missing: MissingDataPolicy = context.missingData == .download ? .download : .fail
 let fullTrain = try LabeledImages.load(config.data.dataset, split: .train, ifMissing: missing)
