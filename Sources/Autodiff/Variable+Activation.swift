@@ -58,10 +58,9 @@ extension Variable {
     public func dropout(probability p: Float, using rng: inout SeededGenerator) -> Variable {
         guard p > 0 else { return self }
         let keep = 1 / (1 - p)
-        var mask = Tensor(shape: value.shape)
-        mask.withUnsafeMutableBufferPointer { m in
-            for i in m.indices { m[i] = rng.nextUniform() < p ? 0 : keep }
-        }
+        var uniforms = Tensor(shape: value.shape)
+        uniforms.withUnsafeMutableBufferPointer { rng.fillUniform($0) }   // parallel, same draws as a serial loop
+        let mask = uniforms.map { $0 < p ? 0 : keep }
         return Variable.custom(value * mask, inputs: [self]) { g in [g * mask] }
     }
 }

@@ -20,17 +20,44 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         state = mixer.next()
     }
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
+    /// SplitMix64's increment γ: the k-th draw after state s is `mix(s + k·γ)`.
+    @usableFromInline static let increment: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    /// SplitMix64's output function.
+    @usableFromInline @inline(__always) static func mix(_ state: UInt64) -> UInt64 {
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
 
+    public mutating func next() -> UInt64 {
+        state &+= Self.increment
+        return Self.mix(state)
+    }
+
     /// A uniform Float in [0, 1) with 24 random bits.
     @inlinable public mutating func nextUniform() -> Float {
         Float(next() >> 40) * 0x1p-24
+    }
+
+    /// Writes `buffer.count` uniforms, exactly the values (and order) of that many
+    /// `nextUniform()` calls, and advances the generator past them. The k-th draw depends only
+    /// on the state and k (SplitMix64 is counter-based), so the buffer is filled in parallel
+    /// chunks and the result does not depend on the number of workers.
+    public mutating func fillUniform(_ buffer: UnsafeMutableBufferPointer<Float>) {
+        let start = state, count = buffer.count
+        guard count > 0 else { return }
+        let out = SendablePointer(buffer.baseAddress!)
+        parallelChunks(count, granularity: 1024) { r in
+            let z = out.base
+            var s = start &+ UInt64(r.lowerBound) &* Self.increment
+            for i in r {
+                s &+= Self.increment
+                z[i] = Float(Self.mix(s) >> 40) * 0x1p-24
+            }
+        }
+        state = start &+ UInt64(count) &* Self.increment
     }
 
     /// A standard normal sample (Box–Muller).

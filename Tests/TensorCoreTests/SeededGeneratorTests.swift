@@ -61,6 +61,19 @@ struct SeededGeneratorTests {
 
     /// U[0,1): mean 1/2 and variance 1/12. With n = 10⁵ the standard error of the mean is
     /// √(1/12/n) ≈ 9.1e-4; the tolerances are about 5 standard errors.
+    /// The parallel fill gives exactly the serial `nextUniform()` stream, chunk seams included
+    /// (sizes around the 1024-element granularity and one large enough to use every worker),
+    /// and leaves the generator where the serial loop would.
+    @Test(arguments: [0, 1, 1023, 1025, 300_001])
+    func fillUniformEqualsSerialDraws(count: Int) {
+        var serial = SeededGenerator(seed: 77), parallel = SeededGenerator(seed: 77)
+        let expected = (0..<count).map { _ in serial.nextUniform() }
+        var filled = [Float](repeating: -1, count: count)
+        filled.withUnsafeMutableBufferPointer { parallel.fillUniform($0) }
+        #expect(filled == expected)
+        #expect(parallel.next() == serial.next())
+    }
+
     @Test func uniformMoments() {
         var rng = SeededGenerator(seed: 11)
         let n = 100_000
