@@ -45,6 +45,9 @@ public struct ChapterContext: Sendable {
     public let stages: [String]
     /// The source revision when the run started, recorded in results.json and provenance.json.
     public let git: GitRevision
+    /// The job this process computes for a parent run (hidden `--worker`), or nil for a
+    /// normal run. See `StageCache.computeInWorkers`.
+    public let workerJob: String?
 
     /// Resolves `options` for `chapter`.
     ///
@@ -82,6 +85,7 @@ public struct ChapterContext: Sendable {
         self.missingData = options.download ? .download : .stop
         self.stages = stages
         self.git = GitRevision.current()
+        self.workerJob = options.worker
     }
 
     /// Applies `--threads` and `--convolution` to the compute back ends (element-wise workers,
@@ -100,6 +104,22 @@ public struct ChapterContext: Sendable {
     /// The file `RunRecord.write(to:)` produces in `outputDirectory`.
     public var resultsURL: URL {
         outputDirectory.appendingPathComponent(RunRecord.fileName)
+    }
+
+    /// The arguments of a worker process computing `job` for this run: this run's command line
+    /// without `--fresh`, `--rerun`, `--threads` and `--worker`, plus `--threads 1 --worker job`
+    /// and a `--rerun` of `rerun`'s stage when the job must recompute.
+    public func workerArguments(job: String, rerun: String?) -> [String] {
+        let dropped: Set<String> = ["--rerun", "--threads", "--worker"]
+        var kept: [String] = []
+        var arguments = commandLine.dropFirst().makeIterator()
+        while let argument = arguments.next() {
+            if argument == "--fresh" { continue }
+            if dropped.contains(argument) { _ = arguments.next(); continue }
+            if dropped.contains(where: { argument.hasPrefix($0 + "=") }) { continue }
+            kept.append(argument)
+        }
+        return kept + ["--threads", "1", "--worker", job] + (rerun.map { ["--rerun", $0] } ?? [])
     }
 
     /// A stage cache for this chapter and profile, honouring `--fresh` and `--rerun`, with the

@@ -8,6 +8,8 @@ public enum ChapterError: Error, CustomStringConvertible, Sendable, Equatable {
     case divergedLoss(epoch: Int, step: Int)
     /// The options or config contradict each other; the string says which and why.
     case invalidConfiguration(String)
+    /// A worker process (`StageCache.computeInWorkers`) failed; the string quotes its end.
+    case workerFailed(String)
 
     /// The message, with advice where there is one.
     public var description: String {
@@ -22,6 +24,8 @@ public enum ChapterError: Error, CustomStringConvertible, Sendable, Equatable {
                 + "degenerate (for example a density so low that a layer keeps no weight)."
         case .invalidConfiguration(let message):
             return "invalid configuration: \(message)"
+        case .workerFailed(let message):
+            return message
         }
     }
 }

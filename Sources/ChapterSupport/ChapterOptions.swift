@@ -67,6 +67,11 @@ public struct ChapterOptions: ParsableArguments, Sendable {
             + "(bf16 operands, f32 accumulation and master weights).", valueName: "kind"))
     public var convolution: ConvolutionAlgorithm = .blocked
 
+    /// Set only by a parent run that trains in worker processes (`StageCache.computeInWorkers`):
+    /// compute this one job's stages, report their timings and stop. Hidden from `--help`.
+    @Option(help: .hidden)
+    public var worker: String?
+
     /// Creates the defaults (`--profile quick --seed 42 --threads 2`).
     public init() {}
 

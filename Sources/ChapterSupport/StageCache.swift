@@ -49,6 +49,9 @@ public final class StageCache {
 
     /// Set once a stage named in `.from(_:)` has been reached: every later stage recomputes.
     private var rerunReached = false
+    /// Stages computed in this run by worker processes (`adoptWorkerTimings`): loaded, never
+    /// recomputed, and timed by the worker's own row.
+    private var computedByWorkers: [String: Double] = [:]
     private let log: (String) -> Void
 
     /// Creates a cache for one run.
@@ -158,6 +161,45 @@ public final class StageCache {
         return result
     }
 
+    // MARK: - Planning (for work done in worker processes)
+
+    /// Whether this run's `--fresh` / `--rerun` forces stage `name`, judged from the declared
+    /// run order without running the stages before it: a stage is forced when a `--rerun`
+    /// name is it or runs before it.
+    public func wouldRecompute(_ name: String) -> Bool {
+        switch recompute {
+        case .reuse:
+            return false
+        case .everything:
+            return true
+        case .from(let names):
+            guard let order = declaredStages, let position = order.firstIndex(of: name) else {
+                return names.contains(name)
+            }
+            return names.contains { order.firstIndex(of: $0).map { $0 <= position } ?? false }
+        }
+    }
+
+    /// Whether stage `name` with these inputs would be computed rather than loaded: it is
+    /// forced (`wouldRecompute`) or has no checkpoint.
+    public func needsComputing(
+        _ name: String, version: Int, config: some Encodable, dependsOn: [StageKey] = []
+    ) throws -> Bool {
+        let key = try self.key(name, version: version, config: config, dependsOn: dependsOn)
+        return wouldRecompute(name)
+            || !FileManager.default.fileExists(atPath: checkpointURL(for: key).path)
+    }
+
+    /// Records stages a worker process computed and saved in this run: their rows join this
+    /// run's timings, and when the chapter reaches them they are loaded, even under `--fresh`
+    /// or `--rerun` (the worker already recomputed them).
+    public func adoptWorkerTimings(_ rows: [StageTiming]) {
+        for row in rows where row.outcome == .computed {
+            computedByWorkers[row.stage] = row.seconds
+            timings.append(row)
+        }
+    }
+
     // MARK: - Implementation
 
     /// Whether `name` must be recomputed even when a valid checkpoint exists.
@@ -187,12 +229,18 @@ public final class StageCache {
         let url = checkpointURL(for: key)
         let start = ContinuousClock.now
 
-        if isForced(name) {
+        let forced = isForced(name)       // also moves the `--rerun` mark past `name`
+        let workerSeconds = computedByWorkers[name]
+        if forced && workerSeconds == nil {
             removeProgress(for: key)
         } else if FileManager.default.fileExists(atPath: url.path) {
             do {
                 let output = try decode(try CheckpointFile.read(from: url, kind: .stageOutput))
                 let seconds = secondsSince(start)
+                if let workerSeconds {
+                    log("stage \(name): computed by a worker process, loaded \(displayPath(url))")
+                    return (output, key, .computed(seconds: workerSeconds))
+                }
                 timings.append(StageTiming(stage: name, seconds: seconds, outcome: .loaded))
                 log("stage \(name): loaded \(displayPath(url)) (\(formatSeconds(seconds)))")
                 return (output, key, .loaded)
