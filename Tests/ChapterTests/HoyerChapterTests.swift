@@ -74,6 +74,20 @@ private struct HoyerMetrics: Decodable {
         try expectConsistentReplication(metrics, record: record)
     }
 
+    /// With --threads 2 the networks train in two worker processes of one thread each; the
+    /// results must be exactly those of one process on one thread.
+    @Test func workerProcessesComputeExactlyWhatOneThreadComputes() throws {
+        let parallel = try runSmoke("hoyer", arguments: ["--threads", "2"])
+        let serial = try runSmoke("hoyer", arguments: ["--threads", "1"])
+        #expect(parallel.metrics == serial.metrics)
+        // Every network of the parallel run was computed (by a worker), each stage reported once.
+        let names = parallel.stages.map(\.stage)
+        #expect(Set(names).count == names.count)
+        #expect(serial.stages.filter { $0.stage != "figures" }.map(\.stage).sorted()
+                == parallel.stages.filter { $0.stage != "figures" }.map(\.stage).sorted())
+        #expect(parallel.stages.allSatisfy { $0.outcome == .computed })
+    }
+
     @Test func anOutOfRangeReplicateCountIsRejected() throws {
         let (status, message) = try runRejected("hoyer", arguments: ["--seed-replicates", "21"])
         #expect(status != 0)

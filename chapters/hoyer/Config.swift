@@ -126,6 +126,20 @@ struct Config: ChapterConfiguration {
         }
     }
 
+    /// Every network of a run with seed `base`, in run order: the five main variants (the ANN
+    /// and the sweep evaluated without the noise curve), the sweep, then each extra seed's
+    /// five main variants (without the noise curve).
+    func trainingJobs(base: UInt64) -> [TrainingJob] {
+        let main = variants.map { TrainingJob(variant: $0, noise: $0.thresholdMode != nil) }
+        let sweep = sweepVariants.map { TrainingJob(variant: $0, noise: false) }
+        let replicates = replication.trainingSeeds(base: base).enumerated().dropFirst()
+            .flatMap { k, seed in
+                variants.map { TrainingJob(variant: $0, replicate: SeedReplicate(index: k, seed: seed),
+                                           noise: false) }
+            }
+        return main + sweep + replicates
+    }
+
     /// Stage name of `variant` trained with the k-th extra seed (k ≥ 1), e.g. `hoyer-sum-r2`.
     static func replicateStage(_ variant: Variant, _ k: Int) -> String { "\(variant.key)-r\(k)" }
 

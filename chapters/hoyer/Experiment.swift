@@ -27,11 +27,49 @@ struct SeedReplicate: Sendable {
     var seed: UInt64
 }
 
+/// One network of the run: a variant trained at the run's seed or a replicate's, then
+/// evaluated (with the noise curve or without).
+struct TrainingJob: Sendable {
+    var variant: Variant
+    var replicate: SeedReplicate?
+    /// Whether the evaluation includes accuracy under membrane noise.
+    var noise: Bool
+
+    /// The training stage's name: the variant key, or `<key>-r<k>` for a replicate.
+    var stage: String { replicate.map { Config.replicateStage(variant, $0.index) } ?? variant.key }
+    /// The evaluation stage's name.
+    var evaluationStage: String { "eval-\(stage)" }
+    /// Bump when training changes meaning, to invalidate cached networks.
+    static let trainingVersion = 1
+}
+
+extension TrainingStage {
+    /// The key material of `variant`'s training run (a replicate's, if given).
+    init(_ variant: Variant, config: Config, replicate: SeedReplicate?) {
+        self.init(
+            data: config.data, network: config.network, training: config.training,
+            neuron: variant.neuron,
+            regularisation: variant.regularisationWeight > 0
+                ? HoyerSpike.Regularisation(weight: variant.regularisationWeight,
+                                            gradient: config.method.regulariserGradient)
+                : nil,
+            surrogateHeight: variant.thresholdMode != nil ? config.method.surrogateHeight : nil,
+            replicateSeed: replicate?.seed)
+    }
+}
+
 /// The stage-cache key material of one evaluation (plus the training key it depends on).
 struct EvaluationStage: Encodable {
     var data: Config.DataConfig
     var evaluation: Config.EvaluationConfig
     var noiseLevels: [Float]
+
+    /// The evaluation of `job` under `config`.
+    init(_ job: TrainingJob, config: Config) {
+        data = config.data
+        evaluation = config.evaluation
+        noiseLevels = job.noise ? config.evaluation.noiseLevels : []
+    }
 }
 
 // MARK: - The network (digest §4, §8 "VGG-S Hoyer")
@@ -59,20 +97,11 @@ func trainedNetwork(_ variant: Variant, config: Config, data: TrainingData,
         makeNetwork(variant, config: config, imageShape: data.train.imageShape,
                     classes: data.train.classCount, seed: seed)
     }
-    let spiking = variant.thresholdMode != nil
-    let stage = TrainingStage(
-        data: config.data, network: config.network, training: config.training,
-        neuron: variant.neuron,
-        regularisation: variant.regularisationWeight > 0
-            ? HoyerSpike.Regularisation(weight: variant.regularisationWeight,
-                                        gradient: config.method.regulariserGradient)
-            : nil,
-        surrogateHeight: spiking ? config.method.surrogateHeight : nil,
-        replicateSeed: replicate?.seed)
+    let stage = TrainingStage(variant, config: config, replicate: replicate)
     let name = replicate.map { Config.replicateStage(variant, $0.index) } ?? variant.key
     // The architecture draws from its own seed, not from the generator networkStage passes.
     let (network, key, _) = try cache.networkStage(
-        name, version: 1, config: stage, architecture: { _ in make() }
+        name, version: TrainingJob.trainingVersion, config: stage, architecture: { _ in make() }
     ) { () -> Sequential in
         let network = make()
         try trainHoyerNetwork(network, label: name, schedule: config.training,

@@ -121,23 +121,40 @@ runChapter {
     print("data: \(config.data.dataset.title), \(train.count) training / \(test.count) test "
           + "images \(train.imageShape), \(train.classCount) classes, direct input at T = 1")
 
-    /// Trains (or loads) one variant, then measures it on the test set (also cached).
-    func run(_ variant: Variant, noise: Bool,
-             replicate: SeedReplicate? = nil) throws -> (Sequential, VariantEvaluation) {
-        let (network, key) = try trainedNetwork(variant, config: config, data: data,
+    /// Trains (or loads) one network, then measures it on the test set (also cached).
+    func run(_ job: TrainingJob) throws -> (Sequential, VariantEvaluation) {
+        let (network, key) = try trainedNetwork(job.variant, config: config, data: data,
                                                 cache: cache, seed: context.seed,
-                                                replicate: replicate)
+                                                replicate: job.replicate)
         let names = computeLayers(of: network, imageShape: train.imageShape).map(\.name)
-        let levels = noise ? config.evaluation.noiseLevels : []
+        let stage = EvaluationStage(job, config: config)
         let (evaluation, _, _) = try cache.stage(
-            "eval-\(key.stage)", version: 1,
-            config: EvaluationStage(data: config.data, evaluation: config.evaluation,
-                                    noiseLevels: levels),
+            job.evaluationStage, version: TrainingJob.evaluationVersion, config: stage,
             dependsOn: [key]) {
             evaluate(network, names: names, test: test, normalization: normalization,
-                     config: config.evaluation, noiseLevels: levels, seed: context.seed)
+                     config: config.evaluation, noiseLevels: stage.noiseLevels,
+                     seed: context.seed)
         }
         return (network, evaluation)
+    }
+
+    // MARK: - Training side by side (Workers.swift)
+    // Every network below trains from scratch, independently of the others, and one small
+    // network keeps two cores only about 35 % busier than one. So with --threads N ≥ 2 each
+    // network that is not cached yet trains in its own process on one thread, N at a time,
+    // and the sections below load them from the stage cache. A worker computes exactly what
+    // `--threads 1` computes: the numbers do not depend on N.
+
+    let jobs = config.trainingJobs(base: context.seed)
+    if let id = context.workerJob {       // this process is one of those workers
+        _ = try run(try job(named: id, in: jobs))
+        try cache.reportWorkerTimings(job: id)
+        return
+    }
+    if context.threads > 1 {
+        let pending = try pendingJobs(jobs, config: config, cache: cache)
+        try cache.computeInWorkers(pending.map(\.workerJob), processes: context.threads,
+                                   context: context)
     }
 
     // MARK: - 2. Train the ANN (digest §8 run A)
@@ -146,7 +163,7 @@ runChapter {
 
     printSection("2. Train the ANN")
     let variants = config.variants
-    let (ann, annEvaluation) = try run(variants[0], noise: false)
+    let (ann, annEvaluation) = try run(jobs[0])
     print(ann.summary)
     printMetric("ANN test accuracy", 100 * annEvaluation.accuracy, unit: "%")
 
@@ -168,8 +185,9 @@ runChapter {
 
     printSection("4. Train the SNNs at T = 1")
     var evaluations: [String: VariantEvaluation] = ["ann": annEvaluation]
-    for variant in variants.dropFirst() + config.sweepVariants {
-        let (_, evaluation) = try run(variant, noise: variant.key.hasPrefix("sweep") == false)
+    for job in jobs.dropFirst() where job.replicate == nil {
+        let variant = job.variant
+        let (_, evaluation) = try run(job)
         evaluations[variant.key] = evaluation
         let rates = evaluation.spikeLayers.map { percent($0.spikeRate) }
         print("\(variant.label): test accuracy \(percent(evaluation.accuracy, digits: 2)) %, "
@@ -182,10 +200,9 @@ runChapter {
     let trainingSeeds = config.replication.trainingSeeds(base: context.seed)
     var replicateEvaluations: [[VariantEvaluation]] = [variants.map { evaluations[$0.key]! }]
     for (k, seed) in trainingSeeds.enumerated().dropFirst() {
-        replicateEvaluations.append(try variants.map { variant in
-            let (_, evaluation) = try run(variant, noise: false,
-                                          replicate: SeedReplicate(index: k, seed: seed))
-            print("\(variant.label), seed \(seed): test accuracy "
+        replicateEvaluations.append(try jobs.filter { $0.replicate?.index == k }.map { job in
+            let (_, evaluation) = try run(job)
+            print("\(job.variant.label), seed \(seed): test accuracy "
                   + "\(percent(evaluation.accuracy, digits: 2)) %")
             return evaluation
         })

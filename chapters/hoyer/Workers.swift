@@ -1,0 +1,36 @@
+// Which networks a run hands to worker processes (main.swift, "Training side by side").
+
+import ChapterSupport
+
+extension TrainingJob {
+    /// Bump when `evaluate` changes what it measures, to invalidate cached evaluations.
+    static let evaluationVersion = 1
+
+    /// The job as a worker process runs it: `--worker <stage>`, training then evaluation.
+    var workerJob: WorkerJob { WorkerJob(id: stage, stages: [stage, evaluationStage]) }
+}
+
+/// The job a worker process was started for (`--worker <stage>`).
+func job(named id: String, in jobs: [TrainingJob]) throws -> TrainingJob {
+    guard let job = jobs.first(where: { $0.stage == id }) else {
+        throw ChapterError.invalidConfiguration(
+            "--worker \(id): this run has no network '\(id)'; its networks are "
+                + jobs.map(\.stage).joined(separator: ", ") + ".")
+    }
+    return job
+}
+
+/// The jobs this run would compute rather than load: training or evaluation not cached yet
+/// under the run's keys, or forced by `--fresh` / `--rerun`.
+func pendingJobs(_ jobs: [TrainingJob], config: Config, cache: StageCache) throws -> [TrainingJob] {
+    try jobs.filter { job in
+        let training = TrainingStage(job.variant, config: config, replicate: job.replicate)
+        let trainingKey = try cache.key(job.stage, version: TrainingJob.trainingVersion,
+                                        config: training)
+        return try cache.needsComputing(job.stage, version: TrainingJob.trainingVersion,
+                                        config: training)
+            || cache.needsComputing(job.evaluationStage, version: TrainingJob.evaluationVersion,
+                                    config: EvaluationStage(job, config: config),
+                                    dependsOn: [trainingKey])
+    }
+}
