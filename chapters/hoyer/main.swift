@@ -25,7 +25,7 @@
 //                                             # 2 CPU cores; needs data/cifar-10-batches-bin/
 //
 // Deviations from the paper (each one explained in README.md):
-//   • quick: Fashion-MNIST, the digest's 4-conv "VGG-S Hoyer", 20k images, 2 epochs, Adam
+//   • quick: Fashion-MNIST, the digest's 4-conv "VGG-S Hoyer", 30k images, 2 epochs, Adam
 //     1e-3 (not VGG16/CIFAR-10, 400 epochs, Adam 1e-4), λ_H scaled by the digest's heuristic;
 //   • the regulariser acts on clip(u, 0, |v_th|) with v_th detached (Dec 2022 code; the 2023
 //     form is `--regulariser-gradient through-threshold`); surrogate 0.5 on (0, 2];
