@@ -151,7 +151,11 @@ private final class RunningWorker {
     init(_ command: WorkerCommand, executable: URL, logDirectory: URL) throws {
         self.command = command
         log = logDirectory.appendingPathComponent("\(command.label).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+            throw ChapterError.workerFailed(
+                "could not create the worker log \(displayPath(log)): check that the cache "
+                    + "folder is writable and the disk is not full.")
+        }
         let output = try FileHandle(forWritingTo: log)
         process.executableURL = executable
         process.arguments = command.arguments
