@@ -108,12 +108,15 @@ public struct WorkerCommand: Sendable, Equatable {
 /// Runs `commands` as child processes of `executable`, at most `concurrency` at once, each
 /// writing stdout and stderr to `<logDirectory>/<label>.log`. Lines that mention the label,
 /// and warnings and errors, are passed to `echo` as they appear. A successful child's log is
-/// deleted. When a child fails, the running ones are terminated and the error carries the
-/// failed child's last lines and its log path.
+/// deleted, and a line says how many have finished and the wall time so far. When a child
+/// fails, the running ones are terminated and the error carries the failed child's last lines
+/// and its log path. The default `echo` flushes, so a log piped to a file keeps up.
 public func runWorkerCommands(
     _ commands: [WorkerCommand], concurrency: Int, executable: URL, logDirectory: URL,
-    pollInterval: Double = 0.25, echo: (String) -> Void = { print($0) }
+    pollInterval: Double = 0.25, echo: (String) -> Void = { print($0); fflush(nil) }
 ) throws {
+    let started = Date()
+    var finishedCount = 0
     try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
     var queue = commands[...]
     var running: [RunningWorker] = []
@@ -135,6 +138,10 @@ public func runWorkerCommands(
                 throw ChapterError.workerFailed(worker.failureDescription())
             }
             try? FileManager.default.removeItem(at: worker.log)
+            finishedCount += 1
+            let elapsed = Date().timeIntervalSince(started)
+            echo("worker '\(worker.command.label)' done: \(finishedCount)/\(commands.count) "
+                 + "finished, \(Int(elapsed.rounded())) s elapsed")
         }
         running.removeAll { worker in finished.contains { $0 === worker } }
     }

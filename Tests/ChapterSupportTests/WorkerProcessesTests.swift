@@ -32,8 +32,14 @@ import Testing
         }
         #expect(most <= 2, "at most two children at once (saw \(most))")
         #expect(most == 2, "the pool used both slots")
-        // Only the lines naming a job are echoed, each once; successful logs are deleted.
-        #expect(echoed.lines.sorted() == (0..<5).map { "job\($0)  epoch 1/1" })
+        // Only the lines naming a job are echoed, each once, then one line per finished child
+        // counting up to 5/5; successful logs are deleted.
+        let progress = echoed.lines.filter { $0.hasPrefix("worker '") }
+        #expect(echoed.lines.filter { !$0.hasPrefix("worker '") }.sorted()
+                    == (0..<5).map { "job\($0)  epoch 1/1" })
+        #expect(progress.count == 5)
+        #expect(progress.enumerated().allSatisfy { i, line in
+            line.contains(" done: \(i + 1)/5 finished, ") })
         #expect(try folder.files(in: folder.url.appendingPathComponent("logs")).isEmpty)
     }
 
