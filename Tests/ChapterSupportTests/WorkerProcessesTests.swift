@@ -32,7 +32,7 @@ import Testing
         }
         #expect(most <= 2, "at most two children at once (saw \(most))")
         #expect(most == 2, "the pool used both slots")
-        // Only the lines naming a job are echoed, each once, then one line per finished child
+        // Only the lines naming a job are echoed, each once, and one line per finished child
         // counting up to 5/5; successful logs are deleted.
         let progress = echoed.lines.filter { $0.hasPrefix("worker '") }
         #expect(echoed.lines.filter { !$0.hasPrefix("worker '") }.sorted()
