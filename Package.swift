@@ -45,6 +45,11 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], swiftSettings: optimised),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "_TestSupport"]),
 
+        // The one training loop (epochs, batches, schedule, progress line, divergence guard);
+        // a chapter supplies its batches and its step
+        .target(name: "Training", dependencies: ["Datasets", "NeuralNetworks"], swiftSettings: optimised),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "_TestSupport"]),
+
         // MAC / AC counts per layer, 45 nm energy constants with their citation
         .target(name: "EnergyEstimation", dependencies: ["NeuralNetworks", "SpikingNeurons"]),
         .testTarget(name: "EnergyEstimationTests", dependencies: ["EnergyEstimation", "_TestSupport"]),
@@ -53,10 +58,10 @@ let package = Package(
         .target(name: "Figures", dependencies: ["CPNG"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"], resources: [.copy("Snapshots")]),
 
-        // Profile, ChapterOptions, StageCache, RunRecord (results.json), progress line, the
-        // supervised training loop (stage keys and checkpoints hash with Datasets' SHA-256)
+        // Profile, ChapterOptions, StageCache, RunRecord (results.json), worker processes
+        // (stage keys and checkpoints hash with Datasets' SHA-256)
         .target(name: "ChapterSupport", dependencies: [
-            "Figures", "TensorCore", "Datasets", "NeuralNetworks",
+            "Figures", "TensorCore", "Datasets", "NeuralNetworks", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
         .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport", "Datasets"]),
@@ -87,7 +92,7 @@ let package = Package(
         .target(name: "Regeneration", dependencies: ["ChapterSupport"]),
         .testTarget(name: "RegenerationTests", dependencies: ["Regeneration", "ChapterSupport"]),
         .executableTarget(name: "bench", dependencies: [
-            "NeuralNetworks", "SpikingNeurons", "Datasets", "ChapterSupport",
+            "NeuralNetworks", "SpikingNeurons", "Datasets", "ChapterSupport", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
     ]
@@ -98,7 +103,8 @@ let package = Package(
 /// Each chapter is an executable `chapter-<key>`. A chapter whose paper-specific math needs
 /// unit tests keeps it in `chapters/<key>/Method/`, a library target `<Method>` tested by
 /// `Tests/<Method>Tests/` (tests cannot import executables); the lesson stays in main.swift.
-/// Method libraries may use ChapterSupport (progress line, NaN guard) for their training loops.
+/// Method libraries hold the science: they depend on the core modules and `Training`, never
+/// on the chapter harness (ChapterSupport).
 let chapters: [(key: String, method: String?, uses: [Target.Dependency])] = [
     ("classic", nil, ["SNNConversion", "Datasets", "EnergyEstimation"]),
     ("hoyer", "HoyerMethod", ["SpikingNeurons", "Datasets", "EnergyEstimation"]),
@@ -113,11 +119,11 @@ let chapters: [(key: String, method: String?, uses: [Target.Dependency])] = [
 ]
 for chapter in chapters {
     var dependencies = chapter.uses + [
-        "ChapterSupport", "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "Training", "ChapterSupport", "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]
     if let method = chapter.method {
         package.targets.append(.target(
-            name: method, dependencies: chapter.uses + ["ChapterSupport"],
+            name: method, dependencies: chapter.uses + ["Training"],
             path: "chapters/\(chapter.key)/Method",
             swiftSettings: optimised))
         package.targets.append(.testTarget(

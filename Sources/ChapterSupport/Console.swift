@@ -1,6 +1,7 @@
 // Console output for chapters: section banners, labelled metrics, aligned tables, the config.
 
 import Foundation
+import Training
 
 /// Prints a section banner matching the chapter's `// MARK: -` sections:
 ///

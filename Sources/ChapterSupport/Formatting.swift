@@ -1,25 +1,7 @@
-// Small helpers shared across ChapterSupport: locale-independent number formatting (always
-// "."), durations, display paths and wall-clock measurement.
+// Durations and display paths of the chapter harness (number formatting is Training's).
 
 import Foundation
-
-/// `value` with exactly `digits` digits after the point: `formatFixed(3.14159, digits: 2)`
-/// is `3.14`; non-finite values are `nan`, `inf`, `-inf`.
-public func formatFixed(_ value: Double, digits: Int) -> String {
-    guard value.isFinite else { return value.isNaN ? "nan" : value > 0 ? "inf" : "-inf" }
-    return String(format: "%.\(digits)f", value)
-}
-
-/// `value` as at least two digits: `5` → `05`.
-func twoDigits(_ value: Int) -> String {
-    value < 10 ? "0\(value)" : "\(value)"
-}
-
-/// Seconds of wall time since `start`.
-func secondsSince(_ start: ContinuousClock.Instant) -> Double {
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-}
+import Training
 
 /// `0.42 s`, `12.3 s` or `2 min 05 s`.
 func formatSeconds(_ seconds: Double) -> String {

@@ -85,7 +85,7 @@ extension EnergyLedger {
     /// exactly). Average pooling between neurons and layer l: S_l counts the spikes *before*
     /// pooling (how `simulate` passes them through), each charged the fan-out of the pooled
     /// element it lands in — Sinabs' k² correction. Every weight layer before the first
-    /// `SpikingNeuron` sees analog input and is charged MACs.
+    /// `SpikingLayer` sees analog input and is charged MACs.
     ///
     /// - Parameters:
     ///   - network: the converted SNN (its weight layers are what is charged).
@@ -102,7 +102,7 @@ extension EnergyLedger {
         var layers: [LayerOperations] = []
         var seenNeuron = false
         for (i, layer) in network.layers.enumerated() {
-            if layer is SpikingNeuron { seenNeuron = true }
+            if layer is any SpikingLayer { seenNeuron = true }
             guard layer is Conv2D || layer is Linear else { continue }
             let name = "[\(i)] \(layer.summary)"
             let macs = geometry[i].macs

@@ -3,6 +3,12 @@ public struct StepResult: Sendable {
     public var loss: Float
     public var correct: Int
     public var count: Int
+
+    public init(loss: Float, correct: Int, count: Int) {
+        self.loss = loss
+        self.correct = correct
+        self.count = count
+    }
 }
 
 /// The supervised-classification step shared by the chapters:

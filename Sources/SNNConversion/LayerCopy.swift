@@ -18,6 +18,9 @@ public enum ConversionError: Error, Equatable, CustomStringConvertible {
     case thresholdCountMismatch(expected: Int, got: Int)
     /// A balancing rule that is not implemented here.
     case notImplemented(String)
+    /// A layer would get a threshold of 0 because it never fires on the calibration images;
+    /// the string says which layer and what to do.
+    case silentLayer(String)
 
     public var description: String {
         switch self {
@@ -26,6 +29,7 @@ public enum ConversionError: Error, Equatable, CustomStringConvertible {
             "layer \(i) is MaxPool: max over spikes over-estimates the rate; train the ANN with AveragePool"
         case .thresholdCountMismatch(let e, let g): "expected \(e) thresholds (one per ReLU), got \(g)"
         case .notImplemented(let what): "\(what) is not implemented"
+        case .silentLayer(let message): "invalid configuration: \(message)"
         }
     }
 }

@@ -3,7 +3,7 @@ public struct Simulation: Sendable {
     /// The network's output at every step, `[T, N, K]` (output-layer spikes or, for a
     /// non-spiking read-out layer, its input current).
     public var outputs: Tensor
-    /// Firing statistics of every top-level `SpikingNeuron` layer, in network order.
+    /// Firing statistics of every top-level `SpikingLayer`, in network order.
     public var spikeStatistics: [SpikeStatistics]
     /// Input spikes per image of every layer, indexed like the network's layers (0 for the
     /// first layer, whose input is the encoded image).
@@ -62,18 +62,16 @@ extension Sequential {
             let x = encoding.encode(images, steps: steps, of: timesteps, using: &rng)
             var h = Variable(x)
             for (index, layer) in layers.enumerated() {
-                if index > 0, layers[index - 1] is SpikingNeuron, let neuron = layers[index - 1] as? SpikingNeuron {
-                    let scale = neuron.amplitude == .threshold ? neuron.thresholdValue : 1
-                    inputSpikes[index] += Double(h.value.sum() / scale) / Double(n)
+                if index > 0, let neuron = layers[index - 1] as? any SpikingLayer {
+                    inputSpikes[index] += Double(h.value.sum() / neuron.spikeValue) / Double(n)
                 } else if index > 0 {
                     inputSpikes[index] = inputSpikes[index - 1]  // pooling/flatten pass spikes through
                 }
                 h = layer.forward(h, context: &context)
-                if let neuron = layer as? SpikingNeuron {
+                if let neuron = layer as? any SpikingLayer {
                     let perStep = h.value.count / steps.count
                     var counter = counters[index] ?? SpikeCounter(layerIndex: index, size: perStep)
-                    counter.add(h.value, steps: steps.count,
-                                scale: neuron.amplitude == .threshold ? neuron.thresholdValue : 1)
+                    counter.add(h.value, steps: steps.count, scale: neuron.spikeValue)
                     counters[index] = counter
                 }
             }

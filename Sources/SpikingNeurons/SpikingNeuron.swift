@@ -11,7 +11,7 @@
 /// Forward and BPTT backward each run in one fused pass over all neurons and time steps (no
 /// per-step graph nodes); the backward pass uses the surrogate for ∂s/∂h and flows through
 /// the recurrence, the reset (unless detached), the threshold and the leak.
-public final class SpikingNeuron: Layer {
+public final class SpikingNeuron: SpikingLayer {
     public let threshold: Parameter      // θ [1]
     public let leak: Parameter           // λ [1]
     public let model: NeuronModel
@@ -41,6 +41,15 @@ public final class SpikingNeuron: Layer {
 
     public var thresholdValue: Float { threshold.value[flat: 0] }
     public var leakValue: Float { leak.value[flat: 0] }
+    public var spikeValue: Float { amplitude == .threshold ? thresholdValue : 1 }
+    public var resetMode: ResetMode? { reset }
+
+    public func clampTrainedParameters(minimumThreshold: Float, leak range: ClosedRange<Float>) {
+        if case .leakyIntegrateAndFire(_, .trained) = model {
+            leak.value[flat: 0] = Swift.min(Swift.max(leakValue, range.lowerBound), range.upperBound)
+        }
+        if thresholdTraining == .trained { threshold.value[flat: 0] = Swift.max(thresholdValue, minimumThreshold) }
+    }
 
     public var parameters: [Parameter] {
         var p: [Parameter] = []

@@ -3,6 +3,7 @@ import ChapterSupport
 import Datasets
 import Foundation
 import NeuralNetworks
+import Training
 
 /// The core-numerics acceptance run: a small VGG (conv32-conv32-pool-conv64-conv64-pool-fc256)
 /// trained on all of Fashion-MNIST with Adam and a cosine schedule, reporting test accuracy and

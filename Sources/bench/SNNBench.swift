@@ -115,7 +115,7 @@ final class LayerProfile {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let y = layer.forward(marker(h, closes: nil), context: &context)
             forward[name, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            if layer is SpikingNeuron { firingRates.append(Double(y.value.mean())) }
+            if layer is any SpikingLayer { firingRates.append(Double(y.value.mean())) }
             h = marker(y, closes: name)
         }
         return h

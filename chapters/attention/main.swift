@@ -247,8 +247,8 @@ for model in snnModels {
         annAccuracyOnSimulated: Double(classificationAccuracy(model.ann, batches: simulatedBatches)),
         accuracy: evaluation.accuracy.last!, accuracyByTimestep: evaluation.accuracy,
         spikesPerNeuron: evaluation.firingRates.map { $0 * Double(T) },
-        thresholds: snn.layers.compactMap { ($0 as? SpikingNeuron).map { Double($0.thresholdValue) } },
-        leaks: snn.layers.compactMap { ($0 as? SpikingNeuron).map { Double($0.leakValue) } },
+        thresholds: snn.spikingLayers.map { Double($0.thresholdValue) },
+        leaks: snn.spikingLayers.map { Double($0.leakValue) },
         macs: ledger.totalMACs, accumulates: ledger.totalAccumulates, picojoules: ledger.totalPicojoules,
         secondsPerEpoch: trained.secondsPerEpoch)
     print("SNN \(model.name.padding(toLength: 24, withPad: " ", startingAt: 0)) CR \(fmt(result.compressionRatio, 1))×: "

@@ -37,6 +37,7 @@ import EnergyEstimation
 import Figures
 import Foundation
 import SNNConversion
+import Training
 
 // MARK: - 0. Setup
 

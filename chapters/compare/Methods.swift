@@ -40,8 +40,7 @@ func spikingPoint(_ snn: Sequential, bench: Bench, timesteps t: Int, accuracy: D
                   firingRates: [Double], inputSpikesPerImage: [Double], densities: [Double]? = nil,
                   seconds: Double?) -> Point {
     let geometry = snn.geometry(inputShape: bench.imageShape)
-    let neurons = snn.layers.indices.filter { snn.layers[$0] is SpikingNeuron }
-        .map { Double(geometry[$0].output.reduce(1, *)) }
+    let neurons = snn.spikingLayerIndices.map { Double(geometry[$0].output.reduce(1, *)) }
     precondition(neurons.count == firingRates.count, "one firing rate per spiking layer")
     let spikes = zip(firingRates, neurons).reduce(0) { $0 + $1.0 * $1.1 } * Double(t)
     func ratio(_ constants: EnergyConstants) -> Double {
@@ -235,7 +234,7 @@ func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneCo
         let trainingSeconds = Date().timeIntervalSince(start)
         // T = 1: one inference pass; every spike layer outputs o = [z ≥ E] ∈ {0, 1}.
         let inference = Date()
-        let spikeIndices = network.layers.indices.filter { network.layers[$0] is HoyerSpike }
+        let spikeIndices = network.spikingLayerIndices
         var ones = [Double](repeating: 0, count: spikeIndices.count), elements = ones
         var correct = 0, seen = 0
         for batch in bench.simulatedBatches {

@@ -2,6 +2,7 @@
 // results.json metrics, the two figures and the README table.
 
 import ChapterSupport
+import Training
 import Datasets
 import EnergyEstimation
 import Figures

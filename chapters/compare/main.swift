@@ -56,6 +56,7 @@
 import ArgumentParser
 import AttentionMethod
 import ChapterSupport
+import Training
 import Datasets
 import EnergyEstimation
 import Figures

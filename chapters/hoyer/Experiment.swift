@@ -140,7 +140,8 @@ struct VariantEvaluation: Codable, Equatable, Sendable {
 func evaluate(_ network: Sequential, names: [String], test: LabeledImages,
               normalization: Normalization, config: Config.EvaluationConfig,
               noiseLevels: [Float], seed: UInt64) -> VariantEvaluation {
-    let spikeIndices = network.layers.indices.filter { network.layers[$0] is HoyerSpike }
+    let spikeLayers = network.hoyerSpikes
+    let spikeIndices = spikeLayers.map(\.index)
     var ones = [Double](repeating: 0, count: spikeIndices.count)
     var elements = ones
     var counts = spikeIndices.map { _ in MembraneCounts() }
@@ -155,7 +156,7 @@ func evaluate(_ network: Sequential, names: [String], test: LabeledImages,
             ones[j] += Double(spikes.sum())
             elements[j] += Double(spikes.count)
             if seen < config.membraneImages {
-                let layer = network.layers[k] as! HoyerSpike
+                let layer = spikeLayers[j].layer
                 counts[j].add(membrane: outputs[k - 1].value, spikes: spikes,
                               thresholds: layer.inferenceExtrema.map {
                                   $0 * Swift.abs(layer.thresholdValue) })
@@ -163,8 +164,8 @@ func evaluate(_ network: Sequential, names: [String], test: LabeledImages,
         }
         seen += batch.labels.count
     }
-    let layers = spikeIndices.enumerated().map { j, k in
-        let layer = network.layers[k] as! HoyerSpike
+    let layers = spikeIndices.enumerated().map { j, _ in
+        let layer = spikeLayers[j].layer
         let extrema = layer.inferenceExtrema
         return SpikeLayerMeasurement(
             name: names[j], spikeRate: ones[j] / elements[j],
@@ -197,7 +198,7 @@ func accuracyUnderMembraneNoise(_ network: Sequential, levels: [Float],
             var h = batch.images
             var spikeLayer = 0
             for layer in network.layers {
-                if let spike = layer as? HoyerSpike, sigma > 0 {
+                if let spike = layer as? any SpikingLayer, sigma > 0 {
                     let key = [spikeLayer, h.shape[0]]
                     if bank[key] == nil { bank[key] = Tensor.normal(shape: h.shape, using: &rng) }
                     h = h + bank[key]! * (sigma * Swift.abs(spike.thresholdValue))

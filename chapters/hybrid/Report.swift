@@ -9,6 +9,7 @@ import ArgumentParser
 import Foundation
 import HybridMethod
 import SNNConversion
+import Training
 
 func fmt(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
 
@@ -69,24 +70,10 @@ func trainedANN(config: Config, train: LabeledImages, normalization: Normalizati
         var initRNG = rng.split()
         let network = make(&initRNG)
         let ann = config.ann
-        let steps = (train.count + ann.batchSize - 1) / ann.batchSize
-        let progress = ProgressLine("ann", epochs: ann.epochs, stepsPerEpoch: steps)
         var adam = Adam(learningRate: ann.learningRate, weightDecay: ann.weightDecay)
-        var step = 0
-        for epoch in 0..<ann.epochs {
-            var loss = 0.0, correct = 0, seen = 0
-            for (b, batch) in train.shuffledBatches(size: ann.batchSize, normalization: normalization,
-                                                    using: &rng).enumerated() {
-                adam.learningRate = LearningRateSchedule.cosine(minimum: 0)
-                    .rate(base: ann.learningRate, step: step, total: ann.epochs * steps)
-                let r = classificationStep(network, images: batch.images, labels: batch.labels,
-                                           optimizer: &adam, rng: &rng)
-                try checkFinite(loss: r.loss, epoch: epoch, step: b)
-                loss += Double(r.loss) * Double(r.count); correct += r.correct; seen += r.count; step += 1
-                progress.update(epoch: epoch, step: b, loss: loss / Double(seen),
-                                accuracy: Double(correct) / Double(seen), samples: r.count)
-            }
-        }
+        try trainSupervised(network, epochs: ann.epochs, batchSize: ann.batchSize, optimizer: &adam,
+                            learningRate: ann.learningRate, schedule: .cosine(minimum: 0), on: train,
+                            normalization: normalization, progressLabel: "ann", rng: &rng)
         return network
     }
     return (network, key)

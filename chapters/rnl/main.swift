@@ -29,6 +29,7 @@
 
 import ArgumentParser
 import ChapterSupport
+import Training
 import RNLMethod
 import Datasets
 import EnergyEstimation

@@ -8,6 +8,7 @@ import Datasets
 import Figures
 import Foundation
 import SNNConversion
+import Training
 
 /// Indices of the clipped activations of `dnn` and their trained μ.
 func clipLayers(of dnn: Sequential) -> [(index: Int, clip: Float)] {
@@ -77,25 +78,11 @@ func trainDNN(_ network: Sequential, train: LabeledImages, normalization: Normal
     let c = config.dnn
     var optimizer = SGD(learningRate: c.learningRate, momentum: c.momentum,
                         weightDecay: c.weightDecay, decayScope: .all)
-    let stepsPerEpoch = (train.count + c.batchSize - 1) / c.batchSize
-    let schedule = LearningRateSchedule.step(milestones: [0.6, 0.8, 0.9], factor: 5)
-    let progress = ProgressLine("DNN", epochs: c.epochs, stepsPerEpoch: stepsPerEpoch)
-    for epoch in 0..<c.epochs {
-        let batches = train.shuffledBatches(
-            size: c.batchSize, augmentation: config.data.augment ? .standard : .none,
-            normalization: normalization, using: &rng)
-        var lossSum = 0.0, correct = 0, seen = 0
-        for (step, batch) in batches.enumerated() {
-            optimizer.learningRate = schedule.rate(base: c.learningRate, step: epoch * stepsPerEpoch + step,
-                                                   total: c.epochs * stepsPerEpoch)
-            let r = classificationStep(network, images: batch.images, labels: batch.labels,
-                                       optimizer: &optimizer, rng: &rng)
-            try checkFinite(loss: r.loss, epoch: epoch, step: step)
-            lossSum += Double(r.loss) * Double(r.count); correct += r.correct; seen += r.count
-            progress.update(epoch: epoch, step: step, loss: lossSum / Double(seen),
-                            accuracy: Double(correct) / Double(seen), samples: r.count)
-        }
-    }
+    try trainSupervised(network, epochs: c.epochs, batchSize: c.batchSize, optimizer: &optimizer,
+                        learningRate: c.learningRate,
+                        schedule: .step(milestones: [0.6, 0.8, 0.9], factor: 5), on: train,
+                        augmentation: config.data.augment ? .standard : .none,
+                        normalization: normalization, progressLabel: "DNN", rng: &rng)
 }
 
 /// The shape of one layer's pre-activation distribution, in units of its clip μ.

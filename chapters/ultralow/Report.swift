@@ -2,6 +2,7 @@
 // results table.
 
 import ChapterSupport
+import Training
 import UltralowMethod
 import EnergyEstimation
 import Figures

@@ -11,15 +11,11 @@ import SNNConversion
 /// as after BatchNorm folding) so SNN training keeps the compression (the optimisers re-apply
 /// them).
 public func trainableSNN(from ann: Sequential, thresholds: [Float]) throws -> Sequential {
-    let converted = try convert(ann, thresholds: thresholds, reset: .subtraction)
-    let layers: [any Layer] = converted.layers.map { layer in
-        guard let neuron = layer as? SpikingNeuron else { return layer }
-        return SpikingNeuron(threshold: neuron.thresholdValue,
-                             model: .leakyIntegrateAndFire(leak: 1, training: .trained),
-                             reset: .subtraction, amplitude: .threshold,
-                             surrogate: .triangle(gamma: 0.3), thresholdTraining: .trained)
-    }
-    let snn = Sequential(layers)
+    let snn = try convert(ann, rule: ConversionRule(thresholds: .given(thresholds), neuron: { site in
+        SpikingNeuron(threshold: site.threshold, model: .leakyIntegrateAndFire(leak: 1, training: .trained),
+                      reset: .subtraction, amplitude: .threshold, surrogate: .triangle(gamma: 0.3),
+                      thresholdTraining: .trained)
+    }))
     for (source, p) in zip(weightParameters(of: ann), weightParameters(of: snn)) {
         precondition(source.value.shape == p.value.shape, "conversion changed a weight's shape")
         p.mask = source.mask ?? p.value.map { $0 != 0 ? 1 : 0 }
@@ -52,10 +48,7 @@ public func snnTrainingStep(_ snn: Sequential, images: Tensor, labels: [Int], ti
     let loss = Variable.softmaxCrossEntropy(logits: logits, labels: labels)
     loss.backward()
     optimizer.step(snn.parameters)
-    for case let neuron as SpikingNeuron in snn.layers {
-        neuron.leak.value = neuron.leak.value.clamped(to: 0, 1)
-        neuron.threshold.value = neuron.threshold.value.map { Swift.max($0, 1e-3) }
-    }
+    for neuron in snn.spikingLayers { neuron.clampTrainedParameters(minimumThreshold: 1e-3, leak: 0...1) }
     let correct = zip(logits.value.argmaxRows(), labels).filter { $0 == $1 }.count
     return (loss.value.scalar, correct)
 }

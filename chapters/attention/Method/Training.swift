@@ -1,10 +1,10 @@
 // Training loops of chapter-attention (moved here from the chapter's Experiment.swift so that
 // chapter-compare compresses and trains the attention-guided SNN with the same code).
 
-import ChapterSupport
 import Datasets
 import Foundation
 import SNNConversion
+import Training
 
 /// What one student run recorded.
 public struct TrainingTrace: Codable, Equatable {
@@ -28,7 +28,7 @@ public struct TrainingTrace: Codable, Equatable {
 ///     every step: θ ← Adam(θ) (its m, v updated for masked weights too); W ← W ⊙ M
 ///     every epoch but the last: prune ⌈p·nnz⌉ / regrow by Adam's m/(√v + ε), p = `pruneRate`
 ///
-/// Stops with `ChapterError.divergedLoss` at the first non-finite loss.
+/// Stops with `TrainingError.divergedLoss` at the first non-finite loss.
 public func trainStudent(
     _ network: Sequential, label: String, teacher: Sequential?, beta: Float, sparse: SparseMomentum?,
     epochs: Int, batchSize: Int, learningRate: Float, weightDecay: Float, pruneRate: PruneRateSchedule,
@@ -37,35 +37,34 @@ public func trainStudent(
     var trace = TrainingTrace()
     if let sparse { trace.budget = sparse.budget; trace.initialDensities = sparse.layerDensities }
     let points = attentionPoints(of: network)
-    let stepsPerEpoch = (train.count + batchSize - 1) / batchSize
-    let total = epochs * stepsPerEpoch
-    let progress = ProgressLine(label, epochs: epochs, stepsPerEpoch: stepsPerEpoch)
+    let length = TrainingLength(epochs: epochs, stepsPerEpoch: (train.count + batchSize - 1) / batchSize,
+                                learningRate: learningRate, schedule: .cosine(minimum: 0))
     var adam = Adam(learningRate: learningRate, weightDecay: weightDecay)
-    var step = 0
+    var atLoss = 0.0, seen = 0   // the attention term's share, per epoch
     let start = Date()
-    for epoch in 0..<epochs {
-        var loss = 0.0, atLoss = 0.0, correct = 0, seen = 0
-        for (b, batch) in train.shuffledBatches(size: batchSize, normalization: normalization, using: &rng).enumerated() {
-            adam.learningRate = LearningRateSchedule.cosine(minimum: 0).rate(base: learningRate, step: step, total: total)
+    try runEpochs(label, length, rng: &rng,
+        batches: { rng in train.shuffledBatches(size: batchSize, normalization: normalization, using: &rng) },
+        step: { batch, rate, rng in
+            adam.learningRate = rate
             // Teacher maps: one inference pass per batch, no graph, no gradient (digest §9).
             let maps = teacher.map { teacherAttentionMaps($0, images: batch.images, points: points) }
             let r = attentionGuidedStep(student: network, teacherMaps: maps, beta: beta, points: points,
                                         images: batch.images, labels: batch.labels, optimizer: &adam,
                                         rng: &rng)
-            try checkFinite(loss: r.loss, epoch: epoch, step: b)
-            loss += Double(r.loss) * Double(batch.labels.count); atLoss += Double(r.attentionLoss) * Double(batch.labels.count)
-            correct += r.correct; seen += batch.labels.count; step += 1
-            progress.update(epoch: epoch, step: b, loss: loss / Double(seen),
-                            accuracy: Double(correct) / Double(seen), samples: batch.labels.count)
-        }
-        trace.epochLosses.append(loss / Double(seen))
-        trace.epochAttentionLosses.append(atLoss / Double(seen))
-        if let sparse, epoch < epochs - 1 {
-            let report = sparse.pruneAndRegrow(rate: pruneRate.rate(step: step, total: total), momentum: adam)
-            trace.rewiring.append(report)
-            trace.nonZeroAfterRewiring.append(report.nonZeroAfter)
-        }
-    }
+            atLoss += Double(r.attentionLoss) * Double(batch.labels.count); seen += batch.labels.count
+            return StepResult(loss: r.loss, correct: r.correct, count: batch.labels.count)
+        },
+        afterEpoch: { epoch, result, step in
+            trace.epochLosses.append(result.loss)
+            trace.epochAttentionLosses.append(atLoss / Double(seen))
+            atLoss = 0; seen = 0
+            if let sparse, epoch < epochs - 1 {
+                let report = sparse.pruneAndRegrow(rate: pruneRate.rate(step: step, total: length.totalSteps),
+                                                   momentum: adam)
+                trace.rewiring.append(report)
+                trace.nonZeroAfterRewiring.append(report.nonZeroAfter)
+            }
+        })
     trace.secondsPerEpoch = Date().timeIntervalSince(start) / Double(max(epochs, 1))
     return trace
 }
@@ -93,7 +92,7 @@ public func trainedSNN(
     // A layer whose ReLU never fires on the calibration images gets θ = 0, and u/θ is NaN from
     // the first SNN step: stop here and say which layer, instead of at a NaN loss.
     if let dead = thresholds.firstIndex(where: { !($0 > 0) }) {
-        throw ChapterError.invalidConfiguration(
+        throw ConversionError.silentLayer(
             "\(label): spiking layer \(dead + 1) gets threshold \(thresholds[dead]) because its ANN layer "
             + "output only zeros on \(calibration.count) calibration batches (a layer with no live "
             + "weights, usually from a density this network cannot honour). Raise the density or "
@@ -101,24 +100,17 @@ public func trainedSNN(
     }
     let snn = try trainableSNN(from: ann, thresholds: thresholds)
     let data = trainLimit.map { train.stratifiedSubset(limit: $0, using: &rng) } ?? train
-    let stepsPerEpoch = (data.count + batchSize - 1) / batchSize
-    let progress = ProgressLine(label, epochs: epochs, stepsPerEpoch: stepsPerEpoch)
+    let length = TrainingLength(epochs: epochs, stepsPerEpoch: (data.count + batchSize - 1) / batchSize,
+                                learningRate: learningRate, schedule: .cosine(minimum: 0))
     var adam = Adam(learningRate: learningRate, amsgrad: true)
     let start = Date()
-    var step = 0
-    for epoch in 0..<epochs {
-        var loss = 0.0, correct = 0, seen = 0
-        for (b, batch) in data.shuffledBatches(size: batchSize, normalization: normalization, using: &rng).enumerated() {
-            adam.learningRate = LearningRateSchedule.cosine(minimum: 0)
-                .rate(base: learningRate, step: step, total: epochs * stepsPerEpoch)
+    try runEpochs(label, length, rng: &rng,
+        batches: { rng in data.shuffledBatches(size: batchSize, normalization: normalization, using: &rng) },
+        step: { batch, rate, rng in
+            adam.learningRate = rate
             let r = snnTrainingStep(snn, images: batch.images, labels: batch.labels, timesteps: timesteps,
                                     optimizer: &adam, rng: &rng)
-            try checkFinite(loss: r.loss, epoch: epoch, step: b)
-            loss += Double(r.loss) * Double(batch.labels.count); correct += r.correct
-            seen += batch.labels.count; step += 1
-            progress.update(epoch: epoch, step: b, loss: loss / Double(seen),
-                            accuracy: Double(correct) / Double(seen), samples: batch.labels.count)
-        }
-    }
+            return StepResult(loss: r.loss, correct: r.correct, count: batch.labels.count)
+        })
     return (snn, thresholds, Date().timeIntervalSince(start) / Double(max(epochs, 1)))
 }

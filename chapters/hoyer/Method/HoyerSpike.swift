@@ -38,7 +38,7 @@ public enum RegulariserGradient: String, Codable, Sendable, CaseIterable {
 ///
 /// Guard: a map (or channel) with S1 = 0 would give E = 0/0; it uses E = 1 and leaves the
 /// running estimate unchanged. Input `[N, C, H, W]` or `[N, F]`; output the same shape.
-public final class HoyerSpike: Layer {
+public final class HoyerSpike: SpikingLayer {
     public let threshold: Parameter               // v_th [1]
     private(set) var runningExtremum: Tensor   // r [1] or [C]
     public let mode: ThresholdMode
@@ -70,6 +70,12 @@ public final class HoyerSpike: Layer {
     }
 
     public var thresholdValue: Float { threshold.value[flat: 0] }
+    /// o ∈ {0, 1}: the output does not carry v_th.
+    public var spikeValue: Float { 1 }
+    /// One time step: at most one spike per neuron and image, no membrane carried.
+    public var spikeLimitPerImage: Int? { 1 }
+    /// v_th enters as |v_th|, so any trained value is valid: nothing to clamp.
+    public func clampTrainedParameters(minimumThreshold: Float, leak: ClosedRange<Float>) {}
 
     /// The E used at inference: the running estimate (one value, or one per channel).
     public var inferenceExtrema: [Float] { runningExtremum.scalars }
@@ -174,3 +180,11 @@ public func hoyerRegularisationTerm(_ u: Variable, z: Tensor, sums: HoyerSums, t
     }
 }
 
+
+extension Sequential {
+    /// Every Hoyer spike layer with its position, in network order (the chapter reads their
+    /// running extrema, which only this layer has).
+    public var hoyerSpikes: [(index: Int, layer: HoyerSpike)] {
+        layers.enumerated().compactMap { i, layer in (layer as? HoyerSpike).map { (i, $0) } }
+    }
+}

@@ -1,11 +1,11 @@
 // The network, training loop and operation counts of chapter-hoyer (moved here from the
 // chapter's Experiment.swift so that chapter-compare builds and trains the same T = 1 SNN).
 
-import ChapterSupport
 import Datasets
 import EnergyEstimation
 import Foundation
 import SpikingNeurons
+import Training
 
 // MARK: - The network (digest §4, §8 "VGG-S Hoyer")
 
@@ -88,30 +88,11 @@ public func trainHoyerNetwork(_ network: Sequential, label: String, schedule con
     var optimizer = Adam(
         learningRate: config.learningRate, weightDecay: config.weightDecay,
         decayScope: config.decayScope, amsgrad: config.optimizer == .adamAMSGrad)
-    let stepsPerEpoch = data.train.count / config.batchSize
-    let schedule = LearningRateSchedule.step(milestones: config.milestones,
-                                             factor: config.factor)
-    let progress = ProgressLine(label, epochs: config.epochs, stepsPerEpoch: stepsPerEpoch)
-    for epoch in 0..<config.epochs {
-        let batches = data.train.shuffledBatches(
-            size: config.batchSize, partialBatch: .drop, augmentation: data.augmentation,
-            normalization: data.normalization, using: &rng)
-        var lossSum = 0.0, correct = 0, seen = 0
-        for (step, batch) in batches.enumerated() {
-            optimizer.learningRate = schedule.rate(
-                base: config.learningRate, step: epoch * stepsPerEpoch + step,
-                total: config.epochs * stepsPerEpoch)
-            let result = classificationStep(network, images: batch.images,
-                                            labels: batch.labels, optimizer: &optimizer,
-                                            rng: &rng)
-            try checkFinite(loss: result.loss, epoch: epoch, step: step)
-            lossSum += Double(result.loss) * Double(result.count)
-            correct += result.correct
-            seen += result.count
-            progress.update(epoch: epoch, step: step, loss: lossSum / Double(seen),
-                            accuracy: Double(correct) / Double(seen), samples: result.count)
-        }
-    }
+    try trainSupervised(network, epochs: config.epochs, batchSize: config.batchSize, partialBatch: .drop,
+                        optimizer: &optimizer, learningRate: config.learningRate,
+                        schedule: .step(milestones: config.milestones, factor: config.factor),
+                        on: data.train, augmentation: data.augmentation, normalization: data.normalization,
+                        progressLabel: label, rng: &rng)
 }
 
 // MARK: - Operation counts and energy (digest §6)
@@ -146,7 +127,7 @@ public func computeLayers(of network: Sequential, imageShape: [Int]) -> [Compute
                 macs: OperationCount.linearMACs(inFeatures: linear.inFeatures,
                                                 outFeatures: linear.outFeatures),
                 inputSpikeLayer: feeding))
-        } else if layer is HoyerSpike || layer is ReLU {
+        } else if layer is any SpikingLayer || layer is ReLU {
             spikeLayersSeen += 1
         }
     }

@@ -1,10 +1,10 @@
 // Fine-tuning one SNN arm from the shared ANN (moved here from chapter-hybrid's Report.swift so
 // that chapter-compare fine-tunes the single-spike hybrid SNN with the same code).
 
-import ChapterSupport
 import Datasets
 import Foundation
 import SNNConversion
+import Training
 
 /// One SNN variant fine-tuned from the shared ANN (digest §8.2).
 public struct Arm: Codable, Equatable, Sendable {
@@ -98,30 +98,22 @@ public func fineTune(_ arm: Arm, folded: Sequential, thresholds: [Float], output
           + ", v_out = \(String(format: "%.3f", Double(outputThreshold)))")
     var rng = SeededGenerator(seed: seed &+ 17)
     let images = imagesPerEpoch.map { Swift.min($0, train.count) } ?? train.count
-    let steps = Swift.max(1, images / batchSize)
     // epochs = 0: the converted SNN is evaluated as calibrated, without fine-tuning.
-    let progress = epochs > 0 ? ProgressLine("arm \(arm.key)", epochs: epochs, stepsPerEpoch: steps) : nil
+    let length = TrainingLength(epochs: epochs, stepsPerEpoch: Swift.max(1, images / batchSize),
+                                learningRate: learningRate, schedule: .cosine(minimum: 0))
     var adam = Adam(learningRate: learningRate, amsgrad: true)
-    var losses: [Double] = [], accuracies: [Double] = []
     let start = Date()
-    for epoch in 0..<epochs {
-        var loss = 0.0, correct = 0, seen = 0
-        let batches = train.shuffledBatches(size: batchSize, partialBatch: .drop, using: &rng)
-        for b in 0..<steps {
-            let batch = batches[b]
-            adam.learningRate = LearningRateSchedule.cosine(minimum: 0)
-                .rate(base: learningRate, step: epoch * steps + b, total: epochs * steps)
+    let epochResults = try runEpochs("arm \(arm.key)", length, rng: &rng,
+        batches: { rng in train.shuffledBatches(size: batchSize, partialBatch: .drop, using: &rng) },
+        step: { batch, rate, rng in
+            adam.learningRate = rate
             let r = trainingStep(
                 snn, batch: EncodedBatch(images: batch.images, labels: batch.labels, normalization: normalization),
                 encoding: arm.encoding, timesteps: T, outputThreshold: outputThreshold, loss: arm.loss,
                 surrogate: arm.surrogate, optimizer: &adam, rng: &rng)
-            try checkFinite(loss: r.loss, epoch: epoch, step: b)
-            loss += Double(r.loss) * Double(batch.labels.count); correct += r.correct; seen += batch.labels.count
-            progress?.update(epoch: epoch, step: b, loss: loss / Double(seen),
-                            accuracy: Double(correct) / Double(seen), samples: batch.labels.count)
-        }
-        losses.append(loss / Double(seen)); accuracies.append(Double(correct) / Double(seen))
-    }
+            return StepResult(loss: r.loss, correct: r.correct, count: batch.labels.count)
+        })
+    let losses = epochResults.map(\.loss), accuracies = epochResults.map(\.accuracy)
     let seconds = Date().timeIntervalSince(start) / Double(Swift.max(epochs, 1))
     var evalRNG = SeededGenerator(seed: seed &+ 23)
     let evaluation = evaluate(snn, on: testBatches, encoding: arm.encoding, timesteps: T,

@@ -15,47 +15,43 @@ public enum HiddenNeurons: Sendable, Codable, Equatable {
     case singleSpike(STDBSurrogate)
 }
 
-/// The SNN of a folded, bias-free ReLU ANN: core `convert` (ReLU → IF with amplitude θ,
-/// dropout removed, last layer a non-spiking `Linear` that produces the output currents),
-/// then every IF layer replaced by a neuron of the same θ whose θ and λ (initially 1) are
-/// trained or fixed as `thresholdAndLeak` says: a core LIF `SpikingNeuron` (multi-spike) or a
-/// `SingleSpikeNeuron`.
+/// The SNN of a folded, bias-free ReLU ANN by `ConversionRule.hybrid`.
 public func spikingNetwork(from ann: Sequential, thresholds: [Float], hidden: HiddenNeurons,
                            thresholdAndLeak: Training = .fixed) throws -> Sequential {
-    let snn = try convert(ann, thresholds: thresholds, reset: .subtraction)
-    return Sequential(snn.layers.map { layer in
-        guard let n = layer as? SpikingNeuron else { return layer }
-        switch hidden {
-        case .multiSpike:
-            guard thresholdAndLeak == .trained else { return n }
-            return SpikingNeuron(threshold: n.thresholdValue, model: .leakyIntegrateAndFire(leak: 1, training: .trained),
-                                 reset: n.reset, initialMembrane: n.initialMembrane, amplitude: n.amplitude,
-                                 surrogate: n.surrogate, thresholdTraining: .trained, resetGradient: n.resetGradient)
-        case .singleSpike(let surrogate):
-            return SingleSpikeNeuron(threshold: n.thresholdValue, surrogate: surrogate, training: thresholdAndLeak)
-        }
-    })
+    try convert(ann, rule: .hybrid(thresholds: thresholds, hidden: hidden, thresholdAndLeak: thresholdAndLeak))
+}
+
+extension ConversionRule {
+    /// The hybrid-encoding conversion (digest §2.6): the classic rule (ReLU → IF with amplitude
+    /// θ, dropout removed, the last layer a non-spiking `Linear` that produces the output
+    /// currents), with hidden neurons whose θ and λ (initially 1) are trained or fixed as
+    /// `thresholdAndLeak` says: a core LIF `SpikingNeuron` (multi-spike) or a
+    /// `SingleSpikeNeuron`.
+    public static func hybrid(thresholds: [Float], hidden: HiddenNeurons, thresholdAndLeak: Training) -> ConversionRule {
+        ConversionRule(thresholds: .given(thresholds), neuron: { site -> any SpikingLayer in
+            switch hidden {
+            case .multiSpike:
+                let model: NeuronModel = thresholdAndLeak == .trained
+                    ? .leakyIntegrateAndFire(leak: 1, training: .trained) : .integrateAndFire
+                return SpikingNeuron(threshold: site.threshold, model: model, reset: .subtraction,
+                                     initialMembrane: .zero, amplitude: .threshold,
+                                     thresholdTraining: thresholdAndLeak)
+            case .singleSpike(let surrogate):
+                return SingleSpikeNeuron(threshold: site.threshold, surrogate: surrogate, training: thresholdAndLeak)
+            }
+        })
+    }
 }
 
 /// θ and λ of every hidden neuron layer, in order.
 public func neuronParameters(of snn: Sequential) -> [(threshold: Float, leak: Float)] {
-    snn.layers.compactMap { layer in
-        if let n = layer as? SpikingNeuron { return (n.thresholdValue, n.leakValue) }
-        if let n = layer as? SingleSpikeNeuron { return (n.thresholdValue, n.leakValue) }
-        return nil
-    }
+    snn.spikingLayers.map { ($0.thresholdValue, $0.leakValue) }
 }
 
 /// After an optimiser step, keeps trained neuron parameters valid (DIET-SNN):
 /// λ ← clamp(λ, 10⁻³, 1), θ ← max(θ, 10⁻³). Fixed parameters are left alone.
 public func clampNeuronParameters(of snn: Sequential) {
-    for layer in snn.layers {
-        if let n = layer as? SingleSpikeNeuron, n.training == .trained { n.clampParameters() }
-        if let n = layer as? SpikingNeuron, !n.parameters.isEmpty {
-            n.leak.value[flat: 0] = Swift.min(Swift.max(n.leakValue, 1e-3), 1)
-            n.threshold.value[flat: 0] = Swift.max(n.thresholdValue, 1e-3)
-        }
-    }
+    for layer in snn.spikingLayers { layer.clampTrainedParameters(minimumThreshold: 1e-3, leak: 1e-3...1) }
 }
 
 /// One labelled batch in both forms the encoders need.
@@ -133,12 +129,12 @@ public struct ArmEvaluation: Sendable, Codable, Equatable {
 
 /// Runs `snn` on `batches` (inference) and counts accuracy, spikes per neuron per layer and
 /// input events per weight layer. Asserts the single-spike invariant (≤ 1 spike per neuron
-/// per image in every `SingleSpikeNeuron` layer) with a precondition.
+/// per image in every layer with a `spikeLimitPerImage`) with a precondition.
 public func evaluate(
     _ snn: Sequential, on batches: [EncodedBatch], encoding: SpikeEncoding, timesteps T: Int,
     outputThreshold: Float, loss: OutputLoss, surrogate: STDBSurrogate, using rng: inout SeededGenerator
 ) -> ArmEvaluation {
-    let neuronIndices = snn.layers.indices.filter { snn.layers[$0] is SpikingNeuron || snn.layers[$0] is SingleSpikeNeuron }
+    let neuronIndices = snn.spikingLayerIndices
     let weightIndices = snn.layers.indices.filter { snn.layers[$0] is Conv2D || snn.layers[$0] is Linear }
     var spikeSums = [Double](repeating: 0, count: neuronIndices.count)
     var neuronCounts = [Int](repeating: 0, count: neuronIndices.count)
@@ -180,8 +176,8 @@ public func evaluate(
                 }
                 let total = counts.reduce(0) { $0 + Int($1) }
                 let largest = Int(counts.max() ?? 0)
-                if layer is SingleSpikeNeuron {
-                    precondition(largest <= 1, "single-spike layer \(index) fired \(largest) times in one image")
+                if let limit = (layer as? any SpikingLayer)?.spikeLimitPerImage {
+                    precondition(largest <= limit, "layer \(index) fired \(largest) times in one image (limit \(limit))")
                 }
                 spikeSums[k] += Double(total)
                 neuronCounts[k] = m / n
@@ -265,7 +261,7 @@ public func snnLedger(
 ///     θˡ = s · P_p({ peak membranes > 0 })
 ///
 /// The last weight layer's currents give the output threshold the same way. Returns the
-/// hidden thresholds (also written into the `SingleSpikeNeuron` layers) and v_out.
+/// hidden thresholds (also written into the spiking layers) and v_out.
 public func calibrateSingleSpikeThresholds(
     _ snn: Sequential, on batches: [EncodedBatch], encoding: SpikeEncoding, timesteps T: Int,
     percentile p: Double, scale s: Float, outputScale: Float, seed: UInt64
@@ -292,8 +288,8 @@ public func calibrateSingleSpikeThresholds(
     }
     var hidden: [Float] = []
     for (index, layer) in snn.layers.enumerated() {
-        guard let neuron = layer as? SingleSpikeNeuron else { continue }
-        neuron.thresholdValue = s * peakPercentile(upTo: index)
+        guard let neuron = layer as? any SpikingLayer else { continue }
+        neuron.threshold.value[flat: 0] = s * peakPercentile(upTo: index)
         hidden.append(neuron.thresholdValue)
     }
     return (hidden, outputScale * peakPercentile(upTo: snn.layers.count))

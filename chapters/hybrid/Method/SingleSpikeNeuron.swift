@@ -1,10 +1,9 @@
 // Single-spike hidden neurons and the STDB surrogate variants (digest §2.3, §2.5).
 //
-// TODO(api): core `SpikingNeuron` has no fired-flag (at-most-once) option and
-// `SurrogateGradient` is a function of z only, so STDB V1 (a function of the step t) cannot be
-// expressed there. A `SpikingLayer` protocol (spike amplitude, threshold) adopted by both
-// neuron types would let `Sequential.simulate`, `SpikeCounter` and `EnergyLedger.snn` count
-// this layer too; until then the chapter counts spikes itself (`evaluate` in Pipeline.swift).
+// The layer adopts the core `SpikingLayer` interface (threshold, spike value, spike limit), so
+// `Sequential.simulate`, `SpikeCounter` and `EnergyLedger.snn` count it like any other neuron
+// layer. Its recurrence stays here: core `SpikingNeuron` has no fired flag, and STDB V1 is a
+// function of the step t, which `SurrogateGradient` (a function of z only) cannot express.
 
 import Foundation
 import SpikingNeurons
@@ -159,7 +158,7 @@ public func singleSpikeBackward(_ g: Tensor, membranes: Tensor, fireStep: [Int32
 /// (`clampNeuronParameters`). With `.fixed` they are constants (the ablation).
 ///
 /// Input and output `[T·N, …]` with T = `context.timesteps`.
-public final class SingleSpikeNeuron: Layer {
+public final class SingleSpikeNeuron: SpikingLayer {
     public let threshold: Parameter      // θ [1]
     public let leak: Parameter           // λ [1]
     public let surrogate: STDBSurrogate
@@ -210,10 +209,16 @@ public final class SingleSpikeNeuron: Layer {
         }
     }
 
-    /// Keeps a trained layer valid after an optimiser step (DIET-SNN): λ ← clamp(λ, 10⁻³, 1),
-    /// θ ← max(θ, 10⁻³).
-    public func clampParameters() {
-        leak.value[flat: 0] = Swift.min(Swift.max(leakValue, 1e-3), 1)
-        threshold.value[flat: 0] = Swift.max(thresholdValue, 1e-3)
+    /// Spikes carry θ.
+    public var spikeValue: Float { thresholdValue }
+    /// At most one spike per neuron and image; the membrane freezes after it (no reset).
+    public var spikeLimitPerImage: Int? { 1 }
+
+    /// Keeps a trained layer valid after an optimiser step (DIET-SNN), e.g. λ ← clamp(λ, 10⁻³, 1),
+    /// θ ← max(θ, 10⁻³). A fixed layer is left alone.
+    public func clampTrainedParameters(minimumThreshold: Float, leak range: ClosedRange<Float>) {
+        guard training == .trained else { return }
+        leak.value[flat: 0] = Swift.min(Swift.max(leakValue, range.lowerBound), range.upperBound)
+        threshold.value[flat: 0] = Swift.max(thresholdValue, minimumThreshold)
     }
 }

@@ -130,29 +130,23 @@ public func foldRateNormNetwork(_ ann: Sequential, sharedScale: Parameter? = nil
 /// so r(T) → clip((W·r^{l−1} + b)/θ, 0, 1) = a (§3.1). No weight changes; the last Linear stays
 /// non-spiking (accumulated membrane read-out).
 ///
-/// TODO(api): `SNNConversion.convert` maps only ReLU and always uses amplitude θ; this is a local
-/// mapping. A `convert(_:activations:)` hook mapping a layer type to a neuron would replace it.
+/// The rule: `ConversionRule.rateNorm`.
 public func convertRateNormNetwork(_ folded: Sequential) throws -> Sequential {
-    try Sequential(folded.layers.enumerated().map { index, layer -> any Layer in
-        switch layer {
-        case let norm as RateNorm:
-            return SpikingNeuron(threshold: norm.threshold, model: .integrateAndFire, reset: .subtraction,
-                                 initialMembrane: .zero, amplitude: .unit)
-        case let conv as Conv2D:
-            return Conv2D(weight: conv.weight.value, bias: conv.bias?.value, stride: conv.stride,
-                          padding: conv.padding)
-        case let linear as Linear:
-            return Linear(weight: linear.weight.value, bias: linear.bias?.value)
-        case let pool as AveragePool:
-            return AveragePool(pool.size, stride: pool.stride)
-        case is Flatten:
-            return Flatten()
-        case is MaxPool:
-            throw ConversionError.maxPoolingNotConvertible(index: index)
-        default:
-            throw ConversionError.unsupportedLayer(index: index, summary: layer.summary)
-        }
-    })
+    try convert(folded, rule: .rateNorm)
+}
+
+extension ConversionRule {
+    /// RNL's conversion: every `RateNorm` → an IF layer with the RNL's own trained θ, reset by
+    /// subtraction, u(0) = 0, unit spikes; weights unchanged; max pooling rejected.
+    public static var rateNorm: ConversionRule {
+        ConversionRule(
+            isActivation: { $0 is RateNorm },
+            thresholds: .activation { ($0 as! RateNorm).threshold },
+            neuron: { site in
+                SpikingNeuron(threshold: site.threshold, model: .integrateAndFire, reset: .subtraction,
+                              initialMembrane: .zero, amplitude: .unit)
+            })
+    }
 }
 
 // MARK: - Fit curve, Ω and the bound (digest §3.4)
@@ -213,7 +207,7 @@ public func measureFitCurves(
 ) -> (curves: FitCurves, snapshots: [RateSnapshot]) {
     var annContext = ForwardContext.inference
     let annOutputs = ann.forwardCollecting(Variable(images), context: &annContext).map(\.value)
-    let neuronIndices = snn.layers.indices.filter { snn.layers[$0] is SpikingNeuron }
+    let neuronIndices = snn.spikingLayerIndices
     let activations = neuronIndices.map { annOutputs[$0] }
     let logits = annOutputs.last!
     var counts = activations.map { Tensor(shape: $0.shape) }
@@ -232,7 +226,7 @@ public func measureFitCurves(
         var perLayer: [Tensor] = []
         for layer in snn.layers {
             h = layer.forward(h, context: &context)
-            if layer is SpikingNeuron { perLayer.append(h.value) }
+            if layer is any SpikingLayer { perLayer.append(h.value) }
         }
         let outputs = h.value
         for (k, t) in steps.enumerated() {

@@ -1,12 +1,12 @@
 // The ANN training of chapter-rnl (moved here from the chapter's Report.swift so that
 // chapter-compare trains its ReLU and RNL ANNs with the same code). The loop itself is
-// ChapterSupport's `trainSupervised`; this file adds the optimiser choice and the read-out
+// Training's `trainSupervised`; this file adds the optimiser choice and the read-out
 // initialisation.
 
-import ChapterSupport
 import Datasets
 import Foundation
 import SNNConversion
+import Training
 
 /// The optimiser of an ANN run (authors: SGD with momentum; quick profiles: Adam).
 public enum ANNOptimizer: Codable, Equatable, Sendable {

@@ -2,10 +2,10 @@
 // evaluation and BPTT fine-tuning (moved here from chapter-ultralow's Experiment.swift so that
 // chapter-compare converts and fine-tunes with the same code).
 
-import ChapterSupport
 import Datasets
 import Foundation
 import SNNConversion
+import Training
 
 /// Threshold, amplitude and initial membrane of one spiking layer.
 public struct SpikeLayerSetting: Codable, Equatable, Sendable {
@@ -33,49 +33,37 @@ public struct SpikeLayerSetting: Codable, Equatable, Sendable {
 /// one: its clip μ enters only through `settings`.
 ///
 /// - Returns: the network and the layer index of every spiking neuron layer in it.
-// TODO(api): SNNConversion.convert rejects MaxPool and ClippedReLU and has one amplitude per
-// layer tied to θ; a `convert(_:settings:)` taking (V, A, U(0)) per layer would replace this.
 public func makeSNN(from dnn: Sequential, settings: [SpikeLayerSetting], trainable: Bool) -> (Sequential, [Int]) {
-    var layers: [any Layer] = []
-    var neurons: [Int] = []
-    var weightScale: Float = 1   // A/V of the last spiking layer, folded into the next weights
-    var next = 0
-    for layer in dnn.layers {
-        switch layer {
-        case let conv as Conv2D:
-            layers.append(Conv2D(weight: conv.weight.value * weightScale, bias: conv.bias?.value,
-                                 stride: conv.stride, padding: conv.padding))
-            weightScale = 1
-        case let linear as Linear:
-            layers.append(Linear(weight: linear.weight.value * weightScale, bias: linear.bias?.value))
-            weightScale = 1
-        case is ClippedReLU, is ReLU:
-            let s = settings[next]
-            neurons.append(layers.count)
-            layers.append(SpikingNeuron(
-                threshold: s.threshold,
-                model: .leakyIntegrateAndFire(leak: 1, training: trainable ? .trained : .fixed),
-                reset: .subtraction,
-                initialMembrane: s.start == .half ? .halfThreshold : .zero,
-                amplitude: .threshold,
-                // ∂s/∂m = 1 on |m| < 1, m = U/V − 1 (digest §2.6): height 1 on (−1, 1].
-                surrogate: .straightThrough(height: 1, lower: -1, upper: 1),
-                thresholdTraining: trainable ? .trained : .fixed))
-            weightScale = s.amplitude / s.threshold
-            next += 1
-        case let pool as MaxPool:
-            layers.append(MaxPool(pool.size, stride: pool.stride))
-        case let pool as AveragePool:
-            layers.append(AveragePool(pool.size, stride: pool.stride))
-        case is Flatten:
-            layers.append(Flatten())
-        case is Dropout:
-            continue
-        default:
-            preconditionFailure("makeSNN: unexpected layer \(layer.summary)")
-        }
+    do {
+        let snn = try convert(dnn, rule: .ultralow(settings: settings, trainable: trainable))
+        return (snn, snn.spikingLayerIndices)
+    } catch {
+        preconditionFailure("makeSNN: \(error)")
     }
-    return (Sequential(layers), neurons)
+}
+
+extension ConversionRule {
+    /// The conversion of Datta & Beerel (digest §2.5): per layer (V, A, U(0)), spikes of value V
+    /// worth A (the next weights carry A/V), LIF neurons with λ = 1 whose V and λ learn when
+    /// `trainable`, max pooling kept (it is fine-tuned through).
+    public static func ultralow(settings: [SpikeLayerSetting], trainable: Bool) -> ConversionRule {
+        ConversionRule(
+            isActivation: { $0 is ClippedReLU || $0 is ReLU },
+            thresholds: .given(settings.map(\.threshold)),
+            neuron: { site in
+                SpikingNeuron(
+                    threshold: site.threshold,
+                    model: .leakyIntegrateAndFire(leak: 1, training: trainable ? .trained : .fixed),
+                    reset: .subtraction,
+                    initialMembrane: settings[site.ordinal].start == .half ? .halfThreshold : .zero,
+                    amplitude: .threshold,
+                    // ∂s/∂m = 1 on |m| < 1, m = U/V − 1 (digest §2.6): height 1 on (−1, 1].
+                    surrogate: .straightThrough(height: 1, lower: -1, upper: 1),
+                    thresholdTraining: trainable ? .trained : .fixed)
+            },
+            weightScale: { site in settings[site.ordinal].amplitude / settings[site.ordinal].threshold },
+            maxPooling: .keep)
+    }
 }
 
 /// Estimator (b), layer by layer: for l = 1…L, convert layers < l with their fitted settings,
@@ -142,7 +130,7 @@ public func evaluate(_ snn: Sequential, neurons: [Int], on batches: MiniBatches,
                      seed: UInt64) -> SNNEvaluation {
     var rng = SeededGenerator(seed: seed)
     let e = accuracyByTimestep(of: snn, on: batches, timesteps: timesteps, chunk: timesteps, using: &rng)
-    let spiking = neurons.map { snn.layers[$0] as! SpikingNeuron }
+    let spiking = neurons.map { snn.layers[$0] as! any SpikingLayer }
     return SNNEvaluation(timesteps: timesteps, accuracy: e.accuracy[timesteps - 1],
                          firingRates: e.firingRates, inputSpikesPerImage: e.inputSpikesPerImage,
                          thresholds: spiking.map { Double($0.thresholdValue) },
@@ -157,17 +145,13 @@ public func fineTune(_ snn: Sequential, neurons: [Int], train: LabeledImages, no
                      timesteps: Int, epochs: Int, batchSize: Int, learningRate: Float, label: String,
                      using rng: inout SeededGenerator) throws -> [Double] {
     var optimizer = Adam(learningRate: learningRate, amsgrad: true)
-    let stepsPerEpoch = (train.count + batchSize - 1) / batchSize
-    let progress = ProgressLine(label, epochs: epochs, stepsPerEpoch: stepsPerEpoch)
-    let spiking = neurons.map { snn.layers[$0] as! SpikingNeuron }
-    var losses: [Double] = []
-    for epoch in 0..<epochs {
-        let batches = train.shuffledBatches(size: batchSize, normalization: normalization, using: &rng)
-        var lossSum = 0.0, correct = 0, seen = 0
-        for (step, batch) in batches.enumerated() {
-            optimizer.learningRate = LearningRateSchedule.step(milestones: [0.6, 0.8, 0.9], factor: 5)
-                .rate(base: learningRate, step: epoch * stepsPerEpoch + step,
-                      total: epochs * stepsPerEpoch)
+    let spiking = neurons.map { snn.layers[$0] as! any SpikingLayer }
+    let length = TrainingLength(epochs: epochs, stepsPerEpoch: (train.count + batchSize - 1) / batchSize,
+                                learningRate: learningRate, schedule: .step(milestones: [0.6, 0.8, 0.9], factor: 5))
+    return try runEpochs(label, length, rng: &rng,
+        batches: { rng in train.shuffledBatches(size: batchSize, normalization: normalization, using: &rng) },
+        step: { batch, rate, rng in
+            optimizer.learningRate = rate
             let n = batch.labels.count
             var context = ForwardContext(phase: .training, rng: rng.split())
             context.timesteps = timesteps
@@ -176,20 +160,12 @@ public func fineTune(_ snn: Sequential, neurons: [Int], train: LabeledImages, no
             var logits = out.slice(0..<n)
             for t in 1..<timesteps { logits = logits + out.slice(t * n..<(t + 1) * n) }  // [N, K]
             let loss = Variable.softmaxCrossEntropy(logits: logits, labels: batch.labels)
-            try checkFinite(loss: loss.value.scalar, epoch: epoch, step: step)
+            // A non-finite loss stops the loop before this step's update reaches the network.
+            guard loss.value.scalar.isFinite else { return StepResult(loss: loss.value.scalar, correct: 0, count: n) }
             loss.backward()
             optimizer.step(snn.parameters)
-            for neuron in spiking {
-                neuron.leak.value[flat: 0] = Swift.min(neuron.leakValue, 1)
-                neuron.threshold.value[flat: 0] = Swift.max(neuron.thresholdValue, 1e-3)
-            }
-            lossSum += Double(loss.value.scalar) * Double(n)
-            correct += zip(logits.value.argmaxRows(), batch.labels).filter { $0 == $1 }.count
-            seen += n
-            progress.update(epoch: epoch, step: step, loss: lossSum / Double(seen),
-                            accuracy: Double(correct) / Double(seen), samples: n)
-        }
-        losses.append(lossSum / Double(Swift.max(seen, 1)))
-    }
-    return losses
+            for neuron in spiking { neuron.clampTrainedParameters(minimumThreshold: 1e-3, leak: -.infinity...1) }
+            let correct = zip(logits.value.argmaxRows(), batch.labels).filter { $0 == $1 }.count
+            return StepResult(loss: loss.value.scalar, correct: correct, count: n)
+        }).map(\.loss)
 }

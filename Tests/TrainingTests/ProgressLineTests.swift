@@ -1,6 +1,6 @@
 import Testing
 
-@testable import ChapterSupport
+@testable import Training
 
 /// Progress lines show the right rate and ETA, and log output stays short.
 @Suite struct ProgressLineTests {
@@ -107,4 +107,10 @@ import Testing
     func durationsAreShort(seconds: Double, expected: String) {
         #expect(formatDuration(seconds) == expected)
     }
+}
+
+/// Collects the lines a `ProgressLine` writes.
+final class Transcript {
+    var lines: [String] = []
+    func append(_ line: String) { lines.append(line) }
 }

@@ -1,0 +1,48 @@
+/// A layer of spiking neurons, whatever its model: what simulation, spike statistics, energy
+/// counting, conversion and training need to know about a neuron layer without knowing which
+/// one it is.
+///
+/// Every spiking layer in this package runs the same three phases per step (SpikingJelly's
+/// charge / fire / reset split):
+///
+///     charge:  h[t] = λ·u[t−1] + x[t]
+///     fire:    s[t] = H(h[t] − θ)              o[t] = a·s[t]   (a = 1 or θ)
+///     reset:   u[t] = h[t] − θ·s[t] | h[t]·(1 − s[t]) | frozen after the one spike | none (T = 1)
+///
+/// A model is a choice of these: the IF/LIF layer (`SpikingNeuron`), the single-spike layer
+/// (one spike per image, then frozen), the one-step Hoyer layer (θ is an extremum of its own
+/// input). Code outside the layers asks the layer through this protocol and never checks
+/// which class it is.
+public protocol SpikingLayer: Layer {
+    /// θ, one trainable or fixed scalar per layer.
+    var threshold: Parameter { get }
+    /// The value an output spike carries to the next layer: 1 (unit spikes) or θ.
+    var spikeValue: Float { get }
+    /// λ, the membrane's decay per step (1: integrate-and-fire, or a layer that keeps no
+    /// membrane between steps).
+    var leakValue: Float { get }
+    /// What happens to the membrane after a spike, or nil when a neuron never fires twice
+    /// (single-spike layers) or runs one step only.
+    var resetMode: ResetMode? { get }
+    /// The most spikes one neuron can emit per image, or nil for one per step.
+    var spikeLimitPerImage: Int? { get }
+    /// Keeps θ and λ valid after an optimiser step, when they are trained (DIET-SNN):
+    /// θ ← max(θ, `minimumThreshold`), λ ← clamp(λ, `leak`). Fixed parameters stay as they are.
+    func clampTrainedParameters(minimumThreshold: Float, leak: ClosedRange<Float>)
+}
+
+extension SpikingLayer {
+    /// θ's value.
+    public var thresholdValue: Float { threshold.value[flat: 0] }
+    public var leakValue: Float { 1 }
+    public var resetMode: ResetMode? { nil }
+    public var spikeLimitPerImage: Int? { nil }
+}
+
+extension Sequential {
+    /// The position of every spiking layer, in network order.
+    public var spikingLayerIndices: [Int] { layers.indices.filter { layers[$0] is any SpikingLayer } }
+
+    /// Every spiking layer, in network order.
+    public var spikingLayers: [any SpikingLayer] { layers.compactMap { $0 as? any SpikingLayer } }
+}
