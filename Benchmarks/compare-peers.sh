@@ -7,7 +7,7 @@
 #   bash Benchmarks/compare-peers.sh --workloads vgg-train --repeats 3 --conv "blocked bfloat16"
 #
 # Options: --setup            install torch (CPU) + spikingjelly + snntorch into the venv
-#                             (shared/bench-peers/setup.sh; pip, a few minutes)
+#                             (Benchmarks/peers/setup.sh; pip, a few minutes)
 #          --venv DIR         the peers' venv (default $SNN_PEERS_VENV or ~/.venvs/snn-peers)
 #          --workloads "..."  vgg-train vgg-infer fmnist-train (default: all three)
 #          --peers "..."      snnbench.py --lib values (default: "sj-m snntorch torch-ref")
@@ -23,13 +23,13 @@
 #                             the file the README's performance section points to, and copy
 #                             its ratios into that section (Benchmarks/readme-performance.py)
 #
-# The peers' workloads come from shared/bench-peers/snnbench.py, used in place (not copied).
-# OMP_NUM_THREADS is set to 2 as in the peers' run.sh; OPENBLAS_CORETYPE is left as the
+# The peers' workloads are Benchmarks/peers/snnbench.py (this repository's own code).
+# OMP_NUM_THREADS is set to 2 (both sides use two threads); OPENBLAS_CORETYPE is left as the
 # environment has it. The machine may be shared: every ratio below is from the same run, and
 # each process also records the GEMM speed it saw (sgemm for ours, torch.mm for the peers).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PEERS_DIR="${PEERS_DIR:-$ROOT/../shared/bench-peers}"
+PEERS_DIR="${PEERS_DIR:-$ROOT/Benchmarks/peers}"
 VENV="${SNN_PEERS_VENV:-$HOME/.venvs/snn-peers}"
 WORKLOADS="vgg-train vgg-infer fmnist-train"
 PEERS="sj-m snntorch torch-ref"

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """PyTorch's own bf16 on CPU for the peers' SNN workloads: the network and step of
-shared/bench-peers/snnbench.py (imported, not copied), with the forward pass under
+Benchmarks/peers/snnbench.py (imported), with the forward pass under
 torch.autocast("cpu", dtype=torch.bfloat16) and fp32 master weights, as a PyTorch user would
 write it. Prints one JSON line in snnbench.py's format (lib = "<lib>+autocast-bf16"), so
 compare-peers.sh summarises it beside the others.
 
-    python Benchmarks/torch-autocast.py --peers-dir ../shared/bench-peers --lib torch-ref --workload vgg-train
+    python Benchmarks/torch-autocast.py --peers-dir Benchmarks/peers --lib torch-ref --workload vgg-train
 """
 import argparse
 import json
