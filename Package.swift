@@ -4,7 +4,7 @@ import PackageDescription
 
 /// Hot loops (element-wise kernels, neuron updates, pooling, BatchNorm, optimisers) live in these
 /// targets. `-O` on a root-package target wins over the `-Onone` of a debug build, so `swift run`
-/// and `swift test` stay within a small factor of `-c release` (see shared/backend-findings §0).
+/// and `swift test` stay within a small factor of `-c release` (see docs/backend-notes.md §0).
 let optimised: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
 let package = Package(

@@ -17,7 +17,7 @@ import TensorCore
 /// Invalid values stop the program (exit status 64) with ArgumentParser's own message, e.g.
 /// `The value 'fast' is invalid for '--profile <profile>'.`
 /// `Please provide one of 'smoke', 'quick' or 'paper'.`
-/// Environment variables never change these values (STYLE C5).
+/// Environment variables never change these values (docs/conventions.md C5).
 public struct ChapterOptions: ParsableArguments, Sendable {
     /// The run's scale: `smoke` (seconds), `quick` (minutes, default) or `paper` (hours).
     @Option(help: "Run scale: smoke = seconds, quick = minutes, paper = the paper's settings.")

@@ -22,7 +22,7 @@ public func rewriteLine(_ text: String) {
 
 /// Prints one labelled number with its unit, e.g. `ANN test accuracy: 91.23 %`.
 ///
-/// Every number a chapter shows gets a label and a unit (STYLE C4); use `unit: ""` only
+/// Every number a chapter shows gets a label and a unit (docs/conventions.md C4); use `unit: ""` only
 /// for dimensionless counts.
 public func printMetric(_ label: String, _ value: Double, unit: String, digits: Int = 2) {
     print(formatMetric(label, value, unit: unit, digits: digits))

@@ -1,5 +1,5 @@
 // The generated part of a chapter README: the text between two marker comments, rewritten by
-// every reference run from the same metrics that go into results.json (STYLE C6), so the
+// every reference run from the same metrics that go into results.json (docs/conventions.md C6), so the
 // numbers in the prose never drift from the code.
 
 import Foundation

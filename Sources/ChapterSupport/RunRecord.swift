@@ -1,5 +1,5 @@
 // results.json: the one interface between a chapter run, its tests, its figures and README
-// tables (STYLE C6). Nothing parses stdout.
+// tables (docs/conventions.md C6). Nothing parses stdout.
 
 import Foundation
 import TensorCore

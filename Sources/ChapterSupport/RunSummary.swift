@@ -34,7 +34,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
 /// One measured value set against the paper's claim.
 ///
 /// `ours` is produced by code from the run's metrics; `paperClaim` is copied by hand from the
-/// paper and shown labelled as such (STYLE C1.4), never as a measurement.
+/// paper and shown labelled as such (docs/conventions.md C1.4), never as a measurement.
 public struct Headline: Codable, Sendable, Equatable {
     /// What is measured, e.g. `CIFAR-100 accuracy at T = 2`.
     public var label: String

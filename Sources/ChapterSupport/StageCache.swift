@@ -4,7 +4,7 @@ import Foundation
 import Training
 
 /// Stores each stage's output at `<root>/<chapter>/<profile>/<stage>-<key>.ckpt` and reuses it
-/// while the stage's inputs are unchanged (STYLE C6).
+/// while the stage's inputs are unchanged (docs/conventions.md C6).
 ///
 /// ```swift
 /// let cache = context.makeStageCache()

@@ -4,7 +4,7 @@ import Datasets
 import Foundation
 
 /// Names one cached stage output by the SHA-256 of its inputs (Make's dependency logic with
-/// content addressing, STYLE C6).
+/// content addressing, docs/conventions.md C6).
 ///
 /// The hash covers, one per line:
 /// - the stage name,

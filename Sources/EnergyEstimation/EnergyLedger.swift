@@ -39,7 +39,7 @@ public struct EnergyLedger: Sendable, Codable, Equatable {
     }
 }
 
-/// Counting rules (digest conversion-baselines-and-energy §7):
+/// Counting rules (docs/conversion-notes.md §7):
 ///
 ///     ANN layer:             MACs = fan-in·outputs = C_in·k²·C_out·H_out·W_out (conv), in·out (linear)
 ///     SNN layer, spike input: ACs  = Σ_t spikes_in(t) · fan-out  = rate_in · N_in · T · fan-out

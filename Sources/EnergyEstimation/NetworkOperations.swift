@@ -17,7 +17,7 @@ public struct LayerGeometry: Sendable, Equatable {
 extension Sequential {
     /// Walks the layers from a per-image `inputShape` (`[C, H, W]` or `[features]`).
     ///
-    /// MACs (digest §7.2): conv C_in·k²·C_out·H_out·W_out, linear in·out. Biases, BatchNorm,
+    /// MACs (docs/conversion-notes.md §7.2): conv C_in·k²·C_out·H_out·W_out, linear in·out. Biases, BatchNorm,
     /// ReLU, pooling and neuron updates are not counted (the usual convention).
     public func geometry(inputShape: [Int]) -> [LayerGeometry] {
         var shape = inputShape
@@ -52,7 +52,7 @@ extension Sequential {
     }
 }
 
-/// How the first weight layer of an SNN with analog (direct) input is charged (digest §7.3).
+/// How the first weight layer of an SNN with analog (direct) input is charged (docs/conversion-notes.md §7.3).
 public enum AnalogInputConvention: String, Sendable, Codable {
     /// Convention A: the image is re-applied every step, MACs₁ × T (the common, pessimistic one).
     case everyStep
@@ -72,7 +72,7 @@ extension EnergyLedger {
         return EnergyLedger(layers: layers, constants: constants)
     }
 
-    /// The SNN's ledger for one image over `timesteps` steps (digest §7.3):
+    /// The SNN's ledger for one image over `timesteps` steps (docs/conversion-notes.md §7.3):
     ///
     ///     first weight layer, analog input:  MACs₁ × T (convention A) or MACs₁ (B)
     ///     later weight layer l:              ACₗ = MACₗ · S_l / n_l

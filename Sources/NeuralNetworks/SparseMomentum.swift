@@ -25,7 +25,7 @@ public struct RewiringReport: Codable, Sendable, Equatable {
 ///   exactly zero: weight decay λ·w adds nothing to a zero weight, and whatever the update did
 ///   is multiplied by 0. The optimiser keeps updating the momentum of masked weights from
 ///   their (dense) gradient; regrowth reads it through `MomentumOptimizer.momentum(of:)`.
-/// - `pruneAndRegrow(rate:momentum:)` at the end of an epoch (digest §2.3 steps 1–5):
+/// - `pruneAndRegrow(rate:momentum:)` at the end of an epoch (chapters/attention/NOTES.md §2.3 steps 1–5):
 ///   1. r_l = μ_l / Σ_k μ_k,  μ_l = mean |momentum| over layer l's active weights;
 ///   2. prune ⌈p·nnz_l⌉ active weights of smallest |w| in every layer;
 ///   3. share the K pruned weights out by r_l (`regrowthAllocation`), capped by free slots;

@@ -26,7 +26,7 @@ public enum VGG {
                                        .conv(256), .conv(256), .conv(256), .pool,
                                        .conv(512), .conv(512), .conv(512), .pool,
                                        .conv(512), .conv(512), .conv(512), .pool]
-    /// "VGG-S": the small net of the digests' CPU-scale plans (28×28 → 7×7).
+    /// "VGG-S": the small net of the CPU-scale plans in the chapters' NOTES.md (28×28 → 7×7).
     public static let small: [Item] = [.conv(32), .conv(32), .pool, .conv(64), .conv(64), .pool]
 
     /// Builds features + classifier.

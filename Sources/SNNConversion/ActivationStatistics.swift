@@ -1,7 +1,7 @@
 import SpikingNeurons
 
 /// The distribution of one ReLU layer's outputs over a calibration set: what threshold
-/// balancing reads (digest §1, §2).
+/// balancing reads (docs/conversion-notes.md §1, §2).
 ///
 /// Percentiles are taken over the **non-zero** activations of the whole layer (all neurons,
 /// all calibration images pooled), as the SNN toolbox does (Rueckauer et al. 2017,

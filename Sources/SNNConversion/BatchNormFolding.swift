@@ -1,7 +1,7 @@
 import SpikingNeurons
 
 /// Folds every inference-mode BatchNorm into the Conv2D or Linear layer just before it
-/// (digest §0.4; Rueckauer et al. 2017, SNN toolbox, QCFS and SpikingJelly all do this).
+/// (docs/conversion-notes.md §0.4; Rueckauer et al. 2017, SNN toolbox, QCFS and SpikingJelly all do this).
 ///
 /// Per output channel c, with γ, β the BN scale and shift, μ, σ² its running statistics:
 ///

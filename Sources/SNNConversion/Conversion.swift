@@ -1,6 +1,6 @@
 @_exported import SpikingNeurons
 
-/// How the converted network's class scores are read out (digest §0.8).
+/// How the converted network's class scores are read out (docs/conversion-notes.md §0.8).
 public enum Readout: Sendable, Codable, Equatable {
     /// The last layer stays non-spiking; the score after t steps is its accumulated input
     /// current Σ_{τ ≤ t} (W·o(τ) + b) ("membrane" read-out of RNL and QCFS). It has no
@@ -35,7 +35,7 @@ public enum ThresholdSource {
     case activation((any Layer) -> Float)
 }
 
-/// What to do with max pooling, which over binary spikes computes an OR (digest §0.6).
+/// What to do with max pooling, which over binary spikes computes an OR (docs/conversion-notes.md §0.6).
 public enum MaxPooling: Sendable {
     /// Stop with `ConversionError.maxPoolingNotConvertible`: the rate would be over-estimated.
     case reject
@@ -87,7 +87,7 @@ public struct ConversionRule {
     ///     u[t] = u[t−1] + Wˡ·o^{l−1}[t] + bˡ,   s[t] = H(u[t] − θˡ),   o[t] = θˡ·s[t]
     ///
     /// so the time-average of o approximates min(yˡ, θˡ) in the ANN's own units and the next
-    /// layer keeps its weights. This is form (b) of digest §0.3; it is exactly equivalent to
+    /// layer keeps its weights. This is form (b) of docs/conversion-notes.md §0.3; it is exactly equivalent to
     /// weight normalisation (form (a): Wˡ ← Wˡ·θˡ⁻¹/θˡ, bˡ ← bˡ/θˡ, threshold 1, unit spikes)
     /// — both divide every membrane equation of layer l by θˡ — and a chip that wants
     /// binary spikes folds θˡ into Wˡ⁺¹. Biases are injected every step as constant currents.

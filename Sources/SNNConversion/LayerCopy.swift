@@ -11,7 +11,7 @@ import SpikingNeurons
 public enum ConversionError: Error, Equatable, CustomStringConvertible {
     /// A layer type the transformation does not know how to copy or map.
     case unsupportedLayer(index: Int, summary: String)
-    /// Max pooling over binary spikes computes an OR and over-estimates the rate (digest §0.6);
+    /// Max pooling over binary spikes computes an OR and over-estimates the rate (docs/conversion-notes.md §0.6);
     /// the classic conversion needs average pooling (or a gated spiking max-pool, not provided).
     case maxPoolingNotConvertible(index: Int)
     /// One threshold per ReLU layer is needed.

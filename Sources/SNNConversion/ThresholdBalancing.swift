@@ -1,6 +1,6 @@
 import SpikingNeurons
 
-/// How each layer's threshold θˡ (the scale λˡ of digest §0.3) is chosen.
+/// How each layer's threshold θˡ (the scale λˡ of docs/conversion-notes.md §0.3) is chosen.
 ///
 /// With spikes of amplitude θˡ (form (b) of §0.3) the time-averaged output of layer l
 /// approximates min(yˡ, θˡ): θˡ must be large enough not to clip many activations, and
@@ -64,7 +64,7 @@ public func balanceThresholds(
 ///
 /// Deviation (documented): Sengupta et al. use Poisson input and unit spikes; this uses the
 /// collection's direct input and threshold-amplitude spikes, which is the same normalisation
-/// in form (b) of digest §0.3 rather than form (c).
+/// in form (b) of docs/conversion-notes.md §0.3 rather than form (c).
 func _spikeNormThresholds(
     of ann: Sequential, on calibration: [Tensor], timesteps: Int, reset: ResetMode,
     using rng: inout SeededGenerator

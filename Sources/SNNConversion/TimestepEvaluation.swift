@@ -1,7 +1,7 @@
 import SpikingNeurons
 
 /// What a converted network did on a test set, for every T ≤ T_max, from ONE simulation per
-/// batch (digest §0.9: the read-out is cumulative, so the prediction after t steps is the
+/// batch (docs/conversion-notes.md §0.9: the read-out is cumulative, so the prediction after t steps is the
 /// argmax of the running sum of the first t output rows).
 public struct TimestepEvaluation: Sendable, Codable, Equatable {
     /// accuracy[t − 1] = fraction correct after t steps, t = 1…T_max.

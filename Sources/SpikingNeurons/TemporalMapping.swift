@@ -1,5 +1,5 @@
 /// How one pixel becomes one spike time in steps first…T (1-based): the temporal part of the
-/// hybrid and temporal codes (Datta, Kundu & Beerel 2021; digest §2.2, every mapping [proposed]).
+/// hybrid and temporal codes (Datta, Kundu & Beerel 2021; chapters/hybrid/NOTES.md §2.2, every mapping [proposed]).
 ///
 /// Each pixel spikes at most once. Mappings A and B read the raw intensity p ∈ [0, 1]; mapping C
 /// reads the standardised value x and keeps its sign.

@@ -17,7 +17,7 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable, Codable {
     /// bfloat16 (8-bit mantissa) and multiplied by oneDNN's bf16 kernels with f32 accumulation.
     /// Opt-in: spikes (0/1) are exact in bf16, real-valued operands lose
     /// ~3 significant digits, and ∂w is rounded to bf16 before it is returned in f32. About 2× on
-    /// AVX512-BF16 CPUs, 4× with AMX (backend-findings).
+    /// AVX512-BF16 CPUs, 4× with AMX (docs/backend-notes.md).
     case bfloat16
 }
 

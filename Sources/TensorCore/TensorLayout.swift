@@ -1,7 +1,7 @@
 /// The order in which a `Tensor`'s elements are stored.
 ///
 /// Between two oneDNN convolutions an activation can stay in the layout oneDNN's f32 kernels
-/// compute in, so the convolutions need no reorder on either side (backend-findings §4.1:
+/// compute in, so the convolutions need no reorder on either side (docs/backend-notes.md §4.1:
 /// the reorders were 28 % of oneDNN's time in the VGG-11 SNN step). The layers in between
 /// (BatchNorm, pooling, neurons, element-wise maps) handle that layout; any other code sees
 /// row-major elements, converted on access (`Tensor.withUnsafeBufferPointer`).

@@ -27,7 +27,7 @@ struct ANNBench: ParsableCommand {
     @Option(help: "Batch size.")
     var batch = 32
 
-    @Option(help: "Pooling: max, or average (the layer order of bench-peers' torch-ann).")
+    @Option(help: "Pooling: max, or average (the layer order of torch-ann in Benchmarks/peers/snnbench.py).")
     var pool: VGG.PoolKind = .max
 
     @Option(help: "Where activations live between convolutions: blockedBetweenConvolutions (default) or rowMajor (every convolution reorders).")

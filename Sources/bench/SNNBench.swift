@@ -1,4 +1,4 @@
-// `bench snn`: the peers' SNN workloads (shared/bench-peers/snnbench.py), layer for layer.
+// `bench snn`: the peers' SNN workloads (Benchmarks/peers/snnbench.py), layer for layer.
 //
 //   swift run -c release --scratch-path .build-speed bench snn --workload vgg-train
 //   swift run -c release --scratch-path .build-speed bench snn --workload all --profile
@@ -37,7 +37,7 @@ struct SNNWorkload {
                     inputSize: 28, batch: 128, timesteps: 8, leaky: true, reset: .zero, train: true, itersPerRun: 3),
     ]
 
-    /// conv MACs per image per time step (the FLOP convention of bench-peers/RESULTS.md).
+    /// conv MACs per image per time step (the FLOP convention of Benchmarks/peers/README.md).
     var convMACsPerImageStep: Int {
         var size = inputSize, channels = inputChannels, macs = 0
         for item in items {

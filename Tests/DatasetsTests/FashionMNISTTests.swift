@@ -29,7 +29,7 @@ struct FashionMNISTTests {
         #expect(test.classCounts == Array(repeating: 1_000, count: 10))
 
         let normalization = Normalization(fittedTo: data)
-        #expect(abs(normalization.mean[0] - 0.286) < 0.0005)  // backend-findings §3.5
+        #expect(abs(normalization.mean[0] - 0.286) < 0.0005)  // docs/backend-notes.md §3.5
         #expect(abs(normalization.std[0] - 0.353) < 0.0005)  // quoted in Normalization's docs
         #expect(data.images.scalars.allSatisfy { (0...1).contains($0) })
 

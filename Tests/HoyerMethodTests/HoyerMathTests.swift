@@ -3,7 +3,7 @@ import SpikingNeurons
 import Testing
 import _TestSupport
 
-/// Closed forms of digest §2.1 for the Hoyer sums, extremum and regulariser.
+/// Closed forms of chapters/hoyer/NOTES.md §2.1 for the Hoyer sums, extremum and regulariser.
 @Suite struct HoyerMathTests {
     /// x = [0, 0.5, 1]: S1 = 1.5, S2 = 1.25, so E = 1.25/1.5 = 5/6 and H = 2.25/1.25 = 1.8.
     @Test func extremumAndRegulariserOnAHandMadeMap() {
@@ -88,7 +88,7 @@ import _TestSupport
         #expect(hoyerRegulariserGradient(constant).scalars.allSatisfy { abs($0) < 1e-5 })
     }
 
-    /// The straight-through surrogate: 0.5 on (0, 2], 0 elsewhere (digest §2.2 step 4).
+    /// The straight-through surrogate: 0.5 on (0, 2], 0 elsewhere (chapters/hoyer/NOTES.md §2.2 step 4).
     @Test(arguments: [(-1.0, 0.0), (0.0, 0.0), (1e-4, 0.5), (1.0, 0.5), (2.0, 0.5),
                       (2.001, 0.0), (5.0, 0.0)] as [(Float, Float)])
     func surrogateIsABoxOnZeroToTwo(z: Float, expected: Float) {

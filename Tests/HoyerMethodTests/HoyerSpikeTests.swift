@@ -3,7 +3,7 @@ import SpikingNeurons
 import Testing
 import _TestSupport
 
-/// The Hoyer spike layer and its regulariser term (digest §2.2, §2.3).
+/// The Hoyer spike layer and its regulariser term (chapters/hoyer/NOTES.md §2.2, §2.3).
 @Suite struct HoyerSpikeTests {
     private func layer(_ mode: ThresholdMode, channels: Int = 1, weight: Float = 0,
                        gradient: RegulariserGradient = .detachedThreshold,

@@ -1,4 +1,4 @@
-// Claims of digest §8.5 about the input code: mapping A puts p = 1 at step 2, never fires
+// Claims of chapters/hybrid/NOTES.md §8.5 about the input code: mapping A puts p = 1 at step 2, never fires
 // p = 0, is monotone, and every pixel spikes at most once; the hybrid code's step 1 is the
 // analog (normalised) image.
 
@@ -25,7 +25,7 @@ import _TestSupport
     }
 
     @Test func mappingAQuantisesIntoTheDigestBinsAtT5() {
-        // (0.75, 1] → 2, (0.5, 0.75] → 3, (0.25, 0.5] → 4, (0, 0.25] → 5   (digest §2.2)
+        // (0.75, 1] → 2, (0.5, 0.75] → 3, (0.25, 0.5] → 4, (0, 0.25] → 5   (chapters/hybrid/NOTES.md §2.2)
         let cases: [(Float, Int)] = [(1, 2), (0.76, 2), (0.75, 3), (0.51, 3), (0.5, 4), (0.26, 4),
                                      (0.25, 5), (0.01, 5)]
         for (p, t) in cases {

@@ -1,4 +1,4 @@
-// Claim of digest §8.5 about energy: with every hidden layer silent, the hybrid SNN costs
+// Claim of chapters/hybrid/NOTES.md §8.5 about energy: with every hidden layer silent, the hybrid SNN costs
 // exactly E_MAC·MACs₁ (the analog step) + E_AC·N_in·fanout₁ (the input spikes).
 
 import EnergyEstimation

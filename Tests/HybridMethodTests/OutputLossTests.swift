@@ -1,4 +1,4 @@
-// Claims of digest §8.5 about the output layer: a neuron firing at t scores T + 1 − t, a
+// Claims of chapters/hybrid/NOTES.md §8.5 about the output layer: a neuron firing at t scores T + 1 − t, a
 // silent one U/v < 1, so every firing neuron outranks every silent one; and the loss's exact
 // (non-surrogate) gradient paths agree with central finite differences.
 

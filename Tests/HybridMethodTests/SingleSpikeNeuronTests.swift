@@ -1,4 +1,4 @@
-// Claims of digest §8.5 about the single-spike neuron: with a huge constant input every neuron
+// Claims of chapters/hybrid/NOTES.md §8.5 about the single-spike neuron: with a huge constant input every neuron
 // fires exactly once, at t = 1 in every layer, and never again, and its surrogate gradient is
 // exactly zero after the spike; V1/V2 have their closed forms.
 

@@ -1,4 +1,4 @@
-// Trainable threshold θ and leak λ of the single-spike neuron (DIET-SNN style, digest §2.1):
+// Trainable threshold θ and leak λ of the single-spike neuron (DIET-SNN style, chapters/hybrid/NOTES.md §2.1):
 // the fused BPTT gradients with respect to the input, θ and λ equal central finite differences
 // of the surrogate's relaxed forward pass, and the typed switch really freezes them.
 //

@@ -2,7 +2,7 @@ import Foundation
 import SNNConversion
 import Testing
 
-/// STYLE C7 family 6: the conversion error shrinks as T grows, at the rate the theory gives.
+/// docs/conventions.md C7 family 6: the conversion error shrinks as T grows, at the rate the theory gives.
 @Suite struct ConversionErrorTests {
     static let steps = [8, 16, 32, 64, 128, 256]
 
@@ -67,7 +67,7 @@ import Testing
         let labels = ann(test).argmaxRows()
         let correct = snn.simulate(test, timesteps: 256, encoding: .direct, using: &rng).correctByTimestep(labels: labels)
         let agreement = Double(correct[255]) / 400
-        // Slack calibrated once: 98.5 % measured (0.99 asked by STYLE C7). The 1/T residual of
+        // Slack calibrated once: 98.5 % measured (0.99 asked by docs/conventions.md C7). The 1/T residual of
         // two layers moves the logits by ≈ 1e-2, and a seeded *random* network has ~1.5 % of
         // inputs with a top-2 margin that small; a trained network has larger margins.
         #expect(agreement >= 0.98, "agreement \(agreement)")

@@ -2,7 +2,7 @@ import SNNConversion
 import Testing
 
 /// One simulation of T_max steps gives the same read-out at every T as a separate simulation
-/// of T steps (the prefix property of digest §0.9), bit for bit when the chunking is the same.
+/// of T steps (the prefix property of docs/conversion-notes.md §0.9), bit for bit when the chunking is the same.
 @Suite struct CumulativeReadoutTests {
     @Test(arguments: [1, 5, 17])
     func prefixOfOneSimulationEqualsASeparateSimulation(t: Int) throws {

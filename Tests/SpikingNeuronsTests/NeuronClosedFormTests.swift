@@ -3,7 +3,7 @@ import SpikingNeurons
 import Testing
 import _TestSupport
 
-// Neuron dynamics against closed forms (STYLE.md C7 item 5).
+// Neuron dynamics against closed forms (docs/conventions.md C7 item 5).
 //
 // Inputs are x = θ·f for fractions f of three kinds:
 // - dyadic (k/16): every sum in the Float32 recurrence is exact, so the closed form holds even

@@ -1,5 +1,5 @@
 // Tests of the distribution-aware conversion factors of Datta & Beerel (DATE 2022), the math in
-// chapters/ultralow/Method.swift (digest datta2022-ultra-low-latency.md §2.3–2.4, §8).
+// chapters/ultralow/Method.swift (chapters/ultralow/NOTES.md §2.3–2.4, §8).
 //
 // DRAFT: assumes `ActivationFit`, `FactorGrid`, `FactorFit`, `ConversionFactors` and
 // `MembraneStart` move from the chapter into SNNConversion with public access (tests cannot
@@ -16,7 +16,7 @@ private func uniformSamples(_ n: Int) -> [Float] { (0..<n).map { (Float($0) + 0.
 @Suite("Distribution-aware conversion factors")
 struct ActivationFitTests {
     /// Constant input x into an IF neuron with reset by subtraction for T steps fires
-    /// n = clip(⌊T·x/V⌋, 0, T) spikes (u₀ = 0, λ = 1; digest §2.3), and ⌊T·x/V + ½⌋ from u₀ = V/2.
+    /// n = clip(⌊T·x/V⌋, 0, T) spikes (u₀ = 0, λ = 1; chapters/ultralow/NOTES.md §2.3), and ⌊T·x/V + ½⌋ from u₀ = V/2.
     /// The closed form and the step-by-step simulation agree on every dyadic input.
     @Test(arguments: [1, 2, 3, 4, 8])
     func constantInputCountMatchesSimulation(timesteps: Int) {
@@ -48,7 +48,7 @@ struct ActivationFitTests {
         #expect(Swift.abs(fit.meanSquaredError - 1.0 / 27) <= 2e-4, "MSE = \(fit.meanSquaredError)")
     }
 
-    /// The digest's reference table (§2.4, Uniform(0, 1), μ = 1): naive, shift and fitted MSE and
+    /// chapters/ultralow/NOTES.md's reference table (§2.4, Uniform(0, 1), μ = 1): naive, shift and fitted MSE and
     /// the fitted factors, to grid precision.
     @Test(arguments: [
         (1, 0.3332, 0.0834, 0.33, 0.66, 0.0370),
@@ -72,7 +72,7 @@ struct ActivationFitTests {
     }
 
     /// On a skewed distribution (half-normal σ = 0.3, μ = 1) the fit beats the shift rule by
-    /// more than 2× at T = 1–2 and places the threshold far below μ (digest §2.4 read-out 2).
+    /// more than 2× at T = 1–2 and places the threshold far below μ (chapters/ultralow/NOTES.md §2.4 read-out 2).
     @Test func skewedDistributionFitsFarBelowTheClip() {
         // Deterministic half-normal quantiles: x = σ·√2·erf⁻¹(p), via bisection on erf.
         let n = 20_000

@@ -1,4 +1,4 @@
-// The fine-tuning neuron of Datta & Beerel (DATE 2022, digest §2.5–2.6) as the chapter builds
+// The fine-tuning neuron of Datta & Beerel (DATE 2022, chapters/ultralow/NOTES.md §2.5–2.6) as the chapter builds
 // it from SpikingNeuron: LIF with trainable leak λ and threshold V, reset by subtraction, spikes
 // of amplitude V, rectangular surrogate ∂s/∂m = 1 on |m| < 1 (m = U/V − 1).
 

@@ -1,13 +1,13 @@
 // Presets of chapter-attention. `paper` lists the paper's (or its lineage's) settings with
-// their sources; `quick` and `smoke` are derived from it by explicit modifications (STYLE C5).
-// [proposed] marks an engineering reconstruction (digest provenance tag).
+// their sources; `quick` and `smoke` are derived from it by explicit modifications (docs/conventions.md C5).
+// [proposed] marks an engineering reconstruction (NOTES.md provenance tag).
 
 import AttentionMethod
 import ChapterSupport
 import Datasets
 import NeuralNetworks
 
-/// The three compression arms of digest §8.2.
+/// The three compression arms of NOTES.md §8.2.
 enum Arm: String, Codable, CaseIterable, Sendable {
     /// (ii) sparse momentum + attention transfer from the meta-model (the paper's AGC).
     case sparseMomentumAT
@@ -69,7 +69,7 @@ struct Config: Codable, Equatable, Sendable {
     }
     struct ConversionConfig: Codable, Equatable, Sendable {
         var percentile: Double
-        /// θ = scale × percentile (DIET-SNN, digest §2.5).
+        /// θ = scale × percentile (DIET-SNN, NOTES.md §2.5).
         var scale: Float
         var calibrationBatches: Int
         var calibrationBatchSize: Int
@@ -101,14 +101,14 @@ struct Config: Codable, Equatable, Sendable {
         return copy
     }
 
-    /// VGG16 / CIFAR-10 (digest §3, §4; many values [proposed] since the paper body is unavailable).
+    /// VGG16 / CIFAR-10 (NOTES.md §3, §4; many values [proposed] since the paper body is unavailable).
     static let paper = Config(
         data: DataConfig(dataset: .cifar10, trainLimit: nil, testLimit: nil, simulatedTestLimit: nil),
-        model: ModelConfig(features: VGG.vgg16, classifier: [4096, 4096],  // digest §4 (Rathi/DIET VGG16)
-                           dropout: 0.2),                                    // digest §2.6
-        meta: MetaConfig(epochs: 200, batchSize: 128, learningRate: 1e-3,   // digest §3 (Adam here [proposed])
+        model: ModelConfig(features: VGG.vgg16, classifier: [4096, 4096],  // NOTES.md §4 (Rathi/DIET VGG16)
+                           dropout: 0.2),                                    // NOTES.md §2.6
+        meta: MetaConfig(epochs: 200, batchSize: 128, learningRate: 1e-3,   // NOTES.md §3 (Adam here [proposed])
                          weightDecay: 5e-4),
-        student: StudentConfig(arms: Arm.allCases, densities: [0.2, 0.1, 0.05, 0.03],  // digest §8.2
+        student: StudentConfig(arms: Arm.allCases, densities: [0.2, 0.1, 0.05, 0.03],  // NOTES.md §8.2
                                epochs: 100, batchSize: 100,                // sparse_learning defaults, §2.3
                                learningRate: 1e-3, weightDecay: 5e-4,
                                beta: 1000,                                 // AT code, §2.2
@@ -123,7 +123,7 @@ struct Config: Codable, Equatable, Sendable {
                        sparseArms: [.sparseMomentumAT], channelFractions: [0.5, 0.35, 0.25],
                        energyDensity: 0.03))                               // ≈ 33.4×, §6
 
-    /// Fashion-MNIST, VGG-S (digest §8.1), minutes on two cores.
+    /// Fashion-MNIST, VGG-S (NOTES.md §8.1), minutes on two cores.
     static let quick = paper.modified {
         // The paper's densities {0.2, 0.1, 0.05, 0.03} and kept fractions {0.5, 0.35, 0.25},
         // on VGG-S at half width (full VGG-S under load made 3 arms × 4 densities ≈ 1.5 h).

@@ -23,7 +23,7 @@ struct TrainedModel: Codable {
 }
 
 func makeVGG(_ model: Config.ModelConfig, imageShape: [Int], classes: Int, using rng: inout SeededGenerator) -> Sequential {
-    // Bias-free, no BatchNorm, average pooling (Rathi/DIET convention, digest §2.1 step 1).
+    // Bias-free, no BatchNorm, average pooling (Rathi/DIET convention, NOTES.md §2.1 step 1).
     VGG.make(model.features, inputChannels: imageShape[0], inputSize: imageShape[1], classes: classes,
              classifier: model.classifier, batchNorm: false, bias: false, pool: .average,
              dropout: model.dropout, using: &rng)

@@ -24,7 +24,7 @@
 //   swift run chapter-attention --profile paper     # VGG16 / CIFAR-10; needs data/, days on CPU
 //
 // Deviations from the paper (every [proposed] choice; details in README.md):
-//   • The paper body is unavailable (digest §READ THIS FIRST): the assembly of sparse momentum
+//   • The paper body is unavailable (NOTES.md "Read this first"): the assembly of sparse momentum
 //     (Dettmers) + AT (Zagoruyko) + DIET-style SNN training is [proposed].
 //   • Quick: Fashion-MNIST 5k, VGG-S at half width, 4 + 3 epochs, Adam + cosine; students
 //     start from the meta-model's weights with the one-shot global-magnitude mask (paper: [?]).

@@ -1,5 +1,5 @@
 // Presets of chapter-classic. `paper` lists the papers' settings with their sources; `quick`
-// and `smoke` are derived from it by explicit modifications (STYLE C5).
+// and `smoke` are derived from it by explicit modifications (docs/conventions.md C5).
 
 import ChapterSupport
 import Datasets
@@ -68,12 +68,12 @@ struct Config: ChapterConfiguration {
     static let paper = Config(
         data: DataConfig(dataset: .cifar10, trainLimit: nil, simulatedTestLimit: nil),
         ann: ANNConfig(features: VGG.vgg16, classifier: [4096, 4096],   // Simonyan & Zisserman Table 1
-                       epochs: 200, batchSize: 128,                     // digest §5.3 recipe
+                       epochs: 200, batchSize: 128,                     // NOTES.md §5.3 recipe
                        learningRate: 1e-3, weightDecay: 5e-4),
         conversion: ConversionConfig(calibrationBatches: 8, calibrationBatchSize: 128,
                                      percentiles: [99.9, 99.99],        // Rueckauer 2017 §2.4, toolbox default 99.9
                                      reset: .subtraction),              // Rueckauer 2017 §2.2
-        evaluation: EvaluationConfig(maxTimesteps: 256, batchSize: 100, chunk: 8))  // digest §8 fig. 1
+        evaluation: EvaluationConfig(maxTimesteps: 256, batchSize: 100, chunk: 8))  // NOTES.md §8 fig. 1
 
     /// Minutes on two cores: a small average-pooling VGG on Fashion-MNIST.
     static let quick = paper.modified {

@@ -25,10 +25,10 @@
 //   • Fashion-MNIST and a 2-conv VGG at the quick scale, not MNIST/CIFAR-10 nets.
 //   • Direct (analog) input and membrane read-out for all methods (Diehl used Poisson input
 //     and spike counts); biases are kept as constant currents (Diehl removed them).
-//   • Thresholds with spikes of amplitude θ (form (b) of digest §0.3) instead of weight
+//   • Thresholds with spikes of amplitude θ (form (b) of docs/conversion-notes.md §0.3) instead of weight
 //     normalisation; both give identical spike trains.
 //   • Energy vs T assumes each layer's firing rate is constant in time (only totals at T_max
-//     are measured); 45 nm float32/int32 constants, memory ignored (digest §7).
+//     are measured); 45 nm float32/int32 constants, memory ignored (docs/conversion-notes.md §7).
 
 import ArgumentParser
 import ChapterSupport
@@ -145,7 +145,7 @@ runChapter {
 
     // MARK: - 5. Evaluate
     // One simulation of T_max steps per batch and method; the cumulative membrane read-out gives
-    // accuracy for every T ≤ T_max (digest §0.9).
+    // accuracy for every T ≤ T_max (docs/conversion-notes.md §0.9).
 
     let T = config.evaluation.maxTimesteps
     let (evaluations, _, _) = try cache.stage(
@@ -166,7 +166,7 @@ runChapter {
         }
     }
 
-    // Energy (digest §7): ANN = Σ MACs·E_MAC; SNN = first layer MACs·T·E_MAC + Σ spikes·fan-out·E_AC.
+    // Energy (docs/conversion-notes.md §7): ANN = Σ MACs·E_MAC; SNN = first layer MACs·T·E_MAC + Σ spikes·fan-out·E_AC.
     let imageShape = train.imageShape
     let annLedger = EnergyLedger.ann(folded, inputShape: imageShape)
     let energyRatios = { (evaluation: TimestepEvaluation, method: Method, constants: EnergyConstants) throws -> [Double] in
@@ -225,5 +225,5 @@ runChapter {
 // MARK: - Exercises
 // One option each; README.md "Exercises" says what you should see.
 // 1. `--reset zero`: every method now resets to zero. Why does even the 99.99th percentile
-//    stop short of the ANN, however large T gets? (digest §0.2: r = 1/⌈θ/z⌉.)
+//    stop short of the ANN, however large T gets? (docs/conversion-notes.md §0.2: r = 1/⌈θ/z⌉.)
 // 2. `--percentile 99`: thresholds drop further. Which T improve, and what happens at T_max?

@@ -1,6 +1,6 @@
 // Presets of chapter-compare. `paper` lists every method's published settings with their
-// sources (digests in shared/papers/); `quick` and `smoke` are derived from it by explicit
-// modifications (STYLE C5). Quick uses lighter training schedules than the single chapters so
+// sources (each chapter's NOTES.md); `quick` and `smoke` are derived from it by explicit
+// modifications (docs/conventions.md C5). Quick uses lighter training schedules than the single chapters so
 // that all nine methods fit in about 12 minutes on two cores.
 
 import ChapterSupport
@@ -115,34 +115,34 @@ struct Config: ChapterConfiguration {
         data: DataConfig(dataset: .cifar10, trainLimit: nil, simulatedTestLimit: nil),
         backbone: BackboneConfig(features: VGG.vgg16, classifier: [4096, 4096]),  // Simonyan & Zisserman Table 1
         ann: ANNConfig(epochs: 200, batchSize: 128, learningRate: 1e-3,         // chapter-classic paper preset
-                       weightDecay: 5e-4),                                      // conversion digest §5.3
+                       weightDecay: 5e-4),                                      // chapters/classic/NOTES.md §5.3
         conversion: ConversionConfig(calibrationBatches: 8, calibrationBatchSize: 128,
                                      percentiles: [99.9, 99.99],                // Rueckauer 2017 §2.4
-                                     maxTimesteps: 256, batchSize: 100, chunk: 8),  // RNL digest §5: T ≤ 256
+                                     maxTimesteps: 256, batchSize: 100, chunk: 8),  // chapters/rnl/NOTES.md §5: T ≤ 256
         ultralow: UltralowConfig(clipPercentile: 99.99,                        // [compare] no trained clip here
-                                 timesteps: [1, 2, 4, 8],                       // ultralow digest §8: T = 1…8
-                                 calibrationImages: 512, sampleLimit: 400_000,  // ultralow digest §7.3
-                                 grid: FactorGrid(), start: .half,              // digest §8; chapter's best rule
+                                 timesteps: [1, 2, 4, 8],                       // chapters/ultralow/NOTES.md §8: T = 1…8
+                                 calibrationImages: 512, sampleLimit: 400_000,  // chapters/ultralow/NOTES.md §7.3
+                                 grid: FactorGrid(), start: .half,              // chapters/ultralow/NOTES.md §8; chapter's best rule
                                  finetuneTimesteps: [1, 2],                     // paper headline T = 2 (§5)
-                                 finetuneEpochs: 300, finetuneImages: nil,      // ultralow digest §3
-                                 finetuneBatchSize: 128, finetuneLearningRate: 1e-4),  // digest §3
-        hybrid: HybridConfig(annDropout: 0.2,                                 // hybrid digest §3
-                             timesteps: 5, epochs: 100, imagesPerEpoch: nil,     // hybrid digest §0, §3
-                             batchSize: 64, learningRate: 1e-4,                  // hybrid digest §3
-                             percentile: 99.7, calibrationBatches: 8,            // hybrid digest §2.6
-                             thresholdScale: 0.3, outputThresholdScale: 0.3),    // digest §2.6 [proposed]
+                                 finetuneEpochs: 300, finetuneImages: nil,      // chapters/ultralow/NOTES.md §3
+                                 finetuneBatchSize: 128, finetuneLearningRate: 1e-4),  // chapters/ultralow/NOTES.md §3
+        hybrid: HybridConfig(annDropout: 0.2,                                 // chapters/hybrid/NOTES.md §3
+                             timesteps: 5, epochs: 100, imagesPerEpoch: nil,     // chapters/hybrid/NOTES.md §0, §3
+                             batchSize: 64, learningRate: 1e-4,                  // chapters/hybrid/NOTES.md §3
+                             percentile: 99.7, calibrationBatches: 8,            // chapters/hybrid/NOTES.md §2.6
+                             thresholdScale: 0.3, outputThresholdScale: 0.3),    // chapters/hybrid/NOTES.md §2.6 [proposed]
         hoyer: HoyerConfig(
-            schedule: HoyerTrainingSchedule(epochs: 400, batchSize: 128,         // hoyer digest §3
+            schedule: HoyerTrainingSchedule(epochs: 400, batchSize: 128,         // chapters/hoyer/NOTES.md §3
                                             optimizer: .adamAMSGrad, learningRate: 1e-4,
-                                            weightDecay: 1e-4, decayScope: .all,  // hoyer digest §2.4
+                                            weightDecay: 1e-4, decayScope: .all,  // chapters/hoyer/NOTES.md §2.4
                                             milestones: [0.6, 0.8, 0.9], factor: 5),
-            dropout: 0.1, regularisationWeight: 1e-8, surrogateHeight: 0.5),    // hoyer digest §2.2, §3
-        attention: AttentionConfig(density: 0.03,                                // ≈ 33.4×, attention digest §6
-                                   epochs: 100, batchSize: 100,                  // attention digest §2.3
-                                   learningRate: 1e-3, weightDecay: 5e-4, beta: 1000,  // digest §2.2
-                                   initialPruneRate: 0.5, minimumPruneRate: 0.005,     // digest §2.3
-                                   percentile: 99.7, thresholdScale: 0.3,        // DIET, digest §2.5
-                                   timesteps: 5, snnEpochs: 100, snnBatchSize: 64,     // digest §2.6, §3
+            dropout: 0.1, regularisationWeight: 1e-8, surrogateHeight: 0.5),    // chapters/hoyer/NOTES.md §2.2, §3
+        attention: AttentionConfig(density: 0.03,                                // ≈ 33.4×, chapters/attention/NOTES.md §6
+                                   epochs: 100, batchSize: 100,                  // chapters/attention/NOTES.md §2.3
+                                   learningRate: 1e-3, weightDecay: 5e-4, beta: 1000,  // chapters/attention/NOTES.md §2.2
+                                   initialPruneRate: 0.5, minimumPruneRate: 0.005,     // chapters/attention/NOTES.md §2.3
+                                   percentile: 99.7, thresholdScale: 0.3,        // DIET, chapters/attention/NOTES.md §2.5
+                                   timesteps: 5, snnEpochs: 100, snnBatchSize: 64,     // chapters/attention/NOTES.md §2.6, §3
                                    snnLearningRate: 1e-4, snnTrainLimit: nil),
         evaluation: EvaluationConfig(timesteps: [1, 2, 4, 8, 16, 32, 64, 128, 256]))
 
@@ -164,10 +164,10 @@ struct Config: ChapterConfiguration {
         $0.ultralow.finetuneLearningRate = 3e-4
         $0.hybrid.epochs = 1
         $0.hybrid.imagesPerEpoch = 1_920
-        $0.hybrid.learningRate = 3e-4                                 // hybrid digest §8.1
+        $0.hybrid.learningRate = 3e-4                                 // chapters/hybrid/NOTES.md §8.1
         $0.hybrid.calibrationBatches = 4
         $0.hoyer.schedule.epochs = 2
-        $0.hoyer.schedule.optimizer = .adam                         // hoyer digest §8
+        $0.hoyer.schedule.optimizer = .adam                         // chapters/hoyer/NOTES.md §8
         $0.hoyer.schedule.learningRate = 1e-3
         $0.hoyer.schedule.decayScope = .weightsOnly
         $0.hoyer.regularisationWeight = 2.5e-7                      // chapter-hoyer quick

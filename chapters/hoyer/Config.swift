@@ -1,5 +1,5 @@
-// Presets of chapter-hoyer. `paper` gives the authors' settings with their sources (digest
-// §3, §4); `quick` and `smoke` are derived from it by explicit modifications (STYLE C5).
+// Presets of chapter-hoyer. `paper` gives the authors' settings with their sources (NOTES.md
+// §3, §4); `quick` and `smoke` are derived from it by explicit modifications (docs/conventions.md C5).
 
 import ChapterSupport
 import Datasets
@@ -52,7 +52,7 @@ struct Config: ChapterConfiguration {
         var augmentation: AugmentationChoice
     }
     struct NetworkConfig: Codable, Equatable, Sendable {
-        /// VGG convolutions and pools; pooling sits between conv and BN (digest §2.5).
+        /// VGG convolutions and pools; pooling sits between conv and BN (NOTES.md §2.5).
         var features: [VGG.Item]
         /// Hidden fully-connected widths (each followed by a spike layer, no BN).
         var classifier: [Int]
@@ -153,17 +153,17 @@ struct Config: ChapterConfiguration {
             + replicates.flatMap { [$0, "eval-\($0)"] }
     }
 
-    /// VGG16 on CIFAR-10 at T = 1 (digest §3 first row, §4).
+    /// VGG16 on CIFAR-10 at T = 1 (NOTES.md §3 first row, §4).
     static let paper = Config(
         data: DataConfig(
             dataset: .cifar10, trainLimit: nil, testLimit: nil,
-            normalization: .fixed(mean: [0.4914, 0.4822, 0.4465],       // digest §3
+            normalization: .fixed(mean: [0.4914, 0.4822, 0.4465],       // NOTES.md §3
                                   std: [0.2023, 0.1994, 0.2010]),
-            augmentation: .cropAndFlip(padding: 4)),                     // digest §3
+            augmentation: .cropAndFlip(padding: 4)),                     // NOTES.md §3
         network: NetworkConfig(
             features: Array(VGG.vgg16.dropLast()),   // 4 pools: 32 → 2, 512·2·2 = 2048 (§4)
-            classifier: [4096, 4096],                                    // digest §4
-            dropout: 0.1),                                               // digest §2.5
+            classifier: [4096, 4096],                                    // NOTES.md §4
+            dropout: 0.1),                                               // NOTES.md §2.5
         training: TrainingConfig(
             epochs: 400, batchSize: 128,                                 // train.sh, §3
             optimizer: .adamAMSGrad, learningRate: 1e-4,                 // §3
@@ -173,13 +173,13 @@ struct Config: ChapterConfiguration {
             regularisationWeight: 1e-8,                                  // --hoyer_decay, §3
             regulariserGradient: .detachedThreshold,                     // Dec 2022 code, §2.3
             surrogateHeight: 0.5),                                       // grad_scale, §2.2
-        sweep: SweepConfig(multipliers: [0.1, 10]),                      // digest §8
+        sweep: SweepConfig(multipliers: [0.1, 10]),                      // NOTES.md §8
         evaluation: EvaluationConfig(
             batchSize: 250, membraneImages: 2_000,
-            noiseLevels: [0, 0.1, 0.2, 0.4], noiseTestLimit: nil),       // digest §8
+            noiseLevels: [0, 0.1, 0.2, 0.4], noiseTestLimit: nil),       // NOTES.md §8
         replication: ReplicationConfig(extraSeeds: 0))                   // ours: opt-in
 
-    /// Minutes on two cores: "VGG-S Hoyer" on Fashion-MNIST (digest §8).
+    /// Minutes on two cores: "VGG-S Hoyer" on Fashion-MNIST (NOTES.md §8).
     /// The training subset fills the time budget (the issue: ≤ 10 min on two cores, build
     /// included): 10,000 images took 234 s for the whole run once the Hoyer layer stopped
     /// converting layouts and dropout-scaled spikes ran spike-driven, so the preset doubled it;
@@ -190,10 +190,10 @@ struct Config: ChapterConfiguration {
                              normalization: .fittedToTrainingSet, augmentation: .none)
         $0.network = NetworkConfig(features: VGG.small, classifier: [256], dropout: 0.1)
         $0.training.epochs = 2
-        $0.training.optimizer = .adam                    // digest §8: Adam 1e-3 for short runs
+        $0.training.optimizer = .adam                    // NOTES.md §8: Adam 1e-3 for short runs
         $0.training.learningRate = 1e-3
-        $0.training.decayScope = .weightsOnly            // digest §8
-        // The digest's heuristic (equal λ·N for the first spike map, N = 128·32·28·28) gives
+        $0.training.decayScope = .weightsOnly            // NOTES.md §8
+        // NOTES.md's heuristic (equal λ·N for the first spike map, N = 128·32·28·28) gives
         // 2.5e-8; at 2 epochs its effect is within seed noise, so the preset uses 10× that
         // and the sweep (× 0.1, × 10) covers the heuristic.
         $0.method.regularisationWeight = 2.5e-7

@@ -72,7 +72,7 @@ struct EvaluationStage: Encodable {
     }
 }
 
-// MARK: - The network (digest §4, §8 "VGG-S Hoyer")
+// MARK: - The network (NOTES.md §4, §8 "VGG-S Hoyer")
 
 /// conv → [maxpool] → BN → activation → dropout, …, FC → activation → dropout, FC → logits;
 /// bias-free. The activation is ReLU (ANN) or a Hoyer spike layer (SNN).
@@ -185,7 +185,7 @@ func evaluate(_ network: Sequential, names: [String], test: LabeledImages,
 }
 
 /// Accuracy when every spike layer sees u + σ·|v_th|·n instead of u, n ~ N(0, 1), for each
-/// σ in `levels` (digest §7 figure 7). The draws n come from one bank per spike layer (one
+/// σ in `levels` (NOTES.md §7 figure 7). The draws n come from one bank per spike layer (one
 /// batch's worth, seeded) reused for every batch, σ and variant: common random numbers, so
 /// the curves differ only through the networks.
 func accuracyUnderMembraneNoise(_ network: Sequential, levels: [Float],

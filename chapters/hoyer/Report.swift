@@ -150,7 +150,7 @@ func percent(_ fraction: Double, digits: Int) -> String {
 func fixed(_ value: Double, digits: Int) -> String { String(format: "%.\(digits)f", value) }
 func signed(_ value: Double) -> String { String(format: "%+.2f", value) }
 
-// MARK: - Figures (digest §7; ids follow this chapter's numbering)
+// MARK: - Figures (NOTES.md §7; ids follow this chapter's numbering)
 
 func writeFigures(_ metrics: Metrics, evaluations: [String: VariantEvaluation],
                   to directory: URL) throws -> [WrittenFigure] {
@@ -332,7 +332,7 @@ func writeReadmeTable(_ metrics: Metrics, record: RunRecord, readme: URL) throws
     try replaceResultsBlock(in: readme, with: lines.joined(separator: "\n"))
 }
 
-/// The checks of digest §8, each judged on the numbers above (fixed thresholds, no
+/// The checks of NOTES.md §8, each judged on the numbers above (fixed thresholds, no
 /// tuning): what this run reproduced and what it did not.
 func effectLines(_ m: Metrics) -> [String] {
     guard let fixedV = m.variant("fixed"), let plain = m.variant("hoyer-sum"),

@@ -4,7 +4,7 @@
 // Paper:
 //   G. Datta, Z. Liu, P. A. Beerel, "Hoyer regularizer is all you need for ultra low-latency
 //   spiking neural networks", arXiv:2212.10170 (v1, 20 Dec 2022; ICLR 2023 submission).
-//   Code: github.com/godatta/Ultra-Low-Latency-SNN, commit 4844cc0 (digest §2, §9).
+//   Code: github.com/godatta/Ultra-Low-Latency-SNN, commit 4844cc0 (NOTES.md §2, §9).
 //
 // Claim reproduced: at T = 1 (one pass, binary activations) a VGG whose spike layers fire
 // at the Hoyer extremum of their own clipped membrane map trains from scratch to within
@@ -25,8 +25,8 @@
 //                                             # 2 CPU cores; needs data/cifar-10-batches-bin/
 //
 // Deviations from the paper (each one explained in README.md):
-//   • quick: Fashion-MNIST, the digest's 4-conv "VGG-S Hoyer", 30k images, 2 epochs, Adam
-//     1e-3 (not VGG16/CIFAR-10, 400 epochs, Adam 1e-4), λ_H scaled by the digest's heuristic;
+//   • quick: Fashion-MNIST, NOTES.md's 4-conv "VGG-S Hoyer", 30k images, 2 epochs, Adam
+//     1e-3 (not VGG16/CIFAR-10, 400 epochs, Adam 1e-4), λ_H scaled by NOTES.md's heuristic;
 //   • the regulariser acts on clip(u, 0, |v_th|) with v_th detached (Dec 2022 code; the 2023
 //     form is `--regulariser-gradient through-threshold`); surrogate 0.5 on (0, 2];
 //   • maps or channels with Σz_c = 0 use E = 1 and skip the running update (the code's NaN);
@@ -157,9 +157,9 @@ runChapter {
                                    context: context)
     }
 
-    // MARK: - 2. Train the ANN (digest §8 run A)
+    // MARK: - 2. Train the ANN (NOTES.md §8 run A)
     // The same VGG with ReLU: conv → maxpool → BN → ReLU → dropout 0.1, bias-free, pool
-    // before BN ("pool before spike", digest §2.5); CE loss, Adam, lr / 5 at 60/80/90 %.
+    // before BN ("pool before spike", NOTES.md §2.5); CE loss, Adam, lr / 5 at 60/80/90 %.
 
     printSection("2. Train the ANN")
     let variants = config.variants
@@ -167,7 +167,7 @@ runChapter {
     print(ann.summary)
     printMetric("ANN test accuracy", 100 * annEvaluation.accuracy, unit: "%")
 
-    // MARK: - 3. The Hoyer spike layer (digest §2.2, Method/HoyerSpike.swift)
+    // MARK: - 3. The Hoyer spike layer (NOTES.md §2.2, Method/HoyerSpike.swift)
     // There is no conversion: the SNN is the same VGG with every ReLU replaced by
     //     z = u/|v_th|,  E = Σz_c²/Σz_c (z_c = clip(z, 0, 1), no gradient),  o = [z ≥ E]
     // trained directly at T = 1 with ∂o/∂z = 0.5 on (0, 2]. E ≤ 1 lowers the effective
@@ -178,7 +178,7 @@ runChapter {
                               classes: train.classCount, seed: context.seed)
     print(example.summary)
 
-    // MARK: - 4. Train the SNNs from scratch at T = 1 (digest §8 runs B–E)
+    // MARK: - 4. Train the SNNs from scratch at T = 1 (NOTES.md §8 runs B–E)
     // B: fixed threshold (E = 1, trainable v_th, same code path), C: Hoyer sum, D: C + the
     // regulariser L = CE + λ_H·Σ_l H(clip(u_l, 0, |v_th,l|)), E: D with channel-wise E.
     // Then the regulariser sweep: D with λ_H × each multiplier.

@@ -1,6 +1,6 @@
-// Presets of chapter-hybrid. `paper` lists the paper's settings with their sources (digest
-// = shared/papers/datta2021-hybrid-encoding.md); `quick` and `smoke` are derived from it by
-// explicit modifications (STYLE C5). Everything tagged [proposed] is the digest's
+// Presets of chapter-hybrid. `paper` lists the paper's settings with their sources (notes
+// = NOTES.md); `quick` and `smoke` are derived from it by
+// explicit modifications (docs/conventions.md C5). Everything tagged [proposed] is NOTES.md's
 // reconstruction, not a verified value of the paper.
 
 import ChapterSupport
@@ -66,7 +66,7 @@ struct Config: Codable, Equatable, Sendable {
         return copy
     }
 
-    /// The digest's name of each temporal mapping (§2.2): A linear, B IF input, C signed.
+    /// NOTES.md's name of each temporal mapping (§2.2): A linear, B IF input, C signed.
     static func letter(_ mapping: TemporalMapping) -> String {
         switch mapping {
         case .linear: "A"
@@ -83,7 +83,7 @@ struct Config: Codable, Equatable, Sendable {
         }
     }
 
-    /// The four arms of digest §8.2 with threshold scales s; `thresholdAndLeak` for the
+    /// The four arms of NOTES.md §8.2 with threshold scales s; `thresholdAndLeak` for the
     /// single-spike arms B–D and `dietThresholdAndLeak` for arm A; `mapping` the temporal code
     /// of arms C (after the analog step) and D (alone).
     static func arms(singleSpikeScale s: Float, surrogate: STDBSurrogate, thresholdAndLeak: Training,
@@ -133,7 +133,7 @@ struct Config: Codable, Equatable, Sendable {
                       $0.thresholdAndLeak = c.thresholdAndLeak == .trained ? .fixed : .trained }]
     }
 
-    /// CIFAR-100 VGG16, T = 5 (digest §0, §3, §4; training recipe [proposed] from DIET-SNN).
+    /// CIFAR-100 VGG16, T = 5 (NOTES.md §0, §3, §4; training recipe [proposed] from DIET-SNN).
     static let paper: Config = {
         let surrogate = STDBSurrogate.v1(alpha: 0.3, beta: 0.1)                  // §2.5 α = 0.3, β ∈ {0.01, 0.1, 0.3}
         let a = arms(singleSpikeScale: 0.3, surrogate: surrogate,                // §2.6 s ∈ {0.2, 0.3, 0.5}
@@ -153,7 +153,7 @@ struct Config: Codable, Equatable, Sendable {
                                          sweepArms: ["A", "B", "C"], sweepImages: nil, armImages: nil))
     }()
 
-    /// Minutes on two cores: Fashion-MNIST, the digest's VGG-S (§8.1).
+    /// Minutes on two cores: Fashion-MNIST, NOTES.md's VGG-S (§8.1).
     static let quick = paper.modified {
         // 2,000 test images (a binomial σ of about 1 point per accuracy); a multiple of 10,
         // so the class-balanced pick draws as much from the seed as 1,000 did.
@@ -163,11 +163,11 @@ struct Config: Codable, Equatable, Sendable {
         $0.ann.epochs = 5                                        // §8.1 says 10–15; 5 fits the budget
         $0.ann.learningRate = 1e-3
         $0.conversion.calibrationBatches = 4
-        // §2.5: V2 (the digest's fallback "if V1 trains poorly"): with V1, fine-tuning longer
+        // §2.5: V2 (NOTES.md's fallback "if V1 trains poorly"): with V1, fine-tuning longer
         // made B, C and D worse, and V2 scored higher on held-out training images (README).
         // θ and λ trained in B–D; arm A keeps them fixed (the core neuron's trained-θ/λ
         // backward is ~5× slower and changed A by less than the noise, README).
-        // §2.2: temporal mapping C, the digest's alternative "if A underperforms": with mapping
+        // §2.2: temporal mapping C, NOTES.md's alternative "if A underperforms": with mapping
         // A, arm C stayed 5.7 points below arm A on 2,000 held-out training images; there
         // mapping C scored 2.3 points above mapping A, mapping B 0.6 below (README, "The input code").
         $0.finetune.arms = arms(singleSpikeScale: 0.3, surrogate: .v2(gamma: 0.3),  // §2.5 γ = 0.3

@@ -156,7 +156,7 @@ func summarize(_ r: ArmResult, snn: Sequential, annLedger: EnergyLedger, imageSh
         firstSpikeStepCorrect: e.firstSpikeStepCorrect, firstSpikeStepWrong: e.firstSpikeStepWrong)
 }
 
-/// The effects of digest §8.4, each checked on this run's numbers.
+/// The effects of NOTES.md §8.4, each checked on this run's numbers.
 struct Effects: Codable, Equatable {
     /// 1. C ≤ 1 spike per neuron in every layer (also a precondition in `evaluate`).
     var singleSpikeBoundHolds: Bool
@@ -322,7 +322,7 @@ func updateReadme(with m: Metrics, profile: Profile, seconds: Double) throws {
                          + "| \(fmt(a.outputFiredFraction, 3)) |")
         }
     }
-    lines += ["", "Effects of digest §8.4:", ""] + m.effects.lines.map { "- " + $0 } + [""]
+    lines += ["", "Effects of NOTES.md §8.4:", ""] + m.effects.lines.map { "- " + $0 } + [""]
     text.replaceSubrange(begin.upperBound..<end.lowerBound, with: lines.joined(separator: "\n"))
     try text.write(to: url, atomically: true, encoding: .utf8)
 }

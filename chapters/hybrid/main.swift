@@ -12,7 +12,7 @@
 //
 // In this chapter you will:
 //   • encode the same pixels as direct, Poisson and hybrid inputs and look at the rasters;
-//   • fine-tune four SNNs (arms A–D of digest §8.2) from ONE shared ANN with BPTT at T = 5:
+//   • fine-tune four SNNs (arms A–D of NOTES.md §8.2) from ONE shared ANN with BPTT at T = 5:
 //     single-spike neurons (fired-flag mask) and the spike-time + membrane cross-entropy;
 //   • count spikes per neuron per layer and price them (first-layer MACs once, then ACs).
 //
@@ -22,10 +22,10 @@
 //   swift run chapter-hybrid --profile paper      # VGG16 / CIFAR-100; needs data/, days on CPU
 //
 // Deviations from the paper (the paper's text was not available; see README.md):
-//   • every [proposed] item of the digest: temporal mapping A (paper preset; quick uses the
-//     digest's alternative C, signed, chosen on held-out images), fired-flag enforcement with
+//   • every [proposed] item of NOTES.md: temporal mapping A (paper preset; quick uses
+//     NOTES.md's alternative C, signed, chosen on held-out images), fired-flag enforcement with
 //     frozen membrane, loss Form 1 (ε = 0.1), surrogate V1 α = 0.3 β = 0.1 (paper preset;
-//     quick uses the digest's fallback V2, triangle γ = 0.3), threshold scale s = 0.3 and
+//     quick uses NOTES.md's fallback V2, triangle γ = 0.3), threshold scale s = 0.3 and
 //     s_out = 0.3, per-layer θ and λ trained as in DIET-SNN (v_out fixed);
 //   • single-spike thresholds: percentile of the PEAK membrane (integrated without firing)
 //     under the arm's own input code, layer by layer; arm A uses ANN ReLU percentiles × 0.3
@@ -138,7 +138,7 @@ print("data: \(config.data.dataset.title), \(train.count) train, \(test.count) \
       + "image \(imageShape)")
 
 // MARK: - 2. Train the ANN
-// Bias-free VGG, no BatchNorm, average pooling, dropout (DIET-SNN's ANN, digest §2.6 step 1):
+// Bias-free VGG, no BatchNorm, average pooling, dropout (DIET-SNN's ANN, NOTES.md §2.6 step 1):
 //   conv3×3 32, 32, avg-pool, 64, 64, avg-pool, FC 256, FC classes   (VGG-S, §8.1)
 
 let (ann, annKey) = try trainedANN(config: config, train: train, normalization: normalization,
@@ -202,7 +202,7 @@ for arm in config.finetune.arms + config.finetune.ablations {
 }
 
 // MARK: - 5. Evaluate
-// Energy per image (45 nm fp32, digest §5): E_ANN = E_MAC·Σ MACs;
+// Energy per image (45 nm fp32, NOTES.md §5): E_ANN = E_MAC·Σ MACs;
 // E_SNN = E_MAC·MACs₁·(analog steps) + E_AC·[N_in·fanout₁ + Σ_{l≥2} events_l·fanout_l].
 // Pooled view (b): a non-zero pooled value is one event; the event view (a) is reported too.
 

@@ -1,5 +1,5 @@
 // Presets of chapter-rnl. `paper` lists the paper's (authors' code) settings with their
-// sources; `quick` and `smoke` are derived from it by explicit modifications (STYLE C5).
+// sources; `quick` and `smoke` are derived from it by explicit modifications (docs/conventions.md C5).
 
 import ChapterSupport
 import RNLMethod
@@ -67,7 +67,7 @@ struct Config: ChapterConfiguration {
     var ril: RILConfig
     var evaluation: EvaluationConfig
 
-    /// The authors' CIFAR-10 VGG-16 pipeline (digest §5, §6, §3.5).
+    /// The authors' CIFAR-10 VGG-16 pipeline (NOTES.md §5, §6, §3.5).
     static let paper = Config(
         data: DataConfig(dataset: .cifar10, trainLimit: 40_000,        // tutorial.py: 40k/10k split
                          validationCount: 10_000, simulatedTestLimit: nil),
@@ -84,7 +84,7 @@ struct Config: ChapterConfiguration {
                        tolerance: 0.03),                                // fast_train.py default
         evaluation: EvaluationConfig(maxTimesteps: 512, batchSize: 100, chunk: 8,  // evaluate.py T = 500
                                      fitBatchSize: 50,                  // one test batch
-                                     scatterTimesteps: [8, 32, 128]))   // digest §8 fig. 4
+                                     scatterTimesteps: [8, 32, 128]))   // NOTES.md §8 fig. 4
 
     /// Minutes on two cores: classic's small average-pooling VGG on Fashion-MNIST.
     static let quick = paper.modified {

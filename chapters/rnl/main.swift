@@ -24,7 +24,7 @@
 // Deviations from the paper (details in README.md):
 //   • Fashion-MNIST and classic's 2-conv VGG at the quick scale, Adam + cosine, 2 epochs.
 //   • RIL uses cross-entropy + λ·Ω̄ on the BN-folded net, M locked, Ω̄ over RNL layers only;
-//     the authors' self-distillation term is ≈ 0 (digest §3.5). Selection on a held-out split.
+//     the authors' self-distillation term is ≈ 0 (NOTES.md §3.5). Selection on a held-out split.
 //   • Energy vs T assumes constant firing rates in time (totals at T_max are measured).
 
 import ArgumentParser
@@ -128,7 +128,7 @@ runChapter {
     let rnlFolded = try foldRateNormNetwork(rnlANN)
     let rnlThresholds = rnlFolded.layers.compactMap { ($0 as? RateNorm)?.threshold }
 
-    // Phase 2, RIL (digest §3.5): weights frozen, one s shared by all RNLs, M locked;
+    // Phase 2, RIL (NOTES.md §3.5): weights frozen, one s shared by all RNLs, M locked;
     // L = CE + λ·Ω̄, Ω^l = Σa/‖a‖²; keep the lowest-Ω̄ s within the accuracy tolerance.
     let rnlValidationAccuracy = Double(classificationAccuracy(rnlFolded, batches: validationBatches))
     let (trajectory, _, _) = try cache.stage(
@@ -201,7 +201,7 @@ runChapter {
         }
     }
 
-    // Fit curves ε^l(t) on one test batch, for the two RNL conversions (digest §3.4, §8 fig. 2).
+    // Fit curves ε^l(t) on one test batch, for the two RNL conversions (NOTES.md §3.4, §8 fig. 2).
     let fitBatch = simulated.batches(size: config.evaluation.fitBatchSize, normalization: normalization)[0]
     let fits = cache.timed("fit-curves") {
         [ConversionMethod.rnl, .rnlRIL].map { method in
@@ -282,4 +282,4 @@ runChapter {
 // 1. `--tolerance 0.05`: allow a 5-point ANN drop. Is the faster SNN worth the accuracy?
 // 2. `--lambda 5`: how far does p move, and what happens to Ω̄ and to the steps the SNN needs?
 // To think about: in fig-fit-curves-rnl, which layers break ε^l(t) ≤ Ω^l/t at small t, and
-//    why (digest §3.4)?
+//    why (NOTES.md §3.4)?

@@ -1,13 +1,13 @@
-// Presets of chapter-ultralow. `paper` lists the paper's settings with their sources (digest =
-// /work/shared/papers/datta2022-ultra-low-latency.md); `quick` and `smoke` are derived from it
-// by explicit modifications (STYLE C5).
+// Presets of chapter-ultralow. `paper` lists the paper's settings with their sources (notes =
+// NOTES.md); `quick` and `smoke` are derived from it
+// by explicit modifications (docs/conventions.md C5).
 
 import ChapterSupport
 import UltralowMethod
 import Datasets
 import NeuralNetworks
 
-/// One way of turning the clipped-ReLU DNN into an SNN (digest §8, experiment 2).
+/// One way of turning the clipped-ReLU DNN into an SNN (NOTES.md §8, experiment 2).
 struct ConversionRule: Codable, Equatable, Hashable, Sendable {
     enum Kind: String, Codable, Sendable {
         /// (a) V = A = μ, U(0) = 0.
@@ -87,7 +87,7 @@ struct Config: ChapterConfiguration {
     }
     struct EvaluationConfig: Codable, Equatable, Sendable {
         var batchSize: Int
-        /// The paper's headline, copied by hand (digest §5, [abs]): CIFAR-100, T = 2.
+        /// The paper's headline, copied by hand (NOTES.md §5, [abs]): CIFAR-100, T = 2.
         var paperAccuracy: Double?
     }
 
@@ -102,7 +102,7 @@ struct Config: ChapterConfiguration {
         .fitted(.snnCalibrated, start: .half),
     ]
 
-    /// VGG16 on CIFAR-100, T = 2 (digest §3, §4, §5).
+    /// VGG16 on CIFAR-100, T = 2 (NOTES.md §3, §4, §5).
     static let paper = Config(
         data: DataConfig(dataset: .cifar100, trainLimit: nil, testLimit: nil, augment: true),  // §3
         dnn: DNNConfig(features: Array(VGG.vgg16.dropLast()),    // §4: 4 pools, 2×2×512 = 2048 features
@@ -122,15 +122,15 @@ struct Config: ChapterConfiguration {
                                  batchSize: 128, learningRate: 1e-4),   // §3
         evaluation: EvaluationConfig(batchSize: 100, paperAccuracy: 0.6419))  // §5 [abs]
 
-    /// Minutes on two cores: digest §8's "VGG-S" on Fashion-MNIST.
+    /// Minutes on two cores: NOTES.md §8's "VGG-S" on Fashion-MNIST.
     static let quick = paper.modified {
         // Sized for a 2-core machine: the DNN trains at ≈ 1 100 images/s (debug build).
         $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 12_000, testLimit: 600, augment: false)
-        // digest §8's VGG-S at half width (16, 16, P, 32, 32, P; FC 128): 4× fewer MACs.
+        // NOTES.md §8's VGG-S at half width (16, 16, P, 32, 32, P; FC 128): 4× fewer MACs.
         $0.dnn.features = [.conv(16), .conv(16), .pool, .conv(32), .conv(32), .pool]
         $0.dnn.classifier = [128]
         $0.dnn.dropout = 0.1
-        // 470 SGD steps at digest §8's lr 0.05, from the authors' initialisation: 86.1–87.0 % on
+        // 470 SGD steps at NOTES.md §8's lr 0.05, from the authors' initialisation: 86.1–87.0 % on
         // the full test set for seeds 1, 2, 3, 42 (3 epochs on 6 000 images at lr 0.01 from the
         // core's Kaiming init gave 49.7–77.8 % for the same seeds).
         $0.dnn.epochs = 5

@@ -72,7 +72,7 @@ struct DNNStage: Encodable { var data: Config.DataConfig; var dnn: Config.DNNCon
 /// The inputs of the cached `finetune` stage.
 struct FineTuneStage: Encodable { var finetune: Config.FineTuneConfig; var evaluation: Config.EvaluationConfig }
 
-/// SGD with momentum, cross-entropy, lr ÷ 5 at 60/80/90 % of the steps (digest §3).
+/// SGD with momentum, cross-entropy, lr ÷ 5 at 60/80/90 % of the steps (NOTES.md §3).
 func trainDNN(_ network: Sequential, train: LabeledImages, normalization: Normalization,
               config: Config, using rng: inout SeededGenerator) throws {
     let c = config.dnn

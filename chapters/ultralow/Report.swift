@@ -34,7 +34,7 @@ struct EnergyRow: Codable, Equatable, Sendable {
     var name: String
     var timesteps: Int
     var fineTuned: Bool
-    /// First layer's MACs charged every step (A) or once (B); digest §6.
+    /// First layer's MACs charged every step (A) or once (B); NOTES.md §6.
     var ratioFloat32EveryStep: Double
     var ratioFloat32Once: Double
     var ratioInt32EveryStep: Double

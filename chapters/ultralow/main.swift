@@ -26,13 +26,13 @@
 //                                                # on 2 CPU cores; needs data/cifar-100-binary/
 //
 // Deviations from the paper (README.md explains each):
-//   • quick: Fashion-MNIST, digest §8's 4-conv VGG-S at half width, 12k training images,
+//   • quick: Fashion-MNIST, NOTES.md §8's 4-conv VGG-S at half width, 12k training images,
 //     5 DNN epochs, 2 fine-tuning epochs on 3k images;
 //     paper profile: VGG16 only (the Diet-SNN ResNet20 is not built here);
-//   • the factor script was never published: (α, β) minimise the digest's §2.4 objective
+//   • the factor script was never published: (α, β) minimise the NOTES.md §2.4 objective
 //     (our reconstruction); spike value A = β·μ with no c = 1.3 fudge factor;
 //   • SNN without dropout; A follows V during fine-tuning through the weights (A/V fixed);
-//     the gradient to V is the library's (no "∂L/∂V += Σ∂L/∂o" quirk, digest §2.6);
+//     the gradient to V is the library's (no "∂L/∂V += Σ∂L/∂o" quirk, NOTES.md §2.6);
 //   • the last epoch is reported (the paper kept the best test epoch).
 
 import ArgumentParser
@@ -80,7 +80,7 @@ runChapter {
 
     // MARK: - 1. Data
     // Images standardised with training statistics; the SNN receives the same image as a
-    // constant input current at every step (direct coding, digest §2.8).
+    // constant input current at every step (direct coding, NOTES.md §2.8).
     printSection("1. Data")
     let fullTrain = try LabeledImages.load(config.data.dataset, split: .train)
     let fullTest = try LabeledImages.load(config.data.dataset, split: .test)
@@ -91,7 +91,7 @@ runChapter {
     print("\(config.data.dataset.title): \(train.count) train, \(test.count) test images, "
           + "shape \(train.imageShape), direct input")
 
-    // MARK: - 2. Train the DNN with a trainable clip μ per layer (digest §2.2)
+    // MARK: - 2. Train the DNN with a trainable clip μ per layer (NOTES.md §2.2)
     //     a = clip(x, 0, μ);  ∂a/∂x = [0 < x < μ];  ∂a/∂μ = [x ≥ μ]   (PACT)
     // Bias-free, no BatchNorm, max pooling, dropout after each clip; μ starts at 4 and
     // receives weight decay like every weight (one optimiser group in the paper's code).
@@ -102,7 +102,7 @@ runChapter {
                                classifier: config.dnn.classifier, batchNorm: false, bias: false, pool: .max,
                                dropout: config.dnn.dropout,
                                activation: { _, _ in ClippedReLU(clip: config.dnn.initialClip) }, using: &rng)
-        // The authors' initialisation (digest §3): conv N(0, 2/(k²·C_out)), linear N(0, 0.01²).
+        // The authors' initialisation (NOTES.md §3): conv N(0, 2/(k²·C_out)), linear N(0, 0.01²).
         applyDietSNNInitialisation(network, using: &rng)
         return network
     }
@@ -127,7 +127,7 @@ runChapter {
     printMetric("DNN test accuracy (the \(test.count) simulated)", 100 * dnnSubsetAccuracy, unit: "%")
     print("trained clips μˡ: " + clips.map { formatFixed(Double($0), digits: 3) }.joined(separator: "  "))
 
-    // MARK: - 3. Convert: measure the distribution, fit (α, β) per layer and T (digest §2.4)
+    // MARK: - 3. Convert: measure the distribution, fit (α, β) per layer and T (NOTES.md §2.4)
     //     (α, β) = argmin E_x[(clip(x, 0, μ) − (β·μ/T)·clip(⌊(T·x + u₀)/(α·μ)⌋, 0, T))²]
     //     V = α·μ,  A = β·μ;  naive: α = β = 1, u₀ = 0;  shift: α = β = 1, u₀ = V/2
     // Estimator (a) plugs the DNN's pre-activations into the constant-input count above;
@@ -170,7 +170,7 @@ runChapter {
     rewriteLine("")
     printConversionTable(converted, timesteps: config.conversion.timesteps, dnnAccuracy: dnnSubsetAccuracy)
 
-    // MARK: - 5. Fine-tune the SNN with surrogate-gradient BPTT (digest §2.6–2.7)
+    // MARK: - 5. Fine-tune the SNN with surrogate-gradient BPTT (NOTES.md §2.6–2.7)
     //     U ← λ·U + W·x(t);  s = [U ≥ V];  U ← U − V·s;  logits = Σ_t W_L·x_{L−1}(t)
     //     ∂s/∂U ≈ 1/V on 0 < U ≤ 2V (rectangle);  V and λ trained, λ ≤ 1
     // The fitted conversion is tuned at every T in the config, the naive one at T = 2 with
@@ -204,7 +204,7 @@ runChapter {
 
     // MARK: - 6. Energy, results and figures
     // E_DNN = E_MAC·Σ MACs;  E_SNN = E_MAC·MACs₁·(T or 1) + E_AC·Σ_{l≥2} spikes·fan-out
-    // (digest §6), priced with 45 nm float32 (4.6/0.9 pJ) and int32 (3.2/0.1 pJ).
+    // (NOTES.md §6), priced with 45 nm float32 (4.6/0.9 pJ) and int32 (3.2/0.1 pJ).
     printSection("6. Energy, results and figures")
     let energy = energyRows(dnn: dnn, imageShape: train.imageShape, converted: converted, tuned: tuned)
     printEnergyTable(energy)

@@ -1,5 +1,5 @@
 // Attention transfer (Zagoruyko & Komodakis 2017), the "attention-guided" part of
-// Kundu et al. 2021 (digest §2.2).
+// Kundu et al. 2021 (NOTES.md §2.2).
 
 import Foundation
 import NeuralNetworks
@@ -76,7 +76,7 @@ public func attentionTransferLoss(student: [Variable], teacherMaps: [Tensor]) ->
     return total ?? Variable(Tensor(0))
 }
 
-/// The indices of the attention points of a VGG `Sequential` [proposed, digest §2.2]: the
+/// The indices of the attention points of a VGG `Sequential` [proposed, NOTES.md §2.2]: the
 /// output of the last activation before every pooling layer (end of each conv stage).
 public func attentionPoints(of network: Sequential) -> [Int] {
     var points: [Int] = []
@@ -98,7 +98,7 @@ public func forwardWithAttention(_ network: Sequential, _ x: Variable, points: [
     return (h, taps)
 }
 
-/// The teacher's attention maps for one batch: one inference pass, no graph (digest §9).
+/// The teacher's attention maps for one batch: one inference pass, no graph (NOTES.md §9).
 public func teacherAttentionMaps(_ teacher: Sequential, images: Tensor, points: [Int]) -> [Tensor] {
     var context = ForwardContext.inference
     let (_, taps) = forwardWithAttention(teacher, Variable(images), points: points, context: &context)

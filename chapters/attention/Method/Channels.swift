@@ -1,4 +1,4 @@
-// Structured (channel) compression guided by the meta-model's attention [proposed, digest §2.4].
+// Structured (channel) compression guided by the meta-model's attention [proposed, NOTES.md §2.4].
 // The masks, their application and the physical shrinking are NeuralNetworks' channel pruning
 // (`channelMasks`, `applyChannelMasks`, `shrinkChannels`); the paper-specific part is the score.
 //
@@ -6,7 +6,7 @@
 // outputs exactly 0, ReLU′(0) = 0, so the gradient (hence momentum) of every pruned filter —
 // and of the next layer's weights reading it — is exactly 0: momentum-based regrowth has
 // nothing to read. We therefore rank channels once by the meta-model's per-channel
-// attention score s_c = mean_{n,h,w} A_c(h,w)² (the digest's "alternative reading") and
+// attention score s_c = mean_{n,h,w} A_c(h,w)² (NOTES.md's "alternative reading") and
 // train the student under those fixed channel masks with the AT loss.
 
 import NeuralNetworks

@@ -1,5 +1,5 @@
 // Conversion of a (sparse) ANN to a DIET-style LIF SNN with trainable leak and threshold, its
-// BPTT training with masks fixed, and energy with non-zero synapses only (digest §2.5, §2.6, §5).
+// BPTT training with masks fixed, and energy with non-zero synapses only (NOTES.md §2.5, §2.6, §5).
 
 import EnergyEstimation
 import Foundation
@@ -55,7 +55,7 @@ public func snnTrainingStep(_ snn: Sequential, images: Tensor, labels: [Int], ti
 
 extension EnergyLedger {
     /// The same ledger with weight layer l's MACs and ACs multiplied by its density d_l
-    /// (hardware that skips zero weights; digest §5):
+    /// (hardware that skips zero weights; NOTES.md §5):
     ///
     ///     E_ANN,sparse = E_MAC Σ_l d_l MACs_l,   AC_l = d_l · spikes_l · fan-out_l
     ///

@@ -46,7 +46,7 @@ public func trainStudent(
         batches: { rng in train.shuffledBatches(size: batchSize, normalization: normalization, using: &rng) },
         step: { batch, rate, rng in
             adam.learningRate = rate
-            // Teacher maps: one inference pass per batch, no graph, no gradient (digest §9).
+            // Teacher maps: one inference pass per batch, no graph, no gradient (NOTES.md §9).
             let maps = teacher.map { teacherAttentionMaps($0, images: batch.images, points: points) }
             let r = attentionGuidedStep(student: network, teacherMaps: maps, beta: beta, points: points,
                                         images: batch.images, labels: batch.labels, optimizer: &adam,
@@ -69,7 +69,7 @@ public func trainStudent(
     return trace
 }
 
-/// Converts a (sparse) ANN and trains the SNN with BPTT at T steps, masks fixed (digest §2.5–2.6).
+/// Converts a (sparse) ANN and trains the SNN with BPTT at T steps, masks fixed (NOTES.md §2.5–2.6).
 ///
 ///     θˡ = s · P_99.7(ReLU outputs of layer l, masked weights)
 ///

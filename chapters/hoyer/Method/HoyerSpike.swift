@@ -1,15 +1,15 @@
-// The paper's contribution (digest §2.2, §2.3): the Hoyer spike layer, whose threshold is
+// The paper's contribution (NOTES.md §2.2, §2.3): the Hoyer spike layer, whose threshold is
 // the Hoyer extremum of its own clipped membrane map, and the Hoyer regulariser that
 // pushes membrane potentials away from that threshold.
 
 import Foundation
 import SpikingNeurons
 
-// MARK: - Modes (digest §2.2 step 2, §2.3, §9)
+// MARK: - Modes (NOTES.md §2.2 step 2, §2.3, §9)
 
 /// Which threshold a spike layer compares z = u/|v_th| with.
 public enum ThresholdMode: String, Codable, Sendable, CaseIterable {
-    /// E = 1: a plain trainable threshold v_th (the ablation; digest run B).
+    /// E = 1: a plain trainable threshold v_th (the ablation; NOTES.md run B).
     case fixed
     /// E = Hoyer extremum of the whole clipped map, one value per layer ("sum").
     case hoyerSum = "hoyer-sum"
@@ -26,7 +26,7 @@ public enum RegulariserGradient: String, Codable, Sendable, CaseIterable {
     case throughThreshold = "through-threshold"
 }
 
-// MARK: - The Hoyer spike layer (digest §2.2)
+// MARK: - The Hoyer spike layer (NOTES.md §2.2)
 
 /// A one-time-step spiking layer whose threshold is the Hoyer extremum of its input map.
 ///
@@ -151,7 +151,7 @@ public final class HoyerSpike: SpikingLayer {
     }
 }
 
-// MARK: - The Hoyer regulariser term of one spike layer (digest §2.3)
+// MARK: - The Hoyer regulariser term of one spike layer (NOTES.md §2.3)
 
 /// λ_H's term of one layer, H(clip(u, 0, |v_th|)) = H(z_c) with z_c = clip(z, 0, 1)
 /// (H is scale-invariant; `sums` are S1, S2 of z_c over the whole layer):

@@ -7,15 +7,15 @@ import Foundation
 import SpikingNeurons
 import Training
 
-// MARK: - The network (digest §4, §8 "VGG-S Hoyer")
+// MARK: - The network (NOTES.md §4, §8 "VGG-S Hoyer")
 
 /// The VGG of chapter-hoyer: conv → [maxpool] → BN → activation → dropout, …, FC → activation →
-/// dropout, FC → logits; bias-free, pooling before BN ("pool before spike", digest §2.5), so
+/// dropout, FC → logits; bias-free, pooling before BN ("pool before spike", NOTES.md §2.5), so
 /// every spike layer's binary output feeds the next weight layer directly.
 ///
 /// - Parameters:
 ///   - mode: the Hoyer spike layer's threshold mode, or nil for the ReLU ANN. Channel-wise
-///     extrema apply to convolutions; FC spike layers keep `.hoyerSum` (digest §2.2).
+///     extrema apply to convolutions; FC spike layers keep `.hoyerSum` (NOTES.md §2.2).
 ///   - seed: the initial weights' seed (the same for every variant of a comparison).
 public func makeHoyerVGG(
     features: [VGG.Item], classifier: [Int], dropout: Float, imageShape: [Int], classes: Int,
@@ -40,7 +40,7 @@ public func makeHoyerVGG(
         using: &rng)
 }
 
-// MARK: - Training (digest §2.4)
+// MARK: - Training (NOTES.md §2.4)
 
 /// Adam or Adam with AMSGrad.
 public enum HoyerOptimizer: String, Codable, Equatable, Sendable {
@@ -80,7 +80,7 @@ public struct TrainingData {
 }
 
 /// Mini-batch training: L = CE + Σ_l λ_H·H_l (the spike layers add their H terms to the
-/// context), Adam, lr / factor at the milestones, stepped every iteration (digest §2.4).
+/// context), Adam, lr / factor at the milestones, stepped every iteration (NOTES.md §2.4).
 /// Partial last batches are dropped; the batch order comes from `seed`.
 public func trainHoyerNetwork(_ network: Sequential, label: String, schedule config: HoyerTrainingSchedule,
                               data: TrainingData, seed: UInt64) throws {
@@ -95,7 +95,7 @@ public func trainHoyerNetwork(_ network: Sequential, label: String, schedule con
                         progressLabel: label, rng: &rng)
 }
 
-// MARK: - Operation counts and energy (digest §6)
+// MARK: - Operation counts and energy (NOTES.md §6)
 
 /// A conv or FC layer with its dense MACs per image and the spike layer feeding it (nil for
 /// the first layer, which sees the analog image).

@@ -1,4 +1,4 @@
-// Measuring what the Hoyer regulariser does to the membrane potentials (digest §7 figure 2,
+// Measuring what the Hoyer regulariser does to the membrane potentials (NOTES.md §7 figure 2,
 // §8 "near"): counts of z/E around the threshold. In the library (compiled with -O) because
 // it visits every spike-layer input of the test sample.
 

@@ -6,7 +6,7 @@ import Foundation
 import SNNConversion
 import Training
 
-/// One SNN variant fine-tuned from the shared ANN (digest §8.2).
+/// One SNN variant fine-tuned from the shared ANN (NOTES.md §8.2).
 public struct Arm: Codable, Equatable, Sendable {
     public var key: String
     public var title: String
@@ -19,7 +19,7 @@ public struct Arm: Codable, Equatable, Sendable {
     /// θˡ = s · percentile of the ANN's ReLU outputs.
     public var thresholdScale: Float
     /// Whether every hidden layer's threshold θˡ and leak λˡ learn during fine-tuning
-    /// (DIET-SNN, digest §2.1 [proposed]) or stay at their initial values (θ from the
+    /// (DIET-SNN, NOTES.md §2.1 [proposed]) or stay at their initial values (θ from the
     /// percentile rule, λ = 1). The output threshold v_out stays fixed either way.
     public var thresholdAndLeak: Training
 
@@ -60,7 +60,7 @@ public struct ArmResult: Codable {
     public var sweep: [ArmEvaluation]
 }
 
-/// Builds the arm's SNN from the shared ANN and fine-tunes it with BPTT (digest §2.6 step 3).
+/// Builds the arm's SNN from the shared ANN and fine-tunes it with BPTT (NOTES.md §2.6 step 3).
 ///
 ///     θˡ = s·(ReLU percentile) (arm A), or re-calibrated on the SNN (single-spike arms)
 ///     per step: encode → T steps → read-out loss → AMSGrad, learning rate cosine to 0

@@ -1,9 +1,9 @@
-// Single-spike output neurons and the spike-time + membrane cross-entropy (digest §2.4).
+// Single-spike output neurons and the spike-time + membrane cross-entropy (NOTES.md §2.4).
 
 import Foundation
 import SpikingNeurons
 
-/// How the output layer is read and trained. Every form is [proposed] (digest §2.4).
+/// How the output layer is read and trained. Every form is [proposed] (NOTES.md §2.4).
 public enum OutputLoss: Sendable, Codable, Equatable, CustomStringConvertible {
     /// Form 1 (default): single-spike output IF neurons with threshold v and one logit each,
     ///     logit_k = Σ_t (T + 1 − t)·o_k(t) + (1 − n_k)·U_k(T)/v + ε·n_k·(h_k(t_k)/v − 1)

@@ -1,4 +1,4 @@
-// Building, running, training and measuring the SNN arms of chapter-hybrid (digest §2.6, §5, §8).
+// Building, running, training and measuring the SNN arms of chapter-hybrid (NOTES.md §2.6, §5, §8).
 
 import Datasets
 import EnergyEstimation
@@ -22,7 +22,7 @@ public func spikingNetwork(from ann: Sequential, thresholds: [Float], hidden: Hi
 }
 
 extension ConversionRule {
-    /// The hybrid-encoding conversion (digest §2.6): the classic rule (ReLU → IF with amplitude
+    /// The hybrid-encoding conversion (NOTES.md §2.6): the classic rule (ReLU → IF with amplitude
     /// θ, dropout removed, the last layer a non-spiking `Linear` that produces the output
     /// currents), with hidden neurons whose θ and λ (initially 1) are trained or fixed as
     /// `thresholdAndLeak` says: a core LIF `SpikingNeuron` (multi-spike) or a
@@ -211,9 +211,9 @@ public func evaluate(
         firstSpikeStepCorrect: histCorrect, firstSpikeStepWrong: histWrong)
 }
 
-// MARK: - Energy (digest §5)
+// MARK: - Energy (NOTES.md §5)
 
-/// How spikes crossing an average pool are charged (digest §5, companion §7.3).
+/// How spikes crossing an average pool are charged (NOTES.md §5, docs/conversion-notes.md §7.3).
 public enum PoolingConvention: String, Sendable, Codable {
     /// (b) pooled view: each non-zero pooled value triggers the next layer's fan-out once.
     case pooled
@@ -225,7 +225,7 @@ public enum PoolingConvention: String, Sendable, Codable {
 /// ACs for it (the hybrid and temporal codes), and finds the analog layers by looking for a
 /// core `SpikingNeuron`; this local ledger covers both.
 ///
-/// The SNN's operations per image (digest §5):
+/// The SNN's operations per image (NOTES.md §5):
 ///
 ///     first weight layer:  MACs₁ × (analog steps)  +  ACs = N_in_spikes × fanout₁
 ///     weight layer l ≥ 2:  ACs = events_l × fanout_l,    fanout_l = MACs_l / (input elements)
@@ -254,7 +254,7 @@ public func snnLedger(
 // MARK: - Threshold initialisation under the arm's own input code
 
 /// DIET's sequential percentile rule, run on the SNN itself with the arm's input encoding
-/// (digest §2.6 step 2), adapted to single-spike neurons: layer by layer, with the earlier
+/// (NOTES.md §2.6 step 2), adapted to single-spike neurons: layer by layer, with the earlier
 /// layers' thresholds already set, the input currents x(t) of layer l are integrated without
 /// firing and each neuron's peak membrane max_t Σ_{τ≤t} x(τ) is recorded;
 ///

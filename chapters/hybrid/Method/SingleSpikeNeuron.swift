@@ -1,4 +1,4 @@
-// Single-spike hidden neurons and the STDB surrogate variants (digest §2.3, §2.5).
+// Single-spike hidden neurons and the STDB surrogate variants (NOTES.md §2.3, §2.5).
 //
 // The layer adopts the core `SpikingLayer` interface (threshold, spike value, spike limit), so
 // `Sequential.simulate`, `SpikeCounter` and `EnergyLedger.snn` count it like any other neuron
@@ -8,7 +8,7 @@
 import Foundation
 import SpikingNeurons
 
-/// The surrogate ∂s/∂h used by BPTT under the single-spike constraint (digest §2.5) [proposed].
+/// The surrogate ∂s/∂h used by BPTT under the single-spike constraint (NOTES.md §2.5) [proposed].
 /// Both are multiplied by the not-yet-fired mask (1 − F(t−1)), so a neuron that has fired
 /// gets exactly zero gradient afterwards.
 public enum STDBSurrogate: Sendable, Codable, Equatable, CustomStringConvertible {
@@ -147,12 +147,12 @@ public func singleSpikeBackward(_ g: Tensor, membranes: Tensor, fireStep: [Int32
                                 leak: Float(partialLeak.reduce(0, +)))
 }
 
-/// A layer of single-spike integrate-and-fire neurons (digest §2.3): each neuron fires at most
+/// A layer of single-spike integrate-and-fire neurons (NOTES.md §2.3): each neuron fires at most
 /// once per image; the membrane is frozen after its spike and the surrogate gradient masked.
 /// Spikes carry amplitude θ (like `convert`'s `SpikeAmplitude.threshold`) so the next layer
 /// keeps the ANN's weights.
 ///
-/// θ and λ are per-layer scalars, as in DIET-SNN (digest §2.1) and the core `SpikingNeuron`.
+/// θ and λ are per-layer scalars, as in DIET-SNN (NOTES.md §2.1) and the core `SpikingNeuron`.
 /// With `training: .trained` both are `parameters` and learn through the surrogate
 /// (`singleSpikeBackward`); the caller keeps λ ≤ 1 and θ > 0 after each step
 /// (`clampNeuronParameters`). With `.fixed` they are constants (the ablation).

@@ -1,6 +1,6 @@
 // The paper's contribution (Ding et al., IJCAI 2021): the Rate Norm Layer (RNL), its direct
 // conversion into IF neurons, the fit curve ε(t) with its coefficient Ω and bound Ω/t, and the
-// Rate Inference Loss (RIL). Equations beside the code; digest = shared/papers/ding2021-rnl.md.
+// Rate Inference Loss (RIL). Equations beside the code; notes = NOTES.md.
 //
 // Everything public here is meant to move to a library target (proposed: `OptimalConversion`,
 // depending on SNNConversion) so that Tests/RNLTests can import it.
@@ -8,9 +8,9 @@
 import Foundation
 import SNNConversion
 
-// MARK: - Rate Norm Layer (digest §3.3)
+// MARK: - Rate Norm Layer (NOTES.md §3.3)
 
-/// The ε that keeps θ > 0 (digest §10: `theta` includes +1e-6).
+/// The ε that keeps θ > 0 (NOTES.md §10: `theta` includes +1e-6).
 public let rateNormEpsilon: Float = 1e-6
 
 /// p = σ(s) = 1 / (1 + e^{−s}).
@@ -45,11 +45,11 @@ public func rateNorm(_ z: Variable, scale: Variable, runningMax m: Float) -> Var
 public enum RunningMaxUpdate: String, Sendable, Codable {
     /// M ← 0.9·M + 0.1·max(ReLU(z)) at the start of every training-phase forward pass.
     case everyTrainingBatch
-    /// M is frozen (phase 2 "locks" it, digest §3.5; inference never updates it).
+    /// M is frozen (phase 2 "locks" it, NOTES.md §3.5; inference never updates it).
     case frozen
 }
 
-/// The Rate Norm Layer: replaces ReLU in the source ANN (digest §3.3).
+/// The Rate Norm Layer: replaces ReLU in the source ANN (NOTES.md §3.3).
 ///
 ///     a = clip(z/θ, 0, 1),   θ = M·σ(s) + 1e-6
 ///
@@ -97,7 +97,7 @@ public final class RateNorm: Layer {
     }
 }
 
-// MARK: - Folding and conversion (digest §3.3, §4 step 4)
+// MARK: - Folding and conversion (NOTES.md §3.3, §4 step 4)
 
 /// BatchNorm folded into the conv/FC before each RNL (exact at inference). The RNLs are copied
 /// with frozen M; `sharedScale`, when given, becomes the one s of every RNL (phase 2).
@@ -122,7 +122,7 @@ public func foldRateNormNetwork(_ ann: Sequential, sharedScale: Parameter? = nil
     return folded
 }
 
-/// Direct conversion (digest §4): every RNL becomes an IF neuron with the **same** threshold
+/// Direct conversion (NOTES.md §4): every RNL becomes an IF neuron with the **same** threshold
 /// θ = M·σ(s) + 1e-6, reset by subtraction, u(0) = 0, unit spikes:
 ///
 ///     u[t] = u[t−1] + W·s^{l−1}[t] + b,   s[t] = H(u[t] − θ),   u[t] ← u[t] − θ·s[t]
@@ -149,7 +149,7 @@ extension ConversionRule {
     }
 }
 
-// MARK: - Fit curve, Ω and the bound (digest §3.4)
+// MARK: - Fit curve, Ω and the bound (NOTES.md §3.4)
 
 /// Ω = Σᵢ aᵢ / (‖a‖² + 1e-5) for activations a ∈ [0, 1]: Ω ≥ 1, equal to 1 for binary a.
 public func omega(_ a: Tensor) -> Double {
@@ -262,7 +262,7 @@ func _slice(_ x: Tensor, step: Int, of steps: Int) -> Tensor {
     }
 }
 
-// MARK: - Rate Inference Loss (digest §3.5)
+// MARK: - Rate Inference Loss (NOTES.md §3.5)
 
 /// Ω̄ = mean over the RNL layers of Ω^l, from the outputs of `forwardCollecting`.
 public func meanOmega(_ outputs: [Variable], of network: Sequential) -> Variable {

@@ -1,9 +1,9 @@
 // The paper's contribution, as plain math on arrays: the distribution-aware choice of the two
 // per-layer conversion factors (α: threshold scale, β: spike-amplitude scale) of Datta &
-// Beerel, DATE 2022 (digest §2.3–2.4). Foundation only, no tensors, so that the unit tests of
+// Beerel, DATE 2022 (NOTES.md §2.3–2.4). Foundation only, no tensors, so that the unit tests of
 // Tests/UltralowTests can compile it once it moves to a library (see README "For maintainers").
 //
-// Notation (digest §2.1): μ = the DNN's trained clip of the layer, T = time steps,
+// Notation (NOTES.md §2.1): μ = the DNN's trained clip of the layer, T = time steps,
 // V = α·μ the SNN threshold, A = β·μ the value one spike carries. An IF neuron (λ = 1, reset
 // by subtraction, fires when U ≥ V) with initial membrane U(0) = u₀ and input currents
 // I(1..T) fires n spikes; its time-averaged output is A·n/T, to be compared with the DNN's
@@ -11,7 +11,7 @@
 
 import Foundation
 
-/// What the factors are fitted to (digest §2.4, options (a) and (b)).
+/// What the factors are fitted to (NOTES.md §2.4, options (a) and (b)).
 public enum FactorEstimator: String, Codable, Sendable, CaseIterable {
     /// (a) The DNN's pre-activations x, each treated as a constant current for T steps:
     /// n = clip(⌊(T·x + u₀)/V⌋, 0, T). Exact at T = 1 (closed form, no simulation).
@@ -43,7 +43,7 @@ public struct ConversionFactors: Codable, Equatable, Sendable {
     public static let identity = ConversionFactors(alpha: 1, beta: 1)
 }
 
-/// The candidate αs and the range β is clamped to (digest §8: step 0.01 on [0.05, 1.5]).
+/// The candidate αs and the range β is clamped to (NOTES.md §8: step 0.01 on [0.05, 1.5]).
 public struct FactorGrid: Codable, Equatable, Sendable {
     public var lower: Double = 0.05
     public var upper: Double = 1.5
@@ -132,7 +132,7 @@ public enum ActivationFit {
         return sse / Double(Swift.max(a.count, 1))
     }
 
-    /// The paper's objective (digest §2.4), minimised over the α grid with the optimal β
+    /// The paper's objective (NOTES.md §2.4), minimised over the α grid with the optimal β
     /// for each α:
     ///
     ///     (α, β) = argmin E[(a − (β·μ/T)·n(V = α·μ))²]

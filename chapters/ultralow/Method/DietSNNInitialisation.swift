@@ -1,6 +1,6 @@
 import NeuralNetworks
 
-/// The authors' initialisation for a DNN trained from scratch (digest §3, Diet-SNN's
+/// The authors' initialisation for a DNN trained from scratch (NOTES.md §3, Diet-SNN's
 /// `_initialize_weights2`): conv weights N(0, 2/(k²·C_out)) ("fan-out" Kaiming), linear
 /// weights N(0, 0.01²), biases 0. The small linear weights start the bias-free, BatchNorm-free
 /// network with logits near 0 (loss ≈ ln 10); with the core's fan-in Kaiming on the linear

@@ -18,7 +18,7 @@ public struct SpikeLayerSetting: Codable, Equatable, Sendable {
     }
 }
 
-/// The SNN of digest §2.5 built from `dnn` (which is left untouched):
+/// The SNN of NOTES.md §2.5 built from `dnn` (which is left untouched):
 ///
 ///     ClippedReLU (or ReLU) l → IF/LIF neuron: U ← λU + I(t), s = [U ≥ Vˡ], U ← U − Vˡ·s, out Vˡ·s
 ///     next weight layer ← W·(Aˡ/Vˡ)     so a spike effectively carries Aˡ = βˡ·μˡ
@@ -27,7 +27,7 @@ public struct SpikeLayerSetting: Codable, Equatable, Sendable {
 ///
 /// Spikes carry Vˡ (`SpikeAmplitude.threshold`) and the next weights carry Aˡ/Vˡ, so during
 /// fine-tuning the amplitude follows the trained threshold, A = (β/α)·V — the code's
-/// A = c·β_code·V with c·β_code = β/α (digest §2.4).
+/// A = c·β_code·V with c·β_code = β/α (NOTES.md §2.4).
 ///
 /// A plain ReLU (e.g. of a BN-folded ANN, used by chapter-compare) is treated like a clipped
 /// one: its clip μ enters only through `settings`.
@@ -43,7 +43,7 @@ public func makeSNN(from dnn: Sequential, settings: [SpikeLayerSetting], trainab
 }
 
 extension ConversionRule {
-    /// The conversion of Datta & Beerel (digest §2.5): per layer (V, A, U(0)), spikes of value V
+    /// The conversion of Datta & Beerel (NOTES.md §2.5): per layer (V, A, U(0)), spikes of value V
     /// worth A (the next weights carry A/V), LIF neurons with λ = 1 whose V and λ learn when
     /// `trainable`, max pooling kept (it is fine-tuned through).
     public static func ultralow(settings: [SpikeLayerSetting], trainable: Bool) -> ConversionRule {
@@ -57,7 +57,7 @@ extension ConversionRule {
                     reset: .subtraction,
                     initialMembrane: settings[site.ordinal].start == .half ? .halfThreshold : .zero,
                     amplitude: .threshold,
-                    // ∂s/∂m = 1 on |m| < 1, m = U/V − 1 (digest §2.6): height 1 on (−1, 1].
+                    // ∂s/∂m = 1 on |m| < 1, m = U/V − 1 (NOTES.md §2.6): height 1 on (−1, 1].
                     surrogate: .straightThrough(height: 1, lower: -1, upper: 1),
                     thresholdTraining: trainable ? .trained : .fixed)
             },
@@ -137,7 +137,7 @@ public func evaluate(_ snn: Sequential, neurons: [Int], on batches: MiniBatches,
                          leaks: spiking.map { Double($0.leakValue) })
 }
 
-/// Surrogate-gradient BPTT of the converted SNN at T (digest §2.6–2.7): direct input repeated
+/// Surrogate-gradient BPTT of the converted SNN at T (NOTES.md §2.6–2.7): direct input repeated
 /// T times, logits = Σ_t W·x(t) (accumulated, not averaged), cross-entropy, Adam on weights,
 /// thresholds V and leaks λ; after each step λ ← min(λ, 1) and V ← max(V, 10⁻³).
 /// AMSGrad learning rate ÷ 5 at 60/80/90 % of the steps. Returns the mean loss of every epoch.
