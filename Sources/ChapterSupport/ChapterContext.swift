@@ -91,8 +91,7 @@ public struct ChapterContext: Sendable {
     /// Applies `--threads` and `--convolution` to the compute back ends (element-wise workers,
     /// OpenMP team, oneDNN kernels). Chapters call it once, right after creating the context.
     public func applyBackends() {
-        Parallelism.workers = threads
-        DNNLRuntime.convolutionAlgorithm = convolution
+        ExecutionPolicy(workers: threads, convolution: convolution).apply()
     }
 
     /// Whether this run writes the chapter's reference results: the README's generated table

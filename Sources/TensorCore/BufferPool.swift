@@ -17,7 +17,7 @@ import Synchronization
 /// per power of two, ≤ 25 % slack in address space; only touched pages become resident) and,
 /// when freed, kept on a free list for that class. A later request of the same class takes one
 /// back. The cache holds at most its capacity: the environment variable
-/// `LOWLATENCYSNN_BUFFER_POOL_MIB` (0 turns pooling off), else a quarter of physical memory,
+/// `LLSNN_BUFFER_POOL_MIB` (0 turns pooling off), else a quarter of physical memory,
 /// at most 8 GiB. A change of shapes (training to evaluation,
 /// one benchmark workload to the next) leaves buffers of sizes nobody asks for any more: on a
 /// miss, classes not requested in the last `staleAfterRequests` pooled requests are released,
@@ -121,7 +121,7 @@ public enum BufferPool {
     private static let state = Mutex(State(capacity: defaultCapacity()))
 
     private static func defaultCapacity() -> Int {
-        if let text = getenv("LOWLATENCYSNN_BUFFER_POOL_MIB"), let mib = Int(String(cString: text)),
+        if let text = EnvironmentSetting.bufferPoolMiB.value, let mib = Int(text),
            mib >= 0 {
             return mib << 20
         }

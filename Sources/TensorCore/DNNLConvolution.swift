@@ -424,8 +424,8 @@ public final class DNNLRuntime: @unchecked Sendable {
 
     static let shared = DNNLRuntime()
 
-    /// The layout/precision every convolution uses from now on (process-wide; set it once at
-    /// start-up, e.g. from a benchmark flag). Plans for each choice are cached separately.
+    /// The layout/precision every convolution uses from now on (process-wide; set once at
+    /// start-up through `ExecutionPolicy.apply`). Plans for each choice are cached separately.
     /// Default `.blocked`: same f32 results as `.plain` up to summation order (≤ 1e-6 relative),
     /// ~1.6× faster on the VGG-11 SNN training step (`bench snn --conv plain|blocked`).
     nonisolated(unsafe) public static var convolutionAlgorithm: ConvolutionAlgorithm = .blocked

@@ -1,5 +1,5 @@
 /// How many workers element-wise kernels split their work over (the machine has two cores).
-/// Set once at start-up from `--threads`. Setting it also sets the OpenMP team size that
+/// Set once at start-up from `--threads`, through `ExecutionPolicy.apply`. Setting it also sets the OpenMP team size that
 /// oneDNN and (OpenMP-flavoured) OpenBLAS use, so `--threads 1` really runs on one core.
 public enum Parallelism {
     nonisolated(unsafe) public static var workers: Int = 2 {

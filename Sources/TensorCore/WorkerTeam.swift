@@ -35,7 +35,7 @@ public enum WorkerTeam {
 
     private static let entry: Entry? = {
         #if canImport(Glibc)
-        if getenv("LLSNN_WORKERS").map({ String(cString: $0) }) == Backend.dispatch.rawValue { return nil }
+        if EnvironmentSetting.workers.value == Backend.dispatch.rawValue { return nil }
         let handle = UnsafeMutableRawPointer(bitPattern: 0)   // RTLD_DEFAULT
         guard let p = dlsym(handle, "GOMP_parallel"), let n = dlsym(handle, "omp_get_thread_num"),
               let s = dlsym(handle, "omp_get_num_threads") else { return nil }

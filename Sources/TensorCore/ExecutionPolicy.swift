@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How the package computes — never what it computes. Every knob that changes speed, memory or
+/// the threads used, and nothing else, is in this one table (the results are the same bits
+/// under every setting, except the convolution algorithm, whose kinds sum in other orders):
+///
+/// | knob                | default                        | set by                         | where it is read |
+/// |---------------------|--------------------------------|--------------------------------|------------------|
+/// | `workers`           | 2                              | `--threads`                    | `Parallelism.workers`: element-wise kernels, OpenMP team of oneDNN and OpenBLAS |
+/// | `convolution`       | `.blocked`                     | `--convolution`                | `DNNLRuntime.convolutionAlgorithm`: every oneDNN convolution plan |
+/// | `spikeConvolution`  | spike-driven up to density 0.3 | `bench --spikes`, tests        | `SpikeConvolutionPolicy.current` (task-local) |
+/// | `activationLayout`  | blocked between convolutions   | tests                          | `DNNLRuntime.activationLayout` (task-local) |
+/// | buffer-pool cap     | ¼ of physical memory, ≤ 8 GiB  | `LLSNN_BUFFER_POOL_MIB`        | `BufferPool` |
+/// | worker backend      | OpenMP's team when loaded      | `LLSNN_WORKERS=dispatch`       | `WorkerTeam` |
+///
+/// A chapter builds one `ExecutionPolicy` from its options and calls `apply()` once at start-up;
+/// the environment variables (`EnvironmentSetting`, all named `LLSNN_…`) are read once, when
+/// the buffer pool and the worker team first start.
+public struct ExecutionPolicy: Sendable, Equatable {
+    /// Threads of every parallel kernel (the machine has two cores).
+    public var workers: Int
+    /// The oneDNN convolution kernels.
+    public var convolution: ConvolutionAlgorithm
+
+    public init(workers: Int = 2, convolution: ConvolutionAlgorithm = .blocked) {
+        self.workers = workers
+        self.convolution = convolution
+    }
+
+    /// The policy in force in this process.
+    public static var current: ExecutionPolicy {
+        ExecutionPolicy(workers: Parallelism.workers, convolution: DNNLRuntime.convolutionAlgorithm)
+    }
+
+    /// Makes this the policy of the whole process (worker count, OpenMP team size, oneDNN
+    /// kernels). Call once at start-up, before any computation.
+    public func apply() {
+        Parallelism.workers = workers
+        DNNLRuntime.convolutionAlgorithm = convolution
+    }
+}
+
+/// The environment variables the package reads: all of them, each with its one meaning.
+/// None changes a result; each changes how it is computed.
+public enum EnvironmentSetting: String, CaseIterable, Sendable {
+    /// Largest size of the buffer pool in MiB (0 turns pooling off).
+    case bufferPoolMiB = "LLSNN_BUFFER_POOL_MIB"
+    /// `dispatch` runs the parallel kernels on Dispatch instead of OpenMP's team (benchmark A/B).
+    case workers = "LLSNN_WORKERS"
+
+    /// The variable's value in this process's environment, or nil.
+    public var value: String? { getenv(rawValue).map { String(cString: $0) } }
+}
