@@ -6,9 +6,18 @@
 /// untouched).
 public final class Parameter {
     /// What the parameter is, so optimisers can treat kinds differently (weight decay on
-    /// weights only, for example).
-    public enum Role: String, Sendable, Codable {
-        case weight, bias, normScale, normShift, threshold, leak, clip, other
+    /// weights only, for example). The graph module knows the kinds every network has; a
+    /// module that adds a kind declares it beside the layers that use it (the neuron
+    /// threshold and leak in SpikingNeurons, the activation clip in NeuralNetworks).
+    public struct Role: RawRepresentable, Hashable, Sendable, Codable {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        public static let weight = Role(rawValue: "weight")
+        public static let bias = Role(rawValue: "bias")
+        public static let normScale = Role(rawValue: "normScale")
+        public static let normShift = Role(rawValue: "normShift")
+        public static let other = Role(rawValue: "other")
     }
 
     public var value: Tensor

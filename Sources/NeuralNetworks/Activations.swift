@@ -41,3 +41,8 @@ public final class Flatten: Layer {
     public func forward(_ x: Variable, context: inout ForwardContext) -> Variable { x.flattened() }
     public var summary: String { "Flatten" }
 }
+
+extension Parameter.Role {
+    /// A trained activation clip μ (`ClippedReLU`).
+    public static let clip = Parameter.Role(rawValue: "clip")
+}

@@ -17,10 +17,6 @@ public struct ForwardContext {
     /// Time steps folded into the batch dimension: stateless layers see `[T·N, …]` and ignore
     /// it; neuron layers unfold `[T, N·…]` and run their recurrence over T.
     public var timesteps: Int = 1
-    /// Membrane potentials carried from one chunk of time steps to the next, per neuron layer,
-    /// during one chunked simulation (`nil` = every neuron layer starts from its initial
-    /// membrane). Scoped to this context value, so state never leaks between simulations.
-    public var carriedMembranes: [ObjectIdentifier: Tensor]? = nil
 
     public init(phase: Phase, rng: SeededGenerator = SeededGenerator(seed: 0)) {
         self.phase = phase

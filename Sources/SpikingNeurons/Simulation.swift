@@ -51,7 +51,7 @@ extension Sequential {
                          using rng: inout SeededGenerator) -> Simulation {
         let n = images.shape[0]
         var context = ForwardContext(phase: .inference)
-        context.carriedMembranes = [:]
+        var states: [Int: NeuronState] = [:]   // every spiking layer's state between chunks
         var counters: [Int: SpikeCounter] = [:]
         var inputSpikes = [Double](repeating: 0, count: layers.count)
         var outputs: [Tensor] = []
@@ -67,7 +67,13 @@ extension Sequential {
                 } else if index > 0 {
                     inputSpikes[index] = inputSpikes[index - 1]  // pooling/flatten pass spikes through
                 }
-                h = layer.forward(h, context: &context)
+                if let neuron = layer as? any SpikingLayer {
+                    var state = states[index]
+                    h = Variable(neuron.simulate(h.value, timesteps: steps.count, state: &state))
+                    states[index] = state
+                } else {
+                    h = layer.forward(h, context: &context)
+                }
                 if let neuron = layer as? any SpikingLayer {
                     let perStep = h.value.count / steps.count
                     var counter = counters[index] ?? SpikeCounter(layerIndex: index, size: perStep)

@@ -26,12 +26,35 @@ public protocol SpikingLayer: Layer {
     var resetMode: ResetMode? { get }
     /// The most spikes one neuron can emit per image, or nil for one per step.
     var spikeLimitPerImage: Int? { get }
+    /// Runs `timesteps` steps of inference on x `[T·N, …]` (time-major), from `state` (nil: the
+    /// initial state) and leaves the state after the last step in it: a long simulation runs in
+    /// chunks with its state explicit, and the layer itself keeps none. No graph is recorded.
+    func simulate(_ x: Tensor, timesteps: Int, state: inout NeuronState?) -> Tensor
     /// Keeps θ and λ valid after an optimiser step, when they are trained (DIET-SNN):
     /// θ ← max(θ, `minimumThreshold`), λ ← clamp(λ, `leak`). Fixed parameters stay as they are.
     func clampTrainedParameters(minimumThreshold: Float, leak: ClosedRange<Float>)
 }
 
+/// What a spiking layer carries from one chunk of a simulation to the next.
+public struct NeuronState {
+    /// u after the last simulated step, one per neuron (row-major `[N·…]`).
+    public var membrane: Tensor
+
+    public init(membrane: Tensor) { self.membrane = membrane }
+}
+
 extension SpikingLayer {
+    /// A layer that cannot continue from a state (a single-spike layer would need its fired
+    /// flags) simulates the whole run in one chunk: its forward pass over all steps.
+    public func simulate(_ x: Tensor, timesteps: Int, state: inout NeuronState?) -> Tensor {
+        precondition(state == nil, "\(summary) cannot continue a simulation from a state: simulate it in one chunk")
+        var context = ForwardContext.inference
+        context.timesteps = timesteps
+        let y = forward(Variable(x), context: &context).value
+        state = NeuronState(membrane: Tensor(shape: [0]))
+        return y
+    }
+
     /// θ's value.
     public var thresholdValue: Float { threshold.value[flat: 0] }
     public var leakValue: Float { 1 }
@@ -45,4 +68,11 @@ extension Sequential {
 
     /// Every spiking layer, in network order.
     public var spikingLayers: [any SpikingLayer] { layers.compactMap { $0 as? any SpikingLayer } }
+}
+
+extension Parameter.Role {
+    /// A neuron layer's threshold θ (or a parameter that sets it, such as RNL's scale).
+    public static let threshold = Parameter.Role(rawValue: "threshold")
+    /// A neuron layer's leak λ.
+    public static let leak = Parameter.Role(rawValue: "leak")
 }

@@ -44,6 +44,21 @@ public final class SpikingNeuron: SpikingLayer {
     public var spikeValue: Float { amplitude == .threshold ? thresholdValue : 1 }
     public var resetMode: ResetMode? { reset }
 
+    /// Inference from an explicit state: the membranes `state.membrane` (one per neuron, row-major)
+    /// carried from the previous chunk, or u(0) when `state` is nil.
+    public func simulate(_ x: Tensor, timesteps: Int, state: inout NeuronState?) -> Tensor {
+        precondition(x.count % timesteps == 0, "neuron input \(x.shape) cannot be split into \(timesteps) time steps")
+        let flatX = x.converted(to: .rowMajor).reinterpreted(as: [x.count], layout: .rowMajor)
+        let result = SpikingNeuron.simulate(flatX, timesteps: timesteps, neurons: x.count / timesteps,
+                                            threshold: thresholdValue, leak: leakValue, reset: reset,
+                                            initial: state?.membrane, initialMembrane: initialMembrane,
+                                            keepTrace: false)
+        state = NeuronState(membrane: result.finalMembrane)
+        var output = result.spikes
+        if amplitude == .threshold { output.scale(by: thresholdValue) }
+        return output.reinterpreted(as: x.shape, layout: .rowMajor)
+    }
+
     public func clampTrainedParameters(minimumThreshold: Float, leak range: ClosedRange<Float>) {
         if case .leakyIntegrateAndFire(_, .trained) = model {
             leak.value[flat: 0] = Swift.min(Swift.max(leakValue, range.lowerBound), range.upperBound)
@@ -76,24 +91,20 @@ public final class SpikingNeuron: SpikingLayer {
         precondition(x.value.count % timesteps == 0,
                      "neuron input \(x.shape) cannot be split into \(timesteps) time steps")
         let neurons = x.value.count / timesteps
-        let id = ObjectIdentifier(self)
-        let carried = context.carriedMembranes?[id]
         let theta = thresholdValue, lambda = leakValue
         // Every neuron is independent and each time step is a contiguous block of the batch in
         // either TensorLayout, so the kernels run on the storage as it is (a flat view) and the
-        // spikes keep x's layout. Row-major instead when membranes are carried between calls
-        // (they are read per neuron), and when θ or λ is trained: ∂θ and ∂λ sum over all
-        // neurons, and that sum must not depend on the layout's order.
+        // spikes keep x's layout. Row-major instead when θ or λ is trained: ∂θ and ∂λ sum over
+        // all neurons, and that sum must not depend on the layout's order.
         let trainsThreshold = thresholdTraining == .trained
         let trainsLeak: Bool
         if case .leakyIntegrateAndFire(_, .trained) = model { trainsLeak = true } else { trainsLeak = false }
-        let layout = context.carriedMembranes == nil && !trainsThreshold && !trainsLeak ? x.value.layout : .rowMajor
+        let layout = !trainsThreshold && !trainsLeak ? x.value.layout : .rowMajor
         let flatX = x.value.converted(to: layout).reinterpreted(as: [x.value.count], layout: .rowMajor)
         var result = SpikingNeuron.simulate(flatX, timesteps: timesteps, neurons: neurons,
                                             threshold: theta, leak: lambda, reset: reset,
-                                            initial: carried, initialMembrane: initialMembrane,
+                                            initial: nil, initialMembrane: initialMembrane,
                                             keepTrace: x.requiresGrad || threshold.variable.requiresGrad)
-        if context.carriedMembranes != nil { context.carriedMembranes![id] = result.finalMembrane }
         var output = result.spikes
         if amplitude == .threshold { output.scale(by: theta) }
         let inputs: [Variable] = [x] + parameters.map(\.variable)
@@ -115,7 +126,7 @@ public final class SpikingNeuron: SpikingLayer {
             let grads = SpikingNeuron.backward(
                 g, spikes: spikes, preResetMembranes: membranes, timesteps: timesteps, neurons: neurons,
                 threshold: theta, leak: lambda, reset: reset, resetGradient: resetGradient,
-                initialMembrane: carried == nil ? initialMembrane : .zero, initial: carried,
+                initialMembrane: initialMembrane, initial: nil,
                 amplitude: amplitude, surrogate: surrogate)
             var out: [Tensor?] = [grads.input.reinterpreted(as: shape, layout: layout)]
             if trainsThreshold { out.append(Tensor(shape: [1], scalars: [grads.threshold])) }

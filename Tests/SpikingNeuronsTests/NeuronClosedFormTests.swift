@@ -154,14 +154,12 @@ struct NeuronClosedFormTests {
                                       Tensor(shape: [m], scalars: expectedMembranes.last!)) <= 1e-6)
 
         // One step at a time, carrying the membrane: u[t] after every step.
-        var context = ForwardContext.inference
-        context.timesteps = 1
-        context.carriedMembranes = [:]
+        var state: NeuronState? = nil
         for t in 0..<timesteps {
             let row = Tensor(shape: [1, m], scalars: Array(x.scalars[t * m..<(t + 1) * m]))
-            let s = neuron.forward(Variable(row), context: &context).value
+            let s = neuron.simulate(row, timesteps: 1, state: &state)
             #expect(s.scalars == Array(expectedSpikes[t * m..<(t + 1) * m]), "step \(t)")
-            let membrane = context.carriedMembranes![ObjectIdentifier(neuron)]!
+            let membrane = state!.membrane
             #expect(maxAbsoluteDifference(membrane, Tensor(shape: [m], scalars: expectedMembranes[t]))
                     <= 1e-6, "step \(t)")
         }

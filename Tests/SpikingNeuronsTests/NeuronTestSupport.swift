@@ -1,4 +1,5 @@
 import SpikingNeurons
+import Testing
 import _TestSupport
 
 // Small helpers shared by the neuron tests: run one layer over T folded time steps, read
@@ -10,11 +11,13 @@ import _TestSupport
 func runNeuron(_ neuron: SpikingNeuron, _ input: Tensor, timesteps: Int)
     -> (output: Tensor, finalMembrane: Tensor)
 {
+    var state: NeuronState? = nil
+    let y = neuron.simulate(input, timesteps: timesteps, state: &state)
+    // The training forward pass runs the same recurrence: the same spikes, bit for bit.
     var context = ForwardContext.inference
     context.timesteps = timesteps
-    context.carriedMembranes = [:]
-    let y = neuron.forward(Variable(input), context: &context)
-    return (y.value, context.carriedMembranes![ObjectIdentifier(neuron)]!)
+    #expect(neuron.forward(Variable(input), context: &context).value.scalars == y.scalars)
+    return (y, state!.membrane)
 }
 
 /// `[T, M]` input whose row t is `values` (a constant current into M neurons).

@@ -216,7 +216,7 @@ public func measureFitCurves(
     var outputErrors: [Double] = [], accuracy: [Double] = [], snapshots: [RateSnapshot] = []
     let n = images.shape[0]
     var context = ForwardContext(phase: .inference)
-    context.carriedMembranes = [:]
+    var states: [Int: NeuronState] = [:]   // every neuron layer's membranes between chunks
     var rng = SeededGenerator(seed: 0)  // direct coding draws nothing
     var start = 0
     while start < timesteps {
@@ -224,9 +224,15 @@ public func measureFitCurves(
         context.timesteps = steps.count
         var h = Variable(SpikeEncoding.direct.encode(images, steps: steps, of: timesteps, using: &rng))
         var perLayer: [Tensor] = []
-        for layer in snn.layers {
-            h = layer.forward(h, context: &context)
-            if layer is any SpikingLayer { perLayer.append(h.value) }
+        for (index, layer) in snn.layers.enumerated() {
+            if let neuron = layer as? any SpikingLayer {
+                var state = states[index]
+                h = Variable(neuron.simulate(h.value, timesteps: steps.count, state: &state))
+                states[index] = state
+                perLayer.append(h.value)
+            } else {
+                h = layer.forward(h, context: &context)
+            }
         }
         let outputs = h.value
         for (k, t) in steps.enumerated() {
