@@ -2,6 +2,7 @@
 // absolute and the start time fixed.
 
 import Foundation
+import Datasets
 import TensorCore
 
 /// Everything a chapter needs to know about this run, resolved once in section 0 (Setup).
@@ -17,7 +18,7 @@ public struct ChapterContext: Sendable {
     /// The run's scale.
     public let profile: Profile
     /// The dataset from `--dataset`, or nil for the chapter's default.
-    public let dataset: DatasetChoice?
+    public let dataset: DatasetID?
     /// The seed of every random generator in the run.
     public let seed: UInt64
     /// Worker threads requested with `--threads`.
@@ -40,7 +41,7 @@ public struct ChapterContext: Sendable {
     /// When the run started; `RunRecord` measures total wall time from here.
     public let startDate: Date
     /// What to do when a dataset is not on disk (`--download`).
-    public let missingData: MissingDataAction
+    public let missingData: MissingDataPolicy
     /// The chapter's cached stage names in run order (empty: not declared).
     public let stages: [String]
     /// The source revision when the run started, recorded in results.json and provenance.json.
@@ -82,7 +83,7 @@ public struct ChapterContext: Sendable {
             ? .everything : options.rerun.isEmpty ? .reuse : .from(Set(options.rerun))
         self.commandLine = commandLine
         self.startDate = startDate
-        self.missingData = options.download ? .download : .stop
+        self.missingData = options.download ? .download : .fail
         self.stages = stages
         self.git = GitRevision.current()
         self.workerJob = options.worker
@@ -132,8 +133,3 @@ public struct ChapterContext: Sendable {
     }
 }
 
-/// What a chapter does when its dataset is missing: stop with instructions (the default), or
-/// download it first (`--download`, CIFAR only). Map it to `Datasets.MissingDataPolicy`.
-public enum MissingDataAction: String, Sendable, Codable {
-    case stop, download
-}

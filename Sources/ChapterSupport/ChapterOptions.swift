@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import Datasets
 import TensorCore
 
 /// Options common to every `chapter-<key>` executable.
@@ -25,7 +26,7 @@ public struct ChapterOptions: ParsableArguments, Sendable {
 
     /// The dataset, or nil for the chapter's default at this profile.
     @Option(help: "Dataset (default: the chapter's choice for the profile).")
-    public var dataset: DatasetChoice?
+    public var dataset: DatasetID?
 
     /// The seed of every random generator in the run.
     @Option(help: "Seed for every random generator in the run.")
@@ -85,6 +86,11 @@ public struct ChapterOptions: ParsableArguments, Sendable {
         }
         if output?.isEmpty == true {
             throw ValidationError("--output needs a folder name.")
+        }
+        if !DNNLRuntime.supports(convolution) {
+            throw ValidationError("--convolution \(convolution.rawValue): oneDNN has no \(convolution.rawValue) "
+                + "convolution kernels on this CPU (instruction set \(DNNLRuntime.effectiveISA)); "
+                + "use --convolution blocked.")
         }
     }
 

@@ -8,7 +8,7 @@ import TensorCore
 /// 40×40 result, and mirror it left–right with probability ½. Zero is black in pixel space,
 /// so augmentation runs before `Normalization` (as torchvision's `RandomCrop` before
 /// `Normalize` does). Every image in a batch gets its own window and coin flip.
-public enum Augmentation: Equatable, Sendable {
+public enum Augmentation: Equatable, Sendable, Codable {
     /// No change (evaluation, or training without augmentation).
     case none
     /// A random `H×W` window of the image zero-padded by `padding` pixels on each side.

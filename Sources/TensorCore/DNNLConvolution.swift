@@ -472,6 +472,29 @@ public final class DNNLRuntime: @unchecked Sendable {
         String(cString: dnnl_cpu_isa2str(dnnl_get_effective_cpu_isa()))
     }
 
+    /// Whether oneDNN has convolution kernels for `algorithm` on this CPU. f32 always; bf16 needs
+    /// an ISA with bf16 support (AVX-512 or AMX in oneDNN 2.6: a Zen 2/3 or an AVX2-only Intel
+    /// has none, and creating the primitive there fails with "unimplemented"). Asked once, by
+    /// creating a small forward primitive descriptor.
+    public static func supports(_ algorithm: ConvolutionAlgorithm) -> Bool {
+        algorithm != .bfloat16 || bfloat16Available
+    }
+
+    private static let bfloat16Available: Bool = {
+        let engine = DNNLRuntime.shared.engine
+        var src = dnnl_memory_desc_t(), weights = dnnl_memory_desc_t(), dst = dnnl_memory_desc_t()
+        check(dnnl_memory_desc_init_by_tag(&src, 4, [1, 16, 4, 4], dnnl_bf16, dnnl_format_tag_any))
+        check(dnnl_memory_desc_init_by_tag(&weights, 4, [16, 16, 3, 3], dnnl_bf16, dnnl_format_tag_any))
+        check(dnnl_memory_desc_init_by_tag(&dst, 4, [1, 16, 4, 4], dnnl_bf16, dnnl_format_tag_any))
+        var descriptor = dnnl_convolution_desc_t()
+        check(dnnl_convolution_forward_desc_init(&descriptor, dnnl_forward_training, dnnl_convolution_direct,
+                                                 &src, &weights, nil, &dst, [1, 1], [1, 1], [1, 1]))
+        var primitive: dnnl_primitive_desc_t?
+        let status = dnnl_primitive_desc_create(&primitive, &descriptor, nil, engine, nil)
+        if let primitive { dnnl_primitive_desc_destroy(primitive) }
+        return status == dnnl_success
+    }()
+
     /// oneDNN's version string, e.g. "2.6.3".
     public static var version: String {
         let v = dnnl_version().pointee

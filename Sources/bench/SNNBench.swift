@@ -174,6 +174,9 @@ struct SNNBench: ParsableCommand {
 
     func runWithPolicy() throws {
         guard let algorithm = ConvolutionAlgorithm(rawValue: conv) else { throw ValidationError("unknown --conv \(conv)") }
+        guard DNNLRuntime.supports(algorithm) else {
+            throw ValidationError("--conv \(conv): oneDNN has no such kernels on this CPU (\(DNNLRuntime.effectiveISA))")
+        }
         DNNLRuntime.convolutionAlgorithm = algorithm
         printMachine()
         print("convolutions: \(algorithm), activations: \(activations), spike inputs: \(SpikeConvolutionPolicy.current)"
@@ -207,7 +210,7 @@ struct SNNBench: ParsableCommand {
             var results: [ConvolutionAlgorithm: [[Double]]] = [:]
             var spike: [[Double]] = []
             for _ in 0..<runs {
-                for a in ConvolutionAlgorithm.allCases { SpikeConvolutionPolicy.$current.withValue(.dense) {
+                for a in ConvolutionAlgorithm.allCases.filter(DNNLRuntime.supports) { SpikeConvolutionPolicy.$current.withValue(.dense) {
                     DNNLRuntime.convolutionAlgorithm = a
                     let f = timed(runs: 1) { _ = Tensor.convolution(x, wt, stride: 1, padding: 1) }[0]
                     let d = w.train ? timed(runs: 1) { _ = Tensor.convolutionBackwardData(dy, wt, geometry: g) }[0] : 0

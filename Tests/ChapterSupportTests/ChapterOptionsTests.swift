@@ -1,5 +1,7 @@
 import ArgumentParser
+import Datasets
 import Foundation
+import TensorCore
 import Testing
 
 @testable import ChapterSupport
@@ -90,14 +92,14 @@ import Testing
         let reference = try ChapterContext(chapter: "hoyer", options: ChapterOptions.parse([]))
         #expect(reference.convolution == .blocked && reference.writesReferenceReadme)
         #expect(reference.makeStageCache().directory.path.hasSuffix("data/cache/hoyer/quick"))
-        let bf16 = try ChapterContext(
-            chapter: "hoyer", options: ChapterOptions.parse(["--convolution", "bfloat16"]))
-        #expect(bf16.convolution == .bfloat16 && !bf16.writesReferenceReadme)
-        #expect(bf16.outputDirectory.path.hasSuffix("figures/hoyer/quick-bfloat16"))
-        let cache = bf16.makeStageCache()
-        #expect(cache.directory.path.hasSuffix("data/cache/hoyer/quick-bfloat16"))
+        let plain = try ChapterContext(
+            chapter: "hoyer", options: ChapterOptions.parse(["--convolution", "plain"]))
+        #expect(plain.convolution == .plain && !plain.writesReferenceReadme)
+        #expect(plain.outputDirectory.path.hasSuffix("figures/hoyer/quick-plain"))
+        let cache = plain.makeStageCache()
+        #expect(cache.directory.path.hasSuffix("data/cache/hoyer/quick-plain"))
         #expect(cache.rebuildCommand(for: "ann")
-            == "swift run chapter-hoyer --profile quick --convolution bfloat16 --rerun ann")
+            == "swift run chapter-hoyer --profile quick --convolution plain --rerun ann")
         let custom = try ChapterContext(
             chapter: "hoyer", options: ChapterOptions.parse(["--output", "/tmp/x"]))
         #expect(!custom.writesReferenceReadme)
@@ -113,11 +115,23 @@ import Testing
         }
     }
 
-    @Test func profilesAndDatasetsHaveStableNames() {
+    /// `--convolution bfloat16` parses where oneDNN has bf16 kernels and is refused up front,
+    /// naming the flag and the CPU's instruction set, where it has none.
+    @Test func bfloat16IsRefusedWhereTheCPUHasNoKernels() {
+        do {
+            let options = try ChapterOptions.parse(["--convolution", "bfloat16"])
+            #expect(DNNLRuntime.supports(.bfloat16) && options.convolution == .bfloat16)
+        } catch {
+            let text = ChapterOptions.message(for: error)
+            #expect(!DNNLRuntime.supports(.bfloat16))
+            #expect(text.contains("--convolution bfloat16") && text.contains(DNNLRuntime.effectiveISA), "\(text)")
+        }
+    }
+
+    @Test func profilesAndDatasetsHaveStableNames() throws {
         #expect(Profile.allCases.map(\.rawValue) == ["smoke", "quick", "paper"])
-        #expect(DatasetChoice.allCases.map(\.rawValue) == ["fashion-mnist", "cifar10", "cifar100"])
-        #expect(
-            DatasetChoice.allCases.map(\.displayName) == ["Fashion-MNIST", "CIFAR-10", "CIFAR-100"])
-        #expect(DatasetChoice.allCases.map(\.classCount) == [10, 10, 100])
+        #expect(DatasetID.allCases.map(\.rawValue) == ["fashion-mnist", "cifar10", "cifar100"])
+        #expect(DatasetID.allCases.map(\.title) == ["Fashion-MNIST", "CIFAR-10", "CIFAR-100"])
+        #expect(try ChapterOptions.parse(["--dataset", "cifar100"]).dataset == .cifar100)
     }
 }

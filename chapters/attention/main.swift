@@ -56,7 +56,7 @@ runChapter {
 let context = try ChapterContext(chapter: "attention", options: arguments.chapter,
                                  stages: ["meta", "students", "channels", "snn"])
 let config = Config.preset(context.profile).modified { c in
-    if let choice = context.dataset { c.data.dataset = DatasetID(rawValue: choice.rawValue)! }
+    if let dataset = context.dataset { c.data.dataset = dataset }
     if let b = arguments.beta { c.student.beta = b }
     if !arguments.density.isEmpty { c.student.densities = arguments.density }
 }

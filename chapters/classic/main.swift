@@ -59,7 +59,7 @@ runChapter {
     let context = try ChapterContext(chapter: "classic", options: arguments.chapter,
                                      stages: ["ann", "snn"])
     let config = Config.preset(context.profile).modified { c in
-        if let dataset = context.datasetID { c.data.dataset = dataset }
+        if let dataset = context.dataset { c.data.dataset = dataset }
         if let reset = arguments.reset { c.conversion.reset = reset }
         if !arguments.percentile.isEmpty { c.conversion.percentiles = arguments.percentile }
         if let t = arguments.maxTimesteps { c.evaluation.maxTimesteps = t }
@@ -75,9 +75,9 @@ runChapter {
     // same standardised image as a constant input current at every step (direct coding).
 
     let fullTrain = try LabeledImages.load(config.data.dataset, split: .train,
-                                       ifMissing: context.missingDataPolicy)
+                                       ifMissing: context.missingData)
     let test = try LabeledImages.load(config.data.dataset, split: .test,
-                                       ifMissing: context.missingDataPolicy)
+                                       ifMissing: context.missingData)
     let train = fullTrain.stratifiedSubset(limit: config.data.trainLimit, using: &rng)
     let simulated = test.stratifiedSubset(limit: config.data.simulatedTestLimit, using: &rng)
     let normalization = Normalization(fittedTo: train)

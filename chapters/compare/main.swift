@@ -90,7 +90,7 @@ runChapter {
         stages: ["ann", "rnl-ann", "max-norm"] + percentiles.map { "percentile-\($0)" }
             + ["rnl", "diet-ann", "ultralow", "hybrid", "hoyer", "attention"])
     let config = base.modified { c in
-        if let dataset = context.datasetID { c.data.dataset = dataset }
+        if let dataset = context.dataset { c.data.dataset = dataset }
         c.conversion.percentiles = percentiles
         if let t = arguments.maxTimesteps {
             c.conversion.maxTimesteps = t
@@ -113,7 +113,7 @@ runChapter {
     // hybrid code, which sends the analog image at step 1 and one spike per pixel after).
 
     printSection("1. Data")
-    let missing = context.missingDataPolicy
+    let missing = context.missingData
     let fullTrain = try LabeledImages.load(config.data.dataset, split: .train, ifMissing: missing)
     let test = try LabeledImages.load(config.data.dataset, split: .test, ifMissing: missing)
     let train = fullTrain.stratifiedSubset(limit: config.data.trainLimit, using: &rng)

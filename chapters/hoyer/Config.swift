@@ -34,11 +34,6 @@ struct Config: ChapterConfiguration {
         /// Published statistics (CIFAR-10 in the authors' code).
         case fixed(mean: [Float], std: [Float])
     }
-    // TODO(api): Datasets.Augmentation is not Codable; this mirrors the two cases used.
-    enum AugmentationChoice: Codable, Equatable, Sendable {
-        case none
-        case cropAndFlip(padding: Int)
-    }
     /// Moved to HoyerMethod (shared with chapter-compare); same cases, same JSON.
     typealias OptimizerChoice = HoyerOptimizer
 
@@ -49,7 +44,7 @@ struct Config: ChapterConfiguration {
         /// Test images (nil = all).
         var testLimit: Int?
         var normalization: NormalizationChoice
-        var augmentation: AugmentationChoice
+        var augmentation: Augmentation
     }
     struct NetworkConfig: Codable, Equatable, Sendable {
         /// VGG convolutions and pools; pooling sits between conv and BN (NOTES.md §2.5).
@@ -159,7 +154,7 @@ struct Config: ChapterConfiguration {
             dataset: .cifar10, trainLimit: nil, testLimit: nil,
             normalization: .fixed(mean: [0.4914, 0.4822, 0.4465],       // NOTES.md §3
                                   std: [0.2023, 0.1994, 0.2010]),
-            augmentation: .cropAndFlip(padding: 4)),                     // NOTES.md §3
+            augmentation: .randomCropAndFlip(padding: 4)),                     // NOTES.md §3
         network: NetworkConfig(
             features: Array(VGG.vgg16.dropLast()),   // 4 pools: 32 → 2, 512·2·2 = 2048 (§4)
             classifier: [4096, 4096],                                    // NOTES.md §4

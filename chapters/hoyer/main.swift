@@ -72,7 +72,7 @@ runChapter {
 
     var options = arguments.chapter
     let config = Config.preset(options.profile).modified { c in
-        if let d = options.dataset { c.data.dataset = d.id }
+        if let d = options.dataset { c.data.dataset = d }
         if let w = arguments.regularisationWeight { c.method.regularisationWeight = w }
         if let g = arguments.regulariserGradient { c.method.regulariserGradient = g }
         if let h = arguments.surrogateHeight { c.method.surrogateHeight = h }
@@ -100,7 +100,7 @@ runChapter {
     printSection("1. Data")
     var dataRNG = SeededGenerator(seed: context.seed)
     // TODO(api): ChapterSupport cannot name Datasets' policy, so every chapter maps it.
-    let missing = context.missingDataPolicy
+    let missing = context.missingData
     let fullTrain = try LabeledImages.load(config.data.dataset, split: .train,
                                            ifMissing: missing)
     let fullTest = try LabeledImages.load(config.data.dataset, split: .test, ifMissing: missing)
@@ -111,13 +111,8 @@ runChapter {
     case .fittedToTrainingSet: normalization = Normalization(fittedTo: train)
     case .fixed(let mean, let std): normalization = Normalization(mean: mean, std: std)
     }
-    let augmentation: Augmentation
-    switch config.data.augmentation {
-    case .none: augmentation = .none
-    case .cropAndFlip(let padding): augmentation = .randomCropAndFlip(padding: padding)
-    }
     let data = TrainingData(train: train, normalization: normalization,
-                            augmentation: augmentation)
+                            augmentation: config.data.augmentation)
     print("data: \(config.data.dataset.title), \(train.count) training / \(test.count) test "
           + "images \(train.imageShape), \(train.classCount) classes, direct input at T = 1")
 

@@ -79,7 +79,7 @@ let arguments = Arguments.parseOrExit()
 runChapter {
 let context = try ChapterContext(chapter: "hybrid", options: arguments.chapter, stages: Config.stageNames)
 let config = Config.preset(context.profile).modified { c in
-    if let choice = context.dataset { c.data.dataset = DatasetID(rawValue: choice.rawValue)! }
+    if let dataset = context.dataset { c.data.dataset = dataset }
     if let s = arguments.thresholdScale {
         for i in c.finetune.arms.indices where c.finetune.arms[i].hidden != .multiSpike {
             c.finetune.arms[i].thresholdScale = s
@@ -113,7 +113,7 @@ try printResolvedConfig(config)
 // is the analog input (every step for direct, step 1 only for hybrid) and drives mapping C:
 //   spike sign(x) at t = first + ⌊(T − first + 1)·(1 − |x|/m_c)⌋,  m_c = max(μ_c, 1 − μ_c)/σ_c.
 
-let missing: MissingDataPolicy = context.missingData == .download ? .download : .fail
+let missing = context.missingData
 let fullTrain = try LabeledImages.load(config.data.dataset, split: .train, ifMissing: missing)
 let fullTest = try LabeledImages.load(config.data.dataset, split: .test, ifMissing: missing)
 let pickRNG = rng

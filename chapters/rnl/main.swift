@@ -57,7 +57,7 @@ runChapter {
     let context = try ChapterContext(chapter: "rnl", options: arguments.chapter,
                                      stages: ["relu-ann", "rnl-ann", "ril", "snn"])
     let config = Config.preset(context.profile).modified { c in
-        if let dataset = context.datasetID { c.data.dataset = dataset }
+        if let dataset = context.dataset { c.data.dataset = dataset }
         if let l = arguments.lambda { c.ril.lambda = l }
         if let t = arguments.tolerance { c.ril.tolerance = t }
         if let e = arguments.epochs { c.ann.epochs = e }
@@ -79,9 +79,9 @@ runChapter {
     // (direct coding). A held-out part of the training set drives the RIL selection rule.
 
     let fullTrain = try LabeledImages.load(config.data.dataset, split: .train,
-                                       ifMissing: context.missingDataPolicy)
+                                       ifMissing: context.missingData)
     let test = try LabeledImages.load(config.data.dataset, split: .test,
-                                       ifMissing: context.missingDataPolicy)
+                                       ifMissing: context.missingData)
     let trainCount = config.data.trainLimit ?? (fullTrain.count - config.data.validationCount)
     let pool = fullTrain.stratifiedSubset(limit: trainCount + config.data.validationCount, using: &rng)
         .shuffled(using: &rng)

@@ -61,7 +61,7 @@ runChapter {
     // MARK: - 0. Setup
     let options = arguments.chapter
     let config = Config.preset(options.profile).modified { c in
-        if let d = options.dataset { c.data.dataset = d.id }
+        if let d = options.dataset { c.data.dataset = d }
         if !arguments.finetuneTimesteps.isEmpty { c.finetune.timesteps = arguments.finetuneTimesteps }
         if let e = arguments.finetuneEpochs { c.finetune.epochs = e }
         if let e = arguments.epochs { c.dnn.epochs = e }
