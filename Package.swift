@@ -41,8 +41,8 @@ let package = Package(
         .target(name: "SNNConversion", dependencies: ["SpikingNeurons"], swiftSettings: optimised),
         .testTarget(name: "SNNConversionTests", dependencies: ["SNNConversion", "_TestSupport"]),
 
-        // Fashion-MNIST (IDX), CIFAR-10/100 binary readers, manifest + SHA-256, batching, augmentation
-        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], swiftSettings: optimised),
+        // Fashion-MNIST (IDX), CIFAR-10/100 readers, manifest + SHA-256 (libcrypto), batching, augmentation
+        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib", "CCrypto"], swiftSettings: optimised),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "_TestSupport"]),
 
         // MAC / AC counts per layer, 45 nm energy constants with their citation
@@ -69,6 +69,7 @@ let package = Package(
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // approximate tensor equality, finite-difference gradient check, fixtures
         .target(name: "_TestSupport", dependencies: ["Autodiff"]),
 
