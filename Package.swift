@@ -21,6 +21,11 @@ let package = Package(
     targets: [
         // MARK: - Core library (bottom-up)
 
+        // Atomic file replacement (temporary file, fsync, rename) and child processes (Subprocess);
+        // Foundation only, so every target below can use them
+        .target(name: "SystemSupport"),
+        .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"]),
+
         // Tensor (copy-on-write Float32 storage), SeededGenerator, BLAS/oneDNN kernels + naive references
         .target(name: "TensorCore", dependencies: ["COpenBLAS", "CDNNL", "CSpikeKernels"], swiftSettings: optimised),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "_TestSupport"]),
@@ -42,7 +47,8 @@ let package = Package(
         .testTarget(name: "SNNConversionTests", dependencies: ["SNNConversion", "_TestSupport"]),
 
         // Fashion-MNIST (IDX), CIFAR-10/100 readers, manifest + SHA-256 (libcrypto), batching, augmentation
-        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib", "CCrypto"], swiftSettings: optimised),
+        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib", "CCrypto", "SystemSupport"],
+                swiftSettings: optimised),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "_TestSupport"]),
 
         // MAC / AC counts per layer, 45 nm energy constants with their citation
@@ -50,16 +56,16 @@ let package = Package(
         .testTarget(name: "EnergyEstimationTests", dependencies: ["EnergyEstimation", "_TestSupport"]),
 
         // gnuplot writer: series -> .dat + self-contained .gp -> .png; libpng image grids
-        .target(name: "Figures", dependencies: ["CPNG"]),
+        .target(name: "Figures", dependencies: ["CPNG", "SystemSupport"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"], resources: [.copy("Snapshots")]),
 
         // Profile, ChapterOptions, StageCache, RunRecord (results.json), progress line, the
         // supervised training loop (stage keys and checkpoints hash with Datasets' SHA-256)
         .target(name: "ChapterSupport", dependencies: [
-            "Figures", "TensorCore", "Datasets", "NeuralNetworks",
+            "Figures", "TensorCore", "Datasets", "NeuralNetworks", "SystemSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
-        .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport", "Datasets"]),
+        .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport", "Datasets", "SystemSupport"]),
 
         // MARK: - Implementation details
 
@@ -85,7 +91,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Chapter order and selection, child processes, summary table, figures/README.md
-        .target(name: "Regeneration", dependencies: ["ChapterSupport"]),
+        .target(name: "Regeneration", dependencies: ["ChapterSupport", "SystemSupport"]),
         .testTarget(name: "RegenerationTests", dependencies: ["Regeneration", "ChapterSupport"]),
         .executableTarget(name: "bench", dependencies: [
             "NeuralNetworks", "SpikingNeurons", "Datasets", "ChapterSupport",

@@ -8,6 +8,7 @@
 // how many ran at once.
 
 import Foundation
+import SystemSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// What happened when a `.gp` script was handed to gnuplot.
 public enum RenderOutcome: Sendable, Equatable {
@@ -47,7 +48,7 @@ public struct Gnuplot: Sendable {
         }
         let directory = script.deletingLastPathComponent()
         let image = script.deletingPathExtension().appendingPathExtension("png")
-        let temporary = _AtomicFile.temporaryURL(for: image)
+        let temporary = AtomicFile.temporaryURL(for: image)
         defer { try? FileManager.default.removeItem(at: temporary) }
 
         let process = Process()
@@ -77,7 +78,7 @@ public struct Gnuplot: Sendable {
         }
         if FileManager.default.fileExists(atPath: temporary.path) {
             do {
-                try _AtomicFile.move(temporary, to: image)
+                try AtomicFile.commit(temporary, to: image)
             } catch {
                 return .failed("\(error)")
             }
