@@ -21,6 +21,11 @@ let package = Package(
     targets: [
         // MARK: - Core library (bottom-up)
 
+        // Atomic file replacement (temporary file, fsync, rename) and child processes (Subprocess);
+        // Foundation only, so every target below can use them
+        .target(name: "SystemSupport"),
+        .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"]),
+
         // Tensor (copy-on-write Float32 storage), SeededGenerator, BLAS/oneDNN kernels + naive references
         .target(name: "TensorCore", dependencies: ["COpenBLAS", "CDNNL", "CSpikeKernels"], swiftSettings: optimised),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "_TestSupport"]),
@@ -41,8 +46,9 @@ let package = Package(
         .target(name: "SNNConversion", dependencies: ["SpikingNeurons"], swiftSettings: optimised),
         .testTarget(name: "SNNConversionTests", dependencies: ["SNNConversion", "_TestSupport"]),
 
-        // Fashion-MNIST (IDX), CIFAR-10/100 binary readers, manifest + SHA-256, batching, augmentation
-        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], swiftSettings: optimised),
+        // Fashion-MNIST (IDX), CIFAR-10/100 readers, manifest + SHA-256 (libcrypto), batching, augmentation
+        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib", "CCrypto", "SystemSupport"],
+                swiftSettings: optimised),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "_TestSupport"]),
 
         // The one training loop (epochs, batches, schedule, progress line, divergence guard);
@@ -55,16 +61,16 @@ let package = Package(
         .testTarget(name: "EnergyEstimationTests", dependencies: ["EnergyEstimation", "_TestSupport"]),
 
         // gnuplot writer: series -> .dat + self-contained .gp -> .png; libpng image grids
-        .target(name: "Figures", dependencies: ["CPNG"]),
+        .target(name: "Figures", dependencies: ["CPNG", "SystemSupport"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"], resources: [.copy("Snapshots")]),
 
         // Profile, ChapterOptions, StageCache, RunRecord (results.json), worker processes
         // (stage keys and checkpoints hash with Datasets' SHA-256)
         .target(name: "ChapterSupport", dependencies: [
-            "Figures", "TensorCore", "Datasets", "NeuralNetworks", "Training",
+            "Figures", "TensorCore", "Datasets", "NeuralNetworks", "Training", "SystemSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
-        .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport", "Datasets"]),
+        .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport", "Datasets", "SystemSupport"]),
 
         // MARK: - Implementation details
 
@@ -74,6 +80,7 @@ let package = Package(
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // approximate tensor equality, finite-difference gradient check, fixtures
         .target(name: "_TestSupport", dependencies: ["Autodiff"]),
 
@@ -89,7 +96,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Chapter order and selection, child processes, summary table, figures/README.md
-        .target(name: "Regeneration", dependencies: ["ChapterSupport"]),
+        .target(name: "Regeneration", dependencies: ["ChapterSupport", "SystemSupport"]),
         .testTarget(name: "RegenerationTests", dependencies: ["Regeneration", "ChapterSupport"]),
         .executableTarget(name: "bench", dependencies: [
             "NeuralNetworks", "SpikingNeurons", "Datasets", "ChapterSupport", "Training",

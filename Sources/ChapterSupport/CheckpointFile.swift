@@ -13,6 +13,7 @@
 
 import Datasets
 import Foundation
+import SystemSupport
 
 /// Reads and writes checkpoint files: magic, format version, kind, length, payload, SHA-256.
 ///

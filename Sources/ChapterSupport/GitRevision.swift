@@ -1,6 +1,7 @@
 // Which source code produced a result: the git commit and whether the tree had edits.
 
 import Foundation
+import SystemSupport
 
 /// The git commit of the working tree, recorded in results.json and provenance.json.
 public struct GitRevision: Codable, Sendable, Equatable {
@@ -35,21 +36,11 @@ public struct GitRevision: Codable, Sendable, Equatable {
 
     /// Runs `git <arguments>` and returns its trimmed standard output, or nil on any failure.
     private static func runGit(_ arguments: [String], in directory: URL?) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return nil
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let git = Subprocess.onPath(
+            ["git"] + arguments, workingDirectory: directory,
+            standardOutput: .capture, standardError: .discard)
+        guard let outcome = try? git.run(), outcome.termination.status == 0 else { return nil }
+        return String(decoding: outcome.standardOutput, as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -3,6 +3,7 @@
 // numbers in the prose never drift from the code.
 
 import Foundation
+import SystemSupport
 import Training
 
 /// The comment that opens the generated results block of a chapter README.

@@ -2,6 +2,7 @@
 // tables (docs/conventions.md C6). Nothing parses stdout.
 
 import Foundation
+import SystemSupport
 import TensorCore
 
 /// Everything a chapter run produced and how: written as `results.json` (pretty, sorted keys)

@@ -8,6 +8,7 @@
 // how many ran at once.
 
 import Foundation
+import SystemSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -128,12 +129,11 @@ public func runWorkerCommands(
         }
         usleep(useconds_t(pollInterval * 1_000_000))
         for worker in running { worker.echoNewLines(echo) }
-        let finished = running.filter { !$0.process.isRunning }
+        let finished = running.filter { !$0.child.isRunning }
         for worker in finished {
-            worker.process.waitUntilExit()
+            let termination = worker.child.wait().termination
             worker.echoNewLines(echo, final: true)
-            guard worker.process.terminationReason == .exit,
-                  worker.process.terminationStatus == 0 else {
+            guard termination.succeeded else {
                 for other in running where other !== worker { other.stop() }
                 throw ChapterError.workerFailed(worker.failureDescription())
             }
@@ -150,7 +150,7 @@ public func runWorkerCommands(
 /// A started child process and how much of its log has been echoed.
 private final class RunningWorker {
     let command: WorkerCommand
-    let process = Process()
+    let child: RunningSubprocess
     let log: URL
     private var echoedBytes: UInt64 = 0
     private var partialLine = ""
@@ -164,11 +164,10 @@ private final class RunningWorker {
                     + "folder is writable and the disk is not full.")
         }
         let output = try FileHandle(forWritingTo: log)
-        process.executableURL = executable
-        process.arguments = command.arguments
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        child = try Subprocess(
+            executable: executable, arguments: command.arguments,
+            standardOutput: .file(output), standardError: .file(output)
+        ).start()
         try output.close()
     }
 
@@ -177,9 +176,9 @@ private final class RunningWorker {
     /// and a worker loses nothing by dying at once, since every stage it finished is cached
     /// by an atomic rename.
     func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        guard child.isRunning else { return }
+        child.send(SIGKILL)
+        _ = child.wait()
     }
 
     /// Passes every new complete line of interest to `echo` (all remaining text if `final`).
@@ -206,9 +205,7 @@ private final class RunningWorker {
 
     /// How the child ended, its last lines and where its whole log is.
     func failureDescription() -> String {
-        let ending = process.terminationReason == .exit
-            ? "exit status \(process.terminationStatus)"
-            : "signal \(process.terminationStatus)"
+        let ending = child.wait().termination.description
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         let tail = text.split(separator: "\n").suffix(6).joined(separator: "\n    ")
         return "the worker process for '\(command.label)' stopped (\(ending)). Its last lines:\n    "

@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// Downloads a dataset archive, verifies its checksum, and extracts it into the data
 /// directory: the `--download` option for CIFAR.
@@ -12,8 +13,8 @@ import Foundation
 /// 5. extract with `tar -xzf` into a hidden temporary directory, then rename the dataset
 ///    directory (`cifar-10-batches-bin/`) into place, so a half-extracted tree never shows.
 ///
-/// `curl` and `tar` run as subprocesses (`Foundation.Process`): they stream to disk, follow
-/// redirects, show progress and exist on every Linux and macOS system. Tests point the
+/// `curl` and `tar` run as subprocesses (SystemSupport's `Subprocess`): they stream to disk,
+/// follow redirects, show progress and exist on every Linux and macOS system. Tests point the
 /// downloader at a loopback server they start themselves; no test touches the network.
 public struct DatasetDownloader: Sendable {
     /// Whether `curl` draws a progress bar on standard error.
@@ -118,26 +119,22 @@ public struct DatasetDownloader: Sendable {
     /// exit status, quoting the tool's error output. With `.bar` progress, curl's standard
     /// error goes to the terminal (the bar lives there) instead.
     private func run(_ tool: String, _ arguments: [String], failure url: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let errors = Pipe()
         let captures = tool != "curl" || progress == .silent
-        if captures { process.standardError = errors }
-        do { try process.run() } catch {
-            throw DatasetError.downloadFailed(url: url, reason: "cannot start \(tool): \(error)")
+        let command = Subprocess.onPath(
+            [tool] + arguments, standardError: captures ? .capture : .inherit)
+        let outcome: Subprocess.Outcome
+        do { outcome = try command.run() } catch {
+            throw DatasetError.downloadFailed(
+                url: url, reason: "cannot start \(tool): \(error.underlying)")
         }
-        let message =
-            captures
-            ? String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            : ""
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let message = String(decoding: outcome.standardError, as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let status = outcome.termination.status
+        guard status == 0 else {
             var reason =
-                process.terminationStatus == 127
+                status == 127
                 ? "\(tool) is not installed"
-                : "\(tool) exited with status \(process.terminationStatus)"
+                : "\(tool) exited with status \(status)"
             if !message.isEmpty { reason += " (\(message))" }
             throw DatasetError.downloadFailed(url: url, reason: reason)
         }

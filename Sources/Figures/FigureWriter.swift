@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// Writes a figure as `<id>.dat` + a self-contained `<id>.gp`, then renders `<id>.png` with
 /// gnuplot when it is installed.
@@ -64,8 +65,8 @@ public struct FigureWriter: Sendable {
             scriptURL: directory.appendingPathComponent(id + ".gp"),
             imageURL: directory.appendingPathComponent(id + ".png"),
             outcome: .gnuplotMissing)
-        try _AtomicFile.write(files.data, to: written.dataURL)
-        try _AtomicFile.write(files.script, to: written.scriptURL)
+        try atomicWrite(Data(files.data.utf8), to: written.dataURL)
+        try atomicWrite(Data(files.script.utf8), to: written.scriptURL)
         var result = written
         result.outcome = gnuplot.render(script: written.scriptURL)
         return result

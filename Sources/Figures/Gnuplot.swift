@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 /// What happened when a `.gp` script was handed to gnuplot.
 public enum RenderOutcome: Sendable, Equatable {
@@ -47,37 +48,32 @@ public struct Gnuplot: Sendable {
         }
         let directory = script.deletingLastPathComponent()
         let image = script.deletingPathExtension().appendingPathExtension("png")
-        let temporary = _AtomicFile.temporaryURL(for: image)
+        let temporary = AtomicFile.temporaryURL(for: image)
         defer { try? FileManager.default.removeItem(at: temporary) }
 
-        let process = Process()
-        process.executableURL = executable
-        process.currentDirectoryURL = directory
-        process.arguments = [
-            "-e", "pngfile = \(_Gnuplot.quoted(temporary.lastPathComponent))",
-            script.lastPathComponent,
-        ]
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
+        let gnuplot = Subprocess(
+            executable: executable,
+            arguments: [
+                "-e", "pngfile = \(_Gnuplot.quoted(temporary.lastPathComponent))",
+                script.lastPathComponent,
+            ],
+            workingDirectory: directory, standardInput: .null,
+            standardOutput: .discard, standardError: .capture)
+        let outcome: Subprocess.Outcome
         do {
-            try process.run()
+            outcome = try gnuplot.run()
         } catch {
-            return .failed("cannot start \(executable.path): \(error)")
+            return .failed("cannot start \(executable.path): \(error.underlying)")
         }
-        // Read before waiting: a full pipe would otherwise block gnuplot forever.
-        let errorText = String(
-            decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+        let errorText = String(decoding: outcome.standardError, as: UTF8.self)
+        guard outcome.termination.succeeded else {
             return .failed(
-                "gnuplot exited with status \(process.terminationStatus) on "
+                "gnuplot exited with status \(outcome.termination.status) on "
                     + "\(script.lastPathComponent): \(errorText)")
         }
         if FileManager.default.fileExists(atPath: temporary.path) {
             do {
-                try _AtomicFile.move(temporary, to: image)
+                try AtomicFile.commit(temporary, to: image)
             } catch {
                 return .failed("\(error)")
             }

@@ -1,5 +1,6 @@
 import CPNG
 import Foundation
+import SystemSupport
 
 /// An 8-bit grayscale or RGB image that can be written to and read from a PNG file through
 /// libpng's simplified API (`png_image_*`: no `setjmp`, errors come back as text).
@@ -72,7 +73,7 @@ public struct PNGImage: Sendable, Equatable {
         self.init(width: width, height: height, format: format, pixels: pixels)
     }
 
-    /// Writes the image as a PNG file, atomically (temporary file in the same directory, then
+    /// Writes the image as a PNG file, atomically (temporary file in the same directory, fsync,
     /// rename). Creates the parent directory if needed.
     public func write(to url: URL) throws {
         let directory = url.deletingLastPathComponent()
@@ -82,7 +83,7 @@ public struct PNGImage: Sendable, Equatable {
         } catch {
             throw FigureError.io("cannot create \(directory.path): \(error)")
         }
-        let temporary = _AtomicFile.temporaryURL(for: url)
+        let temporary = AtomicFile.temporaryURL(for: url)
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         image.width = UInt32(width)
@@ -97,7 +98,7 @@ public struct PNGImage: Sendable, Equatable {
             try? FileManager.default.removeItem(at: temporary)
             throw FigureError.png("\(url.path): \(Self.message(of: image))")
         }
-        try _AtomicFile.move(temporary, to: url)
+        try AtomicFile.commit(temporary, to: url)
     }
 
     /// libpng's error text from `png_image.message` (a fixed-size C char array).

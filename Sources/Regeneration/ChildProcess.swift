@@ -1,6 +1,7 @@
 // Runs one command as a child process and streams its combined output through a prefixer.
 
 import Foundation
+import SystemSupport
 
 /// A program and its arguments.
 public struct Command: Sendable, Equatable, CustomStringConvertible {
@@ -43,33 +44,19 @@ extension Command {
     public func run(
         in directory: URL, prefixer: inout OutputPrefixer, write: (Data) -> Void
     ) -> Termination {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.standardInput = FileHandle.nullDevice
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        let child = Subprocess(
+            executable: executable, arguments: arguments, workingDirectory: directory,
+            standardInput: .null, standardOutput: .stream, standardError: .stream)
+        let outcome: Subprocess.Outcome
         do {
-            try process.run()
+            outcome = try child.run { chunk in write(prefixer.feed(chunk)) }
         } catch {
-            return .notStarted("\(executable.path): \(error.localizedDescription)")
-        }
-        // Process closes the parent's copy of the write end after starting the child, so
-        // reading sees end of file once the child (and any grandchild) has closed it.
-        let reader = pipe.fileHandleForReading
-        while true {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            write(prefixer.feed(chunk))
+            return .notStarted("\(executable.path): \(error.underlying.localizedDescription)")
         }
         write(prefixer.finish())
-        process.waitUntilExit()
-        switch process.terminationReason {
-        case .exit: return .exited(process.terminationStatus)
-        case .uncaughtSignal: return .signalled(process.terminationStatus)
-        @unknown default: return .exited(process.terminationStatus)
+        switch outcome.termination {
+        case .exited(let status): return .exited(status)
+        case .signalled(let signal): return .signalled(signal)
         }
     }
 }

@@ -2,6 +2,7 @@
 
 import ChapterSupport
 import Foundation
+import SystemSupport
 
 /// Generates `figures/README.md` from every `figures/<key>/<profile>/results.json`.
 ///
@@ -65,8 +66,7 @@ public enum FigureIndex {
         figuresRoot: URL, order: [Chapter] = ChapterCatalog.courseOrder
     ) throws -> URL {
         let url = figuresRoot.appendingPathComponent(fileName)
-        try Data(markdown(figuresRoot: figuresRoot, order: order).utf8)
-            .write(to: url, options: .atomic)
+        try atomicWrite(Data(markdown(figuresRoot: figuresRoot, order: order).utf8), to: url)
         return url
     }
 

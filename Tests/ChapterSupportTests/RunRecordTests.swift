@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 import Testing
 
 @testable import ChapterSupport
@@ -111,16 +112,6 @@ import Testing
 
         #expect(try Data(contentsOf: url) == before)
         #expect(try folder.files() == ["blocked", "provenance.json", "results.json"])
-    }
-
-    @Test func atomicWriteReplacesFilesAndCreatesFolders() throws {
-        let folder = try TestDirectory()
-        defer { folder.remove() }
-        let url = folder.url.appendingPathComponent("a/b/file.dat")
-        try atomicWrite(Data("one".utf8), to: url)
-        try atomicWrite(Data("two".utf8), to: url)
-        #expect(try String(contentsOf: url, encoding: .utf8) == "two")
-        #expect(try folder.files(in: url.deletingLastPathComponent()) == ["file.dat"])
     }
 
     @Test func gitRevisionIsUnknownOutsideARepository() throws {

@@ -1,8 +1,10 @@
+import Foundation
 import Testing
 
 @testable import Datasets
 
-/// SHA-256 against the FIPS 180-4 example vectors, MD5 against RFC 1321's test suite.
+/// SHA-256 against the FIPS 180-4 example vectors, MD5 against RFC 1321's test suite (both
+/// computed by libcrypto), plus the streaming paths: chunked updates, copies, whole files.
 @Suite struct DigestTests {
     @Test(arguments: [
         ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
@@ -71,5 +73,53 @@ import Testing
             start += chunk
         }
         #expect(hexString(hasher.finalize()) == MD5.hexDigest(of: message))
+    }
+
+    /// Known answers beyond the standards' suites (Python's hashlib): a pangram, one million
+    /// "a" for MD5.
+    @Test func moreKnownAnswers() {
+        let fox = Array("The quick brown fox jumps over the lazy dog".utf8)
+        #expect(
+            SHA256.hexDigest(of: fox)
+                == "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592")
+        #expect(MD5.hexDigest(of: fox) == "9e107d9d372bb6826bd81d3542a419d6")
+        #expect(
+            MD5.hexDigest(of: [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000))
+                == "7707d6ae4e027c70eea2a935c2296f21")
+        #expect(SHA256.digest(of: Data("abc".utf8)).count == 32)
+    }
+
+    /// A copy of a hasher continues on its own (value semantics over the OpenSSL context), and
+    /// `finalize` starts the hasher over on an empty message.
+    @Test func copiesAreIndependentAndFinalizeStartsOver() {
+        var prefix = SHA256()
+        prefix.update(Array("ab".utf8))
+        var copy = prefix
+        copy.update(Array("c".utf8))
+        prefix.update(Array("x".utf8))
+        #expect(hexString(copy.finalize()) == SHA256.hexDigest(of: Array("abc".utf8)))
+        #expect(hexString(prefix.finalize()) == SHA256.hexDigest(of: Array("abx".utf8)))
+        #expect(
+            hexString(prefix.finalize())
+                == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        var md5 = MD5()
+        md5.update(Array("abc".utf8))
+        let snapshot = md5
+        #expect(hexString(md5.finalize()) == "900150983cd24fb0d6963f7d28e17f72")
+        var resumed = snapshot
+        #expect(hexString(resumed.finalize()) == "900150983cd24fb0d6963f7d28e17f72")
+    }
+
+    /// Files larger than the 1 MiB read chunk stream through `_digest(of:using:)`:
+    /// hashlib's digests of `bytes(range(256)) * 10000` (2,560,000 bytes).
+    @Test func streamsFilesLargerThanOneChunk() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let message = (0..<2_560_000).map { UInt8(truncatingIfNeeded: $0) }
+        let file = try scratch.write(message, to: "large.bin")
+        #expect(
+            try _digest(of: file, using: SHA256())
+                == "2350b445eb01b3dc3c68b3e42b5b5678349472e2cbf75539fd75172f931ad1ee")
+        #expect(try _digest(of: file, using: MD5()) == "a4c40ee1a1b44c533eeb5a6c5d91e4e1")
     }
 }
