@@ -144,6 +144,9 @@ for chapter in chapters {
         exclude: ["README.md"] + (chapter.method == nil ? [] : ["Method"])))
 }
 
+// The layering the README draws: every module's imports against its allowed list.
+package.targets.append(.testTarget(name: "LayeringTests"))
+
 // Runs every chapter binary with --profile smoke and checks the invariants in its results.json.
 package.targets.append(.testTarget(
     name: "ChapterTests", dependencies: ["ChapterSupport"]))
