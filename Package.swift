@@ -64,13 +64,19 @@ let package = Package(
         .target(name: "Figures", dependencies: ["CPNG", "SystemSupport"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"], resources: [.copy("Snapshots")]),
 
-        // Profile, ChapterOptions, StageCache, RunRecord (results.json), worker processes
+        // results.json and provenance.json (RunRecord), the run's machine, revision and build,
+        // profiles, JSON: what render-figures and regenerate read, with no oneDNN or OpenBLAS
+        .target(name: "RunRecords", dependencies: [
+            "SystemSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // The chapter harness: ChapterOptions, ChapterContext, StageCache, worker processes
         // (stage keys and checkpoints hash with Datasets' SHA-256)
         .target(name: "ChapterSupport", dependencies: [
-            "Figures", "TensorCore", "Datasets", "NeuralNetworks", "Training", "SystemSupport",
+            "RunRecords", "Figures", "TensorCore", "Datasets", "NeuralNetworks", "Training", "SystemSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
-        .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport", "Datasets", "SystemSupport"]),
+        .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport", "RunRecords", "Datasets", "SystemSupport"]),
 
         // MARK: - Implementation details
 
@@ -87,17 +93,17 @@ let package = Package(
         // MARK: - Tools
 
         .executableTarget(name: "render-figures", dependencies: [
-            "Figures", "ChapterSupport", "Regeneration",
+            "Figures", "RunRecords", "Regeneration",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Runs every chapter in course order as a subprocess; see Sources/Regeneration.
         .executableTarget(name: "regenerate", dependencies: [
-            "Regeneration", "ChapterSupport",
+            "Regeneration", "RunRecords",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Chapter order and selection, child processes, summary table, figures/README.md
-        .target(name: "Regeneration", dependencies: ["ChapterSupport", "SystemSupport"]),
-        .testTarget(name: "RegenerationTests", dependencies: ["Regeneration", "ChapterSupport"]),
+        .target(name: "Regeneration", dependencies: ["RunRecords", "SystemSupport"]),
+        .testTarget(name: "RegenerationTests", dependencies: ["Regeneration", "RunRecords"]),
         .executableTarget(name: "bench", dependencies: [
             "NeuralNetworks", "SpikingNeurons", "Datasets", "ChapterSupport", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -126,7 +132,7 @@ let chapters: [(key: String, method: String?, uses: [Target.Dependency])] = [
 ]
 for chapter in chapters {
     var dependencies = chapter.uses + [
-        "Training", "ChapterSupport", "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "Training", "RunRecords", "ChapterSupport", "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]
     if let method = chapter.method {
         package.targets.append(.target(
@@ -149,4 +155,4 @@ package.targets.append(.testTarget(name: "LayeringTests"))
 
 // Runs every chapter binary with --profile smoke and checks the invariants in its results.json.
 package.targets.append(.testTarget(
-    name: "ChapterTests", dependencies: ["ChapterSupport"]))
+    name: "ChapterTests", dependencies: ["ChapterSupport", "RunRecords"]))

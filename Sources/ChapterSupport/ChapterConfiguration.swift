@@ -1,6 +1,8 @@
 // The preset pattern every chapter's Config follows (docs/conventions.md C5): `paper` with its sources,
 // `quick` and `smoke` derived from it by explicit modifications, one picked per profile.
 
+import RunRecords
+
 /// A chapter's `Config`: three presets, `preset(_:)` to pick one and `modified(_:)` to derive
 /// one from another.
 ///

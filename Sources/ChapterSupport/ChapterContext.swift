@@ -2,6 +2,7 @@
 // absolute and the start time fixed.
 
 import Foundation
+import RunRecords
 import Datasets
 import TensorCore
 

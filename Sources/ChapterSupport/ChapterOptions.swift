@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import RunRecords
 import Datasets
 import TensorCore
 

@@ -1,6 +1,7 @@
 // Console output for chapters: section banners, labelled metrics, aligned tables, the config.
 
 import Foundation
+import RunRecords
 import Training
 
 /// Prints a section banner matching the chapter's `// MARK: -` sections:
@@ -50,34 +51,6 @@ public func printTable(headers: [String], rows: [[String]]) {
     print(formatTable(headers: headers, rows: rows))
 }
 
-/// The text `printTable` prints (lines joined by `\n`, no trailing newline).
-public func formatTable(headers: [String], rows: [[String]]) -> String {
-    for (index, row) in rows.enumerated() {
-        precondition(row.count == headers.count,
-                     "table row \(index) has \(row.count) cells for \(headers.count) headers")
-    }
-    let columns = headers.indices.map { column in
-        (width: ([headers[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0,
-         numeric: !rows.isEmpty && rows.allSatisfy { looksNumeric($0[column]) })
-    }
-    func line(_ cells: [String]) -> String {
-        zip(cells, columns).map { cell, column in
-            let padding = String(repeating: " ", count: column.width - cell.count)
-            return column.numeric ? padding + cell : cell + padding
-        }
-        .joined(separator: "  ")
-        .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-    }
-    let rule = columns.map { String(repeating: "─", count: $0.width) }
-    return ([line(headers), line(rule)] + rows.map(line)).joined(separator: "\n")
-}
-
-/// Whether `text` reads as a number, possibly signed, with a decimal point, exponent or `%`.
-private func looksNumeric(_ text: String) -> Bool {
-    var body = text.trimmingCharacters(in: .whitespaces)
-    if body.hasSuffix("%") { body.removeLast() }
-    return Double(body) != nil || ["nan", "inf", "-inf", "—", "-"].contains(body)
-}
 
 /// Prints the resolved config once at startup as pretty JSON with sorted keys (llm.c prints
 /// its hyperparameters the same way), preceded by the line `Resolved configuration:`.

@@ -3,6 +3,7 @@
 // numbers in the prose never drift from the code.
 
 import Foundation
+import RunRecords
 import SystemSupport
 import Training
 

@@ -1,6 +1,7 @@
 // A cached stage whose output is a trained network (weights and buffers as safetensors).
 
 import NeuralNetworks
+import RunRecords
 
 extension StageCache {
     /// Returns the network of stage `name`: loaded from its checkpoint when the key matches,

@@ -1,6 +1,7 @@
 // Cached pipeline stages: compute once, load on later runs, recompute when an input changes.
 
 import Foundation
+import RunRecords
 import Training
 
 /// Stores each stage's output at `<root>/<chapter>/<profile>/<stage>-<key>.ckpt` and reuses it

@@ -2,6 +2,7 @@
 
 import Datasets
 import Foundation
+import RunRecords
 
 /// Names one cached stage output by the SHA-256 of its inputs (Make's dependency logic with
 /// content addressing, docs/conventions.md C6).

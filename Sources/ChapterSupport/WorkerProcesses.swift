@@ -8,6 +8,7 @@
 // how many ran at once.
 
 import Foundation
+import RunRecords
 import SystemSupport
 
 #if canImport(Glibc)

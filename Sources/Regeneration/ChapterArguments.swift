@@ -1,6 +1,6 @@
 // The options `regenerate` passes on to every chapter it runs.
 
-import ChapterSupport
+import RunRecords
 
 /// The chapter options `regenerate` forwards: `--profile` always, `--seed`, `--threads` and
 /// `--fresh` only when given, so each chapter otherwise keeps its own defaults.

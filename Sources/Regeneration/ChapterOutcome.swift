@@ -1,6 +1,6 @@
 // How one chapter's part of a regeneration ended, and the row it gets in the summary table.
 
-import ChapterSupport
+import RunRecords
 import Foundation
 
 /// How a chapter's build and run ended.

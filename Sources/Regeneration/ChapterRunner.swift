@@ -1,7 +1,7 @@
 // Runs a list of chapters one after another, each as a child process, and keeps going when one
 // fails.
 
-import ChapterSupport
+import RunRecords
 import Foundation
 
 /// What must happen before a chapter can run.

@@ -1,6 +1,6 @@
 // figures/README.md: every committed figure with its caption and the run it came from.
 
-import ChapterSupport
+import RunRecords
 import Foundation
 import SystemSupport
 

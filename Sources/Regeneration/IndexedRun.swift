@@ -1,6 +1,6 @@
 // The part of a committed results.json the figure index reads, decoded leniently.
 
-import ChapterSupport
+import RunRecords
 import Foundation
 
 /// The fields of `results.json` the figure index shows. Every field but the chapter is

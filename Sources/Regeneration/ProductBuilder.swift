@@ -1,6 +1,6 @@
 // Builds chapter executables with SwiftPM in the configuration `regenerate` itself was built in.
 
-import ChapterSupport
+import RunRecords
 import Foundation
 
 /// Builds `chapter-<key>` products and finds their binaries.

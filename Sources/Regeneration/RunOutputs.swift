@@ -1,6 +1,6 @@
 // What a chapter run left in figures/<key>/<profile>/: new PNGs and its headline.
 
-import ChapterSupport
+import RunRecords
 import Foundation
 
 /// Reads a chapter's output folder after a run, looking only at files written since the run

@@ -1,6 +1,6 @@
 // The closing table of `regenerate`: one row per chapter, then the papers' claims.
 
-import ChapterSupport
+import RunRecords
 
 /// Formats the reports of a regeneration as the closing summary.
 public enum SummaryTable {

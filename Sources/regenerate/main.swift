@@ -15,7 +15,7 @@
 // options. `render-figures` stays the no-training path: it re-renders committed figures.
 
 import ArgumentParser
-import ChapterSupport
+import RunRecords
 import Foundation
 import Regeneration
 

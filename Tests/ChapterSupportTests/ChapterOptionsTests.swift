@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import RunRecords
 import TensorCore
 import Testing
 

@@ -1,4 +1,5 @@
 import ChapterSupport
+import RunRecords
 import Foundation
 import Testing
 

@@ -10,6 +10,7 @@ import Testing
         // The system libraries' shims and the leaf modules.
         "TensorCore": ["CDNNL", "COpenBLAS", "CSpikeKernels"],
         "SystemSupport": [],
+        "RunRecords": ["SystemSupport", "ArgumentParser"],
         // Data, graph, figures.
         "Autodiff": ["TensorCore"],
         "Datasets": ["TensorCore", "SystemSupport", "CZlib", "CCrypto"],
@@ -21,12 +22,12 @@ import Testing
         "SNNConversion": ["SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore"],
         "EnergyEstimation": ["SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore"],
         // The chapter harness and the tools.
-        "ChapterSupport": ["Training", "NeuralNetworks", "Autodiff", "TensorCore", "Datasets", "Figures",
+        "ChapterSupport": ["RunRecords", "Training", "NeuralNetworks", "Autodiff", "TensorCore", "Datasets", "Figures",
                            "SystemSupport", "ArgumentParser"],
-        "Regeneration": ["ChapterSupport", "SystemSupport"],
-        "regenerate": ["Regeneration", "ChapterSupport", "ArgumentParser"],
-        "render-figures": ["Regeneration", "Figures", "ArgumentParser"],
-        "bench": ["ChapterSupport", "Training", "SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore",
+        "Regeneration": ["RunRecords", "SystemSupport"],
+        "regenerate": ["Regeneration", "RunRecords", "ArgumentParser"],
+        "render-figures": ["Regeneration", "RunRecords", "Figures", "ArgumentParser"],
+        "bench": ["ChapterSupport", "RunRecords", "Training", "SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore",
                   "Datasets", "ArgumentParser"],
         "_TestSupport": ["Autodiff", "TensorCore"],
     ]

@@ -1,4 +1,4 @@
-import ChapterSupport
+import RunRecords
 import Foundation
 import Testing
 

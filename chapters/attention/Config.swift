@@ -4,6 +4,7 @@
 
 import AttentionMethod
 import ChapterSupport
+import RunRecords
 import Datasets
 import NeuralNetworks
 

@@ -3,6 +3,7 @@
 
 import AttentionMethod
 import ChapterSupport
+import RunRecords
 import Figures
 import Foundation
 import NeuralNetworks

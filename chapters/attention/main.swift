@@ -37,6 +37,7 @@
 import ArgumentParser
 import AttentionMethod
 import ChapterSupport
+import RunRecords
 import Datasets
 import EnergyEstimation
 import Figures

@@ -1,6 +1,7 @@
 // What chapter-classic writes: results.json metrics, figures, and the README results table.
 
 import ChapterSupport
+import RunRecords
 import Training
 import Figures
 import Foundation

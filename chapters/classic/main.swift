@@ -32,6 +32,7 @@
 
 import ArgumentParser
 import ChapterSupport
+import RunRecords
 import Datasets
 import EnergyEstimation
 import Figures

@@ -2,6 +2,7 @@
 // results.json metrics, the two figures and the README table.
 
 import ChapterSupport
+import RunRecords
 import Training
 import Datasets
 import EnergyEstimation

@@ -56,6 +56,7 @@
 import ArgumentParser
 import AttentionMethod
 import ChapterSupport
+import RunRecords
 import Training
 import Datasets
 import EnergyEstimation

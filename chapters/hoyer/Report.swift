@@ -2,6 +2,7 @@
 // and the README results table, all produced from the same `Metrics` value.
 
 import ChapterSupport
+import RunRecords
 import EnergyEstimation
 import Figures
 import Foundation

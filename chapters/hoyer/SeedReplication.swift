@@ -4,6 +4,7 @@
 // training runs, so this puts the spread beside them.
 
 import ChapterSupport
+import RunRecords
 import Foundation
 
 /// Mean, sample standard deviation and range of a few measurements.

@@ -4,6 +4,7 @@
 // reconstruction, not a verified value of the paper.
 
 import ChapterSupport
+import RunRecords
 import Datasets
 import HybridMethod
 import NeuralNetworks

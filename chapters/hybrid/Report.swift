@@ -2,6 +2,7 @@
 // checks, figures, README table. The fine-tuning loop (`fineTune`) lives in HybridMethod.
 
 import ChapterSupport
+import RunRecords
 import Datasets
 import EnergyEstimation
 import Figures

@@ -35,6 +35,7 @@
 
 import ArgumentParser
 import ChapterSupport
+import RunRecords
 import Datasets
 import EnergyEstimation
 import Figures

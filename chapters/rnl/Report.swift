@@ -1,6 +1,7 @@
 // Helpers of chapter-rnl: ANN training, stage inputs, results.json metrics, figures, README.
 
 import ChapterSupport
+import RunRecords
 import Training
 import RNLMethod
 import Datasets

@@ -29,6 +29,7 @@
 
 import ArgumentParser
 import ChapterSupport
+import RunRecords
 import Training
 import RNLMethod
 import Datasets

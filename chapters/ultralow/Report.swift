@@ -2,6 +2,7 @@
 // results table.
 
 import ChapterSupport
+import RunRecords
 import Training
 import UltralowMethod
 import EnergyEstimation

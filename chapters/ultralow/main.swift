@@ -37,6 +37,7 @@
 
 import ArgumentParser
 import ChapterSupport
+import RunRecords
 import Training
 import UltralowMethod
 import Datasets

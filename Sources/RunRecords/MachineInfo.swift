@@ -60,7 +60,7 @@ public struct MachineInfo: Codable, Sendable, Equatable {
 
     /// The value of the first `model name` line of /proc/cpuinfo text (x86), falling back to
     /// `Model` or `Hardware` (ARM boards), or nil.
-    static func parseCPUModel(cpuinfo: String) -> String? {
+    package static func parseCPUModel(cpuinfo: String) -> String? {
         let fields = cpuinfo.split(separator: "\n").compactMap { line -> (String, String)? in
             guard let colon = line.firstIndex(of: ":") else { return nil }
             let name = line[..<colon].trimmingCharacters(in: .whitespaces)

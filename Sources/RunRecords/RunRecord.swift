@@ -3,7 +3,6 @@
 
 import Foundation
 import SystemSupport
-import TensorCore
 
 /// Everything a chapter run produced and how: written as `results.json` (pretty, sorted keys)
 /// with `provenance.json` beside it.
@@ -27,9 +26,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var seed: UInt64
     /// Worker threads used.
     public var threads: Int
-    /// The convolution kernels (`--convolution`); nil in files written before the field
-    /// existed, which all used the default, blocked f32.
-    public var convolution: ConvolutionAlgorithm?
+    /// The convolution kernels (`--convolution`: plain, blocked or bfloat16); nil in files
+    /// written before the field existed, which all used the default, blocked f32.
+    public var convolution: String?
     /// The command line as typed.
     public var commandLine: [String]
     /// The source revision.
@@ -57,7 +56,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         chapter: String, profile: Profile, seed: UInt64, threads: Int, commandLine: [String],
         git: GitRevision, date: Date, machine: MachineInfo, build: BuildConfiguration,
         config: JSONValue, stages: [StageTiming], totalSeconds: Double, metrics: JSONValue,
-        summary: RunSummary? = nil, convolution: ConvolutionAlgorithm? = nil
+        summary: RunSummary? = nil, convolution: String? = nil
     ) {
         self.convolution = convolution
         self.chapter = chapter
@@ -74,33 +73,6 @@ public struct RunRecord: Codable, Sendable, Equatable {
         self.totalSeconds = totalSeconds
         self.metrics = metrics
         self.summary = summary
-    }
-
-    /// Creates the record of the run described by `context`, asking git and the system for
-    /// the revision and machine.
-    ///
-    /// - Parameters:
-    ///   - config: the chapter's resolved config (any `Encodable`).
-    ///   - metrics: the chapter's measurements (any `Encodable`).
-    ///   - stages: usually `cache.timings`.
-    ///   - summary: the headline and figure captions, built from `metrics` by the chapter.
-    ///   - git: the revision to record; by default the one `context` read when the run started
-    ///     (a commit made during a long run is not the code that produced it).
-    /// - Throws: the encoder's error when `config` or `metrics` cannot be encoded; nothing has
-    ///   been written at that point.
-    public init(
-        context: ChapterContext, config: some Encodable, metrics: some Encodable,
-        stages: [StageTiming], summary: RunSummary? = nil, git: GitRevision? = nil,
-        machine: MachineInfo = .current()
-    ) throws {
-        self.init(
-            chapter: context.chapter, profile: context.profile, seed: context.seed,
-            threads: context.threads, commandLine: context.commandLine, git: git ?? context.git,
-            date: Date(timeIntervalSince1970: floor(context.startDate.timeIntervalSince1970)),
-            machine: machine, build: .current, config: try JSONValue(encoding: config),
-            stages: stages, totalSeconds: Date().timeIntervalSince(context.startDate),
-            metrics: try JSONValue(encoding: metrics), summary: summary,
-            convolution: context.convolution)
     }
 
     /// The metrics decoded into the chapter's own type.
