@@ -85,7 +85,7 @@ struct Metrics: Codable, Equatable {
     var effects: [Effect]
 }
 
-/// Digest §8.4, evaluated on the measured numbers.
+/// chapters/attention/NOTES.md §8.4, evaluated on the measured numbers.
 func checkEffects(_ m: Metrics) -> [Effect] {
     var effects: [Effect] = []
     let sparseRuns = m.students.filter { $0.arm != .oneShot }

@@ -6,6 +6,7 @@
 import ChapterSupport
 import Datasets
 import HoyerMethod
+import HybridMethod
 import NeuralNetworks
 import UltralowMethod
 
@@ -56,8 +57,11 @@ struct Config: ChapterConfiguration {
         var finetuneBatchSize: Int
         var finetuneLearningRate: Float
     }
-    /// Arm C of chapter-hybrid: hybrid input + single-spike neurons, fine-tuned at T.
+    /// chapter-hybrid's method (arm C of its preset: hybrid input, single-spike neurons),
+    /// fine-tuned at T from compare's own BN-free ANN.
     struct HybridConfig: Codable, Equatable, Sendable {
+        /// The arm, exactly as chapter-hybrid's preset of the same profile defines it.
+        var arm: Arm
         /// Dropout of its own BN-free, bias-free ANN (DIET-SNN's), trained like the shared one.
         var annDropout: Float
         var timesteps: Int
@@ -67,15 +71,24 @@ struct Config: ChapterConfiguration {
         var learningRate: Float
         var percentile: Double
         var calibrationBatches: Int
-        var thresholdScale: Float
         var outputThresholdScale: Float
     }
-    /// chapter-hoyer's "Hoyer sum + regulariser" SNN, trained from scratch at T = 1.
+    /// chapter-hoyer's "Hoyer sum + regulariser" SNN, trained from scratch at T = 1 with
+    /// chapter-hoyer's preset of the same profile (`HoyerPreset`).
     struct HoyerConfig: Codable, Equatable, Sendable {
         var schedule: HoyerTrainingSchedule
         var dropout: Float
         var regularisationWeight: Float
+        var regulariserGradient: RegulariserGradient
         var surrogateHeight: Float
+
+        init(_ preset: HoyerPreset) {
+            schedule = preset.schedule
+            dropout = preset.dropout
+            regularisationWeight = preset.regularisationWeight
+            regulariserGradient = preset.regulariserGradient
+            surrogateHeight = preset.surrogateHeight
+        }
     }
     /// chapter-attention's sparse-momentum + AT student of the shared ANN, then its SNN at T.
     struct AttentionConfig: Codable, Equatable, Sendable {
@@ -126,17 +139,13 @@ struct Config: ChapterConfiguration {
                                  finetuneTimesteps: [1, 2],                     // paper headline T = 2 (§5)
                                  finetuneEpochs: 300, finetuneImages: nil,      // chapters/ultralow/NOTES.md §3
                                  finetuneBatchSize: 128, finetuneLearningRate: 1e-4),  // chapters/ultralow/NOTES.md §3
-        hybrid: HybridConfig(annDropout: 0.2,                                 // chapters/hybrid/NOTES.md §3
+        hybrid: HybridConfig(arm: HybridArms.method(of: HybridArms.paper),    // chapter-hybrid's paper arm C
+                             annDropout: 0.2,                                 // chapters/hybrid/NOTES.md §3
                              timesteps: 5, epochs: 100, imagesPerEpoch: nil,     // chapters/hybrid/NOTES.md §0, §3
                              batchSize: 64, learningRate: 1e-4,                  // chapters/hybrid/NOTES.md §3
                              percentile: 99.7, calibrationBatches: 8,            // chapters/hybrid/NOTES.md §2.6
-                             thresholdScale: 0.3, outputThresholdScale: 0.3),    // chapters/hybrid/NOTES.md §2.6 [proposed]
-        hoyer: HoyerConfig(
-            schedule: HoyerTrainingSchedule(epochs: 400, batchSize: 128,         // chapters/hoyer/NOTES.md §3
-                                            optimizer: .adamAMSGrad, learningRate: 1e-4,
-                                            weightDecay: 1e-4, decayScope: .all,  // chapters/hoyer/NOTES.md §2.4
-                                            milestones: [0.6, 0.8, 0.9], factor: 5),
-            dropout: 0.1, regularisationWeight: 1e-8, surrogateHeight: 0.5),    // chapters/hoyer/NOTES.md §2.2, §3
+                             outputThresholdScale: 0.3),                         // chapters/hybrid/NOTES.md §2.6 [proposed]
+        hoyer: HoyerConfig(.paper),                                            // chapter-hoyer's paper preset
         attention: AttentionConfig(density: 0.03,                                // ≈ 33.4×, chapters/attention/NOTES.md §6
                                    epochs: 100, batchSize: 100,                  // chapters/attention/NOTES.md §2.3
                                    learningRate: 1e-3, weightDecay: 5e-4, beta: 1000,  // chapters/attention/NOTES.md §2.2
@@ -162,15 +171,12 @@ struct Config: ChapterConfiguration {
         $0.ultralow.finetuneImages = 2_000
         $0.ultralow.finetuneBatchSize = 32
         $0.ultralow.finetuneLearningRate = 3e-4
+        $0.hybrid.arm = HybridArms.method(of: HybridArms.quick)        // chapter-hybrid's quick arm C
         $0.hybrid.epochs = 1
         $0.hybrid.imagesPerEpoch = 1_920
         $0.hybrid.learningRate = 3e-4                                 // chapters/hybrid/NOTES.md §8.1
         $0.hybrid.calibrationBatches = 4
-        $0.hoyer.schedule.epochs = 2
-        $0.hoyer.schedule.optimizer = .adam                         // chapters/hoyer/NOTES.md §8
-        $0.hoyer.schedule.learningRate = 1e-3
-        $0.hoyer.schedule.decayScope = .weightsOnly
-        $0.hoyer.regularisationWeight = 2.5e-7                      // chapter-hoyer quick
+        $0.hoyer = HoyerConfig(.quick)                              // chapter-hoyer's quick preset
         $0.attention.density = 0.1
         $0.attention.epochs = 2
         $0.attention.batchSize = 64

@@ -163,11 +163,7 @@ func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: 
         "hybrid", version: 1, config: HybridStage(hybrid: config, calibrationBatches: calibration.count),
         dependsOn: dependsOn
     ) { () -> MethodResult in
-        // Arm C with the chapter's [proposed] choices: V1 surrogate α = 0.3, β = 0.1, loss Form 1.
-        let surrogate = STDBSurrogate.v1(alpha: 0.3, beta: 0.1)
-        let arm = Arm(key: "C", title: "hybrid + single spike", encoding: .hybrid(.linear),
-                      hidden: .singleSpike(surrogate), loss: .spikeTimeAndMembrane(tieBreak: 0.1),
-                      surrogate: surrogate, thresholdScale: config.thresholdScale)
+        let arm = config.arm   // chapter-hybrid's arm C, from its preset of this profile
         var rng = SeededGenerator(seed: bench.seed &+ 3)
         let thresholds = try balanceThresholds(of: folded, on: calibration, using: .percentile(config.percentile),
                                                using: &rng)
@@ -224,7 +220,7 @@ func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneCo
             features: backbone.features, classifier: backbone.classifier, dropout: config.dropout,
             imageShape: bench.imageShape, classes: bench.classes, mode: .hoyerSum,
             surrogateHeight: config.surrogateHeight,
-            regularisation: HoyerSpike.Regularisation(weight: config.regularisationWeight, gradient: .detachedThreshold),
+            regularisation: HoyerSpike.Regularisation(weight: config.regularisationWeight, gradient: config.regulariserGradient),
             seed: bench.seed)
         let start = Date()
         try trainHoyerNetwork(network, label: "hoyer", schedule: config.schedule,

@@ -95,7 +95,7 @@ struct Config: ChapterConfiguration {
     var evaluation: EvaluationConfig
     var replication: ReplicationConfig
 
-    /// Digest §8 runs A–E: ANN, fixed threshold, Hoyer (sum), + regulariser, channel-wise.
+    /// NOTES.md §8 runs A–E: ANN, fixed threshold, Hoyer (sum), + regulariser, channel-wise.
     var variants: [Variant] {
         let lambda = method.regularisationWeight
         return [
@@ -158,16 +158,12 @@ struct Config: ChapterConfiguration {
         network: NetworkConfig(
             features: Array(VGG.vgg16.dropLast()),   // 4 pools: 32 → 2, 512·2·2 = 2048 (§4)
             classifier: [4096, 4096],                                    // NOTES.md §4
-            dropout: 0.1),                                               // NOTES.md §2.5
-        training: TrainingConfig(
-            epochs: 400, batchSize: 128,                                 // train.sh, §3
-            optimizer: .adamAMSGrad, learningRate: 1e-4,                 // §3
-            weightDecay: 1e-4, decayScope: .all,                         // §2.4 (no --reg_thr)
-            milestones: [0.6, 0.8, 0.9], factor: 5),                     // §2.4
+            dropout: HoyerPreset.paper.dropout),                         // NOTES.md §2.5
+        training: HoyerPreset.paper.schedule,                            // HoyerMethod: §2.4, §3
         method: MethodConfig(
-            regularisationWeight: 1e-8,                                  // --hoyer_decay, §3
-            regulariserGradient: .detachedThreshold,                     // Dec 2022 code, §2.3
-            surrogateHeight: 0.5),                                       // grad_scale, §2.2
+            regularisationWeight: HoyerPreset.paper.regularisationWeight,
+            regulariserGradient: HoyerPreset.paper.regulariserGradient,
+            surrogateHeight: HoyerPreset.paper.surrogateHeight),
         sweep: SweepConfig(multipliers: [0.1, 10]),                      // NOTES.md §8
         evaluation: EvaluationConfig(
             batchSize: 250, membraneImages: 2_000,
@@ -183,15 +179,9 @@ struct Config: ChapterConfiguration {
     static let quick = paper.modified {
         $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 30_000, testLimit: 5_000,
                              normalization: .fittedToTrainingSet, augmentation: .none)
-        $0.network = NetworkConfig(features: VGG.small, classifier: [256], dropout: 0.1)
-        $0.training.epochs = 2
-        $0.training.optimizer = .adam                    // NOTES.md §8: Adam 1e-3 for short runs
-        $0.training.learningRate = 1e-3
-        $0.training.decayScope = .weightsOnly            // NOTES.md §8
-        // NOTES.md's heuristic (equal λ·N for the first spike map, N = 128·32·28·28) gives
-        // 2.5e-8; at 2 epochs its effect is within seed noise, so the preset uses 10× that
-        // and the sweep (× 0.1, × 10) covers the heuristic.
-        $0.method.regularisationWeight = 2.5e-7
+        $0.network = NetworkConfig(features: VGG.small, classifier: [256], dropout: HoyerPreset.quick.dropout)
+        $0.training = HoyerPreset.quick.schedule         // NOTES.md §8: 2 epochs of Adam 1e-3
+        $0.method.regularisationWeight = HoyerPreset.quick.regularisationWeight
         $0.evaluation.membraneImages = 1_000
         $0.evaluation.noiseTestLimit = 2_000
     }

@@ -84,29 +84,6 @@ struct Config: Codable, Equatable, Sendable {
         }
     }
 
-    /// The four arms of NOTES.md §8.2 with threshold scales s; `thresholdAndLeak` for the
-    /// single-spike arms B–D and `dietThresholdAndLeak` for arm A; `mapping` the temporal code
-    /// of arms C (after the analog step) and D (alone).
-    static func arms(singleSpikeScale s: Float, surrogate: STDBSurrogate, thresholdAndLeak: Training,
-                     dietThresholdAndLeak: Training, mapping: TemporalMapping) -> [Arm] {
-        let form1 = OutputLoss.spikeTimeAndMembrane(tieBreak: 0.1)                 // §2.4 ε ≈ 0.1
-        return [
-            Arm(key: "A", title: "A: DIET direct, multi-spike, membrane CE", encoding: .direct,
-                hidden: .multiSpike, loss: .accumulatedMembrane, surrogate: surrogate,
-                thresholdScale: 0.3,                                             // DIET code default s = 0.3
-                thresholdAndLeak: dietThresholdAndLeak),
-            Arm(key: "B", title: "B: direct + single spike", encoding: .direct,
-                hidden: .singleSpike(surrogate), loss: form1, surrogate: surrogate, thresholdScale: s,
-                thresholdAndLeak: thresholdAndLeak),
-            Arm(key: "C", title: "C: hybrid + single spike (the method)", encoding: .hybrid(mapping),
-                hidden: .singleSpike(surrogate), loss: form1, surrogate: surrogate, thresholdScale: s,
-                thresholdAndLeak: thresholdAndLeak),
-            Arm(key: "D", title: "D: temporal only + single spike", encoding: .temporal(mapping),
-                hidden: .singleSpike(surrogate), loss: form1, surrogate: surrogate, thresholdScale: s,
-                thresholdAndLeak: thresholdAndLeak),
-        ]
-    }
-
     /// Variants of arm C: losses, the other STDB surrogate, the other temporal mappings, and θ
     /// and λ trained if C fixes them (or fixed if C trains them).
     static func ablations(of c: Arm) -> [Arm] {
@@ -136,10 +113,7 @@ struct Config: Codable, Equatable, Sendable {
 
     /// CIFAR-100 VGG16, T = 5 (NOTES.md §0, §3, §4; training recipe [proposed] from DIET-SNN).
     static let paper: Config = {
-        let surrogate = STDBSurrogate.v1(alpha: 0.3, beta: 0.1)                  // §2.5 α = 0.3, β ∈ {0.01, 0.1, 0.3}
-        let a = arms(singleSpikeScale: 0.3, surrogate: surrogate,                // §2.6 s ∈ {0.2, 0.3, 0.5}
-                     thresholdAndLeak: .trained, dietThresholdAndLeak: .trained, // §2.1 train both, as DIET
-                     mapping: .linear)                                           // §2.2 mapping A
+        let a = HybridArms.paper
         return Config(
             data: DataConfig(dataset: .cifar100, trainLimit: nil, testLimit: nil),  // §0 headline: CIFAR-100
             ann: ANNConfig(features: VGG.vgg16, classifier: [4096, 4096], dropout: 0.2,  // §4 VGG16, §3 dropout
@@ -171,9 +145,7 @@ struct Config: Codable, Equatable, Sendable {
         // §2.2: temporal mapping C, NOTES.md's alternative "if A underperforms": with mapping
         // A, arm C stayed 5.7 points below arm A on 2,000 held-out training images; there
         // mapping C scored 2.3 points above mapping A, mapping B 0.6 below (README, "The input code").
-        $0.finetune.arms = arms(singleSpikeScale: 0.3, surrogate: .v2(gamma: 0.3),  // §2.5 γ = 0.3
-                                thresholdAndLeak: .trained, dietThresholdAndLeak: .fixed,
-                                mapping: .signed)
+        $0.finetune.arms = HybridArms.quick
         // Ablations of arm C: losses (§8.4-4), surrogate V1, mapping A, θ and λ frozen;
         // mapping B in the paper preset only.
         $0.finetune.ablations = ablations(of: $0.finetune.arms[2])
