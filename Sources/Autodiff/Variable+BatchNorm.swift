@@ -122,7 +122,7 @@ extension Variable {
         func apply(_ t: Tensor, withShift: Bool) -> Tensor {
             var out = t
             if out.layout == .channelBlocked16 {
-                Variable.blockedChannelAffine(&out, scale: a.scalars,
+                Tensor.blockedChannelAffine(&out, scale: a.scalars,
                                      shift: withShift ? b.scalars : [Float](repeating: 0, count: c))
                 return out
             }

@@ -52,14 +52,8 @@ func _copy(_ layer: any Layer) -> (any Layer)? {
     case let pool as AveragePool: return AveragePool(pool.size, stride: pool.stride)
     case let pool as MaxPool: return MaxPool(pool.size, stride: pool.stride)
     case let dropout as Dropout: return Dropout(dropout.probability)
-    case let neuron as SpikingNeuron:
-        let copy = SpikingNeuron(
-            threshold: neuron.thresholdValue, model: neuron.model, reset: neuron.reset,
-            initialMembrane: neuron.initialMembrane, amplitude: neuron.amplitude,
-            surrogate: neuron.surrogate, thresholdTraining: neuron.thresholdTraining,
-            resetGradient: neuron.resetGradient)
-        copy.leak.value = neuron.leak.value
-        return copy
+    case let neuron as any SpikingLayer:
+        return neuron.copy()
     default: return nil
     }
 }

@@ -30,6 +30,9 @@ public protocol SpikingLayer: Layer {
     /// initial state) and leaves the state after the last step in it: a long simulation runs in
     /// chunks with its state explicit, and the layer itself keeps none. No graph is recorded.
     func simulate(_ x: Tensor, timesteps: Int, state: inout NeuronState?) -> Tensor
+    /// A new layer with the same settings and parameter values and no shared state (conversion
+    /// and BatchNorm folding leave their input network untouched).
+    func copy() -> any SpikingLayer
     /// Keeps θ and λ valid after an optimiser step, when they are trained (DIET-SNN):
     /// θ ← max(θ, `minimumThreshold`), λ ← clamp(λ, `leak`). Fixed parameters stay as they are.
     func clampTrainedParameters(minimumThreshold: Float, leak: ClosedRange<Float>)

@@ -59,6 +59,15 @@ public final class SpikingNeuron: SpikingLayer {
         return output.reinterpreted(as: x.shape, layout: .rowMajor)
     }
 
+    public func copy() -> any SpikingLayer {
+        let copy = SpikingNeuron(
+            threshold: thresholdValue, model: model, reset: reset, initialMembrane: initialMembrane,
+            amplitude: amplitude, surrogate: surrogate, thresholdTraining: thresholdTraining,
+            resetGradient: resetGradient)
+        copy.leak.value = leak.value
+        return copy
+    }
+
     public func clampTrainedParameters(minimumThreshold: Float, leak range: ClosedRange<Float>) {
         if case .leakyIntegrateAndFire(_, .trained) = model {
             leak.value[flat: 0] = Swift.min(Swift.max(leakValue, range.lowerBound), range.upperBound)

@@ -151,3 +151,22 @@ import _TestSupport
         #expect(counts.bins.reduce(0, +) == 5)
     }
 }
+
+/// The Hoyer layer through the spiking-layer interface.
+@Suite struct HoyerSpikeInterfaceTests {
+    @Test func binarySpikesOneStepAndAnIndependentCopy() {
+        let layer = HoyerSpike(channels: 4, mode: .hoyerChannelwise, surrogateHeight: 0.5,
+                               regularisation: .init(weight: 0, gradient: .detachedThreshold))
+        #expect(layer.spikeValue == 1 && layer.spikeLimitPerImage == 1 && layer.resetMode == nil)
+        // Train once so the running extrema move, then copy.
+        var rng = SeededGenerator(seed: 8)
+        var training = ForwardContext(phase: .training)
+        _ = layer.forward(Variable(Tensor.uniform(shape: [2, 4, 3, 3], low: 0, high: 2, using: &rng)),
+                          context: &training)
+        let copy = layer.copy() as! HoyerSpike
+        #expect(copy !== layer && copy.threshold !== layer.threshold)
+        #expect(copy.inferenceExtrema == layer.inferenceExtrema && copy.mode == layer.mode)
+        let x = Tensor.uniform(shape: [2, 4, 3, 3], low: 0, high: 2, using: &rng)
+        #expect(copy(x).scalars == layer(x).scalars)
+    }
+}

@@ -66,3 +66,25 @@ import _TestSupport
         #expect(abs(STDBSurrogate.v2(gamma: 0.3).value(step: 1, z: -0.5) - 0.15) < 1e-7)
     }
 }
+
+/// The single-spike layer through the spiking-layer interface.
+@Suite struct SingleSpikeLayerInterfaceTests {
+    @Test func reportsOneSpikePerImageAndCopiesWithoutSharing() {
+        let layer = SingleSpikeNeuron(threshold: 0.5, leak: 0.9, surrogate: .v2(gamma: 0.3), training: .trained)
+        #expect(layer.spikeLimitPerImage == 1 && layer.resetMode == nil && layer.spikeValue == 0.5)
+        let copy = layer.copy() as! SingleSpikeNeuron
+        #expect(copy !== layer && copy.threshold !== layer.threshold)
+        #expect(copy.summary == layer.summary)
+        layer.threshold.value[flat: 0] = -3
+        layer.clampTrainedParameters(minimumThreshold: 1e-3, leak: 1e-3...1)
+        #expect(layer.thresholdValue == 1e-3 && copy.thresholdValue == 0.5)
+        // Its forward pass over all steps is what `simulate` returns from no state.
+        var rng = SeededGenerator(seed: 2)
+        let x = Tensor.uniform(shape: [6, 30], low: 0, high: 0.4, using: &rng)
+        var state: NeuronState? = nil
+        var context = ForwardContext.inference
+        context.timesteps = 6
+        #expect(copy.simulate(x, timesteps: 6, state: &state).scalars
+                == copy.forward(Variable(x), context: &context).value.scalars)
+    }
+}

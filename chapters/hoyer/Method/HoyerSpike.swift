@@ -74,6 +74,14 @@ public final class HoyerSpike: SpikingLayer {
     public var spikeValue: Float { 1 }
     /// One time step: at most one spike per neuron and image, no membrane carried.
     public var spikeLimitPerImage: Int? { 1 }
+    public func copy() -> any SpikingLayer {
+        let copy = HoyerSpike(channels: runningExtremum.count, mode: mode, surrogateHeight: surrogateHeight,
+                              regularisation: regularisation)
+        copy.threshold.value = threshold.value
+        copy.runningExtremum = runningExtremum
+        return copy
+    }
+
     /// v_th enters as |v_th|, so any trained value is valid: nothing to clamp.
     public func clampTrainedParameters(minimumThreshold: Float, leak: ClosedRange<Float>) {}
 

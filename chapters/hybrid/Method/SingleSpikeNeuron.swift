@@ -214,6 +214,10 @@ public final class SingleSpikeNeuron: SpikingLayer {
     /// At most one spike per neuron and image; the membrane freezes after it (no reset).
     public var spikeLimitPerImage: Int? { 1 }
 
+    public func copy() -> any SpikingLayer {
+        SingleSpikeNeuron(threshold: thresholdValue, leak: leakValue, surrogate: surrogate, training: training)
+    }
+
     /// Keeps a trained layer valid after an optimiser step (DIET-SNN), e.g. λ ← clamp(λ, 10⁻³, 1),
     /// θ ← max(θ, 10⁻³). A fixed layer is left alone.
     public func clampTrainedParameters(minimumThreshold: Float, leak range: ClosedRange<Float>) {

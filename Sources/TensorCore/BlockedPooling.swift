@@ -1,16 +1,17 @@
 /// Max and average pooling on channel-blocked maps (`TensorLayout.channelBlocked16`): the 16
 /// channels of a block are the lanes of one vector and every lane does what the row-major
-/// kernel does for its plane, in the same order (same bits; AutodiffTests/BlockedLayoutTests).
+/// kernel does for its plane, in the same order (same bits; AutodiffTests/BlockedLayoutTests). The graph ops in
+/// Autodiff/Variable+Pooling.swift call it for blocked inputs.
 /// The output stays channel-blocked.
-struct BlockedPooling {
-    let images: Int, blocks: Int
-    let height: Int, width: Int, window: Int, stride: Int
-    var outHeight: Int { (height - window) / stride + 1 }
-    var outWidth: Int { (width - window) / stride + 1 }
+package struct BlockedPooling {
+    package let images: Int, blocks: Int
+    package let height: Int, width: Int, window: Int, stride: Int
+    package var outHeight: Int { (height - window) / stride + 1 }
+    package var outWidth: Int { (width - window) / stride + 1 }
     /// (image, channel block) units, each a contiguous [H·W, 16] (input) / [P·Q, 16] (output).
-    var units: Int { images * blocks }
+    package var units: Int { images * blocks }
 
-    init(shape: [Int], window: Int, stride: Int) {
+    package init(shape: [Int], window: Int, stride: Int) {
         images = shape[0]; blocks = shape[1] / 16
         height = shape[2]; width = shape[3]
         self.window = window; self.stride = stride
@@ -24,7 +25,7 @@ struct BlockedPooling {
     }
 
     /// y = max over each window; `argmax[o]` = the storage index of the first maximum per lane.
-    func maxForward(_ x: Tensor, argmax: inout [Int32]) -> Tensor {
+    package func maxForward(_ x: Tensor, argmax: inout [Int32]) -> Tensor {
         var y = Tensor(uninitializedShape: [images, blocks * 16, outHeight, outWidth], layout: .channelBlocked16)
         let (h, w, p, q, k, s) = (height, width, outHeight, outWidth, window, stride)
         x.withUnsafeStorage { px, _ in
@@ -57,7 +58,7 @@ struct BlockedPooling {
     }
 
     /// ∂x: each output's gradient added at its arg-max (storage indices of a blocked ∂x).
-    func maxBackward(_ g: Tensor, argmax: [Int32], inputShape: [Int]) -> Tensor {
+    package func maxBackward(_ g: Tensor, argmax: [Int32], inputShape: [Int]) -> Tensor {
         var dx = blockedZeros(inputShape)
         let g = g.converted(to: .channelBlocked16)
         let per = outHeight * outWidth * 16
@@ -77,7 +78,7 @@ struct BlockedPooling {
     }
 
     /// y = mean over each window (summed in the window's row-major order, then scaled).
-    func averageForward(_ x: Tensor) -> Tensor {
+    package func averageForward(_ x: Tensor) -> Tensor {
         var y = Tensor(uninitializedShape: [images, blocks * 16, outHeight, outWidth], layout: .channelBlocked16)
         let (h, w, p, q, k, s) = (height, width, outHeight, outWidth, window, stride)
         let scale = Lanes(repeating: 1 / Float(k * k))
@@ -100,7 +101,7 @@ struct BlockedPooling {
     }
 
     /// ∂x = g/k² spread over each window.
-    func averageBackward(_ g: Tensor, inputShape: [Int]) -> Tensor {
+    package func averageBackward(_ g: Tensor, inputShape: [Int]) -> Tensor {
         var dx = blockedZeros(inputShape)
         let g = g.converted(to: .channelBlocked16)
         let (h, w, p, q, k, s) = (height, width, outHeight, outWidth, window, stride)
