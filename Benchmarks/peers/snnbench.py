@@ -146,23 +146,21 @@ def reference_neuron_class(torch, T, decay, hard, spike):
 def surrogate_spike(torch, kind):
     """Heaviside forward, ATan or fast-sigmoid derivative backward, on x = h - threshold."""
 
-    class ATanSpike(torch.autograd.Function):
+    class HeavisideSpike(torch.autograd.Function):
+        """The forward both surrogates share: a spike where x >= 0."""
+
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
             return (x >= 0).to(x.dtype)
 
+    class ATanSpike(HeavisideSpike):
         @staticmethod
         def backward(ctx, grad):
             (x,) = ctx.saved_tensors
             return grad * (ATAN_ALPHA / 2) / (1 + (math.pi / 2 * ATAN_ALPHA * x).square())
 
-    class FastSigmoidSpike(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return (x >= 0).to(x.dtype)
-
+    class FastSigmoidSpike(HeavisideSpike):
         @staticmethod
         def backward(ctx, grad):
             (x,) = ctx.saved_tensors
