@@ -1,3 +1,5 @@
+import TensorCore
+
 /// BatchNorm on channel-blocked maps: the graph op, forward and backward side by side; the
 /// SIMD kernels are TensorCore's (`Tensor.blockedBatchNormForward`, `…Backward`).
 extension Variable {

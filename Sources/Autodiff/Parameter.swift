@@ -1,3 +1,5 @@
+import TensorCore
+
 /// A trainable tensor with its gradient. Layers hold parameters; optimisers update them.
 ///
 /// A parameter is a reference so that an optimiser, a layer and a regulariser all see the same

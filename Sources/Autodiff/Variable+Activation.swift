@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Activation functions.
 extension Variable {
     /// ReLU: y = max(x, 0);  ∂y/∂x = [x > 0]

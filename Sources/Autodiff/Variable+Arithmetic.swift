@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Element-wise arithmetic on variables. Operands have equal shapes, or one holds a single
 /// element (scalar broadcast: its gradient is the sum of the broadcast gradient).
 extension Variable {

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// Batch normalisation over the channels (dimension 1) of `[N, C, …]` or `[N, C]`.
 extension Variable {

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Convolution and per-channel bias.
 extension Variable {
     /// 2-D convolution (oneDNN), x [N,C,H,W], w [K,C,R,S] → [N,K,P,Q]:

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Matrix products.
 extension Variable {
     /// Affine map of a batch of rows, the core of a fully-connected layer:

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// Loss functions, averaged over the batch.
 extension Variable {

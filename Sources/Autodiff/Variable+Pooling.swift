@@ -1,3 +1,5 @@
+import TensorCore
+
 /// 2-D pooling over non-overlapping or strided windows of `[N, C, H, W]` (no padding).
 extension Variable {
     /// Max pooling: y = max over each k×k window;  ∂L/∂x routes g to the arg-max (first one on ties).

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Reductions to a scalar.
 extension Variable {
     /// Σ x;  ∂/∂x = 1

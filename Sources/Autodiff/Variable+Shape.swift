@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Shape changes. None of them copies data in the forward pass except concatenation.
 extension Variable {
     /// The same elements with another shape (−1 infers one extent).

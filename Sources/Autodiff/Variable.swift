@@ -1,4 +1,4 @@
-@_exported import TensorCore
+import TensorCore
 
 /// A node of the reverse-mode autodiff graph: a tensor value, the nodes it was computed
 /// from, and the function that maps ∂L/∂(this value) to ∂L/∂(each parent).

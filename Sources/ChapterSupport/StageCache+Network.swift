@@ -2,6 +2,7 @@
 
 import NeuralNetworks
 import RunRecords
+import TensorCore
 
 extension StageCache {
     /// Returns the network of stage `name`: loaded from its checkpoint when the key matches,

@@ -1,3 +1,6 @@
+import Autodiff
+import TensorCore
+
 /// ReLU: y = max(x, 0).
 public final class ReLU: Layer {
     public init() {}

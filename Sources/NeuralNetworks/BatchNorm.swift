@@ -1,3 +1,6 @@
+import Autodiff
+import TensorCore
+
 /// Batch normalisation over dimension 1 of `[N, C, H, W]` or `[N, C]` (Ioffe & Szegedy 2015):
 ///
 ///     training:  y = γ·(x − μ_B)/√(σ²_B + ε) + β,   μ ← (1−m)·μ + m·μ_B,  σ² ← (1−m)·σ² + m·σ²_B·n/(n−1)

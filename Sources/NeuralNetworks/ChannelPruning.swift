@@ -1,6 +1,8 @@
 // Structured sparsity: whole output channels of the convolutions are pruned, so the network
 // can later be made physically smaller (`shrinkChannels`) instead of merely holding zeros.
 
+import TensorCore
+
 /// Per convolution (in layer order), per output channel: true = kept.
 public typealias ChannelMasks = [[Bool]]
 

@@ -1,3 +1,6 @@
+import Autodiff
+import TensorCore
+
 /// 2-D convolution layer: x `[N, C, H, W]` → `[N, K, P, Q]` (see `Variable.convolution`).
 public final class Conv2D: Layer {
     public let weight: Parameter          // [K, C, R, S]

@@ -1,4 +1,5 @@
-@_exported import Autodiff
+import Autodiff
+import TensorCore
 
 /// Whether a forward pass trains (batch statistics, dropout active, running estimates
 /// updated) or infers (running statistics, no dropout).

@@ -1,3 +1,6 @@
+import Autodiff
+import TensorCore
+
 /// Fully-connected layer: y = x·Wᵀ + b, x `[N, in]` → y `[N, out]`.
 public final class Linear: Layer {
     public let weight: Parameter          // [out, in]

@@ -1,4 +1,6 @@
 import Foundation
+import Autodiff
+import TensorCore
 
 // One-shot global magnitude pruning: the usual baseline for sparse training, and the
 // starting mask of a sparse student initialised from a trained network.

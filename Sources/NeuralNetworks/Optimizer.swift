@@ -1,4 +1,6 @@
 import Foundation
+import Autodiff
+import TensorCore
 
 /// An optimiser updates parameters from their gradients, then clears the gradients.
 public protocol Optimizer {

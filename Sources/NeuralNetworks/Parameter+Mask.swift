@@ -1,6 +1,9 @@
 // The sparsity mask of a parameter: which entries exist. Optimisers call `applyMask()` after
 // every step, so a masked entry stays exactly zero however the update moved it.
 
+import Autodiff
+import TensorCore
+
 extension Parameter {
     /// value ← value ⊙ mask (no-op when dense).
     public func applyMask() {

@@ -1,3 +1,5 @@
+import Autodiff
+
 /// Max pooling over k×k windows with stride k (or the given stride).
 public final class MaxPool: Layer {
     public let size: Int, stride: Int

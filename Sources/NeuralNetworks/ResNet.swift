@@ -1,3 +1,6 @@
+import Autodiff
+import TensorCore
+
 /// A residual block: y = body(x) + shortcut(x), then an optional activation (He et al. 2016).
 public final class Residual: Layer {
     public let body: Sequential

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// Reads and writes the safetensors format (https://github.com/huggingface/safetensors), so
 /// weights move to and from PyTorch: an 8-byte little-endian header length, a JSON header

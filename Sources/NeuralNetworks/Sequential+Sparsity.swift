@@ -1,5 +1,7 @@
 // How sparse a network is: its prunable weights, their densities and the compression ratio.
 
+import Autodiff
+
 /// The conv and linear weights of `network`, in layer order: the tensors sparse training
 /// masks (biases, BatchNorm parameters, thresholds and leaks are never pruned).
 public func weightParameters(of network: Sequential) -> [Parameter] {

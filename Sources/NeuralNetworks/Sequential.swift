@@ -1,3 +1,5 @@
+import Autodiff
+
 /// Layers applied in order: y = f_L(…f_2(f_1(x))).
 public final class Sequential: Layer {
     public var layers: [any Layer]

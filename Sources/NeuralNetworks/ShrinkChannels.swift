@@ -1,6 +1,9 @@
 // Physically removing pruned channels: after channel pruning a masked network still computes
 // (and stores) every zero; the shrunk network has smaller tensors and computes the same function.
 
+import Autodiff
+import TensorCore
+
 /// A new, smaller network with the channels dropped by `channels` removed from conv outputs,
 /// from the next layer's inputs and from the first linear layer's flattened inputs (bias
 /// entries follow their rows). `network` is left untouched; for a network whose pruned

@@ -3,6 +3,9 @@
 // `TimDettmers/sparse_learning`). A fixed budget of weights is trained; at the end of every
 // epoch the smallest are pruned and as many are regrown where the momentum is largest.
 
+import Autodiff
+import TensorCore
+
 /// One prune → redistribute → regrow cycle, as measured.
 public struct RewiringReport: Codable, Sendable, Equatable {
     /// p, the fraction of each layer's active weights pruned.

@@ -1,3 +1,6 @@
+import Autodiff
+import TensorCore
+
 /// What one optimisation step measured.
 public struct StepResult: Sendable {
     public var loss: Float

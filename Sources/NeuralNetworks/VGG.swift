@@ -1,3 +1,5 @@
+import TensorCore
+
 /// VGG-style networks (Simonyan & Zisserman 2015) in the configurations the chapters use.
 public enum VGG {
     /// One entry of a VGG feature configuration.

@@ -1,4 +1,7 @@
 import SpikingNeurons
+import TensorCore
+import NeuralNetworks
+import Autodiff
 
 /// The distribution of one ReLU layer's outputs over a calibration set: what threshold
 /// balancing reads (docs/conversion-notes.md §1, §2).

@@ -1,4 +1,6 @@
 import SpikingNeurons
+import TensorCore
+import NeuralNetworks
 
 /// Folds every inference-mode BatchNorm into the Conv2D or Linear layer just before it
 /// (docs/conversion-notes.md §0.4; Rueckauer et al. 2017, SNN toolbox, QCFS and SpikingJelly all do this).

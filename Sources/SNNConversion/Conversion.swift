@@ -1,4 +1,7 @@
-@_exported import SpikingNeurons
+import SpikingNeurons
+import NeuralNetworks
+import TensorCore
+import Autodiff
 
 /// How the converted network's class scores are read out (docs/conversion-notes.md §0.8).
 public enum Readout: Sendable, Codable, Equatable {

@@ -1,4 +1,5 @@
 import SpikingNeurons
+import NeuralNetworks
 
 // Independent copies of layers, built from snapshots of their parameter values.
 //

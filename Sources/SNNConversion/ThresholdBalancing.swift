@@ -1,4 +1,6 @@
 import SpikingNeurons
+import TensorCore
+import NeuralNetworks
 
 /// How each layer's threshold θˡ (the scale λˡ of docs/conversion-notes.md §0.3) is chosen.
 ///

@@ -1,4 +1,6 @@
 import SpikingNeurons
+import TensorCore
+import NeuralNetworks
 
 /// What a converted network did on a test set, for every T ≤ T_max, from ONE simulation per
 /// batch (docs/conversion-notes.md §0.9: the read-out is cumulative, so the prediction after t steps is the

@@ -1,4 +1,4 @@
-@_exported import NeuralNetworks
+import NeuralNetworks
 
 /// What happens to the membrane after a spike.
 public enum ResetMode: String, Sendable, Codable, CaseIterable {

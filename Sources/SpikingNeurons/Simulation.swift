@@ -1,3 +1,7 @@
+import Autodiff
+import NeuralNetworks
+import TensorCore
+
 /// The result of simulating a spiking network on a batch for T time steps.
 public struct Simulation: Sendable {
     /// The network's output at every step, `[T, N, K]` (output-layer spikes or, for a

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// The two views of an image batch the input codes read, `[N, C, …]` each: raw intensities
 /// p ∈ [0, 1] for the rate and temporal codes, and the analog (standardised) values x that
 /// the analog steps feed and the signed temporal code reads.

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Firing statistics of one neuron layer over one simulation.
 public struct SpikeStatistics: Sendable, Codable, Equatable {
     /// Position of the layer in the network.

@@ -1,3 +1,7 @@
+import Autodiff
+import NeuralNetworks
+import TensorCore
+
 /// A layer of spiking neurons, whatever its model: what simulation, spike statistics, energy
 /// counting, conversion and training need to know about a neuron layer without knowing which
 /// one it is.

@@ -1,3 +1,7 @@
+import Autodiff
+import NeuralNetworks
+import TensorCore
+
 /// A layer of integrate-and-fire (IF) or leaky integrate-and-fire (LIF) neurons, one per input
 /// element, simulated over the time steps folded into the batch (`context.timesteps`).
 ///

@@ -3,6 +3,7 @@
 
 import Datasets
 import NeuralNetworks
+import TensorCore
 
 /// Trains `network` in place on `train` for `epochs` epochs with `runEpochs`: cross-entropy
 /// (plus the layers' auxiliary losses), mini-batches of `batchSize` reshuffled (and augmented)

@@ -4,6 +4,7 @@
 
 import Datasets
 import NeuralNetworks
+import TensorCore
 
 /// Mean training loss and accuracy of one epoch (over the images seen in it).
 public struct EpochResult: Sendable, Equatable, Codable {

@@ -1,4 +1,5 @@
 import Autodiff
+import TensorCore
 
 /// Result of comparing autodiff gradients with central finite differences.
 public struct GradientCheckReport: CustomStringConvertible, Sendable {

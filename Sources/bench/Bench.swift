@@ -9,6 +9,7 @@
 import ArgumentParser
 import Foundation
 import NeuralNetworks
+import TensorCore
 
 @main
 struct Bench: ParsableCommand {

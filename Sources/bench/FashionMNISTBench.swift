@@ -4,6 +4,7 @@ import Datasets
 import Foundation
 import NeuralNetworks
 import Training
+import TensorCore
 
 /// The core-numerics acceptance run: a small VGG (conv32-conv32-pool-conv64-conv64-pool-fc256)
 /// trained on all of Fashion-MNIST with Adam and a cosine schedule, reporting test accuracy and

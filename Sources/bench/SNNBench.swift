@@ -17,6 +17,9 @@ import SpikingNeurons
 
 #if canImport(Glibc)
 import Glibc
+import TensorCore
+import NeuralNetworks
+import Autodiff
 #endif
 
 struct SNNWorkload {

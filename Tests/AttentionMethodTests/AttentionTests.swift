@@ -4,6 +4,8 @@ import SNNConversion
 import EnergyEstimation
 import Testing
 import _TestSupport
+import TensorCore
+import Autodiff
 
 /// A small bias-free conv net (the chapter's shape, tiny).
 private func tinyNet(_ rng: inout SeededGenerator) -> Sequential {

@@ -1,6 +1,7 @@
 import Testing
 import Autodiff
 import _TestSupport
+import TensorCore
 
 /// ReLU, clamp, PACT clipped ReLU (w.r.t. input and clip, per layer and per channel) and
 /// dropout against central differences, with inputs kept ≥ 0.05 (> 2h) away from every kink.

@@ -1,6 +1,7 @@
 import Testing
 import Autodiff
 import _TestSupport
+import TensorCore
 
 /// + − * / against central differences, with equal shapes and with a single-element operand
 /// broadcast on either side (its gradient is the sum of the broadcast gradient).

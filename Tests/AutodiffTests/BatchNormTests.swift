@@ -1,6 +1,7 @@
 import Testing
 import Autodiff
 import _TestSupport
+import TensorCore
 
 /// BatchNorm in training mode (batch statistics) and inference mode (running statistics):
 /// the normalisation itself, the returned statistics, and gradients w.r.t. x, γ and β.

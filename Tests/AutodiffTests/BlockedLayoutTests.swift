@@ -1,6 +1,7 @@
 import Testing
 import Autodiff
 import _TestSupport
+import TensorCore
 
 /// Activations kept in oneDNN's channel-blocked layout (nChw16c) between convolutions: the
 /// conversion itself, and every layer that handles the layout against the same layer on the

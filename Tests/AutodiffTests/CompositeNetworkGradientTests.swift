@@ -1,6 +1,7 @@
 import Testing
 import Autodiff
 import _TestSupport
+import TensorCore
 
 /// One small CNN end to end, conv → BatchNorm → ReLU → max-pool → flatten → linear →
 /// cross-entropy, with the gradient of the loss w.r.t. the input and every parameter checked

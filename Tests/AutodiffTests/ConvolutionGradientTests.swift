@@ -1,6 +1,7 @@
 import Testing
 import Autodiff
 import _TestSupport
+import TensorCore
 
 /// Convolution (oneDNN forward with its two backward kernels) and the per-channel bias
 /// against central differences.

@@ -1,5 +1,6 @@
 import Testing
 import Autodiff
+import TensorCore
 
 /// Inverted dropout: reproducible under a seed, drops a fraction ≈ p, scales survivors by
 /// 1/(1−p) so that E[output] = input.

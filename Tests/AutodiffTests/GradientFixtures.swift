@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Autodiff
 import _TestSupport
+import TensorCore
 
 /// Shared helpers for the gradient checks in this target.
 ///

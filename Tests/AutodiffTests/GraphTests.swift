@@ -1,5 +1,6 @@
 import Testing
 import Autodiff
+import TensorCore
 
 /// The reverse-mode graph itself: gradient accumulation, parameters, detaching, constant
 /// graphs and very long chains.

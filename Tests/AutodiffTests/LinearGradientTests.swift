@@ -1,6 +1,7 @@
 import Testing
 import Autodiff
 import _TestSupport
+import TensorCore
 
 /// Fully-connected map y = x·Wᵀ + b and the plain matrix product against central differences
 /// and a hand example.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Autodiff
 import _TestSupport
+import TensorCore
 
 /// Softmax cross-entropy and mean squared error: values on hand-computed logits, numerical
 /// stability, and gradients against central differences.

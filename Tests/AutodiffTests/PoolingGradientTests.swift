@@ -1,6 +1,7 @@
 import Testing
 import Autodiff
 import _TestSupport
+import TensorCore
 
 /// Max, average and global-average pooling: hand values and central differences. Max-pool
 /// inputs are distinct values 0.05 apart, so no window has a tie within ±h = 0.01.

@@ -1,6 +1,7 @@
 import Testing
 import Autodiff
 import _TestSupport
+import TensorCore
 
 /// Reshape, flatten, concatenate and slice move elements without changing them, so their
 /// gradients move the incoming gradient back to where each element came from.

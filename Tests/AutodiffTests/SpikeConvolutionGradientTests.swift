@@ -1,6 +1,7 @@
 import Testing
 import Autodiff
 import _TestSupport
+import TensorCore
 
 /// `Variable.convolution` on spikes: the spike-driven forward and ∂w (∂x from oneDNN) against
 /// the dense path and against central differences.

@@ -1,6 +1,8 @@
 import EnergyEstimation
 import SpikingNeurons  // transitive dependency of EnergyEstimation (Sequential, Linear, SpikingNeuron)
 import Testing
+import TensorCore
+import NeuralNetworks
 
 @Suite struct OperationCountTests {
     @Test func convolutionAndLinearMACs() {

@@ -2,6 +2,7 @@ import HoyerMethod
 import SpikingNeurons
 import Testing
 import _TestSupport
+import TensorCore
 
 /// Closed forms of chapters/hoyer/NOTES.md §2.1 for the Hoyer sums, extremum and regulariser.
 @Suite struct HoyerMathTests {

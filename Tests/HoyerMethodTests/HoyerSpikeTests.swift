@@ -2,6 +2,9 @@ import HoyerMethod
 import SpikingNeurons
 import Testing
 import _TestSupport
+import TensorCore
+import NeuralNetworks
+import Autodiff
 
 /// The Hoyer spike layer and its regulariser term (chapters/hoyer/NOTES.md §2.2, §2.3).
 @Suite struct HoyerSpikeTests {

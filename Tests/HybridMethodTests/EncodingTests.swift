@@ -7,6 +7,8 @@ import HybridMethod
 import SNNConversion
 import Testing
 import _TestSupport
+import TensorCore
+import SpikingNeurons
 
 @Suite struct EncodingTests {
     @Test(arguments: [3, 5, 8])

@@ -6,6 +6,8 @@ import HybridMethod
 import SNNConversion
 import Testing
 import _TestSupport
+import TensorCore
+import NeuralNetworks
 
 @Suite struct EnergyTests {
     @Test func silentHiddenLayersCostTheAnalogStepPlusInputSpikes() throws {

@@ -6,6 +6,8 @@ import HybridMethod
 import SNNConversion
 import Testing
 import _TestSupport
+import TensorCore
+import Autodiff
 
 @Suite struct OutputLossTests {
     /// One image, K = 3, T = 5, v = 2: neuron 0 fires at t = 1, neuron 1 at t = 3, neuron 2

@@ -7,6 +7,10 @@ import HybridMethod
 import SNNConversion
 import Testing
 import _TestSupport
+import TensorCore
+import SpikingNeurons
+import NeuralNetworks
+import Autodiff
 
 @Suite struct SingleSpikeNeuronTests {
     @Test(arguments: [STDBSurrogate.v1(alpha: 0.3, beta: 0.1), .v2(gamma: 0.3)])

@@ -17,6 +17,10 @@ import HybridMethod
 import SNNConversion
 import Testing
 import _TestSupport
+import TensorCore
+import SpikingNeurons
+import NeuralNetworks
+import Autodiff
 
 @Suite struct ThresholdLeakGradientTests {
     /// σ with σ′ = f(t, z), for the relaxed pass.

@@ -78,6 +78,20 @@ import Testing
         }
     }
 
+    /// No module re-exports another: every file imports what it uses, so the picture above is
+    /// the whole truth about who sees what.
+    @Test func noModuleReExportsAnother() throws {
+        for folder in ["Sources", "chapters"] {
+            let url = Self.root.appendingPathComponent(folder)
+            let files = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil)?
+                .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" } ?? []
+            for file in files {
+                let text = try String(contentsOf: file, encoding: .utf8)
+                #expect(!text.contains("@_exported"), "\(file.path): @_exported import")
+            }
+        }
+    }
+
     @Test func methodLibrariesHoldScienceOnly() throws {
         for (key, _) in Self.methodLibraries {
             let folder = Self.root.appendingPathComponent("chapters/\(key)/Method")

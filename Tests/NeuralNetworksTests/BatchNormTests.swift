@@ -1,6 +1,8 @@
 import Testing
 import NeuralNetworks
 import _TestSupport
+import TensorCore
+import Autodiff
 
 @Suite struct BatchNormTests {
     @Test func trainingNormalisesAndUpdatesRunningStatistics() {

@@ -1,6 +1,8 @@
 import NeuralNetworks
 import Testing
 import _TestSupport
+import TensorCore
+import Autodiff
 
 @Suite struct ChannelPruningTests {
     @Test func masksKeepTheTopScoredChannelsPerLayer() {

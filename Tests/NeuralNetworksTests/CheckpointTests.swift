@@ -1,6 +1,8 @@
 import Testing
 import Foundation
 import NeuralNetworks
+import TensorCore
+import Autodiff
 
 @Suite struct CheckpointTests {
     @Test func safetensorsRoundTripIsBitExact() throws {

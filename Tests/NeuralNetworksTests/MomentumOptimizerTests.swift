@@ -1,5 +1,7 @@
 import NeuralNetworks
 import Testing
+import TensorCore
+import Autodiff
 
 @Suite struct MomentumOptimizerTests {
     @Test func sgdMomentumIsTheVelocityIncludingMaskedWeights() {

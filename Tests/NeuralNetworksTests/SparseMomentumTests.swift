@@ -1,5 +1,7 @@
 import NeuralNetworks
 import Testing
+import TensorCore
+import Autodiff
 
 /// A small bias-free conv net: conv 1→4, pool, conv 4→6, pool, linear 24→8, linear 8→3.
 func tinySparseNet(_ rng: inout SeededGenerator) -> Sequential {

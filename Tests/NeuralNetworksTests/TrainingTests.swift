@@ -1,5 +1,7 @@
 import Testing
 import NeuralNetworks
+import TensorCore
+import Autodiff
 
 @Suite struct TrainingTests {
     /// Linearly separable classes in 8 dimensions: x ~ N(0, I), y = [w·x > 0].

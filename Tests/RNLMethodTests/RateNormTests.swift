@@ -7,6 +7,10 @@ import RNLMethod
 import SNNConversion
 import Testing
 import _TestSupport
+import TensorCore
+import SpikingNeurons
+import NeuralNetworks
+import Autodiff
 
 /// Pre-activations kept at least `margin` away from the kinks at 0 and θ, so that central
 /// differences with step h < margin never straddle one.

@@ -5,6 +5,8 @@
 import RNLMethod
 import SNNConversion
 import Testing
+import TensorCore
+import NeuralNetworks
 
 @Suite struct ReadoutInitialisationTests {
     private func network(seed: UInt64) -> Sequential {

@@ -1,6 +1,8 @@
 import SNNConversion
 import Testing
 import _TestSupport
+import TensorCore
+import NeuralNetworks
 
 /// A BatchNorm with random statistics and γ of both signs.
 private func randomBatchNorm(_ channels: Int, using rng: inout SeededGenerator) -> BatchNorm {

@@ -1,6 +1,9 @@
 import Foundation
 import SNNConversion
 import Testing
+import TensorCore
+import SpikingNeurons
+import NeuralNetworks
 
 /// docs/conventions.md C7 family 6: the conversion error shrinks as T grows, at the rate the theory gives.
 @Suite struct ConversionErrorTests {

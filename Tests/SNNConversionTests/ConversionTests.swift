@@ -1,6 +1,9 @@
 import SNNConversion
 import Testing
 import _TestSupport
+import TensorCore
+import SpikingNeurons
+import NeuralNetworks
 
 /// A small seeded ReLU MLP with biases: 16 → 48 → 48 → 10.
 func seededMLP(seed: UInt64) -> Sequential {

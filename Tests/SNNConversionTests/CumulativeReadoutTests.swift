@@ -1,5 +1,6 @@
 import SNNConversion
 import Testing
+import TensorCore
 
 /// One simulation of T_max steps gives the same read-out at every T as a separate simulation
 /// of T steps (the prefix property of docs/conversion-notes.md §0.9), bit for bit when the chunking is the same.

@@ -1,6 +1,9 @@
 import SpikingNeurons
 import Testing
 import _TestSupport
+import TensorCore
+import NeuralNetworks
+import Autodiff
 
 /// A whole SNN and a whole ANN, with activations kept channel-blocked between the convolutions
 /// (the default) and with every activation row-major: the outputs, every parameter gradient

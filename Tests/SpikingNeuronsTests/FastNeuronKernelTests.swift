@@ -1,6 +1,9 @@
 import Testing
 @testable import SpikingNeurons
 import _TestSupport
+import TensorCore
+import NeuralNetworks
+import Autodiff
 
 /// The fused input-gradient BPTT kernel (`backwardInput`, used when neither θ nor λ trains)
 /// against the general `backward` it shortcuts, on random membranes and upstream gradients,

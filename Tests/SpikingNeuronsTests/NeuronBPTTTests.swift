@@ -1,6 +1,9 @@
 import SpikingNeurons
 import Testing
 import _TestSupport
+import TensorCore
+import NeuralNetworks
+import Autodiff
 
 // The fused BPTT backward of SpikingNeuron against a step-by-step reference built from
 // Autodiff ops, whose gradients come from the generic reverse-mode engine:

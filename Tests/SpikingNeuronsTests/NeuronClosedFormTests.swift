@@ -2,6 +2,7 @@ import Foundation
 import SpikingNeurons
 import Testing
 import _TestSupport
+import TensorCore
 
 // Neuron dynamics against closed forms (docs/conventions.md C7 item 5).
 //

@@ -1,6 +1,9 @@
 import SpikingNeurons
 import Testing
 import _TestSupport
+import TensorCore
+import NeuralNetworks
+import Autodiff
 
 // Small helpers shared by the neuron tests: run one layer over T folded time steps, read
 // spike counts per neuron, and decide whether a real number is too close to an integer for a

@@ -1,6 +1,9 @@
 import SpikingNeurons
 import Testing
 import _TestSupport
+import TensorCore
+import NeuralNetworks
+import Autodiff
 
 // Chunked simulation must be an implementation detail: carrying membranes between chunks of
 // time steps gives exactly the outputs of one pass over all T, and every simulate call starts

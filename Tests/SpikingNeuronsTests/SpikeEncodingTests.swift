@@ -1,6 +1,7 @@
 import Foundation
 import SpikingNeurons
 import Testing
+import TensorCore
 
 // Input codes `[N, …]` → `[T·N, …]` (time-major). Pixel values are dyadic (k/16) where a
 // closed form involves ⌊(1 − x)·T⌋, so that Float32 and exact arithmetic agree.

@@ -1,5 +1,7 @@
 import SpikingNeurons
 import Testing
+import TensorCore
+import NeuralNetworks
 
 // Firing statistics on a network whose spikes are known by construction: constant (direct)
 // input x = θ·f into one IF layer with reset by subtraction fires ⌊T·f⌋ times. The fractions

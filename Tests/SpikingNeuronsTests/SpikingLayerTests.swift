@@ -1,6 +1,8 @@
 import SpikingNeurons
 import Testing
 import _TestSupport
+import TensorCore
+import NeuralNetworks
 
 /// The spiking-layer interface of the IF/LIF layer: what simulation, statistics and energy ask
 /// of any neuron layer, checked against the layer's own settings and recurrence.

@@ -3,6 +3,7 @@ import NeuralNetworks
 import Testing
 
 @testable import Training
+import TensorCore
 
 /// The one training loop: learning rate per global step, batches per epoch, means per epoch,
 /// the divergence guard, and the same draws as the hand-written loop it replaced.

@@ -4,6 +4,9 @@
 
 import SpikingNeurons
 import Testing
+import TensorCore
+import NeuralNetworks
+import Autodiff
 
 private func paperNeuron(threshold: Float, leak: Float) -> SpikingNeuron {
     SpikingNeuron(threshold: threshold, model: .leakyIntegrateAndFire(leak: leak, training: .trained),

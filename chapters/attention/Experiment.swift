@@ -7,6 +7,8 @@ import Datasets
 import EnergyEstimation
 import Foundation
 import SNNConversion
+import TensorCore
+import NeuralNetworks
 
 /// Everything a stage's cache key hashes.
 struct MetaStage: Encodable { var data: Config.DataConfig; var model: Config.ModelConfig; var meta: Config.MetaConfig }

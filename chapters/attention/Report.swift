@@ -7,6 +7,8 @@ import RunRecords
 import Figures
 import Foundation
 import NeuralNetworks
+import TensorCore
+import Autodiff
 
 struct StudentResult: Codable, Equatable {
     var arm: Arm

@@ -43,6 +43,8 @@ import EnergyEstimation
 import Figures
 import Foundation
 import SNNConversion
+import TensorCore
+import NeuralNetworks
 
 // MARK: - 0. Setup
 

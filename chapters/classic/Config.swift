@@ -5,6 +5,7 @@ import ChapterSupport
 import Datasets
 import NeuralNetworks
 import SNNConversion
+import SpikingNeurons
 
 /// One conversion to evaluate: a threshold rule and a reset.
 struct Method: Codable, Equatable, Sendable {

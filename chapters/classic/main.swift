@@ -39,6 +39,9 @@ import Figures
 import Foundation
 import SNNConversion
 import Training
+import TensorCore
+import SpikingNeurons
+import NeuralNetworks
 
 // MARK: - 0. Setup
 

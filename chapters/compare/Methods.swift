@@ -11,6 +11,9 @@ import HoyerMethod
 import HybridMethod
 import SNNConversion
 import UltralowMethod
+import TensorCore
+import NeuralNetworks
+import Autodiff
 
 /// What every method reads: the same training images, normalisation and test images, and the
 /// shared ANN's energy ledger that every ratio divides by.

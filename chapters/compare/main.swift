@@ -67,6 +67,8 @@ import HybridMethod
 import RNLMethod
 import SNNConversion
 import UltralowMethod
+import TensorCore
+import NeuralNetworks
 
 // MARK: - 0. Setup
 

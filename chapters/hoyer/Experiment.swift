@@ -7,6 +7,9 @@ import EnergyEstimation
 import Foundation
 import HoyerMethod
 import SpikingNeurons
+import TensorCore
+import NeuralNetworks
+import Autodiff
 
 /// The stage-cache key material of one training run (labels left out on purpose).
 struct TrainingStage: Encodable {

@@ -41,6 +41,8 @@ import Figures
 import Foundation
 import HoyerMethod
 import SpikingNeurons
+import TensorCore
+import NeuralNetworks
 
 struct Arguments: ParsableArguments {
     @OptionGroup var chapter: ChapterOptions

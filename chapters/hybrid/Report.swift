@@ -11,6 +11,9 @@ import Foundation
 import HybridMethod
 import SNNConversion
 import Training
+import TensorCore
+import SpikingNeurons
+import NeuralNetworks
 
 func fmt(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
 

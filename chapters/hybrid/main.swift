@@ -42,6 +42,9 @@ import Figures
 import Foundation
 import HybridMethod
 import SNNConversion
+import TensorCore
+import SpikingNeurons
+import NeuralNetworks
 
 // MARK: - 0. Setup
 

@@ -9,6 +9,8 @@ import EnergyEstimation
 import Figures
 import Foundation
 import SNNConversion
+import TensorCore
+import NeuralNetworks
 
 /// The four conversions compared on the same backbone and data.
 enum ConversionMethod: String, Codable, CaseIterable, Sendable {

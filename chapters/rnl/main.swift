@@ -37,6 +37,10 @@ import EnergyEstimation
 import Figures
 import Foundation
 import SNNConversion
+import TensorCore
+import SpikingNeurons
+import NeuralNetworks
+import Autodiff
 
 // MARK: - 0. Setup
 

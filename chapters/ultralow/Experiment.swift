@@ -9,6 +9,9 @@ import Figures
 import Foundation
 import SNNConversion
 import Training
+import TensorCore
+import NeuralNetworks
+import Autodiff
 
 /// Indices of the clipped activations of `dnn` and their trained μ.
 func clipLayers(of dnn: Sequential) -> [(index: Int, clip: Float)] {

@@ -9,6 +9,7 @@ import EnergyEstimation
 import Figures
 import Foundation
 import SNNConversion
+import NeuralNetworks
 
 /// One conversion rule evaluated (without training) at every T of the config.
 struct RuleResult: Codable, Equatable, Sendable {

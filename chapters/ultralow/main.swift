@@ -45,6 +45,9 @@ import EnergyEstimation
 import Figures
 import Foundation
 import SNNConversion
+import TensorCore
+import SpikingNeurons
+import NeuralNetworks
 
 struct Arguments: ParsableArguments {
     @OptionGroup var chapter: ChapterOptions

@@ -3,6 +3,8 @@
 
 import Foundation
 import NeuralNetworks
+import TensorCore
+import Autodiff
 
 /// Spatial attention maps of activations `[N, C, H, W]` → `[N, H·W]`, one unit-norm row per image:
 ///

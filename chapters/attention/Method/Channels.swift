@@ -10,6 +10,8 @@
 // train the student under those fixed channel masks with the AT loss.
 
 import NeuralNetworks
+import TensorCore
+import Autodiff
 
 /// Per conv (layer order), per output channel: the meta-model's attention score on `images`,
 ///

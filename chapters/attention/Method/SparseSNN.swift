@@ -4,6 +4,10 @@
 import EnergyEstimation
 import Foundation
 import SNNConversion
+import TensorCore
+import SpikingNeurons
+import NeuralNetworks
+import Autodiff
 
 /// The converted SNN with every ReLU → LIF neuron (leak λ = 1 initially, trainable; threshold
 /// θˡ trainable; reset by subtraction; spikes of amplitude θ; surrogate 0.3·max(0, 1 − |h/θ − 1|)).

@@ -5,6 +5,8 @@ import Datasets
 import Foundation
 import SNNConversion
 import Training
+import TensorCore
+import NeuralNetworks
 
 /// What one student run recorded.
 public struct TrainingTrace: Codable, Equatable {

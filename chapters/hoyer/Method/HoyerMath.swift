@@ -4,6 +4,7 @@
 
 import Foundation
 import SpikingNeurons
+import TensorCore
 
 // MARK: - Hoyer math (NOTES.md §2.1)
 // For a non-negative map x (here: the clipped, v_th-normalised membrane map),

@@ -4,6 +4,9 @@
 
 import Foundation
 import SpikingNeurons
+import TensorCore
+import NeuralNetworks
+import Autodiff
 
 // MARK: - Modes (NOTES.md §2.2 step 2, §2.3, §9)
 

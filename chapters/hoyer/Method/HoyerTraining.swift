@@ -6,6 +6,9 @@ import EnergyEstimation
 import Foundation
 import SpikingNeurons
 import Training
+import TensorCore
+import NeuralNetworks
+import Autodiff
 
 // MARK: - The network (NOTES.md §4, §8 "VGG-S Hoyer")
 

@@ -3,6 +3,7 @@
 // it visits every spike-layer input of the test sample.
 
 import SpikingNeurons
+import TensorCore
 
 /// Bins of z/E: `count` equal bins over `range`; values outside go to the end bins.
 public enum MembraneBinning {

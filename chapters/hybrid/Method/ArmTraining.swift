@@ -5,6 +5,10 @@ import Datasets
 import Foundation
 import SNNConversion
 import Training
+import TensorCore
+import SpikingNeurons
+import NeuralNetworks
+import Autodiff
 
 /// One SNN variant fine-tuned from the shared ANN (NOTES.md §8.2).
 public struct Arm: Codable, Equatable, Sendable {

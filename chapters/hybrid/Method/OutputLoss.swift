@@ -2,6 +2,8 @@
 
 import Foundation
 import SpikingNeurons
+import TensorCore
+import Autodiff
 
 /// How the output layer is read and trained. Every form is [proposed] (NOTES.md §2.4).
 public enum OutputLoss: Sendable, Codable, Equatable, CustomStringConvertible {

@@ -4,6 +4,10 @@ import Datasets
 import EnergyEstimation
 import Foundation
 import SNNConversion
+import TensorCore
+import SpikingNeurons
+import NeuralNetworks
+import Autodiff
 
 // MARK: - Network
 

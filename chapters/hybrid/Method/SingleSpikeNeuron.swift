@@ -7,6 +7,9 @@
 
 import Foundation
 import SpikingNeurons
+import TensorCore
+import NeuralNetworks
+import Autodiff
 
 /// The surrogate ∂s/∂h used by BPTT under the single-spike constraint (NOTES.md §2.5) [proposed].
 /// Both are multiplied by the not-yet-fired mask (1 − F(t−1)), so a neuron that has fired

@@ -7,6 +7,10 @@
 
 import Foundation
 import SNNConversion
+import TensorCore
+import SpikingNeurons
+import NeuralNetworks
+import Autodiff
 
 // MARK: - Rate Norm Layer (NOTES.md §3.3)
 

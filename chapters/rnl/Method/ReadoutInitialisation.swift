@@ -12,6 +12,9 @@
 // (the scale is an initial value; the read-out stays a plain trainable Linear).
 
 import SNNConversion
+import TensorCore
+import NeuralNetworks
+import Autodiff
 
 /// The read-out layer's initial weights: Kaiming (the paper) or rescaled to unit logit spread
 /// (`scaleReadoutToUnitLogits`, the quick profiles). `trainClassifier(readout:)` applies it.

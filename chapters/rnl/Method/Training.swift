@@ -7,6 +7,8 @@ import Datasets
 import Foundation
 import SNNConversion
 import Training
+import TensorCore
+import NeuralNetworks
 
 /// The optimiser of an ANN run (authors: SGD with momentum; quick profiles: Adam).
 public enum ANNOptimizer: Codable, Equatable, Sendable {

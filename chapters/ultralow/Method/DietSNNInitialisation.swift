@@ -1,4 +1,5 @@
 import NeuralNetworks
+import TensorCore
 
 /// The authors' initialisation for a DNN trained from scratch (NOTES.md §3, Diet-SNN's
 /// `_initialize_weights2`): conv weights N(0, 2/(k²·C_out)) ("fan-out" Kaiming), linear

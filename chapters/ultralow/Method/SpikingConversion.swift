@@ -6,6 +6,10 @@ import Datasets
 import Foundation
 import SNNConversion
 import Training
+import TensorCore
+import SpikingNeurons
+import NeuralNetworks
+import Autodiff
 
 /// Threshold, amplitude and initial membrane of one spiking layer.
 public struct SpikeLayerSetting: Codable, Equatable, Sendable {
