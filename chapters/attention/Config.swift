@@ -110,17 +110,21 @@ struct Config: Codable, Equatable, Sendable {
         meta: MetaConfig(epochs: 200, batchSize: 128, learningRate: 1e-3,   // NOTES.md §3 (Adam here [proposed])
                          weightDecay: 5e-4),
         student: StudentConfig(arms: Arm.allCases, densities: [0.2, 0.1, 0.05, 0.03],  // NOTES.md §8.2
-                               epochs: 100, batchSize: 100,                // sparse_learning defaults, §2.3
-                               learningRate: 1e-3, weightDecay: 5e-4,
-                               beta: 1000,                                 // AT code, §2.2
-                               initialPruneRate: 0.5, minimumPruneRate: 0.005,  // §2.3
+                               epochs: AttentionPreset.paper.epochs, batchSize: AttentionPreset.paper.batchSize,
+                               learningRate: AttentionPreset.paper.learningRate,
+                               weightDecay: AttentionPreset.paper.weightDecay,
+                               beta: AttentionPreset.paper.beta,
+                               initialPruneRate: AttentionPreset.paper.initialPruneRate,
+                               minimumPruneRate: AttentionPreset.paper.minimumPruneRate,
                                startFromMeta: false,                       // [?]
                                initialMasks: .random),                     // §2.3 "constant" init
         channels: ChannelConfig(keptFractions: [0.5, 0.35, 0.25], epochs: 100, rankingImages: 500),
-        conversion: ConversionConfig(percentile: 99.7, scale: 0.3,          // DIET, §2.5
+        conversion: ConversionConfig(percentile: AttentionPreset.paper.percentile,
+                                     scale: AttentionPreset.paper.thresholdScale,
                                      calibrationBatches: 4, calibrationBatchSize: 128),
-        snn: SNNConfig(timesteps: 5, epochs: 100, batchSize: 64,            // §2.6, §3
-                       learningRate: 1e-4, trainLimit: nil,
+        snn: SNNConfig(timesteps: AttentionPreset.paper.timesteps, epochs: AttentionPreset.paper.snnEpochs,
+                       batchSize: AttentionPreset.paper.snnBatchSize,
+                       learningRate: AttentionPreset.paper.snnLearningRate, trainLimit: AttentionPreset.paper.snnTrainLimit,
                        sparseArms: [.sparseMomentumAT], channelFractions: [0.5, 0.35, 0.25],
                        energyDensity: 0.03))                               // ≈ 33.4×, §6
 
@@ -133,15 +137,15 @@ struct Config: Codable, Equatable, Sendable {
         $0.model = ModelConfig(features: [.conv(16), .conv(16), .pool, .conv(32), .conv(32), .pool],
                                classifier: [128], dropout: 0)
         $0.meta = MetaConfig(epochs: 4, batchSize: 64, learningRate: 1e-3, weightDecay: 5e-4)
-        $0.student.epochs = 3
-        $0.student.batchSize = 64
+        $0.student.epochs = AttentionPreset.quick.epochs           // AttentionMethod's quick preset
+        $0.student.batchSize = AttentionPreset.quick.batchSize
         $0.student.startFromMeta = true                  // [proposed] 3 epochs cannot train from scratch
         $0.student.initialMasks = .globalMagnitude       // [proposed] start = the one-shot mask
-        $0.student.initialPruneRate = 0.2                // [proposed] 0.5 wipes half the net per epoch
+        $0.student.initialPruneRate = AttentionPreset.quick.initialPruneRate  // [proposed] 0.5 wipes half the net per epoch
         $0.channels.epochs = 2
-        $0.snn.epochs = 1
-        $0.snn.trainLimit = 2_000
-        $0.snn.learningRate = 5e-4
+        $0.snn.epochs = AttentionPreset.quick.snnEpochs
+        $0.snn.trainLimit = AttentionPreset.quick.snnTrainLimit
+        $0.snn.learningRate = AttentionPreset.quick.snnLearningRate
         $0.snn.energyDensity = 0.05
     }
 

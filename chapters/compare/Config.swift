@@ -3,6 +3,7 @@
 // modifications (docs/conventions.md C5). Quick uses lighter training schedules than the single chapters so
 // that all nine methods fit in about 12 minutes on two cores.
 
+import AttentionMethod
 import ChapterSupport
 import Datasets
 import HoyerMethod
@@ -40,22 +41,17 @@ struct Config: ChapterConfiguration {
         /// Steps folded into one forward pass.
         var chunk: Int
     }
-    /// The fitted (α, β) conversion of chapter-ultralow, applied to the shared ReLU ANN.
+    /// The fitted (α, β) conversion of chapter-ultralow, applied to the shared ReLU ANN, with
+    /// chapter-ultralow's preset of the same profile (`UltralowPreset`).
     struct UltralowConfig: Codable, Equatable, Sendable {
         /// μˡ = this percentile of layer l's ReLU outputs (the ReLU ANN has no trained clip).
         var clipPercentile: Double
         /// T of the fitted conversions (one fit and one SNN per T).
         var timesteps: [Int]
-        var calibrationImages: Int
-        var sampleLimit: Int
-        var grid: FactorGrid
-        var start: MembraneStart
-        /// T of the fine-tuned SNNs, and their BPTT schedule.
+        /// T of the fine-tuned SNNs.
         var finetuneTimesteps: [Int]
-        var finetuneEpochs: Int
-        var finetuneImages: Int?
-        var finetuneBatchSize: Int
-        var finetuneLearningRate: Float
+        /// The fit and the fine-tuning schedule, as chapter-ultralow's preset sets them.
+        var method: UltralowPreset
     }
     /// chapter-hybrid's method (arm C of its preset: hybrid input, single-spike neurons),
     /// fine-tuned at T from compare's own BN-free ANN.
@@ -90,23 +86,12 @@ struct Config: ChapterConfiguration {
             surrogateHeight = preset.surrogateHeight
         }
     }
-    /// chapter-attention's sparse-momentum + AT student of the shared ANN, then its SNN at T.
+    /// chapter-attention's sparse-momentum + AT student of the shared ANN, then its SNN at T,
+    /// with chapter-attention's preset of the same profile (`AttentionPreset`).
     struct AttentionConfig: Codable, Equatable, Sendable {
+        /// Fraction of weights the student keeps.
         var density: Double
-        var epochs: Int
-        var batchSize: Int
-        var learningRate: Float
-        var weightDecay: Float
-        var beta: Float
-        var initialPruneRate: Double
-        var minimumPruneRate: Double
-        var percentile: Double
-        var thresholdScale: Float
-        var timesteps: Int
-        var snnEpochs: Int
-        var snnBatchSize: Int
-        var snnLearningRate: Float
-        var snnTrainLimit: Int?
+        var method: AttentionPreset
     }
     struct EvaluationConfig: Codable, Equatable, Sendable {
         /// The T reported for every method that allows them (conversion curves are read here).
@@ -134,11 +119,8 @@ struct Config: ChapterConfiguration {
                                      maxTimesteps: 256, batchSize: 100, chunk: 8),  // chapters/rnl/NOTES.md §5: T ≤ 256
         ultralow: UltralowConfig(clipPercentile: 99.99,                        // [compare] no trained clip here
                                  timesteps: [1, 2, 4, 8],                       // chapters/ultralow/NOTES.md §8: T = 1…8
-                                 calibrationImages: 512, sampleLimit: 400_000,  // chapters/ultralow/NOTES.md §7.3
-                                 grid: FactorGrid(), start: .half,              // chapters/ultralow/NOTES.md §8; chapter's best rule
                                  finetuneTimesteps: [1, 2],                     // paper headline T = 2 (§5)
-                                 finetuneEpochs: 300, finetuneImages: nil,      // chapters/ultralow/NOTES.md §3
-                                 finetuneBatchSize: 128, finetuneLearningRate: 1e-4),  // chapters/ultralow/NOTES.md §3
+                                 method: .paper),                               // chapter-ultralow's paper preset
         hybrid: HybridConfig(arm: HybridArms.method(of: HybridArms.paper),    // chapter-hybrid's paper arm C
                              annDropout: 0.2,                                 // chapters/hybrid/NOTES.md §3
                              timesteps: 5, epochs: 100, imagesPerEpoch: nil,     // chapters/hybrid/NOTES.md §0, §3
@@ -147,12 +129,7 @@ struct Config: ChapterConfiguration {
                              outputThresholdScale: 0.3),                         // chapters/hybrid/NOTES.md §2.6 [proposed]
         hoyer: HoyerConfig(.paper),                                            // chapter-hoyer's paper preset
         attention: AttentionConfig(density: 0.03,                                // ≈ 33.4×, chapters/attention/NOTES.md §6
-                                   epochs: 100, batchSize: 100,                  // chapters/attention/NOTES.md §2.3
-                                   learningRate: 1e-3, weightDecay: 5e-4, beta: 1000,  // chapters/attention/NOTES.md §2.2
-                                   initialPruneRate: 0.5, minimumPruneRate: 0.005,     // chapters/attention/NOTES.md §2.3
-                                   percentile: 99.7, thresholdScale: 0.3,        // DIET, chapters/attention/NOTES.md §2.5
-                                   timesteps: 5, snnEpochs: 100, snnBatchSize: 64,     // chapters/attention/NOTES.md §2.6, §3
-                                   snnLearningRate: 1e-4, snnTrainLimit: nil),
+                                   method: .paper),                              // chapter-attention's paper preset
         evaluation: EvaluationConfig(timesteps: [1, 2, 4, 8, 16, 32, 64, 128, 256]))
 
     /// About 12 minutes on two cores: Fashion-MNIST, the half-width VGG-S of the quick
@@ -165,25 +142,14 @@ struct Config: ChapterConfiguration {
         $0.conversion.calibrationBatches = 4
         $0.conversion.batchSize = 250
         $0.conversion.chunk = 32
-        $0.ultralow.calibrationImages = 128
-        $0.ultralow.sampleLimit = 30_000
-        $0.ultralow.finetuneEpochs = 1
-        $0.ultralow.finetuneImages = 2_000
-        $0.ultralow.finetuneBatchSize = 32
-        $0.ultralow.finetuneLearningRate = 3e-4
+        $0.ultralow.method = .quick                                 // chapter-ultralow's quick preset
         $0.hybrid.arm = HybridArms.method(of: HybridArms.quick)        // chapter-hybrid's quick arm C
         $0.hybrid.epochs = 1
         $0.hybrid.imagesPerEpoch = 1_920
         $0.hybrid.learningRate = 3e-4                                 // chapters/hybrid/NOTES.md §8.1
         $0.hybrid.calibrationBatches = 4
         $0.hoyer = HoyerConfig(.quick)                              // chapter-hoyer's quick preset
-        $0.attention.density = 0.1
-        $0.attention.epochs = 2
-        $0.attention.batchSize = 64
-        $0.attention.initialPruneRate = 0.2                         // chapter-attention quick
-        $0.attention.snnEpochs = 1
-        $0.attention.snnTrainLimit = 2_000
-        $0.attention.snnLearningRate = 5e-4
+        $0.attention = AttentionConfig(density: 0.1, method: .quick)  // chapter-attention's quick preset
     }
 
     /// Seconds: plumbing and coarse invariants for ChapterTests.
@@ -195,16 +161,16 @@ struct Config: ChapterConfiguration {
         $0.conversion.calibrationBatches = 2
         $0.conversion.batchSize = 100
         $0.conversion.maxTimesteps = 64
-        $0.ultralow.calibrationImages = 64
-        $0.ultralow.sampleLimit = 10_000
+        $0.ultralow.method.calibrationImages = 64
+        $0.ultralow.method.sampleLimit = 10_000
         $0.ultralow.timesteps = [1, 2, 4]
         $0.ultralow.finetuneTimesteps = [2]
-        $0.ultralow.finetuneImages = 500
+        $0.ultralow.method.finetuneImages = 500
         $0.hybrid.imagesPerEpoch = 384
         $0.hybrid.calibrationBatches = 2
         $0.hoyer.schedule.epochs = 1
-        $0.attention.epochs = 1
-        $0.attention.snnTrainLimit = 300
+        $0.attention.method.epochs = 1
+        $0.attention.method.snnTrainLimit = 300
         $0.evaluation.timesteps = [1, 2, 4, 8, 16, 32, 64]
     }
 }

@@ -107,18 +107,18 @@ func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: 
         let reluIndices = folded.layers.indices.filter { folded.layers[$0] is ReLU }
         let clips = statistics.map { $0.percentile(config.clipPercentile) }
         let calibration = bench.normalization.apply(
-            to: bench.train.batches(size: config.calibrationImages)[0].images)
+            to: bench.train.batches(size: config.method.calibrationImages)[0].images)
         let fitStart = Date()
         var settings: [Int: [SpikeLayerSetting]] = [:]
         for t in Set(config.timesteps + config.finetuneTimesteps).sorted() {
             rewriteLine("  fitting (α, β) per layer at T = \(t) …")
             var fitRNG = SeededGenerator(seed: bench.seed &+ 1)
             let fits = calibratedFits(dnn: folded, clips: clips, clipIndices: reluIndices, images: calibration,
-                                      timesteps: t, start: config.start, sampleLimit: config.sampleLimit,
-                                      grid: config.grid, using: &fitRNG)
+                                      timesteps: t, start: config.method.start, sampleLimit: config.method.sampleLimit,
+                                      grid: config.method.grid, using: &fitRNG)
             settings[t] = zip(fits, clips).map { fit, mu in
                 SpikeLayerSetting(threshold: Float(fit.factors.alpha) * mu,
-                                  amplitude: Float(fit.factors.beta) * mu, start: config.start)
+                                  amplitude: Float(fit.factors.beta) * mu, start: config.method.start)
             }
         }
         rewriteLine("")
@@ -134,14 +134,14 @@ func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: 
             return measured(snn, neurons, t)
         }
         var rng = SeededGenerator(seed: bench.seed &+ 2)
-        let tuneTrain = bench.train.stratifiedSubset(limit: config.finetuneImages, using: &rng)
+        let tuneTrain = bench.train.stratifiedSubset(limit: config.method.finetuneImages, using: &rng)
         let tuneStart = Date()
         let tuned = try config.finetuneTimesteps.map { t in
             let (snn, neurons) = makeSNN(from: folded, settings: settings[t]!, trainable: true)
             var tuneRNG = SeededGenerator(seed: bench.seed &+ UInt64(t))
             _ = try fineTune(snn, neurons: neurons, train: tuneTrain, normalization: bench.normalization,
-                             timesteps: t, epochs: config.finetuneEpochs, batchSize: config.finetuneBatchSize,
-                             learningRate: config.finetuneLearningRate, label: "ultralow fine-tune T=\(t)",
+                             timesteps: t, epochs: config.method.finetuneEpochs, batchSize: config.method.finetuneBatchSize,
+                             learningRate: config.method.finetuneLearningRate, label: "ultralow fine-tune T=\(t)",
                              using: &tuneRNG)
             return measured(snn, neurons, t)
         }
@@ -287,21 +287,21 @@ func runAttention(ann: Sequential, restore: () throws -> Sequential, bench: Benc
         let sparse = SparseMomentum(weights: weightParameters(of: student), density: config.density,
                                     initialisation: .globalMagnitude, using: &rng)
         let start = Date()
-        _ = try trainStudent(student, label: "attention student", teacher: ann, beta: config.beta, sparse: sparse,
-                             epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate,
-                             weightDecay: config.weightDecay,
-                             pruneRate: PruneRateSchedule(initial: config.initialPruneRate,
-                                                          minimum: config.minimumPruneRate),
+        _ = try trainStudent(student, label: "attention student", teacher: ann, beta: config.method.beta, sparse: sparse,
+                             epochs: config.method.epochs, batchSize: config.method.batchSize, learningRate: config.method.learningRate,
+                             weightDecay: config.method.weightDecay,
+                             pruneRate: PruneRateSchedule(initial: config.method.initialPruneRate,
+                                                          minimum: config.method.minimumPruneRate),
                              train: bench.train, normalization: bench.normalization, rng: &rng)
         let folded = try foldBatchNorm(student)   // zero weights stay zero: W' = W·γ/√(σ² + ε)
         let (snn, _, _) = try trainedSNN(
-            from: folded, label: "attention snn", percentile: config.percentile, scale: config.thresholdScale,
+            from: folded, label: "attention snn", percentile: config.method.percentile, scale: config.method.thresholdScale,
             calibrationBatches: conversion.calibrationBatches, calibrationBatchSize: conversion.calibrationBatchSize,
-            timesteps: config.timesteps, epochs: config.snnEpochs, batchSize: config.snnBatchSize,
-            learningRate: config.snnLearningRate, trainLimit: config.snnTrainLimit, train: bench.train,
+            timesteps: config.method.timesteps, epochs: config.method.snnEpochs, batchSize: config.method.snnBatchSize,
+            learningRate: config.method.snnLearningRate, trainLimit: config.method.snnTrainLimit, train: bench.train,
             normalization: bench.normalization, rng: &rng)
         let preparation = Date().timeIntervalSince(start)
-        let T = config.timesteps
+        let T = config.method.timesteps
         var simulationRNG = SeededGenerator(seed: bench.seed)
         let inference = Date()
         let e = accuracyByTimestep(of: snn, on: bench.simulatedBatches, timesteps: T, chunk: T, using: &simulationRNG)

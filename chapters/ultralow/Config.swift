@@ -113,13 +113,16 @@ struct Config: ChapterConfiguration {
                        learningRate: 1e-2, momentum: 0.95,  // §3 (CIFAR lines)
                        weightDecay: 5e-4),                  // §3
         conversion: ConversionConfig(timesteps: [1, 2, 3, 4, 8], statisticsImages: 2048,  // §7.3, §8
-                                     calibrationImages: 512, sampleLimit: 400_000,
-                                     grid: FactorGrid(),                                 // §8
+                                     calibrationImages: UltralowPreset.paper.calibrationImages,
+                                     sampleLimit: UltralowPreset.paper.sampleLimit,
+                                     grid: UltralowPreset.paper.grid,
                                      rules: allRules),
-        finetune: FineTuneConfig(rule: .fitted(.snnCalibrated, start: .half),
+        finetune: FineTuneConfig(rule: .fitted(.snnCalibrated, start: UltralowPreset.paper.start),
                                  timesteps: [2], naiveTimesteps: [2],   // §5 headline T = 2
-                                 epochs: 300, trainLimit: nil,          // §3 (ResNet20 T = 2 line)
-                                 batchSize: 128, learningRate: 1e-4),   // §3
+                                 epochs: UltralowPreset.paper.finetuneEpochs,
+                                 trainLimit: UltralowPreset.paper.finetuneImages,
+                                 batchSize: UltralowPreset.paper.finetuneBatchSize,
+                                 learningRate: UltralowPreset.paper.finetuneLearningRate),
         evaluation: EvaluationConfig(batchSize: 100, paperAccuracy: 0.6419))  // §5 [abs]
 
     /// Minutes on two cores: NOTES.md §8's "VGG-S" on Fashion-MNIST.
@@ -136,16 +139,14 @@ struct Config: ChapterConfiguration {
         $0.dnn.epochs = 5
         $0.dnn.learningRate = 0.05
         $0.dnn.momentum = 0.9
-        $0.conversion.calibrationImages = 128
-        // The fit loops run in the (unoptimised) chapter target: 30k values per layer.
-        $0.conversion.sampleLimit = 30_000
+        // UltralowMethod's quick preset: the fit and the fine-tuning schedule (its comments say why).
+        $0.conversion.calibrationImages = UltralowPreset.quick.calibrationImages
+        $0.conversion.sampleLimit = UltralowPreset.quick.sampleLimit
         $0.finetune.timesteps = [1, 2, 3]
-        $0.finetune.epochs = 2
-        $0.finetune.trainLimit = 3_000
-        $0.finetune.batchSize = 32       // 94 small steps (3·10⁻⁴ with 31 steps lost ≈ 1 point at T = 2)
-        // 10× the paper's 1e-4: ~190 Adam steps instead of 300 epochs. At 1e-4 the T = 2 SNN did
-        // not move at all in our runs; at 1e-3 it closes most of the gap to the DNN.
-        $0.finetune.learningRate = 1e-3
+        $0.finetune.epochs = UltralowPreset.quick.finetuneEpochs
+        $0.finetune.trainLimit = UltralowPreset.quick.finetuneImages
+        $0.finetune.batchSize = UltralowPreset.quick.finetuneBatchSize
+        $0.finetune.learningRate = UltralowPreset.quick.finetuneLearningRate
         $0.evaluation.paperAccuracy = nil
     }
 
