@@ -54,21 +54,9 @@ struct Config: ChapterConfiguration {
         var method: UltralowPreset
     }
     /// chapter-hybrid's method (arm C of its preset: hybrid input, single-spike neurons),
-    /// fine-tuned at T from compare's own BN-free ANN.
-    struct HybridConfig: Codable, Equatable, Sendable {
-        /// The arm, exactly as chapter-hybrid's preset of the same profile defines it.
-        var arm: Arm
-        /// Dropout of its own BN-free, bias-free ANN (DIET-SNN's), trained like the shared one.
-        var annDropout: Float
-        var timesteps: Int
-        var epochs: Int
-        var imagesPerEpoch: Int?
-        var batchSize: Int
-        var learningRate: Float
-        var percentile: Double
-        var calibrationBatches: Int
-        var outputThresholdScale: Float
-    }
+    /// fine-tuned at T from compare's own BN-free ANN, exactly as chapter-hybrid's preset of the
+    /// same profile sets it.
+    typealias HybridConfig = HybridPreset
     /// chapter-hoyer's "Hoyer sum + regulariser" SNN, trained from scratch at T = 1 with
     /// chapter-hoyer's preset of the same profile (`HoyerPreset`).
     struct HoyerConfig: Codable, Equatable, Sendable {
@@ -121,12 +109,7 @@ struct Config: ChapterConfiguration {
                                  timesteps: [1, 2, 4, 8],                       // chapters/ultralow/NOTES.md §8: T = 1…8
                                  finetuneTimesteps: [1, 2],                     // paper headline T = 2 (§5)
                                  method: .paper),                               // chapter-ultralow's paper preset
-        hybrid: HybridConfig(arm: HybridArms.method(of: HybridArms.paper),    // chapter-hybrid's paper arm C
-                             annDropout: 0.2,                                 // chapters/hybrid/NOTES.md §3
-                             timesteps: 5, epochs: 100, imagesPerEpoch: nil,     // chapters/hybrid/NOTES.md §0, §3
-                             batchSize: 64, learningRate: 1e-4,                  // chapters/hybrid/NOTES.md §3
-                             percentile: 99.7, calibrationBatches: 8,            // chapters/hybrid/NOTES.md §2.6
-                             outputThresholdScale: 0.3),                         // chapters/hybrid/NOTES.md §2.6 [proposed]
+        hybrid: .paper,                                                        // chapter-hybrid's paper preset
         hoyer: HoyerConfig(.paper),                                            // chapter-hoyer's paper preset
         attention: AttentionConfig(density: 0.03,                                // ≈ 33.4×, chapters/attention/NOTES.md §6
                                    method: .paper),                              // chapter-attention's paper preset
@@ -143,11 +126,7 @@ struct Config: ChapterConfiguration {
         $0.conversion.batchSize = 250
         $0.conversion.chunk = 32
         $0.ultralow.method = .quick                                 // chapter-ultralow's quick preset
-        $0.hybrid.arm = HybridArms.method(of: HybridArms.quick)        // chapter-hybrid's quick arm C
-        $0.hybrid.epochs = 1
-        $0.hybrid.imagesPerEpoch = 1_920
-        $0.hybrid.learningRate = 3e-4                                 // chapters/hybrid/NOTES.md §8.1
-        $0.hybrid.calibrationBatches = 4
+        $0.hybrid = .quick                                          // chapter-hybrid's quick preset
         $0.hoyer = HoyerConfig(.quick)                              // chapter-hoyer's quick preset
         $0.attention = AttentionConfig(density: 0.1, method: .quick)  // chapter-attention's quick preset
     }

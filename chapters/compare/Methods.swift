@@ -166,7 +166,7 @@ func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: 
         "hybrid", version: 1, config: HybridStage(hybrid: config, calibrationBatches: calibration.count),
         dependsOn: dependsOn
     ) { () -> MethodResult in
-        let arm = config.arm   // chapter-hybrid's arm C, from its preset of this profile
+        let arm = config.method   // chapter-hybrid's arm C, from its preset of this profile
         var rng = SeededGenerator(seed: bench.seed &+ 3)
         let thresholds = try balanceThresholds(of: folded, on: calibration, using: .percentile(config.percentile),
                                                using: &rng)

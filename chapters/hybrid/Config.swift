@@ -113,16 +113,16 @@ struct Config: Codable, Equatable, Sendable {
 
     /// CIFAR-100 VGG16, T = 5 (NOTES.md §0, §3, §4; training recipe [proposed] from DIET-SNN).
     static let paper: Config = {
-        let a = HybridArms.paper
+        let h = HybridPreset.paper, a = h.arms
         return Config(
             data: DataConfig(dataset: .cifar100, trainLimit: nil, testLimit: nil),  // §0 headline: CIFAR-100
-            ann: ANNConfig(features: VGG.vgg16, classifier: [4096, 4096], dropout: 0.2,  // §4 VGG16, §3 dropout
+            ann: ANNConfig(features: VGG.vgg16, classifier: [4096, 4096], dropout: h.annDropout,  // §4 VGG16, §3 dropout
                            epochs: 200, batchSize: 64, learningRate: 1e-3,       // §3 (Adam variant)
                            weightDecay: 5e-4),                                   // §3
-            conversion: ConversionConfig(percentile: 99.7, calibrationBatches: 8,  // §2.6 99.7th percentile
-                                         outputThresholdScale: 0.3),
-            finetune: FinetuneConfig(timesteps: 5, epochs: 100, imagesPerEpoch: nil,  // §0 T = 5; §3 100–300 epochs
-                                     batchSize: 64, learningRate: 1e-4,          // §3 Adam 1e-4, batch 64
+            conversion: ConversionConfig(percentile: h.percentile, calibrationBatches: h.calibrationBatches,
+                                         outputThresholdScale: h.outputThresholdScale),
+            finetune: FinetuneConfig(timesteps: h.timesteps, epochs: h.epochs, imagesPerEpoch: h.imagesPerEpoch,
+                                     batchSize: h.batchSize, learningRate: h.learningRate,
                                      arms: a, ablations: ablations(of: a[2])),
             evaluation: EvaluationConfig(batchSize: 100, sweep: Array(2...10),   // §7 fig. 5: T = 2…10
                                          sweepArms: ["A", "B", "C"], sweepImages: nil, armImages: nil))
@@ -137,7 +137,7 @@ struct Config: Codable, Equatable, Sendable {
         $0.ann.classifier = [256]                                // §8.1 FC 3136 → 256 → 10
         $0.ann.epochs = 5                                        // §8.1 says 10–15; 5 fits the budget
         $0.ann.learningRate = 1e-3
-        $0.conversion.calibrationBatches = 4
+        $0.conversion.calibrationBatches = HybridPreset.quick.calibrationBatches
         // §2.5: V2 (NOTES.md's fallback "if V1 trains poorly"): with V1, fine-tuning longer
         // made B, C and D worse, and V2 scored higher on held-out training images (README).
         // θ and λ trained in B–D; arm A keeps them fixed (the core neuron's trained-θ/λ
@@ -145,14 +145,14 @@ struct Config: Codable, Equatable, Sendable {
         // §2.2: temporal mapping C, NOTES.md's alternative "if A underperforms": with mapping
         // A, arm C stayed 5.7 points below arm A on 2,000 held-out training images; there
         // mapping C scored 2.3 points above mapping A, mapping B 0.6 below (README, "The input code").
-        $0.finetune.arms = HybridArms.quick
+        $0.finetune.arms = HybridPreset.quick.arms
         // Ablations of arm C: losses (§8.4-4), surrogate V1, mapping A, θ and λ frozen;
         // mapping B in the paper preset only.
         $0.finetune.ablations = ablations(of: $0.finetune.arms[2])
             .filter { ["C-form2", "C-membraneCE", "C-V1", "C-mappingA", "C-frozen"].contains($0.key) }
-        $0.finetune.epochs = 1
-        $0.finetune.imagesPerEpoch = 1_920
-        $0.finetune.learningRate = 3e-4                          // §8.1 "try 3e-4 for the small net"
+        $0.finetune.epochs = HybridPreset.quick.epochs              // HybridMethod's quick schedule
+        $0.finetune.imagesPerEpoch = HybridPreset.quick.imagesPerEpoch
+        $0.finetune.learningRate = HybridPreset.quick.learningRate
         $0.evaluation.sweepArms = ["B", "C"]                     // hybrid vs direct, same neurons
         $0.evaluation.sweepImages = 500
         $0.evaluation.armImages = nil                            // all 2,000 test images

@@ -49,3 +49,55 @@ public enum HybridArms {
         return c
     }
 }
+
+/// The hybrid method as chapter-hybrid's presets set it: the arms, the BN-free ANN's dropout,
+/// the threshold initialisation and the fine-tuning schedule. chapter-compare runs its
+/// `method` arm with the same preset.
+public struct HybridPreset: Codable, Equatable, Sendable {
+    public var arms: [Arm]
+    /// Dropout of the BN-free, bias-free ANN the arms are converted from (DIET-SNN's).
+    public var annDropout: Float
+    /// θˡ = s · this percentile of layer l's ReLU outputs on `calibrationBatches` batches;
+    /// v_out = `outputThresholdScale` · the same percentile of the positive logits.
+    public var percentile: Double
+    public var calibrationBatches: Int
+    public var outputThresholdScale: Float
+    /// BPTT fine-tuning at T: epochs of `imagesPerEpoch` images (nil = all), batch, Adam.
+    public var timesteps: Int
+    public var epochs: Int
+    public var imagesPerEpoch: Int?
+    public var batchSize: Int
+    public var learningRate: Float
+
+    /// The method itself: arm C.
+    public var method: Arm { HybridArms.method(of: arms) }
+
+    public init(arms: [Arm], annDropout: Float, percentile: Double, calibrationBatches: Int,
+                outputThresholdScale: Float, timesteps: Int, epochs: Int, imagesPerEpoch: Int?, batchSize: Int,
+                learningRate: Float) {
+        self.arms = arms; self.annDropout = annDropout; self.percentile = percentile
+        self.calibrationBatches = calibrationBatches; self.outputThresholdScale = outputThresholdScale
+        self.timesteps = timesteps; self.epochs = epochs; self.imagesPerEpoch = imagesPerEpoch
+        self.batchSize = batchSize; self.learningRate = learningRate
+    }
+
+    /// CIFAR-100 VGG16, T = 5 (NOTES.md §0, §2.6, §3; recipe [proposed] from DIET-SNN).
+    public static let paper = HybridPreset(
+        arms: HybridArms.paper, annDropout: 0.2,                       // §3 dropout
+        percentile: 99.7, calibrationBatches: 8,                       // §2.6 99.7th percentile
+        outputThresholdScale: 0.3,                                     // §2.6 [proposed]
+        timesteps: 5, epochs: 100, imagesPerEpoch: nil,                // §0 T = 5; §3 100–300 epochs
+        batchSize: 64, learningRate: 1e-4)                             // §3 Adam 1e-4, batch 64
+
+    /// Minutes on two cores: the quick arms, one epoch of 1,920 images at 3·10⁻⁴
+    /// (NOTES.md §8.1 "try 3e-4 for the small net"), 4 calibration batches.
+    public static let quick: HybridPreset = {
+        var preset = paper
+        preset.arms = HybridArms.quick
+        preset.calibrationBatches = 4
+        preset.epochs = 1
+        preset.imagesPerEpoch = 1_920
+        preset.learningRate = 3e-4
+        return preset
+    }()
+}
