@@ -57,23 +57,9 @@ struct Config: ChapterConfiguration {
     /// fine-tuned at T from compare's own BN-free ANN, exactly as chapter-hybrid's preset of the
     /// same profile sets it.
     typealias HybridConfig = HybridPreset
-    /// chapter-hoyer's "Hoyer sum + regulariser" SNN, trained from scratch at T = 1 with
-    /// chapter-hoyer's preset of the same profile (`HoyerPreset`).
-    struct HoyerConfig: Codable, Equatable, Sendable {
-        var schedule: HoyerTrainingSchedule
-        var dropout: Float
-        var regularisationWeight: Float
-        var regulariserGradient: RegulariserGradient
-        var surrogateHeight: Float
-
-        init(_ preset: HoyerPreset) {
-            schedule = preset.schedule
-            dropout = preset.dropout
-            regularisationWeight = preset.regularisationWeight
-            regulariserGradient = preset.regulariserGradient
-            surrogateHeight = preset.surrogateHeight
-        }
-    }
+    /// chapter-hoyer's "Hoyer sum + regulariser" SNN, trained from scratch at T = 1 on compare's
+    /// backbone with chapter-hoyer's preset of the same profile.
+    typealias HoyerConfig = HoyerPreset
     /// chapter-attention's sparse-momentum + AT student of the shared ANN, then its SNN at T,
     /// with chapter-attention's preset of the same profile (`AttentionPreset`).
     struct AttentionConfig: Codable, Equatable, Sendable {
@@ -110,7 +96,7 @@ struct Config: ChapterConfiguration {
                                  finetuneTimesteps: [1, 2],                     // paper headline T = 2 (§5)
                                  method: .paper),                               // chapter-ultralow's paper preset
         hybrid: .paper,                                                        // chapter-hybrid's paper preset
-        hoyer: HoyerConfig(.paper),                                            // chapter-hoyer's paper preset
+        hoyer: .paper,                                            // chapter-hoyer's paper preset
         attention: AttentionConfig(density: 0.03,                                // ≈ 33.4×, chapters/attention/NOTES.md §6
                                    method: .paper),                              // chapter-attention's paper preset
         evaluation: EvaluationConfig(timesteps: [1, 2, 4, 8, 16, 32, 64, 128, 256]))
@@ -127,7 +113,7 @@ struct Config: ChapterConfiguration {
         $0.conversion.chunk = 32
         $0.ultralow.method = .quick                                 // chapter-ultralow's quick preset
         $0.hybrid = .quick                                          // chapter-hybrid's quick preset
-        $0.hoyer = HoyerConfig(.quick)                              // chapter-hoyer's quick preset
+        $0.hoyer = .quick                              // chapter-hoyer's quick preset
         $0.attention = AttentionConfig(density: 0.1, method: .quick)  // chapter-attention's quick preset
     }
 
