@@ -50,6 +50,8 @@ public struct ChapterContext: Sendable {
     /// The job this process computes for a parent run (hidden `--worker`), or nil for a
     /// normal run. See `StageCache.computeInWorkers`.
     public let workerJob: String?
+    /// The parsed shared options this run was started with (workers are started from them).
+    public let options: ChapterOptions
 
     /// Resolves `options` for `chapter`.
     ///
@@ -88,6 +90,7 @@ public struct ChapterContext: Sendable {
         self.stages = stages
         self.git = GitRevision.current()
         self.workerJob = options.worker
+        self.options = options
     }
 
     /// Applies `--threads` and `--convolution` to the compute back ends (element-wise workers,
@@ -107,20 +110,14 @@ public struct ChapterContext: Sendable {
         outputDirectory.appendingPathComponent(RunRecord.fileName)
     }
 
-    /// The arguments of a worker process computing `job` for this run: this run's command line
-    /// without `--fresh`, `--rerun`, `--threads` and `--worker`, plus `--threads 1 --worker job`
-    /// and a `--rerun` of `rerun`'s stage when the job must recompute.
-    public func workerArguments(job: String, rerun: String?) -> [String] {
-        let dropped: Set<String> = ["--rerun", "--threads", "--worker"]
-        var kept: [String] = []
-        var arguments = commandLine.dropFirst().makeIterator()
-        while let argument = arguments.next() {
-            if argument == "--fresh" { continue }
-            if dropped.contains(argument) { _ = arguments.next(); continue }
-            if dropped.contains(where: { argument.hasPrefix($0 + "=") }) { continue }
-            kept.append(argument)
-        }
-        return kept + ["--threads", "1", "--worker", job] + (rerun.map { ["--rerun", $0] } ?? [])
+    /// The arguments of a worker process computing `job` for this run, rebuilt from the parsed
+    /// options (never filtered from the typed command line): the shared options of this run
+    /// without `--fresh` and `--rerun`, then `chapterArguments` (the chapter's own options,
+    /// rendered by the chapter), then `--threads 1 --worker job` and a `--rerun` of `rerun`'s
+    /// stage when the job must recompute.
+    public func workerArguments(job: String, rerun: String?, chapterArguments: [String] = []) -> [String] {
+        options.sharedArguments + chapterArguments + ["--threads", "1", "--worker", job]
+            + (rerun.map { ["--rerun", $0] } ?? [])
     }
 
     /// A stage cache for this chapter and profile, honouring `--fresh` and `--rerun`, with the

@@ -77,6 +77,17 @@ public struct ChapterOptions: ParsableArguments, Sendable {
     /// Creates the defaults (`--profile quick --seed 42 --threads 2`).
     public init() {}
 
+    /// These options as arguments that parse back to the same values, without the ones that
+    /// only concern this process (`--fresh`, `--rerun`, `--threads`, `--worker`).
+    public var sharedArguments: [String] {
+        var arguments = ["--profile", profile.rawValue, "--seed", "\(seed)", "--cache", cache,
+                         "--convolution", convolution.rawValue]
+        if let dataset { arguments += ["--dataset", dataset.rawValue] }
+        if let output { arguments += ["--output", output] }
+        if download { arguments.append("--download") }
+        return arguments
+    }
+
     /// Rejects values ArgumentParser's types allow but the chapters cannot use.
     public func validate() throws {
         guard (1...256).contains(threads) else {

@@ -48,8 +48,9 @@ extension StageCache {
     /// are echoed here. If a child fails, the others are stopped (their finished stages and
     /// epoch checkpoints stay, so the same command resumes) and the error quotes the failed
     /// child's last lines and keeps its log.
+    /// - Parameter chapterArguments: the chapter's own options, rendered from its parsed values.
     public func computeInWorkers(
-        _ jobs: [WorkerJob], processes: Int, context: ChapterContext,
+        _ jobs: [WorkerJob], processes: Int, context: ChapterContext, chapterArguments: [String],
         executable: URL? = nil
     ) throws {
         guard !jobs.isEmpty else { return }
@@ -57,7 +58,8 @@ extension StageCache {
             WorkerCommand(
                 label: job.id,
                 arguments: context.workerArguments(
-                    job: job.id, rerun: job.stages.first { wouldRecompute($0) }))
+                    job: job.id, rerun: job.stages.first { wouldRecompute($0) },
+                    chapterArguments: chapterArguments))
         }
         for job in jobs { try? FileManager.default.removeItem(at: reportURL(job.id)) }
         print("computing \(jobs.count) stage group\(jobs.count == 1 ? "" : "s") in "

@@ -74,14 +74,23 @@ import Testing
             atPath: logs.appendingPathComponent("bad.log").path), "the failed child's log stays")
     }
 
-    @Test func workerArgumentsReplaceTheRecomputeAndThreadOptions() throws {
-        let options = try ChapterOptions.parse(["--threads", "2"])
-        let context = try ChapterContext(
-            chapter: "hoyer", options: options,
-            commandLine: ["chapter-hoyer", "--fresh", "--rerun", "ann", "--threads=2", "--seed",
-                          "7", "--rerun=fixed", "--threads", "2", "--epochs", "3"])
-        #expect(context.workerArguments(job: "hoyer-sum", rerun: nil)
-                == ["--seed", "7", "--epochs", "3", "--threads", "1", "--worker", "hoyer-sum"])
+    /// A worker's arguments are rebuilt from the parsed options, whatever spelling the command
+    /// line used (`--threads=2`, `--rerun=x`): they parse back to the same shared options, minus
+    /// what concerns only the parent (`--fresh`, `--rerun`, `--threads`, `--worker`).
+    @Test func workerArgumentsAreRebuiltFromTheParsedOptions() throws {
+        let typed = ["--fresh", "--rerun", "ann", "--threads=2", "--seed=7", "--rerun=fixed",
+                     "--profile", "smoke", "--dataset", "cifar10", "--output", "/tmp/x y", "--download",
+                     "--convolution=plain"]
+        let options = try ChapterOptions.parse(typed)
+        let context = try ChapterContext(chapter: "hoyer", options: options, commandLine: ["chapter-hoyer"] + typed)
+        let arguments = context.workerArguments(job: "hoyer-sum", rerun: nil, chapterArguments: ["--epochs", "3"])
+        #expect(arguments.suffix(6) == ["--epochs", "3", "--threads", "1", "--worker", "hoyer-sum"])
+        // The shared part parses back (the chapter's own `--epochs 3` belongs to its own parser).
+        let worker = try ChapterOptions.parse(Array(arguments.dropLast(6)) + Array(arguments.suffix(4)))
+        #expect(worker.threads == 1 && worker.worker == "hoyer-sum")
+        #expect(worker.profile == .smoke && worker.seed == 7 && worker.dataset == .cifar10)
+        #expect(worker.output == "/tmp/x y" && worker.download && worker.convolution == .plain)
+        #expect(!worker.fresh && worker.rerun.isEmpty && worker.cache == options.cache)
         #expect(context.workerArguments(job: "hoyer-sum", rerun: "eval-hoyer-sum").suffix(2)
                 == ["--rerun", "eval-hoyer-sum"])
     }

@@ -59,6 +59,19 @@ struct Arguments: ParsableArguments {
             + "(default output: figures/hoyer/<profile>-seeds/).", valueName: "K"))
     var seedReplicates: Int?
 
+    /// The chapter's own options as arguments that parse back to the same values (a worker
+    /// process gets them with the shared ones).
+    var chapterArguments: [String] {
+        var arguments: [String] = []
+        if let w = regularisationWeight { arguments += ["--regularisation-weight", "\(w)"] }
+        if let g = regulariserGradient { arguments += ["--regulariser-gradient", g.rawValue] }
+        if let h = surrogateHeight { arguments += ["--surrogate-height", "\(h)"] }
+        if let e = epochs { arguments += ["--epochs", "\(e)"] }
+        if let n = trainLimit { arguments += ["--train-limit", "\(n)"] }
+        if let k = seedReplicates { arguments += ["--seed-replicates", "\(k)"] }
+        return arguments
+    }
+
     func validate() throws {
         if let k = seedReplicates, !(0...20).contains(k) {
             throw ValidationError("--seed-replicates \(k): give a number of extra seeds from 0 to 20.")
@@ -152,7 +165,7 @@ runChapter {
     if context.threads > 1 {
         let pending = try pendingJobs(jobs, config: config, cache: cache)
         try cache.computeInWorkers(pending.map(\.workerJob), processes: context.threads,
-                                   context: context)
+                                   context: context, chapterArguments: arguments.chapterArguments)
     }
 
     // MARK: - 2. Train the ANN (NOTES.md §8 run A)
