@@ -1,7 +1,9 @@
-// Presets of chapter-compare. `paper` lists every method's published settings with their
-// sources (each chapter's NOTES.md); `quick` and `smoke` are derived from it by explicit
-// modifications (docs/conventions.md C5). Quick uses lighter training schedules than the single chapters so
-// that all nine methods fit in about 12 minutes on two cores.
+// Presets of chapter-compare. Every method runs its own chapter's preset of the same profile
+// (UltralowPreset, HybridPreset, HoyerPreset, AttentionPreset, from the chapters' Method
+// libraries); compare sets only what it compares: data, the shared backbone and its ANN, the
+// conversion experiment, the T of each method, ultralow's clip percentile and the attention
+// density. `quick` and `smoke` are derived from `paper` by explicit modifications
+// (docs/conventions.md C5).
 
 import AttentionMethod
 import ChapterSupport
@@ -101,8 +103,8 @@ struct Config: ChapterConfiguration {
                                    method: .paper),                              // chapter-attention's paper preset
         evaluation: EvaluationConfig(timesteps: [1, 2, 4, 8, 16, 32, 64, 128, 256]))
 
-    /// About 12 minutes on two cores: Fashion-MNIST, the half-width VGG-S of the quick
-    /// ultralow and attention chapters, and lighter schedules than every single chapter.
+    /// Minutes on two cores: Fashion-MNIST, the half-width VGG-S of the quick
+    /// ultralow and attention chapters, and every method at its chapter's quick preset.
     static let quick = paper.modified {
         $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 10_000, simulatedTestLimit: 500)
         $0.backbone = BackboneConfig(features: [.conv(16), .conv(16), .pool, .conv(32), .conv(32), .pool],
