@@ -6,7 +6,8 @@
 //   spiking neural networks", arXiv:2212.10170 (v1, 20 Dec 2022; ICLR 2023 submission).
 //   Code: github.com/godatta/Ultra-Low-Latency-SNN, commit 4844cc0 (NOTES.md §2, §9).
 //
-// Claim reproduced: at T = 1 (one pass, binary activations) a VGG whose spike layers fire
+// Claim tested (the paper's; the verdict is generated from results.json):
+//   at T = 1 (one pass, binary activations) a VGG whose spike layers fire
 // at the Hoyer extremum of their own clipped membrane map trains from scratch to within
 // 1–2 points of the same ReLU network, and the Hoyer regulariser lowers the spike rate and
 // clears membrane potentials away from the threshold at about the same accuracy.
