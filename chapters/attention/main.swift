@@ -7,7 +7,7 @@
 //   Attention-Guided Compression", arXiv:2107.12445 (2021).
 //
 // Claim tested (the paper's; the verdict is generated from results.json):
-//   a single sparse-learning run guided by the attention maps of a dense
+// a single sparse-learning run guided by the attention maps of a dense
 // meta-model compresses the network up to 33.4× (paper, VGG/CIFAR) with no significant
 // accuracy drop, and the compressed SNN (direct input, T = 5, trainable leak and threshold,
 // masks fixed) spends several times less compute energy than an ANN with as many parameters.

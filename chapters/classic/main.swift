@@ -8,7 +8,7 @@
 //   Frontiers in Neuroscience 11:682, 2017 (arXiv:1612.04052).
 //
 // Claim tested (the paper's; the verdict is generated from results.json):
-//   a ReLU ANN becomes an IF SNN with the same accuracy once T is large;
+// a ReLU ANN becomes an IF SNN with the same accuracy once T is large;
 // robust (99.9/99.99 percentile) thresholds with reset by subtraction get within 1 point of
 // the ANN in far fewer steps than max-norm thresholds, and reset to zero stays below the ANN.
 //

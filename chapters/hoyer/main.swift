@@ -7,7 +7,7 @@
 //   Code: github.com/godatta/Ultra-Low-Latency-SNN, commit 4844cc0 (NOTES.md §2, §9).
 //
 // Claim tested (the paper's; the verdict is generated from results.json):
-//   at T = 1 (one pass, binary activations) a VGG whose spike layers fire
+// at T = 1 (one pass, binary activations) a VGG whose spike layers fire
 // at the Hoyer extremum of their own clipped membrane map trains from scratch to within
 // 1–2 points of the same ReLU network, and the Hoyer regulariser lowers the spike rate and
 // clears membrane potentials away from the threshold at about the same accuracy.

@@ -5,7 +5,7 @@
 //   with Single-Spike Hybrid Input Encoding", IJCNN 2021 (IEEE 9534306; arXiv:2107.12374).
 //
 // Claim tested (the paper's; the verdict is generated from results.json):
-//   feeding the analog image only at step 1 and a one-spike-per-pixel
+// feeding the analog image only at step 1 and a one-spike-per-pixel
 // temporal code afterwards, with every hidden neuron limited to one spike per image, gives a
 // T = 5 SNN within a few points of a DIET-style direct-input SNN with several times fewer
 // spikes and compute energy (paper: 66.46 % on CIFAR-100 at T = 5, ≈125× less energy than the

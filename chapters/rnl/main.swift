@@ -5,7 +5,7 @@
 //   Inference in Deep Spiking Neural Networks", IJCAI 2021, pp. 2328–2336 (arXiv:2105.11654).
 //
 // Claim tested (the paper's; the verdict is generated from results.json):
-//   replacing ReLU by RNL, clip(z/θ, 0, 1) with θ = running max × σ(s), makes
+// replacing ReLU by RNL, clip(z/θ, 0, 1) with θ = running max × σ(s), makes
 // conversion a drop-in swap (each RNL → IF with the same θ); shrinking the fit-curve
 // coefficient Ω with the rate inference loss lets the SNN reach its ANN (within 1 point) in
 // several times fewer steps than max-norm conversion of a ReLU net (paper: 8.6× faster).

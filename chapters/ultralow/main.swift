@@ -6,7 +6,7 @@
 //   arXiv:2112.12133. Code: github.com/godatta/Ultra-Low-Latency-SNN, commit 6179214.
 //
 // Claim tested (the paper's; the verdict is generated from results.json):
-//   conversion rules derived for long windows (threshold = clip μ, or the
+// conversion rules derived for long windows (threshold = clip μ, or the
 // uniform-optimal half-threshold shift) waste the T + 1 output levels at T ≤ 3 because DNN
 // pre-activations are skewed toward 0, not uniform; scaling each layer's threshold (α) and
 // spike amplitude (β) to the measured distribution fixes T = 1, and a short surrogate-gradient
