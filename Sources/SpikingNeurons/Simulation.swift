@@ -45,6 +45,17 @@ public struct Simulation: Sendable {
 }
 
 extension Sequential {
+    /// One chunk of a simulation through layer `index`: a spiking layer continues from its state
+    /// in `states` (and leaves its new state there), any other layer runs its forward pass.
+    public func simulateLayer(_ index: Int, _ x: Variable, timesteps: Int, states: inout [Int: NeuronState],
+                              context: inout ForwardContext) -> Variable {
+        guard let neuron = layers[index] as? any SpikingLayer else { return layers[index].forward(x, context: &context) }
+        var state = states[index]
+        let y = neuron.simulate(x.value, timesteps: timesteps, state: &state)
+        states[index] = state
+        return Variable(y)
+    }
+
     /// Runs the network for `timesteps` steps on `images` `[N, …]` encoded by `encoding`,
     /// `chunk` steps at a time (time folded into the batch within a chunk; membranes carried
     /// between chunks). Inference only: no graph is recorded.
@@ -71,13 +82,7 @@ extension Sequential {
                 } else if index > 0 {
                     inputSpikes[index] = inputSpikes[index - 1]  // pooling/flatten pass spikes through
                 }
-                if let neuron = layer as? any SpikingLayer {
-                    var state = states[index]
-                    h = Variable(neuron.simulate(h.value, timesteps: steps.count, state: &state))
-                    states[index] = state
-                } else {
-                    h = layer.forward(h, context: &context)
-                }
+                h = simulateLayer(index, h, timesteps: steps.count, states: &states, context: &context)
                 if let neuron = layer as? any SpikingLayer {
                     let perStep = h.value.count / steps.count
                     var counter = counters[index] ?? SpikeCounter(layerIndex: index, size: perStep)

@@ -229,14 +229,8 @@ public func measureFitCurves(
         var h = Variable(SpikeEncoding.direct.encode(images, steps: steps, of: timesteps, using: &rng))
         var perLayer: [Tensor] = []
         for (index, layer) in snn.layers.enumerated() {
-            if let neuron = layer as? any SpikingLayer {
-                var state = states[index]
-                h = Variable(neuron.simulate(h.value, timesteps: steps.count, state: &state))
-                states[index] = state
-                perLayer.append(h.value)
-            } else {
-                h = layer.forward(h, context: &context)
-            }
+            h = snn.simulateLayer(index, h, timesteps: steps.count, states: &states, context: &context)
+            if layer is any SpikingLayer { perLayer.append(h.value) }
         }
         let outputs = h.value
         for (k, t) in steps.enumerated() {
