@@ -9,7 +9,7 @@ let optimised: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
 let package = Package(
     name: "LowLatencySNN",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "render-figures", targets: ["render-figures"]),
         .executable(name: "regenerate", targets: ["regenerate"]),

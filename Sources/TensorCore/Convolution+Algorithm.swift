@@ -1,5 +1,5 @@
 /// The convolution entry points with an explicit `ConvolutionAlgorithm` instead of the
-/// process-wide `DNNLRuntime.convolutionAlgorithm` (tests compare the algorithms side by side
+/// process-wide `ExecutionPolicy.current.convolution` (tests compare the algorithms side by side
 /// without touching the global; benchmarks time them interleaved).
 extension Tensor {
     /// Forward convolution with the given algorithm (see `convolution(_:_:stride:padding:)`).

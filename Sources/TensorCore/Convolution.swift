@@ -26,7 +26,7 @@ extension Tensor {
     /// ∂w pass can read that copy instead of reordering x again (nil otherwise). Pass it to
     /// `convolutionBackward`. Costs one buffer of x's size until the backward pass.
     public static func convolutionKeepingInput(_ x: Tensor, _ w: Tensor, stride: Int = 1, padding: Int = 0,
-                                               algorithm: ConvolutionAlgorithm = DNNLRuntime.convolutionAlgorithm)
+                                               algorithm: ConvolutionAlgorithm = ExecutionPolicy.current.convolution)
         -> (output: Tensor, inputCopy: ConvolutionInputCopy?) {
         let g = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
         let plan = DNNLConvolution.plan(for: g, algorithm: algorithm)
@@ -59,7 +59,7 @@ extension Tensor {
     /// `convolutionKeepingInput` with the same geometry and algorithm) is given.
     public static func convolutionBackward(_ dy: Tensor, _ x: Tensor, _ w: Tensor, geometry g: ConvolutionGeometry,
                                            input: Bool, inputCopy: ConvolutionInputCopy? = nil,
-                                           algorithm: ConvolutionAlgorithm = DNNLRuntime.convolutionAlgorithm)
+                                           algorithm: ConvolutionAlgorithm = ExecutionPolicy.current.convolution)
         -> (input: Tensor?, weight: Tensor) {
         precondition(dy.shape == g.outputShape, "dy \(dy.shape) does not match \(g.outputShape)")
         var dx: Tensor? = input ? Tensor(uninitializedShape: g.inputShape, layout: x.layout) : nil

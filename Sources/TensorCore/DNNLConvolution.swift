@@ -57,9 +57,9 @@ final class DNNLConvolution: @unchecked Sendable {
     private struct Key: Hashable { let geometry: ConvolutionGeometry; let algorithm: ConvolutionAlgorithm }
     private static let cache = PlanCache()
 
-    /// The cached plan for `geometry` under the process-wide `DNNLRuntime.convolutionAlgorithm`.
+    /// The cached plan for `geometry` under the process's `ExecutionPolicy.current.convolution`.
     static func plan(for geometry: ConvolutionGeometry,
-                     algorithm: ConvolutionAlgorithm = DNNLRuntime.convolutionAlgorithm) -> DNNLConvolution {
+                     algorithm: ConvolutionAlgorithm = ExecutionPolicy.current.convolution) -> DNNLConvolution {
         cache.plan(for: Key(geometry: geometry, algorithm: algorithm))
     }
 
@@ -424,11 +424,12 @@ public final class DNNLRuntime: @unchecked Sendable {
 
     static let shared = DNNLRuntime()
 
-    /// The layout/precision every convolution uses from now on (process-wide; set once at
-    /// start-up through `ExecutionPolicy.apply`). Plans for each choice are cached separately.
-    /// Default `.blocked`: same f32 results as `.plain` up to summation order (≤ 1e-6 relative),
-    /// ~1.6× faster on the VGG-11 SNN training step (`bench snn --conv plain|blocked`).
-    nonisolated(unsafe) public static var convolutionAlgorithm: ConvolutionAlgorithm = .blocked
+    /// The layout/precision every convolution uses: `ExecutionPolicy.current.convolution`
+    /// (process-wide; set once at start-up through `ExecutionPolicy.apply`). Plans for each
+    /// choice are cached separately. Default `.blocked`: same f32 results as `.plain` up to
+    /// summation order (≤ 1e-6 relative), ~1.6× faster on the VGG-11 SNN training step
+    /// (`bench snn --conv plain|blocked`).
+    public static var convolutionAlgorithm: ConvolutionAlgorithm { ExecutionPolicy.current.convolution }
 
     /// Where convolution outputs are stored (∂x is always stored like x).
     /// `.blockedBetweenConvolutions` (default) saves the reorders on both sides of each

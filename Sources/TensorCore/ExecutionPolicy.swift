@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -10,14 +11,17 @@ import Darwin
 ///
 /// | knob                | default                        | set by                         | where it is read |
 /// |---------------------|--------------------------------|--------------------------------|------------------|
-/// | `workers`           | 2                              | `--threads`                    | `Parallelism.workers`: element-wise kernels, OpenMP team of oneDNN and OpenBLAS |
-/// | `convolution`       | `.blocked`                     | `--convolution`                | `DNNLRuntime.convolutionAlgorithm`: every oneDNN convolution plan |
+/// | `workers`           | 2                              | `--threads`                    | `ExecutionPolicy.current.workers` (`Parallelism.workers`): element-wise kernels, OpenMP team of oneDNN and OpenBLAS |
+/// | `convolution`       | `.blocked`                     | `--convolution`                | `ExecutionPolicy.current.convolution`: every oneDNN convolution plan |
 /// | `spikeConvolution`  | spike-driven up to density 0.3 | `bench --spikes`, tests        | `SpikeConvolutionPolicy.current` (task-local) |
 /// | `activationLayout`  | blocked between convolutions   | tests                          | `DNNLRuntime.activationLayout` (task-local) |
 /// | buffer-pool cap     | ¼ of physical memory, ≤ 8 GiB  | `LLSNN_BUFFER_POOL_MIB`        | `BufferPool` |
 /// | worker backend      | OpenMP's team when loaded      | `LLSNN_WORKERS=dispatch`       | `WorkerTeam` |
 ///
-/// A chapter builds one `ExecutionPolicy` from its options and calls `apply()` once at start-up;
+/// The first two rows are this value, kept in one lock-protected registry (`current`): a chapter
+/// builds one `ExecutionPolicy` from its options and calls `apply()` once at start-up, and every
+/// kernel reads `ExecutionPolicy.current` (no other global holds them). The two task-local rows
+/// change a policy for the code inside a `withValue` block only (benchmarks, tests);
 /// the environment variables (`EnvironmentSetting`, all named `LLSNN_…`) are read once, when
 /// the buffer pool and the worker team first start.
 public struct ExecutionPolicy: Sendable, Equatable {
@@ -31,16 +35,27 @@ public struct ExecutionPolicy: Sendable, Equatable {
         self.convolution = convolution
     }
 
+    /// The registry: the one place the process's policy is stored.
+    private static let installed = Mutex(ExecutionPolicy())
+
     /// The policy in force in this process.
     public static var current: ExecutionPolicy {
-        ExecutionPolicy(workers: Parallelism.workers, convolution: DNNLRuntime.convolutionAlgorithm)
+        installed.withLock { $0 }
     }
 
     /// Makes this the policy of the whole process (worker count, OpenMP team size, oneDNN
     /// kernels). Call once at start-up, before any computation.
     public func apply() {
-        Parallelism.workers = workers
-        DNNLRuntime.convolutionAlgorithm = convolution
+        Self.installed.withLock { $0 = self }
+        OpenMPThreads.set(workers)
+    }
+
+    /// Changes one knob of the process's policy, e.g. `ExecutionPolicy.update { $0.workers = 1 }`
+    /// (tests and benchmarks that compare settings side by side).
+    public static func update(_ change: (inout ExecutionPolicy) -> Void) {
+        var policy = current
+        change(&policy)
+        policy.apply()
     }
 }
 

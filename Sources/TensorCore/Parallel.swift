@@ -1,10 +1,9 @@
 /// How many workers element-wise kernels split their work over (the machine has two cores).
-/// Set once at start-up from `--threads`, through `ExecutionPolicy.apply`. Setting it also sets the OpenMP team size that
-/// oneDNN and (OpenMP-flavoured) OpenBLAS use, so `--threads 1` really runs on one core.
 public enum Parallelism {
-    nonisolated(unsafe) public static var workers: Int = 2 {
-        didSet { OpenMPThreads.set(workers) }
-    }
+    /// `ExecutionPolicy.current.workers`: set once at start-up from `--threads` through
+    /// `ExecutionPolicy.apply`, which also sets the OpenMP team size that oneDNN and
+    /// (OpenMP-flavoured) OpenBLAS use, so `--threads 1` really runs on one core.
+    public static var workers: Int { ExecutionPolicy.current.workers }
     /// Below this many elements a kernel runs on the calling thread: dispatch costs ~µs.
     public static let minimumElementsPerWorker = 32_768
 }

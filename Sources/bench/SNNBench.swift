@@ -180,7 +180,7 @@ struct SNNBench: ParsableCommand {
         guard DNNLRuntime.supports(algorithm) else {
             throw ValidationError("--conv \(conv): oneDNN has no such kernels on this CPU (\(DNNLRuntime.effectiveISA))")
         }
-        DNNLRuntime.convolutionAlgorithm = algorithm
+        ExecutionPolicy.update { $0.convolution = algorithm }
         printMachine()
         print("convolutions: \(algorithm), activations: \(activations), spike inputs: \(SpikeConvolutionPolicy.current)"
               + " (spike kernels: \(SpikeMap.kernelBuild))")
@@ -214,7 +214,7 @@ struct SNNBench: ParsableCommand {
             var spike: [[Double]] = []
             for _ in 0..<runs {
                 for a in ConvolutionAlgorithm.allCases.filter(DNNLRuntime.supports) { SpikeConvolutionPolicy.$current.withValue(.dense) {
-                    DNNLRuntime.convolutionAlgorithm = a
+                    ExecutionPolicy.update { $0.convolution = a }
                     let f = timed(runs: 1) { _ = Tensor.convolution(x, wt, stride: 1, padding: 1) }[0]
                     let d = w.train ? timed(runs: 1) { _ = Tensor.convolutionBackwardData(dy, wt, geometry: g) }[0] : 0
                     let k = w.train ? timed(runs: 1) { _ = Tensor.convolutionBackwardWeights(dy, x, geometry: g) }[0] : 0
@@ -240,7 +240,7 @@ struct SNNBench: ParsableCommand {
             print(line)
             channels = out
         }
-        DNNLRuntime.convolutionAlgorithm = ConvolutionAlgorithm(rawValue: conv)!
+        ExecutionPolicy.update { $0.convolution = ConvolutionAlgorithm(rawValue: conv)! }
     }
 
     func runWorkload(_ w: SNNWorkload, peak: Double) {

@@ -12,12 +12,12 @@ struct OpenMPThreadsTests {
 
     @Test func settingWorkersSetsTheTeamSize() {
         let saved = Parallelism.workers
-        defer { Parallelism.workers = saved }
-        Parallelism.workers = 1
+        defer { ExecutionPolicy.update { $0.workers = saved } }
+        ExecutionPolicy.update { $0.workers = 1 }
         #expect(OpenMPThreads.maximum == 1)
         OpenMPThreads.set(3)
         #expect(OpenMPThreads.maximum == 3)
-        Parallelism.workers = 2
+        ExecutionPolicy.update { $0.workers = 2 }
         #expect(OpenMPThreads.maximum == 2)
     }
 }

@@ -8,7 +8,7 @@ import TensorCore
 struct ParallelTests {
     /// Collects the ranges handed to the workers, and the worker count in force.
     static func chunks(count: Int, granularity: Int) -> (ranges: [Range<Int>], workers: Int) {
-        Parallelism.workers = 2
+        ExecutionPolicy.update { $0.workers = 2 }
         let seen = Mutex<[Range<Int>]>([])
         parallelChunks(count, granularity: granularity) { range in
             seen.withLock { $0.append(range) }
@@ -46,7 +46,7 @@ struct ParallelTests {
     /// Concurrent writes through `parallelChunks` land once each: every element incremented once.
     @Test(arguments: [10, 65_536, 200_001])
     func eachIndexWrittenOnce(count: Int) {
-        Parallelism.workers = 2
+        ExecutionPolicy.update { $0.workers = 2 }
         var hits = [Int32](repeating: 0, count: count)
         hits.withUnsafeMutableBufferPointer { p in
             let base = SendablePointer(p.baseAddress!)
@@ -59,7 +59,7 @@ struct ParallelTests {
 
     @Test(arguments: [0, 1, 2, 5, 101])
     func parallelForVisitsEachItemOnce(count: Int) {
-        Parallelism.workers = 2
+        ExecutionPolicy.update { $0.workers = 2 }
         let visits = Mutex<[Int]>([])
         parallelFor(count) { i in visits.withLock { $0.append(i) } }
         #expect(visits.withLock { $0 }.sorted() == Array(0..<count))

@@ -17,14 +17,14 @@ struct WorkerTeamTests {
 
     @Test(arguments: [0, 1, 2, 3, 17, 64])
     func runsEveryItemOnce(items: Int) {
-        Parallelism.workers = 2
+        ExecutionPolicy.update { $0.workers = 2 }
         let seen = Mutex<[Int]>([])
         WorkerTeam.run(items) { i in seen.withLock { $0.append(i) } }
         #expect(seen.withLock { $0 }.sorted() == Array(0..<items))
     }
 
     @Test func usesAtMostTheConfiguredWorkers() {
-        Parallelism.workers = 2
+        ExecutionPolicy.update { $0.workers = 2 }
         let threads = Mutex<Set<Int>>([])
         WorkerTeam.run(64) { _ in
             _ = threads.withLock { $0.insert(pthread_self_id()) }
@@ -36,7 +36,7 @@ struct WorkerTeamTests {
     }
 
     @Test func nestedRegionsRunEveryItem() {
-        Parallelism.workers = 2
+        ExecutionPolicy.update { $0.workers = 2 }
         let seen = Mutex<[Int]>([])
         WorkerTeam.run(2) { outer in
             WorkerTeam.run(5) { inner in seen.withLock { $0.append(outer * 10 + inner) } }

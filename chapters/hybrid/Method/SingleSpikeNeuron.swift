@@ -2,8 +2,9 @@
 //
 // The layer adopts the core `SpikingLayer` interface (threshold, spike value, spike limit), so
 // `Sequential.simulate`, `SpikeCounter` and `EnergyLedger.snn` count it like any other neuron
-// layer. Its recurrence stays here: core `SpikingNeuron` has no fired flag, and STDB V1 is a
-// function of the step t, which `SurrogateGradient` (a function of z only) cannot express.
+// layer. Its recurrence runs in TensorCore's `SingleSpikeRecurrence` kernels (core
+// `SpikingNeuron` has no fired flag); the STDB surrogates stay here, since V1 is a function of the
+// step t, which `SurrogateGradient` (a function of z only) cannot express.
 
 import Foundation
 import SpikingNeurons
@@ -37,7 +38,12 @@ public enum STDBSurrogate: Sendable, Codable, Equatable, CustomStringConvertible
     }
 }
 
-/// The fused single-spike forward pass over one layer: `x` `[T·M]` time-major.
+extension STDBSurrogate: StepSurrogateFunction {
+    @inlinable public func callAsFunction(step t: Int, z: Float) -> Float { value(step: t, z: z) }
+}
+
+/// The fused single-spike forward pass over one layer (`SingleSpikeRecurrence.forward`):
+/// `x` `[T·M]` time-major.
 ///
 ///     h[t] = λ·u[t−1] + x[t]                    while F[t−1] = 0;  frozen after the spike
 ///     s[t] = H(h[t] − θ)·(1 − F[t−1]),   F[t] = F[t−1] + s[t]
@@ -47,35 +53,8 @@ public enum STDBSurrogate: Sendable, Codable, Equatable, CustomStringConvertible
 public func singleSpikeForward(_ x: Tensor, timesteps: Int, threshold theta: Float, leak: Float)
     -> (spikes: Tensor, membranes: Tensor, fireStep: [Int32])
 {
-    let m = x.count / timesteps
-    var spikes = Tensor(shape: [x.count]), trace = Tensor(shape: [x.count])
-    var fire = [Int32](repeating: 0, count: m)
-    x.withUnsafeBufferPointer { px in
-        spikes.withUnsafeMutableBufferPointer { ps in
-            trace.withUnsafeMutableBufferPointer { ph in
-                fire.withUnsafeMutableBufferPointer { pf in
-                    let (X, S, H, F) = (SendablePointer(px.baseAddress!), SendablePointer(ps.baseAddress!),
-                                        SendablePointer(ph.baseAddress!), SendablePointer(pf.baseAddress!))
-                    parallelChunks(m, granularity: 64) { range in
-                        for i in range {
-                            var u: Float = 0
-                            var fired: Int32 = 0
-                            for t in 0..<timesteps {
-                                let k = t * m + i
-                                if fired == 0 {
-                                    u = leak * u + X.base[k]
-                                    if u >= theta { S.base[k] = 1; fired = Int32(t + 1) }
-                                }
-                                H.base[k] = u
-                            }
-                            F.base[i] = fired
-                        }
-                    }
-                }
-            }
-        }
-    }
-    return (spikes, trace, fire)
+    let trace = SingleSpikeRecurrence(threshold: theta, leak: leak).forward(x, timesteps: timesteps)
+    return (trace.spikes, trace.membranes, trace.fireStep)
 }
 
 /// Gradients of one single-spike layer: input `[T·M]`, and the layer's θ and λ summed over
@@ -87,8 +66,9 @@ public struct SingleSpikeGradients {
 }
 
 /// BPTT of `singleSpikeForward` for spikes of amplitude `a` (o = a·s; a = θ when
-/// `amplitudeIsThreshold`). With g[t] = ∂L/∂o[t], f the surrogate, z = h/θ − 1,
-/// ∂s/∂h ≈ f/θ and ∂s/∂θ ≈ −f·h/θ² (the core's convention, `SurrogateGradient`):
+/// `amplitudeIsThreshold`), run by `SingleSpikeRecurrence.backward`. With g[t] = ∂L/∂o[t], f the
+/// surrogate, z = h/θ − 1, ∂s/∂h ≈ f/θ and ∂s/∂θ ≈ −f·h/θ² (the core's convention,
+/// `SurrogateGradient`):
 ///
 ///     t > t_f (already fired):  nothing                      (mask; frozen membrane)
 ///     t ≤ t_f or silent:        δs = a·g[t]
@@ -100,54 +80,11 @@ public struct SingleSpikeGradients {
 public func singleSpikeBackward(_ g: Tensor, membranes: Tensor, fireStep: [Int32], timesteps: Int,
                                 threshold theta: Float, leak: Float, amplitudeIsThreshold: Bool,
                                 surrogate: STDBSurrogate, parameters: Training) -> SingleSpikeGradients {
-    let m = fireStep.count
-    let a: Float = amplitudeIsThreshold ? theta : 1
-    let trained = parameters == .trained
-    var dx = Tensor(shape: [g.count])
-    let chunks = Swift.max(1, Swift.min(Parallelism.workers, m / 64))
-    var partialTheta = [Double](repeating: 0, count: chunks), partialLeak = partialTheta
-    g.withUnsafeBufferPointer { pg in
-        membranes.withUnsafeBufferPointer { ph in
-            dx.withUnsafeMutableBufferPointer { pd in
-                fireStep.withUnsafeBufferPointer { pf in
-                    partialTheta.withUnsafeMutableBufferPointer { pt in
-                        partialLeak.withUnsafeMutableBufferPointer { pl in
-                            let (G, H, D) = (SendablePointer(pg.baseAddress!), SendablePointer(ph.baseAddress!),
-                                             SendablePointer(pd.baseAddress!))
-                            let F = SendablePointer(pf.baseAddress!)
-                            let (PT, PL) = (SendablePointer(pt.baseAddress!), SendablePointer(pl.baseAddress!))
-                            let work: @Sendable (Int) -> Void = { c in
-                                var dTheta = 0.0, dLeak = 0.0
-                                for i in (m * c / chunks)..<(m * (c + 1) / chunks) {
-                                    let fired = F.base[i]
-                                    let last = fired == 0 ? timesteps : Int(fired)
-                                    var carry: Float = 0
-                                    for t in stride(from: last, through: 1, by: -1) {
-                                        let k = (t - 1) * m + i
-                                        let h = H.base[k]
-                                        let f = surrogate.value(step: t, z: h / theta - 1)
-                                        let ds = a * G.base[k]
-                                        let dh = carry + ds * f / theta
-                                        D.base[k] = dh
-                                        carry = leak * dh
-                                        guard trained else { continue }
-                                        dTheta -= Double(ds * f * h / (theta * theta))
-                                        if amplitudeIsThreshold && t == Int(fired) { dTheta += Double(G.base[k]) }
-                                        if t > 1 { dLeak += Double(dh * H.base[k - m]) }
-                                    }
-                                }
-                                PT.base[c] = dTheta
-                                PL.base[c] = dLeak
-                            }
-                            WorkerTeam.run(chunks, work)
-                        }
-                    }
-                }
-            }
-        }
-    }
-    return SingleSpikeGradients(input: dx, threshold: Float(partialTheta.reduce(0, +)),
-                                leak: Float(partialLeak.reduce(0, +)))
+    let grads = SingleSpikeRecurrence(threshold: theta, leak: leak).backward(
+        g, membranes: membranes, fireStep: fireStep, timesteps: timesteps,
+        spikeCarriesThreshold: amplitudeIsThreshold, surrogate: surrogate,
+        parameterGradients: parameters == .trained)
+    return SingleSpikeGradients(input: grads.input, threshold: grads.threshold, leak: grads.leak)
 }
 
 /// A layer of single-spike integrate-and-fire neurons (NOTES.md §2.3): each neuron fires at most
