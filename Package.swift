@@ -106,6 +106,7 @@ let package = Package(
         .testTarget(name: "RegenerationTests", dependencies: ["Regeneration", "RunRecords"]),
         .executableTarget(name: "bench", dependencies: [
             "NeuralNetworks", "SpikingNeurons", "Datasets", "ChapterSupport", "Training",
+            "SNNConversion", "EnergyEstimation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
     ]

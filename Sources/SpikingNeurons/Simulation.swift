@@ -62,33 +62,66 @@ extension Sequential {
     ///
     /// Memory is about chunk·N·(largest activation) floats, so a long simulation (T = 256) of a
     /// large batch stays small.
+    ///
+    /// `profile`, when given, receives the seconds each layer took (benchmarks; nil costs nothing).
     public func simulate(_ images: Tensor, timesteps: Int, encoding: SpikeEncoding, chunk: Int = 16,
-                         using rng: inout SeededGenerator) -> Simulation {
+                         using rng: inout SeededGenerator, profile: SimulationProfile? = nil) -> Simulation {
+        profile?.prepare(layers: layers.count)
         let n = images.shape[0]
         var context = ForwardContext(phase: .inference)
         var states: [Int: NeuronState] = [:]   // every spiking layer's state between chunks
         var counters: [Int: SpikeCounter] = [:]
-        var inputSpikes = [Double](repeating: 0, count: layers.count)
+        var inputSpikes = [Double](repeating: 0, count: layers.count)   // all images, divided by N at the end
         var outputs: [Tensor] = []
+        // Direct input is the same analog image at every step, and so is the output of every
+        // layer before the first spiking one (a convolution of the image): computed once for the
+        // N images, then repeated for the steps of each chunk.
+        let constantLayers = encoding == .direct ? constantPrefixLength : 0
+        var constantOutput: Tensor?
+        if constantLayers > 0 {
+            context.timesteps = 1
+            var h = Variable(images)
+            for index in 0..<constantLayers {
+                let start = profile?.now()
+                h = layers[index].forward(h, context: &context)
+                profile?.add(layer: index, since: start)
+            }
+            constantOutput = h.value
+        }
         var start = 0
         while start < timesteps {
             let steps = start..<Swift.min(timesteps, start + chunk)
             context.timesteps = steps.count
-            let x = encoding.encode(images, steps: steps, of: timesteps, using: &rng)
-            var h = Variable(x)
-            for (index, layer) in layers.enumerated() {
-                if index > 0, let neuron = layers[index - 1] as? any SpikingLayer {
-                    inputSpikes[index] += Double(h.value.sum() / neuron.spikeValue) / Double(n)
+            var h: Variable
+            let encodingStart = profile?.now()
+            if let constantOutput {
+                h = Variable(constantOutput.repeatedAlongBatch(steps.count))
+                if constantLayers > 1 { for index in 1..<constantLayers { inputSpikes[index] = inputSpikes[index - 1] } }
+            } else {
+                h = Variable(encoding.encode(images, steps: steps, of: timesteps, using: &rng))
+            }
+            profile?.addEncoding(since: encodingStart)
+            for (index, layer) in layers.enumerated() where index >= constantLayers {
+                var bookkeepingStart = profile?.now()
+                if index > 0, let counted = states[index - 1]?.lastChunkSpikes {
+                    inputSpikes[index] += counted   // counted by the layer as it fired (exact)
+                } else if index > 0, let neuron = layers[index - 1] as? any SpikingLayer {
+                    inputSpikes[index] += Double(h.value.sum() / neuron.spikeValue)
                 } else if index > 0 {
                     inputSpikes[index] = inputSpikes[index - 1]  // pooling/flatten pass spikes through
                 }
+                profile?.addBookkeeping(since: bookkeepingStart)
+                let layerStart = profile?.now()
                 h = simulateLayer(index, h, timesteps: steps.count, states: &states, context: &context)
-                if let neuron = layer as? any SpikingLayer {
+                profile?.add(layer: index, since: layerStart)
+                bookkeepingStart = profile?.now()
+                if let neuron = layer as? any SpikingLayer, states[index]?.spikeCounts == nil {
                     let perStep = h.value.count / steps.count
                     var counter = counters[index] ?? SpikeCounter(layerIndex: index, size: perStep)
                     counter.add(h.value, steps: steps.count, scale: neuron.spikeValue)
                     counters[index] = counter
                 }
+                profile?.addBookkeeping(since: bookkeepingStart)
             }
             outputs.append(h.value.reshaped([steps.count, n, -1]))
             start = steps.upperBound
@@ -104,7 +137,70 @@ extension Sequential {
                 offset += o.count
             }
         }
+        for (index, state) in states {
+            if let counts = state.spikeCounts {
+                counters[index] = SpikeCounter(layerIndex: index, counts: counts.scalars, steps: timesteps)
+            }
+        }
         let statistics = counters.keys.sorted().map { counters[$0]!.statistics(images: n) }
-        return Simulation(outputs: all, spikeStatistics: statistics, inputSpikesPerImage: inputSpikes)
+        return Simulation(outputs: all, spikeStatistics: statistics,
+                          inputSpikesPerImage: inputSpikes.map { $0 / Double(n) })
     }
+}
+
+extension Sequential {
+    /// How many leading layers give the same output at every step when the input does: the
+    /// layers before the first spiking layer, as long as each one is a per-image map (a
+    /// convolution, a linear layer, BatchNorm, pooling, a flatten). 0 when the first layer is
+    /// anything else, so a layer that reads the time steps is never run once for all of them.
+    var constantPrefixLength: Int {
+        var length = 0
+        for layer in layers {
+            guard layer is Conv2D || layer is Linear || layer is BatchNorm || layer is AveragePool
+                    || layer is MaxPool || layer is Flatten else { break }
+            length += 1
+        }
+        return length < layers.count ? length : 0
+    }
+}
+
+extension Tensor {
+    /// `[t·N, …]`: this `[N, …]` batch repeated `t` times along the batch, in this tensor's
+    /// layout (each repeat is one contiguous block of the storage in either layout).
+    func repeatedAlongBatch(_ t: Int) -> Tensor {
+        var out = Tensor(uninitializedShape: [t * shape[0]] + shape.dropFirst(), layout: layout)
+        withUnsafeStorage { source, _ in
+            out.withUnsafeMutableStorage { destination, _ in
+                for k in 0..<t {
+                    UnsafeMutableBufferPointer(rebasing: destination[k * source.count..<(k + 1) * source.count])
+                        .update(fromContentsOf: source)
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// Where a simulation's time goes: seconds per layer, in the input code (or the repeat of the
+/// constant first layers), and in the spike bookkeeping between layers (counts for the
+/// statistics and the energy ledger). Pass one to `Sequential.simulate` (benchmarks only).
+public final class SimulationProfile {
+    public private(set) var layerSeconds: [Double] = []
+    public private(set) var encodingSeconds = 0.0
+    public private(set) var bookkeepingSeconds = 0.0
+
+    public init() {}
+
+    func prepare(layers: Int) {
+        if layerSeconds.count < layers { layerSeconds += [Double](repeating: 0, count: layers - layerSeconds.count) }
+    }
+    func now() -> ContinuousClock.Instant { ContinuousClock.now }
+    private func seconds(since start: ContinuousClock.Instant?) -> Double {
+        guard let start else { return 0 }
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+    func add(layer: Int, since start: ContinuousClock.Instant?) { layerSeconds[layer] += seconds(since: start) }
+    func addEncoding(since start: ContinuousClock.Instant?) { encodingSeconds += seconds(since: start) }
+    func addBookkeeping(since start: ContinuousClock.Instant?) { bookkeepingSeconds += seconds(since: start) }
 }

@@ -29,6 +29,14 @@ struct SpikeCounter {
         counts = [Float](repeating: 0, count: size)
     }
 
+    /// The counts a layer kept itself while firing (`NeuronState.spikeCounts`), row-major,
+    /// over `steps` steps.
+    init(layerIndex: Int, counts: [Float], steps: Int) {
+        self.layerIndex = layerIndex
+        self.counts = counts
+        self.steps = steps
+    }
+
     /// Adds the spikes of a chunk `[t·N·M]` (values are 0 or the amplitude `scale`).
     ///
     /// Each non-zero value counts as exactly one spike: rescaling by 1/θ would round

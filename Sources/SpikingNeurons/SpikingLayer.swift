@@ -44,10 +44,20 @@ public protocol SpikingLayer: Layer {
 
 /// What a spiking layer carries from one chunk of a simulation to the next.
 public struct NeuronState {
-    /// u after the last simulated step, one per neuron (row-major `[N·…]`).
+    /// u after the last simulated step, one per neuron, shaped like one step of the input
+    /// (`[N, …]`) and stored in that input's layout (a layer keeps the layout it is given).
     public var membrane: Tensor
+    /// Spikes each neuron has emitted so far (shaped and stored like `membrane`), when the layer
+    /// counts them as it fires; nil when the simulation counts them from the output.
+    public var spikeCounts: Tensor?
+    /// Spikes of all neurons in the last chunk, when the layer counts them.
+    public var lastChunkSpikes: Double?
 
-    public init(membrane: Tensor) { self.membrane = membrane }
+    public init(membrane: Tensor, spikeCounts: Tensor? = nil, lastChunkSpikes: Double? = nil) {
+        self.membrane = membrane
+        self.spikeCounts = spikeCounts
+        self.lastChunkSpikes = lastChunkSpikes
+    }
 }
 
 extension SpikingLayer {

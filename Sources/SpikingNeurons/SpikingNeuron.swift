@@ -48,19 +48,34 @@ public final class SpikingNeuron: SpikingLayer {
     public var spikeValue: Float { amplitude == .threshold ? thresholdValue : 1 }
     public var resetMode: ResetMode? { reset }
 
-    /// Inference from an explicit state: the membranes `state.membrane` (one per neuron, row-major)
-    /// carried from the previous chunk, or u(0) when `state` is nil.
+    /// Inference from an explicit state: the membranes and spike counts of `state` carried from
+    /// the previous chunk, or u(0) and no spikes when `state` is nil. Runs on x's storage as it
+    /// is (either layout: each step is one contiguous block, and every neuron is independent),
+    /// in one fused pass that also counts the spikes (`MembraneRecurrence.simulate`).
     public func simulate(_ x: Tensor, timesteps: Int, state: inout NeuronState?) -> Tensor {
-        precondition(x.count % timesteps == 0, "neuron input \(x.shape) cannot be split into \(timesteps) time steps")
-        let flatX = x.converted(to: .rowMajor).reinterpreted(as: [x.count], layout: .rowMajor)
-        let result = SpikingNeuron.simulate(flatX, timesteps: timesteps, neurons: x.count / timesteps,
-                                            threshold: thresholdValue, leak: leakValue, reset: reset,
-                                            initial: state?.membrane, initialMembrane: initialMembrane,
-                                            keepTrace: false)
-        state = NeuronState(membrane: result.finalMembrane)
-        var output = result.spikes
-        if amplitude == .threshold { output.scale(by: thresholdValue) }
-        return output.reinterpreted(as: x.shape, layout: .rowMajor)
+        precondition(x.rank >= 1 && x.shape[0] % timesteps == 0,
+                     "neuron input \(x.shape) cannot be split into \(timesteps) time steps")
+        let m = x.count / timesteps
+        let stepShape = [x.shape[0] / timesteps] + x.shape.dropFirst()
+        let layout = x.layout
+        /// A carried tensor in x's storage order, as a flat [M] view.
+        func flat(_ carried: Tensor) -> Tensor {
+            precondition(carried.count == m, "carried membrane has \(carried.count) neurons, input has \(m)")
+            let inOrder = carried.layout == layout ? carried : carried.reinterpreted(as: stepShape, layout: carried.layout)
+                .converted(to: layout)
+            return inOrder.reinterpreted(as: [m], layout: .rowMajor)
+        }
+        var membrane = state.map { flat($0.membrane) }
+            ?? SpikingNeuron.initialMembranes(nil, neurons: m, threshold: thresholdValue, initialMembrane: initialMembrane)
+        var counts = state?.spikeCounts.map(flat) ?? Tensor(shape: [m])
+        let before = counts.sumInDouble()
+        let flatX = x.reinterpreted(as: [x.count], layout: .rowMajor)   // the storage, as it is
+        let output = MembraneRecurrence(threshold: thresholdValue, leak: leakValue, reset: reset.membraneReset)
+            .simulate(flatX, timesteps: timesteps, membrane: &membrane, spikeCounts: &counts, spikeValue: spikeValue)
+        state = NeuronState(membrane: membrane.reinterpreted(as: stepShape, layout: layout),
+                            spikeCounts: counts.reinterpreted(as: stepShape, layout: layout),
+                            lastChunkSpikes: counts.sumInDouble() - before)
+        return output.reinterpreted(as: x.shape, layout: layout)
     }
 
     public func copy() -> any SpikingLayer {
@@ -229,5 +244,12 @@ extension SpikingNeuron {
             return recurrence.inputGradient(g, trace: trace, timesteps: timesteps, neurons: m, spikeCarriesThreshold: carries,
                                             resetGradientDetached: detached, surrogate: EnumKernel(surrogate: surrogate))
         }
+    }
+}
+
+extension Tensor {
+    /// Σ of the stored values in Double: exact for spike counts (whole numbers), in any layout.
+    func sumInDouble() -> Double {
+        withUnsafeStorage { p, _ in p.reduce(0.0) { $0 + Double($1) } }
     }
 }

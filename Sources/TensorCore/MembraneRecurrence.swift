@@ -99,6 +99,45 @@ public struct MembraneRecurrence: Sendable {
         return MembraneTrace(spikes: spikes, preResetMembranes: pre, finalMembrane: u)
     }
 
+    /// Inference in one pass over memory per step: charge, fire, reset, write the output a·s
+    /// and add the spike to the neuron's count. `membrane` u and `spikeCounts` (both [M], in the
+    /// storage order of `x`'s steps) carry over between calls; returns the output [T·M].
+    /// The arithmetic is `forward`'s, so spikes and membranes are the same bits.
+    public func simulate(_ x: Tensor, timesteps: Int, membrane: inout Tensor, spikeCounts: inout Tensor,
+                         spikeValue a: Float) -> Tensor {
+        let m = membrane.count
+        precondition(x.count == timesteps * m && spikeCounts.count == m,
+                     "membrane recurrence: input has \(x.count) values, expected \(timesteps) steps × \(m) neurons")
+        let (theta, leak) = (threshold, self.leak)
+        let keepCharge: Float = reset == .subtractThreshold ? 1 : 0
+        var output = Tensor(uninitializedShape: [timesteps * m])   // every element written below
+        x.withUnsafeBufferPointer { px in
+            output.withUnsafeMutableBufferPointer { po in
+                membrane.withUnsafeMutableBufferPointer { pu in
+                    spikeCounts.withUnsafeMutableBufferPointer { pc in
+                        let (xs, os) = (SendablePointer(px.baseAddress!), SendablePointer(po.baseAddress!))
+                        let (us, cs) = (SendablePointer(pu.baseAddress!), SendablePointer(pc.baseAddress!))
+                        parallelChunks(m, granularity: 16) { range in
+                            let lo = range.lowerBound, n = range.count
+                            let u = us.base + lo, c = cs.base + lo
+                            for t in 0..<timesteps {
+                                let x = xs.base + t * m + lo, o = os.base + t * m + lo
+                                for i in 0..<n {
+                                    let h = leak * u[i] + x[i]
+                                    let spike: Float = h >= theta ? 1 : 0
+                                    o[i] = spike * a
+                                    c[i] += spike
+                                    u[i] = h - spike * (keepCharge * theta + (1 - keepCharge) * h)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
     /// BPTT through the recurrence, from the last step to the first. With δu the gradient
     /// arriving at u[t] from step t+1 (δu = λ·δh[t+1]), f the surrogate and a the value a spike
     /// carries (output o = a·s):

@@ -15,7 +15,7 @@ import TensorCore
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks of LowLatencySNN's training steps and kernels.",
-        subcommands: [ANNBench.self, SNNBench.self, FashionMNISTBench.self])
+        subcommands: [ANNBench.self, SNNBench.self, SimBench.self, FashionMNISTBench.self])
 }
 
 struct ANNBench: ParsableCommand {

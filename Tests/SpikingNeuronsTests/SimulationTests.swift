@@ -85,3 +85,48 @@ struct SimulationTests {
         }
     }
 }
+
+/// The simulation's fast path — the constant first convolution computed once for all steps,
+/// neurons firing on their input's storage layout and counting their own spikes — against the
+/// plainest reference: one forward pass over all T steps folded into the batch, spikes counted
+/// from the outputs.
+@Suite("Sequential.simulate against a plain forward pass")
+struct SimulationFastPathTests {
+    func convolutionalNetwork(reset: ResetMode) -> Sequential {
+        var rng = SeededGenerator(seed: 31)
+        return Sequential([
+            Conv2D(1, 16, kernelSize: 3, stride: 1, padding: 1, bias: true, using: &rng),
+            SpikingNeuron(threshold: 0.6, reset: reset, amplitude: .threshold),
+            AveragePool(2),
+            Conv2D(16, 32, kernelSize: 3, stride: 1, padding: 1, bias: false, using: &rng),
+            SpikingNeuron(threshold: 0.5, reset: reset, amplitude: .threshold),
+            Flatten(),
+            Linear(32 * 4 * 4, 5, using: &rng),
+        ])
+    }
+
+    @Test(arguments: [ResetMode.subtraction, .zero], [4, 7])
+    func sameOutputsAndSpikeCounts(reset: ResetMode, chunk: Int) {
+        let network = convolutionalNetwork(reset: reset)
+        var rng = SeededGenerator(seed: 9)
+        let (n, timesteps) = (6, 12)
+        let images = Tensor.uniform(shape: [n, 1, 8, 8], low: 0, high: 1, using: &rng)
+
+        var context = ForwardContext.inference
+        context.timesteps = timesteps
+        var h = Variable(SpikeEncoding.direct.encode(images, timesteps: timesteps, using: &rng))
+        var referenceCounts: [Double] = []
+        for layer in network.layers {
+            h = layer.forward(h, context: &context)
+            if layer is any SpikingLayer { referenceCounts.append(Double(h.value.scalars.filter { $0 != 0 }.count)) }
+        }
+        let run = network.simulate(images, timesteps: timesteps, encoding: .direct, chunk: chunk, using: &rng)
+
+        #expect(referenceCounts.allSatisfy { $0 > 0 }, "a layer is silent: the test would check nothing")
+        #expect(run.outputs.scalars == h.value.scalars, "reset \(reset), chunk \(chunk)")
+        #expect(run.spikeStatistics.map { $0.spikesPerImage * Double(n) } == referenceCounts)
+        // The layer after each neuron layer receives exactly the spikes it emitted.
+        #expect(run.inputSpikesPerImage[2] * Double(n) == referenceCounts[0])
+        #expect(run.inputSpikesPerImage[5] * Double(n) == referenceCounts[1])
+    }
+}
