@@ -18,6 +18,10 @@
 #                             Benchmarks/torch-autocast.py (default: "torch-ref"; "" = none)
 #          --repeats N        process-level repeats, interleaved (default 2)
 #          --runs N           timed runs per process, median reported (default 5)
+#          --sims "..."       bench sim networks (converted IF nets, T = --sim-timesteps, both resets)
+#                             against SpikingJelly multi- and single-step mode on the same
+#                             exported network and images (default "backbone classic"; "" = none)
+#          --sim-images N     test images of the sim job (default 500); --sim-timesteps T (default 256)
 #          --out DIR          where raw JSON lines and the summary go (default .build-speed/compare-peers)
 #          --publish          also write Benchmarks/RESULTS.md (machine, command, table, ratios),
 #                             the file the README's performance section points to, and copy
@@ -37,6 +41,7 @@ CONVS="blocked bfloat16"
 SPIKES="spikeDriven dense"
 AUTOCAST="torch-ref"
 REPEATS=2 RUNS=5 SETUP=0 PUBLISH=0
+SIMS="backbone classic" SIM_IMAGES=500 SIM_TIMESTEPS=256
 OUT="$ROOT/.build-speed/compare-peers"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -51,7 +56,10 @@ while [ $# -gt 0 ]; do
     --repeats) REPEATS="$2"; shift ;;
     --runs) RUNS="$2"; shift ;;
     --out) OUT="$2"; shift ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    --sims) SIMS="$2"; shift ;;
+    --sim-images) SIM_IMAGES="$2"; shift ;;
+    --sim-timesteps) SIM_TIMESTEPS="$2"; shift ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -85,6 +93,28 @@ for rep in $(seq 1 "$REPEATS"); do
       echo "== rep $rep $wl: $lib under bf16 autocast" >&2
       "$PY" "$ROOT/Benchmarks/torch-autocast.py" --peers-dir "$PEERS_DIR" --lib "$lib" --workload "$wl" \
         --runs "$RUNS" --warmup 2 2>/dev/null | tail -n 1 >> "$RAW" || echo "   $lib autocast failed" >&2
+    done
+  done
+done
+
+# The simulation job: our converted network exported once per network, then ours and
+# SpikingJelly (multi-step, single-step) on the same weights, thresholds and images, interleaved.
+SIMRAW="$OUT/sim.jsonl"; : > "$SIMRAW"
+for net in $SIMS; do
+  "$BENCH" sim --network "$net" --images "$SIM_IMAGES" --timesteps "$SIM_TIMESTEPS" --resets subtraction \
+    --export "$OUT/sim-$net" >/dev/null   # trains (once, cached) and exports
+done
+for rep in $(seq 1 "$REPEATS"); do
+  for net in $SIMS; do
+    for reset in subtraction zero; do
+      echo "== rep $rep sim $net ($reset): ours" >&2
+      "$BENCH" sim --network "$net" --images "$SIM_IMAGES" --timesteps "$SIM_TIMESTEPS" --resets "$reset" \
+        | sed -n 's/^RESULT //p' >> "$SIMRAW"
+      for mode in m s; do
+        echo "== rep $rep sim $net ($reset): sj-$mode" >&2
+        "$PY" "$PEERS_DIR/simbench.py" --dir "$OUT/sim-$net" --reset "$reset" --mode "$mode" 2>/dev/null \
+          | tail -n 1 | sed "s/^{/{\"network\": \"$net\", /" >> "$SIMRAW" || echo "   sj-$mode failed" >&2
+      done
     done
   done
 done
@@ -125,6 +155,29 @@ for wl, libs in best.items():
     for o, v in ours.items():
         parts = ", ".join(f"{p} {v / pv:.2f}×" for p, pv in sorted(peers.items()))
         print(f"  {wl}: {o} {v:.1f} img/s vs best peer {top} {peers[top]:.1f} → {v / peers[top]:.2f}×  ({parts})")
+PYEOF
+"$PY" - "$SIMRAW" <<'PYEOF' | tee -a "$OUT/summary.md"
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]
+if rows:
+    print()
+    print("Simulation (bench sim vs SpikingJelly on the same exported network, images and T):")
+    print()
+    print("| network | reset | implementation | image·steps/s median (all) | most correct images apart from ours at any T |")
+    print("|---|---|---|---|---|")
+    by = {}
+    for r in rows: by.setdefault((r["network"], r["reset"], r["lib"]), []).append(r)
+    for (net, reset, lib), rs in sorted(by.items()):
+        ours = by.get((net, reset, "ours"), [None])[0]
+        gap = max(abs(a - b) for a, b in zip(rs[0]["correctAtT"], ours["correctAtT"])) if ours else "–"
+        ips = [r["imageStepsPerSecond"] for r in rs]
+        print(f"| {net} | {reset} | {lib} | {statistics.median(ips):.0f} ({', '.join(f'{x:.0f}' for x in ips)}) | {gap} |")
+    print()
+    print("Ratios (ours ÷ SpikingJelly, same run):")
+    for (net, reset, lib), rs in sorted(by.items()):
+        if lib == "ours": continue
+        ours = statistics.median(r["imageStepsPerSecond"] for r in by[(net, reset, "ours")])
+        print(f"  sim {net} ({reset}): ours ÷ {lib} = {ours / statistics.median(r['imageStepsPerSecond'] for r in rs):.2f}×")
 PYEOF
 echo "raw results: $RAW" >&2
 if [ "$PUBLISH" = 1 ]; then
