@@ -108,11 +108,6 @@ extension ChapterContext {
                 StagedFolder.stagingName(for: destination.lastPathComponent, pid: getpid()))
             return RunOutput(context: self, folder: nil, directory: unused)
         }
-        do {
-            try ensureWritableFolder(cacheRoot)
-        } catch {
-            throw OutputFolderError(option: "--cache", path: cacheRoot.path, reason: "\(error)")
-        }
         if cacheRoot.path == destination.path || cacheRoot.path.hasPrefix(destination.path + "/") {
             throw OutputFolderError(
                 option: "--cache", path: cacheRoot.path,
@@ -125,6 +120,11 @@ extension ChapterContext {
             folder = try StagedFolder(destination: destination)
         } catch {
             throw OutputFolderError(option: "--output", path: destination.path, reason: "\(error)")
+        }
+        do {
+            try ensureWritableFolder(cacheRoot)
+        } catch {
+            throw OutputFolderError(option: "--cache", path: cacheRoot.path, reason: "\(error)")
         }
         for line in folder.recoveredLeftovers { print("note: \(line)") }
         return RunOutput(context: self, folder: folder, directory: folder.staging)
