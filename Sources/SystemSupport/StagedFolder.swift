@@ -30,7 +30,8 @@ import Darwin
 /// A process killed before `commit` leaves its staging folder; the next `init` for the same
 /// destination (holding the lock, so no one else is writing) removes every staging folder of
 /// a process that no longer exists, and puts back an `.old-<pid>` folder whose commit was cut
-/// short. Abandoning an uncommitted value (releasing it) removes its staging folder.
+/// short. Abandoning an uncommitted value (releasing it) removes its staging folder, and so
+/// does `discardUncommitted()` on an error path that ends the process with `exit`.
 public final class StagedFolder: @unchecked Sendable {
     /// The folder that `commit` replaces (absolute).
     public let destination: URL
@@ -81,12 +82,28 @@ public final class StagedFolder: @unchecked Sendable {
         self.staging = staging
         recoveredLeftovers = recovered
         lockDescriptor = descriptor
+        Self.uncommitted.insert(staging)
     }
 
     deinit {
-        if !committed { try? FileManager.default.removeItem(at: staging) }
+        if !committed {
+            try? FileManager.default.removeItem(at: staging)
+            Self.uncommitted.remove(staging)
+        }
         close(lockDescriptor)
     }
+
+    /// Removes the staging folder of every value of this process not committed yet. For an
+    /// error path that ends the process with `exit`, where no `deinit` runs; the locks go
+    /// with the process.
+    public static func discardUncommitted() {
+        for staging in uncommitted.removeAll() {
+            try? FileManager.default.removeItem(at: staging)
+        }
+    }
+
+    /// The staging folders of this process's uncommitted values.
+    private static let uncommitted = _StagingRegistry()
 
     /// Moves `staging` into place as `destination`, replacing what was there, and removes the
     /// previous contents. Call once; the lock stays held until this value is released.
@@ -120,6 +137,7 @@ public final class StagedFolder: @unchecked Sendable {
             try? fileManager.removeItem(at: aside)
         }
         committed = true
+        Self.uncommitted.remove(staging)
     }
 
     // MARK: - Names, lock and leftovers
@@ -188,6 +206,21 @@ public final class StagedFolder: @unchecked Sendable {
             }
         }
         return nil
+    }
+}
+
+/// A set of staging folders shared by every `StagedFolder` of the process.
+private final class _StagingRegistry: @unchecked Sendable {
+    private let lock = NSLock()
+    private var folders: Set<URL> = []
+
+    func insert(_ url: URL) { lock.withLock { _ = folders.insert(url) } }
+    func remove(_ url: URL) { lock.withLock { _ = folders.remove(url) } }
+    func removeAll() -> Set<URL> {
+        lock.withLock {
+            defer { folders.removeAll() }
+            return folders
+        }
     }
 }
 
