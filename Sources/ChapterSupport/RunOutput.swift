@@ -69,7 +69,8 @@ public final class RunOutput: @unchecked Sendable {
         let resultsURL = destination.appendingPathComponent(RunRecord.fileName)
         var published = record
         var reproduced = false
-        if let previous = try? RunRecord.load(from: resultsURL), previous.hasSameResult(as: record) {
+        if let previous = try? RunRecord.load(from: resultsURL),
+           previous.hasSameResult(as: record) {
             published = record.keepingProvenance(of: previous)
             reproduced = true
         }

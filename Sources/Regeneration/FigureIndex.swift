@@ -253,7 +253,8 @@ public enum FigureIndexError: Error, Equatable, CustomStringConvertible, Localiz
             "not valid JSON (truncated?): \(context.debugDescription)"
         case DecodingError.keyNotFound(let key, _):
             "no '\(key.stringValue)' field"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+        case DecodingError.typeMismatch(_, let context),
+             DecodingError.valueNotFound(_, let context):
             "unexpected value at \(context.codingPath.map(\.stringValue).joined(separator: ".")): "
                 + context.debugDescription
         default:

@@ -43,7 +43,8 @@ struct RenderFigures: ParsableCommand {
 
     func validate() throws {
         if let timeout, !(timeout.isFinite && timeout > 0) {
-            throw ValidationError("--timeout must be a positive number of seconds (got \(timeout)).")
+            throw ValidationError(
+                "--timeout must be a positive number of seconds (got \(timeout)).")
         }
     }
 
@@ -66,8 +67,9 @@ struct RenderFigures: ParsableCommand {
             print("rewrote \(try FigureIndex.write(figuresRoot: rootURL).path)")
             return
         }
-        let gnuplot = timeout.map { Gnuplot(timeout: .milliseconds(Int64(($0 * 1000).rounded(.up)))) }
-            ?? Gnuplot()
+        let gnuplot = timeout.map { seconds in
+            Gnuplot(timeout: .milliseconds(Int64((seconds * 1000).rounded(.up))))
+        } ?? Gnuplot()
         let outcomes = Renderer.renderAll(under: rootURL, gnuplot: gnuplot)
         if outcomes.isEmpty {
             print("no .gp files under \(rootURL.path)")
@@ -79,7 +81,8 @@ struct RenderFigures: ParsableCommand {
             case .gnuplotMissing: print("skipped   \(name) (gnuplot missing)")
             case .failed(let reason):
                 fflush(nil)  // keep the order of the two streams in a shared log
-                FileHandle.standardError.write(Data("FAILED    \(name)\n\(indented(reason))\n".utf8))
+                FileHandle.standardError.write(
+                    Data("FAILED    \(name)\n\(indented(reason))\n".utf8))
             }
         }
         let rendered = outcomes.values.filter { $0 == .rendered }.count

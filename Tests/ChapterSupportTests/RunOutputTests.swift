@@ -32,7 +32,8 @@ import Testing
         _ context: ChapterContext, accuracy: Double, commit: String, figure: String = "fig.dat"
     ) throws -> URL {
         let output = try context.claimOutput()
-        try atomicWrite(Data("\(accuracy)\n".utf8), to: output.directory.appendingPathComponent(figure))
+        try atomicWrite(Data("\(accuracy)\n".utf8),
+                        to: output.directory.appendingPathComponent(figure))
         let record = try RunRecord(
             context: context, config: ["epochs": 1], metrics: Metrics(accuracy: accuracy),
             git: GitRevision(commit: commit, dirty: false))
@@ -87,7 +88,8 @@ import Testing
         #expect(try read(results) == firstResults)
         #expect(try read(provenance) == firstProvenance)
         let log = try RunLog.load(from: out.appendingPathComponent("run-log.json"))
-        #expect(log.reproducedPreviousResult && log.date == Date(timeIntervalSince1970: 1_800_000_000))
+        #expect(log.reproducedPreviousResult)
+        #expect(log.date == Date(timeIntervalSince1970: 1_800_000_000))
         #expect(log.stages == [StageTiming(stage: "ann", seconds: 1.5, outcome: .computed)])
         #expect(log.commandLine == ["/build/chapter-classic"])
 
@@ -146,7 +148,9 @@ import Testing
             at: out.appendingPathComponent("data"), withIntermediateDirectories: true)
         #expect {
             _ = try context(folder).claimOutput()
-        } throws: { error in "\(error)".contains("holds 'data', which a chapter run does not write") }
+        } throws: { error in
+            "\(error)".contains("holds 'data', which a chapter run does not write")
+        }
 
         try FileManager.default.removeItem(at: out.appendingPathComponent("data"))
         try Data().write(to: out.appendingPathComponent("holiday.png"))

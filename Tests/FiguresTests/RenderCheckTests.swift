@@ -16,7 +16,8 @@ import Testing
 
         init() throws {
             directory = try makeTemporaryDirectory()
-            let files = FigureWriter(directory: directory).files(for: SampleFigures.linePlot, id: "fig")
+            let files = FigureWriter(directory: directory)
+                .files(for: SampleFigures.linePlot, id: "fig")
             script = directory.appendingPathComponent("fig.gp")
             image = directory.appendingPathComponent("fig.png")
             try Data(files.data.utf8).write(to: directory.appendingPathComponent("fig.dat"))
@@ -29,7 +30,8 @@ import Testing
         /// renderer asked for (`-e "pngfile = '…'"`).
         func fake(_ body: String) throws -> Gnuplot {
             let url = directory.appendingPathComponent("fake-gnuplot-\(UUID().uuidString)")
-            let text = "#!/bin/sh\nout=$(printf '%s' \"$2\" | sed \"s/^pngfile = '\\(.*\\)'$/\\1/\")\n"
+            let text = "#!/bin/sh\n"
+                + "out=$(printf '%s' \"$2\" | sed \"s/^pngfile = '\\(.*\\)'$/\\1/\")\n"
                 + body + "\n"
             try Data(text.utf8).write(to: url)
             chmod(url.path, 0o755)
@@ -145,7 +147,8 @@ import Testing
         }
         try Data("previous".utf8).write(to: fixture.image)
         let gnuplot = try fixture.fake("cp '\(fixture.goodPNG.path)' \"$out\"")
-        expectFailure(gnuplot.render(script: fixture.script), mentioning: "fig.dat, which is \(state)")
+        expectFailure(gnuplot.render(script: fixture.script),
+                      mentioning: "fig.dat, which is \(state)")
         #expect(try String(contentsOf: fixture.image, encoding: .utf8) == "previous")
 
         let outcomes = Renderer.renderAll(under: fixture.directory, gnuplot: gnuplot)
@@ -166,14 +169,17 @@ import Testing
         #expect {
             try writer.write(SampleFigures.linePlot, id: "fig")
         } throws: { error in
-            guard case .renderFailed(let id, let reason) = error as? FigureError else { return false }
+            guard case .renderFailed(let id, let reason) = error as? FigureError else {
+                return false
+            }
             return id == "fig" && reason.contains("fig.gp")
                 && "\(error)".hasPrefix("figure fig was not rendered: ")
         }
         #expect(!FileManager.default.fileExists(atPath: fixture.image.path))
 
         try Data("previous".utf8).write(to: fixture.image)
-        let offline = FigureWriter(directory: fixture.directory, gnuplotPath: "/nonexistent/gnuplot")
+        let offline = FigureWriter(directory: fixture.directory,
+                                   gnuplotPath: "/nonexistent/gnuplot")
         #expect(try offline.write(SampleFigures.linePlot, id: "fig").outcome == .gnuplotMissing)
         #expect(!FileManager.default.fileExists(atPath: fixture.image.path))
     }
