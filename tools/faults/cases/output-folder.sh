@@ -70,7 +70,7 @@ else
     case_end
 fi
 
-case_begin "--output a folder holding other things (a cache inside it): refused, nothing emptied"
+case_begin "--output a folder holding other things (a subfolder, a note): refused, nothing emptied"
 mkdir -p "$SCRATCH/o/keep"
 : >"$SCRATCH/o/notes.txt"
 smoke_classic "$SCRATCH/o"
