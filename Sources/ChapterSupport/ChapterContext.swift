@@ -11,6 +11,7 @@ import TensorCore
 /// ```swift
 /// let context = try ChapterContext(
 ///     chapter: "classic", options: arguments.chapter, stages: ["data", "ann", "snn"])
+/// let output = try context.claimOutput()   // before any work: see RunOutput
 /// let cache = context.makeStageCache()
 /// ```
 public struct ChapterContext: Sendable {
@@ -31,7 +32,8 @@ public struct ChapterContext: Sendable {
     public let profileFolder: String
     /// True when `--output` was given: the chapter then leaves its README table alone.
     public let hasCustomOutput: Bool
-    /// Where results.json, provenance.json and figures go (absolute).
+    /// Where results.json, provenance.json and figures are published (absolute). A run
+    /// writes them into `claimOutput().directory`, which `RunOutput.publish` moves here.
     public let outputDirectory: URL
     /// The root of the stage cache (absolute); stages live in `<root>/<chapter>/<profile>/`.
     public let cacheRoot: URL
@@ -39,13 +41,14 @@ public struct ChapterContext: Sendable {
     public let recompute: RecomputePolicy
     /// The command line as typed, recorded in provenance.json.
     public let commandLine: [String]
-    /// When the run started; `RunRecord` measures total wall time from here.
+    /// When the run started; `RunLog` measures total wall time from here.
     public let startDate: Date
     /// What to do when a dataset is not on disk (`--download`).
     public let missingData: MissingDataPolicy
     /// The chapter's cached stage names in run order (empty: not declared).
     public let stages: [String]
-    /// The source revision when the run started, recorded in results.json and provenance.json.
+    /// The source revision when the run started, recorded in run-log.json (and in results.json
+    /// when the run produces a new result).
     public let git: GitRevision
     /// The job this process computes for a parent run (hidden `--worker`), or nil for a
     /// normal run. See `StageCache.computeInWorkers`.
@@ -105,7 +108,7 @@ public struct ChapterContext: Sendable {
         profile != .smoke && !hasCustomOutput && convolution == .blocked
     }
 
-    /// The file `RunRecord.write(to:)` produces in `outputDirectory`.
+    /// The results.json that `RunOutput.publish` puts in `outputDirectory`.
     public var resultsURL: URL {
         outputDirectory.appendingPathComponent(RunRecord.fileName)
     }

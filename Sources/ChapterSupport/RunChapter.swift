@@ -1,6 +1,7 @@
 // The top-level error boundary of a chapter: a readable message and exit status 1, no trace.
 
 import Foundation
+import SystemSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -10,8 +11,9 @@ import Musl
 import Darwin
 #endif
 
-/// Runs a chapter's body; on error prints `error: <message>` to standard error and exits with
-/// status 1.
+/// Runs a chapter's body; on error prints `error: <message>` to standard error, removes the
+/// unpublished staging folder of the run's output (`RunOutput`: the published folder is left
+/// as it was) and exits with status 1.
 ///
 /// ```swift
 /// let arguments = Arguments.parseOrExit()
@@ -29,6 +31,7 @@ public func runChapter(_ body: () throws -> Void) {
     } catch {
         fflush(nil)  // Keep the order of stdout and stderr lines.
         FileHandle.standardError.write(Data("\n\(errorMessage(for: error))\n".utf8))
+        StagedFolder.discardUncommitted()
         exit(1)
     }
 }

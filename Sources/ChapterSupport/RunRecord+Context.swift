@@ -1,16 +1,15 @@
-// The record of a chapter run, built from its context (options, seed, revision read at start).
+// The record of a chapter run, built from its context (options, seed, revision read at start),
+// and the run log beside it.
 
 import Foundation
 import RunRecords
 
 extension RunRecord {
-    /// Creates the record of the run described by `context`, asking git and the system for
-    /// the revision and machine.
+    /// Creates the record of the run described by `context`.
     ///
     /// - Parameters:
     ///   - config: the chapter's resolved config (any `Encodable`).
     ///   - metrics: the chapter's measurements (any `Encodable`).
-    ///   - stages: usually `cache.timings`.
     ///   - summary: the headline and figure captions, built from `metrics` by the chapter.
     ///   - git: the revision to record; by default the one `context` read when the run started
     ///     (a commit made during a long run is not the code that produced it).
@@ -18,16 +17,49 @@ extension RunRecord {
     ///   been written at that point.
     public init(
         context: ChapterContext, config: some Encodable, metrics: some Encodable,
-        stages: [StageTiming], summary: RunSummary? = nil, git: GitRevision? = nil,
-        machine: MachineInfo = .current()
+        summary: RunSummary? = nil, git: GitRevision? = nil
     ) throws {
         self.init(
             chapter: context.chapter, profile: context.profile, seed: context.seed,
-            threads: context.threads, commandLine: context.commandLine, git: git ?? context.git,
-            date: Date(timeIntervalSince1970: floor(context.startDate.timeIntervalSince1970)),
-            machine: machine, build: .current, config: try JSONValue(encoding: config),
-            stages: stages, totalSeconds: Date().timeIntervalSince(context.startDate),
-            metrics: try JSONValue(encoding: metrics), summary: summary,
-            convolution: context.convolution.rawValue)
+            threads: context.threads, commandLine: context.recordedCommandLine,
+            git: git ?? context.git, date: context.wholeSecondStartDate, build: .current,
+            config: try JSONValue(encoding: config), metrics: try JSONValue(encoding: metrics),
+            summary: summary, convolution: context.convolution.rawValue)
+    }
+}
+
+extension RunLog {
+    /// The log of the run described by `context`, asking the system for the machine.
+    ///
+    /// - Parameters:
+    ///   - stages: usually `cache.timings`.
+    ///   - reproducedPreviousResult: whether the folder's results.json was kept.
+    public init(
+        context: ChapterContext, stages: [StageTiming], reproducedPreviousResult: Bool,
+        machine: MachineInfo = .current()
+    ) {
+        self.init(
+            chapter: context.chapter, profile: context.profile, commandLine: context.commandLine,
+            git: context.git, date: context.wholeSecondStartDate, build: .current,
+            machine: machine, threads: context.threads, stages: stages,
+            totalSeconds: context.elapsedSeconds,
+            reproducedPreviousResult: reproducedPreviousResult)
+    }
+}
+
+extension ChapterContext {
+    /// The command line without the build folder: `chapter-<key> --profile quick …`.
+    public var recordedCommandLine: [String] {
+        ["chapter-\(chapter)"] + commandLine.dropFirst()
+    }
+
+    /// Seconds since the run started.
+    public var elapsedSeconds: Double {
+        Date().timeIntervalSince(startDate)
+    }
+
+    /// The start date rounded down to whole seconds, as the files record it.
+    var wholeSecondStartDate: Date {
+        Date(timeIntervalSince1970: floor(startDate.timeIntervalSince1970))
     }
 }

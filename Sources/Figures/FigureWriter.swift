@@ -7,7 +7,8 @@ import SystemSupport
 /// ```swift
 /// let writer = FigureWriter(directory: outputDirectory)
 /// let written = try writer.write(plot, id: "fig1-accuracy-vs-timesteps")
-/// // written.outcome == .rendered, or .gnuplotMissing on a machine without gnuplot
+/// // written.outcome == .rendered, or .gnuplotMissing on a machine without gnuplot;
+/// // a failed render throws FigureError.renderFailed naming the figure
 /// ```
 ///
 /// The `.gp` sets the PNG terminal and size, inlines `Theme` and reads its `.dat` by relative
@@ -23,7 +24,7 @@ public struct FigureWriter: Sendable {
     /// (a path that does not exist simulates a machine without gnuplot).
     public init(directory: URL, gnuplotPath: String? = nil) {
         self.directory = directory
-        self.gnuplot = gnuplotPath.map(Gnuplot.init(path:)) ?? Gnuplot()
+        self.gnuplot = gnuplotPath.map { Gnuplot(path: $0) } ?? Gnuplot()
     }
 
     /// The text of `<id>.dat` and `<id>.gp` for `figure`, without touching the disk.
@@ -48,8 +49,12 @@ public struct FigureWriter: Sendable {
 
     /// Writes `<id>.dat` and `<id>.gp` into `directory` (atomically) and runs gnuplot on them.
     ///
-    /// Throws only when a file cannot be written; gnuplot's result is in the returned
-    /// `outcome` (`.gnuplotMissing` prints a one-line warning once per process).
+    /// A `<id>.png` from before is removed first, so a PNG never stands beside data it was not
+    /// drawn from. Without gnuplot the outcome is `.gnuplotMissing` (a one-line warning is
+    /// printed once per process) and no PNG is left.
+    ///
+    /// - Throws: `FigureError.renderFailed` naming the figure when gnuplot fails, hangs past
+    ///   its timeout or writes no whole PNG of the figure's size; the error of writing a file.
     @discardableResult
     public func write(_ figure: some Figure, id: String) throws -> WrittenFigure {
         let files = files(for: figure, id: id)
@@ -65,10 +70,17 @@ public struct FigureWriter: Sendable {
             scriptURL: directory.appendingPathComponent(id + ".gp"),
             imageURL: directory.appendingPathComponent(id + ".png"),
             outcome: .gnuplotMissing)
+        if unlink(written.imageURL.path) != 0, errno != ENOENT {
+            throw FigureError.io("cannot remove the previous \(written.imageURL.path): "
+                + String(cString: strerror(errno)))
+        }
         try atomicWrite(Data(files.data.utf8), to: written.dataURL)
         try atomicWrite(Data(files.script.utf8), to: written.scriptURL)
         var result = written
         result.outcome = gnuplot.render(script: written.scriptURL)
+        if case .failed(let reason) = result.outcome {
+            throw FigureError.renderFailed(id: id, reason: reason)
+        }
         return result
     }
 
@@ -96,8 +108,8 @@ public struct WrittenFigure: Sendable, Equatable {
     public var dataURL: URL
     /// `<directory>/<id>.gp`.
     public var scriptURL: URL
-    /// `<directory>/<id>.png` (exists only when `outcome == .rendered`, or from an earlier run).
+    /// `<directory>/<id>.png` (exists only when `outcome == .rendered`).
     public var imageURL: URL
-    /// gnuplot's result.
+    /// gnuplot's result: `.rendered` or `.gnuplotMissing` (a failure is thrown instead).
     public var outcome: RenderOutcome
 }

@@ -76,6 +76,43 @@ enum _Gnuplot {
         }.joined(separator: "\n\n")
     }
 
+    /// The data files a script reads: every quoted `….dat` name, and the names on its
+    /// `# Data:` comment line (both written by `FigureWriter`), in order of appearance.
+    static func dataFiles(in script: String) -> [String] {
+        var names: [String] = []
+        for line in script.split(separator: "\n") {
+            if line.hasPrefix("# Data: ") {
+                names += line.dropFirst("# Data: ".count).split(separator: ",")
+                    .map { $0.trimmingCharacters(in: .whitespaces) }
+                continue
+            }
+            guard !line.hasPrefix("#") else { continue }
+            for quote in ["'", "\""] {
+                let parts = line.components(separatedBy: quote)
+                // Odd-numbered parts are inside quotes.
+                names += stride(from: 1, to: parts.count - 1, by: 2).map { parts[$0] }
+                    .filter { $0.hasSuffix(".dat") }
+            }
+        }
+        var seen = Set<String>()
+        return names.filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+
+    /// The `W,H` of the script's `set terminal … size W,H` line, or nil.
+    static func terminalSize(in script: String) -> FigureSize? {
+        for line in script.split(separator: "\n") where line.hasPrefix("set terminal ") {
+            let words = line.split(separator: " ")
+            guard let index = words.firstIndex(of: "size"), index + 1 < words.count else {
+                continue
+            }
+            let numbers = words[index + 1].split(separator: ",").compactMap { Int($0) }
+            if numbers.count == 2, numbers[0] > 0, numbers[1] > 0 {
+                return FigureSize(width: numbers[0], height: numbers[1])
+            }
+        }
+        return nil
+    }
+
     /// Header lines naming each column with its unit.
     static func columnHeader(_ columns: [String]) -> String {
         columns.enumerated().map { comment("column \($0 + 1): \($1)") }.joined(separator: "\n")

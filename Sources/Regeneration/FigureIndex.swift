@@ -26,10 +26,18 @@ public enum FigureIndex {
     ///
     /// - Parameter order: chapters in the order to list them; folders of other keys follow,
     ///   alphabetically.
+    /// - Throws: `FigureIndexError.unreadableResults` naming every results.json that cannot
+    ///   be read or decoded (truncated, not JSON): a chapter is never silently dropped.
     public static func markdown(
         figuresRoot: URL, order: [Chapter] = ChapterCatalog.courseOrder
-    ) -> String {
+    ) throws -> String {
         let entries = discover(in: figuresRoot, order: order)
+        let unreadable = entries.compactMap { entry -> String? in
+            guard case .failure(let error) = entry.run else { return nil }
+            let path = entry.folder.appendingPathComponent(RunRecord.fileName).path
+            return "\(path): \(FigureIndexError.reason(error))"
+        }
+        if !unreadable.isEmpty { throw FigureIndexError.unreadableResults(unreadable) }
         var lines = [
             "# Figure index",
             "",
@@ -60,13 +68,14 @@ public enum FigureIndex {
         return text.trimmingCharacters(in: .newlines) + "\n"
     }
 
-    /// Writes the index to `figuresRoot/README.md` (atomically) and returns its URL.
+    /// Writes the index to `figuresRoot/README.md` (atomically) and returns its URL. When a
+    /// results.json cannot be read, it throws and leaves the previous index as it was.
     @discardableResult
     public static func write(
         figuresRoot: URL, order: [Chapter] = ChapterCatalog.courseOrder
     ) throws -> URL {
         let url = figuresRoot.appendingPathComponent(fileName)
-        try atomicWrite(Data(markdown(figuresRoot: figuresRoot, order: order).utf8), to: url)
+        try atomicWrite(Data(try markdown(figuresRoot: figuresRoot, order: order).utf8), to: url)
         return url
     }
 
@@ -176,7 +185,8 @@ public enum FigureIndex {
     }
 
     /// `commit abc1234 (uncommitted edits), 2026-11-23 13:09 UTC, chapter-classic --profile
-    /// quick, seed 42, debug build, 12.3 min`.
+    /// quick, seed 42, debug build`: the run that produced the result. No wall time: it
+    /// changes on every run (run-log.json), and the index changes only when a result does.
     static func provenance(_ run: IndexedRun, key: String) -> String {
         var parts: [String] = []
         if let git = run.git {
@@ -187,7 +197,6 @@ public enum FigureIndex {
         if let command = run.command(key: key) { parts.append("`\(command)`") }
         if let seed = run.seed { parts.append("seed \(seed)") }
         if let build = run.build { parts.append("\(build.rawValue) build") }
-        if let seconds = run.totalSeconds { parts.append("wall time \(formatDuration(seconds))") }
         return parts.isEmpty ? "unknown" : parts.joined(separator: ", ")
     }
 
@@ -219,5 +228,37 @@ public enum FigureIndex {
 
     static func tableCell(_ text: String) -> String {
         text.replacingOccurrences(of: "|", with: "\\|")
+    }
+}
+
+/// Why the figure index cannot be written.
+public enum FigureIndexError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    /// These results.json files cannot be read: `<path>: <reason>` each.
+    case unreadableResults([String])
+
+    public var description: String {
+        switch self {
+        case .unreadableResults(let files):
+            "cannot index figures: unreadable results.json (rerun the chapter, or restore the "
+                + "file with git):\n  " + files.joined(separator: "\n  ")
+        }
+    }
+
+    public var errorDescription: String? { description }
+
+    /// One line for a read or decoding error (Foundation's own are long or vague).
+    static func reason(_ error: Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context):
+            "not valid JSON (truncated?): \(context.debugDescription)"
+        case DecodingError.keyNotFound(let key, _):
+            "no '\(key.stringValue)' field"
+        case DecodingError.typeMismatch(_, let context),
+             DecodingError.valueNotFound(_, let context):
+            "unexpected value at \(context.codingPath.map(\.stringValue).joined(separator: ".")): "
+                + context.debugDescription
+        default:
+            error.localizedDescription
+        }
     }
 }

@@ -14,7 +14,6 @@ struct IndexedRun: Decodable {
     var git: GitRevision?
     var date: Date?
     var build: BuildConfiguration?
-    var totalSeconds: Double?
     var summary: RunSummary?
 
     /// Reads `url` with the project's JSON dialect.

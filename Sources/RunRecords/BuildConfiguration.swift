@@ -1,6 +1,7 @@
 // Debug or release: pure-Swift loops differ by an order of magnitude, so timings record it.
 
-/// The Swift build configuration of ChapterSupport, recorded beside every wall time.
+/// The Swift build configuration of ChapterSupport, recorded beside every wall time (run-log.json)
+/// and with the run that produced a result (results.json).
 public enum BuildConfiguration: String, Codable, Sendable {
     /// `swift build` / `swift run` without `-c release` (`DEBUG` defined).
     case debug

@@ -2,10 +2,12 @@
 
 import Foundation
 
-/// Who made a results folder and how: commit, date, command line, profile and seed.
+/// Who made a results folder and how: commit, date, command line, profile and seed of the run
+/// that first produced its result (a rerun that reproduces it keeps them; see `RunRecord`).
 ///
 /// A subset of `RunRecord`, kept in its own small file so that a reader browsing
-/// `figures/<chapter>/<profile>/` sees at a glance how to reproduce it.
+/// `figures/<chapter>/<profile>/` sees at a glance how to reproduce it. The latest run's own
+/// commit and timings are in the untracked `run-log.json` (`RunLog`).
 public struct Provenance: Codable, Sendable, Equatable {
     /// `provenance.json`.
     public static let fileName = "provenance.json"

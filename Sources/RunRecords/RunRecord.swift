@@ -4,16 +4,28 @@
 import Foundation
 import SystemSupport
 
-/// Everything a chapter run produced and how: written as `results.json` (pretty, sorted keys)
-/// with `provenance.json` beside it.
+/// What a chapter run produced, and which run first produced it: written as `results.json`
+/// (pretty, sorted keys) with `provenance.json` beside it. Both are committed, so both change
+/// only when a result does.
 ///
 /// ```swift
 /// let record = try RunRecord(context: context, config: config, metrics: metrics,
-///                            stages: cache.timings, summary: runSummary(metrics))
-/// try record.write(to: context.outputDirectory)
+///                            summary: runSummary(metrics))
+/// try output.publish(record, stages: cache.timings)    // ChapterSupport's RunOutput
 /// ...
 /// let metrics = try RunRecord.load(from: url).metrics(as: Metrics.self)   // in a test
 /// ```
+///
+/// The fields fall in two parts:
+/// - the **result**: chapter, profile, seed, convolution, config, metrics and summary;
+/// - its **provenance**: git revision, date, command line, build and threads of the run that
+///   produced it. A later run that reproduces the same result keeps the earlier provenance
+///   (`keepingProvenance(of:)`), so a rerun that matches the committed metrics leaves
+///   results.json byte-identical.
+///
+/// This run's own commit, wall times and machine go to the untracked `RunLog`
+/// (`run-log.json`), never here. Files written before that split carried `machine`,
+/// `stages` and `totalSeconds` too; decoding ignores them.
 public struct RunRecord: Codable, Sendable, Equatable {
     /// `results.json`.
     public static let fileName = "results.json"
@@ -24,27 +36,22 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var profile: Profile
     /// The seed of every random generator in the run.
     public var seed: UInt64
-    /// Worker threads used.
+    /// Worker threads of the run that produced the result.
     public var threads: Int
     /// The convolution kernels (`--convolution`: plain, blocked or bfloat16); nil in files
     /// written before the field existed, which all used the default, blocked f32.
     public var convolution: String?
-    /// The command line as typed.
+    /// The command line of the run that produced the result, starting `chapter-<key>` (no
+    /// build folder).
     public var commandLine: [String]
-    /// The source revision.
+    /// The source revision of the run that produced the result.
     public var git: GitRevision
-    /// When the run started (ISO 8601 in the file, whole seconds).
+    /// When that run started (ISO 8601 in the file, whole seconds).
     public var date: Date
-    /// The machine that ran it.
-    public var machine: MachineInfo
-    /// Debug or release build.
+    /// Debug or release build of that run.
     public var build: BuildConfiguration
     /// The chapter's resolved config, as printed at startup.
     public var config: JSONValue
-    /// Wall time of each stage in run order.
-    public var stages: [StageTiming]
-    /// Wall time of the whole run in seconds, up to the creation of this record.
-    public var totalSeconds: Double
     /// The chapter's measurements (accuracies, firing rates, energy, …).
     public var metrics: JSONValue
     /// Headline against the paper and captioned figures; nil in files written before the
@@ -54,9 +61,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
     /// Creates a record from its parts.
     public init(
         chapter: String, profile: Profile, seed: UInt64, threads: Int, commandLine: [String],
-        git: GitRevision, date: Date, machine: MachineInfo, build: BuildConfiguration,
-        config: JSONValue, stages: [StageTiming], totalSeconds: Double, metrics: JSONValue,
-        summary: RunSummary? = nil, convolution: String? = nil
+        git: GitRevision, date: Date, build: BuildConfiguration, config: JSONValue,
+        metrics: JSONValue, summary: RunSummary? = nil, convolution: String? = nil
     ) {
         self.convolution = convolution
         self.chapter = chapter
@@ -66,11 +72,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
         self.commandLine = commandLine
         self.git = git
         self.date = date
-        self.machine = machine
         self.build = build
         self.config = config
-        self.stages = stages
-        self.totalSeconds = totalSeconds
         self.metrics = metrics
         self.summary = summary
     }
@@ -83,6 +86,39 @@ public struct RunRecord: Codable, Sendable, Equatable {
     /// The config decoded into the chapter's own type.
     public func config<C: Decodable>(as type: C.Type) throws -> C {
         try config.decode(type)
+    }
+
+    /// Whether `other` holds the same result: chapter, profile, seed, convolution, config,
+    /// metrics and summary encode to the same bytes (so NaN metrics compare equal too).
+    public func hasSameResult(as other: RunRecord) -> Bool {
+        guard let mine = try? resultBytes(), let theirs = try? other.resultBytes() else {
+            return false
+        }
+        return mine == theirs
+    }
+
+    /// This record with the provenance (git, date, command line, build, threads) of
+    /// `earlier`, which holds the same result: the run that first produced a result stays
+    /// its provenance.
+    public func keepingProvenance(of earlier: RunRecord) -> RunRecord {
+        var kept = self
+        kept.git = earlier.git
+        kept.date = earlier.date
+        kept.commandLine = earlier.commandLine
+        kept.build = earlier.build
+        kept.threads = earlier.threads
+        return kept
+    }
+
+    /// The result part, encoded compactly with sorted keys.
+    private func resultBytes() throws -> Data {
+        var result = self
+        result.git = .unknown
+        result.date = Date(timeIntervalSince1970: 0)
+        result.commandLine = []
+        result.build = .debug
+        result.threads = 0
+        return try JSONCoding.compactEncoder().encode(result)
     }
 
     /// Writes `results.json` and `provenance.json` into `directory`, each atomically
@@ -102,7 +138,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         return url
     }
 
-    /// Reads a results.json written by `write(to:)`.
+    /// Reads a results.json written by `write(to:)` (or by a version before the run log).
     public static func load(from url: URL) throws -> RunRecord {
         try JSONCoding.decoder().decode(RunRecord.self, from: Data(contentsOf: url))
     }

@@ -1,4 +1,4 @@
-// What happened to a cached stage in this run, for the console and for results.json.
+// What happened to a cached stage in this run, for the console and for run-log.json.
 
 /// Whether a stage's output was computed in this run or loaded from its checkpoint.
 public enum StageOutcome: Sendable, Equatable {
@@ -8,7 +8,7 @@ public enum StageOutcome: Sendable, Equatable {
     case loaded
 }
 
-/// One row of the wall-time table in results.json:
+/// One row of the wall-time table in run-log.json:
 /// `{"outcome": "computed", "seconds": 81.2, "stage": "ann"}`.
 public struct StageTiming: Codable, Sendable, Equatable {
     /// How the stage produced its output.

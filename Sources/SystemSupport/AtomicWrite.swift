@@ -46,6 +46,29 @@ public enum AtomicFile {
             ".\(url.lastPathComponent).tmp-\(getpid())-\(suffix)")
     }
 
+    /// Removes the temporary files in `directory` of writes whose process no longer runs (a
+    /// write killed between its two steps leaves one) and returns their names. Files of
+    /// running processes are left alone: their writes may still be under way.
+    @discardableResult
+    public static func removeLeftovers(in directory: URL) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { name in
+            guard let pid = writerPID(of: name), !isRunning(pid) else { return false }
+            let url = directory.appendingPathComponent(name)
+            let values = try? url.resourceValues(forKeys: [.isRegularFileKey])
+            return values?.isRegularFile == true && unlink(url.path) == 0
+        }
+    }
+
+    /// The pid in a `temporaryURL(for:)` name `.<name>.tmp-<pid>-<unique>`, or nil.
+    static func writerPID(of name: String) -> Int32? {
+        guard name.hasPrefix("."), let marker = name.range(of: ".tmp-", options: .backwards)
+        else { return nil }
+        let parts = name[marker.upperBound...].split(separator: "-", maxSplits: 1)
+        guard parts.count == 2, let pid = Int32(parts[0]), pid > 0 else { return nil }
+        return pid
+    }
+
     /// Flushes the finished file `temporary` to disk (`fsync`) and renames it over `url`.
     /// On failure `temporary` is removed and `url` is left untouched.
     ///

@@ -106,8 +106,9 @@ public struct Subprocess: Sendable {
     public var standardOutput: Output
     public var standardError: Output
     /// Kill the child (SIGKILL) if it still runs this long after it started; nil waits forever.
-    /// Only the child is killed: Foundation's `Process` reports its exit once every process
-    /// that inherited its descriptors has exited too (use `exec` in shell scripts).
+    /// The child's whole process group is killed (Foundation starts every child as the leader
+    /// of its own group), so a grandchild such as the `sleep` of a shell script cannot keep
+    /// the captured pipes open and `run` returns soon after the deadline.
     public var timeout: Duration?
 
     /// A child process description; every stream is inherited unless given.
@@ -269,13 +270,16 @@ public final class RunningSubprocess: @unchecked Sendable {
         }
     }
 
-    /// The timeout expired: kill the child if it has not finished.
+    /// The timeout expired: kill the child and its process group if it has not finished.
     fileprivate func expire() {
         lock.lock()
         defer { lock.unlock() }
         guard finished == nil, process.isRunning else { return }
         timedOut = true
-        kill(process.processIdentifier, SIGKILL)
+        let child = process.processIdentifier
+        // Only a group the child leads is ours to kill (Foundation's `Process` makes every
+        // child a group leader; the check keeps a change there from killing our own group).
+        kill(getpgid(child) == child ? -child : child, SIGKILL)
     }
 }
 

@@ -5,12 +5,20 @@
 //     swift run render-figures                 # everything under figures/, then the index
 //     swift run render-figures --index-only    # only rewrite figures/README.md (no gnuplot)
 //     swift run render-figures --root figures/classic/quick
+//     swift run render-figures --timeout 5      # kill a gnuplot that runs longer (seconds)
+//
+// A figure fails when its `.dat` is missing or empty (gnuplot is then not run, and the PNG
+// from before stays), when gnuplot exits non-zero or runs past the timeout (default 60 s, or
+// SNN_GNUPLOT_TIMEOUT seconds), or when it leaves no whole PNG of the script's size. Failed
+// figures are listed with the reason; the index is not rewritten from an unreadable
+// results.json (the file is named and the previous index stays).
 //
 // It also owns figures/README.md, the figure index (`FigureIndex` in Sources/Regeneration):
 // rewritten from every figures/<key>/<profile>/results.json whenever the whole figures/
 // folder is rendered (`regenerate` calls the same function as its last step).
 //
-// Exit status: 0 when every figure rendered; 1 if any failed or gnuplot is missing.
+// Exit status: 0 when every figure rendered and the index was written; 1 if a figure failed,
+// gnuplot is missing or a results.json could not be read.
 
 import ArgumentParser
 import Figures
@@ -27,6 +35,18 @@ struct RenderFigures: ParsableCommand {
 
     @Flag(help: "Only rewrite figures/README.md (the figure index); render nothing.")
     var indexOnly: Bool = false
+
+    @Option(help: ArgumentHelp(
+        "Seconds one gnuplot may run before it is killed and its figure counts as failed "
+            + "(default: $SNN_GNUPLOT_TIMEOUT, else 60).", valueName: "seconds"))
+    var timeout: Double?
+
+    func validate() throws {
+        if let timeout, !(timeout.isFinite && timeout > 0) {
+            throw ValidationError(
+                "--timeout must be a positive number of seconds (got \(timeout)).")
+        }
+    }
 
     func run() throws {
         let rootURL = URL(fileURLWithPath: root)
@@ -47,7 +67,10 @@ struct RenderFigures: ParsableCommand {
             print("rewrote \(try FigureIndex.write(figuresRoot: rootURL).path)")
             return
         }
-        let outcomes = Renderer.renderAll(under: rootURL)
+        let gnuplot = timeout.map { seconds in
+            Gnuplot(timeout: .milliseconds(Int64((seconds * 1000).rounded(.up))))
+        } ?? Gnuplot()
+        let outcomes = Renderer.renderAll(under: rootURL, gnuplot: gnuplot)
         if outcomes.isEmpty {
             print("no .gp files under \(rootURL.path)")
         }
@@ -56,7 +79,10 @@ struct RenderFigures: ParsableCommand {
             switch outcomes[script]! {
             case .rendered: print("rendered  \(name)")
             case .gnuplotMissing: print("skipped   \(name) (gnuplot missing)")
-            case .failed(let reason): print("FAILED    \(name)\n" + indented(reason))
+            case .failed(let reason):
+                fflush(nil)  // keep the order of the two streams in a shared log
+                FileHandle.standardError.write(
+                    Data("FAILED    \(name)\n\(indented(reason))\n".utf8))
             }
         }
         let rendered = outcomes.values.filter { $0 == .rendered }.count
@@ -66,15 +92,21 @@ struct RenderFigures: ParsableCommand {
             "\(rendered) rendered, \(failed) failed"
                 + (missing > 0 ? ", \(missing) skipped (gnuplot missing)" : ""))
 
+        var indexFailed = false
         if indexesEverything {
-            print("rewrote \(try FigureIndex.write(figuresRoot: rootURL).path)")
+            do {
+                print("rewrote \(try FigureIndex.write(figuresRoot: rootURL).path)")
+            } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                indexFailed = true
+            }
         }
 
         // HOOK (not implemented yet): regenerate each chapter README's results table from its
         // figures/<chapter>/<profile>/results.json, between marker comments. That belongs to
         // ChapterSupport (it owns RunRecord); call it here once ChapterSupport provides it.
 
-        if failed > 0 || missing > 0 || !Gnuplot().isAvailable {
+        if failed > 0 || missing > 0 || !gnuplot.isAvailable || indexFailed {
             throw ExitCode.failure
         }
     }

@@ -16,8 +16,7 @@ import Testing
         RunRecord(
             chapter: "ultralow", profile: .quick, seed: 42, threads: 2, commandLine: [],
             git: .unknown, date: Date(timeIntervalSince1970: 0),
-            machine: MachineInfo(cpuModel: "cpu", cores: 2, memoryGiB: 1, operatingSystem: "Linux"),
-            build: .debug, config: .object([:]), stages: [], totalSeconds: 1,
+            build: .debug, config: .object([:]),
             metrics: .object(["dnnAccuracy": .number(0.8)]), summary: summary)
     }
 

@@ -29,8 +29,16 @@ func productsDirectory() -> URL? {
 }
 
 /// Runs `chapter-<key> --profile smoke` into `output` (a new temporary folder by default, its
-/// stage cache inside it) with any extra `arguments`, and returns its results.json.
+/// stage cache beside it: the output folder is replaced as a whole) with any extra
+/// `arguments`, and returns its results.json.
 func runSmoke(_ key: String, arguments: [String] = [], output: URL? = nil) throws -> RunRecord {
+    try runSmokeWithLog(key, arguments: arguments, output: output).record
+}
+
+/// `runSmoke`, also returning the run's run-log.json (stage timings and outcomes).
+func runSmokeWithLog(
+    _ key: String, arguments: [String] = [], output: URL? = nil
+) throws -> (record: RunRecord, log: RunLog) {
     guard let products = productsDirectory() else {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey:
             "chapter-\(key) not built next to the test bundle; run `swift build` first"])
@@ -40,7 +48,7 @@ func runSmoke(_ key: String, arguments: [String] = [], output: URL? = nil) throw
     let process = Process()
     process.executableURL = products.appendingPathComponent("chapter-\(key)")
     process.arguments = ["--profile", "smoke", "--output", output.path,
-                         "--cache", output.appendingPathComponent("cache").path] + arguments
+                         "--cache", output.path + "-cache"] + arguments
     process.currentDirectoryURL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     process.standardOutput = FileHandle.nullDevice
@@ -49,7 +57,7 @@ func runSmoke(_ key: String, arguments: [String] = [], output: URL? = nil) throw
     #expect(process.terminationStatus == 0)
     let record = try RunRecord.load(from: output.appendingPathComponent(RunRecord.fileName))
     expectSummaryNamesEveryFigure(record, in: output)
-    return record
+    return (record, try RunLog.load(from: output.appendingPathComponent(RunLog.fileName)))
 }
 
 /// Runs `chapter-<key>` with arguments it must reject; returns its exit status and stderr.

@@ -45,9 +45,9 @@ private struct HoyerMetrics: Decodable {
 
 @Suite(.serialized) struct HoyerChapterTests {
     @Test func smokeRunKeepsTheChapterInvariants() throws {
-        let record = try runSmoke("hoyer", arguments: ["--seed-replicates", "1"])
+        let (record, log) = try runSmokeWithLog("hoyer", arguments: ["--seed-replicates", "1"])
         let metrics = try record.metrics(as: HoyerMetrics.self)
-        #expect(record.stages.contains { $0.stage == "hoyer-sum-reg" })
+        #expect(log.stages.contains { $0.stage == "hoyer-sum-reg" })
         // Smoke trains a 3-conv net on 1k images for one epoch: the ANN is clearly above
         // chance (0.1) but far from converged (measured ≈ 0.35).
         #expect(metrics.annAccuracy > metrics.chanceAccuracy + 0.1)
@@ -72,21 +72,21 @@ private struct HoyerMetrics: Decodable {
         }
         let lambdas = metrics.regulariserSweep.map(\.regularisationWeight)
         #expect(lambdas.first == 0 && lambdas == lambdas.sorted())
-        try expectConsistentReplication(metrics, record: record)
+        try expectConsistentReplication(metrics, record: record, log: log)
     }
 
     /// With --threads 2 the networks train in two worker processes of one thread each; the
     /// results must be exactly those of one process on one thread.
     @Test func workerProcessesComputeExactlyWhatOneThreadComputes() throws {
-        let parallel = try runSmoke("hoyer", arguments: ["--threads", "2"])
-        let serial = try runSmoke("hoyer", arguments: ["--threads", "1"])
+        let (parallel, parallelLog) = try runSmokeWithLog("hoyer", arguments: ["--threads", "2"])
+        let (serial, serialLog) = try runSmokeWithLog("hoyer", arguments: ["--threads", "1"])
         #expect(parallel.metrics == serial.metrics)
         // Every network of the parallel run was computed (by a worker), each stage reported once.
-        let names = parallel.stages.map(\.stage)
+        let names = parallelLog.stages.map(\.stage)
         #expect(Set(names).count == names.count)
-        #expect(serial.stages.filter { $0.stage != "figures" }.map(\.stage).sorted()
-                == parallel.stages.filter { $0.stage != "figures" }.map(\.stage).sorted())
-        #expect(parallel.stages.allSatisfy { $0.outcome == .computed })
+        #expect(serialLog.stages.filter { $0.stage != "figures" }.map(\.stage).sorted()
+                == parallelLog.stages.filter { $0.stage != "figures" }.map(\.stage).sorted())
+        #expect(parallelLog.stages.allSatisfy { $0.outcome == .computed })
     }
 
     @Test func anOutOfRangeReplicateCountIsRejected() throws {
@@ -97,11 +97,13 @@ private struct HoyerMetrics: Decodable {
 
     /// `--seed-replicates 1`: the run's own seed is column 0 (the main results, unchanged),
     /// the extra seed really retrains, and every summary follows from the per-seed values.
-    private func expectConsistentReplication(_ metrics: HoyerMetrics, record: RunRecord) throws {
+    private func expectConsistentReplication(
+        _ metrics: HoyerMetrics, record: RunRecord, log: RunLog
+    ) throws {
         let replication = try #require(metrics.replication)
         #expect(replication.trainingSeeds.count == 2 && replication.trainingSeeds[0] == record.seed)
         #expect(replication.rows.map(\.key) == metrics.variants.map(\.key))
-        #expect(record.stages.contains { $0.stage == "hoyer-sum-r1" && $0.outcome == .computed })
+        #expect(log.stages.contains { $0.stage == "hoyer-sum-r1" && $0.outcome == .computed })
         let ann = try #require(replication.rows.first)
         for row in replication.rows {
             #expect(row.accuracy[0] == metrics.variant(row.key)?.accuracy, "\(row.key)")

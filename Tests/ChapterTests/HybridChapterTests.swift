@@ -79,9 +79,10 @@ private struct HybridMetrics: Decodable {
     /// loads the ANN; an arm that is not a stage of this chapter is refused.
     @Test func rerunOfOneArmRecomputesIt() throws {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("chapter-hybrid-\(UUID().uuidString)")
-        let first = try runSmoke("hybrid", arguments: ["--arms", "C"], output: output)
-        let again = try runSmoke("hybrid", arguments: ["--arms", "C", "--rerun", "arm-C"], output: output)
-        let outcome = { (r: RunRecord, s: String) in r.stages.first { $0.stage == s }?.outcome }
+        let first = try runSmokeWithLog("hybrid", arguments: ["--arms", "C"], output: output).log
+        let again = try runSmokeWithLog("hybrid", arguments: ["--arms", "C", "--rerun", "arm-C"],
+                                        output: output).log
+        let outcome = { (r: RunLog, s: String) in r.stages.first { $0.stage == s }?.outcome }
         #expect(outcome(first, "arm-C") == .computed)
         #expect(outcome(again, "ann") == .loaded && outcome(again, "arm-C") == .computed)
         let (status, text) = try runRejected("hybrid", arguments: ["--rerun", "arm"])

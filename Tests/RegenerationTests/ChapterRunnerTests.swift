@@ -24,9 +24,7 @@ import Testing
         var record = RunRecord(
             chapter: "hoyer", profile: .smoke, seed: 42, threads: 2, commandLine: ["chapter-hoyer"],
             git: GitRevision(commit: "abc", dirty: false), date: Date(timeIntervalSince1970: 0),
-            machine: MachineInfo(cpuModel: "cpu", cores: 2, memoryGiB: 1, operatingSystem: "Linux"),
-            build: .debug, config: .object([:]), stages: [], totalSeconds: 1,
-            metrics: .object([:]))
+            build: .debug, config: .object([:]), metrics: .object([:]))
         record.summary = RunSummary(
             paper: "Datta et al. 2022",
             headline: Headline(label: "accuracy at T = 1", ours: ours, paperClaim: "≈ ANN"),

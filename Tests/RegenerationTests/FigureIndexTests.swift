@@ -15,9 +15,8 @@ import Testing
             chapter: key, profile: profile, seed: 42, threads: 2,
             commandLine: [".build/debug/chapter-\(key)", "--profile", profile.rawValue],
             git: GitRevision(commit: commit, dirty: false),
-            date: Date(timeIntervalSince1970: 1_795_000_000), machine: MachineInfo(
-                cpuModel: "cpu", cores: 2, memoryGiB: 1, operatingSystem: "Linux"),
-            build: .debug, config: .object([:]), stages: [], totalSeconds: 754,
+            date: Date(timeIntervalSince1970: 1_795_000_000),
+            build: .debug, config: .object([:]),
             metrics: .object(["annAccuracy": .number(0.9)]), summary: summary)
         return String(decoding: try JSONCoding.prettyEncoder().encode(record), as: UTF8.self)
     }
@@ -71,7 +70,7 @@ import Testing
     @Test func chaptersAppearInCourseOrderWithTheirProfileCommitAndClaim() throws {
         let folder = try Self.fixture()
         defer { folder.remove() }
-        let index = FigureIndex.markdown(figuresRoot: folder.url)
+        let index = try FigureIndex.markdown(figuresRoot: folder.url)
         let classic = try #require(index.range(of: "## 1. classic (quick profile)"))
         let hoyer = try #require(index.range(of: "## 6. hoyer (quick profile)"))
         let zeta = try #require(index.range(of: "## 8. zeta (paper profile)"))
@@ -91,7 +90,7 @@ import Testing
     @Test func everyCaptionedFigureIsEmbeddedWithItsCaption() throws {
         let folder = try Self.fixture()
         defer { folder.remove() }
-        let index = FigureIndex.markdown(figuresRoot: folder.url)
+        let index = try FigureIndex.markdown(figuresRoot: folder.url)
         #expect(index.contains("![Accuracy of every variant.](hoyer/quick/fig1-accuracy-by-variant.png)"))
         #expect(index.contains("**`fig1-accuracy-by-variant`** — Accuracy of every variant."))
         #expect(index.contains(#"![Membrane \[z/E\] distribution.](hoyer/quick/fig2-membrane.png)"#))
@@ -102,7 +101,7 @@ import Testing
     @Test func oldResultsFallBackToThePNGsAndTheirGnuplotTitles() throws {
         let folder = try Self.fixture()
         defer { folder.remove() }
-        let index = FigureIndex.markdown(figuresRoot: folder.url)
+        let index = try FigureIndex.markdown(figuresRoot: folder.url)
         #expect(index.contains("![Firing rate per layer at T = 256](classic/quick/fig-firing-rate.png)"))
         #expect(index.contains("![fig-grid (no gnuplot script)](classic/quick/fig-grid.png)"))
         #expect(index.contains("predates the `summary` field"))
@@ -111,7 +110,7 @@ import Testing
             + "An extra figure\n\n## 8. zeta (paper profile)\n\n- **Paper:** see "
             + "[chapters/zeta/README.md](../chapters/zeta/README.md)\n"
             + "- **Run:** commit `0123456`, 2026-11-18 11:06 UTC, `chapter-zeta --profile paper`, "
-            + "seed 42, debug build, wall time 12 min 34 s\n\n*This results.json predates the "
+            + "seed 42, debug build\n\n*This results.json predates the "
             + "`summary` field: the figures below are the PNGs in the folder, captioned with "
             + "their gnuplot titles.*\n\nNo figures in `zeta/paper/`.\n"))
         #expect(index.contains("- **Paper:** see [chapters/classic/README.md](../chapters/classic/README.md)"))
@@ -122,7 +121,7 @@ import Testing
         defer { folder.remove() }
         try FileManager.default.removeItem(
             at: folder.url.appendingPathComponent("hoyer/quick/fig2-membrane.png"))
-        let index = FigureIndex.markdown(figuresRoot: folder.url)
+        let index = try FigureIndex.markdown(figuresRoot: folder.url)
         #expect(!index.contains("(hoyer/quick/fig2-membrane.png)"))
         #expect(index.contains("*(`fig2-membrane.png` is not rendered: run `swift run render-figures`.)*"))
     }
@@ -135,6 +134,43 @@ import Testing
         try FigureIndex.write(figuresRoot: folder.url)
         #expect(try Data(contentsOf: url) == first)
         #expect(url.lastPathComponent == "README.md")
+    }
+
+    /// A truncated results.json stops the index, naming the file, instead of dropping (or
+    /// quietly mentioning) its chapter; the previous index stays as it was.
+    @Test func anUnreadableResultsFileStopsTheIndex() throws {
+        let folder = try Self.fixture()
+        defer { folder.remove() }
+        let url = try FigureIndex.write(figuresRoot: folder.url)
+        let before = try Data(contentsOf: url)
+        let text = try folder.read("hoyer/quick/results.json")
+        try folder.write(String(text.prefix(text.count / 2)), to: "hoyer/quick/results.json")
+        #expect {
+            try FigureIndex.write(figuresRoot: folder.url)
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains(folder.url.appendingPathComponent("hoyer/quick/results.json").path)
+                && message.contains("not valid JSON")
+        }
+        #expect(try Data(contentsOf: url) == before)
+    }
+
+    /// Files written before the run log carried machine, stage timings and total wall time;
+    /// they still decode, and the index shows no wall time for them either.
+    @Test func resultsWithTheFieldsNowInTheRunLogStillIndex() throws {
+        let folder = try Self.fixture()
+        defer { folder.remove() }
+        var object = try JSONSerialization.jsonObject(
+            with: Data(try folder.read("hoyer/quick/results.json").utf8)) as! [String: Any]
+        object["machine"] = ["cpuModel": "cpu", "cores": 2, "memoryGiB": 1, "operatingSystem": "Linux"]
+        object["stages"] = [["stage": "ann", "seconds": 81.2, "outcome": "computed"]]
+        object["totalSeconds"] = 754
+        try folder.write(String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self),
+                         to: "hoyer/quick/results.json")
+        let record = try RunRecord.load(from: folder.url.appendingPathComponent("hoyer/quick/results.json"))
+        #expect(record.summary == Self.hoyerSummary)
+        let index = try FigureIndex.markdown(figuresRoot: folder.url)
+        #expect(index.contains("commit `0123456`") && !index.contains("wall time"))
     }
 
     @Test func gnuplotTitlesAreUnquoted() {

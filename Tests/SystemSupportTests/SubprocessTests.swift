@@ -86,8 +86,7 @@ import SystemSupport
         #expect(try String(contentsOf: url, encoding: .utf8) == "one\ntwo\n")
     }
 
-    /// `exec`: the timeout kills the child only, and Foundation's `Process` notices the exit
-    /// only once every process that inherited its descriptors (a forked `sleep`) is gone.
+    /// `exec sleep`: the timeout kills the child, reported as SIGKILL with `timedOut` set.
     @Test func aTimeoutKillsTheChild() throws {
         var command = shell("exec sleep 20")
         command.timeout = .milliseconds(200)
@@ -96,6 +95,19 @@ import SystemSupport
         #expect(Date().timeIntervalSince(started) < 10)
         #expect(outcome.timedOut)
         #expect(outcome.termination == .signalled(SIGKILL))
+    }
+
+    /// Without `exec` the shell forks `sleep`, which inherits the captured pipes: the timeout
+    /// must kill it too (the child's process group), or reading the pipes waits 20 s.
+    @Test func aTimeoutKillsTheGrandchildrenHoldingThePipes() throws {
+        var command = shell("sleep 20; echo done")
+        command.standardOutput = .capture
+        command.standardError = .capture
+        command.timeout = .milliseconds(200)
+        let started = Date()
+        let outcome = try command.run()
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(outcome.timedOut && outcome.standardOutput.isEmpty)
     }
 
     @Test func aStartedChildCanBeKilledAndWaitedFor() throws {

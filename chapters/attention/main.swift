@@ -65,6 +65,7 @@ let config = Config.preset(context.profile).modified { c in
     if !arguments.density.isEmpty { c.student.densities = arguments.density }
 }
 context.applyBackends()
+let output = try context.claimOutput()  // folders checked and locked before any work
 let cache = context.makeStageCache()
 // Every stage draws from its own named stream, so a stage loaded from the cache never changes
 // the numbers a later stage draws: SeededGenerator(seed:stream:).
@@ -290,13 +291,13 @@ let best = students.filter { $0.arm == .sparseMomentumAT }.max { $0.compressionR
 print("largest compression here: \(fmt(best?.compressionRatio ?? 1, 1))× (paper: 33.4×, VGG/CIFAR, copied by hand)")
 try cache.timed("figures") {
     try writeFigures(metrics, meta: meta, studentNets: studentNets.mapValues(\.0), config: config,
-                     images: simulatedBatches[0].images, to: context.outputDirectory)
+                     images: simulatedBatches[0].images, to: output.directory)
 }
-let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
+let record = try RunRecord(context: context, config: config, metrics: metrics,
                            summary: runSummary(metrics, config: config))
-print("wrote \(try record.write(to: context.outputDirectory).path)")
+print("wrote \(try output.publish(record, stages: cache.timings).path)")  // in one step
 if context.writesReferenceReadme {  // an --output or bf16 run leaves the committed README alone
-    try updateReadme(with: metrics, config: config, profile: context.profile, seconds: record.totalSeconds)
+    try updateReadme(with: metrics, config: config, profile: context.profile)
 }
 }
 

@@ -70,6 +70,7 @@ runChapter {
         if let t = arguments.maxTimesteps { c.evaluation.maxTimesteps = t }
     }
     context.applyBackends()
+    let output = try context.claimOutput()  // folders checked and locked before any work
     let cache = context.makeStageCache()
     var rng = SeededGenerator(seed: context.seed)
     print("chapter-classic  profile \(context.profile.rawValue)  seed \(context.seed)")
@@ -215,15 +216,14 @@ runChapter {
         simulatedImages: simulated.count, maxTimesteps: T, neuronLayers: neuronLayers,
         annMACsPerImage: annLedger.totalMACs, methods: results)
     try cache.timed("figures") {
-        try writeFigures(metrics, statistics: statistics, to: context.outputDirectory)
+        try writeFigures(metrics, statistics: statistics, to: output.directory)
     }
-    let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
+    let record = try RunRecord(context: context, config: config, metrics: metrics,
                                summary: runSummary(metrics))
-    let url = try record.write(to: context.outputDirectory)
+    let url = try output.publish(record, stages: cache.timings)  // the folder, in one step
     print("wrote \(url.path)")
     if context.writesReferenceReadme {  // an --output or bf16 run leaves the committed README alone
-        try updateReadme(with: metrics, profile: context.profile, seconds: record.totalSeconds,
-                         stages: record.stages)
+        try updateReadme(with: metrics, profile: context.profile)
     }
 }
 

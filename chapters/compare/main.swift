@@ -104,6 +104,7 @@ runChapter {
         if let e = arguments.annEpochs { c.ann.epochs = e }
     }
     context.applyBackends()
+    let output = try context.claimOutput()  // folders checked and locked before any work
     let cache = context.makeStageCache()
     var rng = SeededGenerator(seed: context.seed)
     printSection("0. Setup")
@@ -280,15 +281,15 @@ runChapter {
         annTrainingSeconds: annStored.seconds,
         computeSecondsFromScratch: annStored.seconds + methods.reduce(0) { $0 + $1.computeSeconds },
         energyCitation: EnergyConstants.float32At45nm.citation, methods: methods, paretoFront: front, claim: claim)
-    try cache.timed("figures") { try writeFigures(metrics, to: context.outputDirectory) }
-    let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
+    try cache.timed("figures") { try writeFigures(metrics, to: output.directory) }
+    let record = try RunRecord(context: context, config: config, metrics: metrics,
                                summary: runSummary(metrics))
-    print("wrote \(try record.write(to: context.outputDirectory).path)")
+    print("wrote \(try output.publish(record, stages: cache.timings).path)")  // in one step
     if context.writesReferenceReadme {
-        try updateReadme(metrics, profile: context.profile, seconds: record.totalSeconds)
+        try updateReadme(metrics, profile: context.profile)
     }
     printMetric("stages computed from scratch", metrics.computeSecondsFromScratch, unit: "s", digits: 1)
-    printMetric("total wall time of this run", record.totalSeconds, unit: "s", digits: 1)
+    printMetric("total wall time of this run", context.elapsedSeconds, unit: "s", digits: 1)
 }
 
 // MARK: - Exercises

@@ -104,10 +104,11 @@ runChapter {
     let context = try ChapterContext(chapter: "hoyer", options: options,
                                      stages: config.stageNames)
     context.applyBackends()
+    let output = try context.claimOutput()  // folders checked and locked before any work
     let cache = context.makeStageCache()
     printSection("0. Setup")
     print("chapter-hoyer  profile \(context.profile.rawValue)  seed \(context.seed)  "
-          + "threads \(context.threads)  output \(context.outputDirectory.path)")
+          + "threads \(context.threads)  output \(output.destination.path)")
     try printResolvedConfig(config)
 
     // MARK: - 1. Data
@@ -286,12 +287,12 @@ runChapter {
 
     printSection("6. Results and figures")
     let figures = try cache.timed("figures") {
-        try writeFigures(metrics, evaluations: evaluations, to: context.outputDirectory)
+        try writeFigures(metrics, evaluations: evaluations, to: output.directory)
     }
     for figure in figures { print("figure \(figure.id): \(figure.outcome)") }
     let record = try RunRecord(context: context, config: config, metrics: metrics,
-                               stages: cache.timings, summary: runSummary(metrics))
-    let url = try record.write(to: context.outputDirectory)
+                               summary: runSummary(metrics))
+    let url = try output.publish(record, stages: cache.timings)  // the folder, in one step
     print("wrote \(url.path)")
     let readme = chapterReadme(beside: #filePath)
     if context.writesReferenceReadme,
@@ -309,7 +310,7 @@ runChapter {
                 .joined(separator: "\n"))
         print("updated the seed-replicate table in \(readme.path)")
     }
-    printMetric("total wall time", record.totalSeconds, unit: "s", digits: 1)
+    printMetric("total wall time", context.elapsedSeconds, unit: "s", digits: 1)
 }
 
 // MARK: - Exercises

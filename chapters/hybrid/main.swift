@@ -108,6 +108,7 @@ let config = Config.preset(context.profile).modified { c in
     }
 }
 context.applyBackends()
+let output = try context.claimOutput()  // folders checked and locked before any work
 let cache = context.makeStageCache()
 var rng = SeededGenerator(seed: context.seed)
 print("chapter-hybrid  profile \(context.profile.rawValue)  seed \(context.seed)")
@@ -238,14 +239,14 @@ if config.data.dataset == .cifar100 {
 
 let sample = test.batches(size: 1).map(encoded)[0]
 try cache.timed("figures") {
-    try writeFigures(metrics, sample: sample, timesteps: T, to: context.outputDirectory)
+    try writeFigures(metrics, sample: sample, timesteps: T, to: output.directory)
 }
-let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
+let record = try RunRecord(context: context, config: config, metrics: metrics,
                            summary: runSummary(metrics))
-print("wrote \(try record.write(to: context.outputDirectory).path)")
+print("wrote \(try output.publish(record, stages: cache.timings).path)")  // in one step
 // An --output or bf16 run, a validation run or a run of some arms leaves the committed README alone.
 if context.writesReferenceReadme && arguments.evaluateOn == .test && arguments.arms.isEmpty {
-    try updateReadme(with: metrics, profile: context.profile, seconds: record.totalSeconds)
+    try updateReadme(with: metrics, profile: context.profile)
 }
 }
 

@@ -75,6 +75,7 @@ runChapter {
         }
     }
     context.applyBackends()
+    let output = try context.claimOutput()  // folders checked and locked before any work
     let cache = context.makeStageCache()
     var rng = SeededGenerator(seed: context.seed)
     print("chapter-rnl  profile \(context.profile.rawValue)  seed \(context.seed)")
@@ -274,12 +275,12 @@ runChapter {
         rilReferenceValidationAccuracy: rnlValidationAccuracy, rilTrajectory: trajectory,
         rilSelectedScale: Double(selectedScale), fitCurves: fits.map(\.curves),
         firstLayerBoundWorstRatio: bound.worstRatio, scatterSnapshots: fits[0].snapshots)
-    try cache.timed("figures") { try writeFigures(metrics, to: context.outputDirectory) }
-    let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
+    try cache.timed("figures") { try writeFigures(metrics, to: output.directory) }
+    let record = try RunRecord(context: context, config: config, metrics: metrics,
                                summary: runSummary(metrics))
-    print("wrote \(try record.write(to: context.outputDirectory).path)")
+    print("wrote \(try output.publish(record, stages: cache.timings).path)")  // in one step
     if context.writesReferenceReadme {  // an --output or bf16 run leaves the committed README alone
-        try updateReadme(with: metrics, profile: context.profile, seconds: record.totalSeconds, stages: record.stages)
+        try updateReadme(with: metrics, profile: context.profile)
     }
 }
 

@@ -77,6 +77,7 @@ runChapter {
     let context = try ChapterContext(chapter: "ultralow", options: options,
                                      stages: ["dnn", "fit", "convert", "finetune"])
     context.applyBackends()
+    let output = try context.claimOutput()  // folders checked and locked before any work
     let cache = context.makeStageCache()
     var dataRNG = SeededGenerator(seed: context.seed)
     printSection("0. Setup")
@@ -218,12 +219,12 @@ runChapter {
         simulatedImages: test.count, clips: clips.map(Double.init),
         distributions: fitted.distributions, fitTable: fitted.table, converted: converted,
         fineTuned: tuned, energy: energy, paperAccuracyCIFAR100T2: config.evaluation.paperAccuracy)
-    try cache.timed("figures") { try writeFigures(metrics, fitted: fitted, to: context.outputDirectory) }
-    let record = try RunRecord(context: context, config: config, metrics: metrics, stages: cache.timings,
+    try cache.timed("figures") { try writeFigures(metrics, fitted: fitted, to: output.directory) }
+    let record = try RunRecord(context: context, config: config, metrics: metrics,
                                summary: runSummary(metrics))
-    print("wrote \(try record.write(to: context.outputDirectory).path)")
+    print("wrote \(try output.publish(record, stages: cache.timings).path)")  // in one step
     if context.writesReferenceReadme {
-        try updateReadme(metrics, profile: context.profile, seconds: record.totalSeconds, stages: record.stages)
+        try updateReadme(metrics, profile: context.profile)
     }
 }
 

@@ -1,0 +1,60 @@
+// run-log.json: what the latest run of a folder was, when and where, and how long it took.
+// Never committed (.gitignore), so that rerunning a chapter leaves tracked files untouched.
+
+import Foundation
+
+/// The latest run of an output folder: its own commit, start date, command line as typed,
+/// build, machine and wall times. Written as `run-log.json` beside results.json on every run;
+/// git-ignored, because these change on every run while the result (`RunRecord`) may not.
+public struct RunLog: Codable, Sendable, Equatable {
+    /// `run-log.json`.
+    public static let fileName = "run-log.json"
+
+    /// The chapter key.
+    public var chapter: String
+    /// The run's profile.
+    public var profile: Profile
+    /// The command line as typed (the executable's path as the shell gave it).
+    public var commandLine: [String]
+    /// The source revision when this run started.
+    public var git: GitRevision
+    /// When this run started (whole seconds).
+    public var date: Date
+    /// Debug or release build: pure-Swift loops differ by an order of magnitude.
+    public var build: BuildConfiguration
+    /// The machine that ran it.
+    public var machine: MachineInfo
+    /// Worker threads used.
+    public var threads: Int
+    /// Wall time of each stage in run order, and whether it was computed or loaded.
+    public var stages: [StageTiming]
+    /// Wall time of the whole run in seconds, up to the moment its outputs were published.
+    public var totalSeconds: Double
+    /// True when results.json and provenance.json were kept as they were, because this run
+    /// reproduced the result already in the folder (`RunRecord.hasSameResult(as:)`).
+    public var reproducedPreviousResult: Bool
+
+    /// Creates a log entry from its parts.
+    public init(
+        chapter: String, profile: Profile, commandLine: [String], git: GitRevision, date: Date,
+        build: BuildConfiguration, machine: MachineInfo, threads: Int, stages: [StageTiming],
+        totalSeconds: Double, reproducedPreviousResult: Bool
+    ) {
+        self.chapter = chapter
+        self.profile = profile
+        self.commandLine = commandLine
+        self.git = git
+        self.date = date
+        self.build = build
+        self.machine = machine
+        self.threads = threads
+        self.stages = stages
+        self.totalSeconds = totalSeconds
+        self.reproducedPreviousResult = reproducedPreviousResult
+    }
+
+    /// Reads a run-log.json.
+    public static func load(from url: URL) throws -> RunLog {
+        try JSONCoding.decoder().decode(RunLog.self, from: Data(contentsOf: url))
+    }
+}
