@@ -26,8 +26,8 @@ public enum RenderOutcome: Sendable, Equatable {
 /// replaces a good PNG and never leaves a truncated one.
 public struct Gnuplot: Sendable {
     /// The environment variable that sets the default `timeout` in seconds.
-    public static let timeoutVariable = "SNN_GNUPLOT_TIMEOUT"
-    /// The timeout without `SNN_GNUPLOT_TIMEOUT`: one figure renders in well under a second.
+    public static let timeoutVariable = "LLSNN_GNUPLOT_TIMEOUT"
+    /// The timeout without `LLSNN_GNUPLOT_TIMEOUT`: one figure renders in well under a second.
     public static let defaultTimeout: Duration = .seconds(60)
 
     /// The executable, or `nil` if none was found.
@@ -52,7 +52,7 @@ public struct Gnuplot: Sendable {
         self.timeout = timeout
     }
 
-    /// `SNN_GNUPLOT_TIMEOUT` seconds when it holds a positive number, else 60 s.
+    /// `LLSNN_GNUPLOT_TIMEOUT` seconds when it holds a positive number, else 60 s.
     public static func environmentTimeout() -> Duration {
         guard let text = ProcessInfo.processInfo.environment[timeoutVariable],
               let seconds = Double(text), seconds.isFinite, seconds > 0

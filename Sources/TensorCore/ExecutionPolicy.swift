@@ -59,8 +59,9 @@ public struct ExecutionPolicy: Sendable, Equatable {
     }
 }
 
-/// The environment variables the package reads: all of them, each with its one meaning.
-/// None changes a result; each changes how it is computed.
+/// The environment variables the computation reads, each with its one meaning. None changes a
+/// result; each changes how it is computed. (The only other one the package reads is the
+/// figures' `LLSNN_GNUPLOT_TIMEOUT`, `Gnuplot.timeoutVariable`; the README lists all three.)
 public enum EnvironmentSetting: String, CaseIterable, Sendable {
     /// Largest size of the buffer pool in MiB (0 turns pooling off).
     case bufferPoolMiB = "LLSNN_BUFFER_POOL_MIB"

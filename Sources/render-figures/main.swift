@@ -9,7 +9,7 @@
 //
 // A figure fails when its `.dat` is missing or empty (gnuplot is then not run, and the PNG
 // from before stays), when gnuplot exits non-zero or runs past the timeout (default 60 s, or
-// SNN_GNUPLOT_TIMEOUT seconds), or when it leaves no whole PNG of the script's size. Failed
+// LLSNN_GNUPLOT_TIMEOUT seconds), or when it leaves no whole PNG of the script's size. Failed
 // figures are listed with the reason; the index is not rewritten from an unreadable
 // results.json (the file is named and the previous index stays).
 //
@@ -38,7 +38,7 @@ struct RenderFigures: ParsableCommand {
 
     @Option(help: ArgumentHelp(
         "Seconds one gnuplot may run before it is killed and its figure counts as failed "
-            + "(default: $SNN_GNUPLOT_TIMEOUT, else 60).", valueName: "seconds"))
+            + "(default: $LLSNN_GNUPLOT_TIMEOUT, else 60).", valueName: "seconds"))
     var timeout: Double?
 
     func validate() throws {

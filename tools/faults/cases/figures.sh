@@ -2,7 +2,7 @@
 # A failed figure is named, the exit status is non-zero, and no PNG is replaced by a bad one
 # (render-figures) or published beside new data (chapters). Sourced by tools/faults/run.
 #
-# A fake `gnuplot` is put first on PATH; SNN_GNUPLOT_TIMEOUT (seconds, chapters) and
+# A fake `gnuplot` is put first on PATH; LLSNN_GNUPLOT_TIMEOUT (seconds, chapters) and
 # render-figures --timeout shorten the 60 s default timeout for the hanging one.
 
 # digest DIR: one line per file under DIR (path and SHA-256), to compare before and after.
@@ -92,17 +92,17 @@ expect_same "$before" "$(digest "$SCRATCH/o")" "the previous output"
 ls -a "$SCRATCH" | grep -q '^\.o\.tmp-' && case_fail "the failed run left its staging folder"
 case_end
 
-case_begin "chapter: a gnuplot that hangs is killed after SNN_GNUPLOT_TIMEOUT, the run fails"
+case_begin "chapter: a gnuplot that hangs is killed after LLSNN_GNUPLOT_TIMEOUT, the run fails"
 run_cmd "$BIN/chapter-classic" --profile smoke --output "$SCRATCH/o" --cache "$CACHE"
 expect_status 0
 before="$(digest "$SCRATCH/o")"
 fake_gnuplot 'sleep 120'
 started=$SECONDS
-run_cmd env PATH="$SCRATCH/bin:$PATH" SNN_GNUPLOT_TIMEOUT=1 "$BIN/chapter-classic" \
+run_cmd env PATH="$SCRATCH/bin:$PATH" LLSNN_GNUPLOT_TIMEOUT=1 "$BIN/chapter-classic" \
     --profile smoke --output "$SCRATCH/o" --cache "$CACHE"
 expect_status 1
 expect_stderr "did not finish fig-accuracy-vs-timesteps.gp within"
-expect_stderr "SNN_GNUPLOT_TIMEOUT"
+expect_stderr "LLSNN_GNUPLOT_TIMEOUT"
 [ $((SECONDS - started)) -lt 100 ] || case_fail "the chapter waited $((SECONDS - started)) s"
 expect_same "$before" "$(digest "$SCRATCH/o")" "the previous output"
 case_end
