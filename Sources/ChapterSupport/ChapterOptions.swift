@@ -9,16 +9,22 @@ import TensorCore
 /// Options common to every `chapter-<key>` executable.
 ///
 /// ```swift
-/// struct Arguments: ParsableArguments {
+/// struct Arguments: ParsableCommand {
+///     // A command, not bare arguments, so that the usage banner names the chapter.
+///     static let configuration = CommandConfiguration(commandName: "chapter-classic")
+///     static let timesteps = OptionRule<Int>("--timesteps", 1...4096)
 ///     @OptionGroup var chapter: ChapterOptions
-///     @Option(help: "Timesteps to evaluate.") var timesteps: [Int] = [1, 2, 4, 8]
+///     @Option(help: timesteps.help("Timesteps to evaluate.")) var timesteps: [Int] = [1, 2, 4]
+///     func validate() throws { try Self.timesteps.check(timesteps) }
 /// }
-/// let arguments = Arguments.parseOrExit()
+/// let arguments = Arguments.parseOrExit()  // parsed and validated; `run()` is never called
 /// ```
 ///
-/// Invalid values stop the program (exit status 64) with ArgumentParser's own message, e.g.
+/// Invalid values stop the program (exit status 64) with ArgumentParser's own message and
+/// the usage, before any work, e.g.
 /// `The value 'fast' is invalid for '--profile <profile>'.`
 /// `Please provide one of 'smoke', 'quick' or 'paper'.`
+/// `--threads must be an integer in [1, 256] (got 0).` (an `OptionRule`)
 /// Environment variables never change these values (docs/conventions.md C5).
 public struct ChapterOptions: ParsableArguments, Sendable {
     /// The run's scale: `smoke` (seconds), `quick` (minutes, default) or `paper` (hours).
@@ -58,7 +64,7 @@ public struct ChapterOptions: ParsableArguments, Sendable {
     public var rerun: [String] = []
 
     /// Worker threads for BLAS and data loading; the chapter applies it to its back ends.
-    @Option(help: "Worker threads (use 1 for bit-reproducible sums).")
+    @Option(help: OptionRule.threads.help("Worker threads (use 1 for bit-reproducible sums)."))
     public var threads: Int = 2
 
     /// How convolutions run: oneDNN's blocked f32 kernels (default), plain NCHW f32, or bf16
@@ -90,14 +96,15 @@ public struct ChapterOptions: ParsableArguments, Sendable {
 
     /// Rejects values ArgumentParser's types allow but the chapters cannot use.
     public func validate() throws {
-        guard (1...256).contains(threads) else {
-            throw ValidationError("--threads must be between 1 and 256 (got \(threads)).")
-        }
+        try OptionRule.threads.check(threads)
         if let empty = rerun.first(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
             throw ValidationError("--rerun needs a stage name (got '\(empty)').")
         }
         if output?.isEmpty == true {
             throw ValidationError("--output needs a folder name.")
+        }
+        if cache.isEmpty {
+            throw ValidationError("--cache needs a folder name.")
         }
         if !DNNLRuntime.supports(convolution) {
             throw ValidationError("--convolution \(convolution.rawValue): oneDNN has no \(convolution.rawValue) "

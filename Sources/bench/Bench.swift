@@ -9,6 +9,7 @@
 import ArgumentParser
 import Foundation
 import NeuralNetworks
+import RunRecords
 import TensorCore
 
 @main
@@ -22,10 +23,16 @@ struct ANNBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ann", abstract: "VGG-11 ANN training step (batch 32, 3×32×32) and each conv layer's GFLOP/s.")
 
-    @Option(help: "Timed repetitions after one warm-up (the median is reported).")
+    /// What each option accepts, declared once: shown in --help, checked in validate().
+    enum Rule {
+        static let runs = OptionRule<Int>("--runs", 1...1_000)
+        static let batch = OptionRule<Int>("--batch", 1...4_096)
+    }
+
+    @Option(help: Rule.runs.help("Timed repetitions after one warm-up (the median is reported)."))
     var runs = 5
 
-    @Option(help: "Batch size.")
+    @Option(help: Rule.batch.help("Batch size."))
     var batch = 32
 
     @Option(help: "Pooling: max, or average (the layer order of torch-ann in Benchmarks/peers/snnbench.py).")
@@ -33,6 +40,11 @@ struct ANNBench: ParsableCommand {
 
     @Option(help: "Where activations live between convolutions: blockedBetweenConvolutions (default) or rowMajor (every convolution reorders).")
     var activations: ActivationLayoutPolicy = .blockedBetweenConvolutions
+
+    func validate() throws {
+        try Rule.runs.check(runs)
+        try Rule.batch.check(batch)
+    }
 
     func run() {
         DNNLRuntime.$activationLayout.withValue(activations) { runWithPolicy() }

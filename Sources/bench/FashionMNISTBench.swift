@@ -3,6 +3,7 @@ import ChapterSupport
 import Datasets
 import Foundation
 import NeuralNetworks
+import RunRecords
 import Training
 import TensorCore
 
@@ -14,17 +15,30 @@ struct FashionMNISTBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fmnist", abstract: "Train a small VGG on Fashion-MNIST; print test accuracy and time.")
 
-    @Option(help: "Epochs over the 60,000 training images.")
+    /// What each option accepts, declared once: shown in --help, checked in validate().
+    enum Rule {
+        static let epochs = OptionRule.epochs()
+        static let batch = OptionRule<Int>("--batch", 1...4_096)
+        static let learningRate = OptionRule.learningRate()
+    }
+
+    @Option(help: Rule.epochs.help("Epochs over the 60,000 training images."))
     var epochs = 4
 
-    @Option(help: "Mini-batch size.")
+    @Option(help: Rule.batch.help("Mini-batch size."))
     var batch = 128
 
-    @Option(help: "Adam learning rate (cosine-annealed to 0).")
+    @Option(help: Rule.learningRate.help("Adam learning rate (cosine-annealed to 0)."))
     var learningRate: Float = 2e-3
 
     @Option(help: "Seed of initialisation and shuffling.")
     var seed: UInt64 = 42
+
+    func validate() throws {
+        try Rule.epochs.check(epochs)
+        try Rule.batch.check(batch)
+        try Rule.learningRate.check(learningRate)
+    }
 
     func run() throws {
         printMachine()

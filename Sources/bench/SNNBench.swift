@@ -12,7 +12,9 @@
 // `.leakyIntegrateAndFire(leak: 0.5)` exactly; θ = 1, ATan(α = 2), reset not detached.
 // Loss: CE of the mean output over T; SGD lr 0.01, momentum 0.9. Conv without bias, fc with.
 import ArgumentParser
+import ChapterSupport
 import Foundation
+import RunRecords
 import SpikingNeurons
 
 #if canImport(Glibc)
@@ -146,13 +148,22 @@ struct SNNBench: ParsableCommand {
         commandName: "snn",
         abstract: "The peers' SNN workloads (W1 vgg-train, W2 vgg-infer, W3 fmnist-train): images/s, peak RSS, fraction of the GEMM bound.")
 
-    @Option(help: "vgg-train, vgg-infer, fmnist-train or all.")
+    /// What each option accepts, declared once: shown in --help, checked in validate().
+    enum Rule {
+        static let workload = OptionRule<String>("--workload", oneOf: SNNWorkload.all.map(\.name) + ["all"])
+        static let runs = OptionRule<Int>("--runs", 1...1_000)
+        static let warmup = OptionRule<Int>("--warmup", 0...1_000)
+        static let iters = OptionRule<Int>("--iters", 1...100_000)
+        static let spikeDensity = OptionRule<Double>("--spike-density", 0...1)
+    }
+
+    @Option(help: Rule.workload.help("The peers' workload, or all."))
     var workload = "all"
-    @Option(help: "Timed runs after warm-up (median reported).")
+    @Option(help: Rule.runs.help("Timed runs after warm-up (median reported)."))
     var runs = 5
-    @Option(help: "Untimed warm-up steps.")
+    @Option(help: Rule.warmup.help("Untimed warm-up steps (at least one runs)."))
     var warmup = 2
-    @Option(help: "Steps per timed run (default: the peers' per workload).")
+    @Option(help: Rule.iters.help("Steps per timed run (default: the peers' per workload)."))
     var iters: Int?
     @Flag(help: "Print a per-layer-type forward/backward time profile (one extra step).")
     var profile = false
@@ -160,14 +171,25 @@ struct SNNBench: ParsableCommand {
     var json = false
     @Flag(help: "Time each conv layer of the workload (fwd / bwd-data / bwd-weights) under every convolution algorithm, interleaved.")
     var layers = false
-    @Option(help: "Fraction of 1s in the spike inputs of --layers.")
+    @Option(help: Rule.spikeDensity.help("Fraction of 1s in the spike inputs of --layers."))
     var spikeDensity = 0.2
     @Option(help: "Convolution algorithm: plain (NCHW), blocked (oneDNN layout, f32) or bfloat16 (opt-in precision).")
-    var conv: String = "blocked"
+    var conv: ConvolutionAlgorithm = .blocked
     @Option(help: "Convolutions of spikes: spikeDriven (default: when at most 30 % are 1) or dense (oneDNN only).")
     var spikes: SpikeConvolutionChoice = .spikeDriven
     @Option(help: "Where activations live between convolutions: blockedBetweenConvolutions (default) or rowMajor (every convolution reorders).")
     var activations: ActivationLayoutPolicy = .blockedBetweenConvolutions
+
+    func validate() throws {
+        try Rule.workload.check(workload)
+        try Rule.runs.check(runs)
+        try Rule.warmup.check(warmup)
+        try Rule.iters.check(iters)
+        try Rule.spikeDensity.check(spikeDensity)
+        guard DNNLRuntime.supports(conv) else {
+            throw ValidationError("--conv \(conv.rawValue): oneDNN has no such kernels on this CPU (\(DNNLRuntime.effectiveISA))")
+        }
+    }
 
     func run() throws {
         try DNNLRuntime.$activationLayout.withValue(activations) {
@@ -176,10 +198,7 @@ struct SNNBench: ParsableCommand {
     }
 
     func runWithPolicy() throws {
-        guard let algorithm = ConvolutionAlgorithm(rawValue: conv) else { throw ValidationError("unknown --conv \(conv)") }
-        guard DNNLRuntime.supports(algorithm) else {
-            throw ValidationError("--conv \(conv): oneDNN has no such kernels on this CPU (\(DNNLRuntime.effectiveISA))")
-        }
+        let algorithm = conv
         ExecutionPolicy.update { $0.convolution = algorithm }
         printMachine()
         print("convolutions: \(algorithm), activations: \(activations), spike inputs: \(SpikeConvolutionPolicy.current)"
@@ -187,7 +206,6 @@ struct SNNBench: ParsableCommand {
         let peak = measureSgemmPeak(runs: 5)
         print(String(format: "sgemm peak (2048³, OpenBLAS, 2 threads): %.1f GFLOP/s", peak))
         let chosen = workload == "all" ? SNNWorkload.all : SNNWorkload.all.filter { $0.name == workload }
-        guard !chosen.isEmpty else { throw ValidationError("unknown workload \(workload)") }
         for w in chosen {
             if layers { timeLayers(w, peak: peak) } else { runWorkload(w, peak: peak) }
         }
@@ -240,7 +258,7 @@ struct SNNBench: ParsableCommand {
             print(line)
             channels = out
         }
-        ExecutionPolicy.update { $0.convolution = ConvolutionAlgorithm(rawValue: conv)! }
+        ExecutionPolicy.update { $0.convolution = conv }
     }
 
     func runWorkload(_ w: SNNWorkload, peak: Double) {

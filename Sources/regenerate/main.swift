@@ -45,7 +45,8 @@ struct Regenerate: ParsableCommand {
     @Option(help: "Seed passed to every chapter (default: each chapter's own).")
     var seed: UInt64?
 
-    @Option(help: "Worker threads passed to every chapter (default: each chapter's own).")
+    @Option(help: OptionRule.threads.help(
+        "Worker threads passed to every chapter (default: each chapter's own)."))
     var threads: Int?
 
     @Flag(help: "Recompute every cached stage of every chapter.")
@@ -53,9 +54,7 @@ struct Regenerate: ParsableCommand {
 
     func validate() throws {
         _ = try selectedChapters()
-        if let threads, !(1...256).contains(threads) {
-            throw ValidationError("--threads must be between 1 and 256 (got \(threads)).")
-        }
+        try OptionRule.threads.check(threads)
     }
 
     private func selectedChapters() throws -> [Chapter] {

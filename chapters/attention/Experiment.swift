@@ -47,24 +47,17 @@ func restoreSNN(_ state: Data, like ann: Sequential, thresholds: [Float]) throws
     return snn
 }
 
-/// Checks every option against the network before any training starts; throws
-/// `ChapterError.invalidConfiguration` saying what is wrong and what to use instead.
+/// Checks the densities against the network before any work (`Arguments.validate()`; their
+/// ranges and β's are `Arguments.Rule`s); throws `ChapterError.invalidConfiguration` saying
+/// what is wrong and what to use instead.
 ///
 /// A density is honoured when every weight layer keeps at least one weight per output unit
 /// (a unit with no input weight computes 0 forever: the student cannot learn through it, and
 /// the SNN built from it gets a threshold of 0). With a global-magnitude mask the large fully
 /// connected layer, whose initial weights are smallest, loses its weights first; its share is
 /// predicted from the shapes by `expectedGlobalMagnitudeKeep`.
-func validate(_ config: Config, imageShape: [Int], classes: Int) throws {
+func checkDensities(_ config: Config, imageShape: [Int], classes: Int) throws {
     let s = config.student
-    guard s.beta.isFinite && s.beta >= 0 else {
-        throw ChapterError.invalidConfiguration("--beta \(s.beta): β weighs the attention-transfer loss "
-            + "and must be a finite number ≥ 0 (0 turns attention transfer off).")
-    }
-    for d in s.densities where !(d > 0 && d <= 1) {
-        throw ChapterError.invalidConfiguration("--density \(d): a density is the fraction of weights "
-            + "kept, in (0, 1]; the paper's densities are 0.2, 0.1, 0.05 and 0.03.")
-    }
     for f in config.channels.keptFractions where !(f > 0 && f <= 1) {
         throw ChapterError.invalidConfiguration("channel kept fraction \(f) must be in (0, 1].")
     }

@@ -49,10 +49,38 @@ import NeuralNetworks
 
 // MARK: - 0. Setup
 
-struct Arguments: ParsableArguments {
+struct Arguments: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chapter-attention",
+        abstract: "Attention-guided compression of deep SNNs (Kundu et al., WACV 2021).")
+
+    /// What each option accepts, declared once: shown in --help, checked in validate()
+    /// before any work (a bad value stops with the usage and exit status 64).
+    enum Rule {
+        static let beta = OptionRule<Float>.weight("--beta")
+        static let density = OptionRule.density
+    }
+
     @OptionGroup var chapter: ChapterOptions
-    @Option(help: "β of L = CE + β·L_AT.") var beta: Float?
-    @Option(help: "Target densities (repeatable), e.g. --density 0.05.") var density: [Double] = []
+    @Option(help: Rule.beta.help("β of L = CE + β·L_AT (0 turns attention transfer off)."))
+    var beta: Float?
+    @Option(help: Rule.density.help("Target densities (repeatable), e.g. --density 0.05."))
+    var density: [Double] = []
+
+    /// The ranges, then what the network needs: a density so low that a layer would keep
+    /// fewer weights than it has output units stops here too, naming the smallest that works.
+    func validate() throws {
+        try Rule.beta.check(beta)
+        try Rule.density.check(density)
+        var config = Config.preset(chapter.profile)
+        let dataset = chapter.dataset ?? config.data.dataset
+        if !density.isEmpty { config.student.densities = density }
+        do {
+            try checkDensities(config, imageShape: dataset.imageShape, classes: dataset.classCount)
+        } catch let error as ChapterError {
+            throw ValidationError(error.description)
+        }
+    }
 }
 
 let arguments = Arguments.parseOrExit()
@@ -88,9 +116,6 @@ let testBatches = test.batches(size: 500, normalization: normalization)
 let simulatedBatches = simulated.batches(size: 250, normalization: normalization)
 print("data: \(config.data.dataset.title), \(train.count) train, \(test.count) test "
       + "(\(simulated.count) simulated), image \(imageShape)")
-// Every option is checked here, before any training: a density this network cannot honour
-// (a layer left with fewer weights than output units) stops now with the smallest one it can.
-try validate(config, imageShape: imageShape, classes: classes)
 
 // MARK: - 2. Train the dense meta-model ANN
 // VGG, bias-free, no BatchNorm, average pooling: conversion needs no folding.

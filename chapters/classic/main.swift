@@ -46,15 +46,33 @@ import NeuralNetworks
 
 // MARK: - 0. Setup
 
-struct Arguments: ParsableArguments {
-    static let configuration = CommandConfiguration(commandName: "chapter-classic")
+struct Arguments: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chapter-classic",
+        abstract: "ANN-to-SNN conversion by threshold balancing "
+            + "(Diehl 2015, Rueckauer 2017).")
+
+    /// What each option accepts, declared once: shown in --help, checked in validate()
+    /// before any work (a bad value stops with the usage and exit status 64).
+    enum Rule {
+        static let percentile = OptionRule.percentile()
+        static let maxTimesteps = OptionRule.maxTimesteps
+    }
+
     @OptionGroup var chapter: ChapterOptions
     @Option(help: "Reset of max-norm and percentile methods: subtraction or zero.")
     var reset: ResetMode?
-    @Option(help: "Percentile(s) for robust thresholds, e.g. 99.9 (repeatable).")
+    @Option(help: Rule.percentile.help(
+        "Percentile(s) for robust thresholds, e.g. 99.9 (repeatable)."))
     var percentile: [Double] = []
-    @Option(help: "Largest T simulated (every T below comes from the same run).")
+    @Option(help: Rule.maxTimesteps.help(
+        "Largest T simulated (every T below comes from the same run)."))
     var maxTimesteps: Int?
+
+    func validate() throws {
+        try Rule.percentile.check(percentile)
+        try Rule.maxTimesteps.check(maxTimesteps)
+    }
 }
 extension ResetMode: ExpressibleByArgument {}
 

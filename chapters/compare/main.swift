@@ -72,15 +72,43 @@ import NeuralNetworks
 
 // MARK: - 0. Setup
 
-struct Arguments: ParsableArguments {
-    static let configuration = CommandConfiguration(commandName: "chapter-compare")
+struct Arguments: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chapter-compare",
+        abstract: "Every low-latency method of the course on one backbone: accuracy against T "
+            + "and against energy.")
+
+    /// What each option accepts, declared once: shown in --help, checked in validate()
+    /// before any work (a bad value stops with the usage and exit status 64).
+    enum Rule {
+        static let maxTimesteps = OptionRule.maxTimesteps
+        static let percentile = OptionRule.percentile()
+        static let clipPercentile = OptionRule.percentile("--clip-percentile")
+        static let density = OptionRule.density
+        static let annEpochs = OptionRule.epochs("--ann-epochs")
+    }
+
     @OptionGroup var chapter: ChapterOptions
-    @Option(help: "Largest T of the conversion simulations (every T below from the same run).")
+    @Option(help: Rule.maxTimesteps.help(
+        "Largest T of the conversion simulations (every T below from the same run)."))
     var maxTimesteps: Int?
-    @Option(help: "Percentile(s) of the robust-threshold methods (repeatable), e.g. 99.") var percentile: [Double] = []
-    @Option(help: "Percentile of ReLU outputs used as ultralow's clip μ.") var clipPercentile: Double?
-    @Option(help: "Weight density of the attention-compressed student, e.g. 0.03.") var density: Double?
-    @Option(help: "Epochs of the shared ANNs (ReLU and RNL).") var annEpochs: Int?
+    @Option(help: Rule.percentile.help(
+        "Percentile(s) of the robust-threshold methods (repeatable), e.g. 99."))
+    var percentile: [Double] = []
+    @Option(help: Rule.clipPercentile.help("Percentile of ReLU outputs used as ultralow's clip μ."))
+    var clipPercentile: Double?
+    @Option(help: Rule.density.help("Weight density of the attention-compressed student, e.g. 0.03."))
+    var density: Double?
+    @Option(help: Rule.annEpochs.help("Epochs of the shared ANNs (ReLU and RNL)."))
+    var annEpochs: Int?
+
+    func validate() throws {
+        try Rule.maxTimesteps.check(maxTimesteps)
+        try Rule.percentile.check(percentile)
+        try Rule.clipPercentile.check(clipPercentile)
+        try Rule.density.check(density)
+        try Rule.annEpochs.check(annEpochs)
+    }
 }
 
 let arguments = Arguments.parseOrExit()

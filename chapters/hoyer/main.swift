@@ -45,17 +45,46 @@ import SpikingNeurons
 import TensorCore
 import NeuralNetworks
 
-struct Arguments: ParsableArguments {
+struct Arguments: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chapter-hoyer",
+        abstract: "One-time-step SNNs with a Hoyer-extremum threshold and the Hoyer "
+            + "regulariser (Datta et al. 2022).")
+
+    /// What each option accepts, declared once: shown in --help, checked in validate()
+    /// before any work (a bad value stops with the usage and exit status 64).
+    enum Rule {
+        static let regularisationWeight = OptionRule<Float>.weight("--regularisation-weight")
+        static let surrogateHeight = OptionRule<Float>("--surrogate-height", above: 0, through: 2)
+        static let epochs = OptionRule.epochs()
+        /// Partial batches are dropped, so fewer images than one mini-batch train nothing.
+        static func trainLimit(_ profile: Profile) -> OptionRule<Int> {
+            OptionRule.trainLimit(atLeast: Config.preset(profile).training.batchSize,
+                                  reason: "one mini-batch of the \(profile.rawValue) profile "
+                                      + "(partial batches are dropped)")
+        }
+        /// "smoke 64, quick 128, paper 128" for the help.
+        static let batchSizes = Profile.allCases.map {
+            "\($0.rawValue) \(Config.preset($0).training.batchSize)"
+        }.joined(separator: ", ")
+        static let seedReplicates = OptionRule<Int>("--seed-replicates", 0...20)
+    }
+
     @OptionGroup var chapter: ChapterOptions
-    @Option(help: "λ_H of the regularised variants (default: the profile's).")
+    @Option(help: Rule.regularisationWeight.help(
+        "λ_H of the regularised variants (default: the profile's)."))
     var regularisationWeight: Float?
     @Option(help: "Regulariser gradient to v_th: detached (Dec 2022) or through-threshold.")
     var regulariserGradient: RegulariserGradient?
-    @Option(help: "Surrogate ∂o/∂z on (0, 2]: 0.5 (Dec 2022 code) or 1 (Sept 2022).")
+    @Option(help: Rule.surrogateHeight.help(
+        "Surrogate ∂o/∂z: 0.5 (Dec 2022 code) or 1 (Sept 2022)."))
     var surrogateHeight: Float?
-    @Option(help: "Training epochs of every run.") var epochs: Int?
-    @Option(help: "Training images (a class-balanced subset).") var trainLimit: Int?
+    @Option(help: Rule.epochs.help("Training epochs of every run.")) var epochs: Int?
     @Option(help: ArgumentHelp(
+        "Training images (a class-balanced subset) (range: at least one mini-batch: "
+            + "\(Rule.batchSizes))."))
+    var trainLimit: Int?
+    @Option(help: Rule.seedReplicates.help(
         "Train the five main variants again with K more seeds and report mean ± sd "
             + "(default output: figures/hoyer/<profile>-seeds/).", valueName: "K"))
     var seedReplicates: Int?
@@ -74,9 +103,11 @@ struct Arguments: ParsableArguments {
     }
 
     func validate() throws {
-        if let k = seedReplicates, !(0...20).contains(k) {
-            throw ValidationError("--seed-replicates \(k): give a number of extra seeds from 0 to 20.")
-        }
+        try Rule.regularisationWeight.check(regularisationWeight)
+        try Rule.surrogateHeight.check(surrogateHeight)
+        try Rule.epochs.check(epochs)
+        try Rule.trainLimit(chapter.profile).check(trainLimit)
+        try Rule.seedReplicates.check(seedReplicates)
     }
 }
 extension RegulariserGradient: ExpressibleByArgument {}

@@ -185,6 +185,18 @@ struct Config: Codable, Equatable, Sendable {
         return ["ann"] + keys.map { "arm-\($0)" }
     }()
 
+    /// The keys `--arms` can pick at `profile`, as main.swift selects them: the preset's arms
+    /// and every ablation of its arm C, with θ and λ as `--threshold-and-leak` sets them
+    /// (which decides between the `C-frozen` and `C-trained` ablation).
+    static func selectableArmKeys(profile: Profile, thresholdAndLeak: Training?) -> [String] {
+        var arms = preset(profile).finetune.arms
+        if let thresholdAndLeak {
+            for i in arms.indices { arms[i].thresholdAndLeak = thresholdAndLeak }
+        }
+        let c = arms.first { $0.key == "C" }
+        return arms.map(\.key) + (c.map(ablations(of:)) ?? []).map(\.key)
+    }
+
     static func preset(_ profile: Profile) -> Config {
         switch profile {
         case .smoke: smoke

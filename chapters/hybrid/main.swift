@@ -49,32 +49,54 @@ import NeuralNetworks
 
 // MARK: - 0. Setup
 
-struct Arguments: ParsableArguments {
-    static let configuration = CommandConfiguration(commandName: "chapter-hybrid")
+struct Arguments: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chapter-hybrid",
+        abstract: "Single-spike hybrid input encoding, trained with an STDB variant "
+            + "(Datta et al., IJCNN 2021).")
+
+    /// What each option accepts, declared once: shown in --help, checked in validate()
+    /// before any work (a bad value stops with the usage and exit status 64).
+    enum Rule {
+        static let thresholdScale = OptionRule<Float>("--threshold-scale", above: 0)
+        static let annEpochs = OptionRule.epochs("--ann-epochs")
+        static let finetuneEpochs = OptionRule<Int>("--finetune-epochs", 0...10_000,
+                                                    reason: "0 evaluates the converted SNN")
+        static let finetuneLearningRate = OptionRule.learningRate("--finetune-learning-rate")
+        /// The arms of the profile's preset and every ablation of its arm C.
+        static func arms(_ profile: Profile, thresholdAndLeak: Training?) -> OptionRule<String> {
+            OptionRule("--arms", oneOf: Config.selectableArmKeys(profile: profile,
+                                                                 thresholdAndLeak: thresholdAndLeak),
+                       reason: "the arms and ablations of the \(profile.rawValue) profile")
+        }
+    }
+
     @OptionGroup var chapter: ChapterOptions
-    @Option(help: "Threshold scale s of the single-spike arms (θ = s · percentile).")
+    @Option(help: Rule.thresholdScale.help(
+        "Threshold scale s of the single-spike arms (θ = s · percentile)."))
     var thresholdScale: Float?
-    @Option(help: "ANN training epochs.") var annEpochs: Int?
-    @Option(help: "Fine-tuning epochs per arm (0: evaluate the converted SNN as calibrated).") var finetuneEpochs: Int?
-    @Option(help: "Fine-tuning learning rate (Adam).") var finetuneLearningRate: Float?
+    @Option(help: Rule.annEpochs.help("ANN training epochs.")) var annEpochs: Int?
+    @Option(help: Rule.finetuneEpochs.help(
+        "Fine-tuning epochs per arm (0: evaluate the converted SNN as calibrated)."))
+    var finetuneEpochs: Int?
+    @Option(help: Rule.finetuneLearningRate.help("Fine-tuning learning rate (Adam)."))
+    var finetuneLearningRate: Float?
     @Option(help: "Hidden thresholds and leaks during fine-tuning: trained | fixed.")
     var thresholdAndLeak: Training?
     @Option(help: "Score the arms on the test images or on held-out training images: test | validation.")
     var evaluateOn: EvaluationSplit = .test
     @Option(parsing: .upToNextOption,
-            help: "Run only these arms and ablations of C (keys, e.g. A C C-V2), for experiments.")
+            help: ArgumentHelp(
+                "Run only these arms and ablations of C (keys, e.g. A C C-V2), for experiments "
+                    + "(values: the profile's arms and ablations of C; a wrong key lists them)."))
     var arms: [String] = []
 
-    /// Values the types allow but the pipeline cannot use stop here, before any work.
     func validate() throws {
-        if let e = annEpochs, e < 1 { throw ValidationError("--ann-epochs must be at least 1 (got \(e)).") }
-        if let e = finetuneEpochs, e < 0 {
-            throw ValidationError("--finetune-epochs must be 0 (the converted SNN, not fine-tuned) or more (got \(e)).")
-        }
-        if let s = thresholdScale, !(s > 0) { throw ValidationError("--threshold-scale must be positive (got \(s)).") }
-        if let r = finetuneLearningRate, !(r > 0) {
-            throw ValidationError("--finetune-learning-rate must be positive (got \(r)).")
-        }
+        try Rule.thresholdScale.check(thresholdScale)
+        try Rule.annEpochs.check(annEpochs)
+        try Rule.finetuneEpochs.check(finetuneEpochs)
+        try Rule.finetuneLearningRate.check(finetuneLearningRate)
+        try Rule.arms(chapter.profile, thresholdAndLeak: thresholdAndLeak).check(arms)
     }
 }
 extension Training: ExpressibleByArgument {}

@@ -45,16 +45,46 @@ import Autodiff
 
 // MARK: - 0. Setup
 
-struct Arguments: ParsableArguments {
-    static let configuration = CommandConfiguration(commandName: "chapter-rnl")
+struct Arguments: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chapter-rnl",
+        abstract: "Rate norm layers: optimal ANN-SNN conversion (Ding et al., IJCAI 2021).")
+
+    /// What each option accepts, declared once: shown in --help, checked in validate()
+    /// before any work (a bad value stops with the usage and exit status 64).
+    enum Rule {
+        static let lambda = OptionRule<Float>.weight("--lambda")
+        static let tolerance = OptionRule<Double>("--tolerance", 0...1)
+        static let maxTimesteps = OptionRule.maxTimesteps
+        static let epochs = OptionRule.epochs()
+        static let learningRate = OptionRule.learningRate()
+        static let weightDecay = OptionRule<Float>.weight("--weight-decay")
+    }
+
     @OptionGroup var chapter: ChapterOptions
-    @Option(help: "λ of the rate inference loss L = CE + λ·Ω̄.") var lambda: Float?
-    @Option(help: "Accuracy tolerance of the RIL selection rule, as a fraction (0.01 = 1 point).")
+    @Option(help: Rule.lambda.help("λ of the rate inference loss L = CE + λ·Ω̄."))
+    var lambda: Float?
+    @Option(help: Rule.tolerance.help(
+        "Accuracy tolerance of the RIL selection rule, as a fraction (0.01 = 1 point)."))
     var tolerance: Double?
-    @Option(help: "Largest T simulated (every T below comes from the same run).") var maxTimesteps: Int?
-    @Option(help: "Training epochs of both ANNs (ReLU and RNL).") var epochs: Int?
-    @Option(help: "Base learning rate of both ANNs.") var learningRate: Float?
-    @Option(help: "L2 weight decay of both ANNs.") var weightDecay: Float?
+    @Option(help: Rule.maxTimesteps.help(
+        "Largest T simulated (every T below comes from the same run)."))
+    var maxTimesteps: Int?
+    @Option(help: Rule.epochs.help("Training epochs of both ANNs (ReLU and RNL)."))
+    var epochs: Int?
+    @Option(help: Rule.learningRate.help("Base learning rate of both ANNs."))
+    var learningRate: Float?
+    @Option(help: Rule.weightDecay.help("L2 weight decay of both ANNs."))
+    var weightDecay: Float?
+
+    func validate() throws {
+        try Rule.lambda.check(lambda)
+        try Rule.tolerance.check(tolerance)
+        try Rule.maxTimesteps.check(maxTimesteps)
+        try Rule.epochs.check(epochs)
+        try Rule.learningRate.check(learningRate)
+        try Rule.weightDecay.check(weightDecay)
+    }
 }
 
 let arguments = Arguments.parseOrExit()

@@ -50,15 +50,56 @@ import TensorCore
 import SpikingNeurons
 import NeuralNetworks
 
-struct Arguments: ParsableArguments {
+struct Arguments: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chapter-ultralow",
+        abstract: "Distribution-aware DNN-to-SNN conversion for 1–3 time steps "
+            + "(Datta & Beerel, DATE 2022).")
+
+    /// What each option accepts, declared once: shown in --help, checked in validate()
+    /// before any work (a bad value stops with the usage and exit status 64).
+    enum Rule {
+        /// Fine-tuning starts from factors fitted at the same T: one of the profile's fitted T.
+        static func finetuneTimesteps(_ profile: Profile) -> OptionRule<Int> {
+            OptionRule("--finetune-timesteps", oneOf: Config.preset(profile).conversion.timesteps,
+                       reason: "the T the \(profile.rawValue) profile fits (α, β) for")
+        }
+        /// "smoke 1, 2, 4; quick 1, 2, 3, 4, 8; …" for the help.
+        static let fittedTimesteps = Profile.allCases.map { profile in
+            "\(profile.rawValue) " + Config.preset(profile).conversion.timesteps
+                .map(String.init).joined(separator: ", ")
+        }.joined(separator: "; ")
+        static let finetuneEpochs = OptionRule.epochs("--finetune-epochs")
+        static let epochs = OptionRule.epochs()
+        static let trainLimit = OptionRule.trainLimit()
+        static let learningRate = OptionRule.learningRate()
+        static let finetuneLearningRate = OptionRule.learningRate("--finetune-learning-rate")
+    }
+
     @OptionGroup var chapter: ChapterOptions
-    @Option(help: "Time steps the fine-tuned SNNs use (repeatable), e.g. --finetune-timesteps 2.")
+    @Option(help: ArgumentHelp(
+        "Time steps the fine-tuned SNNs use (repeatable), e.g. --finetune-timesteps 2 "
+            + "(values: a T the profile fits factors for: \(Rule.fittedTimesteps))"))
     var finetuneTimesteps: [Int] = []
-    @Option(help: "Fine-tuning epochs (default: the profile's).") var finetuneEpochs: Int?
-    @Option(help: "DNN epochs (default: the profile's).") var epochs: Int?
-    @Option(help: "Training images (a class-balanced subset; default: the profile's).") var trainLimit: Int?
-    @Option(help: "DNN learning rate (default: the profile's).") var learningRate: Float?
-    @Option(help: "Fine-tuning learning rate (default: the profile's).") var finetuneLearningRate: Float?
+    @Option(help: Rule.finetuneEpochs.help("Fine-tuning epochs (default: the profile's)."))
+    var finetuneEpochs: Int?
+    @Option(help: Rule.epochs.help("DNN epochs (default: the profile's).")) var epochs: Int?
+    @Option(help: Rule.trainLimit.help(
+        "Training images (a class-balanced subset; default: the profile's)."))
+    var trainLimit: Int?
+    @Option(help: Rule.learningRate.help("DNN learning rate (default: the profile's)."))
+    var learningRate: Float?
+    @Option(help: Rule.finetuneLearningRate.help("Fine-tuning learning rate (default: the profile's)."))
+    var finetuneLearningRate: Float?
+
+    func validate() throws {
+        try Rule.finetuneTimesteps(chapter.profile).check(finetuneTimesteps)
+        try Rule.finetuneEpochs.check(finetuneEpochs)
+        try Rule.epochs.check(epochs)
+        try Rule.trainLimit.check(trainLimit)
+        try Rule.learningRate.check(learningRate)
+        try Rule.finetuneLearningRate.check(finetuneLearningRate)
+    }
 }
 
 let arguments = Arguments.parseOrExit()
