@@ -64,8 +64,12 @@ extension Sequential {
     /// large batch stays small.
     ///
     /// `profile`, when given, receives the seconds each layer took (benchmarks; nil costs nothing).
+    ///
+    /// - Precondition: `timesteps ≥ 1` and `chunk ≥ 1`.
     public func simulate(_ images: Tensor, timesteps: Int, encoding: SpikeEncoding, chunk: Int = 16,
                          using rng: inout SeededGenerator, profile: SimulationProfile? = nil) -> Simulation {
+        precondition(timesteps >= 1, "simulate needs at least one time step (got timesteps = \(timesteps))")
+        precondition(chunk >= 1, "simulate needs chunks of at least one time step (got chunk = \(chunk))")
         profile?.prepare(layers: layers.count)
         let n = images.shape[0]
         var context = ForwardContext(phase: .inference)

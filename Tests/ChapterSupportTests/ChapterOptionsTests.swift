@@ -40,7 +40,9 @@ import Testing
         (["--seed", "-1"], "--seed"),
         (["--seed", "seven"], "'seven' is invalid for '--seed <seed>'"),
         (["--dataset", "mnist"], "'mnist' is invalid for '--dataset <dataset>'"),
-        (["--threads", "0"], "--threads must be between 1 and 256 (got 0)"),
+        (["--threads", "0"], "--threads must be an integer in [1, 256] (got 0)"),
+        (["--threads", "257"], "--threads must be an integer in [1, 256] (got 257)"),
+        (["--cache", ""], "--cache needs a folder name"),
         (["--rerun", ""], "--rerun needs a stage name"),
         (["--epochs", "3"], "Unknown option '--epochs'"),
     ])

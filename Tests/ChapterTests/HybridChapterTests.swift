@@ -92,9 +92,10 @@ private struct HybridMetrics: Decodable {
     /// Values the option types allow but the pipeline cannot use stop before any work, with
     /// ArgumentParser's usage status and a message naming the option.
     @Test func unusableOptionValuesAreRejectedUpFront() throws {
-        for (arguments, message) in [(["--finetune-epochs=-1"], "--finetune-epochs must be 0"),
-                                     (["--ann-epochs", "0"], "--ann-epochs must be at least 1"),
-                                     (["--threshold-scale", "0"], "--threshold-scale must be positive")] {
+        for (arguments, message) in [(["--finetune-epochs=-1"], "--finetune-epochs must be an integer in [0, 10000]"),
+                                     (["--ann-epochs", "0"], "--ann-epochs must be an integer in [1, 10000]"),
+                                     (["--threshold-scale", "0"], "--threshold-scale must be a finite number > 0"),
+                                     (["--arms", "Z"], "--arms must be one of A, B, C, D")] {
             let (status, text) = try runRejected("hybrid", arguments: arguments)
             #expect(status == 64, "\(arguments)")
             #expect(text.contains(message), "\(text)")
