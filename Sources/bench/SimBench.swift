@@ -23,6 +23,7 @@ import Datasets
 import EnergyEstimation
 import Foundation
 import NeuralNetworks
+import RunRecords
 import SNNConversion
 import SpikingNeurons
 import TensorCore
@@ -40,21 +41,32 @@ struct SimBench: ParsableCommand {
         var classifier: [Int] { self == .backbone ? [256] : [64] }
     }
 
+    /// What each option accepts, declared once: shown in --help, checked in validate().
+    enum Rule {
+        static let images = OptionRule<Int>("--images", 10...10_000)
+        static let timesteps = OptionRule<Int>("--timesteps", 1...4096)
+        static let resets = OptionRule<String>("--resets", oneOf: ["subtraction", "zero"])
+        static let batch = OptionRule<Int>("--batch", 1...10_000)
+        static let chunk = OptionRule<Int>("--chunk", 1...256)
+        static let trainImages = OptionRule<Int>("--train-images", 1_000...60_000)
+        static let epochs = OptionRule<Int>("--epochs", 1...100)
+    }
+
     @Option(help: "Network: backbone (conv32-32-64-64, fc256) or classic (conv16-32, fc64).")
     var network: Network = .backbone
-    @Option(help: "Test images simulated (class-balanced subset, 10 to 10000).")
+    @Option(help: Rule.images.help("Test images simulated (class-balanced subset)."))
     var images = 500
-    @Option(help: "Time steps T_max (1 to 4096).")
+    @Option(help: Rule.timesteps.help("Time steps T_max."))
     var timesteps = 256
-    @Option(help: "Resets to run: subtraction, zero (comma-separated).")
+    @Option(help: Rule.resets.help("Resets to run, comma-separated."))
     var resets = "subtraction,zero"
-    @Option(help: "Images per simulated batch (1 to 10000).")
+    @Option(help: Rule.batch.help("Images per simulated batch."))
     var batch = 250
-    @Option(help: "Time steps folded into one forward pass (1 to 256).")
+    @Option(help: Rule.chunk.help("Time steps folded into one forward pass."))
     var chunk = 32
-    @Option(help: "Training images for the ANN (class-balanced, 1000 to 60000).")
+    @Option(help: Rule.trainImages.help("Training images for the ANN (class-balanced)."))
     var trainImages = 12_000
-    @Option(help: "ANN training epochs (1 to 100).")
+    @Option(help: Rule.epochs.help("ANN training epochs."))
     var epochs = 1
     @Option(help: "Seed of the ANN's initialisation, shuffling and the image subset.")
     var seed: UInt64 = 42
@@ -66,18 +78,13 @@ struct SimBench: ParsableCommand {
     var export: String?
 
     func validate() throws {
-        func check(_ flag: String, _ value: Int, _ range: ClosedRange<Int>) throws {
-            guard range.contains(value) else {
-                throw ValidationError("\(flag) must be in \(range.lowerBound)...\(range.upperBound) (got \(value)).")
-            }
-        }
-        try check("--images", images, 10...10_000)
-        try check("--timesteps", timesteps, 1...4096)
-        try check("--batch", batch, 1...10_000)
-        try check("--chunk", chunk, 1...256)
-        try check("--train-images", trainImages, 1000...60_000)
-        try check("--epochs", epochs, 1...100)
-        _ = try resetModes()
+        try Rule.images.check(images)
+        try Rule.timesteps.check(timesteps)
+        try Rule.resets.check(resets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        try Rule.batch.check(batch)
+        try Rule.chunk.check(chunk)
+        try Rule.trainImages.check(trainImages)
+        try Rule.epochs.check(epochs)
     }
 
     func resetModes() throws -> [ResetMode] {

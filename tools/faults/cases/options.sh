@@ -92,4 +92,6 @@ options_refused "bench" --batch "[1, 4096]" ann --batch 0
 options_refused "bench" --workload "one of vgg-train" snn --workload nope
 options_refused "bench" --spike-density "[0, 1]" snn --spike-density 2
 options_refused "bench" --epochs "[1, 10000]" fmnist --epochs 0
+options_refused "bench" --timesteps "[1, 4096]" sim --timesteps 0
+options_refused "bench" --resets "one of subtraction, zero" sim --resets zero,foo
 options_refused "regenerate" --threads "[1, 256]" --threads 0
