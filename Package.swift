@@ -65,7 +65,8 @@ let package = Package(
         .testTarget(name: "FiguresTests", dependencies: ["Figures"], resources: [.copy("Snapshots")]),
 
         // results.json and provenance.json (RunRecord), the run's machine, revision and build,
-        // profiles, JSON: what render-figures and regenerate read, with no oneDNN or OpenBLAS
+        // profiles, option rules (OptionRule), JSON: what render-figures and regenerate read, with no
+        // oneDNN or OpenBLAS
         .target(name: "RunRecords", dependencies: [
             "SystemSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
