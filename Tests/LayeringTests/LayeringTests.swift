@@ -28,7 +28,7 @@ import Testing
         "regenerate": ["Regeneration", "RunRecords", "ArgumentParser"],
         "render-figures": ["Regeneration", "RunRecords", "Figures", "ArgumentParser"],
         "bench": ["ChapterSupport", "RunRecords", "Training", "SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore",
-                  "Datasets", "ArgumentParser"],
+                  "Datasets", "SNNConversion", "EnergyEstimation", "ArgumentParser"],
         "_TestSupport": ["Autodiff", "TensorCore"],
     ]
 
