@@ -20,7 +20,8 @@ func runNeuron(_ neuron: SpikingNeuron, _ input: Tensor, timesteps: Int)
     var context = ForwardContext.inference
     context.timesteps = timesteps
     #expect(neuron.forward(Variable(input), context: &context).value.scalars == y.scalars)
-    return (y, state!.membrane)
+    let membrane = state!.membrane   // shaped like one step of the input, row-major here
+    return (y, membrane.reshaped([membrane.count]))
 }
 
 /// `[T, M]` input whose row t is `values` (a constant current into M neurons).
