@@ -5,7 +5,8 @@ import RunRecords
 
 extension RunRecord {
     /// Creates the record of the run described by `context`, asking git and the system for
-    /// the revision and machine.
+    /// the revision and machine, with the dataset files it loaded and the degenerate networks
+    /// it kept (`context.facts`).
     ///
     /// - Parameters:
     ///   - config: the chapter's resolved config (any `Encodable`).
@@ -28,6 +29,7 @@ extension RunRecord {
             machine: machine, build: .current, config: try JSONValue(encoding: config),
             stages: stages, totalSeconds: Date().timeIntervalSince(context.startDate),
             metrics: try JSONValue(encoding: metrics), summary: summary,
-            convolution: context.convolution.rawValue)
+            convolution: context.convolution.rawValue, data: context.facts.dataDigest,
+            degenerate: context.facts.degenerate)
     }
 }
