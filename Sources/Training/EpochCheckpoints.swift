@@ -86,7 +86,9 @@ public final class EpochCheckpoints {
     }
 
     /// The encoded checkpoints, as `persist` last received them.
-    public var payload: Data { Self.encode(saved) }
+    public var payload: Data {
+        get throws { try Self.encode(saved) }
+    }
 
     /// Whether any run has saved progress (a stage started before and was interrupted).
     public var isEmpty: Bool { saved.isEmpty }
@@ -120,7 +122,7 @@ public final class EpochCheckpoints {
     /// Stores run `run`'s checkpoint and persists all of them.
     func save(_ checkpoint: EpochCheckpoint, run: Int) throws {
         saved[run] = checkpoint
-        try persist(payload)
+        try persist(try payload)
     }
 
     /// Records a finished run for the sanity gate.
@@ -146,17 +148,16 @@ public final class EpochCheckpoints {
         var results: [EpochResult]
     }
 
-    static func encode(_ saved: [Int: EpochCheckpoint]) -> Data {
+    static func encode(_ saved: [Int: EpochCheckpoint]) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let parts = saved.keys.sorted().flatMap { run -> [Data] in
+        let parts = try saved.keys.sorted().flatMap { run -> [Data] in
             let c = saved[run]!
             let header = _Header(run: run, label: c.label, epochs: c.epochs, stepsPerEpoch: c.stepsPerEpoch,
                                  epochsDone: c.epochsDone, stepsDone: c.stepsDone,
                                  generator: String(c.generator, radix: 16), firstStepLoss: c.firstStepLoss,
                                  results: c.results)
-            // Encoding plain integers, strings and finite doubles cannot fail.
-            return [try! encoder.encode(header), c.state]
+            return [try encoder.encode(header), c.state]
         }
         return _LengthPrefixed.pack(parts)
     }
