@@ -74,6 +74,7 @@ public final class StageCache {
     ///   - facts: the run's data digest, hashed into every key, and where the sanity gate
     ///     lists the degenerate networks it keeps.
     ///   - allowDegenerate: `--allow-degenerate`: the sanity gate keeps instead of stopping.
+    ///   - degeneracyRule: the sanity gate's bounds (`DegeneracyRule.standard` in the chapters).
     ///   - log: receives one line per stage and any warnings; prints to stdout by default.
     public init(
         root: URL, chapter: String, profile: Profile, seed: UInt64? = nil,
