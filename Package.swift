@@ -77,7 +77,7 @@ let package = Package(
             "RunRecords", "Figures", "TensorCore", "Datasets", "NeuralNetworks", "Training", "SystemSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
-        .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport", "RunRecords", "Datasets", "SystemSupport"]),
+        .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport", "RunRecords", "Datasets", "SystemSupport", "Training"]),
 
         // MARK: - Implementation details
 

@@ -55,6 +55,11 @@ public struct ChapterContext: Sendable {
     public let workerJob: String?
     /// The parsed shared options this run was started with (workers are started from them).
     public let options: ChapterOptions
+    /// Keep networks the sanity gate flags (`--allow-degenerate`), listing them in results.json.
+    public let allowDegenerate: Bool
+    /// The dataset files this run loaded and the degenerate networks it kept, shared with its
+    /// stage cache and written into results.json.
+    public let facts: RunFacts
 
     /// Resolves `options` for `chapter`.
     ///
@@ -94,6 +99,8 @@ public struct ChapterContext: Sendable {
         self.git = GitRevision.current()
         self.workerJob = options.worker
         self.options = options
+        self.allowDegenerate = options.allowDegenerate
+        self.facts = RunFacts()
     }
 
     /// Applies `--threads` and `--convolution` to the compute back ends (element-wise workers,
@@ -124,13 +131,14 @@ public struct ChapterContext: Sendable {
     }
 
     /// A stage cache for this chapter and profile, honouring `--fresh` and `--rerun`, with the
-    /// run's seed mixed into every stage key.
+    /// run's seed and data digest mixed into every stage key and the sanity gate set by
+    /// `--allow-degenerate`.
     public func makeStageCache() -> StageCache {
         StageCache(
             root: cacheRoot, chapter: chapter, profile: profile, seed: seed, recompute: recompute,
             folder: profileFolder,
             extraArguments: convolution == .blocked ? "" : " --convolution \(convolution.rawValue)",
-            declaredStages: stages.isEmpty ? nil : stages)
+            declaredStages: stages.isEmpty ? nil : stages, facts: facts, allowDegenerate: allowDegenerate)
     }
 }
 

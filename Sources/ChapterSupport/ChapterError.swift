@@ -8,6 +8,9 @@ public enum ChapterError: Error, CustomStringConvertible, Sendable, Equatable {
     case invalidConfiguration(String)
     /// A worker process (`StageCache.computeInWorkers`) failed; the string quotes its end.
     case workerFailed(String)
+    /// The sanity gate stopped the run: a trained network is degenerate; the string names the
+    /// stage, the finding and what to do.
+    case degenerateNetwork(String)
 
     /// The message, with advice where there is one.
     public var description: String {
@@ -18,6 +21,8 @@ public enum ChapterError: Error, CustomStringConvertible, Sendable, Equatable {
             return "invalid configuration: \(message)"
         case .workerFailed(let message):
             return message
+        case .degenerateNetwork(let message):
+            return "degenerate network: \(message)"
         }
     }
 }

@@ -58,6 +58,11 @@ public struct ChapterOptions: ParsableArguments, Sendable {
     @Flag(help: "Download a missing CIFAR dataset into data/ (its checksum is verified before use).")
     public var download: Bool = false
 
+    /// Keep a trained network the sanity gate flags (exploded loss, chance accuracy) instead
+    /// of stopping; results.json lists it under `degenerate`.
+    @Flag(help: "Keep networks whose loss exploded or whose accuracy is at chance (listed in results.json).")
+    public var allowDegenerate: Bool = false
+
     /// Stages to recompute, each together with every stage that runs after it.
     @Option(help: ArgumentHelp(
         "Recompute this stage and every stage after it (repeatable).", valueName: "stage"))
@@ -91,6 +96,7 @@ public struct ChapterOptions: ParsableArguments, Sendable {
         if let dataset { arguments += ["--dataset", dataset.rawValue] }
         if let output { arguments += ["--output", output] }
         if download { arguments.append("--download") }
+        if allowDegenerate { arguments.append("--allow-degenerate") }
         return arguments
     }
 

@@ -5,7 +5,9 @@ import Foundation
 import RunRecords
 
 extension RunRecord {
-    /// Creates the record of the run described by `context`.
+    /// Creates the record of the run described by `context`, with the dataset files it loaded
+    /// and the degenerate networks it kept (`context.facts`); the machine and timings go to the
+    /// run log (`RunLog`).
     ///
     /// - Parameters:
     ///   - config: the chapter's resolved config (any `Encodable`).
@@ -24,7 +26,8 @@ extension RunRecord {
             threads: context.threads, commandLine: context.recordedCommandLine,
             git: git ?? context.git, date: context.wholeSecondStartDate, build: .current,
             config: try JSONValue(encoding: config), metrics: try JSONValue(encoding: metrics),
-            summary: summary, convolution: context.convolution.rawValue)
+            summary: summary, convolution: context.convolution.rawValue,
+            data: context.facts.dataDigest, degenerate: context.facts.degenerate)
     }
 }
 

@@ -48,6 +48,12 @@ public final class StageCache {
     public let declaredStages: [String]?
     /// Wall time of every stage run so far, in order; goes into results.json.
     public private(set) var timings: [StageTiming] = []
+    /// The run's data digest (mixed into every key) and the degenerate networks it kept.
+    public let facts: RunFacts
+    /// Whether the sanity gate keeps a degenerate network (`--allow-degenerate`) or stops.
+    public let allowDegenerate: Bool
+    /// The sanity gate's rule (`DegeneracyRule.standard`).
+    public let degeneracyRule: DegeneracyRule
 
     /// Set once a stage named in `.from(_:)` has been reached: every later stage recomputes.
     private var rerunReached = false
@@ -65,12 +71,20 @@ public final class StageCache {
     ///   - seed: the run's seed, hashed into every key; nil when outputs do not depend on it.
     ///   - recompute: `--fresh` / `--rerun` as a policy.
     ///   - declaredStages: the names `--rerun` accepts; every stage run must use one of them.
+    ///   - facts: the run's data digest, hashed into every key, and where the sanity gate
+    ///     lists the degenerate networks it keeps.
+    ///   - allowDegenerate: `--allow-degenerate`: the sanity gate keeps instead of stopping.
+    ///   - degeneracyRule: the sanity gate's bounds (`DegeneracyRule.standard` in the chapters).
     ///   - log: receives one line per stage and any warnings; prints to stdout by default.
     public init(
         root: URL, chapter: String, profile: Profile, seed: UInt64? = nil,
         recompute: RecomputePolicy = .reuse, folder: String? = nil, extraArguments: String = "",
-        declaredStages: [String]? = nil, log: @escaping (String) -> Void = { print($0) }
+        declaredStages: [String]? = nil, facts: RunFacts = RunFacts(), allowDegenerate: Bool = false,
+        degeneracyRule: DegeneracyRule = .standard, log: @escaping (String) -> Void = { print($0) }
     ) {
+        self.facts = facts
+        self.allowDegenerate = allowDegenerate
+        self.degeneracyRule = degeneracyRule
         self.directory = root.appendingPathComponent(chapter, isDirectory: true)
             .appendingPathComponent(folder ?? profile.rawValue, isDirectory: true)
         self.extraArguments = extraArguments
@@ -84,12 +98,14 @@ public final class StageCache {
 
     // MARK: - Keys and files
 
-    /// The key of a stage with these inputs (see `StageKey` for what is hashed).
+    /// The key of a stage with these inputs (see `StageKey` for what is hashed), including
+    /// the digest of the dataset files loaded so far (`facts.dataDigest`).
     public func key(
         _ name: String, version: Int, config: some Encodable, dependsOn: [StageKey] = []
     ) throws -> StageKey {
         try StageKey(
-            stage: name, version: version, seed: seed, config: config, dependsOn: dependsOn)
+            stage: name, version: version, seed: seed, data: facts.dataDigest?.sha256,
+            config: config, dependsOn: dependsOn)
     }
 
     /// Where the output of `key` is stored: `<directory>/<stage>-<hex>.ckpt`.
@@ -125,11 +141,15 @@ public final class StageCache {
         try run(name, version, config, dependsOn, encode, decode) { _ in try compute() }
     }
 
-    /// Like `stage(_:version:config:dependsOn:encode:decode:compute:)`, for long stages that
-    /// save progress: `compute` receives a `StageProgress` to resume from and checkpoint into.
+    /// Like `stage(_:version:config:dependsOn:encode:decode:compute:)`, for training stages:
+    /// `compute` receives a `StageProgress`, whose `checkpoints` go to the training loop
+    /// (`runEpochs`, `trainSupervised`) so that every finished epoch is saved and a rerun after
+    /// a crash resumes from it, and whose records feed the sanity gate.
     ///
     /// The progress file is deleted when the stage finishes, and before computing when the
-    /// stage is forced by `--fresh` or `--rerun` (so a forced rerun starts from scratch).
+    /// stage is forced by `--fresh` or `--rerun` (so a forced rerun starts from scratch). The
+    /// training records are kept beside the checkpoint (`<stage>-<key>.training.json`), so the
+    /// gate judges a loaded stage exactly as the run that computed it.
     public func stage<Output>(
         _ name: String, version: Int, config: some Encodable, dependsOn: [StageKey] = [],
         encode: (Output) throws -> Data, decode: (Data) throws -> Output,
@@ -241,30 +261,43 @@ public final class StageCache {
                 let seconds = secondsSince(start)
                 if let workerSeconds {
                     log("stage \(name): computed by a worker process, loaded \(displayPath(url))")
+                    try checkTraining(loadTrainingRecords(for: key), of: key)
                     return (output, key, .computed(seconds: workerSeconds))
                 }
                 timings.append(StageTiming(stage: name, seconds: seconds, outcome: .loaded))
                 log("stage \(name): loaded \(displayPath(url)) (\(formatSeconds(seconds)))")
+                try checkTraining(loadTrainingRecords(for: key), of: key)
                 return (output, key, .loaded)
+            } catch let error as ChapterError {
+                throw error
             } catch {
                 warn(about: url, error: error, consequence: "Recomputing stage '\(name)'")
             }
         }
 
-        let output = try compute(StageProgress(cache: self, key: key))
+        let progress = StageProgress(cache: self, key: key)
+        let output = try compute(progress)
+        let records = progress.trainingRecords
+        try saveTrainingRecords(records, for: key)   // before the output: never an output without them
         try CheckpointFile.write(try encode(output), kind: .stageOutput, to: url)
         removeProgress(for: key)
         let seconds = secondsSince(start)
         timings.append(StageTiming(stage: name, seconds: seconds, outcome: .computed))
         log("stage \(name): computed in \(formatSeconds(seconds)), saved \(displayPath(url))")
+        try checkTraining(records, of: key)
         return (output, key, .computed(seconds: seconds))
     }
+
+    /// Passes one line to the cache's log (stdout by default).
+    func note(_ line: String) { log(line) }
 
     /// Logs a one-line warning about an unusable file; the caller then recomputes.
     func warn(about url: URL, error: Error, consequence: String) {
         let reason: String
         if let error = error as? CheckpointError {
             reason = error.description
+        } else if let error = error as? EpochCheckpointError {
+            reason = "\(displayPath(url)): \(error)"
         } else {
             reason = "\(displayPath(url)): cannot decode the payload (\(error)); "
                 + "did the output type change without a version bump?"

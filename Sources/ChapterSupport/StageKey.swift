@@ -11,6 +11,8 @@ import RunRecords
 /// - the stage name,
 /// - the stage's `version` (bump it when the code's meaning changes),
 /// - the run's seed, when the cache was given one,
+/// - the SHA-256 over the dataset files the run loaded (`DataDigest`), so other files under
+///   the same dataset name give other keys,
 /// - the stage's config as compact JSON with sorted keys,
 /// - the keys of the stages it depends on, in the order given.
 ///
@@ -33,11 +35,13 @@ public struct StageKey: Hashable, Codable, Sendable, CustomStringConvertible {
     ///   - stage: a file-name-safe name (letters, digits, `-`, `_`, `.`).
     ///   - version: the stage's code version.
     ///   - seed: the run's seed, or nil to leave it out.
+    ///   - data: the digest of the dataset files the run loaded, or nil before any was loaded.
     ///   - config: everything else the stage's output depends on (dataset, hyperparameters).
     ///   - dependsOn: the keys of the stages whose outputs it reads.
     /// - Throws: the JSON encoder's error if `config` cannot be encoded.
     public init(
-        stage: String, version: Int, seed: UInt64?, config: some Encodable, dependsOn: [StageKey]
+        stage: String, version: Int, seed: UInt64?, data: String? = nil, config: some Encodable,
+        dependsOn: [StageKey]
     ) throws {
         let allowed = { (c: Character) in
             c.isASCII && (c.isLetter || c.isNumber || "-_.".contains(c))
@@ -48,10 +52,11 @@ public struct StageKey: Hashable, Codable, Sendable, CustomStringConvertible {
         let configBytes = try JSONCoding.compactEncoder().encode(config)
         let configJSON = String(decoding: configBytes, as: UTF8.self)
         let material = [
-            "LLSNN stage key 1",
+            "LLSNN stage key 2",
             "stage: \(stage)",
             "version: \(version)",
             "seed: \(seed.map(String.init) ?? "none")",
+            "data: \(data ?? "none")",
             "config: \(configJSON)",
             "dependsOn: \(dependsOn.map { "\($0.stage)=\($0.hex)" }.joined(separator: " "))",
         ].joined(separator: "\n")

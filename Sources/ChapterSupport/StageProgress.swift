@@ -1,27 +1,33 @@
-// Resumable long stages: save opaque progress bytes every epoch, resume after a crash.
+// Resumable long stages: save progress every epoch, resume after a crash.
 
 import Foundation
+import RunRecords
+import SystemSupport
+import Training
 
 /// The progress file of one running stage, handed to a resumable stage's `compute` closure.
 ///
+/// A training stage passes `checkpoints` to the training loop, which saves every finished
+/// epoch (weights, optimiser state, generator, counters) and, after a crash, resumes from the
+/// last one with the same bits as a run that never stopped:
+///
 /// ```swift
-/// let (ann, annKey, _) = try cache.stage("ann", version: 1, config: config.ann,
-///                                       encode: ..., decode: ...) { progress in
-///     var state = try progress.load().map(TrainingState.init(serialized:)) ?? .initial
-///     for epoch in state.epoch..<config.ann.epochs {
-///         ...
-///         try progress.save(state.serialized())   // atomic: a crash keeps the last epoch
-///     }
-///     return state.model
+/// let (ann, annKey, _) = try cache.networkStage("ann", ...) { progress in
+///     let network = makeANN(using: &initRNG)
+///     try trainSupervised(network, ..., rng: &rng, checkpoints: progress.checkpoints)
+///     return network
 /// }
 /// ```
 ///
-/// The bytes are opaque to ChapterSupport; they use the `CheckpointFile` envelope (magic,
-/// version, checksum) with kind `.trainingProgress`, written atomically.
-public struct StageProgress {
+/// A stage with its own notion of progress can instead keep opaque bytes with `load` and
+/// `save` (one or the other per stage: both use the same file). Either way the bytes sit in
+/// `<stage>-<key>.progress` beside the stage's checkpoint, in the `CheckpointFile` envelope
+/// (magic, version, checksum) with kind `.trainingProgress`, written atomically.
+public final class StageProgress {
     /// The stage being computed.
     public let key: StageKey
     private let cache: StageCache
+    private var _checkpoints: EpochCheckpoints?
 
     init(cache: StageCache, key: StageKey) {
         self.cache = cache
@@ -36,6 +42,31 @@ public struct StageProgress {
 
     /// Replaces the saved progress atomically.
     public func save(_ data: Data) throws { try cache.saveProgress(data, for: key) }
+
+    /// The stage's epoch checkpoints, read from the progress file on first use (a damaged file
+    /// is deleted with a warning and training starts over); pass them to `runEpochs` or
+    /// `trainSupervised`.
+    public var checkpoints: EpochCheckpoints {
+        if let _checkpoints { return _checkpoints }
+        let cache = self.cache, key = self.key
+        let persist: (Data) throws -> Void = { try cache.saveProgress($0, for: key) }
+        let made: EpochCheckpoints
+        do {
+            made = try EpochCheckpoints(stage: key.stage, saved: load(), persist: persist,
+                                        log: { cache.note($0) })
+        } catch {
+            cache.warn(about: url, error: error,
+                       consequence: "Restarting stage '\(key.stage)' from its beginning")
+            cache.removeProgress(for: key)
+            made = try! EpochCheckpoints(stage: key.stage, persist: persist, log: { cache.note($0) })
+        }
+        _checkpoints = made
+        return made
+    }
+
+    /// What the stage's training runs recorded for the sanity gate (none if it trained nothing
+    /// through `checkpoints`).
+    var trainingRecords: [TrainingRecord] { _checkpoints?.records ?? [] }
 }
 
 extension StageCache {
@@ -67,5 +98,38 @@ extension StageCache {
     /// Deletes the progress of `key`, if any.
     public func removeProgress(for key: StageKey) {
         try? FileManager.default.removeItem(at: progressFile(for: key))
+    }
+
+    // MARK: - Training records (the sanity gate's input, kept with the stage's output)
+
+    /// `<directory>/<stage>-<hex>.training.json`: the training records of a computed stage.
+    public func trainingRecordsFile(for key: StageKey) -> URL {
+        directory.appendingPathComponent("\(key.stage)-\(key.hex).training.json")
+    }
+
+    /// Writes `records` beside the stage's checkpoint (atomically), or removes a stale file
+    /// when the stage trained nothing.
+    func saveTrainingRecords(_ records: [TrainingRecord], for key: StageKey) throws {
+        let url = trainingRecordsFile(for: key)
+        guard !records.isEmpty else {
+            try? FileManager.default.removeItem(at: url)
+            return
+        }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try atomicWrite(try JSONCoding.prettyEncoder().encode(records), to: url)
+    }
+
+    /// The training records saved with `key`'s output; none when the stage trained nothing
+    /// through its checkpoints, or when the file is damaged (with a warning).
+    func loadTrainingRecords(for key: StageKey) -> [TrainingRecord] {
+        let url = trainingRecordsFile(for: key)
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        do {
+            return try JSONCoding.decoder().decode([TrainingRecord].self, from: Data(contentsOf: url))
+        } catch {
+            warn(about: url, error: error, consequence: "The sanity gate skips its loss test for "
+                 + "stage '\(key.stage)'; --rerun \(key.stage) recomputes it")
+            return []
+        }
     }
 }

@@ -203,7 +203,7 @@ private final class RunningWorker {
     private func isOfInterest(_ line: String) -> Bool {
         let text = line.trimmingCharacters(in: .whitespaces)
         return text.hasPrefix(command.label) || text.hasPrefix("stage ")
-            || text.hasPrefix("warning") || text.hasPrefix("error")
+            || text.hasPrefix("resuming ") || text.hasPrefix("warning") || text.hasPrefix("error")
     }
 
     /// How the child ended, its last lines and where its whole log is.

@@ -74,6 +74,16 @@ protocol _StreamingHash {
 extension MD5: _StreamingHash {}
 extension SHA256: _StreamingHash {}
 
+extension SHA256 {
+    /// The lowercase hexadecimal SHA-256 of the file at `url`, its bytes as stored (no
+    /// decompression), read in 1 MiB chunks.
+    ///
+    /// - Throws: `DatasetError.unreadable` naming the file.
+    public static func hexDigest(ofFile url: URL) throws -> String {
+        try _digest(of: url, using: SHA256())
+    }
+}
+
 /// The hex digest of a file's bytes as stored (no decompression), read in 1 MiB chunks.
 func _digest<Hash: _StreamingHash>(of url: URL, using hash: Hash) throws -> String {
     guard let file = fopen(url.path, "rb") else {

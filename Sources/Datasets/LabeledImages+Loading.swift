@@ -73,6 +73,29 @@ extension LabeledImages {
         }
     }
 
+    /// The files `load` reads for one split of `dataset`, in manifest order: those of the first
+    /// searched directory that holds all of them (nothing is verified or downloaded here).
+    ///
+    /// - Throws: `DatasetError.manifestProblem` for a dataset the manifest lacks, or
+    ///   `.missingFiles` when no directory holds every file.
+    public static func files(
+        of dataset: DatasetID, split: DatasetSplit,
+        dataDirectory: URL = DatasetManifest.defaultDataDirectory, manifest: DatasetManifest? = nil
+    ) throws -> [URL] {
+        let manifest =
+            try manifest
+            ?? DatasetManifest(contentsOf: dataDirectory.appendingPathComponent("manifest.json"))
+        let entry = try manifest.entry(for: dataset)
+        let files = entry.files.filter { $0.split == split }
+        guard let found = _locate(files, of: entry, in: dataDirectory), !files.isEmpty else {
+            throw DatasetError.missingFiles(
+                dataset: "\(dataset.title) (\(split.rawValue))", missing: files.map(\.name),
+                searched: entry.searchDirectories(in: dataDirectory).map(_displayPath),
+                instructions: entry.instructions(dataDirectory: dataDirectory))
+        }
+        return found
+    }
+
     /// The first directory that holds every file, as one URL per file; nil if none does.
     private static func _locate(
         _ files: [DatasetManifest.File], of entry: DatasetManifest.Entry, in dataDirectory: URL

@@ -9,6 +9,35 @@ public protocol Optimizer {
     /// θ ← update(θ, ∂L/∂θ) for every parameter that has a gradient; then grad = nil and the
     /// parameter's sparsity mask (if any) is re-applied.
     mutating func step(_ parameters: [Parameter])
+
+    /// The running state the next `step` reads (momenta, step counts) of `parameters`, named
+    /// by position (`"3.m"` is the first moment of `parameters[3]`): what a resumed training
+    /// run must restore to continue bit for bit. Parameters never stepped have no entry.
+    func stateTensors(of parameters: [Parameter]) -> [(name: String, tensor: Tensor)]
+
+    /// Replaces the running state with `tensors` from `stateTensors(of:)`, matched to
+    /// `parameters` by position (the same network rebuilt, so the same order and shapes).
+    ///
+    /// - Throws: `OptimizerStateError` when a tensor's shape differs from its parameter's.
+    mutating func restoreState(_ tensors: [String: Tensor], of parameters: [Parameter]) throws
+}
+
+/// A saved optimiser state that does not fit the network it is restored onto.
+public struct OptimizerStateError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// Which tensor and what is wrong, e.g. `optimiser state 3.m: shape [4], the parameter has [2, 2]`.
+    public var description: String
+}
+
+/// `tensors[name]` with the shape of `parameter`, or nil when absent.
+private func stateTensor(_ tensors: [String: Tensor], _ name: String, like parameter: Parameter)
+    throws -> Tensor?
+{
+    guard let tensor = tensors[name] else { return nil }
+    guard tensor.shape == parameter.value.shape else {
+        throw OptimizerStateError(description: "optimiser state \(name): shape \(tensor.shape), "
+                                      + "the parameter has \(parameter.value.shape)")
+    }
+    return tensor
 }
 
 /// An optimiser that keeps a running momentum for every parameter it has stepped, masked
@@ -82,6 +111,20 @@ public struct SGD: MomentumOptimizer {
 
     /// The velocity v of `parameter` (the buffer of the update above).
     public func momentum(of parameter: Parameter) -> Tensor? { velocity[ObjectIdentifier(parameter)] }
+
+    /// `"i.velocity"`: v of `parameters[i]`.
+    public func stateTensors(of parameters: [Parameter]) -> [(name: String, tensor: Tensor)] {
+        parameters.enumerated().compactMap { i, p in
+            velocity[ObjectIdentifier(p)].map { ("\(i).velocity", $0) }
+        }
+    }
+
+    public mutating func restoreState(_ tensors: [String: Tensor], of parameters: [Parameter]) throws {
+        velocity = [:]
+        for (i, p) in parameters.enumerated() {
+            if let v = try stateTensor(tensors, "\(i).velocity", like: p) { velocity[ObjectIdentifier(p)] = v }
+        }
+    }
 }
 
 /// Adam (Kingma & Ba 2015), optionally AMSGrad (Reddi et al. 2018) and decoupled weight decay
@@ -170,5 +213,28 @@ public struct Adam: MomentumOptimizer {
             }
         }
         return result
+    }
+
+    /// `"i.m"`, `"i.v"`, `"i.vmax"` and `"i.t"` (the step count t as a one-element tensor,
+    /// exact below 2²⁴ steps) of `parameters[i]`.
+    public func stateTensors(of parameters: [Parameter]) -> [(name: String, tensor: Tensor)] {
+        parameters.enumerated().flatMap { i, p -> [(name: String, tensor: Tensor)] in
+            guard let state = moments[ObjectIdentifier(p)] else { return [] }
+            precondition(state.t < 1 << 24, "Adam step count \(state.t) is not exact as a Float")
+            return [("\(i).m", state.m), ("\(i).v", state.v), ("\(i).vmax", state.vmax),
+                    ("\(i).t", Tensor(shape: [1], scalars: [Float(state.t)]))]
+        }
+    }
+
+    public mutating func restoreState(_ tensors: [String: Tensor], of parameters: [Parameter]) throws {
+        moments = [:]
+        for (i, p) in parameters.enumerated() {
+            guard let m = try stateTensor(tensors, "\(i).m", like: p) else { continue }
+            guard let v = try stateTensor(tensors, "\(i).v", like: p),
+                  let vmax = try stateTensor(tensors, "\(i).vmax", like: p),
+                  let t = tensors["\(i).t"], t.count == 1
+            else { throw OptimizerStateError(description: "optimiser state \(i): m without v, vmax or t") }
+            moments[ObjectIdentifier(p)] = (m, v, vmax, Int(t.scalars[0]))
+        }
     }
 }

@@ -9,6 +9,10 @@ import ArgumentParser
 /// at different scales never overwrite each other.
 public enum Profile: String, CaseIterable, Codable, Sendable, ExpressibleByArgument {
     /// Seconds. Plumbing plus coarse claims (above chance, monotone trends); used by ChapterTests.
+    /// Some networks train too briefly here to leave chance (chapter-hoyer's fixed-threshold
+    /// SNN, chapter-ultralow's naive fine-tune at T = 2), so the sanity gate's chance test only
+    /// warns at this profile and results.json lists them under `degenerate`; its loss test
+    /// stops the run at every profile.
     case smoke
     /// Minutes on a two-core laptop; shows the paper's qualitative claim. The default.
     case quick

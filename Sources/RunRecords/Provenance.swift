@@ -26,6 +26,9 @@ public struct Provenance: Codable, Sendable, Equatable {
     public var seed: UInt64
     /// Debug or release build.
     public var build: BuildConfiguration
+    /// The SHA-256 over the dataset files the run read (`DataDigest.sha256`); nil in files
+    /// written before the field existed.
+    public var dataDigest: String?
 
     /// The provenance of `record`.
     public init(record: RunRecord) {
@@ -36,6 +39,7 @@ public struct Provenance: Codable, Sendable, Equatable {
         profile = record.profile
         seed = record.seed
         build = record.build
+        dataDigest = record.data?.sha256
     }
 
     /// Reads a provenance.json.

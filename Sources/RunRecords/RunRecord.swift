@@ -57,14 +57,23 @@ public struct RunRecord: Codable, Sendable, Equatable {
     /// Headline against the paper and captioned figures; nil in files written before the
     /// field existed (decoding them still works) and for chapters that do not fill it.
     public var summary: RunSummary?
+    /// The dataset files the run read, with their digests; nil in files written before the
+    /// field existed.
+    public var data: DataDigest?
+    /// Trained networks the sanity gate flagged that the run kept; empty when none, nil in
+    /// files written before the gate existed.
+    public var degenerate: [DegenerateNetwork]?
 
     /// Creates a record from its parts.
     public init(
         chapter: String, profile: Profile, seed: UInt64, threads: Int, commandLine: [String],
         git: GitRevision, date: Date, build: BuildConfiguration, config: JSONValue,
-        metrics: JSONValue, summary: RunSummary? = nil, convolution: String? = nil
+        metrics: JSONValue, summary: RunSummary? = nil, convolution: String? = nil,
+        data: DataDigest? = nil, degenerate: [DegenerateNetwork]? = nil
     ) {
         self.convolution = convolution
+        self.data = data
+        self.degenerate = degenerate
         self.chapter = chapter
         self.profile = profile
         self.seed = seed

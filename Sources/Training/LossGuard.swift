@@ -10,7 +10,7 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable, Equatable {
         switch self {
         case .divergedLoss(let epoch, let step):
             return "the loss diverged (NaN or infinite) at epoch \(epoch + 1), step \(step + 1). "
-                + "Nothing was saved for the stage that diverged. Lower its learning rate "
+                + "The stage that diverged saved no output. Lower its learning rate "
                 + "(`--help` lists the chapter's options; otherwise the learning rate in "
                 + "chapters/<key>/Config.swift), or undo the option that made the network "
                 + "degenerate (for example a density so low that a layer keeps no weight)."

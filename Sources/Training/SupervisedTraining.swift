@@ -20,8 +20,11 @@ import TensorCore
 /// - Parameters:
 ///   - partialBatch: `.drop` trains on ⌊N / batchSize⌋ full batches per epoch.
 ///   - progressLabel: the label of a `ProgressLine` updated every step; nil draws none.
+///   - checkpoints: where every epoch is saved (the network's weights and buffers and the
+///     optimiser's moments, `TrainingSnapshot`) and resumed from after a crash; nil for none.
 ///   - afterEpoch: called after each epoch's last step with the zero-based epoch and its mean
-///     loss and accuracy (e.g. a test evaluation and a log line).
+///     loss and accuracy (e.g. a test evaluation and a log line). With `checkpoints`, it must
+///     keep no state of its own across epochs (a resumed run does not replay it).
 /// - Throws: `TrainingError.divergedLoss` at the first non-finite loss; `afterEpoch`'s errors.
 /// - Complexity: epochs · ⌈N / batchSize⌉ forward + backward passes.
 @discardableResult
@@ -29,7 +32,7 @@ public func trainSupervised(
     _ network: any Layer, epochs: Int, batchSize: Int, partialBatch: MiniBatches.PartialBatch = .keep,
     optimizer: inout some Optimizer, learningRate: Float, schedule: LearningRateSchedule,
     on train: LabeledImages, augmentation: Augmentation = .none, normalization: Normalization,
-    progressLabel: String? = nil, rng: inout SeededGenerator,
+    progressLabel: String? = nil, rng: inout SeededGenerator, checkpoints: EpochCheckpoints? = nil,
     afterEpoch: (_ epoch: Int, EpochResult) throws -> Void = { _, _ in }
 ) throws -> [EpochResult] {
     let stepsPerEpoch = partialBatch == .drop
@@ -37,7 +40,9 @@ public func trainSupervised(
     return try runEpochs(
         progressLabel,
         TrainingLength(epochs: epochs, stepsPerEpoch: stepsPerEpoch, learningRate: learningRate, schedule: schedule),
-        rng: &rng,
+        rng: &rng, checkpoints: checkpoints,
+        saveState: { try TrainingSnapshot.encode(network, optimizer: optimizer) },
+        restoreState: { try TrainingSnapshot.restore($0, into: network, optimizer: &optimizer) },
         batches: { rng in
             train.shuffledBatches(size: batchSize, partialBatch: partialBatch, augmentation: augmentation,
                                   normalization: normalization, using: &rng)

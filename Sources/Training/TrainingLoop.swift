@@ -3,6 +3,7 @@
 // supplies only its batches and its step.
 
 import Datasets
+import Foundation
 import NeuralNetworks
 import TensorCore
 
@@ -47,34 +48,53 @@ public struct TrainingLength: Sendable, Equatable {
 ///         (loss, correct, count) ← `step`(batch, η, rng)               the chapter's step
 ///         stop if the loss is not finite (`TrainingError.divergedLoss`)
 ///       `afterEpoch`(epoch, mean loss and accuracy, steps so far)   (evaluation, pruning, …)
+///       save a checkpoint (with `checkpoints`)
 ///
 /// Random draws, in order: per epoch the batches' draws, then per step whatever the step draws
 /// from `rng`. A progress line labelled `label` (nil: none) shows epoch, step, running loss and
 /// accuracy, images/s and the ETA.
 ///
+/// With `checkpoints`, every finished epoch is saved: the counters, the generator, the epoch
+/// means and the caller's `saveState()` (network, optimiser, whatever `afterEpoch` keeps). A
+/// run that finds a checkpoint of itself there (after a crash) calls `restoreState`, sets the
+/// generator and counters, prints `resuming <stage> at epoch k/n` and continues with epoch k:
+/// it draws, steps and returns exactly what the uninterrupted run would have. The run's first
+/// step loss and epoch means are recorded in `checkpoints.records` for the sanity gate.
+///
 /// - Returns: every epoch's mean loss and accuracy.
-/// - Throws: `TrainingError.divergedLoss` at the first non-finite loss; the step's and
-///   `afterEpoch`'s errors.
+/// - Throws: `TrainingError.divergedLoss` at the first non-finite loss; the step's,
+///   `afterEpoch`'s, the state closures' and the checkpoint store's errors.
 @discardableResult
 public func runEpochs(
     _ label: String?, _ length: TrainingLength, rng: inout SeededGenerator,
+    checkpoints: EpochCheckpoints?,
+    saveState: () throws -> Data, restoreState: (Data) throws -> Void,
     batches: (inout SeededGenerator) -> MiniBatches,
     step: (_ batch: MiniBatches.Element, _ learningRate: Float, _ rng: inout SeededGenerator) throws -> StepResult,
     afterEpoch: (_ epoch: Int, _ result: EpochResult, _ stepsSoFar: Int) throws -> Void = { _, _, _ in }
 ) throws -> [EpochResult] {
-    let progress = label.flatMap { label in
-        length.epochs > 0 && length.stepsPerEpoch > 0
-            ? ProgressLine(label, epochs: length.epochs, stepsPerEpoch: length.stepsPerEpoch) : nil
-    }
     var results: [EpochResult] = []
     var k = 0   // global step
-    for epoch in 0..<length.epochs {
+    var start = 0
+    var firstStepLoss: Double?
+    let run = checkpoints?.startRun(label: label, length: length)
+    if let resume = run?.resume {
+        try restoreState(resume.state)
+        rng = SeededGenerator(seed: resume.generator)
+        (start, k, results, firstStepLoss) = (resume.epochsDone, resume.stepsDone, resume.results, resume.firstStepLoss)
+    }
+    let progress = label.flatMap { label in
+        length.epochs > start && length.stepsPerEpoch > 0
+            ? ProgressLine(label, epochs: length.epochs, stepsPerEpoch: length.stepsPerEpoch) : nil
+    }
+    for epoch in start..<Swift.max(start, length.epochs) {
         var loss = 0.0, correct = 0, seen = 0
         let epochBatches = batches(&rng)
         for (b, batch) in epochBatches.prefix(length.stepsPerEpoch).enumerated() {
             let rate = length.schedule.rate(base: length.learningRate, step: k, total: length.totalSteps)
             let result = try step(batch, rate, &rng)
             try checkFinite(loss: result.loss, epoch: epoch, step: b)
+            if firstStepLoss == nil { firstStepLoss = Double(result.loss) }
             loss += Double(result.loss) * Double(result.count)
             correct += result.correct; seen += result.count; k += 1
             progress?.update(epoch: epoch, step: b, loss: loss / Double(seen),
@@ -84,6 +104,26 @@ public func runEpochs(
                                  accuracy: Double(correct) / Double(Swift.max(seen, 1)))
         results.append(result)
         try afterEpoch(epoch, result, k)
+        if let checkpoints, let run {
+            try checkpoints.save(
+                EpochCheckpoint(label: label, epochs: length.epochs, stepsPerEpoch: length.stepsPerEpoch,
+                                epochsDone: epoch + 1, stepsDone: k, generator: rng.state,
+                                firstStepLoss: firstStepLoss, results: results, state: try saveState()),
+                run: run.run)
+        }
     }
+    checkpoints?.finish(TrainingRecord(label: label, firstStepLoss: firstStepLoss, epochs: results))
     return results
+}
+
+/// `runEpochs` without checkpoints: nothing is saved, nothing resumed, nothing recorded.
+@discardableResult
+public func runEpochs(
+    _ label: String?, _ length: TrainingLength, rng: inout SeededGenerator,
+    batches: (inout SeededGenerator) -> MiniBatches,
+    step: (_ batch: MiniBatches.Element, _ learningRate: Float, _ rng: inout SeededGenerator) throws -> StepResult,
+    afterEpoch: (_ epoch: Int, _ result: EpochResult, _ stepsSoFar: Int) throws -> Void = { _, _, _ in }
+) throws -> [EpochResult] {
+    try runEpochs(label, length, rng: &rng, checkpoints: nil, saveState: { Data() }, restoreState: { _ in },
+                  batches: batches, step: step, afterEpoch: afterEpoch)
 }

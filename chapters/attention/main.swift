@@ -104,8 +104,8 @@ try printResolvedConfig(config)
 // MARK: - 1. Data
 // Standardised images; the SNN receives the same image as a constant current every step.
 
-let fullTrain = try LabeledImages.load(config.data.dataset, split: .train)
-let fullTest = try LabeledImages.load(config.data.dataset, split: .test)
+let fullTrain = try context.loadDataset(config.data.dataset, split: .train)
+let fullTest = try context.loadDataset(config.data.dataset, split: .test)
 var dataRNG = stream("data")
 let train = config.data.trainLimit.map { fullTrain.stratifiedSubset(limit: $0, using: &dataRNG) } ?? fullTrain
 let test = config.data.testLimit.map { fullTest.stratifiedSubset(limit: $0, using: &dataRNG) } ?? fullTest
@@ -124,19 +124,20 @@ let (meta, metaKey, _) = try cache.stage(
     "meta", version: 2, config: MetaStage(data: config.data, model: config.model, meta: config.meta),
     encode: { try NetworkState.encode($0) },
     decode: { try restore($0, config: config, imageShape: imageShape, classes: classes) }
-) { () -> Sequential in
+) { progress -> Sequential in
     var rng = stream("meta")
     let network = makeVGG(config.model, imageShape: imageShape, classes: classes, using: &rng)
     let m = config.meta
     _ = try trainStudent(network, label: "meta", teacher: nil, beta: 0, sparse: nil, epochs: m.epochs,
                          batchSize: m.batchSize, learningRate: m.learningRate, weightDecay: m.weightDecay,
                          pruneRate: PruneRateSchedule(), train: train, normalization: normalization,
-                         rng: &rng)
+                         rng: &rng, checkpoints: progress.checkpoints)
     return network
 }
 let metaAccuracy = Double(classificationAccuracy(meta, batches: testBatches))
 let totalWeights = weightParameters(of: meta).reduce(0) { $0 + $1.value.count }
 printMetric("meta-model ANN test accuracy (\(test.count) images)", 100 * metaAccuracy, unit: "%")
+try cache.requireAboveChance(metaKey, accuracy: metaAccuracy, images: test.count, classes: classes)
 print("weights: \(totalWeights) in \(weightParameters(of: meta).count) conv/linear layers")
 
 // MARK: - 3. Compressed students: three arms × densities
@@ -152,7 +153,7 @@ for density in s.densities {
         let name = "\(arm.rawValue)-\(density)"
         let (model, key, _) = try cache.stage(
             "students", version: 2, config: StudentStage(arm: arm.rawValue, density: density, student: s),
-            dependsOn: [metaKey]) { () -> TrainedModel in
+            dependsOn: [metaKey]) { progress -> TrainedModel in
             var rng = stream("students/\(name)")
             let network = s.startFromMeta || arm == .oneShot
                 ? try restore(NetworkState.encode(meta), config: config, imageShape: imageShape, classes: classes)
@@ -169,7 +170,7 @@ for density in s.densities {
                 sparse: sparse, epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate,
                 weightDecay: s.weightDecay,
                 pruneRate: PruneRateSchedule(initial: s.initialPruneRate, minimum: s.minimumPruneRate),
-                train: train, normalization: normalization, rng: &rng)
+                train: train, normalization: normalization, rng: &rng, checkpoints: progress.checkpoints)
             return TrainedModel(state: try NetworkState.encode(network), trace: trace)
         }
         // The checkpoint holds the masks: the restored student is exactly the trained one.
@@ -186,6 +187,8 @@ for density in s.densities {
               + "ANN acc \(fmt(100 * result.annAccuracy, 2)) %, CR \(fmt(result.compressionRatio, 1))× "
               + "(conv \(fmt(result.convCompressionRatio, 1))×), layer densities "
               + result.layerDensities.map { fmt($0, 3) }.joined(separator: " "))
+        try cache.requireAboveChance(key, network: name, accuracy: result.annAccuracy, images: test.count,
+                                     classes: classes)
         students.append(result)
         studentNets[name] = (network, key)
     }
@@ -200,7 +203,7 @@ for fraction in config.channels.keptFractions {
     let masks = channelMasksByAttention(of: meta, images: rankingImages, keptFraction: fraction)
     let (model, key, _) = try cache.stage(
         "channels", version: 2, config: ChannelStage(fraction: fraction, student: s, channels: config.channels),
-        dependsOn: [metaKey]) { () -> TrainedModel in
+        dependsOn: [metaKey]) { progress -> TrainedModel in
         var rng = stream("channels/\(fraction)")
         let network = try restore(NetworkState.encode(meta), config: config, imageShape: imageShape,
                                   classes: classes)
@@ -209,7 +212,7 @@ for fraction in config.channels.keptFractions {
             network, label: "channels-\(fraction)", teacher: meta, beta: s.beta, sparse: nil,
             epochs: config.channels.epochs, batchSize: s.batchSize, learningRate: s.learningRate,
             weightDecay: s.weightDecay, pruneRate: PruneRateSchedule(), train: train,
-            normalization: normalization, rng: &rng)
+            normalization: normalization, rng: &rng, checkpoints: progress.checkpoints)
         trace.keptChannels = masks.map { $0.filter { $0 }.count }
         return TrainedModel(state: try NetworkState.encode(network), trace: trace)
     }
@@ -226,6 +229,8 @@ for fraction in config.channels.keptFractions {
     print("channels f = \(fraction): kept \(result.keptChannels), ANN acc \(fmt(100 * result.annAccuracy, 2)) %, "
           + "CR \(fmt(result.compressionRatio, 1))×, MACs ÷\(fmt(result.macsRatio, 1)), "
           + "shrunk vs masked max |Δlogit| \(String(format: "%.1e", shrinkError))")
+    try cache.requireAboveChance(key, network: "channels-\(fraction)", accuracy: result.annAccuracy,
+                                 images: test.count, classes: classes)
     channelResults.append(result)
     channelNets[fraction] = (small, key)
 }
@@ -245,9 +250,9 @@ for f in config.snn.channelFractions { if let (net, key) = channelNets[f] { snnM
 var snnResults: [SNNResult] = []
 let T = config.snn.timesteps
 for model in snnModels {
-    let (trained, _, _) = try cache.stage(
+    let (trained, snnKey, _) = try cache.stage(
         "snn", version: 2, config: SNNStage(model: model.name, conversion: config.conversion, snn: config.snn),
-        dependsOn: [model.key]) { () -> TrainedSNN in
+        dependsOn: [model.key]) { progress -> TrainedSNN in
         var rng = stream("snn/\(model.name)")
         let c = config.conversion, sc = config.snn
         let r = try trainedSNN(from: model.ann, label: "snn \(model.name)", percentile: c.percentile,
@@ -255,7 +260,7 @@ for model in snnModels {
                                calibrationBatchSize: c.calibrationBatchSize, timesteps: sc.timesteps,
                                epochs: sc.epochs, batchSize: sc.batchSize, learningRate: sc.learningRate,
                                trainLimit: sc.trainLimit, train: train, normalization: normalization,
-                               rng: &rng)
+                               rng: &rng, checkpoints: progress.checkpoints)
         return TrainedSNN(state: try NetworkState.encode(r.snn), thresholdsBefore: r.thresholdsBefore.map(Double.init),
                           secondsPerEpoch: r.secondsPerEpoch)
     }
@@ -285,6 +290,8 @@ for model in snnModels {
           + "acc T=\(T) \(fmt(100 * result.accuracy, 2)) % (its ANN \(fmt(100 * result.annAccuracyOnSimulated, 2)) %), "
           + "ACs \(String(format: "%.3g", result.accumulates)), spikes/neuron "
           + result.spikesPerNeuron.map { fmt($0, 2) }.joined(separator: " "))
+    try cache.requireAboveChance(snnKey, network: "snn \(model.name)", accuracy: result.accuracy,
+                                 images: simulated.count, classes: classes)
     snnResults.append(result)
 }
 

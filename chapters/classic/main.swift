@@ -98,10 +98,8 @@ runChapter {
     // Images in [0, 1], standardised per channel with training statistics. The SNN gets the
     // same standardised image as a constant input current at every step (direct coding).
 
-    let fullTrain = try LabeledImages.load(config.data.dataset, split: .train,
-                                       ifMissing: context.missingData)
-    let test = try LabeledImages.load(config.data.dataset, split: .test,
-                                       ifMissing: context.missingData)
+    let fullTrain = try context.loadDataset(config.data.dataset, split: .train)
+    let test = try context.loadDataset(config.data.dataset, split: .test)
     let train = fullTrain.stratifiedSubset(limit: config.data.trainLimit, using: &rng)
     let simulated = test.stratifiedSubset(limit: config.data.simulatedTestLimit, using: &rng)
     let normalization = Normalization(fittedTo: train)
@@ -121,7 +119,7 @@ runChapter {
     let (ann, annKey, _) = try cache.networkStage(
         "ann", version: 1, config: ANNStage(data: config.data, ann: config.ann),
         architecture: { makeANN(config.ann, imageShape: train.imageShape, classes: train.classCount, using: &$0) }
-    ) { () -> Sequential in
+    ) { progress -> Sequential in
         var initRNG = rng.split()
         let network = makeANN(config.ann, imageShape: train.imageShape, classes: train.classCount, using: &initRNG)
         var optimizer = Adam(learningRate: config.ann.learningRate, weightDecay: config.ann.weightDecay)
@@ -130,7 +128,7 @@ runChapter {
         try trainSupervised(network, epochs: config.ann.epochs, batchSize: config.ann.batchSize,
                             optimizer: &optimizer, learningRate: config.ann.learningRate,
                             schedule: .cosine(minimum: 0), on: train, normalization: normalization,
-                            progressLabel: "ANN", rng: &rng)
+                            progressLabel: "ANN", rng: &rng, checkpoints: progress.checkpoints)
         return network
     }
     let testBatches = test.batches(size: 500, normalization: normalization)
@@ -138,6 +136,7 @@ runChapter {
     let simulatedBatches = simulated.batches(size: config.evaluation.batchSize, normalization: normalization)
     let annSubsetAccuracy = Double(classificationAccuracy(ann, batches: simulatedBatches))
     print("ANN test accuracy: \(formatFixed(100 * annAccuracy, digits: 2)) % (10k), \(formatFixed(100 * annSubsetAccuracy, digits: 2)) % on the simulated subset")
+    try cache.requireAboveChance(annKey, accuracy: annAccuracy, images: test.count, classes: test.classCount)
 
     // MARK: - 3. Convert to SNN
     // (a) Fold BN: w' = w·γ/√(σ²+ε), b' = (b − μ)·γ/√(σ²+ε) + β.

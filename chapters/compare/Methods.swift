@@ -100,10 +100,10 @@ struct UltralowStage: Encodable { var ultralow: Config.UltralowConfig; var batch
 /// (`calibratedFits`), V = α·μ, A = β·μ, U(0) = `start`; then BPTT at each fine-tuning T.
 func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: Bench,
                  config: Config.UltralowConfig, cache: StageCache, dependsOn: [StageKey]) throws -> [MethodResult] {
-    let (results, _, _) = try cache.stage(
+    let (results, key, _) = try cache.stage(
         "ultralow", version: 1, config: UltralowStage(ultralow: config, batchSize: bench.simulatedBatches.batchSize),
         dependsOn: dependsOn
-    ) { () -> [MethodResult] in
+    ) { progress -> [MethodResult] in
         let reluIndices = folded.layers.indices.filter { folded.layers[$0] is ReLU }
         let clips = statistics.map { $0.percentile(config.clipPercentile) }
         let calibration = bench.normalization.apply(
@@ -142,7 +142,7 @@ func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: 
             _ = try fineTune(snn, neurons: neurons, train: tuneTrain, normalization: bench.normalization,
                              timesteps: t, epochs: config.method.finetuneEpochs, batchSize: config.method.finetuneBatchSize,
                              learningRate: config.method.finetuneLearningRate, label: "ultralow fine-tune T=\(t)",
-                             using: &tuneRNG)
+                             using: &tuneRNG, checkpoints: progress.checkpoints)
             return measured(snn, neurons, t)
         }
         let tuneSeconds = Date().timeIntervalSince(tuneStart)
@@ -153,6 +153,10 @@ func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: 
                          cumulativeReadout: false, points: tuned, preparationSeconds: fitSeconds + tuneSeconds),
         ]
     }
+    for point in results.first(where: { $0.key == "ultralow-finetuned" })?.points ?? [] {
+        try cache.requireAboveChance(key, network: "ultralow fine-tune T=\(point.timesteps)", accuracy: point.accuracy,
+                                     images: bench.simulated.count, classes: bench.classes)
+    }
     return results
 }
 
@@ -162,10 +166,10 @@ struct HybridStage: Encodable { var hybrid: Config.HybridConfig; var calibration
 
 func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: Config.HybridConfig,
                cache: StageCache, dependsOn: [StageKey]) throws -> MethodResult {
-    let (result, _, _) = try cache.stage(
+    let (result, key, _) = try cache.stage(
         "hybrid", version: 1, config: HybridStage(hybrid: config, calibrationBatches: calibration.count),
         dependsOn: dependsOn
-    ) { () -> MethodResult in
+    ) { progress -> MethodResult in
         let arm = config.method   // chapter-hybrid's arm C, from its preset of this profile
         var rng = SeededGenerator(seed: bench.seed &+ 3)
         let thresholds = try balanceThresholds(of: folded, on: calibration, using: .percentile(config.percentile),
@@ -182,7 +186,8 @@ func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: 
                              calibrationBatches: config.calibrationBatches, percentile: config.percentile,
                              outputThresholdScale: config.outputThresholdScale, sweep: [], sweepImages: nil,
                              evaluationBatchSize: bench.simulatedBatches.batchSize, train: bench.train,
-                             normalization: bench.normalization, testBatches: testBatches, seed: bench.seed)
+                             normalization: bench.normalization, testBatches: testBatches, seed: bench.seed,
+                             checkpoints: progress.checkpoints)
         let seconds = Date().timeIntervalSince(start)
         let e = r.evaluation
         // Energy, event view (each pre-pool spike charged the fan-out of its pooled element, the
@@ -201,6 +206,7 @@ func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: 
         return MethodResult(key: "hybrid", name: "hybrid single-spike (T = \(config.timesteps))", chapter: "hybrid",
                             cumulativeReadout: false, points: [point], preparationSeconds: seconds)
     }
+    try requireAboveChance(result, key: key, bench: bench, cache: cache)
     return result
 }
 
@@ -215,10 +221,10 @@ struct HoyerStage: Encodable {
 
 func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneConfig, config: Config.HoyerConfig,
               cache: StageCache) throws -> MethodResult {
-    let (result, _, _) = try cache.stage(
+    let (result, key, _) = try cache.stage(
         "hoyer", version: 1,
         config: HoyerStage(data: data, backbone: backbone, hoyer: config, batchSize: bench.simulatedBatches.batchSize)
-    ) { () -> MethodResult in
+    ) { progress -> MethodResult in
         let network = makeHoyerVGG(
             features: backbone.features, classifier: backbone.classifier, dropout: config.dropout,
             imageShape: bench.imageShape, classes: bench.classes, mode: .hoyerSum,
@@ -229,7 +235,7 @@ func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneCo
         try trainHoyerNetwork(network, label: "hoyer", schedule: config.schedule,
                               data: TrainingData(train: bench.train, normalization: bench.normalization,
                                                  augmentation: .none),
-                              seed: bench.seed &+ 1)
+                              seed: bench.seed &+ 1, checkpoints: progress.checkpoints)
         let trainingSeconds = Date().timeIntervalSince(start)
         // T = 1: one inference pass; every spike layer outputs o = [z ≥ E] ∈ {0, 1}.
         let inference = Date()
@@ -259,6 +265,7 @@ func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneCo
         return MethodResult(key: "hoyer", name: "Hoyer spike + regulariser (T = 1)", chapter: "hoyer",
                             cumulativeReadout: false, points: [point], preparationSeconds: trainingSeconds)
     }
+    try requireAboveChance(result, key: key, bench: bench, cache: cache)
     return result
 }
 
@@ -273,13 +280,13 @@ struct AttentionStage: Encodable {
 
 func runAttention(ann: Sequential, restore: () throws -> Sequential, bench: Bench, config: Config.AttentionConfig,
                   conversion: Config.ConversionConfig, cache: StageCache, dependsOn: [StageKey]) throws -> MethodResult {
-    let (result, _, _) = try cache.stage(
+    let (result, key, _) = try cache.stage(
         "attention", version: 2,  // 2: regrowth reads Adam's m/(√v + ε), masks in checkpoints
         config: AttentionStage(attention: config, calibrationBatches: conversion.calibrationBatches,
                                calibrationBatchSize: conversion.calibrationBatchSize,
                                batchSize: bench.simulatedBatches.batchSize),
         dependsOn: dependsOn
-    ) { () -> MethodResult in
+    ) { progress -> MethodResult in
         // The shared ANN is the dense meta-model (teacher) and the student's starting point;
         // the student keeps `density` of its weights, starting from the global magnitude mask.
         let student = try restore()
@@ -292,14 +299,15 @@ func runAttention(ann: Sequential, restore: () throws -> Sequential, bench: Benc
                              weightDecay: config.method.weightDecay,
                              pruneRate: PruneRateSchedule(initial: config.method.initialPruneRate,
                                                           minimum: config.method.minimumPruneRate),
-                             train: bench.train, normalization: bench.normalization, rng: &rng)
+                             train: bench.train, normalization: bench.normalization, rng: &rng,
+                             checkpoints: progress.checkpoints)
         let folded = try foldBatchNorm(student)   // zero weights stay zero: W' = W·γ/√(σ² + ε)
         let (snn, _, _) = try trainedSNN(
             from: folded, label: "attention snn", percentile: config.method.percentile, scale: config.method.thresholdScale,
             calibrationBatches: conversion.calibrationBatches, calibrationBatchSize: conversion.calibrationBatchSize,
             timesteps: config.method.timesteps, epochs: config.method.snnEpochs, batchSize: config.method.snnBatchSize,
             learningRate: config.method.snnLearningRate, trainLimit: config.method.snnTrainLimit, train: bench.train,
-            normalization: bench.normalization, rng: &rng)
+            normalization: bench.normalization, rng: &rng, checkpoints: progress.checkpoints)
         let preparation = Date().timeIntervalSince(start)
         let T = config.method.timesteps
         var simulationRNG = SeededGenerator(seed: bench.seed)
@@ -312,5 +320,15 @@ func runAttention(ann: Sequential, restore: () throws -> Sequential, bench: Benc
                             chapter: "attention", cumulativeReadout: false, points: [point],
                             preparationSeconds: preparation)
     }
+    try requireAboveChance(result, key: key, bench: bench, cache: cache)
     return result
+}
+
+/// The sanity gate's held-out test on a trained method's SNN: each of its points is measured on
+/// the same test images.
+private func requireAboveChance(_ result: MethodResult, key: StageKey, bench: Bench, cache: StageCache) throws {
+    for point in result.points {
+        try cache.requireAboveChance(key, network: "\(result.key) T=\(point.timesteps)", accuracy: point.accuracy,
+                                     images: bench.simulated.count, classes: bench.classes)
+    }
 }

@@ -145,9 +145,8 @@ runChapter {
     // hybrid code, which sends the analog image at step 1 and one spike per pixel after).
 
     printSection("1. Data")
-    let missing = context.missingData
-    let fullTrain = try LabeledImages.load(config.data.dataset, split: .train, ifMissing: missing)
-    let test = try LabeledImages.load(config.data.dataset, split: .test, ifMissing: missing)
+    let fullTrain = try context.loadDataset(config.data.dataset, split: .train)
+    let test = try context.loadDataset(config.data.dataset, split: .test)
     let train = fullTrain.stratifiedSubset(limit: config.data.trainLimit, using: &rng)
     let simulated = test.stratifiedSubset(limit: config.data.simulatedTestLimit, using: &rng)
     let normalization = Normalization(fittedTo: train)
@@ -185,7 +184,7 @@ runChapter {
             stage, version: readout == .unitLogits ? 2 : 1,
             config: ANNStage(dataset: config.data.dataset, trainLimit: config.data.trainLimit,
                              backbone: config.backbone, ann: config.ann, dropout: dropout)
-        ) { () -> TrainedNetwork in
+        ) { progress -> TrainedNetwork in
             let network = makeANN(activation, dropout: dropout, seed: context.seed &+ 11)
             var batchRNG = SeededGenerator(seed: context.seed &+ 12)   // batch order, dropout
             let start = Date()
@@ -193,7 +192,8 @@ runChapter {
                                 epochs: config.ann.epochs, batchSize: config.ann.batchSize,
                                 optimizer: .adam, learningRate: config.ann.learningRate,
                                 schedule: .cosine(minimum: 0), weightDecay: config.ann.weightDecay,
-                                train: train, normalization: normalization, rng: &batchRNG)
+                                train: train, normalization: normalization, rng: &batchRNG,
+                                checkpoints: progress.checkpoints)
             return TrainedNetwork(state: try NetworkState.encode(network), seconds: Date().timeIntervalSince(start))
         }
         let network = makeANN(activation, dropout: dropout, seed: 0)
@@ -213,6 +213,10 @@ runChapter {
     printMetric("RNL ANN accuracy, the same images", 100 * rnlSubset, unit: "%")
     let dietSubset = Double(classificationAccuracy(dietANN, batches: simulatedBatches))
     printMetric("DIET (BN-free) ANN accuracy, the same images", 100 * dietSubset, unit: "%")
+    let classes = train.classCount
+    try cache.requireAboveChance(annKey, accuracy: annAccuracy, images: test.count, classes: classes)
+    try cache.requireAboveChance(rnlKey, accuracy: rnlSubset, images: simulated.count, classes: classes)
+    try cache.requireAboveChance(dietKey, accuracy: dietSubset, images: simulated.count, classes: classes)
 
     // Energy reference (EnergyEstimation, 45 nm): E_ANN = E_MAC·Σ MACs of the folded ReLU ANN.
     let folded = try foldBatchNorm(ann)

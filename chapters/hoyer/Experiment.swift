@@ -105,10 +105,10 @@ func trainedNetwork(_ variant: Variant, config: Config, data: TrainingData,
     // The architecture draws from its own seed, not from the generator networkStage passes.
     let (network, key, _) = try cache.networkStage(
         name, version: TrainingJob.trainingVersion, config: stage, architecture: { _ in make() }
-    ) { () -> Sequential in
+    ) { progress -> Sequential in
         let network = make()
         try trainHoyerNetwork(network, label: name, schedule: config.training,
-                              data: data, seed: seed &+ 1)
+                              data: data, seed: seed &+ 1, checkpoints: progress.checkpoints)
         return network
     }
     return (network, key)

@@ -148,11 +148,8 @@ runChapter {
 
     printSection("1. Data")
     var dataRNG = SeededGenerator(seed: context.seed)
-    // TODO(api): ChapterSupport cannot name Datasets' policy, so every chapter maps it.
-    let missing = context.missingData
-    let fullTrain = try LabeledImages.load(config.data.dataset, split: .train,
-                                           ifMissing: missing)
-    let fullTest = try LabeledImages.load(config.data.dataset, split: .test, ifMissing: missing)
+    let fullTrain = try context.loadDataset(config.data.dataset, split: .train)
+    let fullTest = try context.loadDataset(config.data.dataset, split: .test)
     let train = fullTrain.stratifiedSubset(limit: config.data.trainLimit, using: &dataRNG)
     let test = fullTest.stratifiedSubset(limit: config.data.testLimit, using: &dataRNG)
     let normalization: Normalization
@@ -179,6 +176,8 @@ runChapter {
                      config: config.evaluation, noiseLevels: stage.noiseLevels,
                      seed: context.seed)
         }
+        try cache.requireAboveChance(key, accuracy: evaluation.accuracy, images: test.count,
+                                     classes: train.classCount)
         return (network, evaluation)
     }
 

@@ -70,14 +70,15 @@ func trainedANN(config: Config, train: LabeledImages, normalization: Normalizati
             let network = make(&initRNG)
             try NetworkState.decode(data, into: network)
             return network
-        }) { () -> Sequential in
+        }) { progress -> Sequential in
         var initRNG = rng.split()
         let network = make(&initRNG)
         let ann = config.ann
         var adam = Adam(learningRate: ann.learningRate, weightDecay: ann.weightDecay)
         try trainSupervised(network, epochs: ann.epochs, batchSize: ann.batchSize, optimizer: &adam,
                             learningRate: ann.learningRate, schedule: .cosine(minimum: 0), on: train,
-                            normalization: normalization, progressLabel: "ann", rng: &rng)
+                            normalization: normalization, progressLabel: "ann", rng: &rng,
+                            checkpoints: progress.checkpoints)
         return network
     }
     return (network, key)

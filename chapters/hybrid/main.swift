@@ -141,9 +141,8 @@ try printResolvedConfig(config)
 // is the analog input (every step for direct, step 1 only for hybrid) and drives mapping C:
 //   spike sign(x) at t = first + ⌊(T − first + 1)·(1 − |x|/m_c)⌋,  m_c = max(μ_c, 1 − μ_c)/σ_c.
 
-let missing = context.missingData
-let fullTrain = try LabeledImages.load(config.data.dataset, split: .train, ifMissing: missing)
-let fullTest = try LabeledImages.load(config.data.dataset, split: .test, ifMissing: missing)
+let fullTrain = try context.loadDataset(config.data.dataset, split: .train)
+let fullTest = try context.loadDataset(config.data.dataset, split: .test)
 let pickRNG = rng
 let train = config.data.trainLimit.map { fullTrain.stratifiedSubset(limit: $0, using: &rng) } ?? fullTrain
 var test = config.data.testLimit.map { fullTest.stratifiedSubset(limit: $0, using: &rng) } ?? fullTest
@@ -173,6 +172,7 @@ let (ann, annKey) = try trainedANN(config: config, train: train, normalization: 
                                    cache: cache, rng: &rng)
 let annAccuracy = Double(classificationAccuracy(ann, batches: testBatches.map { ($0.normalised, $0.labels) }))
 printMetric("ANN test accuracy (\(armImages) images, as the arms)", 100 * annAccuracy, unit: "%")
+try cache.requireAboveChance(annKey, accuracy: annAccuracy, images: armImages, classes: train.classCount)
 
 // MARK: - 3. Convert to SNN
 // Arm A (DIET): θˡ = s · P99.7(ReLU outputs of layer l on training images), s = 0.3.
@@ -202,13 +202,13 @@ print("percentile thresholds θˡ: " + percentileThresholds.map { fmt(Double($0)
 let T = config.finetune.timesteps
 var armResults: [ArmResult] = []
 for arm in config.finetune.arms + config.finetune.ablations {
-    let (result, _, _) = try cache.stage(
+    let (result, armKey, _) = try cache.stage(
         "arm-\(arm.key)", version: 3,
         // The key holds this arm and the shared schedule, not the list of other arms.
         config: ArmStage(arm: arm, finetune: config.finetune.sharedSchedule, conversion: config.conversion,
                          evaluation: config.evaluation, testLimit: config.data.testLimit,
                          evaluateOn: arguments.evaluateOn),
-        dependsOn: [annKey]) { () -> ArmResult in
+        dependsOn: [annKey]) { progress -> ArmResult in
         try fineTune(arm, folded: folded, thresholds: percentileThresholds, outputThreshold: outputThreshold,
                      timesteps: T, epochs: config.finetune.epochs,
                      imagesPerEpoch: config.finetune.imagesPerEpoch, batchSize: config.finetune.batchSize,
@@ -220,8 +220,10 @@ for arm in config.finetune.arms + config.finetune.ablations {
                      sweepImages: config.evaluation.sweepImages,
                      evaluationBatchSize: config.evaluation.batchSize,
                      train: train, normalization: normalization, testBatches: testBatches,
-                     seed: context.seed)
+                     seed: context.seed, checkpoints: progress.checkpoints)
     }
+    try cache.requireAboveChance(armKey, accuracy: result.evaluation.accuracy, images: armImages,
+                                 classes: train.classCount)
     armResults.append(result)
     let e = result.evaluation
     print("\(arm.title): accuracy \(fmt(100 * e.accuracy, 2)) %, spikes/neuron per layer "

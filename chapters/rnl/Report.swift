@@ -49,7 +49,7 @@ func trainedANN(
     let (network, key, _) = try cache.networkStage(
         stage, version: 2, config: ANNStage(data: config.data, ann: config.ann, activation: stage),
         architecture: make
-    ) { () -> Sequential in
+    ) { progress -> Sequential in
         // The stage's own stream: its draws, and every draw after it, are the same whether
         // this stage or an earlier one was computed or loaded from the cache.
         var rng = SeededGenerator(seed: seed, stream: stage)
@@ -60,7 +60,8 @@ func trainedANN(
                             epochs: ann.epochs, batchSize: ann.batchSize,
                             optimizer: ann.optimizer, learningRate: ann.learningRate,
                             schedule: ann.schedule, weightDecay: ann.weightDecay,
-                            train: train, normalization: normalization, rng: &rng)
+                            train: train, normalization: normalization, rng: &rng,
+                            checkpoints: progress.checkpoints)
         return network
     }
     return (network, key)

@@ -115,10 +115,8 @@ runChapter {
     // Standardised images; the SNN receives the same image as a constant current at every step
     // (direct coding). A held-out part of the training set drives the RIL selection rule.
 
-    let fullTrain = try LabeledImages.load(config.data.dataset, split: .train,
-                                       ifMissing: context.missingData)
-    let test = try LabeledImages.load(config.data.dataset, split: .test,
-                                       ifMissing: context.missingData)
+    let fullTrain = try context.loadDataset(config.data.dataset, split: .train)
+    let test = try context.loadDataset(config.data.dataset, split: .test)
     let trainCount = config.data.trainLimit ?? (fullTrain.count - config.data.validationCount)
     let pool = fullTrain.stratifiedSubset(limit: trainCount + config.data.validationCount, using: &rng)
         .shuffled(using: &rng)
@@ -146,6 +144,8 @@ runChapter {
     let rnlAccuracy = Double(classificationAccuracy(rnlANN, batches: testBatches))
     printMetric("ReLU ANN test accuracy (10k)", 100 * reluAccuracy, unit: "%")
     printMetric("RNL ANN test accuracy (10k)", 100 * rnlAccuracy, unit: "%")
+    try cache.requireAboveChance(reluKey, accuracy: reluAccuracy, images: test.count, classes: test.classCount)
+    try cache.requireAboveChance(rnlKey, accuracy: rnlAccuracy, images: test.count, classes: test.classCount)
 
     // MARK: - 3. Convert to SNN
     // Baselines (reusing SNNConversion): fold BN, θˡ = max or 99.9th percentile of ReLU outputs on

@@ -75,9 +75,10 @@ struct DNNStage: Encodable { var data: Config.DataConfig; var dnn: Config.DNNCon
 /// The inputs of the cached `finetune` stage.
 struct FineTuneStage: Encodable { var finetune: Config.FineTuneConfig; var evaluation: Config.EvaluationConfig }
 
-/// SGD with momentum, cross-entropy, lr ÷ 5 at 60/80/90 % of the steps (NOTES.md §3).
+/// SGD with momentum, cross-entropy, lr ÷ 5 at 60/80/90 % of the steps (NOTES.md §3); every
+/// epoch saved to `checkpoints`, from which a crashed run resumes.
 func trainDNN(_ network: Sequential, train: LabeledImages, normalization: Normalization,
-              config: Config, using rng: inout SeededGenerator) throws {
+              config: Config, using rng: inout SeededGenerator, checkpoints: EpochCheckpoints?) throws {
     let c = config.dnn
     var optimizer = SGD(learningRate: c.learningRate, momentum: c.momentum,
                         weightDecay: c.weightDecay, decayScope: .all)
@@ -85,7 +86,8 @@ func trainDNN(_ network: Sequential, train: LabeledImages, normalization: Normal
                         learningRate: c.learningRate,
                         schedule: .step(milestones: [0.6, 0.8, 0.9], factor: 5), on: train,
                         augmentation: config.data.augment ? .standard : .none,
-                        normalization: normalization, progressLabel: "DNN", rng: &rng)
+                        normalization: normalization, progressLabel: "DNN", rng: &rng,
+                        checkpoints: checkpoints)
 }
 
 /// The shape of one layer's pre-activation distribution, in units of its clip μ.

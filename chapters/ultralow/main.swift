@@ -129,8 +129,8 @@ runChapter {
     // Images standardised with training statistics; the SNN receives the same image as a
     // constant input current at every step (direct coding, NOTES.md §2.8).
     printSection("1. Data")
-    let fullTrain = try LabeledImages.load(config.data.dataset, split: .train)
-    let fullTest = try LabeledImages.load(config.data.dataset, split: .test)
+    let fullTrain = try context.loadDataset(config.data.dataset, split: .train)
+    let fullTest = try context.loadDataset(config.data.dataset, split: .test)
     let train = fullTrain.stratifiedSubset(limit: config.data.trainLimit, using: &dataRNG)
     let test = fullTest.stratifiedSubset(limit: config.data.testLimit, using: &dataRNG)
     let normalization = Normalization(fittedTo: train)
@@ -158,11 +158,12 @@ runChapter {
     let (dnn, dnnKey, _) = try cache.networkStage(
         "dnn", version: 3, config: DNNStage(data: config.data, dnn: config.dnn),
         architecture: makeDNN
-    ) { () -> Sequential in
+    ) { progress -> Sequential in
         var dnnRNG = SeededGenerator(seed: context.seed, stream: "dnn")
         var initRNG = dnnRNG.split()
         let network = makeDNN(&initRNG)
-        try trainDNN(network, train: train, normalization: normalization, config: config, using: &dnnRNG)
+        try trainDNN(network, train: train, normalization: normalization, config: config, using: &dnnRNG,
+                     checkpoints: progress.checkpoints)
         return network
     }
     let clipInfo = clipLayers(of: dnn)
@@ -172,6 +173,7 @@ runChapter {
     let dnnSubsetAccuracy = Double(classificationAccuracy(dnn, batches: testBatches))
     printMetric("DNN test accuracy (all \(fullTest.count))", 100 * dnnAccuracy, unit: "%")
     printMetric("DNN test accuracy (the \(test.count) simulated)", 100 * dnnSubsetAccuracy, unit: "%")
+    try cache.requireAboveChance(dnnKey, accuracy: dnnAccuracy, images: fullTest.count, classes: fullTest.classCount)
     print("trained clips μˡ: " + clips.map { formatFixed(Double($0), digits: 3) }.joined(separator: "  "))
 
     // MARK: - 3. Convert: measure the distribution, fit (α, β) per layer and T (NOTES.md §2.4)
@@ -225,9 +227,9 @@ runChapter {
     printSection("5. Fine-tune the SNN (BPTT, trainable V and λ)")
     var subsetRNG = SeededGenerator(seed: context.seed, stream: "finetune-subset")
     let tuneTrain = train.stratifiedSubset(limit: config.finetune.trainLimit, using: &subsetRNG)
-    let (tuned, _, _) = try cache.stage(
+    let (tuned, tunedKey, _) = try cache.stage(
         "finetune", version: 2, config: FineTuneStage(finetune: config.finetune, evaluation: config.evaluation),
-        dependsOn: [convertKey]) { () -> [FineTuneResult] in
+        dependsOn: [convertKey]) { progress -> [FineTuneResult] in
         let jobs = config.finetune.timesteps.map { (config.finetune.rule, $0) }
             + config.finetune.naiveTimesteps.map { (ConversionRule.naive, $0) }
         return try jobs.map { rule, t in
@@ -239,7 +241,8 @@ runChapter {
                                       timesteps: t, epochs: config.finetune.epochs,
                                       batchSize: config.finetune.batchSize,
                                       learningRate: config.finetune.learningRate,
-                                      label: "fine-tune \(rule.kind.rawValue) T=\(t)", using: &tuneRNG)
+                                      label: "fine-tune \(rule.kind.rawValue) T=\(t)", using: &tuneRNG,
+                                      checkpoints: progress.checkpoints)
             let after = evaluate(snn, neurons: neurons, on: testBatches, timesteps: t, seed: context.seed)
             print("  \(rule.name), T = \(t): \(formatFixed(100 * before.accuracy, digits: 2)) % → "
                   + "\(formatFixed(100 * after.accuracy, digits: 2)) % after fine-tuning")
@@ -248,6 +251,10 @@ runChapter {
         }
     }
     printFineTuneTable(tuned, dnnAccuracy: dnnSubsetAccuracy, paperAccuracy: config.evaluation.paperAccuracy)
+    for r in tuned {
+        try cache.requireAboveChance(tunedKey, network: "fine-tune \(r.rule.kind.rawValue) T=\(r.timesteps)",
+                                     accuracy: r.after.accuracy, images: test.count, classes: test.classCount)
+    }
 
     // MARK: - 6. Energy, results and figures
     // E_DNN = E_MAC·Σ MACs;  E_SNN = E_MAC·MACs₁·(T or 1) + E_AC·Σ_{l≥2} spikes·fan-out

@@ -30,11 +30,14 @@ public struct TrainingTrace: Codable, Equatable {
 ///     every step: θ ← Adam(θ) (its m, v updated for masked weights too); W ← W ⊙ M
 ///     every epoch but the last: prune ⌈p·nnz⌉ / regrow by Adam's m/(√v + ε), p = `pruneRate`
 ///
-/// Stops with `TrainingError.divergedLoss` at the first non-finite loss.
+/// Stops with `TrainingError.divergedLoss` at the first non-finite loss. With `checkpoints`,
+/// every epoch is saved (network with its masks, Adam's moments, the trace so far) and a
+/// crashed run resumes from the last one.
 public func trainStudent(
     _ network: Sequential, label: String, teacher: Sequential?, beta: Float, sparse: SparseMomentum?,
     epochs: Int, batchSize: Int, learningRate: Float, weightDecay: Float, pruneRate: PruneRateSchedule,
-    train: LabeledImages, normalization: Normalization, rng: inout SeededGenerator
+    train: LabeledImages, normalization: Normalization, rng: inout SeededGenerator,
+    checkpoints: EpochCheckpoints? = nil
 ) throws -> TrainingTrace {
     var trace = TrainingTrace()
     if let sparse { trace.budget = sparse.budget; trace.initialDensities = sparse.layerDensities }
@@ -44,7 +47,13 @@ public func trainStudent(
     var adam = Adam(learningRate: learningRate, weightDecay: weightDecay)
     var atLoss = 0.0, seen = 0   // the attention term's share, per epoch
     let start = Date()
-    try runEpochs(label, length, rng: &rng,
+    try runEpochs(label, length, rng: &rng, checkpoints: checkpoints,
+        // The masks travel with the network; `atLoss` and `seen` are zero between epochs.
+        saveState: { try TrainingSnapshot.encode(network, optimizer: adam, extra: JSONEncoder().encode(trace)) },
+        restoreState: {
+            trace = try JSONDecoder().decode(
+                TrainingTrace.self, from: TrainingSnapshot.restore($0, into: network, optimizer: &adam))
+        },
         batches: { rng in train.shuffledBatches(size: batchSize, normalization: normalization, using: &rng) },
         step: { batch, rate, rng in
             adam.learningRate = rate
@@ -80,11 +89,13 @@ public func trainStudent(
 ///     batches of `calibrationBatchSize` images.
 ///   - timesteps, epochs, batchSize, learningRate: BPTT at T steps, AMSGrad, cosine to 0.
 ///   - trainLimit: a class-balanced subset of `train` (nil = all).
+///   - checkpoints: where every epoch is saved (SNN and optimiser) and a crashed run resumes
+///     from; nil for none.
 public func trainedSNN(
     from ann: Sequential, label: String, percentile: Double, scale: Float, calibrationBatches: Int,
     calibrationBatchSize: Int, timesteps: Int, epochs: Int, batchSize: Int, learningRate: Float,
     trainLimit: Int?, train: LabeledImages, normalization: Normalization,
-    rng: inout SeededGenerator
+    rng: inout SeededGenerator, checkpoints: EpochCheckpoints? = nil
 ) throws -> (snn: Sequential, thresholdsBefore: [Float], secondsPerEpoch: Double) {
     let calibration = train.batches(size: calibrationBatchSize, normalization: normalization)
         .prefix(calibrationBatches).map(\.images)
@@ -106,7 +117,9 @@ public func trainedSNN(
                                 learningRate: learningRate, schedule: .cosine(minimum: 0))
     var adam = Adam(learningRate: learningRate, amsgrad: true)
     let start = Date()
-    try runEpochs(label, length, rng: &rng,
+    try runEpochs(label, length, rng: &rng, checkpoints: checkpoints,
+        saveState: { try TrainingSnapshot.encode(snn, optimizer: adam) },
+        restoreState: { try TrainingSnapshot.restore($0, into: snn, optimizer: &adam) },
         batches: { rng in data.shuffledBatches(size: batchSize, normalization: normalization, using: &rng) },
         step: { batch, rate, rng in
             adam.learningRate = rate

@@ -84,9 +84,10 @@ public struct TrainingData {
 
 /// Mini-batch training: L = CE + Σ_l λ_H·H_l (the spike layers add their H terms to the
 /// context), Adam, lr / factor at the milestones, stepped every iteration (NOTES.md §2.4).
-/// Partial last batches are dropped; the batch order comes from `seed`.
+/// Partial last batches are dropped; the batch order comes from `seed`. With `checkpoints`,
+/// every epoch is saved and a crashed run resumes from the last one.
 public func trainHoyerNetwork(_ network: Sequential, label: String, schedule config: HoyerTrainingSchedule,
-                              data: TrainingData, seed: UInt64) throws {
+                              data: TrainingData, seed: UInt64, checkpoints: EpochCheckpoints? = nil) throws {
     var rng = SeededGenerator(seed: seed)
     var optimizer = Adam(
         learningRate: config.learningRate, weightDecay: config.weightDecay,
@@ -95,7 +96,7 @@ public func trainHoyerNetwork(_ network: Sequential, label: String, schedule con
                         optimizer: &optimizer, learningRate: config.learningRate,
                         schedule: .step(milestones: config.milestones, factor: config.factor),
                         on: data.train, augmentation: data.augmentation, normalization: data.normalization,
-                        progressLabel: label, rng: &rng)
+                        progressLabel: label, rng: &rng, checkpoints: checkpoints)
 }
 
 // MARK: - Operation counts and energy (NOTES.md §6)

@@ -76,12 +76,14 @@ public struct ArmResult: Codable {
 ///     (`calibrateSingleSpikeThresholds`, batches of 100 training images).
 ///   - sweep: T at which the tuned SNN is also evaluated (on the first `sweepImages` test
 ///     images, batches of `evaluationBatchSize`); empty for none.
+///   - checkpoints: where every fine-tuning epoch is saved (SNN and optimiser) and a crashed
+///     run resumes from; nil for none.
 public func fineTune(_ arm: Arm, folded: Sequential, thresholds: [Float], outputThreshold: Float,
                      timesteps: Int, epochs: Int, imagesPerEpoch: Int?, batchSize: Int, learningRate: Float,
                      calibrationBatches: Int, percentile: Double, outputThresholdScale: Float,
                      sweep: [Int], sweepImages: Int?, evaluationBatchSize: Int,
                      train: LabeledImages, normalization: Normalization, testBatches: [EncodedBatch],
-                     seed: UInt64) throws -> ArmResult {
+                     seed: UInt64, checkpoints: EpochCheckpoints? = nil) throws -> ArmResult {
     let snn = try spikingNetwork(from: folded, thresholds: thresholds.map { $0 * arm.thresholdScale },
                                  hidden: arm.hidden, thresholdAndLeak: arm.thresholdAndLeak)
     let T = timesteps
@@ -107,7 +109,9 @@ public func fineTune(_ arm: Arm, folded: Sequential, thresholds: [Float], output
                                 learningRate: learningRate, schedule: .cosine(minimum: 0))
     var adam = Adam(learningRate: learningRate, amsgrad: true)
     let start = Date()
-    let epochResults = try runEpochs("arm \(arm.key)", length, rng: &rng,
+    let epochResults = try runEpochs("arm \(arm.key)", length, rng: &rng, checkpoints: checkpoints,
+        saveState: { try TrainingSnapshot.encode(snn, optimizer: adam) },
+        restoreState: { try TrainingSnapshot.restore($0, into: snn, optimizer: &adam) },
         batches: { rng in train.shuffledBatches(size: batchSize, partialBatch: .drop, using: &rng) },
         step: { batch, rate, rng in
             adam.learningRate = rate

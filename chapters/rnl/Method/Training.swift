@@ -24,14 +24,16 @@ public enum ANNOptimizer: Codable, Equatable, Sendable {
 ///
 /// With `readout: .unitLogits` the read-out's initial weights are first rescaled to unit logit
 /// spread on the first 256 training images (`scaleReadoutToUnitLogits`; no random draws), and
-/// the factor is printed.
+/// the factor is printed. With `checkpoints`, every epoch is saved and a crashed run resumes
+/// from the last one (`trainSupervised`).
 ///
 /// - Complexity: epochs · ⌈N / batchSize⌉ forward + backward passes.
 public func trainClassifier(
     _ network: Sequential, label: String, readout: ReadoutInitialisation = .kaiming,
     epochs: Int, batchSize: Int, optimizer: ANNOptimizer,
     learningRate: Float, schedule: LearningRateSchedule, weightDecay: Float,
-    train: LabeledImages, normalization: Normalization, rng: inout SeededGenerator
+    train: LabeledImages, normalization: Normalization, rng: inout SeededGenerator,
+    checkpoints: EpochCheckpoints? = nil
 ) throws {
     if readout == .unitLogits {
         let probe = train.batches(size: 256, normalization: normalization)[0].images
@@ -44,11 +46,13 @@ public func trainClassifier(
         var sgd = SGD(learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
         try trainSupervised(network, epochs: epochs, batchSize: batchSize, optimizer: &sgd,
                             learningRate: learningRate, schedule: schedule, on: train,
-                            normalization: normalization, progressLabel: label, rng: &rng)
+                            normalization: normalization, progressLabel: label, rng: &rng,
+                            checkpoints: checkpoints)
     case .adam:
         var adam = Adam(learningRate: learningRate, weightDecay: weightDecay)
         try trainSupervised(network, epochs: epochs, batchSize: batchSize, optimizer: &adam,
                             learningRate: learningRate, schedule: schedule, on: train,
-                            normalization: normalization, progressLabel: label, rng: &rng)
+                            normalization: normalization, progressLabel: label, rng: &rng,
+                            checkpoints: checkpoints)
     }
 }

@@ -145,14 +145,17 @@ public func evaluate(_ snn: Sequential, neurons: [Int], on batches: MiniBatches,
 /// T times, logits = Σ_t W·x(t) (accumulated, not averaged), cross-entropy, Adam on weights,
 /// thresholds V and leaks λ; after each step λ ← min(λ, 1) and V ← max(V, 10⁻³).
 /// AMSGrad learning rate ÷ 5 at 60/80/90 % of the steps. Returns the mean loss of every epoch.
+/// With `checkpoints`, every epoch is saved (network and optimiser) and a crashed run resumes.
 public func fineTune(_ snn: Sequential, neurons: [Int], train: LabeledImages, normalization: Normalization,
                      timesteps: Int, epochs: Int, batchSize: Int, learningRate: Float, label: String,
-                     using rng: inout SeededGenerator) throws -> [Double] {
+                     using rng: inout SeededGenerator, checkpoints: EpochCheckpoints? = nil) throws -> [Double] {
     var optimizer = Adam(learningRate: learningRate, amsgrad: true)
     let spiking = neurons.map { snn.layers[$0] as! any SpikingLayer }
     let length = TrainingLength(epochs: epochs, stepsPerEpoch: (train.count + batchSize - 1) / batchSize,
                                 learningRate: learningRate, schedule: .step(milestones: [0.6, 0.8, 0.9], factor: 5))
-    return try runEpochs(label, length, rng: &rng,
+    return try runEpochs(label, length, rng: &rng, checkpoints: checkpoints,
+        saveState: { try TrainingSnapshot.encode(snn, optimizer: optimizer) },
+        restoreState: { try TrainingSnapshot.restore($0, into: snn, optimizer: &optimizer) },
         batches: { rng in train.shuffledBatches(size: batchSize, normalization: normalization, using: &rng) },
         step: { batch, rate, rng in
             optimizer.learningRate = rate
