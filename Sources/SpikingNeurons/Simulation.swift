@@ -60,8 +60,12 @@ extension Sequential {
     /// `chunk` steps at a time (time folded into the batch within a chunk; membranes carried
     /// between chunks). Inference only: no graph is recorded.
     ///
-    /// Memory is about chunk·N·(largest activation) floats, so a long simulation (T = 256) of a
-    /// large batch stays small.
+    /// Memory: the images run in groups small enough that one chunk's largest activation
+    /// (group · chunk · its floats per image and step) stays within
+    /// `ExecutionPolicy.current.simulationWorkingSetBytes`, so a long simulation (T = 256) of a
+    /// large batch stays small and in memory that is reused. Every image is simulated on its
+    /// own, so the grouping changes no output, count or statistic (tested). A Poisson code is
+    /// drawn for the whole batch at once (its draws are time-major), so it is never grouped.
     ///
     /// `profile`, when given, receives the seconds each layer took (benchmarks; nil costs nothing).
     ///
@@ -72,10 +76,57 @@ extension Sequential {
         precondition(chunk >= 1, "simulate needs chunks of at least one time step (got chunk = \(chunk))")
         profile?.prepare(layers: layers.count)
         let n = images.shape[0]
+        let group = encoding == .poisson ? n
+            : imagesPerGroup(images, steps: Swift.min(chunk, timesteps),
+                             workingSetBytes: ExecutionPolicy.current.simulationWorkingSetBytes)
+        guard group < n else {
+            let run = simulateGroup(images, timesteps: timesteps, encoding: encoding, chunk: chunk, using: &rng,
+                                    profile: profile)
+            return Simulation(outputs: run.outputs,
+                              spikeStatistics: run.counters.keys.sorted().map { run.counters[$0]!.statistics(images: n) },
+                              inputSpikesPerImage: run.inputSpikes.map { $0 / Double(n) })
+        }
+        var outputs: [Tensor] = []
+        var counters: [Int: SpikeCounter] = [:]
+        var inputSpikes = [Double](repeating: 0, count: layers.count)
+        for lo in stride(from: 0, to: n, by: group) {
+            let run = simulateGroup(images.batchRows(lo..<Swift.min(n, lo + group)), timesteps: timesteps,
+                                    encoding: encoding, chunk: chunk, using: &rng, profile: profile)
+            outputs.append(run.outputs)
+            for (index, counter) in run.counters { counters[index, default: counter.emptied()].append(counter) }
+            for i in inputSpikes.indices { inputSpikes[i] += run.inputSpikes[i] }
+        }
+        return Simulation(outputs: Tensor.concatenatingImages(outputs),
+                          spikeStatistics: counters.keys.sorted().map { counters[$0]!.statistics(images: n) },
+                          inputSpikesPerImage: inputSpikes.map { $0 / Double(n) })
+    }
+
+    /// The largest group of images whose chunk of `steps` steps keeps every activation within
+    /// `workingSetBytes` (at least 1 image, at most all of them): measured by one step of one image.
+    func imagesPerGroup(_ images: Tensor, steps: Int, workingSetBytes: Int) -> Int {
+        let n = images.shape[0]
+        var context = ForwardContext(phase: .inference)
+        context.timesteps = 1
+        var h = Variable(images.batchRows(0..<1))
+        var largest = h.value.count
+        for layer in layers {
+            h = layer.forward(h, context: &context)
+            largest = Swift.max(largest, h.value.count)
+        }
+        let bytesPerImage = largest * MemoryLayout<Float>.size * steps
+        return Swift.min(n, Swift.max(1, workingSetBytes / Swift.max(bytesPerImage, 1)))
+    }
+
+    /// One group of images through all `timesteps`: outputs `[T, n, K]`, the spike counters of
+    /// every spiking layer and the input spikes of every layer (summed over the group's images).
+    private func simulateGroup(_ images: Tensor, timesteps: Int, encoding: SpikeEncoding, chunk: Int,
+                               using rng: inout SeededGenerator, profile: SimulationProfile?)
+        -> (outputs: Tensor, counters: [Int: SpikeCounter], inputSpikes: [Double]) {
+        let n = images.shape[0]
         var context = ForwardContext(phase: .inference)
         var states: [Int: NeuronState] = [:]   // every spiking layer's state between chunks
         var counters: [Int: SpikeCounter] = [:]
-        var inputSpikes = [Double](repeating: 0, count: layers.count)   // all images, divided by N at the end
+        var inputSpikes = [Double](repeating: 0, count: layers.count)   // summed over the images
         var outputs: [Tensor] = []
         // Direct input is the same analog image at every step, and so is the output of every
         // layer before the first spiking one (a convolution of the image): computed once for the
@@ -146,9 +197,7 @@ extension Sequential {
                 counters[index] = SpikeCounter(layerIndex: index, counts: counts.scalars, steps: timesteps)
             }
         }
-        let statistics = counters.keys.sorted().map { counters[$0]!.statistics(images: n) }
-        return Simulation(outputs: all, spikeStatistics: statistics,
-                          inputSpikesPerImage: inputSpikes.map { $0 / Double(n) })
+        return (all, counters, inputSpikes)
     }
 }
 
@@ -207,4 +256,39 @@ public final class SimulationProfile {
     func add(layer: Int, since start: ContinuousClock.Instant?) { layerSeconds[layer] += seconds(since: start) }
     func addEncoding(since start: ContinuousClock.Instant?) { encodingSeconds += seconds(since: start) }
     func addBookkeeping(since start: ContinuousClock.Instant?) { bookkeepingSeconds += seconds(since: start) }
+}
+
+extension Tensor {
+    /// Rows `range` of a `[N, …]` batch (row-major copy).
+    func batchRows(_ range: Range<Int>) -> Tensor {
+        let row = count / Swift.max(shape[0], 1)
+        var out = Tensor(uninitializedShape: [range.count] + shape.dropFirst())
+        withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { destination in
+                destination.update(fromContentsOf: source[range.lowerBound * row..<range.upperBound * row])
+            }
+        }
+        return out
+    }
+
+    /// `[T, n₁ + n₂ + …, K]` from per-group outputs `[T, nᵢ, K]`, groups in image order.
+    static func concatenatingImages(_ parts: [Tensor]) -> Tensor {
+        let (t, k) = (parts[0].shape[0], parts[0].shape[2])
+        let n = parts.reduce(0) { $0 + $1.shape[1] }
+        var out = Tensor(uninitializedShape: [t, n, k])
+        out.withUnsafeMutableBufferPointer { destination in
+            var offset = 0
+            for part in parts {
+                let rows = part.shape[1] * k
+                part.withUnsafeBufferPointer { source in
+                    for step in 0..<t {
+                        UnsafeMutableBufferPointer(rebasing: destination[(step * n * k + offset)...].prefix(rows))
+                            .update(fromContentsOf: source[(step * rows)..<((step + 1) * rows)])
+                    }
+                }
+                offset += rows
+            }
+        }
+        return out
+    }
 }

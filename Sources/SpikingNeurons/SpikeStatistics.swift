@@ -56,6 +56,16 @@ struct SpikeCounter {
         steps += t
     }
 
+    /// The same layer with no counts yet (the start of a merge over image groups).
+    func emptied() -> SpikeCounter { SpikeCounter(layerIndex: layerIndex, counts: [], steps: steps) }
+
+    /// Appends the counts of the next group of images (same layer, same steps): the merged
+    /// counts are the whole batch's, in image order.
+    mutating func append(_ other: SpikeCounter) {
+        precondition(other.layerIndex == layerIndex && other.steps == steps, "merging counts of different runs")
+        counts += other.counts
+    }
+
     func statistics(images: Int) -> SpikeStatistics {
         let total = counts.reduce(0, +)
         let perImage = counts.count / Swift.max(images, 1)

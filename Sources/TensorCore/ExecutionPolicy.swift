@@ -15,6 +15,7 @@ import Darwin
 /// | `convolution`       | `.blocked`                     | `--convolution`                | `ExecutionPolicy.current.convolution`: every oneDNN convolution plan |
 /// | `spikeConvolution`  | spike-driven up to density 0.3 | `bench --spikes`, tests        | `SpikeConvolutionPolicy.current` (task-local) |
 /// | `activationLayout`  | blocked between convolutions   | tests                          | `DNNLRuntime.activationLayout` (task-local) |
+/// | `simulationWorkingSetBytes` | 64 MiB                 | `bench sim --working-set`, tests | `Sequential.simulate`: images per group, so one chunk's largest activation fits |
 /// | buffer-pool cap     | ¼ of physical memory, ≤ 8 GiB  | `LLSNN_BUFFER_POOL_MIB`        | `BufferPool` |
 /// | worker backend      | OpenMP's team when loaded      | `LLSNN_WORKERS=dispatch`       | `WorkerTeam` |
 ///
@@ -29,10 +30,17 @@ public struct ExecutionPolicy: Sendable, Equatable {
     public var workers: Int
     /// The oneDNN convolution kernels.
     public var convolution: ConvolutionAlgorithm
+    /// The most bytes one activation of a simulated chunk may take: `Sequential.simulate` runs
+    /// its images in groups that fit (measured with `bench sim`: on the shared backbone, groups
+    /// of this size ran ~2.8× faster than one 800 MB chunk of 250 images, whose fresh memory the
+    /// first run pays for). Results do not depend on it.
+    public var simulationWorkingSetBytes: Int
 
-    public init(workers: Int = 2, convolution: ConvolutionAlgorithm = .blocked) {
+    public init(workers: Int = 2, convolution: ConvolutionAlgorithm = .blocked,
+                simulationWorkingSetBytes: Int = 64 << 20) {
         self.workers = workers
         self.convolution = convolution
+        self.simulationWorkingSetBytes = simulationWorkingSetBytes
     }
 
     /// The registry: the one place the process's policy is stored.

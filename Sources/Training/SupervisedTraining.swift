@@ -54,3 +54,20 @@ public func trainSupervised(
         },
         afterEpoch: { epoch, result, _ in try afterEpoch(epoch, result) })
 }
+
+/// How the conversion chapters train a ReLU ANN: Adam with weight decay, mini-batches reshuffled
+/// every epoch, the learning rate cosine-annealed to 0 over all steps (`trainSupervised` with
+/// `.cosine(minimum: 0)`). One type, so chapter-classic and chapter-compare state it the same way.
+public struct ANNTraining: Codable, Equatable, Sendable {
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Float
+    public var weightDecay: Float
+
+    public init(epochs: Int, batchSize: Int, learningRate: Float, weightDecay: Float) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+    }
+}

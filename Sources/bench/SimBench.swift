@@ -50,6 +50,8 @@ struct SimBench: ParsableCommand {
         static let chunk = OptionRule<Int>("--chunk", 1...256)
         static let trainImages = OptionRule<Int>("--train-images", 1_000...60_000)
         static let epochs = OptionRule<Int>("--epochs", 1...100)
+        static let runs = OptionRule<Int>("--runs", 1...100)
+        static let workingSet = OptionRule<Int>("--working-set", 1...65_536)
     }
 
     @Option(help: "Network: backbone (conv32-32-64-64, fc256) or classic (conv16-32, fc64).")
@@ -66,6 +68,10 @@ struct SimBench: ParsableCommand {
     var chunk = 32
     @Option(help: Rule.trainImages.help("Training images for the ANN (class-balanced)."))
     var trainImages = 12_000
+    @Option(help: Rule.runs.help("Timed simulations per reset (the first includes the process's warm-up; the median is reported)."))
+    var runs = 3
+    @Option(help: Rule.workingSet.help("MiB one activation of a simulated chunk may take (images run in groups that fit)."))
+    var workingSet = 64
     @Option(help: Rule.epochs.help("ANN training epochs."))
     var epochs = 1
     @Option(help: "Seed of the ANN's initialisation, shuffling and the image subset.")
@@ -85,6 +91,8 @@ struct SimBench: ParsableCommand {
         try Rule.chunk.check(chunk)
         try Rule.trainImages.check(trainImages)
         try Rule.epochs.check(epochs)
+        try Rule.runs.check(runs)
+        try Rule.workingSet.check(workingSet)
     }
 
     func resetModes() throws -> [ResetMode] {
@@ -98,6 +106,7 @@ struct SimBench: ParsableCommand {
     }
 
     func run() throws {
+        ExecutionPolicy.update { $0.simulationWorkingSetBytes = workingSet << 20 }
         printMachine()
         let train = try LabeledImages.load(.fashionMNIST, split: .train)
         let test = try LabeledImages.load(.fashionMNIST, split: .test)
@@ -117,7 +126,7 @@ struct SimBench: ParsableCommand {
         print("network \(network.rawValue): \(folded.layers.count) layers, \(denseMACs) MACs per image·step (dense), "
               + "θ = " + thresholds.map { formatFixed(Double($0), digits: 3) }.joined(separator: " "))
         print("ANN accuracy on the \(simulated.count) simulated images: \(formatFixed(100 * annAccuracy, digits: 2)) %")
-        print("T = \(timesteps), batch \(batch), chunk \(chunk), threads \(Parallelism.workers)")
+        print("T = \(timesteps), batch \(batch), chunk \(chunk), working set \(workingSet) MiB, threads \(Parallelism.workers)")
 
         if let export {
             try exportForPeers(folded, thresholds: thresholds, images: simulated, normalization: normalization,
@@ -126,10 +135,18 @@ struct SimBench: ParsableCommand {
 
         for reset in try resetModes() {
             let snn = try convert(folded, thresholds: thresholds, reset: reset)
-            var rng = SeededGenerator(seed: seed)
-            let start = ContinuousClock.now
-            let evaluation = accuracyByTimestep(of: snn, on: batches, timesteps: timesteps, chunk: chunk, using: &rng)
-            let seconds = secondsSince(start)
+            var measured: TimestepEvaluation?
+            var times: [Double] = []
+            for _ in 0..<runs {
+                var rng = SeededGenerator(seed: seed)
+                let start = ContinuousClock.now
+                let run = accuracyByTimestep(of: snn, on: batches, timesteps: timesteps, chunk: chunk, using: &rng)
+                times.append(secondsSince(start))
+                precondition(measured == nil || measured == run, "two simulations of one network differ")
+                measured = run
+            }
+            let evaluation = measured!
+            let seconds = times.sorted()[times.count / 2]
             let imageSteps = Double(simulated.count * timesteps)
             let ledger = EnergyLedger.snn(snn, inputShape: train.imageShape,
                                           inputSpikesPerImage: evaluation.inputSpikesPerImage,
@@ -137,7 +154,8 @@ struct SimBench: ParsableCommand {
             let work = (ledger.totalMACs + ledger.totalAccumulates) / Double(timesteps)
             let milestones = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096].filter { $0 <= timesteps }
             print("\nreset \(reset == .subtraction ? "by subtraction" : "to zero"): "
-                  + String(format: "%.1f s, %.0f image·steps/s", seconds, imageSteps / seconds))
+                  + String(format: "%.2f s, %.0f image·steps/s (median of %d runs: ", seconds, imageSteps / seconds, runs)
+                  + times.map { formatFixed($0, digits: 2) }.joined(separator: ", ") + " s)")
             print("  accuracy %: " + milestones.map { "T=\($0) \(formatFixed(100 * evaluation.accuracy[$0 - 1], digits: 2))" }
                 .joined(separator: "  "))
             print("  spikes per neuron and step: " + evaluation.firingRates.map { formatFixed($0, digits: 4) }

@@ -115,7 +115,7 @@ import Testing
         let folder = try TestDirectory()
         defer { folder.remove() }
         let context = try loaded(dataDirectory(in: folder), cache: folder)
-        let record = try RunRecord(context: context, config: ["a": 1], metrics: ["b": 2], stages: [])
+        let record = try RunRecord(context: context, config: ["a": 1], metrics: ["b": 2])
         #expect(record.data == context.facts.dataDigest)
         #expect(record.degenerate == [])
         #expect(Provenance(record: record).dataDigest == context.facts.dataDigest?.sha256)

@@ -1,4 +1,4 @@
-import SpikingNeurons
+@testable import SpikingNeurons
 import Testing
 import _TestSupport
 import TensorCore
@@ -128,5 +128,30 @@ struct SimulationFastPathTests {
         // The layer after each neuron layer receives exactly the spikes it emitted.
         #expect(run.inputSpikesPerImage[2] * Double(n) == referenceCounts[0])
         #expect(run.inputSpikesPerImage[5] * Double(n) == referenceCounts[1])
+    }
+
+    /// Images run in groups that fit the working set: any grouping gives the same outputs,
+    /// statistics and input spike counts as one group of all images.
+    @Test(arguments: [SpikeEncoding.direct, .hybrid(.linear)])
+    func groupingChangesNothing(encoding: SpikeEncoding) {
+        let network = convolutionalNetwork(reset: .subtraction)
+        var rng = SeededGenerator(seed: 4)
+        let images = Tensor.uniform(shape: [7, 1, 8, 8], low: 0, high: 1, using: &rng)
+        let saved = ExecutionPolicy.current.simulationWorkingSetBytes
+        defer { ExecutionPolicy.update { $0.simulationWorkingSetBytes = saved } }
+        var runs: [Simulation] = []
+        // One image step's largest activation: 16·8·8 floats = 4 KiB, 20 KiB for a chunk of 5 steps.
+        for (bytes, group) in [(1 << 30, 7), (64 << 10, 3), (1, 1)] {   // one group, groups of 3 (3, 3, 1), of 1
+            ExecutionPolicy.update { $0.simulationWorkingSetBytes = bytes }
+            #expect(network.imagesPerGroup(images, steps: 5, workingSetBytes: bytes) == group)
+            var rngRun = SeededGenerator(seed: 1)
+            runs.append(network.simulate(images, timesteps: 11, encoding: encoding, chunk: 5, using: &rngRun))
+        }
+        #expect(runs[0].outputs.scalars.contains { $0 != 0 })
+        for run in runs.dropFirst() {
+            #expect(run.outputs == runs[0].outputs)
+            #expect(run.spikeStatistics == runs[0].spikeStatistics)
+            #expect(run.inputSpikesPerImage == runs[0].inputSpikesPerImage)
+        }
     }
 }

@@ -6,6 +6,7 @@ import Datasets
 import NeuralNetworks
 import SNNConversion
 import SpikingNeurons
+import Training
 
 /// One conversion to evaluate: a threshold rule and a reset.
 struct Method: Codable, Equatable, Sendable {
@@ -29,10 +30,8 @@ struct Config: ChapterConfiguration {
     struct ANNConfig: Codable, Equatable, Sendable {
         var features: [VGG.Item]
         var classifier: [Int]
-        var epochs: Int
-        var batchSize: Int
-        var learningRate: Float
-        var weightDecay: Float
+        /// Adam + cosine schedule (the same type as chapter-compare's ANN).
+        var training: ANNTraining
     }
     struct ConversionConfig: Codable, Equatable, Sendable {
         /// Training batches whose activations set the thresholds.
@@ -69,8 +68,8 @@ struct Config: ChapterConfiguration {
     static let paper = Config(
         data: DataConfig(dataset: .cifar10, trainLimit: nil, simulatedTestLimit: nil),
         ann: ANNConfig(features: VGG.vgg16, classifier: [4096, 4096],   // Simonyan & Zisserman Table 1
-                       epochs: 200, batchSize: 128,                     // NOTES.md §5.3 recipe
-                       learningRate: 1e-3, weightDecay: 5e-4),
+                       training: ANNTraining(epochs: 200, batchSize: 128, // NOTES.md §5.3 recipe
+                                             learningRate: 1e-3, weightDecay: 5e-4)),
         conversion: ConversionConfig(calibrationBatches: 8, calibrationBatchSize: 128,
                                      percentiles: [99.9, 99.99],        // Rueckauer 2017 §2.4, toolbox default 99.9
                                      reset: .subtraction),              // Rueckauer 2017 §2.2
@@ -81,8 +80,8 @@ struct Config: ChapterConfiguration {
         $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 12_000, simulatedTestLimit: 500)
         $0.ann.features = [.conv(16), .pool, .conv(32), .pool]
         $0.ann.classifier = [64]
-        $0.ann.epochs = 2
-        $0.ann.batchSize = 64
+        $0.ann.training.epochs = 2
+        $0.ann.training.batchSize = 64
         $0.conversion.calibrationBatches = 4
         $0.evaluation = EvaluationConfig(maxTimesteps: 256, batchSize: 250, chunk: 32)
     }
@@ -94,7 +93,7 @@ struct Config: ChapterConfiguration {
         $0.evaluation.batchSize = 100
         $0.ann.features = [.conv(8), .pool, .conv(16), .pool]
         $0.ann.classifier = [32]
-        $0.ann.epochs = 1
+        $0.ann.training.epochs = 1
         $0.conversion.calibrationBatches = 2
         $0.evaluation.maxTimesteps = 64
     }

@@ -122,11 +122,12 @@ runChapter {
     ) { progress -> Sequential in
         var initRNG = rng.split()
         let network = makeANN(config.ann, imageShape: train.imageShape, classes: train.classCount, using: &initRNG)
-        var optimizer = Adam(learningRate: config.ann.learningRate, weightDecay: config.ann.weightDecay)
+        let schedule = config.ann.training
+        var optimizer = Adam(learningRate: schedule.learningRate, weightDecay: schedule.weightDecay)
         // Mini-batches reshuffled every epoch; cosine schedule η(t) = η₀·(1 + cos(π·t/steps))/2
-        // stepped every iteration (ChapterSupport's supervised loop, with a NaN guard).
-        try trainSupervised(network, epochs: config.ann.epochs, batchSize: config.ann.batchSize,
-                            optimizer: &optimizer, learningRate: config.ann.learningRate,
+        // stepped every iteration (Training's supervised loop: NaN guard, a checkpoint per epoch).
+        try trainSupervised(network, epochs: schedule.epochs, batchSize: schedule.batchSize,
+                            optimizer: &optimizer, learningRate: schedule.learningRate,
                             schedule: .cosine(minimum: 0), on: train, normalization: normalization,
                             progressLabel: "ANN", rng: &rng, checkpoints: progress.checkpoints)
         return network

@@ -12,6 +12,7 @@ import HoyerMethod
 import HybridMethod
 import NeuralNetworks
 import UltralowMethod
+import Training
 
 struct Config: ChapterConfiguration {
     struct DataConfig: Codable, Equatable, Sendable {
@@ -26,13 +27,9 @@ struct Config: ChapterConfiguration {
         var features: [VGG.Item]
         var classifier: [Int]
     }
-    /// The ReLU ANN and the RNL ANN: BN, average pooling, no bias; Adam + cosine.
-    struct ANNConfig: Codable, Equatable, Sendable {
-        var epochs: Int
-        var batchSize: Int
-        var learningRate: Float
-        var weightDecay: Float
-    }
+    /// The ReLU ANN and the RNL ANN: BN, average pooling, no bias; Adam + cosine (the same
+    /// type as chapter-classic's ANN training).
+    typealias ANNConfig = ANNTraining
     /// Max-norm, percentile and RNL: one simulation of T_max steps each.
     struct ConversionConfig: Codable, Equatable, Sendable {
         var calibrationBatches: Int
