@@ -54,11 +54,7 @@ public struct LinePlot: Figure, Equatable {
     }
 
     public func gnuplotData() -> String {
-        var columns = [x.label, y.label]
-        if series.contains(where: { $0.yError != nil }) {
-            columns.append("± error of \(y.label) (only in blocks with error bars)")
-        }
-        return _Gnuplot.columnHeader(columns) + _Gnuplot.indexBlocks(series)
+        _Gnuplot.xyColumnHeader(x: x, y: y, series: series) + _Gnuplot.indexBlocks(series)
     }
 
     public func gnuplotCommands(dataFile: String) -> String {

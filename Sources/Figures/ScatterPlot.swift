@@ -45,11 +45,8 @@ public struct ScatterPlot: Figure, Equatable {
     }
 
     public func gnuplotData() -> String {
-        var columns = [x.label, y.label]
-        if series.contains(where: { $0.yError != nil }) {
-            columns.append("± error of \(y.label) (only in blocks with error bars)")
-        }
-        return _Gnuplot.columnHeader(columns) + _Gnuplot.indexBlocks(series + (front.map { [$0] } ?? []))
+        let all = series + (front.map { [$0] } ?? [])
+        return _Gnuplot.xyColumnHeader(x: x, y: y, series: series) + _Gnuplot.indexBlocks(all)
     }
 
     public func gnuplotCommands(dataFile: String) -> String {

@@ -113,6 +113,15 @@ enum _Gnuplot {
         return nil
     }
 
+    /// The header of an x–y plot's data: x, y, and the error column when any series has one.
+    static func xyColumnHeader(x: Axis, y: Axis, series: [Series]) -> String {
+        var columns = [x.label, y.label]
+        if series.contains(where: { $0.yError != nil }) {
+            columns.append("± error of \(y.label) (only in blocks with error bars)")
+        }
+        return columnHeader(columns)
+    }
+
     /// Header lines naming each column with its unit.
     static func columnHeader(_ columns: [String]) -> String {
         columns.enumerated().map { comment("column \($0 + 1): \($1)") }.joined(separator: "\n")
