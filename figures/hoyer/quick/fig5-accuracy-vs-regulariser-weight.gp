@@ -36,5 +36,5 @@ set ylabel 'test accuracy (%)'
 set key below horizontal
 datafile = 'fig5-accuracy-vs-regulariser-weight.dat'
 plot datafile index 0 using 1:2 with linespoints ls 1 title 'Hoyer sum + reg', \
-     86.46 with lines ls 11 title 'λ_H = 0: 86.46%', \
-     88.22 with lines ls 12 title 'ANN 88.22%'
+     86.4 with lines ls 11 title 'λ_H = 0: 86.40%', \
+     88.4 with lines ls 12 title 'ANN 88.40%'

@@ -41,6 +41,6 @@ set key inside bottom left
 datafile = 'fig-fit-curves-rnl.dat'
 plot datafile index 0 using 1:2 with lines ls 1 title 'layer 1 (Ω = 5.37)', \
      datafile index 1 using 1:2 with lines ls 2 title 'layer 2 (Ω = 4.75)', \
-     datafile index 2 using 1:2 with lines ls 3 title 'layer 3 (Ω = 3.09)', \
+     datafile index 2 using 1:2 with lines ls 3 title 'layer 3 (Ω = 3.10)', \
      datafile index 3 using 1:2 with lines ls 4 title 'output', \
      datafile index 4 using 1:2 with lines ls 5 title 'bound Ω¹/t (layer 1)'

@@ -36,4 +36,4 @@ set ylabel 'validation accuracy (%)'
 set key inside bottom right
 datafile = 'fig-ril-trajectory.dat'
 plot datafile index 0 using 1:2 with linespoints ls 1 title 'trajectory (iteration 0 → end)', \
-     81.5 with lines ls 11 title 'RNL reference'
+     81.4 with lines ls 11 title 'RNL reference'
