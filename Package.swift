@@ -149,7 +149,7 @@ for chapter in chapters {
         name: "chapter-\(chapter.key)",
         dependencies: dependencies,
         path: "chapters/\(chapter.key)",
-        exclude: ["README.md"] + (chapter.method == nil ? [] : ["Method"])))
+        exclude: ["README.md", "NOTES.md"] + (chapter.method == nil ? [] : ["Method"])))
 }
 
 // The layering the README draws: every module's imports against its allowed list.
