@@ -79,24 +79,18 @@ extension Sequential {
         let group = encoding == .poisson ? n
             : imagesPerGroup(images, steps: Swift.min(chunk, timesteps),
                              workingSetBytes: ExecutionPolicy.current.simulationWorkingSetBytes)
-        guard group < n else {
-            let run = simulateGroup(images, timesteps: timesteps, encoding: encoding, chunk: chunk, using: &rng,
-                                    profile: profile)
-            return Simulation(outputs: run.outputs,
-                              spikeStatistics: run.counters.keys.sorted().map { run.counters[$0]!.statistics(images: n) },
-                              inputSpikesPerImage: run.inputSpikes.map { $0 / Double(n) })
-        }
         var outputs: [Tensor] = []
         var counters: [Int: SpikeCounter] = [:]
         var inputSpikes = [Double](repeating: 0, count: layers.count)
         for lo in stride(from: 0, to: n, by: group) {
-            let run = simulateGroup(images.batchRows(lo..<Swift.min(n, lo + group)), timesteps: timesteps,
-                                    encoding: encoding, chunk: chunk, using: &rng, profile: profile)
+            let groupImages = group == n ? images : images.batchRows(lo..<Swift.min(n, lo + group))
+            let run = simulateGroup(groupImages, timesteps: timesteps, encoding: encoding, chunk: chunk,
+                                    using: &rng, profile: profile)
             outputs.append(run.outputs)
             for (index, counter) in run.counters { counters[index, default: counter.emptied()].append(counter) }
             for i in inputSpikes.indices { inputSpikes[i] += run.inputSpikes[i] }
         }
-        return Simulation(outputs: Tensor.concatenatingImages(outputs),
+        return Simulation(outputs: outputs.count == 1 ? outputs[0] : Tensor.concatenatingImages(outputs),
                           spikeStatistics: counters.keys.sorted().map { counters[$0]!.statistics(images: n) },
                           inputSpikesPerImage: inputSpikes.map { $0 / Double(n) })
     }
