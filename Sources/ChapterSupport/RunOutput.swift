@@ -13,7 +13,7 @@ import SystemSupport
 /// ...
 /// try writeFigures(metrics, to: output.directory)
 /// let record = try RunRecord(context: context, config: config, metrics: metrics)
-/// print("wrote \(try output.publish(record, stages: cache.timings).path)")
+/// print("wrote \(try output.publish(record, timings: cache).path)")
 /// // then the README's generated block, if the run writes it
 /// ```
 ///
@@ -49,7 +49,9 @@ public final class RunOutput: @unchecked Sendable {
     }
 
     /// Writes `record` (results.json, provenance.json) and the run log (`run-log.json`, from
-    /// `stages` and the context) into `directory`, then moves it into place as `destination`.
+    /// `stages`, `measuredSeconds` and the context) into `directory`, then moves it into place
+    /// as `destination`. Measured durations go to the run log only: results.json holds what a
+    /// repeated run reproduces.
     ///
     /// When the folder already holds a results.json with the same result
     /// (`RunRecord.hasSameResult(as:)`), the record keeps that file's provenance: a rerun
@@ -61,7 +63,9 @@ public final class RunOutput: @unchecked Sendable {
     ///   publish); the error of writing a file; `OutputFolderError` when the move fails
     ///   (the previous output is then left as it was).
     @discardableResult
-    public func publish(_ record: RunRecord, stages: [StageTiming]) throws -> URL {
+    public func publish(
+        _ record: RunRecord, stages: [StageTiming], measuredSeconds: [String: Double] = [:]
+    ) throws -> URL {
         guard let folder else {
             throw ChapterError.invalidConfiguration(
                 "a worker process (--worker) computes stages only; it never publishes outputs")
@@ -75,7 +79,8 @@ public final class RunOutput: @unchecked Sendable {
             reproduced = true
         }
         try published.write(to: directory)
-        let log = RunLog(context: context, stages: stages, reproducedPreviousResult: reproduced)
+        let log = RunLog(context: context, stages: stages, measuredSeconds: measuredSeconds,
+                         reproducedPreviousResult: reproduced)
         try atomicWrite(
             try JSONCoding.prettyEncoder().encode(log) + Data("\n".utf8),
             to: directory.appendingPathComponent(RunLog.fileName))
@@ -89,6 +94,13 @@ public final class RunOutput: @unchecked Sendable {
                     + "provenance.json kept)" : "")
               + "; this run's timings are in \(RunLog.fileName): " + describeStages(stages))
         return resultsURL
+    }
+
+    /// `publish(_:stages:measuredSeconds:)` with the stage timings and measured durations
+    /// `cache` collected in this run.
+    @discardableResult
+    public func publish(_ record: RunRecord, timings cache: StageCache) throws -> URL {
+        try publish(record, stages: cache.timings, measuredSeconds: cache.measuredSeconds)
     }
 }
 

@@ -36,16 +36,17 @@ extension RunLog {
     ///
     /// - Parameters:
     ///   - stages: usually `cache.timings`.
+    ///   - measuredSeconds: usually `cache.measuredSeconds`.
     ///   - reproducedPreviousResult: whether the folder's results.json was kept.
     public init(
-        context: ChapterContext, stages: [StageTiming], reproducedPreviousResult: Bool,
-        machine: MachineInfo = .current()
+        context: ChapterContext, stages: [StageTiming], measuredSeconds: [String: Double] = [:],
+        reproducedPreviousResult: Bool, machine: MachineInfo = .current()
     ) {
         self.init(
             chapter: context.chapter, profile: context.profile, commandLine: context.commandLine,
             git: context.git, date: context.wholeSecondStartDate, build: .current,
             machine: machine, threads: context.threads, stages: stages,
-            totalSeconds: context.elapsedSeconds,
+            totalSeconds: context.elapsedSeconds, measuredSeconds: measuredSeconds,
             reproducedPreviousResult: reproducedPreviousResult)
     }
 }

@@ -46,8 +46,11 @@ public final class StageCache {
     /// nil for none. A stage run under any other name is a programming error: `--rerun` could
     /// not name it, and a `--rerun` of a declared name would silently match nothing.
     public let declaredStages: [String]?
-    /// Wall time of every stage run so far, in order; goes into results.json.
+    /// Wall time of every stage run so far, in order; goes into run-log.json.
     public private(set) var timings: [StageTiming] = []
+    /// Other durations measured in this run by name (`measure(_:_:)`, `record(seconds:as:)`);
+    /// go into run-log.json, never results.json.
+    public private(set) var measuredSeconds: [String: Double] = [:]
     /// The run's data digest (mixed into every key) and the degenerate networks it kept.
     public let facts: RunFacts
     /// Whether the sanity gate keeps a degenerate network (`--allow-degenerate`) or stops.
@@ -181,6 +184,28 @@ public final class StageCache {
         let result = try body()
         timings.append(StageTiming(stage: name, seconds: secondsSince(start), outcome: .computed))
         return result
+    }
+
+    /// Runs `body` and records its wall time under `name` in `measuredSeconds` (for run-log.json).
+    ///
+    /// Use it inside a stage's `compute` for the parts of a stage worth timing on their own
+    /// (one network's training, one method's inference): the time is then measured only when
+    /// the stage is computed, and never travels into the stage's output or results.json.
+    ///
+    /// - Returns: `body`'s result and the seconds it took (to print).
+    @discardableResult
+    public func measure<T>(_ name: String, _ body: () throws -> T) rethrows -> (T, seconds: Double) {
+        let start = ContinuousClock.now
+        let result = try body()
+        let seconds = secondsSince(start)
+        record(seconds: seconds, as: name)
+        return (result, seconds)
+    }
+
+    /// Records a duration measured in this run under `name` (a later record of the same name
+    /// replaces it).
+    public func record(seconds: Double, as name: String) {
+        measuredSeconds[name] = seconds
     }
 
     // MARK: - Planning (for work done in worker processes)

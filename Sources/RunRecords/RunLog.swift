@@ -6,6 +6,10 @@ import Foundation
 /// The latest run of an output folder: its own commit, start date, command line as typed,
 /// build, machine and wall times. Written as `run-log.json` beside results.json on every run;
 /// git-ignored, because these change on every run while the result (`RunRecord`) may not.
+///
+/// Every wall time a run measures belongs here, never in results.json: the stages' own
+/// (`stages`) and any other duration a chapter names (`measuredSeconds`, e.g. a network's
+/// seconds per training epoch), so that repeating a run leaves results.json byte-identical.
 public struct RunLog: Codable, Sendable, Equatable {
     /// `run-log.json`.
     public static let fileName = "run-log.json"
@@ -30,6 +34,10 @@ public struct RunLog: Codable, Sendable, Equatable {
     public var stages: [StageTiming]
     /// Wall time of the whole run in seconds, up to the moment its outputs were published.
     public var totalSeconds: Double
+    /// Other durations the chapter measured in this run, in seconds, by a name that says what
+    /// was timed (`"arm C fine-tuning per epoch"`); empty when it measured none. Only what was
+    /// computed in this run: a stage loaded from the cache measured nothing.
+    public var measuredSeconds: [String: Double]
     /// True when results.json and provenance.json were kept as they were, because this run
     /// reproduced the result already in the folder (`RunRecord.hasSameResult(as:)`).
     public var reproducedPreviousResult: Bool
@@ -38,7 +46,8 @@ public struct RunLog: Codable, Sendable, Equatable {
     public init(
         chapter: String, profile: Profile, commandLine: [String], git: GitRevision, date: Date,
         build: BuildConfiguration, machine: MachineInfo, threads: Int, stages: [StageTiming],
-        totalSeconds: Double, reproducedPreviousResult: Bool
+        totalSeconds: Double, measuredSeconds: [String: Double] = [:],
+        reproducedPreviousResult: Bool
     ) {
         self.chapter = chapter
         self.profile = profile
@@ -50,7 +59,30 @@ public struct RunLog: Codable, Sendable, Equatable {
         self.threads = threads
         self.stages = stages
         self.totalSeconds = totalSeconds
+        self.measuredSeconds = measuredSeconds
         self.reproducedPreviousResult = reproducedPreviousResult
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case chapter, profile, commandLine, git, date, build, machine, threads, stages
+        case totalSeconds, measuredSeconds, reproducedPreviousResult
+    }
+
+    /// Decodes a run log; one written before `measuredSeconds` existed reads as measuring none.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        chapter = try c.decode(String.self, forKey: .chapter)
+        profile = try c.decode(Profile.self, forKey: .profile)
+        commandLine = try c.decode([String].self, forKey: .commandLine)
+        git = try c.decode(GitRevision.self, forKey: .git)
+        date = try c.decode(Date.self, forKey: .date)
+        build = try c.decode(BuildConfiguration.self, forKey: .build)
+        machine = try c.decode(MachineInfo.self, forKey: .machine)
+        threads = try c.decode(Int.self, forKey: .threads)
+        stages = try c.decode([StageTiming].self, forKey: .stages)
+        totalSeconds = try c.decode(Double.self, forKey: .totalSeconds)
+        measuredSeconds = try c.decodeIfPresent([String: Double].self, forKey: .measuredSeconds) ?? [:]
+        reproducedPreviousResult = try c.decode(Bool.self, forKey: .reproducedPreviousResult)
     }
 
     /// Reads a run-log.json.

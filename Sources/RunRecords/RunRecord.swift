@@ -11,7 +11,7 @@ import SystemSupport
 /// ```swift
 /// let record = try RunRecord(context: context, config: config, metrics: metrics,
 ///                            summary: runSummary(metrics))
-/// try output.publish(record, stages: cache.timings)    // ChapterSupport's RunOutput
+/// try output.publish(record, timings: cache)    // ChapterSupport's RunOutput
 /// ...
 /// let metrics = try RunRecord.load(from: url).metrics(as: Metrics.self)   // in a test
 /// ```

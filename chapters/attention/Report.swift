@@ -37,7 +37,6 @@ struct ChannelResult: Codable, Equatable {
 struct TrainedSNN: Codable {
     var state: Data
     var thresholdsBefore: [Double]
-    var secondsPerEpoch: Double
 }
 
 struct SNNResult: Codable, Equatable {
@@ -57,7 +56,6 @@ struct SNNResult: Codable, Equatable {
     var macs: Double
     var accumulates: Double
     var picojoules: Double
-    var secondsPerEpoch: Double
 }
 
 struct EnergyRow: Codable, Equatable {

@@ -128,10 +128,12 @@ let (meta, metaKey, _) = try cache.stage(
     var rng = stream("meta")
     let network = makeVGG(config.model, imageShape: imageShape, classes: classes, using: &rng)
     let m = config.meta
-    _ = try trainStudent(network, label: "meta", teacher: nil, beta: 0, sparse: nil, epochs: m.epochs,
+    _ = try cache.measure("meta training") {  // wall time: run-log.json only
+        try trainStudent(network, label: "meta", teacher: nil, beta: 0, sparse: nil, epochs: m.epochs,
                          batchSize: m.batchSize, learningRate: m.learningRate, weightDecay: m.weightDecay,
                          pruneRate: PruneRateSchedule(), train: train, normalization: normalization,
                          rng: &rng, checkpoints: progress.checkpoints)
+    }
     return network
 }
 let metaAccuracy = Double(classificationAccuracy(meta, batches: testBatches))
@@ -165,12 +167,14 @@ for density in s.densities {
                 sparse = SparseMomentum(weights: weightParameters(of: network), density: density,
                                         initialisation: s.initialMasks, using: &rng)
             }
-            let trace = try trainStudent(
-                network, label: name, teacher: arm == .sparseMomentumAT ? meta : nil, beta: s.beta,
-                sparse: sparse, epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate,
-                weightDecay: s.weightDecay,
-                pruneRate: PruneRateSchedule(initial: s.initialPruneRate, minimum: s.minimumPruneRate),
-                train: train, normalization: normalization, rng: &rng, checkpoints: progress.checkpoints)
+            let (trace, _) = try cache.measure("students \(name) training") {
+                try trainStudent(
+                    network, label: name, teacher: arm == .sparseMomentumAT ? meta : nil, beta: s.beta,
+                    sparse: sparse, epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate,
+                    weightDecay: s.weightDecay,
+                    pruneRate: PruneRateSchedule(initial: s.initialPruneRate, minimum: s.minimumPruneRate),
+                    train: train, normalization: normalization, rng: &rng, checkpoints: progress.checkpoints)
+            }
             return TrainedModel(state: try NetworkState.encode(network), trace: trace)
         }
         // The checkpoint holds the masks: the restored student is exactly the trained one.
@@ -208,11 +212,13 @@ for fraction in config.channels.keptFractions {
         let network = try restore(NetworkState.encode(meta), config: config, imageShape: imageShape,
                                   classes: classes)
         applyChannelMasks(masks, to: network, inputShape: imageShape)
-        var trace = try trainStudent(
-            network, label: "channels-\(fraction)", teacher: meta, beta: s.beta, sparse: nil,
-            epochs: config.channels.epochs, batchSize: s.batchSize, learningRate: s.learningRate,
-            weightDecay: s.weightDecay, pruneRate: PruneRateSchedule(), train: train,
-            normalization: normalization, rng: &rng, checkpoints: progress.checkpoints)
+        var (trace, _) = try cache.measure("channels-\(fraction) training") {
+            try trainStudent(
+                network, label: "channels-\(fraction)", teacher: meta, beta: s.beta, sparse: nil,
+                epochs: config.channels.epochs, batchSize: s.batchSize, learningRate: s.learningRate,
+                weightDecay: s.weightDecay, pruneRate: PruneRateSchedule(), train: train,
+                normalization: normalization, rng: &rng, checkpoints: progress.checkpoints)
+        }
         trace.keptChannels = masks.map { $0.filter { $0 }.count }
         return TrainedModel(state: try NetworkState.encode(network), trace: trace)
     }
@@ -255,14 +261,15 @@ for model in snnModels {
         dependsOn: [model.key]) { progress -> TrainedSNN in
         var rng = stream("snn/\(model.name)")
         let c = config.conversion, sc = config.snn
-        let r = try trainedSNN(from: model.ann, label: "snn \(model.name)", percentile: c.percentile,
-                               scale: c.scale, calibrationBatches: c.calibrationBatches,
-                               calibrationBatchSize: c.calibrationBatchSize, timesteps: sc.timesteps,
-                               epochs: sc.epochs, batchSize: sc.batchSize, learningRate: sc.learningRate,
-                               trainLimit: sc.trainLimit, train: train, normalization: normalization,
-                               rng: &rng, checkpoints: progress.checkpoints)
-        return TrainedSNN(state: try NetworkState.encode(r.snn), thresholdsBefore: r.thresholdsBefore.map(Double.init),
-                          secondsPerEpoch: r.secondsPerEpoch)
+        let (r, _) = try cache.measure("snn \(model.name) training") {
+            try trainedSNN(from: model.ann, label: "snn \(model.name)", percentile: c.percentile,
+                           scale: c.scale, calibrationBatches: c.calibrationBatches,
+                           calibrationBatchSize: c.calibrationBatchSize, timesteps: sc.timesteps,
+                           epochs: sc.epochs, batchSize: sc.batchSize, learningRate: sc.learningRate,
+                           trainLimit: sc.trainLimit, train: train, normalization: normalization,
+                           rng: &rng, checkpoints: progress.checkpoints)
+        }
+        return TrainedSNN(state: try NetworkState.encode(r.snn), thresholdsBefore: r.thresholdsBefore.map(Double.init))
     }
     let snn = try restoreSNN(trained.state, like: model.ann, thresholds: trained.thresholdsBefore.map(Float.init))
 
@@ -284,8 +291,7 @@ for model in snnModels {
         spikesPerNeuron: evaluation.firingRates.map { $0 * Double(T) },
         thresholds: snn.spikingLayers.map { Double($0.thresholdValue) },
         leaks: snn.spikingLayers.map { Double($0.leakValue) },
-        macs: ledger.totalMACs, accumulates: ledger.totalAccumulates, picojoules: ledger.totalPicojoules,
-        secondsPerEpoch: trained.secondsPerEpoch)
+        macs: ledger.totalMACs, accumulates: ledger.totalAccumulates, picojoules: ledger.totalPicojoules)
     print("SNN \(model.name.padding(toLength: 24, withPad: " ", startingAt: 0)) CR \(fmt(result.compressionRatio, 1))×: "
           + "acc T=\(T) \(fmt(100 * result.accuracy, 2)) % (its ANN \(fmt(100 * result.annAccuracyOnSimulated, 2)) %), "
           + "ACs \(String(format: "%.3g", result.accumulates)), spikes/neuron "
@@ -327,7 +333,7 @@ try cache.timed("figures") {
 }
 let record = try RunRecord(context: context, config: config, metrics: metrics,
                            summary: runSummary(metrics, config: config))
-print("wrote \(try output.publish(record, stages: cache.timings).path)")  // in one step
+print("wrote \(try output.publish(record, timings: cache).path)")  // in one step
 if context.writesReferenceReadme {  // an --output or bf16 run leaves the committed README alone
     try updateReadme(with: metrics, config: config, profile: context.profile)
 }

@@ -238,7 +238,7 @@ runChapter {
     }
     let record = try RunRecord(context: context, config: config, metrics: metrics,
                                summary: runSummary(metrics))
-    let url = try output.publish(record, stages: cache.timings)  // the folder, in one step
+    let url = try output.publish(record, timings: cache)  // the folder, in one step
     print("wrote \(url.path)")
     if context.writesReferenceReadme {  // an --output or bf16 run leaves the committed README alone
         try updateReadme(with: metrics, profile: context.profile)

@@ -1,6 +1,7 @@
 // The nine methods of chapter-compare as calls into the chapters' method libraries. Each
-// runner is one cached stage whose output is the method's `MethodResult` (accuracy, spikes,
-// energy and wall time at every T it allows); main.swift narrates the order.
+// runner is one cached stage whose output is the method's `MethodResult` (accuracy, spikes and
+// energy at every T it allows, and its training cost in image·steps); main.swift narrates the
+// order. Wall times are measured with `cache.measure` and go to run-log.json only.
 
 import AttentionMethod
 import ChapterSupport
@@ -12,6 +13,7 @@ import HybridMethod
 import SNNConversion
 import UltralowMethod
 import TensorCore
+import Training
 import NeuralNetworks
 import Autodiff
 
@@ -29,10 +31,16 @@ struct Bench {
     let seed: UInt64
 }
 
-/// A trained network's weights and its training time, stored together.
+/// A trained network's weights (the stage output of the shared ANNs).
 struct TrainedNetwork: Codable {
     var state: Data
-    var seconds: Double
+}
+
+/// Training cost as a count, the same on every machine: epochs × training images × time steps
+/// simulated per image (an ANN counts 1). A loop that drops a partial last batch trains on a
+/// few images fewer; that is ignored here.
+func trainingImageSteps(epochs: Int, images: Int, timesteps: Int = 1) -> Int {
+    epochs * images * timesteps
 }
 
 /// Accuracy, spikes and energy of an SNN made of core `SpikingNeuron` layers at T steps:
@@ -40,8 +48,7 @@ struct TrainedNetwork: Codable {
 ///     spikes/neuron = Σ_l rₗ·nₗ·T / Σ_l nₗ     (rₗ spikes per neuron per step, nₗ neurons)
 ///     E_SNN = E_MAC·MACs₁·T + E_AC·Σ_{l≥2} spikes·fan-out   (× density d_l when sparse)
 func spikingPoint(_ snn: Sequential, bench: Bench, timesteps t: Int, accuracy: Double,
-                  firingRates: [Double], inputSpikesPerImage: [Double], densities: [Double]? = nil,
-                  seconds: Double?) -> Point {
+                  firingRates: [Double], inputSpikesPerImage: [Double], densities: [Double]? = nil) -> Point {
     let geometry = snn.geometry(inputShape: bench.imageShape)
     let neurons = snn.spikingLayerIndices.map { Double(geometry[$0].output.reduce(1, *)) }
     precondition(neurons.count == firingRates.count, "one firing rate per spiking layer")
@@ -53,8 +60,7 @@ func spikingPoint(_ snn: Sequential, bench: Bench, timesteps t: Int, accuracy: D
         return ledger.ratio(to: bench.annLedger.priced(with: constants))
     }
     return Point(timesteps: t, accuracy: accuracy, spikesPerNeuron: spikes / Swift.max(neurons.reduce(0, +), 1),
-                 energyRatioFloat32: ratio(.float32At45nm), energyRatioInt32: ratio(.int32At45nm),
-                 inferenceSeconds: seconds)
+                 energyRatioFloat32: ratio(.float32At45nm), energyRatioInt32: ratio(.int32At45nm))
 }
 
 // MARK: - Conversion: one simulation of T_max, every T from the cumulative read-out
@@ -70,24 +76,25 @@ func conversionResult(
 ) throws -> MethodResult {
     let T = config.maxTimesteps
     let (result, _, _) = try cache.stage(
-        key, version: 1, config: ConversionStage(conversion: config, grid: grid), dependsOn: dependsOn
+        key, version: 2,  // 2: no wall times in the output (run-log.json), training image·steps
+        config: ConversionStage(conversion: config, grid: grid), dependsOn: dependsOn
     ) { () -> MethodResult in
         var rng = SeededGenerator(seed: bench.seed)
-        let start = Date()
-        let e = accuracyByTimestep(of: snn, on: bench.simulatedBatches, timesteps: T, chunk: config.chunk,
-                                   using: &rng) { _, images in
-            rewriteLine("  simulating \(name): \(images)/\(bench.simulated.count) images, T = \(T)")
+        let (e, _) = cache.measure("\(key) simulation") {
+            accuracyByTimestep(of: snn, on: bench.simulatedBatches, timesteps: T, chunk: config.chunk,
+                               using: &rng) { _, images in
+                rewriteLine("  simulating \(name): \(images)/\(bench.simulated.count) images, T = \(T)")
+            }
         }
         rewriteLine("")
-        let seconds = Date().timeIntervalSince(start)
         // Spikes at step count t are taken as (t/T_max) × those counted over T_max.
         let points = grid.filter { $0 <= T }.map { t in
             spikingPoint(snn, bench: bench, timesteps: t, accuracy: e.accuracy[t - 1], firingRates: e.firingRates,
-                         inputSpikesPerImage: e.inputSpikesPerImage.map { $0 * Double(t) / Double(T) },
-                         seconds: seconds * Double(t) / Double(T))
+                         inputSpikesPerImage: e.inputSpikesPerImage.map { $0 * Double(t) / Double(T) })
         }
+        // Conversion trains nothing beyond its ANN (RNL's own ANN is added by main.swift).
         return MethodResult(key: key, name: name, chapter: chapter, cumulativeReadout: true, points: points,
-                            preparationSeconds: 0)
+                            trainingImageSteps: 0)
     }
     return result
 }
@@ -101,14 +108,14 @@ struct UltralowStage: Encodable { var ultralow: Config.UltralowConfig; var batch
 func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: Bench,
                  config: Config.UltralowConfig, cache: StageCache, dependsOn: [StageKey]) throws -> [MethodResult] {
     let (results, key, _) = try cache.stage(
-        "ultralow", version: 1, config: UltralowStage(ultralow: config, batchSize: bench.simulatedBatches.batchSize),
+        "ultralow", version: 2, config: UltralowStage(ultralow: config, batchSize: bench.simulatedBatches.batchSize),
         dependsOn: dependsOn
     ) { progress -> [MethodResult] in
         let reluIndices = folded.layers.indices.filter { folded.layers[$0] is ReLU }
         let clips = statistics.map { $0.percentile(config.clipPercentile) }
         let calibration = bench.normalization.apply(
             to: bench.train.batches(size: config.method.calibrationImages)[0].images)
-        let fitStart = Date()
+        let fitStart = ContinuousClock.now
         var settings: [Int: [SpikeLayerSetting]] = [:]
         for t in Set(config.timesteps + config.finetuneTimesteps).sorted() {
             rewriteLine("  fitting (α, β) per layer at T = \(t) …")
@@ -122,35 +129,40 @@ func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: 
             }
         }
         rewriteLine("")
-        let fitSeconds = Date().timeIntervalSince(fitStart)
-        func measured(_ snn: Sequential, _ neurons: [Int], _ t: Int) -> Point {
-            let start = Date()
-            let e = evaluate(snn, neurons: neurons, on: bench.simulatedBatches, timesteps: t, seed: bench.seed)
+        cache.record(seconds: secondsSince(fitStart), as: "ultralow fitting (α, β)")
+        func measured(_ snn: Sequential, _ neurons: [Int], _ t: Int, _ name: String) -> Point {
+            let (e, _) = cache.measure("\(name) inference T=\(t)") {
+                evaluate(snn, neurons: neurons, on: bench.simulatedBatches, timesteps: t, seed: bench.seed)
+            }
             return spikingPoint(snn, bench: bench, timesteps: t, accuracy: e.accuracy, firingRates: e.firingRates,
-                                inputSpikesPerImage: e.inputSpikesPerImage, seconds: Date().timeIntervalSince(start))
+                                inputSpikesPerImage: e.inputSpikesPerImage)
         }
         let fitted = config.timesteps.map { t in
             let (snn, neurons) = makeSNN(from: folded, settings: settings[t]!, trainable: false)
-            return measured(snn, neurons, t)
+            return measured(snn, neurons, t, "ultralow-fitted")
         }
         var rng = SeededGenerator(seed: bench.seed &+ 2)
         let tuneTrain = bench.train.stratifiedSubset(limit: config.method.finetuneImages, using: &rng)
-        let tuneStart = Date()
         let tuned = try config.finetuneTimesteps.map { t in
             let (snn, neurons) = makeSNN(from: folded, settings: settings[t]!, trainable: true)
             var tuneRNG = SeededGenerator(seed: bench.seed &+ UInt64(t))
-            _ = try fineTune(snn, neurons: neurons, train: tuneTrain, normalization: bench.normalization,
+            _ = try cache.measure("ultralow fine-tuning T=\(t)") {
+                try fineTune(snn, neurons: neurons, train: tuneTrain, normalization: bench.normalization,
                              timesteps: t, epochs: config.method.finetuneEpochs, batchSize: config.method.finetuneBatchSize,
                              learningRate: config.method.finetuneLearningRate, label: "ultralow fine-tune T=\(t)",
                              using: &tuneRNG, checkpoints: progress.checkpoints)
-            return measured(snn, neurons, t)
+            }
+            return measured(snn, neurons, t, "ultralow-finetuned")
         }
-        let tuneSeconds = Date().timeIntervalSince(tuneStart)
+        // BPTT at each fine-tuning T; the (α, β) fit only runs images forward.
+        let tuneSteps = config.finetuneTimesteps.reduce(0) {
+            $0 + trainingImageSteps(epochs: config.method.finetuneEpochs, images: tuneTrain.count, timesteps: $1)
+        }
         return [
             MethodResult(key: "ultralow-fitted", name: "ultra-low-latency fitted α/β", chapter: "ultralow",
-                         cumulativeReadout: false, points: fitted, preparationSeconds: fitSeconds),
+                         cumulativeReadout: false, points: fitted, trainingImageSteps: 0),
             MethodResult(key: "ultralow-finetuned", name: "ultra-low-latency + fine-tuning", chapter: "ultralow",
-                         cumulativeReadout: false, points: tuned, preparationSeconds: fitSeconds + tuneSeconds),
+                         cumulativeReadout: false, points: tuned, trainingImageSteps: tuneSteps),
         ]
     }
     for point in results.first(where: { $0.key == "ultralow-finetuned" })?.points ?? [] {
@@ -167,7 +179,7 @@ struct HybridStage: Encodable { var hybrid: Config.HybridConfig; var calibration
 func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: Config.HybridConfig,
                cache: StageCache, dependsOn: [StageKey]) throws -> MethodResult {
     let (result, key, _) = try cache.stage(
-        "hybrid", version: 1, config: HybridStage(hybrid: config, calibrationBatches: calibration.count),
+        "hybrid", version: 2, config: HybridStage(hybrid: config, calibrationBatches: calibration.count),
         dependsOn: dependsOn
     ) { progress -> MethodResult in
         let arm = config.method   // chapter-hybrid's arm C, from its preset of this profile
@@ -179,7 +191,6 @@ func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: 
         let testBatches = bench.simulated.batches(size: bench.simulatedBatches.batchSize).map {
             EncodedBatch(images: $0.images, labels: $0.labels, normalization: bench.normalization)
         }
-        let start = Date()
         let r = try fineTune(arm, folded: folded, thresholds: thresholds, outputThreshold: outputThreshold,
                              timesteps: config.timesteps, epochs: config.epochs, imagesPerEpoch: config.imagesPerEpoch,
                              batchSize: config.batchSize, learningRate: config.learningRate,
@@ -188,7 +199,7 @@ func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: 
                              evaluationBatchSize: bench.simulatedBatches.batchSize, train: bench.train,
                              normalization: bench.normalization, testBatches: testBatches, seed: bench.seed,
                              checkpoints: progress.checkpoints)
-        let seconds = Date().timeIntervalSince(start)
+        cache.record(seconds: r.secondsPerEpoch, as: "hybrid fine-tuning per epoch")
         let e = r.evaluation
         // Energy, event view (each pre-pool spike charged the fan-out of its pooled element, the
         // convention of EnergyLedger.snn): first layer MACs at the one analog step + ACs.
@@ -201,10 +212,14 @@ func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: 
         let neurons = e.hiddenLayers.reduce(0) { $0 + Double($1.neurons) }
         let spikes = e.hiddenLayers.reduce(0) { $0 + $1.spikesPerNeuron * Double($1.neurons) }
         let point = Point(timesteps: config.timesteps, accuracy: e.accuracy, spikesPerNeuron: spikes / Swift.max(neurons, 1),
-                          energyRatioFloat32: ratio(.float32At45nm), energyRatioInt32: ratio(.int32At45nm),
-                          inferenceSeconds: nil)
+                          energyRatioFloat32: ratio(.float32At45nm), energyRatioInt32: ratio(.int32At45nm))
+        // fineTune's epochs: ⌊images/batch⌋ full batches of the (capped) images per epoch, T steps each.
+        let images = config.imagesPerEpoch.map { Swift.min($0, bench.train.count) } ?? bench.train.count
+        let perEpoch = Swift.max(1, images / config.batchSize) * config.batchSize
         return MethodResult(key: "hybrid", name: "hybrid single-spike (T = \(config.timesteps))", chapter: "hybrid",
-                            cumulativeReadout: false, points: [point], preparationSeconds: seconds)
+                            cumulativeReadout: false, points: [point],
+                            trainingImageSteps: trainingImageSteps(epochs: config.epochs, images: perEpoch,
+                                                                   timesteps: config.timesteps))
     }
     try requireAboveChance(result, key: key, bench: bench, cache: cache)
     return result
@@ -222,7 +237,7 @@ struct HoyerStage: Encodable {
 func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneConfig, config: Config.HoyerConfig,
               cache: StageCache) throws -> MethodResult {
     let (result, key, _) = try cache.stage(
-        "hoyer", version: 1,
+        "hoyer", version: 2,
         config: HoyerStage(data: data, backbone: backbone, hoyer: config, batchSize: bench.simulatedBatches.batchSize)
     ) { progress -> MethodResult in
         let network = makeHoyerVGG(
@@ -231,14 +246,14 @@ func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneCo
             surrogateHeight: config.surrogateHeight,
             regularisation: HoyerSpike.Regularisation(weight: config.regularisationWeight, gradient: config.regulariserGradient),
             seed: bench.seed)
-        let start = Date()
-        try trainHoyerNetwork(network, label: "hoyer", schedule: config.schedule,
-                              data: TrainingData(train: bench.train, normalization: bench.normalization,
-                                                 augmentation: .none),
-                              seed: bench.seed &+ 1, checkpoints: progress.checkpoints)
-        let trainingSeconds = Date().timeIntervalSince(start)
+        try cache.measure("hoyer training") {
+            try trainHoyerNetwork(network, label: "hoyer", schedule: config.schedule,
+                                  data: TrainingData(train: bench.train, normalization: bench.normalization,
+                                                     augmentation: .none),
+                                  seed: bench.seed &+ 1, checkpoints: progress.checkpoints)
+        }
         // T = 1: one inference pass; every spike layer outputs o = [z ≥ E] ∈ {0, 1}.
-        let inference = Date()
+        let inference = ContinuousClock.now
         let spikeIndices = network.spikingLayerIndices
         var ones = [Double](repeating: 0, count: spikeIndices.count), elements = ones
         var correct = 0, seen = 0
@@ -252,7 +267,7 @@ func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneCo
                 elements[j] += Double(outputs[k].value.count)
             }
         }
-        let seconds = Date().timeIntervalSince(inference)
+        cache.record(seconds: secondsSince(inference), as: "hoyer inference T=1")
         let rates = zip(ones, elements).map { $0 / $1 }
         let layers = computeLayers(of: network, imageShape: bench.imageShape)
         func ratio(_ c: EnergyConstants) -> Double {
@@ -260,10 +275,11 @@ func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneCo
         }
         let point = Point(timesteps: 1, accuracy: Double(correct) / Double(Swift.max(seen, 1)),
                           spikesPerNeuron: ones.reduce(0, +) / Swift.max(elements.reduce(0, +), 1),
-                          energyRatioFloat32: ratio(.float32At45nm), energyRatioInt32: ratio(.int32At45nm),
-                          inferenceSeconds: seconds)
+                          energyRatioFloat32: ratio(.float32At45nm), energyRatioInt32: ratio(.int32At45nm))
         return MethodResult(key: "hoyer", name: "Hoyer spike + regulariser (T = 1)", chapter: "hoyer",
-                            cumulativeReadout: false, points: [point], preparationSeconds: trainingSeconds)
+                            cumulativeReadout: false, points: [point],
+                            trainingImageSteps: trainingImageSteps(epochs: config.schedule.epochs,
+                                                                   images: bench.train.count))
     }
     try requireAboveChance(result, key: key, bench: bench, cache: cache)
     return result
@@ -281,7 +297,8 @@ struct AttentionStage: Encodable {
 func runAttention(ann: Sequential, restore: () throws -> Sequential, bench: Bench, config: Config.AttentionConfig,
                   conversion: Config.ConversionConfig, cache: StageCache, dependsOn: [StageKey]) throws -> MethodResult {
     let (result, key, _) = try cache.stage(
-        "attention", version: 2,  // 2: regrowth reads Adam's m/(√v + ε), masks in checkpoints
+        "attention", version: 3,  // 2: regrowth reads Adam's m/(√v + ε), masks in checkpoints;
+                                  // 3: no wall times in the output, training image·steps
         config: AttentionStage(attention: config, calibrationBatches: conversion.calibrationBatches,
                                calibrationBatchSize: conversion.calibrationBatchSize,
                                batchSize: bench.simulatedBatches.batchSize),
@@ -293,7 +310,7 @@ func runAttention(ann: Sequential, restore: () throws -> Sequential, bench: Benc
         var rng = SeededGenerator(seed: bench.seed &+ 5)
         let sparse = SparseMomentum(weights: weightParameters(of: student), density: config.density,
                                     initialisation: .globalMagnitude, using: &rng)
-        let start = Date()
+        let start = ContinuousClock.now
         _ = try trainStudent(student, label: "attention student", teacher: ann, beta: config.method.beta, sparse: sparse,
                              epochs: config.method.epochs, batchSize: config.method.batchSize, learningRate: config.method.learningRate,
                              weightDecay: config.method.weightDecay,
@@ -302,23 +319,27 @@ func runAttention(ann: Sequential, restore: () throws -> Sequential, bench: Benc
                              train: bench.train, normalization: bench.normalization, rng: &rng,
                              checkpoints: progress.checkpoints)
         let folded = try foldBatchNorm(student)   // zero weights stay zero: W' = W·γ/√(σ² + ε)
-        let (snn, _, _) = try trainedSNN(
+        let (snn, _) = try trainedSNN(
             from: folded, label: "attention snn", percentile: config.method.percentile, scale: config.method.thresholdScale,
             calibrationBatches: conversion.calibrationBatches, calibrationBatchSize: conversion.calibrationBatchSize,
             timesteps: config.method.timesteps, epochs: config.method.snnEpochs, batchSize: config.method.snnBatchSize,
             learningRate: config.method.snnLearningRate, trainLimit: config.method.snnTrainLimit, train: bench.train,
             normalization: bench.normalization, rng: &rng, checkpoints: progress.checkpoints)
-        let preparation = Date().timeIntervalSince(start)
+        cache.record(seconds: secondsSince(start), as: "attention student and SNN training")
         let T = config.method.timesteps
         var simulationRNG = SeededGenerator(seed: bench.seed)
-        let inference = Date()
-        let e = accuracyByTimestep(of: snn, on: bench.simulatedBatches, timesteps: T, chunk: T, using: &simulationRNG)
+        let (e, _) = cache.measure("attention inference T=\(T)") {
+            accuracyByTimestep(of: snn, on: bench.simulatedBatches, timesteps: T, chunk: T, using: &simulationRNG)
+        }
         let point = spikingPoint(snn, bench: bench, timesteps: T, accuracy: e.accuracy[T - 1], firingRates: e.firingRates,
-                                 inputSpikesPerImage: e.inputSpikesPerImage, densities: layerDensities(of: snn),
-                                 seconds: Date().timeIntervalSince(inference))
+                                 inputSpikesPerImage: e.inputSpikesPerImage, densities: layerDensities(of: snn))
+        // The student trains on every training image per epoch (ANN, T = 1), its SNN with BPTT at T.
+        let snnImages = config.method.snnTrainLimit.map { Swift.min($0, bench.train.count) } ?? bench.train.count
+        let steps = trainingImageSteps(epochs: config.method.epochs, images: bench.train.count)
+            + trainingImageSteps(epochs: config.method.snnEpochs, images: snnImages, timesteps: T)
         return MethodResult(key: "attention", name: "attention-compressed (d = \(config.density), T = \(T))",
                             chapter: "attention", cumulativeReadout: false, points: [point],
-                            preparationSeconds: preparation)
+                            trainingImageSteps: steps)
     }
     try requireAboveChance(result, key: key, bench: bench, cache: cache)
     return result

@@ -187,24 +187,26 @@ runChapter {
         ) { progress -> TrainedNetwork in
             let network = makeANN(activation, dropout: dropout, seed: context.seed &+ 11)
             var batchRNG = SeededGenerator(seed: context.seed &+ 12)   // batch order, dropout
-            let start = Date()
-            try trainClassifier(network, label: stage, readout: readout,
-                                epochs: config.ann.epochs, batchSize: config.ann.batchSize,
-                                optimizer: .adam, learningRate: config.ann.learningRate,
-                                schedule: .cosine(minimum: 0), weightDecay: config.ann.weightDecay,
-                                train: train, normalization: normalization, rng: &batchRNG,
-                                checkpoints: progress.checkpoints)
-            return TrainedNetwork(state: try NetworkState.encode(network), seconds: Date().timeIntervalSince(start))
+            try cache.measure("\(stage) training") {  // wall time: run-log.json only
+                try trainClassifier(network, label: stage, readout: readout,
+                                    epochs: config.ann.epochs, batchSize: config.ann.batchSize,
+                                    optimizer: .adam, learningRate: config.ann.learningRate,
+                                    schedule: .cosine(minimum: 0), weightDecay: config.ann.weightDecay,
+                                    train: train, normalization: normalization, rng: &batchRNG,
+                                    checkpoints: progress.checkpoints)
+            }
+            return TrainedNetwork(state: try NetworkState.encode(network))
         }
         let network = makeANN(activation, dropout: dropout, seed: 0)
         try NetworkState.decode(stored.state, into: network)
         return (network, stored, key)
     }
     let (ann, annStored, annKey) = try trained("ann") { _, _ in ReLU() }
-    let (rnlANN, rnlStored, rnlKey) = try trained("rnl-ann", readout: .unitLogits) { _, _ in RateNorm() }
+    let annImageSteps = trainingImageSteps(epochs: config.ann.epochs, images: train.count)
+    let (rnlANN, _, rnlKey) = try trained("rnl-ann", readout: .unitLogits) { _, _ in RateNorm() }
     // Hybrid's single-spike thresholds are calibrated on peak membranes, which BN-folded biases
     // (constant currents, × T) distort: it gets DIET-SNN's bias-free, BN-free ANN (its chapter's).
-    let (dietANN, dietStored, dietKey) = try trained("diet-ann", dropout: config.hybrid.annDropout) { _, _ in ReLU() }
+    let (dietANN, _, dietKey) = try trained("diet-ann", dropout: config.hybrid.annDropout) { _, _ in ReLU() }
     let annAccuracy = Double(classificationAccuracy(ann, batches: test.batches(size: 500, normalization: normalization)))
     let annSubset = Double(classificationAccuracy(ann, batches: simulatedBatches))
     let rnlSubset = Double(classificationAccuracy(rnlANN, batches: simulatedBatches))
@@ -251,7 +253,7 @@ runChapter {
         key: "rnl", name: "RNL (Ding 2021)", chapter: "rnl",
         snn: try convertRateNormNetwork(try foldRateNormNetwork(rnlANN)), bench: bench,
         config: config.conversion, grid: grid, cache: cache, dependsOn: [rnlKey, dataKey])
-    rnl.preparationSeconds = rnlStored.seconds   // the RNL ANN is this method's own training
+    rnl.trainingImageSteps += annImageSteps   // the RNL ANN is this method's own training
     methods.append(rnl)
 
     // MARK: - 4. Low-latency methods at their own T
@@ -265,7 +267,7 @@ runChapter {
                                cache: cache, dependsOn: [annKey, dataKey])
     var hybrid = try runHybrid(folded: try foldBatchNorm(dietANN), calibration: calibration, bench: bench,
                                config: config.hybrid, cache: cache, dependsOn: [dietKey, dataKey])
-    hybrid.preparationSeconds += dietStored.seconds   // its own ANN counts as its preparation
+    hybrid.trainingImageSteps += annImageSteps   // its own ANN counts as its training
     methods.append(hybrid)
     methods.append(try runHoyer(bench: bench, data: config.data, backbone: config.backbone, config: config.hoyer,
                                 cache: cache))
@@ -282,10 +284,10 @@ runChapter {
     // MACs at every analog step plus E_AC per synaptic event (× density for the sparse SNN).
 
     printSection("5. Accuracy (%) vs T on \(simulated.count) test images (ANN \(formatFixed(100 * annSubset, digits: 2)) %)")
-    printTable(headers: ["method"] + grid.map { "T=\($0)" } + ["E/E_ANN (last)", "prep. s"],
+    printTable(headers: ["method"] + grid.map { "T=\($0)" } + ["E/E_ANN (last)", "train img·steps"],
                rows: methods.map { m in
                    [m.name] + grid.map { t in m.points.first { $0.timesteps == t }.map { formatFixed(100 * $0.accuracy, digits: 1) } ?? "" }
-                       + [m.points.last.map { formatFixed($0.energyRatioFloat32, digits: 3) } ?? "–", formatFixed(m.preparationSeconds, digits: 0)]
+                       + [m.points.last.map { formatFixed($0.energyRatioFloat32, digits: 3) } ?? "–", String(m.trainingImageSteps)]
                })
     for m in methods where !m.cumulativeReadout {
         for p in m.points where !grid.contains(p.timesteps) {
@@ -310,17 +312,17 @@ runChapter {
         annAccuracy: annAccuracy, annAccuracyOnSimulated: annSubset, rnlANNAccuracyOnSimulated: rnlSubset,
         dietANNAccuracyOnSimulated: dietSubset,
         annMACsPerImage: bench.annLedger.totalMACs, maxTimesteps: config.conversion.maxTimesteps,
-        annTrainingSeconds: annStored.seconds,
-        computeSecondsFromScratch: annStored.seconds + methods.reduce(0) { $0 + $1.computeSeconds },
+        annTrainingImageSteps: annImageSteps,
         energyCitation: EnergyConstants.float32At45nm.citation, methods: methods, paretoFront: front, claim: claim)
     try cache.timed("figures") { try writeFigures(metrics, to: output.directory) }
     let record = try RunRecord(context: context, config: config, metrics: metrics,
                                summary: runSummary(metrics))
-    print("wrote \(try output.publish(record, stages: cache.timings).path)")  // in one step
+    print("wrote \(try output.publish(record, timings: cache).path)")  // in one step
     if context.writesReferenceReadme {
         try updateReadme(metrics, profile: context.profile)
     }
-    printMetric("stages computed from scratch", metrics.computeSecondsFromScratch, unit: "s", digits: 1)
+    printMetric("stages computed in this run",
+                cache.timings.filter { $0.outcome == .computed }.reduce(0) { $0 + $1.seconds }, unit: "s", digits: 1)
     printMetric("total wall time of this run", context.elapsedSeconds, unit: "s", digits: 1)
 }
 

@@ -322,7 +322,7 @@ runChapter {
     for figure in figures { print("figure \(figure.id): \(figure.outcome)") }
     let record = try RunRecord(context: context, config: config, metrics: metrics,
                                summary: runSummary(metrics))
-    let url = try output.publish(record, stages: cache.timings)  // the folder, in one step
+    let url = try output.publish(record, timings: cache)  // the folder, in one step
     print("wrote \(url.path)")
     let readme = chapterReadme(beside: #filePath)
     if context.writesReferenceReadme,

@@ -122,7 +122,6 @@ struct ArmSummary: Codable, Equatable {
     var firstLayerMACShare: Double
     var lossByEpoch: [Double]
     var trainAccuracyByEpoch: [Double]
-    var secondsPerEpoch: Double
     /// Accuracy at each T of the sweep (empty when the arm is not swept).
     var sweepTimesteps: [Int]
     var sweepAccuracy: [Double]
@@ -156,7 +155,7 @@ func summarize(_ r: ArmResult, snn: Sequential, annLedger: EnergyLedger, imageSh
         accumulateEnergyRelative: pooled.totalAccumulates * c.accumulatePicojoules / annLedger.totalPicojoules,
         annOverSNNEnergy: 1 / pooled.ratio(to: annLedger), annOverSNNEnergyEventView: 1 / event.ratio(to: annLedger),
         firstLayerMACShare: macEnergy / pooled.totalPicojoules,
-        lossByEpoch: r.lossByEpoch, trainAccuracyByEpoch: r.trainAccuracyByEpoch, secondsPerEpoch: r.secondsPerEpoch,
+        lossByEpoch: r.lossByEpoch, trainAccuracyByEpoch: r.trainAccuracyByEpoch,
         sweepTimesteps: r.sweep.map(\.timesteps), sweepAccuracy: r.sweep.map(\.accuracy),
         firstSpikeStepCorrect: e.firstSpikeStepCorrect, firstSpikeStepWrong: e.firstSpikeStepWrong)
 }

@@ -209,18 +209,22 @@ for arm in config.finetune.arms + config.finetune.ablations {
                          evaluation: config.evaluation, testLimit: config.data.testLimit,
                          evaluateOn: arguments.evaluateOn),
         dependsOn: [annKey]) { progress -> ArmResult in
-        try fineTune(arm, folded: folded, thresholds: percentileThresholds, outputThreshold: outputThreshold,
-                     timesteps: T, epochs: config.finetune.epochs,
-                     imagesPerEpoch: config.finetune.imagesPerEpoch, batchSize: config.finetune.batchSize,
-                     learningRate: config.finetune.learningRate,
-                     calibrationBatches: config.conversion.calibrationBatches,
-                     percentile: config.conversion.percentile,
-                     outputThresholdScale: config.conversion.outputThresholdScale,
-                     sweep: config.evaluation.sweepArms.contains(arm.key) ? config.evaluation.sweep : [],
-                     sweepImages: config.evaluation.sweepImages,
-                     evaluationBatchSize: config.evaluation.batchSize,
-                     train: train, normalization: normalization, testBatches: testBatches,
-                     seed: context.seed, checkpoints: progress.checkpoints)
+        let result = try fineTune(
+            arm, folded: folded, thresholds: percentileThresholds, outputThreshold: outputThreshold,
+            timesteps: T, epochs: config.finetune.epochs,
+            imagesPerEpoch: config.finetune.imagesPerEpoch, batchSize: config.finetune.batchSize,
+            learningRate: config.finetune.learningRate,
+            calibrationBatches: config.conversion.calibrationBatches,
+            percentile: config.conversion.percentile,
+            outputThresholdScale: config.conversion.outputThresholdScale,
+            sweep: config.evaluation.sweepArms.contains(arm.key) ? config.evaluation.sweep : [],
+            sweepImages: config.evaluation.sweepImages,
+            evaluationBatchSize: config.evaluation.batchSize,
+            train: train, normalization: normalization, testBatches: testBatches,
+            seed: context.seed, checkpoints: progress.checkpoints)
+        // Measured wall time goes to run-log.json, never results.json.
+        cache.record(seconds: result.secondsPerEpoch, as: "arm \(arm.key) fine-tuning per epoch")
+        return result
     }
     try cache.requireAboveChance(armKey, accuracy: result.evaluation.accuracy, images: armImages,
                                  classes: train.classCount)
@@ -267,7 +271,7 @@ try cache.timed("figures") {
 }
 let record = try RunRecord(context: context, config: config, metrics: metrics,
                            summary: runSummary(metrics))
-print("wrote \(try output.publish(record, stages: cache.timings).path)")  // in one step
+print("wrote \(try output.publish(record, timings: cache).path)")  // in one step
 // An --output or bf16 run, a validation run or a run of some arms leaves the committed README alone.
 if context.writesReferenceReadme && arguments.evaluateOn == .test && arguments.arms.isEmpty {
     try updateReadme(with: metrics, profile: context.profile)

@@ -308,7 +308,7 @@ runChapter {
     try cache.timed("figures") { try writeFigures(metrics, to: output.directory) }
     let record = try RunRecord(context: context, config: config, metrics: metrics,
                                summary: runSummary(metrics))
-    print("wrote \(try output.publish(record, stages: cache.timings).path)")  // in one step
+    print("wrote \(try output.publish(record, timings: cache).path)")  // in one step
     if context.writesReferenceReadme {  // an --output or bf16 run leaves the committed README alone
         try updateReadme(with: metrics, profile: context.profile)
     }

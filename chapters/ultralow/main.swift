@@ -270,7 +270,7 @@ runChapter {
     try cache.timed("figures") { try writeFigures(metrics, fitted: fitted, to: output.directory) }
     let record = try RunRecord(context: context, config: config, metrics: metrics,
                                summary: runSummary(metrics))
-    print("wrote \(try output.publish(record, stages: cache.timings).path)")  // in one step
+    print("wrote \(try output.publish(record, timings: cache).path)")  // in one step
     if context.writesReferenceReadme {
         try updateReadme(metrics, profile: context.profile)
     }

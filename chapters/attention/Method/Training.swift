@@ -17,7 +17,6 @@ public struct TrainingTrace: Codable, Equatable {
     public var budget: Int = 0
     public var initialDensities: [Double] = []
     public var rewiring: [RewiringReport] = []
-    public var secondsPerEpoch: Double = 0
     /// Channel variant: kept channels per conv.
     public var keptChannels: [Int]? = nil
 
@@ -46,7 +45,6 @@ public func trainStudent(
                                 learningRate: learningRate, schedule: .cosine(minimum: 0))
     var adam = Adam(learningRate: learningRate, weightDecay: weightDecay)
     var atLoss = 0.0, seen = 0   // the attention term's share, per epoch
-    let start = Date()
     try runEpochs(label, length, rng: &rng, checkpoints: checkpoints,
         // The masks travel with the network; `atLoss` and `seen` are zero between epochs.
         saveState: { try TrainingSnapshot.encode(network, optimizer: adam, extra: JSONEncoder().encode(trace)) },
@@ -76,7 +74,6 @@ public func trainStudent(
                 trace.nonZeroAfterRewiring.append(report.nonZeroAfter)
             }
         })
-    trace.secondsPerEpoch = Date().timeIntervalSince(start) / Double(max(epochs, 1))
     return trace
 }
 
@@ -96,7 +93,7 @@ public func trainedSNN(
     calibrationBatchSize: Int, timesteps: Int, epochs: Int, batchSize: Int, learningRate: Float,
     trainLimit: Int?, train: LabeledImages, normalization: Normalization,
     rng: inout SeededGenerator, checkpoints: EpochCheckpoints? = nil
-) throws -> (snn: Sequential, thresholdsBefore: [Float], secondsPerEpoch: Double) {
+) throws -> (snn: Sequential, thresholdsBefore: [Float]) {
     let calibration = train.batches(size: calibrationBatchSize, normalization: normalization)
         .prefix(calibrationBatches).map(\.images)
     var calibrationRNG = rng.split()
@@ -116,7 +113,6 @@ public func trainedSNN(
     let length = TrainingLength(epochs: epochs, stepsPerEpoch: (data.count + batchSize - 1) / batchSize,
                                 learningRate: learningRate, schedule: .cosine(minimum: 0))
     var adam = Adam(learningRate: learningRate, amsgrad: true)
-    let start = Date()
     try runEpochs(label, length, rng: &rng, checkpoints: checkpoints,
         saveState: { try TrainingSnapshot.encode(snn, optimizer: adam) },
         restoreState: { try TrainingSnapshot.restore($0, into: snn, optimizer: &adam) },
@@ -127,5 +123,5 @@ public func trainedSNN(
                                     optimizer: &adam, rng: &rng)
             return StepResult(loss: r.loss, correct: r.correct, count: batch.labels.count)
         })
-    return (snn, thresholds, Date().timeIntervalSince(start) / Double(max(epochs, 1)))
+    return (snn, thresholds)
 }

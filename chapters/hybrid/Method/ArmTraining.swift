@@ -59,6 +59,8 @@ public struct ArmResult: Codable {
     public var tunedLeaks: [Double]
     public var lossByEpoch: [Double]
     public var trainAccuracyByEpoch: [Double]
+    /// Wall time of one fine-tuning epoch when the stage was computed: for the console and
+    /// run-log.json, never results.json (it changes from run to run).
     public var secondsPerEpoch: Double
     public var evaluation: ArmEvaluation
     public var sweep: [ArmEvaluation]
