@@ -100,6 +100,43 @@ import Testing
             .reproducedPreviousResult)
     }
 
+    /// Measured durations go to run-log.json and never to results.json, so two runs that
+    /// measured different times publish the same result.
+    @Test func measuredSecondsGoToTheRunLogOnly() throws {
+        let folder = try TestDirectory()
+        defer { folder.remove() }
+        let out = folder.url.appendingPathComponent("out")
+        for (seconds, started) in [(1.25, 1_700_000_000.0), (9.5, 1_800_000_000.0)] {
+            let context = try context(folder, started: started)
+            let output = try context.claimOutput()
+            let record = try RunRecord(context: context, config: ["epochs": 1],
+                                       metrics: Metrics(accuracy: 0.5))
+            try output.publish(record, stages: [], measuredSeconds: ["ann training": seconds])
+            let log = try RunLog.load(from: out.appendingPathComponent("run-log.json"))
+            #expect(log.measuredSeconds == ["ann training": seconds])
+        }
+        let results = try String(contentsOf: out.appendingPathComponent("results.json"), encoding: .utf8)
+        #expect(!results.contains("ann training") && !results.contains("9.5"))
+        #expect(try RunLog.load(from: out.appendingPathComponent("run-log.json")).reproducedPreviousResult)
+    }
+
+    /// A run-log.json written before `measuredSeconds` existed still reads, measuring none.
+    @Test func anOlderRunLogWithoutMeasuredSecondsStillDecodes() throws {
+        let folder = try TestDirectory()
+        defer { folder.remove() }
+        let context = try context(folder)
+        let log = RunLog(context: context, stages: [], measuredSeconds: ["x": 1],
+                         reproducedPreviousResult: false)
+        var object = try JSONSerialization.jsonObject(
+            with: JSONCoding.prettyEncoder().encode(log)) as! [String: Any]
+        object["measuredSeconds"] = nil
+        let url = folder.url.appendingPathComponent("run-log.json")
+        try JSONSerialization.data(withJSONObject: object).write(to: url)
+        let decoded = try RunLog.load(from: url)
+        #expect(decoded.measuredSeconds.isEmpty)
+        #expect(decoded.chapter == "classic")
+    }
+
     @Test func aSecondRunIntoTheSameFolderIsRefusedNamingTheFirst() throws {
         let folder = try TestDirectory()
         defer { folder.remove() }

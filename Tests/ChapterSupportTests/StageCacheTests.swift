@@ -287,4 +287,28 @@ import Testing
         #expect(
             cache.rebuildCommand(for: "ann") == "swift run chapter-c --profile smoke --rerun ann")
     }
+
+    /// A duration measured inside a stage is recorded when the stage is computed, and not
+    /// when a later run loads it (it never travels in the stage's output).
+    @Test func measuredDurationsAreRecordedOnlyWhereComputed() throws {
+        let folder = try TestDirectory()
+        defer { folder.remove() }
+        let first = StageCache(root: folder.url, chapter: "c", profile: .smoke, log: { _ in })
+        let (value, _, _) = try first.stage("ann", version: 1, config: 0) { () -> Int in
+            let (result, seconds) = first.measure("ann training") { 6 * 7 }
+            #expect(seconds >= 0)
+            return result
+        }
+        first.record(seconds: 2.5, as: "evaluation")
+        #expect(value == 42)
+        #expect(Set(first.measuredSeconds.keys) == ["ann training", "evaluation"])
+        #expect(first.measuredSeconds["evaluation"] == 2.5)
+
+        let second = StageCache(root: folder.url, chapter: "c", profile: .smoke, log: { _ in })
+        let (loaded, _, outcome) = try second.stage("ann", version: 1, config: 0) { () -> Int in
+            second.measure("ann training") { 0 }.0
+        }
+        #expect(loaded == 42 && outcome == .loaded)
+        #expect(second.measuredSeconds.isEmpty)
+    }
 }
