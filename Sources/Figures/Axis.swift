@@ -64,23 +64,56 @@ public enum KeyPosition: Sendable, Equatable {
     case bottomRight
     /// To the right of the plot area, outside it.
     case outsideRight
-    /// Below the plot area, entries side by side.
+    /// Below the plot area, under the x axis label, entries side by side in as many columns
+    /// as fit the width. Never covers data, so it suits plots whose corners are all in use.
     case below
     /// No key.
     case hidden
 
-    /// The gnuplot `set key` command.
-    var command: String {
+    /// The gnuplot commands that place the key with these entries (their labels) on a PNG of
+    /// `size`; `bottomLines` is how many text lines the x axis takes below the plot (tic
+    /// labels, axis label; more when the tic labels are rotated).
+    ///
+    /// gnuplot's own `set key below` leaves too little room under the x axis label with the
+    /// theme's font, so the key box covers the label: `.below` instead reserves an explicit
+    /// bottom margin (`keyBelowLayout`) and pins the key to the bottom edge of the image.
+    func commands(entries: [String], size: FigureSize, bottomLines: Double = 2.5) -> [String] {
         switch self {
-        case .topLeft: "set key inside top left"
-        case .topRight: "set key inside top right"
-        case .bottomLeft: "set key inside bottom left"
-        case .bottomRight: "set key inside bottom right"
-        case .outsideRight: "set key outside right top"
-        case .below: "set key below horizontal"
-        case .hidden: "unset key"
+        case .topLeft: return ["set key inside top left"]
+        case .topRight: return ["set key inside top right"]
+        case .bottomLeft: return ["set key inside bottom left"]
+        case .bottomRight: return ["set key inside bottom right"]
+        case .outsideRight: return ["set key outside right top"]
+        case .hidden: return ["unset key"]
+        case .below:
+            let layout = keyBelowLayout(entries: entries, width: size.width)
+            // In character heights (≈ 17 px with the theme's font): the axis text, the key's
+            // offset from the edge and box padding, and its rows (spacing 1.15).
+            let margin = bottomLines + 1.8 + Double(layout.rows) * 1.15
+            return [
+                "# key under the x axis label in \(layout.rows) rows, with the margin they need",
+                "set bmargin \(_Gnuplot.number(margin.rounded(.up)))",
+                "set key at screen 0.5, character 0.6 center bottom vertical "
+                    + "maxrows \(layout.rows)",
+            ]
         }
     }
+}
+
+/// Average width of one character of the theme's 11 pt DejaVu Sans in pixels, an estimate
+/// for laying out text (slightly generous, so estimates err towards more room).
+let characterWidth = 7.0
+
+/// How many key entries fit side by side under a plot `width` pixels wide, and in how many
+/// rows they then go. Each entry takes its label plus the line sample and gaps (≈ 7
+/// characters), counted at 8 px a character: gnuplot's own estimate is about that wide, and
+/// an estimate narrower than gnuplot's would give columns it cannot fit.
+func keyBelowLayout(entries: [String], width: Int) -> (columns: Int, rows: Int) {
+    guard !entries.isEmpty else { return (1, 0) }
+    let longest = Double(entries.map(\.count).max() ?? 0)
+    let entryWidth = (longest + 7) * 8
+    let columns = max(1, min(entries.count, Int(Double(width - 110) / entryWidth)))
+    return (columns, (entries.count + columns - 1) / columns)
 }
 
 /// Pixel size of a rendered PNG.

@@ -10,6 +10,11 @@ import Foundation
 ///     y: Axis("energy (mJ)", scale: .log))
 /// ```
 ///
+/// Readability rules applied for you:
+/// - on a linear y axis without a fixed range the bars start at 0 (gnuplot's autoscale would
+///   start the axis near the smallest bar and shrink it to a sliver);
+/// - category names too long to stand side by side are rotated (`categoryLabelAngle`).
+///
 /// `.dat` layout: one row per category: quoted category name, then one column per group.
 public struct BarChart: Figure, Equatable {
     /// How the bars of one category are arranged.
@@ -96,6 +101,15 @@ public struct BarChart: Figure, Equatable {
             // Bars start at the bottom of a log axis: put it one decade (or octave) below
             // the smallest bar so that bar stays visible.
             lines.append("set yrange [\(_Gnuplot.number(bottom)):*]")
+        } else if y.scale == .linear, y.range == nil {
+            // A bar's length is its value: the axis must include 0.
+            let values = groups.flatMap(\.values).filter(\.isFinite)
+                + referenceLines.map(\.value)
+            if values.allSatisfy({ $0 >= 0 }) {
+                lines.append("set yrange [0:*]")
+            } else if values.allSatisfy({ $0 <= 0 }) {
+                lines.append("set yrange [*:0]")
+            }
         }
         lines.append("set style data histograms")
         switch layout {
@@ -104,8 +118,19 @@ public struct BarChart: Figure, Equatable {
         }
         lines.append("set boxwidth 0.8 relative")
         lines.append("set xtics scale 0")
+        let angle = categoryLabelAngle(
+            categories, plotWidth: Double(size.width) - reservedWidth())
+        var bottomLines = xLabel.isEmpty ? 1.5 : 2.5
+        if let angle {
+            lines.append("set xtics rotate by \(angle) right")
+            // The rotated names hang below the axis: their height in text lines.
+            let longest = Double(categories.map(\.count).max() ?? 0) * characterWidth
+            bottomLines += longest * sin(Double(angle) * .pi / 180) / 16
+        }
         lines.append("set grid noxtics")
-        lines.append(key.command)
+        lines += key.commands(
+            entries: groups.map(\.label) + referenceLines.map(\.label), size: size,
+            bottomLines: bottomLines)
         lines.append("datafile = \(_Gnuplot.quoted(dataFile))")
         let bars = groups.enumerated().map { index, group in
             let xtic = index == 0 ? ":xtic(1)" : ""
@@ -114,6 +139,18 @@ public struct BarChart: Figure, Equatable {
         }
         lines.append(_Gnuplot.plot(bars + _Gnuplot.horizontalLines(referenceLines)))
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Pixels of the image width not available to the bars: the y axis with its label and
+    /// tic labels, the right margin, and a key placed to the right of the plot.
+    private func reservedWidth() -> Double {
+        var reserved = 110.0
+        if key == .outsideRight {
+            let longest = Double((groups.map(\.label) + referenceLines.map(\.label))
+                .map(\.count).max() ?? 0)
+            reserved += (longest + 6) * characterWidth
+        }
+        return reserved
     }
 
     /// The power of the log base just below the smallest positive value, or nil if none.
@@ -126,3 +163,21 @@ public struct BarChart: Figure, Equatable {
     }
 }
 
+
+
+/// How far to rotate the names under a bar chart's categories so that neighbours do not
+/// print over each other, or nil when they fit upright.
+///
+/// Each category gets `plotWidth / count` pixels. A name fits upright when its estimated
+/// width (`characterWidth` per character) takes at most 90 % of that. Rotated by 30°, the
+/// gap between neighbouring names is slot·sin 30°, which must hold a line of text (≈ 14 px);
+/// narrower slots get names rotated by 90°.
+///
+/// - Returns: 30, 90 or nil.
+func categoryLabelAngle(_ categories: [String], plotWidth: Double) -> Int? {
+    guard !categories.isEmpty else { return nil }
+    let slot = plotWidth / Double(categories.count)
+    let longest = Double(categories.map(\.count).max() ?? 0) * characterWidth
+    if longest <= 0.9 * slot { return nil }
+    return slot * 0.5 >= 14 ? 30 : 90
+}

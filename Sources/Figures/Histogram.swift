@@ -75,7 +75,8 @@ public struct Histogram: Figure, Equatable {
                     + "to first \(_Gnuplot.number(marker.value)), graph 1 nohead back "
                     + "ls \(_Gnuplot.referenceStyle(index))")
         }
-        lines.append(key.command)
+        lines += key.commands(
+            entries: series.map(\.label) + markers.map(\.label), size: size)
         lines.append("datafile = \(_Gnuplot.quoted(dataFile))")
         // See-through fills: overlaps stay visible and so do the markers, which are drawn
         // behind the bars (in front they would also cross the key box).

@@ -60,7 +60,8 @@ public struct LinePlot: Figure, Equatable {
     public func gnuplotCommands(dataFile: String) -> String {
         var lines = ["set title \(_Gnuplot.quoted(title))"]
         lines += x.commands("x") + y.commands("y")
-        lines.append(key.command)
+        lines += key.commands(
+            entries: series.map(\.label) + referenceLines.map(\.label), size: size)
         lines.append("datafile = \(_Gnuplot.quoted(dataFile))")
         let elements = series.enumerated().map { index, s in
             let using = s.yError == nil ? "1:2" : "1:2:3"

@@ -10,6 +10,9 @@ public enum Palette: Sendable, Equatable {
     /// Blue → white → red (5 stops from ColorBrewer RdBu). For signed values centred on 0:
     /// weights, errors, membrane potentials relative to a threshold.
     case diverging
+    /// White → black. For intensities drawn under coloured marks (the analog input of a
+    /// spike raster), where any hue would be mistaken for a mark.
+    case grays
 
     /// The stops as (position in [0, 1], red, green, blue).
     public var stops: [(position: Double, red: UInt8, green: UInt8, blue: UInt8)] {
@@ -20,6 +23,8 @@ public enum Palette: Sendable, Equatable {
         case .diverging:
             [(0, 0x21, 0x66, 0xac), (0.25, 0x92, 0xc5, 0xde), (0.5, 0xf7, 0xf7, 0xf7),
              (0.75, 0xf4, 0xa5, 0x82), (1, 0xb2, 0x18, 0x2b)]
+        case .grays:
+            [(0, 0xff, 0xff, 0xff), (1, 0x00, 0x00, 0x00)]
         }
     }
 
@@ -50,7 +55,7 @@ public enum Palette: Sendable, Equatable {
         }
         guard lo <= hi else { return self == .diverging ? -1...1 : 0...1 }
         switch self {
-        case .sequential:
+        case .sequential, .grays:
             return lo < hi ? lo...hi : lo...(lo + 1)
         case .diverging:
             let m = max(abs(lo), abs(hi))

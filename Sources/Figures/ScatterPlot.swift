@@ -52,7 +52,8 @@ public struct ScatterPlot: Figure, Equatable {
     public func gnuplotCommands(dataFile: String) -> String {
         var lines = ["set title \(_Gnuplot.quoted(title))"]
         lines += x.commands("x") + y.commands("y")
-        lines.append(key.command)
+        let entries = series.map(\.label) + [front?.label, diagonalLabel].compactMap { $0 }
+        lines += key.commands(entries: entries, size: size)
         lines.append("datafile = \(_Gnuplot.quoted(dataFile))")
         let pointSize = _Gnuplot.number(pointScale * 1.1)
         var elements = series.enumerated().map { index, s in

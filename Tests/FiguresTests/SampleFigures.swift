@@ -103,6 +103,31 @@ enum SampleFigures {
         xLabel: "channel", yLabel: "neuron", valueLabel: "error (activation units)",
         palette: .diverging)
 
+    /// Two 3 × 4 maps side by side, labelled rows and columns, one colour scale.
+    static let imagePanels = ImagePanels(
+        title: "Attention maps",
+        tiles: (0..<4).map { tile in (0..<12).map { Double(($0 + tile) % 5) / 4 } },
+        tileWidth: 4, tileHeight: 3,
+        rowLabels: ["meta-model", "student"], columnLabels: ["image 1", "image 2"],
+        valueLabel: "attention (unitless)", valueRange: 0...1,
+        size: FigureSize(width: 600, height: 500))
+
+    /// Three pixels over T = 3 in two codes: analog steps shaded, ±1 spikes marked.
+    static let rasterPanels = RasterPanels(
+        title: "Input codes", panels: ["direct", "hybrid (signed)"], timesteps: 3,
+        rows: ["0.90", "0.50", "0.00"], yLabel: "pixel (intensity)",
+        marks: [
+            .init(label: "+1 spike", cells: [.init(panel: 1, step: 2, row: 0)]),
+            .init(label: "−1 spike", cells: [.init(panel: 1, step: 3, row: 1)]),
+        ],
+        shaded: .init(
+            label: "analog input",
+            cells: (0..<3).flatMap { row in
+                (1...3).map { RasterPanels.Cell(panel: 0, step: $0, row: row,
+                                                value: [0.9, 0.5, 0][row]) }
+            } + [.init(panel: 1, step: 1, row: 0, value: 0.9), .init(panel: 1, step: 1, row: 1, value: 0.5)]),
+        valueLabel: "pixel intensity", size: FigureSize(width: 600, height: 450))
+
     /// Every figure kind once, with the snapshot name used for its files.
     static let all: [(name: String, figure: any Figure)] = [
         ("line-plot", linePlot),
@@ -113,6 +138,8 @@ enum SampleFigures {
         ("scatter-plot-front", scatterPlotWithFront),
         ("heat-map", heatMap),
         ("heat-map-diverging", divergingHeatMap),
+        ("image-panels", imagePanels),
+        ("raster-panels", rasterPanels),
     ]
 
     static var names: [String] { all.map(\.name) }
