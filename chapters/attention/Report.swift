@@ -159,7 +159,8 @@ func writeFigures(_ m: Metrics, meta: Sequential, studentNets: [String: Sequenti
     if let dense = m.snns.first(where: { $0.name == "dense" }) { lines.append(ReferenceLine("dense SNN", at: 100 * dense.accuracy)) }
     _ = try writer.write(LinePlot(
         title: "Accuracy vs compression ratio", x: Axis("compression ratio (×)", scale: .log),
-        y: Axis("test accuracy (%)"), series: series, referenceLines: lines, style: .linesAndPoints, key: .bottomLeft),
+        y: Axis("test accuracy (%)"), series: series, referenceLines: lines, style: .linesAndPoints, key: .below,
+        size: FigureSize(width: 900, height: 620)),
         id: "fig4-accuracy-vs-compression")
 
     // Layer-wise densities at the energy density, per arm, and channel variant.
@@ -169,7 +170,8 @@ func writeFigures(_ m: Metrics, meta: Sequential, studentNets: [String: Sequenti
     if let count = groups.first?.values.count {
         _ = try writer.write(BarChart(
             title: "Layer-wise density (global target \(d))", categories: (1...count).map { "W\($0)" },
-            groups: groups, xLabel: "weight layer", y: Axis("fraction of weights kept", range: 0...1)),
+            groups: groups, xLabel: "weight layer", y: Axis("fraction of weights kept", range: 0...1),
+            key: .below, size: FigureSize(width: 900, height: 600)),
             id: "fig3-layer-densities")
     }
 
@@ -186,28 +188,35 @@ func writeFigures(_ m: Metrics, meta: Sequential, studentNets: [String: Sequenti
     _ = try writer.write(BarChart(
         title: "Compute energy relative to the dense ANN (45 nm fp32)", categories: m.energy.map(\.model),
         groups: [BarChart.Group(label: "E / E_dense ANN", values: m.energy.map(\.relativeToDenseANN))],
-        xLabel: "", y: Axis("relative energy", scale: .log), key: .hidden), id: "fig6-energy")
+        xLabel: "", y: Axis("energy per image relative to the dense ANN", scale: .log), key: .hidden,
+        size: FigureSize(width: 900, height: 600)), id: "fig6-energy")
 
-    // Attention panels: rows = meta, student with AT, student without AT; first AT point.
+    // Attention maps: rows = meta, student with AT, student without AT; first AT point.
     let sparsest = m.students.map(\.density).min() ?? d
     if let withAT = studentNets["\(Arm.sparseMomentumAT.rawValue)-\(sparsest)"],
        let without = studentNets["\(Arm.sparseMomentum.rawValue)-\(sparsest)"] {
         let points = attentionPoints(of: meta)
         let sample = Tensor(shape: [4] + Array(images.shape.dropFirst()),
                             scalars: Array(images.scalars.prefix(4 * images.count / images.shape[0])))
-        var tiles: [[Float]] = []
+        var tiles: [[Double]] = []
         var side = 0
         for network in [meta, withAT, without] {
             var context = ForwardContext.inference
             let (_, taps) = forwardWithAttention(network, Variable(sample), points: points, context: &context)
             let q = attentionMap(taps[0]).value
             side = taps[0].shape[2]
-            for i in 0..<4 { tiles.append(Array(q.scalars[(i * side * side)..<((i + 1) * side * side)])) }
+            for i in 0..<4 {
+                tiles.append(q.scalars[(i * side * side)..<((i + 1) * side * side)].map(Double.init))
+            }
         }
-        let top = Double(tiles.flatMap { $0 }.max() ?? 1)
-        try ImageGrid(tiles: tiles, tileWidth: side, tileHeight: side, columns: 4,
-                      coloring: .palette(.sequential, range: 0...top), scale: 6, padding: 2)
-            .write(to: directory.appendingPathComponent("fig2-attention-maps.png"))
+        let top = tiles.joined().max() ?? 1
+        _ = try writer.write(ImagePanels(
+            title: "Attention maps q = F/‖F‖ at the first attention point (density \(sparsest))",
+            tiles: tiles, tileWidth: side, tileHeight: side,
+            rowLabels: ["meta-model", "student, AT", "student, no AT"],
+            columnLabels: (1...4).map { "test image \($0)" },
+            valueLabel: "attention q (unitless, shared scale)", valueRange: 0...top,
+            size: FigureSize(width: 900, height: 600)), id: "fig2-attention-maps")
     }
 }
 

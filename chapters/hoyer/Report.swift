@@ -215,7 +215,8 @@ func writeFigures(_ metrics: Metrics, evaluations: [String: VariantEvaluation],
             .init(label: gnuplotText(v.label), values: v.spikeRates + [v.meanSpikeRate ?? 0])
         },
         xLabel: "spike layer (named after the layer that feeds it)",
-        y: Axis("spike rate"), key: .topRight), id: "fig3-spike-rate-by-layer"))
+        y: Axis("spike rate"), key: .below, size: FigureSize(width: 900, height: 580)),
+        id: "fig3-spike-rate-by-layer"))
 
     // fig4: compute energy per image, split into the analog first layer and the rest.
     let layers = metrics.computeLayers

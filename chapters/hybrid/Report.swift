@@ -234,32 +234,45 @@ struct Metrics: Codable, Equatable {
 // MARK: - Figures
 
 func writeFigures(_ m: Metrics, sample: EncodedBatch, timesteps T: Int, to directory: URL) throws {
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    // Fig. 1: encoding raster — 20 pixels (rows) × T steps; grey = analog value (darker = brighter
-    // pixel), black = spike (+1), light grey = a −1 spike of the signed code, white = nothing.
-    // Tiles: direct | Poisson | hybrid with mapping A | hybrid with mapping C.
+    let writer = FigureWriter(directory: directory)
+    // Fig. 1: encoding raster — 20 pixels (rows, brightest at the top) × T steps per input code:
+    // an analog step is a grey cell shaded by the pixel's intensity, a +1 spike and a −1 spike
+    // of the signed code are coloured cells, an empty cell sent nothing.
+    // Panels: direct | Poisson | hybrid with mapping A | hybrid with mapping C.
     let raw = sample.raw.scalars
     let order = raw.indices.sorted { raw[$0] > raw[$1] }
     let nonZero = order.filter { raw[$0] > 0 }
     let picks = (0..<18).map { nonZero[$0 * (nonZero.count - 1) / 17] } + order.suffix(2)
-    var tiles: [[Float]] = []
-    for encoding in [SpikeEncoding.direct, .poisson, .hybrid(.linear), .hybrid(.signed)] {
+    let encodings = [SpikeEncoding.direct, .poisson, .hybrid(.linear), .hybrid(.signed)]
+    var analog: [RasterPanels.Cell] = [], positive: [RasterPanels.Cell] = []
+    var negative: [RasterPanels.Cell] = []
+    for (panel, encoding) in encodings.enumerated() {
         var rng = SeededGenerator(seed: 5)
         let e = encoding.encode(sample.input, timesteps: T, using: &rng).scalars
         let n = raw.count
-        var tile: [Float] = []
-        for p in picks {
+        for (row, p) in picks.enumerated() {
             for t in 0..<T {
-                let analog = t < encoding.analogSteps(timesteps: T)
-                tile.append(analog ? 1 - raw[p] : e[t * n + p] > 0 ? 0 : e[t * n + p] < 0 ? 0.7 : 1)
+                let cell = RasterPanels.Cell(panel: panel, step: t + 1, row: row, value: Double(raw[p]))
+                if t < encoding.analogSteps(timesteps: T) {
+                    analog.append(cell)
+                } else if e[t * n + p] > 0 {
+                    positive.append(cell)
+                } else if e[t * n + p] < 0 {
+                    negative.append(cell)
+                }
             }
         }
-        tiles.append(tile)
     }
-    try ImageGrid(tiles: tiles, tileWidth: T, tileHeight: picks.count, scale: 16, padding: 2)
-        .write(to: directory.appendingPathComponent("fig1-encoding-raster.png"))
+    _ = try writer.write(RasterPanels(
+        title: "One test image's pixels as SNN input, T = \(T)",
+        panels: ["direct", "Poisson", "hybrid, map A", "hybrid, map C"],
+        timesteps: T, rows: picks.map { fmt(Double(raw[$0]), 2) },
+        yLabel: "pixel, by intensity (brightest at the top)",
+        marks: [.init(label: "+1 spike", cells: positive), .init(label: "−1 spike", cells: negative)],
+        shaded: .init(label: "analog input (shade = intensity, scale at right)", cells: analog),
+        valueLabel: "analog input: pixel intensity", valueRange: 0...1),
+        id: "fig1-encoding-raster")
 
-    let writer = FigureWriter(directory: directory)
     let main = m.arms.filter { ["A", "B", "C", "D"].contains($0.key) }
     let layers = main.first?.spikesPerNeuron.count ?? 0
     _ = try writer.write(BarChart(
@@ -286,12 +299,22 @@ func writeFigures(_ m: Metrics, sample: EncodedBatch, timesteps T: Int, to direc
             id: "fig5-accuracy-vs-timesteps")
     }
     if let c = m.arms.first(where: { $0.key == "C" }) {
-        let edges = (0...(c.firstSpikeStepCorrect.count)).map { Double($0) - 0.5 }
-        _ = try writer.write(Histogram(
-            title: "Arm C: first-spike step of the predicted output neuron (0 = silent)",
-            x: Axis("first-spike step"), y: Axis("images"),
-            series: [HistogramSeries(label: "correct", bins: Bins(edges: edges, counts: c.firstSpikeStepCorrect.map(Double.init))),
-                     HistogramSeries(label: "wrong", bins: Bins(edges: edges, counts: c.firstSpikeStepWrong.map(Double.init)))]),
+        // Proportions, not counts: correct predictions outnumber wrong ones several times,
+        // so each group is shown as the share of its own images at each first-spike step.
+        func shares(_ counts: [Int]) -> [Double] {
+            let total = Double(Swift.max(counts.reduce(0, +), 1))
+            return counts.map { 100 * Double($0) / total }
+        }
+        let correct = c.firstSpikeStepCorrect.reduce(0, +), wrong = c.firstSpikeStepWrong.reduce(0, +)
+        _ = try writer.write(BarChart(
+            title: "Arm C: when does the predicted output neuron first spike?",
+            categories: c.firstSpikeStepCorrect.indices.map { $0 == 0 ? "silent" : "t = \($0)" },
+            groups: [BarChart.Group(label: "correct predictions (\(correct) images)",
+                                    values: shares(c.firstSpikeStepCorrect)),
+                     BarChart.Group(label: "wrong predictions (\(wrong) images)",
+                                    values: shares(c.firstSpikeStepWrong))],
+            xLabel: "first-spike step of the predicted output neuron",
+            y: Axis("share of the group's images (%)"), key: .below),
             id: "fig6-first-spike-times")
     }
 }
@@ -344,9 +367,10 @@ func runSummary(_ m: Metrics) -> RunSummary {
     var figures = [
         FigureCaption(
             id: "fig1-encoding-raster",
-            caption: "20 pixels (rows) over T = \(m.timesteps) steps as direct | Poisson | "
-                + "hybrid, mapping A | hybrid, mapping C input (first column of the hybrid tiles: "
-                + "analog value in grey; then black = spike, light grey = a −1 spike, white = nothing)."),
+            caption: "20 pixels of one test image (rows, brightest at the top) over T = "
+                + "\(m.timesteps) steps as direct, Poisson, hybrid (mapping A) and hybrid (signed "
+                + "mapping C) input: grey cells are analog steps shaded by intensity, coloured "
+                + "cells +1 and −1 spikes, empty cells send nothing."),
         FigureCaption(
             id: "fig3-spikes-per-layer",
             caption: "Spikes per neuron per image in each hidden layer for arms A–D (log "
@@ -364,8 +388,9 @@ func runSummary(_ m: Metrics) -> RunSummary {
     if c != nil {
         figures.append(FigureCaption(
             id: "fig6-first-spike-times",
-            caption: "Arm C: step at which the predicted output neuron first spikes, for "
-                + "correct and wrong predictions (0 = silent)."))
+            caption: "Arm C: share of correct and of wrong predictions (each group's own "
+                + "images) by the step at which the predicted output neuron first spikes, "
+                + "or stays silent."))
     }
     return RunSummary(
         paper: "Datta, Kundu & Beerel, IJCNN 2021 (arXiv:2107.12374)",

@@ -125,7 +125,9 @@ func boundCheck(_ curves: FitCurves) -> (worstRatio: Double, holds: Bool) {
     return (worst, worst <= 1 + 1e-6)
 }
 
-func writeFigures(_ metrics: Metrics, to directory: URL) throws {
+/// - Parameter rilTolerance: the RIL selection rule's accuracy tolerance (config), drawn as
+///   the lowest validation accuracy the rule accepts.
+func writeFigures(_ metrics: Metrics, rilTolerance: Double, to directory: URL) throws {
     let writer = FigureWriter(directory: directory)
     let T = metrics.maxTimesteps
     let steps = (1...T).map(Double.init)
@@ -166,20 +168,31 @@ func writeFigures(_ metrics: Metrics, to directory: URL) throws {
     if !reached.isEmpty {
         _ = try writer.write(BarChart(
             title: "Energy to reach \(formatFixed(100 * metrics.matchedAccuracyTarget, digits: 1)) % (45 nm fp32)",
-            categories: reached.map { "\($0.method.rawValue), T=\($0.firstTimestepAtMatchedAccuracy!)" },
+            categories: reached.map { "\($0.name) (T = \($0.firstTimestepAtMatchedAccuracy!))" },
             groups: [BarChart.Group(label: "SNN energy / ANN energy", values: reached.map { $0.energyRatioAtMatchedAccuracy! })],
-            xLabel: "method", y: Axis("SNN energy / ANN energy"),
-            referenceLines: [ReferenceLine("ANN", at: 1)], key: .topRight),
+            xLabel: "method (first T reaching the target)", y: Axis("SNN energy / ANN energy"),
+            referenceLines: [ReferenceLine("ANN (= 1)", at: 1)], key: .below),
             id: "fig-energy-at-matched-accuracy")
     }
 
+    // The selection rule: keep s while accuracy ≥ reference − tolerance and Ω̄ is the lowest
+    // so far; the kept point and the tolerance line show why the trajectory stops where it does.
+    let reference = 100 * metrics.rilReferenceValidationAccuracy
+    let kept = metrics.rilTrajectory.last(where: \.selected)
     _ = try writer.write(LinePlot(
         title: "RIL: shared threshold scale p = σ(s), Ω̄ vs validation accuracy",
-        x: Axis("mean Ω over RNL layers (validation)"), y: Axis("validation accuracy (%)"),
-        series: [Series(label: "trajectory (iteration 0 → end)", x: metrics.rilTrajectory.map(\.omegaBar),
-                        y: metrics.rilTrajectory.map { 100 * $0.validationAccuracy })],
-        referenceLines: [ReferenceLine("RNL reference", at: 100 * metrics.rilReferenceValidationAccuracy)],
-        style: .linesAndPoints, key: .bottomRight), id: "fig-ril-trajectory")
+        x: Axis("mean Ω over RNL layers (validation); training lowers it, right to left"),
+        y: Axis("validation accuracy (%)"),
+        series: [Series(label: "trajectory (iteration 0 at Ω̄ = "
+                            + "\(formatFixed(metrics.rilTrajectory.first?.omegaBar ?? 0, digits: 2)))",
+                        x: metrics.rilTrajectory.map(\.omegaBar),
+                        y: metrics.rilTrajectory.map { 100 * $0.validationAccuracy }),
+                 Series(label: "kept by the rule (lowest Ω̄ within tolerance)",
+                        x: kept.map { [$0.omegaBar] } ?? [], y: kept.map { [100 * $0.validationAccuracy] } ?? [])],
+        referenceLines: [ReferenceLine("RNL reference \(formatFixed(reference, digits: 1)) %", at: reference),
+                         ReferenceLine("tolerance: reference − \(formatFixed(100 * rilTolerance, digits: 1)) points",
+                                       at: reference - 100 * rilTolerance)],
+        style: .linesAndPoints, key: .below, size: FigureSize(width: 900, height: 620)), id: "fig-ril-trajectory")
 }
 
 /// Replaces the text between the results markers of chapters/rnl/README.md.
@@ -247,7 +260,8 @@ func runSummary(_ metrics: Metrics) -> RunSummary {
     figures.append(FigureCaption(
         id: "fig-ril-trajectory",
         caption: "RIL: mean fit coefficient Ω̄ against validation accuracy while the shared "
-            + "threshold scale is tuned."))
+            + "threshold scale is tuned, with the tolerance line of the selection rule and the "
+            + "point it keeps."))
     return RunSummary(
         paper: "Ding et al., IJCAI 2021 (arXiv:2105.11654)",
         headline: Headline(

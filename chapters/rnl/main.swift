@@ -305,7 +305,9 @@ runChapter {
         rilReferenceValidationAccuracy: rnlValidationAccuracy, rilTrajectory: trajectory,
         rilSelectedScale: Double(selectedScale), fitCurves: fits.map(\.curves),
         firstLayerBoundWorstRatio: bound.worstRatio, scatterSnapshots: fits[0].snapshots)
-    try cache.timed("figures") { try writeFigures(metrics, to: output.directory) }
+    try cache.timed("figures") {
+        try writeFigures(metrics, rilTolerance: config.ril.tolerance, to: output.directory)
+    }
     let record = try RunRecord(context: context, config: config, metrics: metrics,
                                summary: runSummary(metrics))
     print("wrote \(try output.publish(record, timings: cache).path)")  // in one step
