@@ -91,7 +91,7 @@ public enum KeyPosition: Sendable, Equatable {
             // offset from the edge and box padding, and its rows (spacing 1.15).
             let margin = bottomLines + 1.8 + Double(layout.rows) * 1.15
             return [
-                "# key under the x axis label in \(layout.rows) rows, with the margin they need",
+                "# key under the x axis label (\(layout.rows) row(s)), with the margin it needs",
                 "set bmargin \(_Gnuplot.number(margin.rounded(.up)))",
                 "set key at screen 0.5, character 0.6 center bottom vertical "
                     + "maxrows \(layout.rows)",
@@ -100,18 +100,24 @@ public enum KeyPosition: Sendable, Equatable {
     }
 }
 
-/// Average width of one character of the theme's 11 pt DejaVu Sans in pixels, an estimate
-/// for laying out text (slightly generous, so estimates err towards more room).
-let characterWidth = 7.0
+/// Width of one character of the theme's 11 pt DejaVu Sans in pixels, an estimate for laying
+/// out text (measured 7.5–7.9 on rendered labels with spaces and digits; rounded up).
+let characterWidth = 8.0
+
+/// The characters of enhanced text that print: `v_{th}` counts 3, not 6 (the markup `_{`, `^{`,
+/// `}` and escaping backslashes take no room; subscripts count as full characters).
+func printedLength(_ text: String) -> Int {
+    text.replacingOccurrences(of: "_{", with: "").replacingOccurrences(of: "^{", with: "")
+        .filter { $0 != "}" && $0 != "\\" }.count
+}
 
 /// How many key entries fit side by side under a plot `width` pixels wide, and in how many
 /// rows they then go. Each entry takes its label plus the line sample and gaps (≈ 7
-/// characters), counted at 8 px a character: gnuplot's own estimate is about that wide, and
-/// an estimate narrower than gnuplot's would give columns it cannot fit.
+/// characters); an estimate narrower than gnuplot's own would give columns it cannot fit.
 func keyBelowLayout(entries: [String], width: Int) -> (columns: Int, rows: Int) {
     guard !entries.isEmpty else { return (1, 0) }
-    let longest = Double(entries.map(\.count).max() ?? 0)
-    let entryWidth = (longest + 7) * 8
+    let longest = Double(entries.map(printedLength).max() ?? 0)
+    let entryWidth = (longest + 7) * characterWidth
     let columns = max(1, min(entries.count, Int(Double(width - 110) / entryWidth)))
     return (columns, (entries.count + columns - 1) / columns)
 }

@@ -124,8 +124,8 @@ public struct BarChart: Figure, Equatable {
         if let angle {
             lines.append("set xtics rotate by \(angle) right")
             // The rotated names hang below the axis: their height in text lines.
-            let longest = Double(categories.map(\.count).max() ?? 0) * characterWidth
-            bottomLines += longest * sin(Double(angle) * .pi / 180) / 16
+            let longest = Double(categories.map(printedLength).max() ?? 0) * characterWidth
+            bottomLines += longest * sin(Double(angle) * .pi / 180) / 17
         }
         lines.append("set grid noxtics")
         lines += key.commands(
@@ -147,7 +147,7 @@ public struct BarChart: Figure, Equatable {
         var reserved = 110.0
         if key == .outsideRight {
             let longest = Double((groups.map(\.label) + referenceLines.map(\.label))
-                .map(\.count).max() ?? 0)
+                .map(printedLength).max() ?? 0)
             reserved += (longest + 6) * characterWidth
         }
         return reserved
@@ -163,21 +163,21 @@ public struct BarChart: Figure, Equatable {
     }
 }
 
-
-
 /// How far to rotate the names under a bar chart's categories so that neighbours do not
 /// print over each other, or nil when they fit upright.
 ///
-/// Each category gets `plotWidth / count` pixels. A name fits upright when its estimated
-/// width (`characterWidth` per character) takes at most 90 % of that. Rotated by 30°, the
+/// gnuplot spreads n categories over n + 1 units of x (a unit of margin shared by the two
+/// ends), so each gets `plotWidth / (n + 1)` pixels. A name fits upright when its estimated
+/// width (`characterWidth` per printed character) leaves at least one character of space to
+/// the next. Rotated by 30°, the
 /// gap between neighbouring names is slot·sin 30°, which must hold a line of text (≈ 14 px);
 /// narrower slots get names rotated by 90°.
 ///
 /// - Returns: 30, 90 or nil.
 func categoryLabelAngle(_ categories: [String], plotWidth: Double) -> Int? {
     guard !categories.isEmpty else { return nil }
-    let slot = plotWidth / Double(categories.count)
-    let longest = Double(categories.map(\.count).max() ?? 0) * characterWidth
-    if longest <= 0.9 * slot { return nil }
+    let slot = plotWidth / Double(categories.count + 1)
+    let longest = Double(categories.map(printedLength).max() ?? 0) * characterWidth
+    if longest + characterWidth <= slot { return nil }
     return slot * 0.5 >= 14 ? 30 : 90
 }

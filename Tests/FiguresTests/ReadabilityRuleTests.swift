@@ -7,13 +7,17 @@ import Testing
 /// category names that would print over each other are rotated, and a key below the plot gets
 /// the room it needs instead of covering the x axis label.
 @Suite struct ReadabilityRuleTests {
-    /// Seven energy-table names on a 900 px chart collide upright (about 120 px each, names up
-    /// to 150 px): rotated. Six short layer names fit upright.
+    /// Seven energy-table names on a 900 px chart collide upright (about 100 px each, names up
+    /// to 180 px): rotated. Six short layer names fit upright.
     @Test func crowdedCategoryNamesAreRotated() {
         let names = ["dense ANN", "sparse ANN (d = 0.05)", "dense SNN", "sparse SNN (d = 0.05)",
                      "channel SNN (f = 0.5)", "channel SNN (f = 0.35)", "channel SNN (f = 0.25)"]
         #expect(categoryLabelAngle(names, plotWidth: 790) == 30)
         #expect(categoryLabelAngle(["W1", "W2", "W3", "W4", "W5", "W6"], plotWidth: 790) == nil)
+        // Hoyer's variant names fit upright with a character to spare; markup takes no room.
+        #expect(categoryLabelAngle(["ANN (ReLU)", "fixed v_{th}", "Hoyer sum", "Hoyer sum + reg",
+                                    "Hoyer cw + reg"], plotWidth: 790) == nil)
+        #expect(printedLength("fixed v_{th}") == 9)
         // So many categories that even a 30° slant would overlap: upright text turned 90°.
         #expect(categoryLabelAngle((1...60).map { "layer \($0)" }, plotWidth: 790) == 90)
 

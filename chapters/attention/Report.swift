@@ -180,8 +180,9 @@ func writeFigures(_ m: Metrics, meta: Sequential, studentNets: [String: Sequenti
         _ = try writer.write(BarChart(
             title: "Spikes per neuron per image (T = \(m.timesteps))",
             categories: (1...first.spikesPerNeuron.count).map { "LIF\($0)" },
-            groups: m.snns.map { BarChart.Group(label: $0.name, values: $0.spikesPerNeuron) },
-            xLabel: "spiking layer", y: Axis("spikes per neuron")), id: "fig5-spikes-per-neuron")
+            groups: m.snns.map { BarChart.Group(label: snnTitle($0), values: $0.spikesPerNeuron) },
+            xLabel: "spiking layer", y: Axis("spikes per neuron"), key: .below,
+            size: FigureSize(width: 900, height: 620)), id: "fig5-spikes-per-neuron")
     }
 
     // Energy relative to the dense ANN (log).
@@ -218,6 +219,16 @@ func writeFigures(_ m: Metrics, meta: Sequential, studentNets: [String: Sequenti
             valueLabel: "attention q (unitless, shared scale)", valueRange: 0...top,
             size: FigureSize(width: 900, height: 600)), id: "fig2-attention-maps")
     }
+}
+
+/// An SNN's name for a reader: "dense", "sparse momentum + AT, d = 0.1", "channels, f = 0.5"
+/// (results.json keeps the stage names, e.g. `sparseMomentumAT-0.1`).
+func snnTitle(_ r: SNNResult) -> String {
+    if let f = r.channelFraction { return "channels, f = \(f)" }
+    if let d = r.density, let arm = Arm.allCases.first(where: { r.name.hasPrefix($0.rawValue + "-") }) {
+        return "\(arm.title), d = \(d)"
+    }
+    return r.name
 }
 
 /// Replaces the text between the results markers of chapters/attention/README.md. Every number

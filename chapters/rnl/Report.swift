@@ -171,7 +171,8 @@ func writeFigures(_ metrics: Metrics, rilTolerance: Double, to directory: URL) t
             categories: reached.map { "\($0.name) (T = \($0.firstTimestepAtMatchedAccuracy!))" },
             groups: [BarChart.Group(label: "SNN energy / ANN energy", values: reached.map { $0.energyRatioAtMatchedAccuracy! })],
             xLabel: "method (first T reaching the target)", y: Axis("SNN energy / ANN energy"),
-            referenceLines: [ReferenceLine("ANN (= 1)", at: 1)], key: .below),
+            referenceLines: [ReferenceLine("ANN (= 1)", at: 1)], key: .below,
+            size: FigureSize(width: 900, height: 600)),
             id: "fig-energy-at-matched-accuracy")
     }
 

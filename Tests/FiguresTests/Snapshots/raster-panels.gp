@@ -50,9 +50,9 @@ set palette defined (0 '#ffffff', 1 '#000000')
 set cbrange [0:1]
 set cblabel 'pixel intensity'
 set colorbox border
-# key under the x axis label: rows of entries, with the margin they need
+# key under the x axis label (1 row(s)), with the margin it needs
 set bmargin 6
-set key at screen 0.5, character 0.6 center bottom horizontal maxcols 3
+set key at screen 0.5, character 0.6 center bottom vertical maxrows 1
 datafile = 'raster-panels.dat'
 plot datafile index 0 using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1 noborder lc palette title 'analog input', \
      datafile index 1 using 1:2:(0.42):(0.42) with boxxyerror fs solid 1 noborder lc rgb '#0072b2' title '+1 spike', \
