@@ -27,7 +27,8 @@ extension RunRecord {
             git: git ?? context.git, date: context.wholeSecondStartDate, build: .current,
             config: try JSONValue(encoding: config), metrics: try JSONValue(encoding: metrics),
             summary: summary, convolution: context.convolution.rawValue,
-            data: context.facts.dataDigest, degenerate: context.facts.degenerate)
+            data: context.facts.dataDigest, degenerate: context.facts.degenerate,
+            memoryBudgetMiB: context.memoryBudgetMiB)
     }
 }
 

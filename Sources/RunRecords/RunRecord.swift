@@ -18,7 +18,7 @@ import SystemSupport
 ///
 /// The fields fall in two parts:
 /// - the **result**: chapter, profile, seed, convolution, config, metrics and summary;
-/// - its **provenance**: git revision, date, command line, build and threads of the run that
+/// - its **provenance**: git revision, date, command line, build, threads and memory budget of the run that
 ///   produced it. A later run that reproduces the same result keeps the earlier provenance
 ///   (`keepingProvenance(of:)`), so a rerun that matches the committed metrics leaves
 ///   results.json byte-identical.
@@ -38,6 +38,10 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var seed: UInt64
     /// Worker threads of the run that produced the result.
     public var threads: Int
+    /// `--memory-budget` (MiB) of the run that produced the result: how much the buffer pool
+    /// and the simulation's image groups could hold, never what was computed. Nil in files
+    /// written before the option existed (their runs cached up to a quarter of the machine's memory).
+    public var memoryBudgetMiB: Int?
     /// The convolution kernels (`--convolution`: plain, blocked or bfloat16); nil in files
     /// written before the field existed, which all used the default, blocked f32.
     public var convolution: String?
@@ -69,8 +73,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
         chapter: String, profile: Profile, seed: UInt64, threads: Int, commandLine: [String],
         git: GitRevision, date: Date, build: BuildConfiguration, config: JSONValue,
         metrics: JSONValue, summary: RunSummary? = nil, convolution: String? = nil,
-        data: DataDigest? = nil, degenerate: [DegenerateNetwork]? = nil
+        data: DataDigest? = nil, degenerate: [DegenerateNetwork]? = nil, memoryBudgetMiB: Int? = nil
     ) {
+        self.memoryBudgetMiB = memoryBudgetMiB
         self.convolution = convolution
         self.data = data
         self.degenerate = degenerate
@@ -106,7 +111,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         return mine == theirs
     }
 
-    /// This record with the provenance (git, date, command line, build, threads) of
+    /// This record with the provenance (git, date, command line, build, threads, memory budget) of
     /// `earlier`, which holds the same result: the run that first produced a result stays
     /// its provenance.
     public func keepingProvenance(of earlier: RunRecord) -> RunRecord {
@@ -116,6 +121,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         kept.commandLine = earlier.commandLine
         kept.build = earlier.build
         kept.threads = earlier.threads
+        kept.memoryBudgetMiB = earlier.memoryBudgetMiB
         return kept
     }
 
@@ -127,6 +133,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         result.commandLine = []
         result.build = .debug
         result.threads = 0
+        result.memoryBudgetMiB = nil
         return try JSONCoding.compactEncoder().encode(result)
     }
 
