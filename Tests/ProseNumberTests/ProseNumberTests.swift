@@ -1,0 +1,2 @@
+import Testing
+@Suite struct ProseNumberTests { @Test func placeholder() {} }
