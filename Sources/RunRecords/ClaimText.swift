@@ -12,10 +12,14 @@ public func percentWithError(_ accuracy: Double, images: Int, digits: Int = 2) -
 }
 
 extension ClaimTest {
-    /// `+3.40 ± 0.95 points, single seed` (or `… over 5 seeds`).
+    /// `+3.40 ± 0.95 points, single seed` (or `…, 5 seeds`; `+1.20 (no s.e.), single seed` for
+    /// a count whose spread was not estimated).
     public var valueText: String {
         let unitText = unit == .points ? " points" : ""
         let seedText = seeds == 1 ? "single seed" : "\(seeds) seeds"
+        if case .notEstimated = uncertainty {
+            return String(format: "%+.2f", value) + unitText + " (no s.e.), " + seedText
+        }
         return String(format: "%+.2f ± %.2f", value, standardError) + unitText + ", " + seedText
     }
 

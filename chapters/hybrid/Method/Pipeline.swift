@@ -1,5 +1,6 @@
 // Building, running, training and measuring the SNN arms of chapter-hybrid (NOTES.md §2.6, §5, §8).
 
+import Statistics
 import Datasets
 import EnergyEstimation
 import Foundation
@@ -129,6 +130,8 @@ public struct ArmEvaluation: Sendable, Codable, Equatable {
     /// correct and wrong predictions.
     public var firstSpikeStepCorrect: [Int]
     public var firstSpikeStepWrong: [Int]
+    /// Which images were classified right, in batch order (paired differences between arms).
+    public var outcomes: ImageOutcomes
 }
 
 /// Runs `snn` on `batches` (inference) and counts accuracy, spikes per neuron per layer and
@@ -146,6 +149,7 @@ public func evaluate(
     var pooled = [Double](repeating: 0, count: weightIndices.count)
     var prePool = [Double](repeating: 0, count: weightIndices.count)
     var inputSpikes = 0.0, correct = 0, images = 0, fired = 0, outputs = 0
+    var right: [Bool] = []
     var histCorrect = [Int](repeating: 0, count: T + 1), histWrong = histCorrect
     let analog = encoding.analogSteps(timesteps: T)
     for batch in batches {
@@ -196,6 +200,7 @@ public func evaluate(
         for (i, (p, y)) in zip(predictions, batch.labels).enumerated() {
             let step = Int(out.firstSpikeStep[i * k + p])
             if p == y { correct += 1; histCorrect[step] += 1 } else { histWrong[step] += 1 }
+            right.append(p == y)
         }
         fired += out.firstSpikeStep.filter { $0 > 0 }.count
         outputs += out.firstSpikeStep.count
@@ -212,7 +217,7 @@ public func evaluate(
         inputSpikesPerImage: inputSpikes * scale, pooledEventsPerImage: pooled.map { $0 * scale },
         prePoolSpikesPerImage: prePool.map { $0 * scale },
         outputFiredFraction: Double(fired) / Double(Swift.max(outputs, 1)),
-        firstSpikeStepCorrect: histCorrect, firstSpikeStepWrong: histWrong)
+        firstSpikeStepCorrect: histCorrect, firstSpikeStepWrong: histWrong, outcomes: ImageOutcomes(right))
 }
 
 // MARK: - Energy (NOTES.md §5)
