@@ -5,6 +5,7 @@ import ChapterSupport
 import Datasets
 import EnergyEstimation
 import Foundation
+import Statistics
 import HoyerMethod
 import SpikingNeurons
 import TensorCore
@@ -134,6 +135,8 @@ struct SpikeLayerMeasurement: Codable, Equatable, Sendable {
 
 struct VariantEvaluation: Codable, Equatable, Sendable {
     var accuracy: Double
+    /// Which test images were classified right (paired claims between variants).
+    var outcomes: ImageOutcomes
     var spikeLayers: [SpikeLayerMeasurement]
     /// Accuracy with membrane noise σ·|v_th|, one per `noiseLevels` entry (subset).
     var noiseAccuracy: [Double]
@@ -149,11 +152,13 @@ func evaluate(_ network: Sequential, names: [String], test: LabeledImages,
     var elements = ones
     var counts = spikeIndices.map { _ in MembraneCounts() }
     var correct = 0, seen = 0
+    var right: [Bool] = []
     for batch in test.batches(size: config.batchSize, normalization: normalization) {
         var context = ForwardContext.inference
         let outputs = network.forwardCollecting(Variable(batch.images), context: &context)
         let predictions = outputs.last!.value.argmaxRows()
         correct += zip(predictions, batch.labels).filter { $0 == $1 }.count
+        right += zip(predictions, batch.labels).map { $0 == $1 }
         for (j, k) in spikeIndices.enumerated() {
             let spikes = outputs[k].value
             ones[j] += Double(spikes.sum())
@@ -183,7 +188,8 @@ func evaluate(_ network: Sequential, names: [String], test: LabeledImages,
         network, levels: noiseLevels,
         batches: noisy.batches(size: config.batchSize, normalization: normalization),
         seed: seed)
-    return VariantEvaluation(accuracy: Double(correct) / Double(seen), spikeLayers: layers,
+    return VariantEvaluation(accuracy: Double(correct) / Double(seen), outcomes: ImageOutcomes(right),
+                             spikeLayers: layers,
                              noiseAccuracy: noiseAccuracy)
 }
 
