@@ -259,7 +259,7 @@ func writeFigures(_ metrics: Metrics, to directory: URL) throws {
     let reached = metrics.methods.filter { $0.energyRatioAtMatchedAccuracy != nil }
     if !reached.isEmpty {
         _ = try writer.write(BarChart(
-            title: "Energy to reach \(formatFixed(100 * metrics.matchedAccuracyTarget, digits: 1)) % (45 nm fp32)",
+            title: "Energy from the first T staying ≥ \(formatFixed(100 * metrics.matchedAccuracyTarget, digits: 1)) % (45 nm fp32)",
             categories: reached.map { "\($0.method.rawValue), T=\($0.firstTimestepStayingAtMatchedAccuracy!)" },
             groups: [BarChart.Group(label: "SNN energy / ANN energy", values: reached.map { $0.energyRatioAtMatchedAccuracy! })],
             xLabel: "method", y: Axis("SNN energy / ANN energy"),
@@ -344,8 +344,8 @@ func runSummary(_ metrics: Metrics) -> RunSummary {
     if metrics.methods.contains(where: { $0.energyRatioAtMatchedAccuracy != nil }) {
         figures.append(FigureCaption(
             id: "fig-energy-at-matched-accuracy",
-            caption: "SNN / ANN compute energy at the first T reaching the common accuracy "
-                + "target, per method (45 nm fp32)."))
+            caption: "SNN / ANN compute energy at the first T from which the method stays at the common "
+                + "accuracy target, per method (45 nm fp32)."))
     }
     figures.append(FigureCaption(
         id: "fig-ril-trajectory",
