@@ -36,9 +36,8 @@
 //
 // Commands (2-core machine; measured times in README.md):
 //   swift run chapter-compare --profile smoke    # about a minute of compute, for ChapterTests
-//   swift run chapter-compare                    # quick: Fashion-MNIST; sized for ≈ 12 min on
-//                                                # an idle 2-core machine, 32 min measured on a
-//                                                # shared, loaded one (README)
+//   swift run chapter-compare                    # quick: Fashion-MNIST; minutes on an idle 2-core
+//                                                # machine, several times longer on a loaded one
 //   swift run chapter-compare --profile paper    # VGG-16 / CIFAR-10 at every paper's schedule:
 //                                                # weeks on 2 CPU cores; needs data/
 //

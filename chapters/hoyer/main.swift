@@ -20,7 +20,7 @@
 //   • compare ANN, fixed-threshold and Hoyer SNNs on accuracy, spike rate, energy and noise.
 //
 // Commands (2-core machine, debug build; the core modules are compiled with -O):
-//   swift run chapter-hoyer --profile smoke   # ≈ 15 s, plumbing for ChapterTests
+//   swift run chapter-hoyer --profile smoke   # seconds, plumbing for ChapterTests
 //   swift run chapter-hoyer                   # quick: ≤ 10 min, Fashion-MNIST (README: measured)
 //   swift run chapter-hoyer --profile paper   # VGG16 / CIFAR-10, 400 epochs × 7 runs: weeks on
 //                                             # 2 CPU cores; needs data/cifar-10-batches-bin/

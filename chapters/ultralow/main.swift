@@ -21,8 +21,8 @@
 //     its spikes against the DNN's MACs.
 //
 // Commands (2 cores, debug build; the core modules are compiled with -O):
-//   swift run chapter-ultralow --profile smoke   # 40 s idle (3 min busy), for ChapterTests
-//   swift run chapter-ultralow                   # quick, Fashion-MNIST: 2.2 min measured
+//   swift run chapter-ultralow --profile smoke   # under a minute idle, for ChapterTests
+//   swift run chapter-ultralow                   # quick, Fashion-MNIST: minutes
 //   swift run chapter-ultralow --profile paper   # VGG16 / CIFAR-100, 300 + 300 epochs: weeks
 //                                                # on 2 CPU cores; needs data/cifar-100-binary/
 //
