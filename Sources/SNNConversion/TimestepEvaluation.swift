@@ -19,6 +19,9 @@ public struct TimestepEvaluation: Sendable, Codable, Equatable {
     /// outcomes[t − 1]: which images were classified right after t steps (for paired
     /// differences between methods on the same images, `Difference.paired`).
     public var outcomes: [ImageOutcomes]
+    /// `inputSpikesPerImage` of each batch on its own, in batch order (standard errors of
+    /// energy estimates over batches, `Difference.overBatches`).
+    public var inputSpikesPerImageByBatch: [[Double]]
 
     /// The first T from which the accuracy stays at or above `target` for every larger
     /// T ≤ T_max (`firstTimestepStaying`), or nil if it ends below. A curve that touches
@@ -49,6 +52,7 @@ public func accuracyByTimestep(
 ) -> TimestepEvaluation {
     var correct = [[Bool]](repeating: [], count: timesteps)
     var rates: [Double] = [], inputs: [Double] = []
+    var byBatch: [[Double]] = []
     var images = 0, done = 0
     for batch in batches {
         let simulation = snn.simulate(batch.images, timesteps: timesteps, encoding: encoding,
@@ -60,6 +64,7 @@ public func accuracyByTimestep(
         if inputs.isEmpty { inputs = [Double](repeating: 0, count: simulation.inputSpikesPerImage.count) }
         for i in rates.indices { rates[i] += batchRates[i] * Double(n) }
         for i in inputs.indices { inputs[i] += simulation.inputSpikesPerImage[i] * Double(n) }
+        byBatch.append(simulation.inputSpikesPerImage)
         images += n
         done += 1
         progress(done, images)
@@ -67,5 +72,6 @@ public func accuracyByTimestep(
     let scale = 1 / Double(Swift.max(images, 1))
     return TimestepEvaluation(
         accuracy: correct.map { Double($0.filter { $0 }.count) * scale }, firingRates: rates.map { $0 * scale },
-        inputSpikesPerImage: inputs.map { $0 * scale }, images: images, outcomes: correct.map(ImageOutcomes.init))
+        inputSpikesPerImage: inputs.map { $0 * scale }, images: images, outcomes: correct.map(ImageOutcomes.init),
+        inputSpikesPerImageByBatch: byBatch)
 }

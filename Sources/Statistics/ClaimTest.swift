@@ -103,7 +103,7 @@ public struct ClaimTest: Codable, Equatable, Sendable {
         outcome = Self.outcome(value: value, standardError: standardError)
         self.seeds = seeds
         switch difference.basis {
-        case .pairedImages(let n), .unpairedImages(let n): self.images = images ?? n
+        case .pairedImages(let n), .unpairedImages(let n), .batches(_, let n): self.images = images ?? n
         case .seeds, .notEstimated: self.images = images ?? 0
         }
     }

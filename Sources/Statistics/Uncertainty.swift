@@ -24,6 +24,9 @@ public enum UncertaintyBasis: Codable, Equatable, Sendable {
     case unpairedImages(images: Int)
     /// The mean of one paired difference per training seed: sd over seeds / √seeds.
     case seeds(count: Int)
+    /// A quantity measured on `count` disjoint groups (batches) of the same evaluation set,
+    /// every group seen by both sides: sd over groups / √groups (the groups' means as draws).
+    case batches(count: Int, images: Int)
     /// A count over the evaluation set (spikes, operations, energy) whose image-to-image
     /// spread was not recorded: no standard error estimated (shown as 0).
     case notEstimated(reason: String)
@@ -34,6 +37,7 @@ public enum UncertaintyBasis: Codable, Equatable, Sendable {
         case .pairedImages(let n): "paired over \(n) images"
         case .unpairedImages(let n): "unpaired, \(n) images each (per-image outcomes not recorded)"
         case .seeds(let k): "over \(k) training seeds"
+        case .batches(let k, let n): "over \(k) batches of the \(n) images"
         case .notEstimated(let reason): "no s.e. estimated: \(reason)"
         }
     }
@@ -92,6 +96,16 @@ public struct Difference: Codable, Equatable, Sendable {
         let sb = binomialStandardError(accuracy: b, images: nb)
         return Difference(mean: a - b, standardError: (sa * sa + sb * sb).squareRoot(),
                           basis: .unpairedImages(images: Swift.min(na, nb)))
+    }
+
+    /// `estimate` (the quantity on the whole evaluation set) with the standard error of the
+    /// mean of its per-batch values, sd(perBatch)/√B: for counts (spikes, energy) whose
+    /// per-image spread is not recorded but whose per-batch values are, on the same batches
+    /// for both sides. `images`: the whole evaluation set.
+    public static func overBatches(estimate: Double, perBatch: [Double], images: Int) -> Difference {
+        let spread = Spread(perBatch.isEmpty ? [0] : perBatch)
+        return Difference(mean: estimate, standardError: perBatch.count > 1 ? spread.standardError : 0,
+                          basis: .batches(count: perBatch.count, images: images))
     }
 
     /// The mean of one difference per training seed and its standard error sd/√k.

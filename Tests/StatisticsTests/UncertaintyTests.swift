@@ -92,3 +92,14 @@ struct SplitMix {
     }
     mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
+
+@Suite struct BatchUncertaintyTests {
+    /// A ratio measured on the whole set, its s.e. from four per-batch ratios [2, 3, 4, 3]:
+    /// sd = √(2/3) = 0.816497, s.e. = sd/2 = 0.408248.
+    @Test func perBatchValuesGiveTheStandardError() {
+        let d = Difference.overBatches(estimate: 3.1, perBatch: [2, 3, 4, 3], images: 400)
+        #expect(d.mean == 3.1 && d.basis == .batches(count: 4, images: 400))
+        #expect(abs(d.standardError - 0.4082483) < 1e-7)
+        #expect(Difference.overBatches(estimate: 1, perBatch: [1], images: 100).standardError == 0)
+    }
+}

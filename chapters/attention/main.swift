@@ -276,11 +276,18 @@ for model in snnModels {
     // first layer: analog input is constant in time, so W₁·x is computed once: MACs₁ × d₁.
     var simulationRNG = stream("evaluate/\(model.name)")
     let evaluation = cache.timed("evaluate-\(model.name)") {
-        accuracyByTimestep(of: snn, on: simulatedBatches, timesteps: T, chunk: T, using: &simulationRNG) { _, _ in }
+        // Groups of 50 images (every image is simulated on its own, so the grouping changes no
+        // number): their spike counts give the energy estimate a standard error.
+        accuracyByTimestep(of: snn, on: simulated.batches(size: 50, normalization: normalization), timesteps: T,
+                           chunk: T, using: &simulationRNG) { _, _ in }
     }
     let densities = layerDensities(of: snn)
     let ledger = EnergyLedger.snn(snn, inputShape: imageShape, inputSpikesPerImage: evaluation.inputSpikesPerImage,
                                   timesteps: T, analogInput: .once).sparse(densities: densities)
+    let picojoulesByBatch = evaluation.inputSpikesPerImageByBatch.map {
+        EnergyLedger.snn(snn, inputShape: imageShape, inputSpikesPerImage: $0, timesteps: T, analogInput: .once)
+            .sparse(densities: densities).totalPicojoules
+    }
     let result = SNNResult(
         name: model.name, density: model.density, channelFraction: model.channel,
         compressionRatio: Double(totalWeights) / Double(weightParameters(of: snn).reduce(0) { $0 + $1.nonZeroCount }),
@@ -291,6 +298,7 @@ for model in snnModels {
         thresholds: snn.spikingLayers.map { Double($0.thresholdValue) },
         leaks: snn.spikingLayers.map { Double($0.leakValue) },
         macs: ledger.totalMACs, accumulates: ledger.totalAccumulates, picojoules: ledger.totalPicojoules,
+        picojoulesByBatch: picojoulesByBatch,
         secondsPerEpoch: trained.secondsPerEpoch)
     print("SNN \(model.name.padding(toLength: 24, withPad: " ", startingAt: 0)) CR \(fmt(result.compressionRatio, 1))×: "
           + "acc T=\(T) \(fmt(100 * result.accuracy, 2)) % (its ANN \(fmt(100 * result.annAccuracyOnSimulated, 2)) %), "

@@ -106,8 +106,9 @@ func paretoFront(_ methods: [MethodResult], chance: Double) -> [FrontPoint] {
 /// in the table, not tested: the claim is about T = 1–2.
 func compareClaims(_ methods: [MethodResult], ann: ImageOutcomes) -> [ClaimTest] {
     let collapse = 0.10, keep = 0.05, n = ann.count
+    /// The most accurate point with T ≤ budget; of equally accurate points, the largest T.
     func best(_ m: MethodResult, atMost budget: Int) -> Point? {
-        m.points.filter { $0.timesteps <= budget }.max { $0.accuracy < $1.accuracy }
+        m.points.filter { $0.timesteps <= budget }.max { ($0.accuracy, $0.timesteps) < ($1.accuracy, $1.timesteps) }
     }
     var claims: [ClaimTest] = []
     if let maxNorm = methods.first(where: { $0.key == "max-norm" }), let p = best(maxNorm, atMost: 4) {

@@ -356,9 +356,10 @@ func writeReadmeTable(_ metrics: Metrics, record: RunRecord, readme: URL) throws
 ///    largest σ minus what Hoyer sum + reg loses (the noise curves are one seed, on the first
 ///    `noiseTestImages` images, as four unpaired accuracies).
 ///
-/// Spike rates and near-threshold shares of a single seed are counts over the test images
-/// whose per-image spread is not recorded: no s.e. there (the seed study gives one).
-func hoyerClaims(_ m: Metrics) -> [ClaimTest] {
+/// At one seed, spike rates and near-threshold shares are paired image by image too: each
+/// test image's share of spikes (and of potentials near E) in one variant minus the other's
+/// (`evaluations`: the variants' cached evaluations, by key).
+func hoyerClaims(_ m: Metrics, evaluations: [String: VariantEvaluation]) -> [ClaimTest] {
     guard let ann = m.variant("ann"), let plain = m.variant("hoyer-sum"), let reg = m.variant("hoyer-sum-reg")
     else { return [] }
     let paper = "Datta et al. 2022, abstract and Sec. 1", n = m.testImages
@@ -368,7 +369,12 @@ func hoyerClaims(_ m: Metrics) -> [ClaimTest] {
     func perSeed(_ key: String, _ value: (SeedReplication.Row) -> [Double]) -> [Double]? {
         replication?.row(key).map(value)
     }
-    let counted = UncertaintyBasis.notEstimated(reason: "a share over the test images, one seed; the seed study gives an s.e.")
+    /// The per-image paired difference of `value` between Hoyer sum and Hoyer sum + reg.
+    func perImage(_ value: (VariantEvaluation) -> [Double]) -> Difference? {
+        guard let a = evaluations["hoyer-sum"].map(value), let b = evaluations["hoyer-sum-reg"].map(value),
+              a.count == b.count, !a.isEmpty else { return nil }
+        return .paired(perImage: zip(a, b).map { $0 - $1 })
+    }
     var claims: [ClaimTest] = []
     // 1. Within 2 points of the ANN.
     let gap: Difference = perSeed("hoyer-sum", \.differenceToANN).map { .overSeeds($0) }
@@ -386,23 +392,21 @@ func hoyerClaims(_ m: Metrics) -> [ClaimTest] {
               !a.isEmpty else { return nil }
         return .overSeeds(zip(a, b).map { $0 - $1 })
     }
-    if let a = plain.meanSpikeRate, let b = reg.meanSpikeRate {
+    if let rate = pairedOverSeeds(\.meanSpikeRate) ?? perImage(\.spikeShareByImage) {
         claims.append(ClaimTest(
             id: "regulariser-lowers-the-spike-rate", claim: "the Hoyer regulariser lowers the spike rate",
             source: paper, effect: "spike rate, Hoyer sum − Hoyer sum + reg (points of the rate)",
-            difference: pairedOverSeeds(\.meanSpikeRate)
-                ?? Difference(mean: a - b, standardError: 0, basis: counted),
-            seeds: seeds, images: n))
+            difference: rate, seeds: seeds, images: n))
     }
-    if let a = plain.nearThresholdFraction, let b = reg.nearThresholdFraction {
+    if let near = pairedOverSeeds(\.nearThresholdFraction) ?? perImage(\.nearThresholdShareByImage) {
+        let k = evaluations["hoyer-sum"]?.nearThresholdShareByImage.count ?? n
         claims.append(ClaimTest(
             id: "regulariser-moves-potentials-away-from-the-threshold",
             claim: "the Hoyer regulariser moves membrane potentials away from the threshold",
             source: paper,
-            effect: "share of potentials with |z/E − 1| < 0.1, Hoyer sum − Hoyer sum + reg (points)",
-            difference: pairedOverSeeds(\.nearThresholdFraction)
-                ?? Difference(mean: a - b, standardError: 0, basis: counted),
-            seeds: seeds, images: n))
+            effect: "share of potentials with |z/E − 1| < 0.1, Hoyer sum − Hoyer sum + reg (points; the first "
+                + "\(k) test images)",
+            difference: near, seeds: seeds, images: replication == nil ? k : n))
     }
     let cost: Difference = pairedOverSeeds(\.accuracy) ?? .paired(plain.outcomes, reg.outcomes)
     claims.append(ClaimTest(

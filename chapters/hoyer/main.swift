@@ -298,7 +298,7 @@ runChapter {
 
     // The paper's claims (Report.swift, `hoyerClaims`): paired image by image at one seed, or
     // seed by seed (mean ± s.e. over seeds) when the seed study ran.
-    let claims = hoyerClaims(metrics)
+    let claims = hoyerClaims(metrics, evaluations: evaluations)
     printSection("Claims tested (effect ± s.e.; rule: \(ClaimTest.rule))")
     for claim in claims { print(claim.consoleLine) }
 
