@@ -82,7 +82,9 @@ let package = Package(
             "RunRecords", "Statistics", "Figures", "TensorCore", "Datasets", "NeuralNetworks", "Training",
             "SystemSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
-        .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport", "RunRecords", "Statistics", "Datasets", "SystemSupport", "Training"]),
+        .testTarget(name: "ChapterSupportTests", dependencies: [
+            "ChapterSupport", "RunRecords", "Statistics", "Datasets", "SystemSupport", "Training",
+        ]),
 
         // MARK: - Implementation details
 
@@ -139,7 +141,8 @@ let chapters: [(key: String, method: String?, uses: [Target.Dependency])] = [
 ]
 for chapter in chapters {
     var dependencies = chapter.uses + [
-        "Statistics", "Training", "RunRecords", "ChapterSupport", "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "Statistics", "Training", "RunRecords", "ChapterSupport", "Figures",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]
     if let method = chapter.method {
         package.targets.append(.target(

@@ -34,7 +34,9 @@ public func classificationStep(
 
 /// Whether each image is classified right, in the order of `batches` (inference mode, batch
 /// by batch): the per-image record behind paired differences on the same test images.
-public func classificationCorrectness(_ model: any Layer, batches: some Sequence<(images: Tensor, labels: [Int])>) -> [Bool] {
+public func classificationCorrectness(
+    _ model: any Layer, batches: some Sequence<(images: Tensor, labels: [Int])>
+) -> [Bool] {
     var correct: [Bool] = []
     for batch in batches {
         var context = ForwardContext.inference

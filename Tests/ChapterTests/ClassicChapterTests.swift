@@ -59,6 +59,7 @@ func runSmokeWithLog(
     #expect(process.terminationStatus == 0)
     let record = try RunRecord.load(from: output.appendingPathComponent(RunRecord.fileName))
     expectSummaryNamesEveryFigure(record, in: output)
+    expectClaimsFollowTheRule(record, required: !arguments.contains("--arms"))
     return (record, try RunLog.load(from: output.appendingPathComponent(RunLog.fileName)))
 }
 

@@ -15,7 +15,6 @@ func expectSummaryNamesEveryFigure(_ record: RunRecord, in output: URL) {
     let headline = summary.headline
     #expect(!summary.paper.isEmpty && !headline.label.isEmpty)
     #expect(!headline.ours.isEmpty && !headline.paperClaim.isEmpty)
-    expectClaimsFollowTheRule(record)
 
     let files = (try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? []
     // .gp for gnuplot figures (their PNG needs gnuplot), .png for images written directly.
@@ -35,11 +34,14 @@ func expectSummaryNamesEveryFigure(_ record: RunRecord, in output: URL) {
 /// Every chapter's results.json carries the claims its paper makes, each following the one
 /// rule (`ClaimTest.followsRule`: the stored outcome is what effect and s.e. give), with its
 /// paper's claim, source, measured effect, a finite effect and s.e., seeds and images.
-func expectClaimsFollowTheRule(_ record: RunRecord) {
-    guard let claims = record.claims, !claims.isEmpty else {
-        Issue.record("chapter-\(record.chapter) wrote no claims into results.json")
+/// `required: false` for a run of selected parts (chapter-hybrid `--arms C`), which may have
+/// nothing to test: its record then holds an empty list.
+func expectClaimsFollowTheRule(_ record: RunRecord, required: Bool = true) {
+    guard let claims = record.claims else {
+        Issue.record("chapter-\(record.chapter) wrote no claims field into results.json")
         return
     }
+    if required && claims.isEmpty { Issue.record("chapter-\(record.chapter) tested no claim") }
     #expect(Set(claims.map(\.id)).count == claims.count, "chapter-\(record.chapter): duplicate claim ids")
     for claim in claims {
         #expect(claim.followsRule, "chapter-\(record.chapter) \(claim.id): outcome does not follow the rule")

@@ -23,7 +23,8 @@ import Testing
         "SNNConversion": ["SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore", "Statistics"],
         "EnergyEstimation": ["SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore"],
         // The chapter harness and the tools.
-        "ChapterSupport": ["RunRecords", "Statistics", "Training", "NeuralNetworks", "Autodiff", "TensorCore", "Datasets", "Figures",
+        "ChapterSupport": ["RunRecords", "Statistics", "Training", "NeuralNetworks", "Autodiff", "TensorCore",
+                           "Datasets", "Figures",
                            "SystemSupport", "ArgumentParser"],
         "Regeneration": ["RunRecords", "SystemSupport"],
         "regenerate": ["Regeneration", "RunRecords", "ArgumentParser"],

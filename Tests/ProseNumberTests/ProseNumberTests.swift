@@ -18,7 +18,8 @@ import Testing
 ///   accuracy-like decimal (`85.13`, `81.4`; not a percentile `99.9`) and a difference in
 ///   decimal points (`2.9 points`).
 /// - **Allowed**: a unit that marks its numbers as the paper's (it says "paper", "paper's" or
-///   "abstract"; "paper profile" and "paper preset" are this project's settings and do not count). Settings (T = 1, epochs, option values, the 99.9th percentile) and equation
+///   "abstract"; "paper profile" and "paper preset" are this project's settings and do not
+///   count). Settings (T = 1, epochs, option values, the 99.9th percentile) and equation
 ///   constants do not match the patterns above.
 @Suite struct ProseNumberTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -67,7 +68,8 @@ import Testing
                 let source = try String(contentsOf: chapter.appendingPathComponent(file), encoding: .utf8)
                 for literal in SwiftLiterals.captionsAndTitles(in: source) {
                     for hit in ResultNumbers.find(in: literal) {
-                        Issue.record("chapters/\(chapter.lastPathComponent)/\(file): caption or title \"\(hit)\" in: \(literal)")
+                        let place = "chapters/\(chapter.lastPathComponent)/\(file)"
+                        Issue.record("\(place): caption or title \"\(hit)\" in: \(literal)")
                     }
                 }
             }
@@ -179,7 +181,9 @@ enum ProseUnits {
                 if !line.isEmpty { units.append(withoutCode(line)) }
                 continue
             }
-            if line.hasPrefix("- ") || line.hasPrefix("* ") || line.range(of: #"^\d+\. "#, options: .regularExpression) != nil {
+            let listItem = line.hasPrefix("- ") || line.hasPrefix("* ")
+                || line.range(of: #"^\d+\. "#, options: .regularExpression) != nil
+            if listItem {
                 flush()
             }
             paragraph.append(line)

@@ -162,7 +162,8 @@ func attentionClaims(_ m: Metrics) -> [ClaimTest] {
     }
     for student in at.sorted(by: { $0.density > $1.density }) where student.compressionRatio >= 19.9 {
         for other in [Arm.sparseMomentum, .oneShot] {
-            guard let rival = m.students.first(where: { $0.arm == other && $0.density == student.density }) else { continue }
+            guard let rival = m.students.first(where: { $0.arm == other && $0.density == student.density })
+            else { continue }
             claims.append(ClaimTest(
                 id: "attention-beats-\(other.rawValue)-at-\(fmt(student.compressionRatio, 0))x",
                 claim: "at high compression the attention-guided student is more accurate than "
