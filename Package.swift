@@ -110,8 +110,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Chapter order and selection, child processes, summary table, figures/README.md
-        .target(name: "Regeneration", dependencies: ["RunRecords", "SystemSupport"]),
-        .testTarget(name: "RegenerationTests", dependencies: ["Regeneration", "RunRecords"]),
+        .target(name: "Regeneration", dependencies: ["RunRecords", "Statistics", "SystemSupport"]),
+        .testTarget(name: "RegenerationTests", dependencies: ["Regeneration", "RunRecords", "Statistics"]),
         .executableTarget(name: "bench", dependencies: [
             "NeuralNetworks", "SpikingNeurons", "Datasets", "ChapterSupport", "Training",
             "SNNConversion", "EnergyEstimation",

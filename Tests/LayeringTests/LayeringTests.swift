@@ -26,7 +26,7 @@ import Testing
         "ChapterSupport": ["RunRecords", "Statistics", "Training", "NeuralNetworks", "Autodiff", "TensorCore",
                            "Datasets", "Figures",
                            "SystemSupport", "ArgumentParser"],
-        "Regeneration": ["RunRecords", "SystemSupport"],
+        "Regeneration": ["RunRecords", "Statistics", "SystemSupport"],
         "regenerate": ["Regeneration", "RunRecords", "ArgumentParser"],
         "render-figures": ["Regeneration", "RunRecords", "Figures", "ArgumentParser"],
         "bench": ["ChapterSupport", "RunRecords", "Training", "SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore",
