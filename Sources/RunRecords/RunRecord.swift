@@ -2,6 +2,7 @@
 // tables (docs/conventions.md C6). Nothing parses stdout.
 
 import Foundation
+import Statistics
 import SystemSupport
 
 /// What a chapter run produced, and which run first produced it: written as `results.json`
@@ -17,7 +18,7 @@ import SystemSupport
 /// ```
 ///
 /// The fields fall in two parts:
-/// - the **result**: chapter, profile, seed, convolution, config, metrics and summary;
+/// - the **result**: chapter, profile, seed, convolution, config, metrics, claims and summary;
 /// - its **provenance**: git revision, date, command line, build, threads and memory budget of the run that
 ///   produced it. A later run that reproduces the same result keeps the earlier provenance
 ///   (`keepingProvenance(of:)`), so a rerun that matches the committed metrics leaves
@@ -67,14 +68,19 @@ public struct RunRecord: Codable, Sendable, Equatable {
     /// Trained networks the sanity gate flagged that the run kept; empty when none, nil in
     /// files written before the gate existed.
     public var degenerate: [DegenerateNetwork]?
+    /// The paper's claims tested on this run's metrics, each with its effect, standard error
+    /// and generated outcome (`ClaimTest`); nil in files written before claims existed.
+    public var claims: [ClaimTest]?
 
     /// Creates a record from its parts.
     public init(
         chapter: String, profile: Profile, seed: UInt64, threads: Int, commandLine: [String],
         git: GitRevision, date: Date, build: BuildConfiguration, config: JSONValue,
         metrics: JSONValue, summary: RunSummary? = nil, convolution: String? = nil,
-        data: DataDigest? = nil, degenerate: [DegenerateNetwork]? = nil, memoryBudgetMiB: Int? = nil
+        data: DataDigest? = nil, degenerate: [DegenerateNetwork]? = nil, claims: [ClaimTest]? = nil,
+        memoryBudgetMiB: Int? = nil
     ) {
+        self.claims = claims
         self.memoryBudgetMiB = memoryBudgetMiB
         self.convolution = convolution
         self.data = data
@@ -103,7 +109,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     }
 
     /// Whether `other` holds the same result: chapter, profile, seed, convolution, config,
-    /// metrics and summary encode to the same bytes (so NaN metrics compare equal too).
+    /// metrics, claims and summary encode to the same bytes (so NaN metrics compare equal too).
     public func hasSameResult(as other: RunRecord) -> Bool {
         guard let mine = try? resultBytes(), let theirs = try? other.resultBytes() else {
             return false

@@ -10,6 +10,7 @@ import Foundation
 import HoyerMethod
 import HybridMethod
 import SNNConversion
+import Statistics
 import UltralowMethod
 import TensorCore
 import NeuralNetworks
@@ -39,7 +40,7 @@ struct TrainedNetwork: Codable {
 ///
 ///     spikes/neuron = Σ_l rₗ·nₗ·T / Σ_l nₗ     (rₗ spikes per neuron per step, nₗ neurons)
 ///     E_SNN = E_MAC·MACs₁·T + E_AC·Σ_{l≥2} spikes·fan-out   (× density d_l when sparse)
-func spikingPoint(_ snn: Sequential, bench: Bench, timesteps t: Int, accuracy: Double,
+func spikingPoint(_ snn: Sequential, bench: Bench, timesteps t: Int, outcomes: ImageOutcomes,
                   firingRates: [Double], inputSpikesPerImage: [Double], densities: [Double]? = nil,
                   seconds: Double?) -> Point {
     let geometry = snn.geometry(inputShape: bench.imageShape)
@@ -52,7 +53,8 @@ func spikingPoint(_ snn: Sequential, bench: Bench, timesteps t: Int, accuracy: D
         if let densities { ledger = ledger.sparse(densities: densities) }
         return ledger.ratio(to: bench.annLedger.priced(with: constants))
     }
-    return Point(timesteps: t, accuracy: accuracy, spikesPerNeuron: spikes / Swift.max(neurons.reduce(0, +), 1),
+    return Point(timesteps: t, accuracy: outcomes.accuracy, outcomes: outcomes,
+                 spikesPerNeuron: spikes / Swift.max(neurons.reduce(0, +), 1),
                  energyRatioFloat32: ratio(.float32At45nm), energyRatioInt32: ratio(.int32At45nm),
                  inferenceSeconds: seconds)
 }
@@ -70,7 +72,8 @@ func conversionResult(
 ) throws -> MethodResult {
     let T = config.maxTimesteps
     let (result, _, _) = try cache.stage(
-        key, version: 1, config: ConversionStage(conversion: config, grid: grid), dependsOn: dependsOn
+        // version 2: every point keeps its per-image outcomes
+        key, version: 2, config: ConversionStage(conversion: config, grid: grid), dependsOn: dependsOn
     ) { () -> MethodResult in
         var rng = SeededGenerator(seed: bench.seed)
         let start = Date()
@@ -82,7 +85,7 @@ func conversionResult(
         let seconds = Date().timeIntervalSince(start)
         // Spikes at step count t are taken as (t/T_max) × those counted over T_max.
         let points = grid.filter { $0 <= T }.map { t in
-            spikingPoint(snn, bench: bench, timesteps: t, accuracy: e.accuracy[t - 1], firingRates: e.firingRates,
+            spikingPoint(snn, bench: bench, timesteps: t, outcomes: e.outcomes(at: t), firingRates: e.firingRates,
                          inputSpikesPerImage: e.inputSpikesPerImage.map { $0 * Double(t) / Double(T) },
                          seconds: seconds * Double(t) / Double(T))
         }
@@ -101,7 +104,7 @@ struct UltralowStage: Encodable { var ultralow: Config.UltralowConfig; var batch
 func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: Bench,
                  config: Config.UltralowConfig, cache: StageCache, dependsOn: [StageKey]) throws -> [MethodResult] {
     let (results, key, _) = try cache.stage(
-        "ultralow", version: 1, config: UltralowStage(ultralow: config, batchSize: bench.simulatedBatches.batchSize),
+        "ultralow", version: 2, config: UltralowStage(ultralow: config, batchSize: bench.simulatedBatches.batchSize),
         dependsOn: dependsOn
     ) { progress -> [MethodResult] in
         let reluIndices = folded.layers.indices.filter { folded.layers[$0] is ReLU }
@@ -126,7 +129,7 @@ func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: 
         func measured(_ snn: Sequential, _ neurons: [Int], _ t: Int) -> Point {
             let start = Date()
             let e = evaluate(snn, neurons: neurons, on: bench.simulatedBatches, timesteps: t, seed: bench.seed)
-            return spikingPoint(snn, bench: bench, timesteps: t, accuracy: e.accuracy, firingRates: e.firingRates,
+            return spikingPoint(snn, bench: bench, timesteps: t, outcomes: e.outcomes, firingRates: e.firingRates,
                                 inputSpikesPerImage: e.inputSpikesPerImage, seconds: Date().timeIntervalSince(start))
         }
         let fitted = config.timesteps.map { t in
@@ -167,7 +170,7 @@ struct HybridStage: Encodable { var hybrid: Config.HybridConfig; var calibration
 func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: Config.HybridConfig,
                cache: StageCache, dependsOn: [StageKey]) throws -> MethodResult {
     let (result, key, _) = try cache.stage(
-        "hybrid", version: 1, config: HybridStage(hybrid: config, calibrationBatches: calibration.count),
+        "hybrid", version: 2, config: HybridStage(hybrid: config, calibrationBatches: calibration.count),
         dependsOn: dependsOn
     ) { progress -> MethodResult in
         let arm = config.method   // chapter-hybrid's arm C, from its preset of this profile
@@ -200,7 +203,8 @@ func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: 
         }
         let neurons = e.hiddenLayers.reduce(0) { $0 + Double($1.neurons) }
         let spikes = e.hiddenLayers.reduce(0) { $0 + $1.spikesPerNeuron * Double($1.neurons) }
-        let point = Point(timesteps: config.timesteps, accuracy: e.accuracy, spikesPerNeuron: spikes / Swift.max(neurons, 1),
+        let point = Point(timesteps: config.timesteps, accuracy: e.accuracy, outcomes: e.outcomes,
+                          spikesPerNeuron: spikes / Swift.max(neurons, 1),
                           energyRatioFloat32: ratio(.float32At45nm), energyRatioInt32: ratio(.int32At45nm),
                           inferenceSeconds: nil)
         return MethodResult(key: "hybrid", name: "hybrid single-spike (T = \(config.timesteps))", chapter: "hybrid",
@@ -222,7 +226,7 @@ struct HoyerStage: Encodable {
 func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneConfig, config: Config.HoyerConfig,
               cache: StageCache) throws -> MethodResult {
     let (result, key, _) = try cache.stage(
-        "hoyer", version: 1,
+        "hoyer", version: 2,  // 2: per-image outcomes
         config: HoyerStage(data: data, backbone: backbone, hoyer: config, batchSize: bench.simulatedBatches.batchSize)
     ) { progress -> MethodResult in
         let network = makeHoyerVGG(
@@ -241,12 +245,11 @@ func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneCo
         let inference = Date()
         let spikeIndices = network.spikingLayerIndices
         var ones = [Double](repeating: 0, count: spikeIndices.count), elements = ones
-        var correct = 0, seen = 0
+        var right: [Bool] = []
         for batch in bench.simulatedBatches {
             var context = ForwardContext.inference
             let outputs = network.forwardCollecting(Variable(batch.images), context: &context)
-            correct += zip(outputs.last!.value.argmaxRows(), batch.labels).filter { $0 == $1 }.count
-            seen += batch.labels.count
+            right += zip(outputs.last!.value.argmaxRows(), batch.labels).map { $0 == $1 }
             for (j, k) in spikeIndices.enumerated() {
                 ones[j] += Double(outputs[k].value.sum())
                 elements[j] += Double(outputs[k].value.count)
@@ -258,7 +261,8 @@ func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneCo
         func ratio(_ c: EnergyConstants) -> Double {
             energyLedger(layers, spikeRates: rates, constants: c).ratio(to: bench.annLedger.priced(with: c))
         }
-        let point = Point(timesteps: 1, accuracy: Double(correct) / Double(Swift.max(seen, 1)),
+        let outcomes = ImageOutcomes(right)
+        let point = Point(timesteps: 1, accuracy: outcomes.accuracy, outcomes: outcomes,
                           spikesPerNeuron: ones.reduce(0, +) / Swift.max(elements.reduce(0, +), 1),
                           energyRatioFloat32: ratio(.float32At45nm), energyRatioInt32: ratio(.int32At45nm),
                           inferenceSeconds: seconds)
@@ -281,7 +285,8 @@ struct AttentionStage: Encodable {
 func runAttention(ann: Sequential, restore: () throws -> Sequential, bench: Bench, config: Config.AttentionConfig,
                   conversion: Config.ConversionConfig, cache: StageCache, dependsOn: [StageKey]) throws -> MethodResult {
     let (result, key, _) = try cache.stage(
-        "attention", version: 2,  // 2: regrowth reads Adam's m/(√v + ε), masks in checkpoints
+        // 2: regrowth reads Adam's m/(√v + ε), masks in checkpoints; 3: per-image outcomes
+        "attention", version: 3,
         config: AttentionStage(attention: config, calibrationBatches: conversion.calibrationBatches,
                                calibrationBatchSize: conversion.calibrationBatchSize,
                                batchSize: bench.simulatedBatches.batchSize),
@@ -313,7 +318,7 @@ func runAttention(ann: Sequential, restore: () throws -> Sequential, bench: Benc
         var simulationRNG = SeededGenerator(seed: bench.seed)
         let inference = Date()
         let e = accuracyByTimestep(of: snn, on: bench.simulatedBatches, timesteps: T, chunk: T, using: &simulationRNG)
-        let point = spikingPoint(snn, bench: bench, timesteps: T, accuracy: e.accuracy[T - 1], firingRates: e.firingRates,
+        let point = spikingPoint(snn, bench: bench, timesteps: T, outcomes: e.outcomes(at: T), firingRates: e.firingRates,
                                  inputSpikesPerImage: e.inputSpikesPerImage, densities: layerDensities(of: snn),
                                  seconds: Date().timeIntervalSince(inference))
         return MethodResult(key: "attention", name: "attention-compressed (d = \(config.density), T = \(T))",
