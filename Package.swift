@@ -26,6 +26,11 @@ let package = Package(
         .target(name: "SystemSupport"),
         .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"]),
 
+        // Binomial and paired standard errors, ImageOutcomes, "stays within", ClaimTest: the
+        // statistics behind every generated verdict (Foundation only)
+        .target(name: "Statistics"),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
+
         // Tensor (copy-on-write Float32 storage), SeededGenerator, BLAS/oneDNN kernels + naive references
         .target(name: "TensorCore", dependencies: ["COpenBLAS", "CDNNL", "CSpikeKernels"], swiftSettings: optimised),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "_TestSupport"]),
@@ -43,7 +48,7 @@ let package = Package(
         .testTarget(name: "SpikingNeuronsTests", dependencies: ["SpikingNeurons", "_TestSupport"]),
 
         // BatchNorm folding, threshold balancing, ANN -> SNN mapping, cumulative readout
-        .target(name: "SNNConversion", dependencies: ["SpikingNeurons"], swiftSettings: optimised),
+        .target(name: "SNNConversion", dependencies: ["SpikingNeurons", "Statistics"], swiftSettings: optimised),
         .testTarget(name: "SNNConversionTests", dependencies: ["SNNConversion", "_TestSupport"]),
 
         // Fashion-MNIST (IDX), CIFAR-10/100 readers, manifest + SHA-256 (libcrypto), batching, augmentation
@@ -68,16 +73,18 @@ let package = Package(
         // profiles, option rules (OptionRule), JSON: what render-figures and regenerate read, with no
         // oneDNN or OpenBLAS
         .target(name: "RunRecords", dependencies: [
-            "SystemSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SystemSupport", "Statistics", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // The chapter harness: ChapterOptions, ChapterContext, StageCache, worker processes
         // (stage keys and checkpoints hash with Datasets' SHA-256)
         .target(name: "ChapterSupport", dependencies: [
-            "RunRecords", "Figures", "TensorCore", "Datasets", "NeuralNetworks", "Training", "SystemSupport",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "RunRecords", "Statistics", "Figures", "TensorCore", "Datasets", "NeuralNetworks", "Training",
+            "SystemSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
-        .testTarget(name: "ChapterSupportTests", dependencies: ["ChapterSupport", "RunRecords", "Datasets", "SystemSupport", "Training"]),
+        .testTarget(name: "ChapterSupportTests", dependencies: [
+            "ChapterSupport", "RunRecords", "Statistics", "Datasets", "SystemSupport", "Training",
+        ]),
 
         // MARK: - Implementation details
 
@@ -103,8 +110,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Chapter order and selection, child processes, summary table, figures/README.md
-        .target(name: "Regeneration", dependencies: ["RunRecords", "SystemSupport"]),
-        .testTarget(name: "RegenerationTests", dependencies: ["Regeneration", "RunRecords"]),
+        .target(name: "Regeneration", dependencies: ["RunRecords", "Statistics", "SystemSupport"]),
+        .testTarget(name: "RegenerationTests", dependencies: ["Regeneration", "RunRecords", "Statistics"]),
         .executableTarget(name: "bench", dependencies: [
             "NeuralNetworks", "SpikingNeurons", "Datasets", "ChapterSupport", "Training",
             "SNNConversion", "EnergyEstimation",
@@ -134,11 +141,12 @@ let chapters: [(key: String, method: String?, uses: [Target.Dependency])] = [
 ]
 for chapter in chapters {
     var dependencies = chapter.uses + [
-        "Training", "RunRecords", "ChapterSupport", "Figures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "Statistics", "Training", "RunRecords", "ChapterSupport", "Figures",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]
     if let method = chapter.method {
         package.targets.append(.target(
-            name: method, dependencies: chapter.uses + ["Training"],
+            name: method, dependencies: chapter.uses + ["Training", "Statistics"],
             path: "chapters/\(chapter.key)/Method",
             swiftSettings: optimised))
         package.targets.append(.testTarget(
@@ -157,4 +165,8 @@ package.targets.append(.testTarget(name: "LayeringTests"))
 
 // Runs every chapter binary with --profile smoke and checks the invariants in its results.json.
 package.targets.append(.testTarget(
-    name: "ChapterTests", dependencies: ["ChapterSupport", "RunRecords"]))
+    name: "ChapterTests", dependencies: ["ChapterSupport", "RunRecords", "Statistics"]))
+
+// No README, main.swift header or figure caption carries a result number outside a generated
+// block (the paper's own numbers, marked as the paper's, are allowed).
+package.targets.append(.testTarget(name: "ProseNumberTests"))

@@ -5,10 +5,11 @@
 // length instead of a data-dependent branch per spike, which random spike patterns mispredict.
 // The masks carry a zero border of `padding`, so no window needs a bounds check.
 //
-// Two builds of each kernel: AVX-512 (the list built with vpcompressd into a register, then
-// stored whole: the memory form is microcoded and ~10× slower on Zen 4) and a portable one
-// (a branchless scalar list; the compiler makes AVX2/SSE clones of it). Both build the same
-// list and add in the same order, so the results are the same bits on every CPU.
+// Three builds of each kernel: AVX-512 (the list built with vpcompressd into a register, then
+// stored whole: the memory form is microcoded and ~10× slower on Zen 4), AVX2 (the list from a
+// table of bit positions per mask byte) and a portable one (a branchless scalar list; the
+// compiler makes AVX2/SSE clones of it). All build the same list and add in the same order, so
+// the results are the same bits on every CPU.
 #include "spike_kernels.h"
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,47 @@ void snn_spike_unpack_weights(const float *wt, float *w, const snn_spike_geometr
         count_;                                                                        \
     })
 
+#ifdef SNN_X86
+// The AVX2 build of the list: no compress instruction, so each byte of a mask looks up the
+// positions of its 1-bits (8 packed byte indices, lowest first) and widens them to 8 row
+// offsets, stored whole; the count advances by the byte's popcount. The same list as the
+// other builds, ~18 short steps per 3×3 window instead of 144 dependent ones.
+static uint64_t snn_bit_positions[256];
+__attribute__((constructor)) static void snn_fill_bit_positions(void) {
+    for (int m = 0; m < 256; m++) {
+        uint64_t packed = 0;
+        int n = 0;
+        for (int l = 0; l < 8; l++)
+            if (m >> l & 1) packed |= (uint64_t)l << (8 * n++);
+        snn_bit_positions[m] = packed;
+    }
+}
+#if SNN_SPIKE_KBLOCK != 32
+#error "LIST_AVX2 scales bit positions to rows with a shift by 5 (KB = 32)"
+#endif
+#define LIST_AVX2(list, window, wp, R, S, offset)                                              \
+    ({                                                                                 \
+        int count_ = 0;                                                                \
+        for (int r_ = 0; r_ < (R); r_++)                                               \
+            for (int s_ = 0; s_ < (S); s_++) {                                         \
+                const uint32_t m_ = (window)[r_ * (wp) + s_];                          \
+                const __m256i base_ = _mm256_set1_epi32((offset) + (r_ * (S) + s_) * 16 * KB); \
+                const __m256i low_ = _mm256_cvtepu8_epi32(                             \
+                    _mm_cvtsi64_si128((long long)snn_bit_positions[m_ & 255]));        \
+                _mm256_storeu_si256((__m256i *)((list) + count_),                      \
+                                    _mm256_add_epi32(base_, _mm256_slli_epi32(low_, 5))); \
+                count_ += __builtin_popcount(m_ & 255);                                \
+                const __m256i high_ = _mm256_cvtepu8_epi32(                            \
+                    _mm_cvtsi64_si128((long long)snn_bit_positions[m_ >> 8]));         \
+                _mm256_storeu_si256((__m256i *)((list) + count_),                      \
+                    _mm256_add_epi32(base_, _mm256_slli_epi32(                         \
+                        _mm256_add_epi32(high_, _mm256_set1_epi32(8)), 5)));           \
+                count_ += __builtin_popcount(m_ >> 8);                                 \
+            }                                                                          \
+        count_;                                                                        \
+    })
+#endif
+
 // The loops of both kernels. Output pixels (in (n, p, q) order) go in chunks sized so that the
 // chunk's outputs for this worker's channels (32 per kb) fill about 256 KB (L2). For each
 // chunk and group of CBG input-channel blocks, the chunk's lists are built once (packed one
@@ -228,6 +270,16 @@ SNN_CLONES static void weightGradPortable(const uint16_t *masks, const float *dy
 }
 
 #ifdef SNN_X86
+__attribute__((target("avx2,popcnt"))) static void forwardAVX2(const uint16_t *masks, const float *wt, float *y,
+                                                                const snn_spike_geometry *g, int32_t kbBegin, int32_t kbEnd) {
+    FORWARD_BODY(LIST_AVX2)
+}
+
+__attribute__((target("avx2,popcnt"))) static void weightGradAVX2(const uint16_t *masks, const float *dy, float *dwt,
+                                                                   const snn_spike_geometry *g, int32_t kbBegin, int32_t kbEnd) {
+    WEIGHT_GRAD_BODY(LIST_AVX2)
+}
+
 __attribute__((target("avx512f"))) static void forwardAVX512(const uint16_t *masks, const float *wt, float *y,
                                                              const snn_spike_geometry *g, int32_t kbBegin, int32_t kbEnd) {
     FORWARD_BODY(LIST_AVX512)
@@ -249,12 +301,24 @@ static int useAVX512(void) {
 #endif
 }
 
+static int useAVX2(void) {
+#ifdef SNN_X86
+    static int cached = -1;
+    if (cached < 0) { __builtin_cpu_init(); cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt"); }
+    return cached;
+#else
+    return 0;
+#endif
+}
+
 int32_t snn_spike_kernels_use_avx512(void) { return useAVX512(); }
+int32_t snn_spike_kernels_use_avx2(void) { return useAVX2(); }
 
 void snn_spike_conv_forward(const uint16_t *masks, const float *wt, float *y,
                             const snn_spike_geometry *g, int32_t kbBegin, int32_t kbEnd, int32_t portable) {
 #ifdef SNN_X86
     if (!portable && useAVX512()) { forwardAVX512(masks, wt, y, g, kbBegin, kbEnd); return; }
+    if (!portable && useAVX2()) { forwardAVX2(masks, wt, y, g, kbBegin, kbEnd); return; }
 #endif
     forwardPortable(masks, wt, y, g, kbBegin, kbEnd);
 }
@@ -263,6 +327,7 @@ void snn_spike_conv_weight_grad(const uint16_t *masks, const float *dy, float *d
                                 const snn_spike_geometry *g, int32_t kbBegin, int32_t kbEnd, int32_t portable) {
 #ifdef SNN_X86
     if (!portable && useAVX512()) { weightGradAVX512(masks, dy, dwt, g, kbBegin, kbEnd); return; }
+    if (!portable && useAVX2()) { weightGradAVX2(masks, dy, dwt, g, kbBegin, kbEnd); return; }
 #endif
     weightGradPortable(masks, dy, dwt, g, kbBegin, kbEnd);
 }

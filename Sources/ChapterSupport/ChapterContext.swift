@@ -25,6 +25,9 @@ public struct ChapterContext: Sendable {
     public let seed: UInt64
     /// Worker threads requested with `--threads`.
     public let threads: Int
+
+    /// `--memory-budget` in MiB.
+    public let memoryBudgetMiB: Int
     /// The convolution kernels requested with `--convolution`.
     public let convolution: ConvolutionAlgorithm
     /// The folder name of this run's profile under the cache and figures roots (`quick`,
@@ -85,6 +88,7 @@ public struct ChapterContext: Sendable {
         self.dataset = options.dataset
         self.seed = options.seed
         self.threads = options.threads
+        self.memoryBudgetMiB = options.memoryBudget
         self.convolution = options.convolution
         self.profileFolder = options.profileFolder
         self.hasCustomOutput = options.output != nil
@@ -103,10 +107,12 @@ public struct ChapterContext: Sendable {
         self.facts = RunFacts()
     }
 
-    /// Applies `--threads` and `--convolution` to the compute back ends (element-wise workers,
-    /// OpenMP team, oneDNN kernels). Chapters call it once, right after creating the context.
+    /// Applies `--threads`, `--convolution` and `--memory-budget` to the compute back ends
+    /// (element-wise workers, OpenMP team, oneDNN kernels, buffer pool, simulation groups).
+    /// Chapters call it once, right after creating the context.
     public func applyBackends() {
-        ExecutionPolicy(workers: threads, convolution: convolution).apply()
+        ExecutionPolicy(workers: threads, convolution: convolution,
+                        memoryBudgetBytes: memoryBudgetMiB << 20).apply()
     }
 
     /// Whether this run writes the chapter's reference results: the README's generated table
@@ -123,10 +129,14 @@ public struct ChapterContext: Sendable {
     /// The arguments of a worker process computing `job` for this run, rebuilt from the parsed
     /// options (never filtered from the typed command line): the shared options of this run
     /// without `--fresh` and `--rerun`, then `chapterArguments` (the chapter's own options,
-    /// rendered by the chapter), then `--threads 1 --worker job` and a `--rerun` of `rerun`'s
-    /// stage when the job must recompute.
-    public func workerArguments(job: String, rerun: String?, chapterArguments: [String] = []) -> [String] {
-        options.sharedArguments + chapterArguments + ["--threads", "1", "--worker", job]
+    /// rendered by the chapter), then `--threads 1`, the worker's share of the memory budget
+    /// (`--memory-budget`, divided among `processes` running at once), `--worker job` and a
+    /// `--rerun` of `rerun`'s stage when the job must recompute.
+    public func workerArguments(job: String, rerun: String?, chapterArguments: [String] = [],
+                                processes: Int = 1) -> [String] {
+        let share = max(memoryBudgetMiB / max(processes, 1), 64)   // 64: the option's smallest value
+        return options.sharedArguments + chapterArguments
+            + ["--threads", "1", "--memory-budget", "\(share)", "--worker", job]
             + (rerun.map { ["--rerun", $0] } ?? [])
     }
 

@@ -72,6 +72,13 @@ public struct ChapterOptions: ParsableArguments, Sendable {
     @Option(help: OptionRule.threads.help("Worker threads (use 1 for bit-reproducible sums)."))
     public var threads: Int = 2
 
+    /// MiB the computation may hold beyond its networks and data: the buffer pool's cache and
+    /// the simulation's image groups (`ExecutionPolicy.memoryBudgetBytes`). Results do not
+    /// depend on it; results.json records it beside `threads`.
+    @Option(help: OptionRule.memoryBudget.help(
+        "MiB for cached buffers and simulation chunks (results do not depend on it; default 1024)."))
+    public var memoryBudget: Int = ExecutionPolicy.defaultMemoryBudgetBytes >> 20
+
     /// How convolutions run: oneDNN's blocked f32 kernels (default), plain NCHW f32, or bf16
     /// with f32 master weights (opt-in). A non-default choice keeps its own stage cache and
     /// output folder, so the f32 reference outputs are never mixed with it.
@@ -89,7 +96,7 @@ public struct ChapterOptions: ParsableArguments, Sendable {
     public init() {}
 
     /// These options as arguments that parse back to the same values, without the ones that
-    /// only concern this process (`--fresh`, `--rerun`, `--threads`, `--worker`).
+    /// only concern this process (`--fresh`, `--rerun`, `--threads`, `--memory-budget`, `--worker`).
     public var sharedArguments: [String] {
         var arguments = ["--profile", profile.rawValue, "--seed", "\(seed)", "--cache", cache,
                          "--convolution", convolution.rawValue]
@@ -103,6 +110,7 @@ public struct ChapterOptions: ParsableArguments, Sendable {
     /// Rejects values ArgumentParser's types allow but the chapters cannot use.
     public func validate() throws {
         try OptionRule.threads.check(threads)
+        try OptionRule.memoryBudget.check(memoryBudget)
         if let empty = rerun.first(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
             throw ValidationError("--rerun needs a stage name (got '\(empty)').")
         }

@@ -3,6 +3,7 @@
 
 import Foundation
 import RunRecords
+import Statistics
 
 extension RunRecord {
     /// Creates the record of the run described by `context`, with the dataset files it loaded
@@ -13,13 +14,14 @@ extension RunRecord {
     ///   - config: the chapter's resolved config (any `Encodable`).
     ///   - metrics: the chapter's measurements (any `Encodable`).
     ///   - summary: the headline and figure captions, built from `metrics` by the chapter.
+    ///   - claims: the paper's claims tested on `metrics` (`ClaimTest`), in the order to show them.
     ///   - git: the revision to record; by default the one `context` read when the run started
     ///     (a commit made during a long run is not the code that produced it).
     /// - Throws: the encoder's error when `config` or `metrics` cannot be encoded; nothing has
     ///   been written at that point.
     public init(
         context: ChapterContext, config: some Encodable, metrics: some Encodable,
-        summary: RunSummary? = nil, git: GitRevision? = nil
+        summary: RunSummary? = nil, claims: [ClaimTest]? = nil, git: GitRevision? = nil
     ) throws {
         self.init(
             chapter: context.chapter, profile: context.profile, seed: context.seed,
@@ -27,7 +29,8 @@ extension RunRecord {
             git: git ?? context.git, date: context.wholeSecondStartDate, build: .current,
             config: try JSONValue(encoding: config), metrics: try JSONValue(encoding: metrics),
             summary: summary, convolution: context.convolution.rawValue,
-            data: context.facts.dataDigest, degenerate: context.facts.degenerate)
+            data: context.facts.dataDigest, degenerate: context.facts.degenerate, claims: claims,
+            memoryBudgetMiB: context.memoryBudgetMiB)
     }
 }
 

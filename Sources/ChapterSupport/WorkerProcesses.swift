@@ -59,7 +59,7 @@ extension StageCache {
                 label: job.id,
                 arguments: context.workerArguments(
                     job: job.id, rerun: job.stages.first { wouldRecompute($0) },
-                    chapterArguments: chapterArguments))
+                    chapterArguments: chapterArguments, processes: min(processes, jobs.count)))
         }
         for job in jobs { try? FileManager.default.removeItem(at: reportURL(job.id)) }
         print("computing \(jobs.count) stage group\(jobs.count == 1 ? "" : "s") in "

@@ -32,6 +32,20 @@ public func classificationStep(
     return StepResult(loss: loss.value.scalar, correct: correct, count: labels.count)
 }
 
+/// Whether each image is classified right, in the order of `batches` (inference mode, batch
+/// by batch): the per-image record behind paired differences on the same test images.
+public func classificationCorrectness(
+    _ model: any Layer, batches: some Sequence<(images: Tensor, labels: [Int])>
+) -> [Bool] {
+    var correct: [Bool] = []
+    for batch in batches {
+        var context = ForwardContext.inference
+        let logits = model.forward(Variable(batch.images), context: &context).value
+        correct += zip(logits.argmaxRows(), batch.labels).map { $0 == $1 }
+    }
+    return correct
+}
+
 /// Fraction of correctly classified images, evaluated in inference mode batch by batch.
 public func classificationAccuracy(_ model: any Layer, batches: some Sequence<(images: Tensor, labels: [Int])>) -> Float {
     var correct = 0, total = 0

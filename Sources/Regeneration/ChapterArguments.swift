@@ -13,9 +13,13 @@ public struct ChapterArguments: Sendable, Equatable {
     public var threads: Int?
     /// `--fresh`: recompute every cached stage.
     public var fresh: Bool
+    /// `--memory-budget` (MiB), if given.
+    public var memoryBudget: Int?
 
     /// Creates the forwarded options.
-    public init(profile: Profile, seed: UInt64? = nil, threads: Int? = nil, fresh: Bool = false) {
+    public init(profile: Profile, seed: UInt64? = nil, threads: Int? = nil, fresh: Bool = false,
+                memoryBudget: Int? = nil) {
+        self.memoryBudget = memoryBudget
         self.profile = profile
         self.seed = seed
         self.threads = threads
@@ -27,6 +31,7 @@ public struct ChapterArguments: Sendable, Equatable {
         var arguments = ["--profile", profile.rawValue]
         if let seed { arguments += ["--seed", String(seed)] }
         if let threads { arguments += ["--threads", String(threads)] }
+        if let memoryBudget { arguments += ["--memory-budget", String(memoryBudget)] }
         if fresh { arguments.append("--fresh") }
         return arguments
     }

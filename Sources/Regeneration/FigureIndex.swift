@@ -1,6 +1,7 @@
 // figures/README.md: every committed figure with its caption and the run it came from.
 
 import RunRecords
+import Statistics
 import Foundation
 import SystemSupport
 
@@ -156,6 +157,10 @@ public enum FigureIndex {
         if let headline = run.summary?.headline {
             lines.append("- **\(headline.label):** ours \(headline.ours); "
                 + "paper (copied by hand): \(headline.paperClaim)")
+        }
+        if let claims = run.claims, !claims.isEmpty {
+            lines.append("- **Claims tested** (generated; effect ± s.e., positive = as the paper claims):")
+            lines += claims.map { "  - **\($0.outcome.phrase)** — \($0.id): \($0.valueText)" }
         }
         lines.append("")
 

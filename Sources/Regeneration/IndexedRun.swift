@@ -1,6 +1,7 @@
 // The part of a committed results.json the figure index reads, decoded leniently.
 
 import RunRecords
+import Statistics
 import Foundation
 
 /// The fields of `results.json` the figure index shows. Every field but the chapter is
@@ -15,6 +16,8 @@ struct IndexedRun: Decodable {
     var date: Date?
     var build: BuildConfiguration?
     var summary: RunSummary?
+    /// The claims the run tested; nil in files written before claims existed.
+    var claims: [ClaimTest]?
 
     /// Reads `url` with the project's JSON dialect.
     static func load(from url: URL) throws -> IndexedRun {

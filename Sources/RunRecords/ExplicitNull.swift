@@ -9,9 +9,9 @@
 /// ```swift
 /// struct MethodResult: Codable {
 ///     /// Smallest T within 1 point of the ANN; null if never.
-///     @ExplicitNull var firstTimestepWithinOnePoint: Int?
+///     @ExplicitNull var firstTimestepStayingWithinOnePoint: Int?
 /// }
-/// // {"firstTimestepWithinOnePoint": null}
+/// // {"firstTimestepStayingWithinOnePoint": null}
 /// ```
 ///
 /// Decoding accepts the key missing, `null`, or a value.

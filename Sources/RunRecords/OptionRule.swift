@@ -226,4 +226,7 @@ public struct OptionRule<Value: OptionValue>: Sendable {
 extension OptionRule where Value == Int {
     /// `--threads`: worker threads for BLAS, oneDNN and data loading (chapters, regenerate).
     public static var threads: OptionRule<Int> { OptionRule("--threads", 1...256) }
+
+    /// `--memory-budget`: MiB the computation may hold beyond networks and data (chapters).
+    public static var memoryBudget: OptionRule<Int> { OptionRule("--memory-budget", 64...1_048_576) }
 }

@@ -2,6 +2,7 @@
 // tables (docs/conventions.md C6). Nothing parses stdout.
 
 import Foundation
+import Statistics
 import SystemSupport
 
 /// What a chapter run produced, and which run first produced it: written as `results.json`
@@ -17,8 +18,8 @@ import SystemSupport
 /// ```
 ///
 /// The fields fall in two parts:
-/// - the **result**: chapter, profile, seed, convolution, config, metrics and summary;
-/// - its **provenance**: git revision, date, command line, build and threads of the run that
+/// - the **result**: chapter, profile, seed, convolution, config, metrics, claims and summary;
+/// - its **provenance**: git revision, date, command line, build, threads and memory budget of the run that
 ///   produced it. A later run that reproduces the same result keeps the earlier provenance
 ///   (`keepingProvenance(of:)`), so a rerun that matches the committed metrics leaves
 ///   results.json byte-identical.
@@ -38,6 +39,10 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var seed: UInt64
     /// Worker threads of the run that produced the result.
     public var threads: Int
+    /// `--memory-budget` (MiB) of the run that produced the result: how much the buffer pool
+    /// and the simulation's image groups could hold, never what was computed. Nil in files
+    /// written before the option existed (their runs cached up to a quarter of the machine's memory).
+    public var memoryBudgetMiB: Int?
     /// The convolution kernels (`--convolution`: plain, blocked or bfloat16); nil in files
     /// written before the field existed, which all used the default, blocked f32.
     public var convolution: String?
@@ -63,14 +68,20 @@ public struct RunRecord: Codable, Sendable, Equatable {
     /// Trained networks the sanity gate flagged that the run kept; empty when none, nil in
     /// files written before the gate existed.
     public var degenerate: [DegenerateNetwork]?
+    /// The paper's claims tested on this run's metrics, each with its effect, standard error
+    /// and generated outcome (`ClaimTest`); nil in files written before claims existed.
+    public var claims: [ClaimTest]?
 
     /// Creates a record from its parts.
     public init(
         chapter: String, profile: Profile, seed: UInt64, threads: Int, commandLine: [String],
         git: GitRevision, date: Date, build: BuildConfiguration, config: JSONValue,
         metrics: JSONValue, summary: RunSummary? = nil, convolution: String? = nil,
-        data: DataDigest? = nil, degenerate: [DegenerateNetwork]? = nil
+        data: DataDigest? = nil, degenerate: [DegenerateNetwork]? = nil, claims: [ClaimTest]? = nil,
+        memoryBudgetMiB: Int? = nil
     ) {
+        self.claims = claims
+        self.memoryBudgetMiB = memoryBudgetMiB
         self.convolution = convolution
         self.data = data
         self.degenerate = degenerate
@@ -98,7 +109,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     }
 
     /// Whether `other` holds the same result: chapter, profile, seed, convolution, config,
-    /// metrics and summary encode to the same bytes (so NaN metrics compare equal too).
+    /// metrics, claims and summary encode to the same bytes (so NaN metrics compare equal too).
     public func hasSameResult(as other: RunRecord) -> Bool {
         guard let mine = try? resultBytes(), let theirs = try? other.resultBytes() else {
             return false
@@ -106,7 +117,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         return mine == theirs
     }
 
-    /// This record with the provenance (git, date, command line, build, threads) of
+    /// This record with the provenance (git, date, command line, build, threads, memory budget) of
     /// `earlier`, which holds the same result: the run that first produced a result stays
     /// its provenance.
     public func keepingProvenance(of earlier: RunRecord) -> RunRecord {
@@ -116,6 +127,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         kept.commandLine = earlier.commandLine
         kept.build = earlier.build
         kept.threads = earlier.threads
+        kept.memoryBudgetMiB = earlier.memoryBudgetMiB
         return kept
     }
 
@@ -127,6 +139,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         result.commandLine = []
         result.build = .debug
         result.threads = 0
+        result.memoryBudgetMiB = nil
         return try JSONCoding.compactEncoder().encode(result)
     }
 

@@ -1,4 +1,5 @@
 import SpikingNeurons
+import Statistics
 import TensorCore
 import NeuralNetworks
 
@@ -15,11 +16,22 @@ public struct TimestepEvaluation: Sendable, Codable, Equatable {
     public var inputSpikesPerImage: [Double]
     /// Images evaluated.
     public var images: Int
+    /// outcomes[t − 1]: which images were classified right after t steps (for paired
+    /// differences between methods on the same images, `Difference.paired`).
+    public var outcomes: [ImageOutcomes]
+    /// `inputSpikesPerImage` of each batch on its own, in batch order (standard errors of
+    /// energy estimates over batches, `Difference.overBatches`).
+    public var inputSpikesPerImageByBatch: [[Double]]
 
-    /// The smallest T whose accuracy is at least `target`, or nil if none is.
-    public func firstTimestep(reaching target: Double) -> Int? {
-        accuracy.firstIndex { $0 >= target }.map { $0 + 1 }
+    /// The first T from which the accuracy stays at or above `target` for every larger
+    /// T ≤ T_max (`firstTimestepStaying`), or nil if it ends below. A curve that touches
+    /// `target` once and drops back does not count as having reached it.
+    public func firstTimestep(stayingAtLeast target: Double) -> Int? {
+        firstTimestepStaying(atLeast: target, inCurve: accuracy)
     }
+
+    /// The images right after `timesteps` steps (1 ≤ timesteps ≤ T_max).
+    public func outcomes(at timesteps: Int) -> ImageOutcomes { outcomes[timesteps - 1] }
 }
 
 /// Accuracy after every t = 1…`timesteps` of `snn` on `batches`, one simulation per batch.
@@ -38,25 +50,28 @@ public func accuracyByTimestep(
     timesteps: Int, encoding: SpikeEncoding = .direct, chunk: Int = 16,
     using rng: inout SeededGenerator, progress: (Int, Int) -> Void = { _, _ in }
 ) -> TimestepEvaluation {
-    var correct = [Int](repeating: 0, count: timesteps)
+    var correct = [[Bool]](repeating: [], count: timesteps)
     var rates: [Double] = [], inputs: [Double] = []
+    var byBatch: [[Double]] = []
     var images = 0, done = 0
     for batch in batches {
         let simulation = snn.simulate(batch.images, timesteps: timesteps, encoding: encoding,
                                       chunk: chunk, using: &rng)
         let n = batch.labels.count
-        for (t, c) in simulation.correctByTimestep(labels: batch.labels).enumerated() { correct[t] += c }
+        for (t, c) in simulation.correctImagesByTimestep(labels: batch.labels).enumerated() { correct[t] += c }
         let batchRates = simulation.spikeStatistics.map(\.firingRate)
         if rates.isEmpty { rates = [Double](repeating: 0, count: batchRates.count) }
         if inputs.isEmpty { inputs = [Double](repeating: 0, count: simulation.inputSpikesPerImage.count) }
         for i in rates.indices { rates[i] += batchRates[i] * Double(n) }
         for i in inputs.indices { inputs[i] += simulation.inputSpikesPerImage[i] * Double(n) }
+        byBatch.append(simulation.inputSpikesPerImage)
         images += n
         done += 1
         progress(done, images)
     }
     let scale = 1 / Double(Swift.max(images, 1))
     return TimestepEvaluation(
-        accuracy: correct.map { Double($0) * scale }, firingRates: rates.map { $0 * scale },
-        inputSpikesPerImage: inputs.map { $0 * scale }, images: images)
+        accuracy: correct.map { Double($0.filter { $0 }.count) * scale }, firingRates: rates.map { $0 * scale },
+        inputSpikesPerImage: inputs.map { $0 * scale }, images: images, outcomes: correct.map(ImageOutcomes.init),
+        inputSpikesPerImageByBatch: byBatch)
 }

@@ -29,15 +29,21 @@ public struct Simulation: Sendable {
 
     /// Number of correct predictions after each step 1…T (cumulative read-out).
     public func correctByTimestep(labels: [Int]) -> [Int] {
+        correctImagesByTimestep(labels: labels).map { step in step.filter { $0 }.count }
+    }
+
+    /// Which images are predicted right after each step: element [t][i] is whether image i's
+    /// cumulative read-out after t + 1 steps names `labels[i]` (ties go to the lowest class).
+    public func correctImagesByTimestep(labels: [Int]) -> [[Bool]] {
         let c = cumulativeOutputs()
         let t = c.shape[0], n = c.shape[1], k = c.shape[2]
         return (0..<t).map { step in
             c.withUnsafeBufferPointer { p in
-                (0..<n).reduce(0) { total, i in
+                (0..<n).map { i in
                     let row = p.baseAddress! + (step * n + i) * k
                     var best = 0
                     for j in 1..<k where row[j] > row[best] { best = j }
-                    return total + (best == labels[i] ? 1 : 0)
+                    return best == labels[i]
                 }
             }
         }

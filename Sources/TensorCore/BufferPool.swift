@@ -17,8 +17,8 @@ import Synchronization
 /// per power of two, ≤ 25 % slack in address space; only touched pages become resident) and,
 /// when freed, kept on a free list for that class. A later request of the same class takes one
 /// back. The cache holds at most its capacity: the environment variable
-/// `LLSNN_BUFFER_POOL_MIB` (0 turns pooling off), else a quarter of physical memory,
-/// at most 8 GiB. A change of shapes (training to evaluation,
+/// `LLSNN_BUFFER_POOL_MIB` (0 turns pooling off), else half of the memory budget
+/// (`ExecutionPolicy.bufferPoolBytes`, 512 MiB by default). A change of shapes (training to evaluation,
 /// one benchmark workload to the next) leaves buffers of sizes nobody asks for any more: on a
 /// miss, classes not requested in the last `staleAfterRequests` pooled requests are released,
 /// and if keeping the new size would still overflow the cap, everything cached is. Smaller
@@ -118,15 +118,26 @@ public enum BufferPool {
         }
     }
 
-    private static let state = Mutex(State(capacity: defaultCapacity()))
+    private static let state = Mutex(State(capacity: overriddenCapacity ?? ExecutionPolicy.defaultMemoryBudgetBytes / 2))
 
-    private static func defaultCapacity() -> Int {
-        if let text = EnvironmentSetting.bufferPoolMiB.value, let mib = Int(text),
-           mib >= 0 {
-            return mib << 20
+    /// `LLSNN_BUFFER_POOL_MIB` in bytes, read once; it wins over the memory budget.
+    private static let overriddenCapacity: Int? = {
+        guard let text = EnvironmentSetting.bufferPoolMiB.value, let mib = Int(text), mib >= 0 else {
+            return nil
         }
-        let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
-        guard pages > 0, pageSize > 0 else { return 1 << 30 }
-        return min(pages * pageSize / 4, 8 << 30)
+        return mib << 20
+    }()
+
+    /// The most bytes the cache keeps from now on (`ExecutionPolicy.apply` passes half the
+    /// memory budget; `LLSNN_BUFFER_POOL_MIB` overrides it). Buffers beyond it are released.
+    public static func setCapacity(_ bytes: Int) {
+        let capacity = overriddenCapacity ?? max(bytes, 0)
+        state.withLock {
+            $0.capacity = capacity
+            $0.trim(to: capacity)
+        }
     }
+
+    /// The bytes currently cached (freed buffers kept for reuse).
+    public static var cachedBytes: Int { state.withLock { $0.cachedBytes } }
 }

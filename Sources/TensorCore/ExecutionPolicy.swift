@@ -15,8 +15,9 @@ import Darwin
 /// | `convolution`       | `.blocked`                     | `--convolution`                | `ExecutionPolicy.current.convolution`: every oneDNN convolution plan |
 /// | `spikeConvolution`  | spike-driven up to density 0.3 | `bench --spikes`, tests        | `SpikeConvolutionPolicy.current` (task-local) |
 /// | `activationLayout`  | blocked between convolutions   | tests                          | `DNNLRuntime.activationLayout` (task-local) |
-/// | `simulationWorkingSetBytes` | 64 MiB                 | `bench sim --working-set`, tests | `Sequential.simulate`: images per group, so one chunk's largest activation fits |
-/// | buffer-pool cap     | ¼ of physical memory, ≤ 8 GiB  | `LLSNN_BUFFER_POOL_MIB`        | `BufferPool` |
+/// | `memoryBudgetBytes` | 1 GiB                          | `--memory-budget`, `bench sim --working-set` | the two rows below |
+/// | `simulationWorkingSetBytes` | budget / 16 (64 MiB)   | (from the budget)              | `Sequential.simulate`: images per group, so one chunk's largest activation fits |
+/// | buffer-pool cap     | budget / 2 (512 MiB)           | (from the budget); `LLSNN_BUFFER_POOL_MIB` overrides | `BufferPool` |
 /// | worker backend      | OpenMP's team when loaded      | `LLSNN_WORKERS=dispatch`       | `WorkerTeam` |
 ///
 /// The first two rows are this value, kept in one lock-protected registry (`current`): a chapter
@@ -30,17 +31,29 @@ public struct ExecutionPolicy: Sendable, Equatable {
     public var workers: Int
     /// The oneDNN convolution kernels.
     public var convolution: ConvolutionAlgorithm
+    /// The memory the computation may hold beyond its networks and datasets: half of it for
+    /// the buffer pool's cache of freed tensors, a sixteenth for one activation of a simulated
+    /// chunk. The default, 1 GiB, keeps every quick chapter well inside a course laptop's
+    /// 8 GB; results do not depend on it (tested at half and double).
+    public var memoryBudgetBytes: Int
+
+    /// The default budget, 1 GiB.
+    public static let defaultMemoryBudgetBytes = 1 << 30
+
     /// The most bytes one activation of a simulated chunk may take: `Sequential.simulate` runs
     /// its images in groups that fit (measured with `bench sim`: on the shared backbone, groups
-    /// of this size ran ~2.8× faster than one 800 MB chunk of 250 images, whose fresh memory the
-    /// first run pays for). Results do not depend on it.
-    public var simulationWorkingSetBytes: Int
+    /// of 64 MiB ran ~2.8× faster than one 800 MB chunk of 250 images, whose fresh memory the
+    /// first run pays for). A sixteenth of the budget. Results do not depend on it.
+    public var simulationWorkingSetBytes: Int { memoryBudgetBytes / 16 }
+
+    /// The largest cache of freed buffers `BufferPool` keeps: half of the budget.
+    public var bufferPoolBytes: Int { memoryBudgetBytes / 2 }
 
     public init(workers: Int = 2, convolution: ConvolutionAlgorithm = .blocked,
-                simulationWorkingSetBytes: Int = 64 << 20) {
+                memoryBudgetBytes: Int = ExecutionPolicy.defaultMemoryBudgetBytes) {
         self.workers = workers
         self.convolution = convolution
-        self.simulationWorkingSetBytes = simulationWorkingSetBytes
+        self.memoryBudgetBytes = memoryBudgetBytes
     }
 
     /// The registry: the one place the process's policy is stored.
@@ -56,6 +69,7 @@ public struct ExecutionPolicy: Sendable, Equatable {
     public func apply() {
         Self.installed.withLock { $0 = self }
         OpenMPThreads.set(workers)
+        BufferPool.setCapacity(bufferPoolBytes)
     }
 
     /// Changes one knob of the process's policy, e.g. `ExecutionPolicy.update { $0.workers = 1 }`

@@ -41,7 +41,7 @@ extension Tensor {
 
 /// Which build of the spike-driven kernels runs. Both give the same bits (tests check it).
 public enum SpikeKernelBuild: Sendable {
-    /// AVX-512 where the CPU has it, else the portable build.
+    /// AVX-512 where the CPU has it, else AVX2, else the portable build.
     case fastest
     /// Plain C compiled for AVX2 or baseline x86-64 (or the target's default).
     case portable
@@ -108,8 +108,10 @@ public struct SpikeMap: @unchecked Sendable {
         return map
     }
 
-    /// Which build of the kernels runs on this CPU: "avx512f" or "portable".
-    public static var kernelBuild: String { snn_spike_kernels_use_avx512() == 1 ? "avx512f" : "portable" }
+    /// Which build of the kernels runs on this CPU: "avx512f", "avx2" or "portable".
+    public static var kernelBuild: String {
+        snn_spike_kernels_use_avx512() == 1 ? "avx512f" : snn_spike_kernels_use_avx2() == 1 ? "avx2" : "portable"
+    }
 
     /// Output channels per work unit of the kernels.
     public static let outputBlock = Int(SNN_SPIKE_KBLOCK)
@@ -147,6 +149,47 @@ public struct SpikeMap: @unchecked Sendable {
     }
 }
 
+extension SpikeMap {
+    /// Runs the forward `kernel(masks, weights, y, geometry, kbBegin, kbEnd)` with its output
+    /// split between the workers: by 32-channel output units when there are enough of them,
+    /// else by images (a 32-channel layer has one unit, which kept the second core idle). Every
+    /// output value is computed by one worker from the same list in the same order, so the bits
+    /// do not depend on the split.
+    func forEachImageOrChannelWorker(
+        reading weights: Tensor, writing y: inout Tensor,
+        _ kernel: @Sendable (UnsafePointer<UInt16>, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
+                             UnsafePointer<snn_spike_geometry>, Int32, Int32) -> Void
+    ) {
+        let g = geometry
+        let units = g.outChannels / SpikeMap.outputBlock
+        let byImages = units < Parallelism.workers && g.batch > 1
+        let workers = byImages ? min(Parallelism.workers, g.batch) : min(Parallelism.workers, units)
+        let masksPerImage = g.inChannels / 16 * (g.height + 2 * g.padding) * (g.width + 2 * g.padding)
+        let outputsPerImage = g.outChannels * g.outHeight * g.outWidth
+        let kernelGeometry = self.kernelGeometry
+        masks.withUnsafeBufferPointer { m in
+            weights.withUnsafeStorage { w, _ in
+                y.withUnsafeMutableStorage { out, _ in
+                    let (M, W, Y) = (SendablePointer(m.baseAddress!), SendablePointer(w.baseAddress!),
+                                     SendablePointer(out.baseAddress!))
+                    WorkerTeam.run(workers) { worker in
+                        var geometry = kernelGeometry
+                        if byImages {
+                            let first = g.batch * worker / workers, end = g.batch * (worker + 1) / workers
+                            geometry.batch = Int32(end - first)
+                            kernel(M.base + first * masksPerImage, W.base, Y.base + first * outputsPerImage,
+                                   &geometry, 0, Int32(units))
+                        } else {
+                            kernel(M.base, W.base, Y.base, &geometry,
+                                   Int32(units * worker / workers), Int32(units * (worker + 1) / workers))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 extension Tensor {
     /// The forward convolution of the spikes in `map` with `w` [K, C, R, S], computed by adding
     /// the weight rows of the 1s (the same function as `convolution`, summed in another order).
@@ -160,11 +203,8 @@ extension Tensor {
             snn_spike_pack_weights(src, dst, geometry, lo, hi, map.amplitude)
         }
         var y = Tensor(uninitializedShape: g.outputShape, layout: .channelBlocked16)
-        map.masks.withUnsafeBufferPointer { m in
-            let masks = SendablePointer(m.baseAddress!)
-            map.forEachWorker(reading: packed, writing: &y) { wt, out, geometry, lo, hi in
-                snn_spike_conv_forward(masks.base, wt, out, geometry, lo, hi, kernels.flag)
-            }
+        map.forEachImageOrChannelWorker(reading: packed, writing: &y) { masks, wt, out, geometry, lo, hi in
+            snn_spike_conv_forward(masks, wt, out, geometry, lo, hi, kernels.flag)
         }
         return y.converted(to: layout)
     }

@@ -106,7 +106,7 @@ struct SimBench: ParsableCommand {
     }
 
     func run() throws {
-        ExecutionPolicy.update { $0.simulationWorkingSetBytes = workingSet << 20 }
+        ExecutionPolicy.update { $0.memoryBudgetBytes = (workingSet << 20) * 16 }   // the working set is budget / 16
         printMachine()
         let train = try LabeledImages.load(.fashionMNIST, split: .train)
         let test = try LabeledImages.load(.fashionMNIST, split: .test)

@@ -52,9 +52,14 @@ struct Regenerate: ParsableCommand {
     @Flag(help: "Recompute every cached stage of every chapter.")
     var fresh: Bool = false
 
+    @Option(help: OptionRule.memoryBudget.help(
+        "MiB for cached buffers and simulation chunks, passed to every chapter (default: theirs, 1024)."))
+    var memoryBudget: Int?
+
     func validate() throws {
         _ = try selectedChapters()
         try OptionRule.threads.check(threads)
+        try OptionRule.memoryBudget.check(memoryBudget)
     }
 
     private func selectedChapters() throws -> [Chapter] {
@@ -81,7 +86,7 @@ struct Regenerate: ParsableCommand {
             destination: destination, write: writeToStandardOutput)
         let binDirectory = try builder.binDirectory()
         let arguments = ChapterArguments(
-            profile: profile, seed: seed, threads: threads, fresh: fresh)
+            profile: profile, seed: seed, threads: threads, fresh: fresh, memoryBudget: memoryBudget)
         let chapters = try selectedChapters()
         print("regenerate: \(chapters.map(\.key).joined(separator: ", ")) at --profile "
               + "\(profile.rawValue) (\(BuildConfiguration.current.rawValue) build, binaries in "

@@ -83,11 +83,13 @@ import Testing
                      "--convolution=plain"]
         let options = try ChapterOptions.parse(typed)
         let context = try ChapterContext(chapter: "hoyer", options: options, commandLine: ["chapter-hoyer"] + typed)
-        let arguments = context.workerArguments(job: "hoyer-sum", rerun: nil, chapterArguments: ["--epochs", "3"])
-        #expect(arguments.suffix(6) == ["--epochs", "3", "--threads", "1", "--worker", "hoyer-sum"])
+        let arguments = context.workerArguments(job: "hoyer-sum", rerun: nil, chapterArguments: ["--epochs", "3"],
+                                                processes: 2)
+        #expect(arguments.suffix(8) == ["--epochs", "3", "--threads", "1", "--memory-budget", "512",
+                                        "--worker", "hoyer-sum"])
         // The shared part parses back (the chapter's own `--epochs 3` belongs to its own parser).
-        let worker = try ChapterOptions.parse(Array(arguments.dropLast(6)) + Array(arguments.suffix(4)))
-        #expect(worker.threads == 1 && worker.worker == "hoyer-sum")
+        let worker = try ChapterOptions.parse(Array(arguments.dropLast(8)) + Array(arguments.suffix(6)))
+        #expect(worker.threads == 1 && worker.worker == "hoyer-sum" && worker.memoryBudget == 512)
         #expect(worker.profile == .smoke && worker.seed == 7 && worker.dataset == .cifar10)
         #expect(worker.output == "/tmp/x y" && worker.download && worker.convolution == .plain)
         #expect(!worker.fresh && worker.rerun.isEmpty && worker.cache == options.cache)

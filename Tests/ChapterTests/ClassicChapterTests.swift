@@ -1,4 +1,5 @@
 import ChapterSupport
+import Statistics
 import RunRecords
 import Foundation
 import Testing
@@ -8,6 +9,7 @@ private struct ClassicMetrics: Decodable {
     struct Method: Decodable {
         var name: String
         var accuracy: [Double]
+        var firstTimestepStayingWithinOnePoint: Int?
         var firingRates: [Double]
         var energyRatioFloat32: [Double]
         var method: Kind
@@ -57,6 +59,7 @@ func runSmokeWithLog(
     #expect(process.terminationStatus == 0)
     let record = try RunRecord.load(from: output.appendingPathComponent(RunRecord.fileName))
     expectSummaryNamesEveryFigure(record, in: output)
+    expectClaimsFollowTheRule(record, required: !arguments.contains("--arms"))
     return (record, try RunLog.load(from: output.appendingPathComponent(RunLog.fileName)))
 }
 
@@ -80,9 +83,21 @@ func runRejected(_ key: String, arguments: [String]) throws -> (status: Int32, m
 
 @Suite(.serialized) struct ClassicChapterTests {
     @Test func smokeRunKeepsTheChapterInvariants() throws {
-        let metrics = try runSmoke("classic").metrics(as: ClassicMetrics.self)
+        let record = try runSmoke("classic")
+        let metrics = try record.metrics(as: ClassicMetrics.self)
         #expect(metrics.annAccuracy > 0.3)                       // chance is 0.1
+        #expect(Set(record.claims?.map(\.id) ?? []) == [
+            "percentile-99.9-reaches-the-ann-before-max-norm", "percentile-99.99-reaches-the-ann-before-max-norm",
+            "subtraction-beats-reset-to-zero"])
+        let band = metrics.annAccuracyOnSimulatedSubset - 0.01
         for method in metrics.methods {
+            // "Stays within": from T₁ on every accuracy is in the band, and T₁ − 1 is not.
+            if let first = method.firstTimestepStayingWithinOnePoint {
+                #expect(method.accuracy[(first - 1)...].allSatisfy { $0 >= band }, "\(method.name)")
+                #expect(first == 1 || method.accuracy[first - 2] < band, "\(method.name)")
+            } else {
+                #expect(method.accuracy.last! < band, "\(method.name)")
+            }
             #expect(method.firingRates.allSatisfy { (0...1).contains($0) }, "\(method.name)")
             #expect(method.energyRatioFloat32.allSatisfy { $0 > 0 })
             if method.method.reset == "subtraction" {

@@ -9,7 +9,7 @@ private struct RNLMetrics: Decodable {
         var accuracy: [Double]
         var annAccuracyOnSimulatedSubset: Double
         var firingRates: [Double]
-        var firstTimestepWithinOnePoint: Int?
+        var firstTimestepStayingWithinOnePoint: Int?
     }
     struct Fit: Decodable { var omegas: [Double]; var errors: [[Double]] }
     struct Checkpoint: Decodable { var validationAccuracy: Double; var selected: Bool; var p: Double }

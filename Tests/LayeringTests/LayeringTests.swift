@@ -10,7 +10,8 @@ import Testing
         // The system libraries' shims and the leaf modules.
         "TensorCore": ["CDNNL", "COpenBLAS", "CSpikeKernels"],
         "SystemSupport": [],
-        "RunRecords": ["SystemSupport", "ArgumentParser"],
+        "Statistics": [],
+        "RunRecords": ["SystemSupport", "Statistics", "ArgumentParser"],
         // Data, graph, figures.
         "Autodiff": ["TensorCore"],
         "Datasets": ["TensorCore", "SystemSupport", "CZlib", "CCrypto"],
@@ -19,12 +20,13 @@ import Testing
         "NeuralNetworks": ["Autodiff", "TensorCore"],
         "SpikingNeurons": ["NeuralNetworks", "Autodiff", "TensorCore"],
         "Training": ["NeuralNetworks", "Autodiff", "TensorCore", "Datasets"],
-        "SNNConversion": ["SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore"],
+        "SNNConversion": ["SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore", "Statistics"],
         "EnergyEstimation": ["SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore"],
         // The chapter harness and the tools.
-        "ChapterSupport": ["RunRecords", "Training", "NeuralNetworks", "Autodiff", "TensorCore", "Datasets", "Figures",
+        "ChapterSupport": ["RunRecords", "Statistics", "Training", "NeuralNetworks", "Autodiff", "TensorCore",
+                           "Datasets", "Figures",
                            "SystemSupport", "ArgumentParser"],
-        "Regeneration": ["RunRecords", "SystemSupport"],
+        "Regeneration": ["RunRecords", "Statistics", "SystemSupport"],
         "regenerate": ["Regeneration", "RunRecords", "ArgumentParser"],
         "render-figures": ["Regeneration", "RunRecords", "Figures", "ArgumentParser"],
         "bench": ["ChapterSupport", "RunRecords", "Training", "SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore",
@@ -34,7 +36,7 @@ import Testing
 
     /// A paper's science (chapters/<key>/Method): the core and the training loop, never the
     /// harness (ChapterSupport), figures or the command line.
-    static let method: Set<String> = ["Training", "SNNConversion", "EnergyEstimation", "SpikingNeurons",
+    static let method: Set<String> = ["Statistics", "Training", "SNNConversion", "EnergyEstimation", "SpikingNeurons",
                                       "NeuralNetworks", "Autodiff", "TensorCore", "Datasets"]
     static let methodLibraries = ["attention": "AttentionMethod", "hoyer": "HoyerMethod", "hybrid": "HybridMethod",
                                   "rnl": "RNLMethod", "ultralow": "UltralowMethod"]

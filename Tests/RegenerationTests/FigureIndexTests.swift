@@ -1,4 +1,5 @@
 import RunRecords
+import Statistics
 import Foundation
 import Testing
 
@@ -85,6 +86,23 @@ import Testing
         #expect(index.contains("`chapter-hoyer --profile quick`"))
         #expect(index.contains("| 6 | [hoyer](#6-hoyer-quick-profile) | quick | T = 1 SNN accuracy | "
             + "89.10 % (ANN 90.02 %) | within 1–2 points of the ANN |"))
+    }
+
+    /// A run's claims are listed under its section with their generated outcomes; a file
+    /// without claims (older, or the classic fixture) lists none.
+    @Test func claimsAreListedWithTheirOutcome() throws {
+        let folder = try Self.fixture()
+        defer { folder.remove() }
+        var record = try RunRecord.load(from: folder.url.appendingPathComponent("hoyer/quick/results.json"))
+        record.claims = [ClaimTest(
+            id: "hoyer-within-2-points", claim: "within 1–2 points", source: "the paper",
+            effect: "2 points − (ANN − Hoyer)",
+            difference: Difference(mean: -0.0003, standardError: 0.0027, basis: .seeds(count: 5)), seeds: 5,
+            images: 5_000)]
+        try record.write(to: folder.url.appendingPathComponent("hoyer/quick"))
+        let index = try FigureIndex.markdown(figuresRoot: folder.url)
+        #expect(index.contains("  - **inconclusive** — hoyer-within-2-points: -0.03 ± 0.27 points, 5 seeds"))
+        #expect(index.components(separatedBy: "**Claims tested**").count == 2)
     }
 
     @Test func everyCaptionedFigureIsEmbeddedWithItsCaption() throws {

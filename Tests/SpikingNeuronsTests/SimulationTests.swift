@@ -137,12 +137,12 @@ struct SimulationFastPathTests {
         let network = convolutionalNetwork(reset: .subtraction)
         var rng = SeededGenerator(seed: 4)
         let images = Tensor.uniform(shape: [7, 1, 8, 8], low: 0, high: 1, using: &rng)
-        let saved = ExecutionPolicy.current.simulationWorkingSetBytes
-        defer { ExecutionPolicy.update { $0.simulationWorkingSetBytes = saved } }
+        let saved = ExecutionPolicy.current.memoryBudgetBytes
+        defer { ExecutionPolicy.update { $0.memoryBudgetBytes = saved } }
         var runs: [Simulation] = []
         // One image step's largest activation: 16·8·8 floats = 4 KiB, 20 KiB for a chunk of 5 steps.
         for (bytes, group) in [(1 << 30, 7), (64 << 10, 3), (1, 1)] {   // one group, groups of 3 (3, 3, 1), of 1
-            ExecutionPolicy.update { $0.simulationWorkingSetBytes = bytes }
+            ExecutionPolicy.update { $0.memoryBudgetBytes = bytes * 16 }   // a working set of `bytes`
             #expect(network.imagesPerGroup(images, steps: 5, workingSetBytes: bytes) == group)
             var rngRun = SeededGenerator(seed: 1)
             runs.append(network.simulate(images, timesteps: 11, encoding: encoding, chunk: 5, using: &rngRun))

@@ -84,6 +84,23 @@ struct SpikeConvolutionTests {
         }
     }
 
+    /// The forward splits its output between workers by images when a layer has fewer 32-channel
+    /// units than workers (K = 32), else by units: one worker or three give the same bits.
+    @Test(arguments: [cases[0], cases[1], cases[6], Case(n: 5, c: 32, h: 6, w: 6, k: 32, r: 3, s: 3,
+                                                       stride: 1, padding: 1, density: 0.1)])
+    func workerSplitGivesTheSameBits(_ c: Case) throws {
+        let (x, w, _) = Self.inputs(c)
+        let map = try #require(SpikeMap(x, geometry: c.geometry))
+        let saved = ExecutionPolicy.current.workers
+        defer { ExecutionPolicy.update { $0.workers = saved } }
+        var results: [[UInt32]] = []
+        for workers in [1, 2, 3] {
+            ExecutionPolicy.update { $0.workers = workers }
+            results.append(Self.bits(Tensor.spikeConvolution(map, w)))
+        }
+        #expect(results[1] == results[0] && results[2] == results[0])
+    }
+
     @Test func mapCountsTheOnesAndRejectsOtherValues() throws {
         let c = Self.cases[1]
         var (x, _, _) = Self.inputs(c)

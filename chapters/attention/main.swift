@@ -44,6 +44,7 @@ import EnergyEstimation
 import Figures
 import Foundation
 import SNNConversion
+import Statistics
 import TensorCore
 import NeuralNetworks
 
@@ -136,9 +137,12 @@ let (meta, metaKey, _) = try cache.stage(
     }
     return network
 }
-let metaAccuracy = Double(classificationAccuracy(meta, batches: testBatches))
+// Which test images the dense meta-model gets right: the reference of the paired claims.
+let metaOutcomes = ImageOutcomes(classificationCorrectness(meta, batches: testBatches))
+let metaAccuracy = metaOutcomes.accuracy
 let totalWeights = weightParameters(of: meta).reduce(0) { $0 + $1.value.count }
-printMetric("meta-model ANN test accuracy (\(test.count) images)", 100 * metaAccuracy, unit: "%")
+print("meta-model ANN test accuracy (\(test.count) images): \(percentWithError(metaAccuracy, images: test.count)) % "
+      + "(± binomial s.e.)")
 try cache.requireAboveChance(metaKey, accuracy: metaAccuracy, images: test.count, classes: classes)
 print("weights: \(totalWeights) in \(weightParameters(of: meta).count) conv/linear layers")
 
@@ -182,8 +186,9 @@ for density in s.densities {
         // §8.4 effect 1, asserted: the non-zero count equals the budget after every prune/regrow.
         precondition(model.trace.nonZeroAfterRewiring.allSatisfy { $0 == model.trace.budget },
                      "\(name): non-zero count drifted from the budget")
+        let outcomes = ImageOutcomes(classificationCorrectness(network, batches: testBatches))
         let result = StudentResult(
-            arm: arm, density: density, annAccuracy: Double(classificationAccuracy(network, batches: testBatches)),
+            arm: arm, density: density, annAccuracy: outcomes.accuracy, outcomes: outcomes,
             compressionRatio: compressionRatio(of: network),
             convCompressionRatio: compressionRatio(of: network, convolutionsOnly: true),
             layerDensities: layerDensities(of: network), trace: model.trace)
@@ -278,20 +283,29 @@ for model in snnModels {
     // first layer: analog input is constant in time, so W₁·x is computed once: MACs₁ × d₁.
     var simulationRNG = stream("evaluate/\(model.name)")
     let evaluation = cache.timed("evaluate-\(model.name)") {
-        accuracyByTimestep(of: snn, on: simulatedBatches, timesteps: T, chunk: T, using: &simulationRNG) { _, _ in }
+        // Groups of 50 images (every image is simulated on its own, so the grouping changes no
+        // number): their spike counts give the energy estimate a standard error.
+        accuracyByTimestep(of: snn, on: simulated.batches(size: 50, normalization: normalization), timesteps: T,
+                           chunk: T, using: &simulationRNG) { _, _ in }
     }
     let densities = layerDensities(of: snn)
     let ledger = EnergyLedger.snn(snn, inputShape: imageShape, inputSpikesPerImage: evaluation.inputSpikesPerImage,
                                   timesteps: T, analogInput: .once).sparse(densities: densities)
+    let picojoulesByBatch = evaluation.inputSpikesPerImageByBatch.map {
+        EnergyLedger.snn(snn, inputShape: imageShape, inputSpikesPerImage: $0, timesteps: T, analogInput: .once)
+            .sparse(densities: densities).totalPicojoules
+    }
     let result = SNNResult(
         name: model.name, density: model.density, channelFraction: model.channel,
         compressionRatio: Double(totalWeights) / Double(weightParameters(of: snn).reduce(0) { $0 + $1.nonZeroCount }),
         annAccuracyOnSimulated: Double(classificationAccuracy(model.ann, batches: simulatedBatches)),
-        accuracy: evaluation.accuracy.last!, accuracyByTimestep: evaluation.accuracy,
+        accuracy: evaluation.accuracy.last!, outcomes: evaluation.outcomes(at: T),
+        accuracyByTimestep: evaluation.accuracy,
         spikesPerNeuron: evaluation.firingRates.map { $0 * Double(T) },
         thresholds: snn.spikingLayers.map { Double($0.thresholdValue) },
         leaks: snn.spikingLayers.map { Double($0.leakValue) },
-        macs: ledger.totalMACs, accumulates: ledger.totalAccumulates, picojoules: ledger.totalPicojoules)
+        macs: ledger.totalMACs, accumulates: ledger.totalAccumulates, picojoules: ledger.totalPicojoules,
+        picojoulesByBatch: picojoulesByBatch)
     print("SNN \(model.name.padding(toLength: 24, withPad: " ", startingAt: 0)) CR \(fmt(result.compressionRatio, 1))×: "
           + "acc T=\(T) \(fmt(100 * result.accuracy, 2)) % (its ANN \(fmt(100 * result.annAccuracyOnSimulated, 2)) %), "
           + "ACs \(String(format: "%.3g", result.accumulates)), spikes/neuron "
@@ -319,12 +333,16 @@ printTable(headers: ["model", "energy (µJ)", "÷ dense ANN"],
 // MARK: - 6. Results and figures
 
 var metrics = Metrics(
-    metaAccuracy: metaAccuracy, testImages: test.count, simulatedImages: simulated.count, timesteps: T,
+    metaAccuracy: metaAccuracy, metaOutcomes: metaOutcomes, testImages: test.count, simulatedImages: simulated.count, timesteps: T,
     totalWeights: totalWeights, paperCompressionRatio: 33.4, students: students, channels: channelResults,
     snns: snnResults, energy: energy, effects: [])
 metrics.effects = checkEffects(metrics)
-printSection("§8.4 effects")
-for e in metrics.effects { print("\(e.holds ? "yes" : "NO ")  \(e.effect): \(e.detail)") }
+printSection("Mechanism checks (NOTES.md §8.4, exact on this run)")
+for e in metrics.effects { print("\(e.holds ? "yes" : "no ")  \(e.effect): \(e.detail)") }
+// The paper's claims (and §8.4's reading of them), paired image by image (Report.swift).
+let claims = attentionClaims(metrics)
+printSection("Claims tested (effect ± s.e.; rule: \(ClaimTest.rule))")
+for claim in claims { print(claim.consoleLine) }
 let best = students.filter { $0.arm == .sparseMomentumAT }.max { $0.compressionRatio < $1.compressionRatio }
 print("largest compression here: \(fmt(best?.compressionRatio ?? 1, 1))× (paper: 33.4×, VGG/CIFAR, copied by hand)")
 try cache.timed("figures") {
@@ -332,10 +350,10 @@ try cache.timed("figures") {
                      images: simulatedBatches[0].images, to: output.directory)
 }
 let record = try RunRecord(context: context, config: config, metrics: metrics,
-                           summary: runSummary(metrics, config: config))
+                           summary: runSummary(metrics, config: config), claims: claims)
 print("wrote \(try output.publish(record, timings: cache).path)")  // in one step
 if context.writesReferenceReadme {  // an --output or bf16 run leaves the committed README alone
-    try updateReadme(with: metrics, config: config, profile: context.profile)
+    try updateReadme(with: metrics, claims: claims, config: config, profile: context.profile)
 }
 }
 

@@ -11,6 +11,7 @@ import Foundation
 import HoyerMethod
 import HybridMethod
 import SNNConversion
+import Statistics
 import UltralowMethod
 import TensorCore
 import Training
@@ -47,7 +48,7 @@ func trainingImageSteps(epochs: Int, images: Int, timesteps: Int = 1) -> Int {
 ///
 ///     spikes/neuron = Σ_l rₗ·nₗ·T / Σ_l nₗ     (rₗ spikes per neuron per step, nₗ neurons)
 ///     E_SNN = E_MAC·MACs₁·T + E_AC·Σ_{l≥2} spikes·fan-out   (× density d_l when sparse)
-func spikingPoint(_ snn: Sequential, bench: Bench, timesteps t: Int, accuracy: Double,
+func spikingPoint(_ snn: Sequential, bench: Bench, timesteps t: Int, outcomes: ImageOutcomes,
                   firingRates: [Double], inputSpikesPerImage: [Double], densities: [Double]? = nil) -> Point {
     let geometry = snn.geometry(inputShape: bench.imageShape)
     let neurons = snn.spikingLayerIndices.map { Double(geometry[$0].output.reduce(1, *)) }
@@ -59,7 +60,8 @@ func spikingPoint(_ snn: Sequential, bench: Bench, timesteps t: Int, accuracy: D
         if let densities { ledger = ledger.sparse(densities: densities) }
         return ledger.ratio(to: bench.annLedger.priced(with: constants))
     }
-    return Point(timesteps: t, accuracy: accuracy, spikesPerNeuron: spikes / Swift.max(neurons.reduce(0, +), 1),
+    return Point(timesteps: t, accuracy: outcomes.accuracy, outcomes: outcomes,
+                 spikesPerNeuron: spikes / Swift.max(neurons.reduce(0, +), 1),
                  energyRatioFloat32: ratio(.float32At45nm), energyRatioInt32: ratio(.int32At45nm))
 }
 
@@ -76,8 +78,9 @@ func conversionResult(
 ) throws -> MethodResult {
     let T = config.maxTimesteps
     let (result, _, _) = try cache.stage(
-        key, version: 2,  // 2: no wall times in the output (run-log.json), training image·steps
-        config: ConversionStage(conversion: config, grid: grid), dependsOn: dependsOn
+        // 2: every point keeps its per-image outcomes; 3: no wall times in the output
+        // (run-log.json), training image·steps
+        key, version: 3, config: ConversionStage(conversion: config, grid: grid), dependsOn: dependsOn
     ) { () -> MethodResult in
         var rng = SeededGenerator(seed: bench.seed)
         let (e, _) = cache.measure("\(key) simulation") {
@@ -89,7 +92,7 @@ func conversionResult(
         rewriteLine("")
         // Spikes at step count t are taken as (t/T_max) × those counted over T_max.
         let points = grid.filter { $0 <= T }.map { t in
-            spikingPoint(snn, bench: bench, timesteps: t, accuracy: e.accuracy[t - 1], firingRates: e.firingRates,
+            spikingPoint(snn, bench: bench, timesteps: t, outcomes: e.outcomes(at: t), firingRates: e.firingRates,
                          inputSpikesPerImage: e.inputSpikesPerImage.map { $0 * Double(t) / Double(T) })
         }
         // Conversion trains nothing beyond its ANN (RNL's own ANN is added by main.swift).
@@ -108,7 +111,8 @@ struct UltralowStage: Encodable { var ultralow: Config.UltralowConfig; var batch
 func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: Bench,
                  config: Config.UltralowConfig, cache: StageCache, dependsOn: [StageKey]) throws -> [MethodResult] {
     let (results, key, _) = try cache.stage(
-        "ultralow", version: 2, config: UltralowStage(ultralow: config, batchSize: bench.simulatedBatches.batchSize),
+        // 2: per-image outcomes; 3: no wall times in the output, training image·steps
+        "ultralow", version: 3, config: UltralowStage(ultralow: config, batchSize: bench.simulatedBatches.batchSize),
         dependsOn: dependsOn
     ) { progress -> [MethodResult] in
         let reluIndices = folded.layers.indices.filter { folded.layers[$0] is ReLU }
@@ -134,7 +138,7 @@ func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: 
             let (e, _) = cache.measure("\(name) inference T=\(t)") {
                 evaluate(snn, neurons: neurons, on: bench.simulatedBatches, timesteps: t, seed: bench.seed)
             }
-            return spikingPoint(snn, bench: bench, timesteps: t, accuracy: e.accuracy, firingRates: e.firingRates,
+            return spikingPoint(snn, bench: bench, timesteps: t, outcomes: e.outcomes, firingRates: e.firingRates,
                                 inputSpikesPerImage: e.inputSpikesPerImage)
         }
         let fitted = config.timesteps.map { t in
@@ -179,7 +183,8 @@ struct HybridStage: Encodable { var hybrid: Config.HybridConfig; var calibration
 func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: Config.HybridConfig,
                cache: StageCache, dependsOn: [StageKey]) throws -> MethodResult {
     let (result, key, _) = try cache.stage(
-        "hybrid", version: 2, config: HybridStage(hybrid: config, calibrationBatches: calibration.count),
+        // 2: per-image outcomes; 3: no wall times in the output, training image·steps
+        "hybrid", version: 3, config: HybridStage(hybrid: config, calibrationBatches: calibration.count),
         dependsOn: dependsOn
     ) { progress -> MethodResult in
         let arm = config.method   // chapter-hybrid's arm C, from its preset of this profile
@@ -211,7 +216,8 @@ func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: 
         }
         let neurons = e.hiddenLayers.reduce(0) { $0 + Double($1.neurons) }
         let spikes = e.hiddenLayers.reduce(0) { $0 + $1.spikesPerNeuron * Double($1.neurons) }
-        let point = Point(timesteps: config.timesteps, accuracy: e.accuracy, spikesPerNeuron: spikes / Swift.max(neurons, 1),
+        let point = Point(timesteps: config.timesteps, accuracy: e.accuracy, outcomes: e.outcomes,
+                          spikesPerNeuron: spikes / Swift.max(neurons, 1),
                           energyRatioFloat32: ratio(.float32At45nm), energyRatioInt32: ratio(.int32At45nm))
         // fineTune's epochs: ⌊images/batch⌋ full batches of the (capped) images per epoch, T steps each.
         let images = config.imagesPerEpoch.map { Swift.min($0, bench.train.count) } ?? bench.train.count
@@ -237,7 +243,7 @@ struct HoyerStage: Encodable {
 func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneConfig, config: Config.HoyerConfig,
               cache: StageCache) throws -> MethodResult {
     let (result, key, _) = try cache.stage(
-        "hoyer", version: 2,
+        "hoyer", version: 3,  // 2: per-image outcomes; 3: no wall times, training image·steps
         config: HoyerStage(data: data, backbone: backbone, hoyer: config, batchSize: bench.simulatedBatches.batchSize)
     ) { progress -> MethodResult in
         let network = makeHoyerVGG(
@@ -256,12 +262,11 @@ func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneCo
         let inference = ContinuousClock.now
         let spikeIndices = network.spikingLayerIndices
         var ones = [Double](repeating: 0, count: spikeIndices.count), elements = ones
-        var correct = 0, seen = 0
+        var right: [Bool] = []
         for batch in bench.simulatedBatches {
             var context = ForwardContext.inference
             let outputs = network.forwardCollecting(Variable(batch.images), context: &context)
-            correct += zip(outputs.last!.value.argmaxRows(), batch.labels).filter { $0 == $1 }.count
-            seen += batch.labels.count
+            right += zip(outputs.last!.value.argmaxRows(), batch.labels).map { $0 == $1 }
             for (j, k) in spikeIndices.enumerated() {
                 ones[j] += Double(outputs[k].value.sum())
                 elements[j] += Double(outputs[k].value.count)
@@ -273,7 +278,8 @@ func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneCo
         func ratio(_ c: EnergyConstants) -> Double {
             energyLedger(layers, spikeRates: rates, constants: c).ratio(to: bench.annLedger.priced(with: c))
         }
-        let point = Point(timesteps: 1, accuracy: Double(correct) / Double(Swift.max(seen, 1)),
+        let outcomes = ImageOutcomes(right)
+        let point = Point(timesteps: 1, accuracy: outcomes.accuracy, outcomes: outcomes,
                           spikesPerNeuron: ones.reduce(0, +) / Swift.max(elements.reduce(0, +), 1),
                           energyRatioFloat32: ratio(.float32At45nm), energyRatioInt32: ratio(.int32At45nm))
         return MethodResult(key: "hoyer", name: "Hoyer spike + regulariser (T = 1)", chapter: "hoyer",
@@ -297,8 +303,9 @@ struct AttentionStage: Encodable {
 func runAttention(ann: Sequential, restore: () throws -> Sequential, bench: Bench, config: Config.AttentionConfig,
                   conversion: Config.ConversionConfig, cache: StageCache, dependsOn: [StageKey]) throws -> MethodResult {
     let (result, key, _) = try cache.stage(
-        "attention", version: 3,  // 2: regrowth reads Adam's m/(√v + ε), masks in checkpoints;
-                                  // 3: no wall times in the output, training image·steps
+        // 2: regrowth reads Adam's m/(√v + ε), masks in checkpoints; 3: per-image outcomes;
+        // 4: no wall times in the output (run-log.json), training image·steps
+        "attention", version: 4,
         config: AttentionStage(attention: config, calibrationBatches: conversion.calibrationBatches,
                                calibrationBatchSize: conversion.calibrationBatchSize,
                                batchSize: bench.simulatedBatches.batchSize),
@@ -331,7 +338,7 @@ func runAttention(ann: Sequential, restore: () throws -> Sequential, bench: Benc
         let (e, _) = cache.measure("attention inference T=\(T)") {
             accuracyByTimestep(of: snn, on: bench.simulatedBatches, timesteps: T, chunk: T, using: &simulationRNG)
         }
-        let point = spikingPoint(snn, bench: bench, timesteps: T, accuracy: e.accuracy[T - 1], firingRates: e.firingRates,
+        let point = spikingPoint(snn, bench: bench, timesteps: T, outcomes: e.outcomes(at: T), firingRates: e.firingRates,
                                  inputSpikesPerImage: e.inputSpikesPerImage, densities: layerDensities(of: snn))
         // The student trains on every training image per epoch (ANN, T = 1), its SNN with BPTT at T.
         let snnImages = config.method.snnTrainLimit.map { Swift.min($0, bench.train.count) } ?? bench.train.count

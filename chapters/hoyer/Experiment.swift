@@ -5,6 +5,7 @@ import ChapterSupport
 import Datasets
 import EnergyEstimation
 import Foundation
+import Statistics
 import HoyerMethod
 import SpikingNeurons
 import TensorCore
@@ -134,6 +135,13 @@ struct SpikeLayerMeasurement: Codable, Equatable, Sendable {
 
 struct VariantEvaluation: Codable, Equatable, Sendable {
     var accuracy: Double
+    /// Which test images were classified right (paired claims between variants).
+    var outcomes: ImageOutcomes
+    /// Per test image: the share of its spike-layer outputs that are 1, and (for the first
+    /// `membraneImages` images) the share of its potentials with |z/E − 1| < 0.1; their means
+    /// are `meanSpikeRate` and `nearThresholdFraction`, their spread the paired standard error.
+    var spikeShareByImage: [Double]
+    var nearThresholdShareByImage: [Double]
     var spikeLayers: [SpikeLayerMeasurement]
     /// Accuracy with membrane noise σ·|v_th|, one per `noiseLevels` entry (subset).
     var noiseAccuracy: [Double]
@@ -149,23 +157,38 @@ func evaluate(_ network: Sequential, names: [String], test: LabeledImages,
     var elements = ones
     var counts = spikeIndices.map { _ in MembraneCounts() }
     var correct = 0, seen = 0
+    var right: [Bool] = []
+    var spikeShare: [Double] = [], nearShare: [Double] = []
     for batch in test.batches(size: config.batchSize, normalization: normalization) {
+        let n = batch.labels.count
+        var onesByImage = [Double](repeating: 0, count: n), nearByImage = onesByImage
+        var elementsPerImage = 0.0, potentialsPerImage = 0.0
         var context = ForwardContext.inference
         let outputs = network.forwardCollecting(Variable(batch.images), context: &context)
         let predictions = outputs.last!.value.argmaxRows()
         correct += zip(predictions, batch.labels).filter { $0 == $1 }.count
+        right += zip(predictions, batch.labels).map { $0 == $1 }
         for (j, k) in spikeIndices.enumerated() {
             let spikes = outputs[k].value
             ones[j] += Double(spikes.sum())
             elements[j] += Double(spikes.count)
+            let inner = spikes.count / n
+            spikes.withUnsafeBufferPointer { p in
+                for i in 0..<n { for e in (i * inner)..<((i + 1) * inner) { onesByImage[i] += Double(p[e]) } }
+            }
+            elementsPerImage += Double(inner)
             if seen < config.membraneImages {
                 let layer = spikeLayers[j].layer
-                counts[j].add(membrane: outputs[k - 1].value, spikes: spikes,
-                              thresholds: layer.inferenceExtrema.map {
-                                  $0 * Swift.abs(layer.thresholdValue) })
+                let near = counts[j].add(membrane: outputs[k - 1].value, spikes: spikes,
+                                         thresholds: layer.inferenceExtrema.map {
+                                             $0 * Swift.abs(layer.thresholdValue) })
+                for i in 0..<n { nearByImage[i] += near[i] }
+                potentialsPerImage += Double(outputs[k - 1].value.count / n)
             }
         }
-        seen += batch.labels.count
+        spikeShare += onesByImage.map { $0 / Swift.max(elementsPerImage, 1) }
+        if seen < config.membraneImages { nearShare += nearByImage.map { $0 / Swift.max(potentialsPerImage, 1) } }
+        seen += n
     }
     let layers = spikeIndices.enumerated().map { j, _ in
         let layer = spikeLayers[j].layer
@@ -183,7 +206,9 @@ func evaluate(_ network: Sequential, names: [String], test: LabeledImages,
         network, levels: noiseLevels,
         batches: noisy.batches(size: config.batchSize, normalization: normalization),
         seed: seed)
-    return VariantEvaluation(accuracy: Double(correct) / Double(seen), spikeLayers: layers,
+    return VariantEvaluation(accuracy: Double(correct) / Double(seen), outcomes: ImageOutcomes(right),
+                             spikeShareByImage: spikeShare, nearThresholdShareByImage: nearShare,
+                             spikeLayers: layers,
                              noiseAccuracy: noiseAccuracy)
 }
 

@@ -6,29 +6,7 @@
 import ChapterSupport
 import RunRecords
 import Foundation
-
-/// Mean, sample standard deviation and range of a few measurements.
-struct Spread: Codable, Equatable, Sendable {
-    var mean: Double
-    /// Sample standard deviation (divisor n − 1); 0 for a single value.
-    var standardDeviation: Double
-    /// standardDeviation / √n: the uncertainty of `mean`.
-    var standardError: Double
-    var minimum: Double
-    var maximum: Double
-
-    init(_ values: [Double]) {
-        precondition(!values.isEmpty, "Spread of no values")
-        let n = Double(values.count)
-        let mean = values.reduce(0, +) / n
-        let squares = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
-        self.mean = mean
-        standardDeviation = values.count > 1 ? (squares / (n - 1)).squareRoot() : 0
-        standardError = standardDeviation / n.squareRoot()
-        minimum = values.min()!
-        maximum = values.max()!
-    }
-}
+import Statistics
 
 /// results.json `replication`: every main variant at every training seed.
 struct SeedReplication: Codable, Equatable, Sendable {
@@ -102,7 +80,7 @@ private func replicationCells(_ row: SeedReplication.Row) -> [String] {
      row.nearThresholdFractionSpread.map { pointsWithSpread($0) } ?? "—"]
 }
 
-/// The README's `seeds` block: the table, and the accuracy checks read on the means.
+/// The README's `seeds` block: the claims tested over seeds, then the table.
 func replicationReadmeLines(_ r: SeedReplication, record: RunRecord, folder: String) -> [String] {
     var lines = [
         "",
@@ -118,27 +96,7 @@ func replicationReadmeLines(_ r: SeedReplication, record: RunRecord, folder: Str
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     lines += r.rows.map { "| " + replicationCells($0).joined(separator: " | ") + " |" }
-    let spiking = r.rows.filter { $0.key != "ann" && $0.key != "fixed" }
-    if let best = spiking.max(by: { $0.differenceToANNSpread.mean < $1.differenceToANNSpread.mean }) {
-        let gap = -100 * best.differenceToANNSpread.mean
-        let se = 100 * best.differenceToANNSpread.standardError
-        lines += ["", "Within 2 points of the ANN on the mean over seeds: "
-            + (gap <= 2 ? "**holds**" : "**does not hold**") + " — the best Hoyer variant on "
-            + "the mean (\(best.label)) is \(fixed(gap, digits: 2)) ± \(fixed(se, digits: 2)) "
-            + "(s.e.) points below the ANN. Picking the best of three variants favours it "
-            + "slightly; every variant's mean is in the table."]
-    }
-    if let plain = r.row("hoyer-sum"), let reg = r.row("hoyer-sum-reg"),
-       let a = plain.meanSpikeRateSpread, let b = reg.meanSpikeRateSpread,
-       let na = plain.nearThresholdFractionSpread, let nb = reg.nearThresholdFractionSpread {
-        let lower = zip(plain.meanSpikeRate, reg.meanSpikeRate).filter { $1 < $0 }.count
-        let wider = zip(plain.nearThresholdFraction, reg.nearThresholdFraction)
-            .filter { $1 < $0 }.count
-        lines += ["", "The regulariser (Hoyer sum → + reg), seed by seed: spike rate lower at "
-            + "\(lower) of \(r.trainingSeeds.count) seeds (mean \(fixed(100 * a.mean, digits: 1)) → "
-            + "\(fixed(100 * b.mean, digits: 1)) %); potentials near E fewer at \(wider) of "
-            + "\(r.trainingSeeds.count) (mean \(fixed(100 * na.mean, digits: 2)) → "
-            + "\(fixed(100 * nb.mean, digits: 2)) %)."]
-    }
+    lines += ["", "**Claims tested over the seeds** (mean ± s.e. of the per-seed paired differences; the noise "
+              + "claim is the preset seed's only)", ""] + claimsMarkdown(record.claims ?? [])
     return lines + [""]
 }

@@ -4,7 +4,7 @@ import ChapterSupport
 
 extension TrainingJob {
     /// Bump when `evaluate` changes what it measures, to invalidate cached evaluations.
-    static let evaluationVersion = 1
+    static let evaluationVersion = 2  // 2: per-image outcomes, spike and near-threshold shares
 
     /// The job as a worker process runs it: `--worker <stage>`, training then evaluation.
     var workerJob: WorkerJob { WorkerJob(id: stage, stages: [stage, evaluationStage]) }

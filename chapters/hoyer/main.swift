@@ -20,7 +20,7 @@
 //   • compare ANN, fixed-threshold and Hoyer SNNs on accuracy, spike rate, energy and noise.
 //
 // Commands (2-core machine, debug build; the core modules are compiled with -O):
-//   swift run chapter-hoyer --profile smoke   # ≈ 15 s, plumbing for ChapterTests
+//   swift run chapter-hoyer --profile smoke   # seconds, plumbing for ChapterTests
 //   swift run chapter-hoyer                   # quick: ≤ 10 min, Fashion-MNIST (README: measured)
 //   swift run chapter-hoyer --profile paper   # VGG16 / CIFAR-10, 400 epochs × 7 runs: weeks on
 //                                             # 2 CPU cores; needs data/cifar-10-batches-bin/
@@ -41,6 +41,7 @@ import EnergyEstimation
 import Figures
 import Foundation
 import HoyerMethod
+import Statistics
 import SpikingNeurons
 import TensorCore
 import NeuralNetworks
@@ -288,28 +289,18 @@ runChapter {
         dataset: config.data.dataset.title, trainImages: train.count, testImages: test.count,
         noiseTestImages: min(config.evaluation.noiseTestLimit ?? test.count, test.count),
         chanceAccuracy: 1 / Double(train.classCount), annAccuracy: annEvaluation.accuracy,
+        annAccuracyStandardError: binomialStandardError(accuracy: annEvaluation.accuracy, images: test.count),
         computeLayers: layers, energyCitation: EnergyConstants.float32At45nm.citation,
         variants: results, regulariserSweep: sweep, noiseRobustness: noiseCurves,
         replication: replication)
     printSummary(metrics)
     if let replication { printReplication(replication) }
 
-    // The paper's claims, measured (printed, not asserted: a quick run may not show them).
-    if let hoyer = metrics.variant("hoyer-sum"), let reg = metrics.variant("hoyer-sum-reg") {
-        printMetric("Hoyer sum minus ANN accuracy", 100 * (hoyer.accuracy - metrics.annAccuracy),
-                    unit: "points")
-        printMetric("Hoyer sum minus fixed-threshold accuracy",
-                    100 * (hoyer.accuracy - (metrics.variant("fixed")?.accuracy ?? 0)),
-                    unit: "points")
-        printMetric("spike rate without → with the regulariser: without",
-                    100 * (hoyer.meanSpikeRate ?? 0), unit: "%")
-        printMetric("spike rate without → with the regulariser: with",
-                    100 * (reg.meanSpikeRate ?? 0), unit: "%")
-        printMetric("|z/E − 1| < 0.1 without the regulariser",
-                    100 * (hoyer.nearThresholdFraction ?? 0), unit: "%", digits: 3)
-        printMetric("|z/E − 1| < 0.1 with the regulariser",
-                    100 * (reg.nearThresholdFraction ?? 0), unit: "%", digits: 3)
-    }
+    // The paper's claims (Report.swift, `hoyerClaims`): paired image by image at one seed, or
+    // seed by seed (mean ± s.e. over seeds) when the seed study ran.
+    let claims = hoyerClaims(metrics, evaluations: evaluations)
+    printSection("Claims tested (effect ± s.e.; rule: \(ClaimTest.rule))")
+    for claim in claims { print(claim.consoleLine) }
 
     // MARK: - 6. Results and figures
     // results.json (RunRecord) is the one interface to tests, figures and the README
@@ -321,7 +312,7 @@ runChapter {
     }
     for figure in figures { print("figure \(figure.id): \(figure.outcome)") }
     let record = try RunRecord(context: context, config: config, metrics: metrics,
-                               summary: runSummary(metrics))
+                               summary: runSummary(metrics), claims: claims)
     let url = try output.publish(record, timings: cache)  // the folder, in one step
     print("wrote \(url.path)")
     let readme = chapterReadme(beside: #filePath)

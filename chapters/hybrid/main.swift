@@ -43,6 +43,7 @@ import Figures
 import Foundation
 import HybridMethod
 import SNNConversion
+import Statistics
 import TensorCore
 import SpikingNeurons
 import NeuralNetworks
@@ -203,7 +204,7 @@ let T = config.finetune.timesteps
 var armResults: [ArmResult] = []
 for arm in config.finetune.arms + config.finetune.ablations {
     let (result, armKey, _) = try cache.stage(
-        "arm-\(arm.key)", version: 3,
+        "arm-\(arm.key)", version: 4,  // 4: per-image outcomes
         // The key holds this arm and the shared schedule, not the list of other arms.
         config: ArmStage(arm: arm, finetune: config.finetune.sharedSchedule, conversion: config.conversion,
                          evaluation: config.evaluation, testLimit: config.data.testLimit,
@@ -251,13 +252,17 @@ printTable(headers: ["arm", "acc %", "spikes/neuron (max layer)", "total spikes/
            rows: arms.map { a in
                [a.key, fmt(100 * a.accuracy, 2), fmt(a.spikesPerNeuron.max() ?? 0, 3),
                 fmt(a.totalSpikesPerImage, 0), fmt(a.annOverSNNEnergy, 2), fmt(a.firstLayerMACShare, 3)] })
-let effects = checkEffects(arms, testImages: armImages)
-for line in effects.lines { print(line) }
+// The paper's claims in NOTES.md §8.4's reading, paired image by image (Report.swift, `hybridClaims`).
+let claims = hybridClaims(arms, testImages: armImages, timesteps: T)
+printSection("Claims tested (effect ± s.e.; rule: \(ClaimTest.rule))")
+for claim in claims { print(claim.consoleLine) }
 let metrics = Metrics(
-    annAccuracy: annAccuracy, testImages: armImages, timesteps: T,
+    annAccuracy: annAccuracy,
+    annAccuracyStandardError: binomialStandardError(accuracy: annAccuracy, images: armImages),
+    testImages: armImages, timesteps: T,
     thresholds: percentileThresholds.map(Double.init), outputThreshold: Double(outputThreshold),
     annMACsPerImage: annLedger.totalMACs, poolingConvention: PoolingConvention.pooled.rawValue,
-    energyConstants: EnergyConstants.float32At45nm.citation, arms: arms, effects: effects,
+    energyConstants: EnergyConstants.float32At45nm.citation, arms: arms, effects: measureEffects(arms),
     paperCIFAR100Accuracy: 0.6646, paperEnergyRatio: 125)
 if config.data.dataset == .cifar100 {
     print("paper (CIFAR-100, T = 5): 66.46 %   this run: \(fmt(100 * (arms.first { $0.key == "C" }?.accuracy ?? 0), 2)) %")
@@ -270,11 +275,11 @@ try cache.timed("figures") {
     try writeFigures(metrics, sample: sample, timesteps: T, to: output.directory)
 }
 let record = try RunRecord(context: context, config: config, metrics: metrics,
-                           summary: runSummary(metrics))
+                           summary: runSummary(metrics), claims: claims)
 print("wrote \(try output.publish(record, timings: cache).path)")  // in one step
 // An --output or bf16 run, a validation run or a run of some arms leaves the committed README alone.
 if context.writesReferenceReadme && arguments.evaluateOn == .test && arguments.arms.isEmpty {
-    try updateReadme(with: metrics, profile: context.profile)
+    try updateReadme(with: metrics, claims: claims, profile: context.profile)
 }
 }
 

@@ -9,6 +9,7 @@ import EnergyEstimation
 import Figures
 import Foundation
 import SNNConversion
+import Statistics
 import NeuralNetworks
 
 /// One conversion rule evaluated (without training) at every T of the config.
@@ -47,10 +48,15 @@ struct EnergyRow: Codable, Equatable, Sendable {
 
 struct Metrics: Codable, Equatable, Sendable {
     var dataset: String
-    /// On the whole test set.
+    /// On the whole test set (`dnnTestImages` images), with its binomial standard error.
     var dnnAccuracy: Double
+    var dnnAccuracyStandardError: Double
+    var dnnTestImages: Int
     /// On the simulated test subset: the reference for every SNN number.
     var dnnAccuracyOnSimulated: Double
+    var dnnAccuracyOnSimulatedStandardError: Double
+    /// Which simulated images the DNN gets right (paired differences against the SNNs).
+    var dnnOutcomesOnSimulated: ImageOutcomes
     var simulatedImages: Int
     /// Trained μ per spiking layer.
     var clips: [Double]
@@ -61,6 +67,80 @@ struct Metrics: Codable, Equatable, Sendable {
     var energy: [EnergyRow]
     /// Copied by hand from the abstract (CIFAR-100, T = 2); null at the quick scale.
     var paperAccuracyCIFAR100T2: Double?
+
+    init(dataset: String, dnnAccuracy: Double, dnnTestImages: Int, dnnOutcomesOnSimulated: ImageOutcomes,
+         clips: [Double], distributions: [LayerDistribution], fitTable: [FitRow], converted: [RuleResult],
+         fineTuned: [FineTuneResult], energy: [EnergyRow], paperAccuracyCIFAR100T2: Double?) {
+        self.dataset = dataset
+        self.dnnAccuracy = dnnAccuracy
+        dnnAccuracyStandardError = binomialStandardError(accuracy: dnnAccuracy, images: dnnTestImages)
+        self.dnnTestImages = dnnTestImages
+        dnnAccuracyOnSimulated = dnnOutcomesOnSimulated.accuracy
+        dnnAccuracyOnSimulatedStandardError = binomialStandardError(
+            accuracy: dnnOutcomesOnSimulated.accuracy, images: dnnOutcomesOnSimulated.count)
+        self.dnnOutcomesOnSimulated = dnnOutcomesOnSimulated
+        simulatedImages = dnnOutcomesOnSimulated.count
+        self.clips = clips
+        self.distributions = distributions
+        self.fitTable = fitTable
+        self.converted = converted
+        self.fineTuned = fineTuned
+        self.energy = energy
+        self.paperAccuracyCIFAR100T2 = paperAccuracyCIFAR100T2
+    }
+}
+
+// MARK: - Claims: the paper's effects as paired differences on the simulated images
+
+/// The paper's claims (and NOTES.md §8's reading of them), each a paired difference on the
+/// simulated images, computed from the metrics alone. "The method" is the config's last
+/// conversion rule (the one the energy table and fine-tuning use).
+///
+/// 1. at T = 1 the fitted factors beat the naive rule V = A = μ: acc(method) − acc(naive);
+/// 2. at T = 1 they beat the uniform-optimal shift U(0) = V/2: acc(method) − acc(shift);
+/// 3. after a short fine-tuning at T = 2 the fitted SNN is close to the DNN, read as within
+///    3 points (NOTES.md §8 "within a few points"): 0.03 − (acc(DNN) − acc(SNN));
+/// 4. … and above naive conversion fine-tuned with the same budget: acc(fitted) − acc(naive).
+func ultralowClaims(_ m: Metrics) -> [ClaimTest] {
+    var claims: [ClaimTest] = []
+    let n = m.simulatedImages
+    let source = "Datta & Beerel 2022, abstract; NOTES.md §8"
+    if let method = m.converted.last, method.rule.kind == .fitted,
+       let fitted = method.evaluations.first(where: { $0.timesteps == 1 }) {
+        for (kind, reading) in [(ConversionRule.Kind.naive, "the naive rule V = A = μ"),
+                                (.shift, "the uniform-optimal shift U(0) = V/2")] {
+            guard let other = m.converted.first(where: { $0.rule.kind == kind })?
+                .evaluations.first(where: { $0.timesteps == 1 }) else { continue }
+            claims.append(ClaimTest(
+                id: "fitted-beats-\(kind.rawValue)-at-T1",
+                claim: "scaling each layer's threshold and spike value to the measured distribution makes a "
+                    + "converted SNN work at T = 1, where \(reading) (made for long windows) wastes the few levels",
+                source: source,
+                effect: "accuracy at T = 1 before fine-tuning: \(method.name) − \(kind.rawValue) (\(n) images)",
+                difference: .paired(fitted.outcomes, other.outcomes), seeds: 1))
+        }
+    }
+    let tuned = m.fineTuned.first { $0.timesteps == 2 && $0.rule.kind == .fitted }
+    if let tuned {
+        claims.append(ClaimTest(
+            id: "fine-tuned-T2-within-3-points-of-the-dnn",
+            claim: "a short surrogate-gradient fine-tuning brings the fitted T = 2 SNN close to the DNN "
+                + "(the project reads \"close\" as within 3 points)",
+            source: source,
+            effect: "3 points − (DNN − fine-tuned \(tuned.name), T = 2), accuracy on \(n) images",
+            difference: Difference.paired(tuned.after.outcomes, m.dnnOutcomesOnSimulated).shifted(by: 0.03),
+            seeds: 1))
+        if let naive = m.fineTuned.first(where: { $0.timesteps == 2 && $0.rule.kind == .naive }) {
+            claims.append(ClaimTest(
+                id: "fine-tuned-fitted-beats-fine-tuned-naive-at-T2",
+                claim: "the fitted starting point matters: naive conversion fine-tuned with the same budget "
+                    + "stays below",
+                source: source,
+                effect: "accuracy at T = 2 after fine-tuning: fitted − naive (\(n) images)",
+                difference: .paired(tuned.after.outcomes, naive.after.outcomes), seeds: 1))
+        }
+    }
+    return claims
 }
 
 func pct(_ v: Double) -> String { formatFixed(100 * v, digits: 2) }
@@ -238,24 +318,34 @@ func writeFigures(_ m: Metrics, fitted: FitStage, to directory: URL) throws {
 }
 
 /// Replaces the text between the results markers of chapters/ultralow/README.md.
-func updateReadme(_ m: Metrics, profile: Profile) throws {
+func updateReadme(_ m: Metrics, claims: [ClaimTest], profile: Profile) throws {
+    try replaceResultsBlock(in: chapterReadme(beside: #filePath), with: readmeBlock(m, claims: claims, profile: profile))
+}
+
+/// The README's generated results block: the claims with their outcomes, then the tables
+/// (every accuracy ± its binomial standard error on the simulated images).
+func readmeBlock(_ m: Metrics, claims: [ClaimTest], profile: Profile) -> String {
     let ts = m.converted.first?.evaluations.map(\.timesteps) ?? []
+    let n = m.simulatedImages
+    func acc(_ p: Double) -> String { percentWithError(p, images: n) }
     var lines = ["", "Generated by `chapter-ultralow --profile \(profile.rawValue)` from "
         + "`figures/ultralow/\(profile.rawValue)/results.json`. "
-        + "\(m.dataset); DNN \(pct(m.dnnAccuracy)) % on the full test set, **\(pct(m.dnnAccuracyOnSimulated)) %** "
-        + "on the \(m.simulatedImages) simulated test images (the reference below).", "",
+        + "\(m.dataset); DNN \(percentWithError(m.dnnAccuracy, images: m.dnnTestImages)) % on the \(m.dnnTestImages) "
+        + "test images, **\(acc(m.dnnAccuracyOnSimulated)) %** on the \(n) simulated test images (the reference "
+        + "below); every accuracy ± its binomial standard error.", "",
+        "**Claims tested**", ""] + claimsMarkdown(claims) + ["",
         "Converted, no training (test accuracy %):", "",
         "| rule | " + ts.map { "T=\($0)" }.joined(separator: " | ") + " |",
         "|---|" + String(repeating: "---|", count: ts.count)]
     for r in m.converted {
-        lines.append("| \(r.name) | " + ts.map { t in r.accuracy(at: t).map(pct) ?? "-" }.joined(separator: " | ") + " |")
+        lines.append("| \(r.name) | " + ts.map { t in r.accuracy(at: t).map(acc) ?? "-" }.joined(separator: " | ") + " |")
     }
     lines += ["", "After surrogate-gradient fine-tuning:", "",
               "| SNN | T | before (%) | after (%) | Δ to DNN (pp) | E/E_DNN fp32 (A / B) | E/E_DNN int32 (A / B) |",
               "|---|---|---|---|---|---|---|"]
     for r in m.fineTuned {
         let e = m.energy.first { $0.fineTuned && $0.timesteps == r.timesteps && $0.name.hasPrefix(r.name) }
-        lines.append("| \(r.name) | \(r.timesteps) | \(pct(r.before.accuracy)) | \(pct(r.after.accuracy)) | "
+        lines.append("| \(r.name) | \(r.timesteps) | \(acc(r.before.accuracy)) | \(acc(r.after.accuracy)) | "
             + "\(formatFixed(100 * (r.after.accuracy - m.dnnAccuracyOnSimulated), digits: 2)) | "
             + (e.map { "\(formatFixed($0.ratioFloat32EveryStep, digits: 3)) / \(formatFixed($0.ratioFloat32Once, digits: 3))" } ?? "-")
             + " | " + (e.map { "\(formatFixed($0.ratioInt32EveryStep, digits: 3)) / \(formatFixed($0.ratioInt32Once, digits: 3))" } ?? "-")
@@ -266,7 +356,7 @@ func updateReadme(_ m: Metrics, profile: Profile) throws {
         + m.distributions.enumerated().map { l, d in
             "layer \(l + 1): \(pct(d.fractionNonPositive)) % ≤ 0, median of x > 0 = \(formatFixed(d.positiveMedianOverClip, digits: 2)) μ"
         }.joined(separator: "; ") + ".", ""]
-    try replaceResultsBlock(in: chapterReadme(beside: #filePath), with: lines.joined(separator: "\n"))
+    return lines.joined(separator: "\n")
 }
 
 // MARK: - Summary: the headline and figure captions in results.json (figure index, regenerate)

@@ -21,8 +21,8 @@
 //     its spikes against the DNN's MACs.
 //
 // Commands (2 cores, debug build; the core modules are compiled with -O):
-//   swift run chapter-ultralow --profile smoke   # 40 s idle (3 min busy), for ChapterTests
-//   swift run chapter-ultralow                   # quick, Fashion-MNIST: 2.2 min measured
+//   swift run chapter-ultralow --profile smoke   # under a minute idle, for ChapterTests
+//   swift run chapter-ultralow                   # quick, Fashion-MNIST: minutes
 //   swift run chapter-ultralow --profile paper   # VGG16 / CIFAR-100, 300 + 300 epochs: weeks
 //                                                # on 2 CPU cores; needs data/cifar-100-binary/
 //
@@ -46,6 +46,7 @@ import EnergyEstimation
 import Figures
 import Foundation
 import SNNConversion
+import Statistics
 import TensorCore
 import SpikingNeurons
 import NeuralNetworks
@@ -170,9 +171,12 @@ runChapter {
     let clips = clipInfo.map(\.clip)
     let dnnAccuracy = Double(classificationAccuracy(
         dnn, batches: fullTest.batches(size: 500, normalization: normalization)))
-    let dnnSubsetAccuracy = Double(classificationAccuracy(dnn, batches: testBatches))
-    printMetric("DNN test accuracy (all \(fullTest.count))", 100 * dnnAccuracy, unit: "%")
-    printMetric("DNN test accuracy (the \(test.count) simulated)", 100 * dnnSubsetAccuracy, unit: "%")
+    // Which simulated images the DNN gets right: the other side of the paired claims.
+    let dnnOutcomes = ImageOutcomes(classificationCorrectness(dnn, batches: testBatches))
+    let dnnSubsetAccuracy = dnnOutcomes.accuracy
+    print("DNN test accuracy (all \(fullTest.count)): \(percentWithError(dnnAccuracy, images: fullTest.count)) % "
+          + "(± binomial s.e.)")
+    print("DNN test accuracy (the \(test.count) simulated): \(percentWithError(dnnSubsetAccuracy, images: test.count)) %")
     try cache.requireAboveChance(dnnKey, accuracy: dnnAccuracy, images: fullTest.count, classes: fullTest.classCount)
     print("trained clips μˡ: " + clips.map { formatFixed(Double($0), digits: 3) }.joined(separator: "  "))
 
@@ -204,8 +208,9 @@ runChapter {
     // rounds instead of flooring; the fitted factors place threshold and level where the
     // skewed data lies. One SNN per rule and T, because the fitted factors depend on T.
     printSection("4. Converted SNN accuracy vs T (no training)")
+    // version 2: every evaluation keeps its per-image outcomes
     let (converted, convertKey, _) = try cache.stage(
-        "convert", version: 1, config: config.evaluation, dependsOn: [fitKey]) { () -> [RuleResult] in
+        "convert", version: 2, config: config.evaluation, dependsOn: [fitKey]) { () -> [RuleResult] in
         config.conversion.rules.map { rule in
             let evaluations = config.conversion.timesteps.map { t -> SNNEvaluation in
                 rewriteLine("  simulating \(rule.name) at T = \(t) …")
@@ -228,7 +233,7 @@ runChapter {
     var subsetRNG = SeededGenerator(seed: context.seed, stream: "finetune-subset")
     let tuneTrain = train.stratifiedSubset(limit: config.finetune.trainLimit, using: &subsetRNG)
     let (tuned, tunedKey, _) = try cache.stage(
-        "finetune", version: 2, config: FineTuneStage(finetune: config.finetune, evaluation: config.evaluation),
+        "finetune", version: 3, config: FineTuneStage(finetune: config.finetune, evaluation: config.evaluation),
         dependsOn: [convertKey]) { progress -> [FineTuneResult] in
         let jobs = config.finetune.timesteps.map { (config.finetune.rule, $0) }
             + config.finetune.naiveTimesteps.map { (ConversionRule.naive, $0) }
@@ -263,16 +268,21 @@ runChapter {
     let energy = energyRows(dnn: dnn, imageShape: train.imageShape, converted: converted, tuned: tuned)
     printEnergyTable(energy)
     let metrics = Metrics(
-        dataset: config.data.dataset.title, dnnAccuracy: dnnAccuracy, dnnAccuracyOnSimulated: dnnSubsetAccuracy,
-        simulatedImages: test.count, clips: clips.map(Double.init),
+        dataset: config.data.dataset.title, dnnAccuracy: dnnAccuracy, dnnTestImages: fullTest.count,
+        dnnOutcomesOnSimulated: dnnOutcomes, clips: clips.map(Double.init),
         distributions: fitted.distributions, fitTable: fitted.table, converted: converted,
         fineTuned: tuned, energy: energy, paperAccuracyCIFAR100T2: config.evaluation.paperAccuracy)
+    // The paper's claims (Report.swift, `ultralowClaims`): paired differences on the simulated
+    // images, computed from the metrics alone (every evaluation keeps which images it got right).
+    let claims = ultralowClaims(metrics)
+    printSection("Claims tested (effect ± s.e.; rule: \(ClaimTest.rule))")
+    for claim in claims { print(claim.consoleLine) }
     try cache.timed("figures") { try writeFigures(metrics, fitted: fitted, to: output.directory) }
     let record = try RunRecord(context: context, config: config, metrics: metrics,
-                               summary: runSummary(metrics))
+                               summary: runSummary(metrics), claims: claims)
     print("wrote \(try output.publish(record, timings: cache).path)")  // in one step
     if context.writesReferenceReadme {
-        try updateReadme(metrics, profile: context.profile)
+        try updateReadme(metrics, claims: claims, profile: context.profile)
     }
 }
 

@@ -19,6 +19,8 @@ int64_t snn_spike_masks(const float *x, int64_t planeBegin, int64_t planeEnd, in
 /// 1 when the kernels run their AVX-512 build on this CPU. The two kernels below take
 /// `portable` = 1 to run the portable build anyway (tests compare the two).
 int32_t snn_spike_kernels_use_avx512(void);
+/// 1 when the CPU has AVX2 (the build used when AVX-512 is missing).
+int32_t snn_spike_kernels_use_avx2(void);
 
 /// Geometry shared by the kernels (stride and zero padding square).
 typedef struct {

@@ -23,13 +23,18 @@ public struct MembraneCounts: Sendable {
     public init() {}
 
     /// `thresholds`: E·|v_th|, one value or one per channel of u `[N, C, …]`.
-    public mutating func add(membrane u: Tensor, spikes: Tensor, thresholds: [Float]) {
+    ///
+    /// - Returns: the potentials with |z/E − 1| < 0.1 of each of the N images (the per-image
+    ///   record behind a paired standard error of the near-threshold share).
+    @discardableResult
+    public mutating func add(membrane u: Tensor, spikes: Tensor, thresholds: [Float]) -> [Double] {
         let channels = thresholds.count == 1 ? 1 : u.shape[1]
         let inner = u.count / (u.shape[0] * channels)
         let lo = Float(MembraneBinning.range.lowerBound)
         let hi = Float(MembraneBinning.range.upperBound)
         let perUnit = Float(1 / MembraneBinning.width), last = MembraneBinning.count - 1
         var near = 0, nonBinary = 0
+        var nearByImage = [Double](repeating: 0, count: u.shape[0])
         u.withUnsafeBufferPointer { pu in
             spikes.withUnsafeBufferPointer { ps in
                 bins.withUnsafeMutableBufferPointer { pb in
@@ -39,7 +44,7 @@ public struct MembraneCounts: Sendable {
                         var i = row * inner
                         while i < (row + 1) * inner {
                             let ratio = uu[i] * inverse                    // z / E
-                            if ratio > 0.9 && ratio < 1.1 { near += 1 }
+                            if ratio > 0.9 && ratio < 1.1 { near += 1; nearByImage[row / channels] += 1 }
                             var bin = last                   // also NaN and +∞
                             if ratio < lo { bin = 0 } else if ratio < hi {
                                 bin = Int((ratio - lo) * perUnit)
@@ -56,5 +61,6 @@ public struct MembraneCounts: Sendable {
         self.near += Double(near)
         self.nonBinary += Double(nonBinary)
         total += Double(u.count)
+        return nearByImage
     }
 }

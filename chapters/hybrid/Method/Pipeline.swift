@@ -1,5 +1,6 @@
 // Building, running, training and measuring the SNN arms of chapter-hybrid (NOTES.md §2.6, §5, §8).
 
+import Statistics
 import Datasets
 import EnergyEstimation
 import Foundation
@@ -129,6 +130,22 @@ public struct ArmEvaluation: Sendable, Codable, Equatable {
     /// correct and wrong predictions.
     public var firstSpikeStepCorrect: [Int]
     public var firstSpikeStepWrong: [Int]
+    /// Which images were classified right, in batch order (paired differences between arms).
+    public var outcomes: ImageOutcomes
+    /// The same counts batch by batch (standard errors of spike and energy ratios, which the
+    /// totals alone cannot give).
+    public var batches: [BatchActivity]
+}
+
+/// Totals of one evaluation batch (not divided by its images).
+public struct BatchActivity: Sendable, Codable, Equatable {
+    public var images: Int
+    /// Input-pixel spikes and hidden-layer spikes (every neuron layer of the network).
+    public var inputSpikes: Double
+    public var hiddenSpikes: Double
+    /// Per weight layer, as `ArmEvaluation.pooledEventsPerImage` / `prePoolSpikesPerImage`.
+    public var pooledEvents: [Double]
+    public var prePoolSpikes: [Double]
 }
 
 /// Runs `snn` on `batches` (inference) and counts accuracy, spikes per neuron per layer and
@@ -146,10 +163,13 @@ public func evaluate(
     var pooled = [Double](repeating: 0, count: weightIndices.count)
     var prePool = [Double](repeating: 0, count: weightIndices.count)
     var inputSpikes = 0.0, correct = 0, images = 0, fired = 0, outputs = 0
+    var right: [Bool] = []
+    var activity: [BatchActivity] = []
     var histCorrect = [Int](repeating: 0, count: T + 1), histWrong = histCorrect
     let analog = encoding.analogSteps(timesteps: T)
     for batch in batches {
         let n = batch.labels.count
+        let before = (input: inputSpikes, spikes: spikeSums, pooled: pooled, prePool: prePool)
         let x = encoding.encode(batch.input, timesteps: T, using: &rng)
         // Input spikes: non-zero entries of the steps that are not analog.
         if analog < T {
@@ -196,10 +216,17 @@ public func evaluate(
         for (i, (p, y)) in zip(predictions, batch.labels).enumerated() {
             let step = Int(out.firstSpikeStep[i * k + p])
             if p == y { correct += 1; histCorrect[step] += 1 } else { histWrong[step] += 1 }
+            right.append(p == y)
         }
         fired += out.firstSpikeStep.filter { $0 > 0 }.count
         outputs += out.firstSpikeStep.count
         images += n
+        // Every neuron layer of `snn` (the output is read by `readout`, not a neuron layer).
+        let hidden = zip(spikeSums, before.spikes).reduce(0) { $0 + $1.0 - $1.1 }
+        activity.append(BatchActivity(
+            images: n, inputSpikes: inputSpikes - before.input, hiddenSpikes: hidden,
+            pooledEvents: zip(pooled, before.pooled).map { $0 - $1 },
+            prePoolSpikes: zip(prePool, before.prePool).map { $0 - $1 }))
     }
     let scale = 1 / Double(Swift.max(images, 1))
     let layers = neuronIndices.enumerated().map { k, index in
@@ -212,7 +239,8 @@ public func evaluate(
         inputSpikesPerImage: inputSpikes * scale, pooledEventsPerImage: pooled.map { $0 * scale },
         prePoolSpikesPerImage: prePool.map { $0 * scale },
         outputFiredFraction: Double(fired) / Double(Swift.max(outputs, 1)),
-        firstSpikeStepCorrect: histCorrect, firstSpikeStepWrong: histWrong)
+        firstSpikeStepCorrect: histCorrect, firstSpikeStepWrong: histWrong, outcomes: ImageOutcomes(right),
+        batches: activity)
 }
 
 // MARK: - Energy (NOTES.md §5)

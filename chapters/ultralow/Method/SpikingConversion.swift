@@ -2,6 +2,7 @@
 // evaluation and BPTT fine-tuning (moved here from chapter-ultralow's Experiment.swift so that
 // chapter-compare converts and fine-tunes with the same code).
 
+import Statistics
 import Datasets
 import Foundation
 import SNNConversion
@@ -126,6 +127,8 @@ public struct SNNEvaluation: Codable, Equatable, Sendable {
     /// Thresholds V and leaks λ after fine-tuning (or as converted).
     public var thresholds: [Double]
     public var leaks: [Double]
+    /// Which test images were classified right after T steps (paired differences).
+    public var outcomes: ImageOutcomes
 }
 
 /// Accuracy after `timesteps` steps (direct input, one chunk), firing rates, input spikes and
@@ -138,7 +141,7 @@ public func evaluate(_ snn: Sequential, neurons: [Int], on batches: MiniBatches,
     return SNNEvaluation(timesteps: timesteps, accuracy: e.accuracy[timesteps - 1],
                          firingRates: e.firingRates, inputSpikesPerImage: e.inputSpikesPerImage,
                          thresholds: spiking.map { Double($0.thresholdValue) },
-                         leaks: spiking.map { Double($0.leakValue) })
+                         leaks: spiking.map { Double($0.leakValue) }, outcomes: e.outcomes(at: timesteps))
 }
 
 /// Surrogate-gradient BPTT of the converted SNN at T (NOTES.md §2.6–2.7): direct input repeated

@@ -36,6 +36,7 @@ options_chapter_refused() {
 # The shared options (ChapterOptions).
 options_chapter_refused classic --threads "[1, 256]" --threads 0
 options_chapter_refused hoyer --threads "[1, 256]" --threads 1000
+options_chapter_refused classic --memory-budget "[64, 1048576]" --memory-budget 10
 
 # chapter-classic
 options_chapter_refused classic --max-timesteps "[2, 4096]" --max-timesteps 0
@@ -95,3 +96,4 @@ options_refused "bench" --epochs "[1, 10000]" fmnist --epochs 0
 options_refused "bench" --timesteps "[1, 4096]" sim --timesteps 0
 options_refused "bench" --resets "one of subtraction, zero" sim --resets zero,foo
 options_refused "regenerate" --threads "[1, 256]" --threads 0
+options_refused "regenerate" --memory-budget "[64, 1048576]" --memory-budget 0
