@@ -264,7 +264,7 @@ func writeFigures(_ metrics: Metrics, rilTolerance: Double, to directory: URL) t
             title: "Energy from the first T staying ≥ \(formatFixed(100 * metrics.matchedAccuracyTarget, digits: 1)) % (45 nm fp32)",
             categories: reached.map { "\($0.name) (T = \($0.firstTimestepStayingAtMatchedAccuracy!))" },
             groups: [BarChart.Group(label: "SNN energy / ANN energy", values: reached.map { $0.energyRatioAtMatchedAccuracy! })],
-            xLabel: "method (first T reaching the target)", y: Axis("SNN energy / ANN energy"),
+            xLabel: "method (the T from which it stays at the target)", y: Axis("SNN energy / ANN energy"),
             referenceLines: [ReferenceLine("ANN (= 1)", at: 1)], key: .below,
             size: FigureSize(width: 900, height: 600)),
             id: "fig-energy-at-matched-accuracy")
