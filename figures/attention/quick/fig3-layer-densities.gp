@@ -1,7 +1,7 @@
 # fig3-layer-densities.gp: written by the Figures module of LowLatencySNN.
 # Render: cd into this directory and run `gnuplot fig3-layer-densities.gp` (or `swift run render-figures` from the package root).
 # Data: fig3-layer-densities.dat
-set terminal pngcairo size 900,540 enhanced font 'DejaVu Sans,11'
+set terminal pngcairo size 900,600 enhanced font 'DejaVu Sans,11'
 # render-figures sets pngfile to a temporary name, then renames it on success
 if (!exists('pngfile')) pngfile = 'fig3-layer-densities.png'
 set output pngfile
@@ -39,7 +39,9 @@ set style histogram clustered gap 1
 set boxwidth 0.8 relative
 set xtics scale 0
 set grid noxtics
-set key inside top right
+# key under the x axis label (2 row(s)), with the margin it needs
+set bmargin 7
+set key at screen 0.5, character 0.6 center bottom vertical maxrows 2
 datafile = 'fig3-layer-densities.dat'
 plot datafile using 2:xtic(1) ls 1 title 'sparse momentum + AT', \
      datafile using 3 ls 2 title 'sparse momentum', \

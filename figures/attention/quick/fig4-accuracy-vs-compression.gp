@@ -1,7 +1,7 @@
 # fig4-accuracy-vs-compression.gp: written by the Figures module of LowLatencySNN.
 # Render: cd into this directory and run `gnuplot fig4-accuracy-vs-compression.gp` (or `swift run render-figures` from the package root).
 # Data: fig4-accuracy-vs-compression.dat
-set terminal pngcairo size 900,540 enhanced font 'DejaVu Sans,11'
+set terminal pngcairo size 900,620 enhanced font 'DejaVu Sans,11'
 # render-figures sets pngfile to a temporary name, then renames it on success
 if (!exists('pngfile')) pngfile = 'fig4-accuracy-vs-compression.png'
 set output pngfile
@@ -34,7 +34,9 @@ set title 'Accuracy vs compression ratio'
 set xlabel 'compression ratio (×)'
 set logscale x 10
 set ylabel 'test accuracy (%)'
-set key inside bottom left
+# key under the x axis label (4 row(s)), with the margin it needs
+set bmargin 9
+set key at screen 0.5, character 0.6 center bottom vertical maxrows 4
 datafile = 'fig4-accuracy-vs-compression.dat'
 plot datafile index 0 using 1:2 with linespoints ls 1 title 'ANN sparse momentum + AT', \
      datafile index 1 using 1:2 with linespoints ls 2 title 'ANN sparse momentum', \

@@ -1,7 +1,7 @@
 # fig5-spikes-per-neuron.gp: written by the Figures module of LowLatencySNN.
 # Render: cd into this directory and run `gnuplot fig5-spikes-per-neuron.gp` (or `swift run render-figures` from the package root).
 # Data: fig5-spikes-per-neuron.dat
-set terminal pngcairo size 900,540 enhanced font 'DejaVu Sans,11'
+set terminal pngcairo size 900,620 enhanced font 'DejaVu Sans,11'
 # render-figures sets pngfile to a temporary name, then renames it on success
 if (!exists('pngfile')) pngfile = 'fig5-spikes-per-neuron.png'
 set output pngfile
@@ -33,18 +33,21 @@ set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962',
 set title 'Spikes per neuron per image (T = 5)'
 set xlabel 'spiking layer'
 set ylabel 'spikes per neuron'
+set yrange [0:*]
 set style data histograms
 set style histogram clustered gap 1
 set boxwidth 0.8 relative
 set xtics scale 0
 set grid noxtics
-set key inside top right
+# key under the x axis label (4 row(s)), with the margin it needs
+set bmargin 9
+set key at screen 0.5, character 0.6 center bottom vertical maxrows 4
 datafile = 'fig5-spikes-per-neuron.dat'
 plot datafile using 2:xtic(1) ls 1 title 'dense', \
-     datafile using 3 ls 2 title 'sparseMomentumAT-0.2', \
-     datafile using 4 ls 3 title 'sparseMomentumAT-0.1', \
-     datafile using 5 ls 4 title 'sparseMomentumAT-0.05', \
-     datafile using 6 ls 5 title 'sparseMomentumAT-0.03', \
-     datafile using 7 ls 6 title 'channels-0.5', \
-     datafile using 8 ls 7 title 'channels-0.35', \
-     datafile using 9 ls 8 title 'channels-0.25'
+     datafile using 3 ls 2 title 'sparse momentum + AT, d = 0.2', \
+     datafile using 4 ls 3 title 'sparse momentum + AT, d = 0.1', \
+     datafile using 5 ls 4 title 'sparse momentum + AT, d = 0.05', \
+     datafile using 6 ls 5 title 'sparse momentum + AT, d = 0.03', \
+     datafile using 7 ls 6 title 'channels, f = 0.5', \
+     datafile using 8 ls 7 title 'channels, f = 0.35', \
+     datafile using 9 ls 8 title 'channels, f = 0.25'

@@ -1,7 +1,7 @@
 # fig6-energy.gp: written by the Figures module of LowLatencySNN.
 # Render: cd into this directory and run `gnuplot fig6-energy.gp` (or `swift run render-figures` from the package root).
 # Data: fig6-energy.dat
-set terminal pngcairo size 900,540 enhanced font 'DejaVu Sans,11'
+set terminal pngcairo size 900,600 enhanced font 'DejaVu Sans,11'
 # render-figures sets pngfile to a temporary name, then renames it on success
 if (!exists('pngfile')) pngfile = 'fig6-energy.png'
 set output pngfile
@@ -32,13 +32,14 @@ set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962',
 # ---- end of theme ----
 set title 'Compute energy relative to the dense ANN (45 nm fp32)'
 set xlabel ''
-set ylabel 'relative energy'
+set ylabel 'energy per image relative to the dense ANN'
 set logscale y 10
 set yrange [0.01:*]
 set style data histograms
 set style histogram clustered gap 1
 set boxwidth 0.8 relative
 set xtics scale 0
+set xtics rotate by 30 right
 set grid noxtics
 unset key
 datafile = 'fig6-energy.dat'

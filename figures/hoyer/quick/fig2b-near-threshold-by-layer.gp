@@ -33,6 +33,7 @@ set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962',
 set title 'Potentials within ±10% of the threshold, per spike layer'
 set xlabel 'spike layer (named after the layer that feeds it)'
 set ylabel '|z/E − 1| < 0.1 (% of potentials)'
+set yrange [0:*]
 set style data histograms
 set style histogram clustered gap 1
 set boxwidth 0.8 relative

@@ -1,7 +1,7 @@
 # fig3-spike-rate-by-layer.gp: written by the Figures module of LowLatencySNN.
 # Render: cd into this directory and run `gnuplot fig3-spike-rate-by-layer.gp` (or `swift run render-figures` from the package root).
 # Data: fig3-spike-rate-by-layer.dat
-set terminal pngcairo size 900,540 enhanced font 'DejaVu Sans,11'
+set terminal pngcairo size 900,580 enhanced font 'DejaVu Sans,11'
 # render-figures sets pngfile to a temporary name, then renames it on success
 if (!exists('pngfile')) pngfile = 'fig3-spike-rate-by-layer.png'
 set output pngfile
@@ -33,12 +33,15 @@ set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962',
 set title 'Spike rate per layer (fraction of outputs that are 1)'
 set xlabel 'spike layer (named after the layer that feeds it)'
 set ylabel 'spike rate'
+set yrange [0:*]
 set style data histograms
 set style histogram clustered gap 1
 set boxwidth 0.8 relative
 set xtics scale 0
 set grid noxtics
-set key inside top right
+# key under the x axis label (1 row(s)), with the margin it needs
+set bmargin 6
+set key at screen 0.5, character 0.6 center bottom vertical maxrows 1
 datafile = 'fig3-spike-rate-by-layer.dat'
 plot datafile using 2:xtic(1) ls 1 title 'fixed v_{th}', \
      datafile using 3 ls 2 title 'Hoyer sum', \

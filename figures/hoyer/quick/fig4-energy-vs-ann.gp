@@ -33,6 +33,7 @@ set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962',
 set title 'Compute energy per image (45 nm fp32: MAC 4.6 pJ, AC 0.9 pJ)'
 set xlabel ''
 set ylabel 'energy per image (µJ)'
+set yrange [0:*]
 set style data histograms
 set style histogram rowstacked
 set boxwidth 0.8 relative

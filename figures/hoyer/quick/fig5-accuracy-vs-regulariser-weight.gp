@@ -33,7 +33,9 @@ set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962',
 set title 'Accuracy vs regulariser weight (Hoyer sum, T = 1)'
 set xlabel 'log_{10} λ_H'
 set ylabel 'test accuracy (%)'
-set key below horizontal
+# key under the x axis label (1 row(s)), with the margin it needs
+set bmargin 6
+set key at screen 0.5, character 0.6 center bottom vertical maxrows 1
 datafile = 'fig5-accuracy-vs-regulariser-weight.dat'
 plot datafile index 0 using 1:2 with linespoints ls 1 title 'Hoyer sum + reg', \
      86.4 with lines ls 11 title 'λ_H = 0: 86.40%', \

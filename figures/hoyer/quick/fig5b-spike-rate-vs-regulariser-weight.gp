@@ -33,7 +33,9 @@ set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962',
 set title 'Spike rate and near-threshold mass vs regulariser weight'
 set xlabel 'log_{10} λ_H'
 set ylabel 'percent of spike-layer elements (%)'
-set key below horizontal
+# key under the x axis label (2 row(s)), with the margin it needs
+set bmargin 7
+set key at screen 0.5, character 0.6 center bottom vertical maxrows 2
 datafile = 'fig5b-spike-rate-vs-regulariser-weight.dat'
 plot datafile index 0 using 1:2 with linespoints ls 1 title 'spike rate', \
      datafile index 1 using 1:2 with linespoints ls 2 title '|z/E − 1| < 0.1', \

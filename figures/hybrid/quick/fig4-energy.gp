@@ -33,6 +33,7 @@ set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962',
 set title 'SNN compute energy relative to the ANN (45 nm fp32, pooled view)'
 set xlabel 'arm'
 set ylabel 'E(SNN) / E(ANN)'
+set yrange [0:*]
 set style data histograms
 set style histogram rowstacked
 set boxwidth 0.8 relative

@@ -30,12 +30,18 @@ set style line 13 lc rgb '#8c2d04' lw 1.5 dt 3
 set style line 14 lc rgb '#08519c' lw 1.5 dt 5
 set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')
 # ---- end of theme ----
-set title 'Arm C: first-spike step of the predicted output neuron (0 = silent)'
-set xlabel 'first-spike step'
-set xrange [-0.62:5.62]
-set ylabel 'images'
+set title 'Arm C: when does the predicted output neuron first spike?'
+set xlabel 'first-spike step of the predicted output neuron'
+set ylabel 'share of the group''s images (%)'
+set yrange [0:*]
+set style data histograms
+set style histogram clustered gap 1
+set boxwidth 0.8 relative
+set xtics scale 0
 set grid noxtics
-set key inside top right
+# key under the x axis label (1 row(s)), with the margin it needs
+set bmargin 6
+set key at screen 0.5, character 0.6 center bottom vertical maxrows 1
 datafile = 'fig6-first-spike-times.dat'
-plot datafile index 0 using 1:2:3 with boxes fs transparent solid 0.35 border ls 1 title 'correct', \
-     datafile index 1 using 1:2:3 with boxes fs transparent solid 0.35 border ls 2 title 'wrong'
+plot datafile using 2:xtic(1) ls 1 title 'correct predictions (1650 images)', \
+     datafile using 3 ls 2 title 'wrong predictions (350 images)'

@@ -1,7 +1,7 @@
 # fig-energy-at-matched-accuracy.gp: written by the Figures module of LowLatencySNN.
 # Render: cd into this directory and run `gnuplot fig-energy-at-matched-accuracy.gp` (or `swift run render-figures` from the package root).
 # Data: fig-energy-at-matched-accuracy.dat
-set terminal pngcairo size 900,540 enhanced font 'DejaVu Sans,11'
+set terminal pngcairo size 900,600 enhanced font 'DejaVu Sans,11'
 # render-figures sets pngfile to a temporary name, then renames it on success
 if (!exists('pngfile')) pngfile = 'fig-energy-at-matched-accuracy.png'
 set output pngfile
@@ -30,15 +30,19 @@ set style line 13 lc rgb '#8c2d04' lw 1.5 dt 3
 set style line 14 lc rgb '#08519c' lw 1.5 dt 5
 set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')
 # ---- end of theme ----
-set title 'Energy to reach 78.6 % (45 nm fp32)'
-set xlabel 'method'
+set title 'Energy from the first T staying ≥ 78.6 % (45 nm fp32)'
+set xlabel 'method (the T from which it stays at the target)'
 set ylabel 'SNN energy / ANN energy'
+set yrange [0:*]
 set style data histograms
 set style histogram clustered gap 1
 set boxwidth 0.8 relative
 set xtics scale 0
+set xtics rotate by 30 right
 set grid noxtics
-set key inside top right
+# key under the x axis label (1 row(s)), with the margin it needs
+set bmargin 13
+set key at screen 0.5, character 0.6 center bottom vertical maxrows 1
 datafile = 'fig-energy-at-matched-accuracy.dat'
 plot datafile using 2:xtic(1) ls 1 title 'SNN energy / ANN energy', \
-     1 with lines ls 11 title 'ANN'
+     1 with lines ls 11 title 'ANN (= 1)'

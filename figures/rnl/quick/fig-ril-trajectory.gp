@@ -1,7 +1,7 @@
 # fig-ril-trajectory.gp: written by the Figures module of LowLatencySNN.
 # Render: cd into this directory and run `gnuplot fig-ril-trajectory.gp` (or `swift run render-figures` from the package root).
 # Data: fig-ril-trajectory.dat
-set terminal pngcairo size 900,540 enhanced font 'DejaVu Sans,11'
+set terminal pngcairo size 900,620 enhanced font 'DejaVu Sans,11'
 # render-figures sets pngfile to a temporary name, then renames it on success
 if (!exists('pngfile')) pngfile = 'fig-ril-trajectory.png'
 set output pngfile
@@ -31,9 +31,13 @@ set style line 14 lc rgb '#08519c' lw 1.5 dt 5
 set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')
 # ---- end of theme ----
 set title 'RIL: shared threshold scale p = σ(s), Ω̄ vs validation accuracy'
-set xlabel 'mean Ω over RNL layers (validation)'
+set xlabel 'mean Ω over RNL layers (validation); training lowers it, right to left'
 set ylabel 'validation accuracy (%)'
-set key inside bottom right
+# key under the x axis label (4 row(s)), with the margin it needs
+set bmargin 9
+set key at screen 0.5, character 0.6 center bottom vertical maxrows 4
 datafile = 'fig-ril-trajectory.dat'
-plot datafile index 0 using 1:2 with linespoints ls 1 title 'trajectory (iteration 0 → end)', \
-     81.4 with lines ls 11 title 'RNL reference'
+plot datafile index 0 using 1:2 with linespoints ls 1 title 'trajectory (iteration 0 at Ω̄ = 3.79)', \
+     datafile index 1 using 1:2 with linespoints ls 2 title 'kept by the rule (lowest Ω̄ within tolerance)', \
+     81.4 with lines ls 11 title 'RNL reference 81.4 %', \
+     80.4 with lines ls 12 title 'tolerance: reference − 1.0 points'

@@ -36,7 +36,9 @@ set logscale x 2
 set xrange [0.9:8.8]
 set ylabel 'test accuracy (%)'
 set yrange [0:100]
-set key below horizontal
+# key under the x axis label (8 row(s)), with the margin it needs
+set bmargin 14
+set key at screen 0.5, character 0.6 center bottom vertical maxrows 8
 datafile = 'fig3-accuracy-vs-timesteps.dat'
 plot datafile index 0 using 1:2 with linespoints ls 1 title 'naive (V = A = μ)', \
      datafile index 1 using 1:2 with linespoints ls 2 title 'shift (U(0) = V/2)', \

@@ -36,7 +36,9 @@ set logscale x 2
 set xrange [0.9:8.8]
 set ylabel 'energy ratio E(SNN) / E(DNN)'
 set logscale y 10
-set key below horizontal
+# key under the x axis label (3 row(s)), with the margin it needs
+set bmargin 8
+set key at screen 0.5, character 0.6 center bottom vertical maxrows 3
 datafile = 'fig5-energy-vs-timesteps.dat'
 plot datafile index 0 using 1:2 with linespoints ls 1 title 'float32, first layer every step', \
      datafile index 1 using 1:2 with linespoints ls 2 title 'float32, first layer once', \
