@@ -291,34 +291,32 @@ __attribute__((target("avx512f"))) static void weightGradAVX512(const uint16_t *
 }
 #endif
 
-static int useAVX512(void) {
+// The widest build this CPU runs, detected once: 2 = AVX-512, 1 = AVX2, 0 = portable.
+enum { BUILD_PORTABLE = 0, BUILD_AVX2 = 1, BUILD_AVX512 = 2 };
+static int fastestBuild(void) {
 #ifdef SNN_X86
     static int cached = -1;
-    if (cached < 0) { __builtin_cpu_init(); cached = __builtin_cpu_supports("avx512f") ? 1 : 0; }
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx512f") ? BUILD_AVX512
+               : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") ? BUILD_AVX2 : BUILD_PORTABLE;
+    }
     return cached;
 #else
-    return 0;
+    return BUILD_PORTABLE;
 #endif
 }
 
-static int useAVX2(void) {
-#ifdef SNN_X86
-    static int cached = -1;
-    if (cached < 0) { __builtin_cpu_init(); cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt"); }
-    return cached;
-#else
-    return 0;
-#endif
-}
-
-int32_t snn_spike_kernels_use_avx512(void) { return useAVX512(); }
-int32_t snn_spike_kernels_use_avx2(void) { return useAVX2(); }
+int32_t snn_spike_kernels_use_avx512(void) { return fastestBuild() == BUILD_AVX512; }
+int32_t snn_spike_kernels_use_avx2(void) { return fastestBuild() == BUILD_AVX2; }
 
 void snn_spike_conv_forward(const uint16_t *masks, const float *wt, float *y,
                             const snn_spike_geometry *g, int32_t kbBegin, int32_t kbEnd, int32_t portable) {
 #ifdef SNN_X86
-    if (!portable && useAVX512()) { forwardAVX512(masks, wt, y, g, kbBegin, kbEnd); return; }
-    if (!portable && useAVX2()) { forwardAVX2(masks, wt, y, g, kbBegin, kbEnd); return; }
+    switch (portable ? BUILD_PORTABLE : fastestBuild()) {
+    case BUILD_AVX512: forwardAVX512(masks, wt, y, g, kbBegin, kbEnd); return;
+    case BUILD_AVX2: forwardAVX2(masks, wt, y, g, kbBegin, kbEnd); return;
+    }
 #endif
     forwardPortable(masks, wt, y, g, kbBegin, kbEnd);
 }
@@ -326,8 +324,10 @@ void snn_spike_conv_forward(const uint16_t *masks, const float *wt, float *y,
 void snn_spike_conv_weight_grad(const uint16_t *masks, const float *dy, float *dwt,
                                 const snn_spike_geometry *g, int32_t kbBegin, int32_t kbEnd, int32_t portable) {
 #ifdef SNN_X86
-    if (!portable && useAVX512()) { weightGradAVX512(masks, dy, dwt, g, kbBegin, kbEnd); return; }
-    if (!portable && useAVX2()) { weightGradAVX2(masks, dy, dwt, g, kbBegin, kbEnd); return; }
+    switch (portable ? BUILD_PORTABLE : fastestBuild()) {
+    case BUILD_AVX512: weightGradAVX512(masks, dy, dwt, g, kbBegin, kbEnd); return;
+    case BUILD_AVX2: weightGradAVX2(masks, dy, dwt, g, kbBegin, kbEnd); return;
+    }
 #endif
     weightGradPortable(masks, dy, dwt, g, kbBegin, kbEnd);
 }
