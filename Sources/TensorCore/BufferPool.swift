@@ -118,7 +118,7 @@ public enum BufferPool {
         }
     }
 
-    private static let state = Mutex(State(capacity: overriddenCapacity ?? ExecutionPolicy.defaultMemoryBudgetBytes / 2))
+    private static let state = Mutex(State(capacity: overriddenCapacity ?? ExecutionPolicy().bufferPoolBytes))
 
     /// `LLSNN_BUFFER_POOL_MIB` in bytes, read once; it wins over the memory budget.
     private static let overriddenCapacity: Int? = {
@@ -137,7 +137,4 @@ public enum BufferPool {
             $0.trim(to: capacity)
         }
     }
-
-    /// The bytes currently cached (freed buffers kept for reuse).
-    public static var cachedBytes: Int { state.withLock { $0.cachedBytes } }
 }
