@@ -4,6 +4,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import RunRecords
 
 /// `--dataset fashion-mnist|cifar10|cifar100` names the loaders' own `DatasetID`.
 extension DatasetID: ExpressibleByArgument {}
@@ -23,9 +24,15 @@ extension ChapterContext {
                             dataDirectory: URL = DatasetManifest.defaultDataDirectory) throws -> LabeledImages {
         let images = try LabeledImages.load(dataset, split: split, dataDirectory: dataDirectory,
                                             ifMissing: missingData)
+        facts.addDataFiles(try dataFiles(dataset, split: split, dataDirectory: dataDirectory))
+        return images
+    }
+
+    /// The files of one split with their SHA-256 (remembered in `<cache>/dataset-digests.json`).
+    func dataFiles(_ dataset: DatasetID, split: DatasetSplit,
+                   dataDirectory: URL = DatasetManifest.defaultDataDirectory) throws -> [DataDigest.File] {
         let urls = try LabeledImages.files(of: dataset, split: split, dataDirectory: dataDirectory)
         let memory = DatasetDigests(url: cacheRoot.appendingPathComponent("dataset-digests.json"))
-        facts.addDataFiles(try memory.digests(of: urls, part: "\(dataset.rawValue)/\(split.rawValue)"))
-        return images
+        return try memory.digests(of: urls, part: "\(dataset.rawValue)/\(split.rawValue)")
     }
 }

@@ -31,6 +31,10 @@ import Training
 public final class StageCache {
     /// `<root>/<chapter>/<profile>`, where this run's checkpoints live.
     public let directory: URL
+    /// The cache root (`--cache`), under which `sharing(_:facts:)` puts shared stages.
+    public let root: URL
+    /// The folder under `<root>/<area>/` (the profile, or e.g. `quick-bfloat16`).
+    public let folder: String
     /// The chapter key, used in rebuild commands.
     public let chapter: String
     /// The profile, used in the folder name and rebuild commands.
@@ -90,6 +94,8 @@ public final class StageCache {
         self.degeneracyRule = degeneracyRule
         self.directory = root.appendingPathComponent(chapter, isDirectory: true)
             .appendingPathComponent(folder ?? profile.rawValue, isDirectory: true)
+        self.root = root
+        self.folder = folder ?? profile.rawValue
         self.extraArguments = extraArguments
         self.chapter = chapter
         self.profile = profile
@@ -116,9 +122,12 @@ public final class StageCache {
         directory.appendingPathComponent("\(key.stage)-\(key.hex).ckpt")
     }
 
+    /// The chapter named in rebuild commands (a shared cache names the chapter that runs it).
+    private lazy var rebuildChapter: String = chapter
+
     /// The command that recomputes `stage` explicitly, quoted in messages.
     public func rebuildCommand(for stage: String) -> String {
-        "swift run chapter-\(chapter) --profile \(profile.rawValue)\(extraArguments) --rerun \(stage)"
+        "swift run chapter-\(rebuildChapter) --profile \(profile.rawValue)\(extraArguments) --rerun \(stage)"
     }
 
     // MARK: - Stages
@@ -206,6 +215,37 @@ public final class StageCache {
     /// replaces it).
     public func record(seconds: Double, as name: String) {
         measuredSeconds[name] = seconds
+    }
+
+    // MARK: - Stages several chapters share
+
+    /// A cache for stages that several chapters compute identically (the shared backbone):
+    /// `<root>/<area>/<folder>`, with this run's seed, `--fresh`/`--rerun` policy and sanity
+    /// gate, and `facts` for its keys (only the data those stages read, so that every chapter
+    /// arrives at the same key). Call `absorb(_:)` afterwards.
+    ///
+    /// - Parameters:
+    ///   - area: the folder under the cache root, e.g. `shared-backbone`.
+    ///   - stages: the stage names run in it; the chapter declares them too, so `--rerun` can
+    ///     name them.
+    public func sharing(_ area: String, stages: [String], facts: RunFacts) -> StageCache {
+        let shared = StageCache(
+            root: root, chapter: area, profile: profile, seed: seed, recompute: recompute, folder: folder,
+            extraArguments: extraArguments, declaredStages: stages, facts: facts,
+            allowDegenerate: allowDegenerate, degeneracyRule: degeneracyRule, log: log)
+        shared.rebuildChapter = rebuildChapter
+        return shared
+    }
+
+    /// Takes over what `shared` (from `sharing(_:stages:facts:)`) did in this run: its stage
+    /// timings and measured durations join this run's, the degenerate networks it kept join
+    /// this run's facts, and a `--rerun` stage reached there makes every later stage here
+    /// recompute too (its key did not change, but its output was rebuilt).
+    public func absorb(_ shared: StageCache) {
+        timings += shared.timings
+        measuredSeconds.merge(shared.measuredSeconds) { _, new in new }
+        for network in shared.facts.degenerate { facts.addDegenerate(network) }
+        if shared.rerunReached { rerunReached = true }
     }
 
     // MARK: - Planning (for work done in worker processes)

@@ -43,6 +43,9 @@ public struct ChapterRunner {
     public var prepare: (Chapter) -> Preparation
     /// Receives everything to print, children's output included.
     public var write: (Data) -> Void
+    /// Where each chapter writes, relative to `packageRoot` (`--output`); nil for the
+    /// chapters' default folder `figures/<key>/<profile>/`.
+    public var outputFolder: ((Chapter) -> String)?
 
     /// Creates a runner; nothing runs until `run()`.
     public init(
@@ -60,7 +63,8 @@ public struct ChapterRunner {
 
     /// The folder chapter `chapter` writes to at this profile.
     public func outputDirectory(of chapter: Chapter) -> URL {
-        packageRoot.appendingPathComponent("figures/\(chapter.key)/\(arguments.profile.rawValue)")
+        packageRoot.appendingPathComponent(
+            outputFolder?(chapter) ?? "figures/\(chapter.key)/\(arguments.profile.rawValue)")
     }
 
     /// The width of the widest key, so prefixes line up.
@@ -96,6 +100,7 @@ public struct ChapterRunner {
         case .ready(let ready): command = ready
         }
         command.arguments += arguments.arguments
+        if let folder = outputFolder?(chapter) { command.arguments += ["--output", folder] }
         let padded = chapter.key.padding(toLength: keyWidth, withPad: " ", startingAt: 0)
         var prefixer = OutputPrefixer(prefix: "\(padded) │ ", destination: destination)
         let termination = command.run(in: packageRoot, prefixer: &prefixer, write: write)

@@ -5,6 +5,7 @@
 //     swift run regenerate                        # every chapter, quick profile
 //     swift run regenerate --profile smoke --chapter classic
 //     swift run regenerate --chapter rnl --chapter hoyer --fresh --seed 7
+//     swift run regenerate --seed-replicates 3    # and every chapter's seed study
 //
 // Each chapter is built (`swift build --product chapter-<key>`, same configuration as this
 // tool; see `ProductBuilder`) and run as a child process whose output is streamed with a
@@ -56,7 +57,16 @@ struct Regenerate: ParsableCommand {
         "MiB for cached buffers and simulation chunks, passed to every chapter (default: theirs, 1024)."))
     var memoryBudget: Int?
 
+    @Option(help: ArgumentHelp(
+        "Also run each chapter at K training seeds (the run's seed and the K − 1 after it) into "
+            + "figures/<key>/<profile>-seed-study/ and test every claim over them (2…20).",
+        valueName: "K"))
+    var seedReplicates: Int?
+
+    static let seedReplicatesRule = OptionRule<Int>("--seed-replicates", 2...20)
+
     func validate() throws {
+        try Self.seedReplicatesRule.check(seedReplicates)
         _ = try selectedChapters()
         try OptionRule.threads.check(threads)
         try OptionRule.memoryBudget.check(memoryBudget)
@@ -99,10 +109,21 @@ struct Regenerate: ParsableCommand {
             write: writeToStandardOutput)
         let reports = runner.run()
 
+        var failed = reports.contains(where: \.status.isFailure)
+        if let k = seedReplicates {
+            let study = SeedStudyRunner(
+                chapters: chapters, seeds: (0..<UInt64(k)).map { (seed ?? 42) + $0 }, arguments: arguments,
+                packageRoot: root, destination: destination,
+                prepare: { builder.prepare($0, binDirectory: binDirectory) }, write: writeToStandardOutput)
+            let outcome = study.run()
+            print("\n" + outcome.summary)
+            failed = failed || outcome.failed
+        }
+
         print("\n" + SummaryTable.text(reports, profile: profile))
         let index = try FigureIndex.write(figuresRoot: root.appendingPathComponent("figures"))
         print("rewrote \(index.path) (committed profiles only; smoke runs are not indexed)")
-        if reports.contains(where: \.status.isFailure) { throw ExitCode.failure }
+        if failed { throw ExitCode.failure }
     }
 }
 

@@ -311,4 +311,37 @@ import Testing
         #expect(loaded == 42 && outcome == .loaded)
         #expect(second.measuredSeconds.isEmpty)
     }
+
+    /// A shared stage (the backbone) lives under `<root>/<area>/`, keyed only by its own
+    /// inputs: a second chapter loads what the first computed; `--rerun` of it in one chapter
+    /// recomputes it there and makes that chapter's later stages recompute; its timings join
+    /// the chapter's run log.
+    @Test func sharedStagesAreComputedOnceAcrossChapters() throws {
+        let folder = try TestDirectory()
+        defer { folder.remove() }
+        var trainings = 0
+        func runChapter(_ chapter: String, recompute: RecomputePolicy = .reuse) throws -> [StageOutcome] {
+            let cache = StageCache(root: folder.url, chapter: chapter, profile: .smoke, seed: 7,
+                                   recompute: recompute, declaredStages: ["backbone", "snn"], log: { _ in })
+            let shared = cache.sharing("shared-backbone", stages: ["backbone"], facts: RunFacts())
+            let (weights, key, backbone) = try shared.stage("backbone", version: 1, config: ["epochs": 4]) { () -> [Double] in
+                trainings += 1
+                return [0.5, 2]
+            }
+            cache.absorb(shared)
+            let (_, _, snn) = try cache.stage("snn", version: 1, config: ["T": 8], dependsOn: [key]) { () -> Double in
+                weights.reduce(0, +)
+            }
+            #expect(cache.timings.map(\.stage) == ["backbone", "snn"])
+            return [backbone, snn]
+        }
+        #expect(try runChapter("classic").allSatisfy(isComputed))
+        let other = try runChapter("compare")
+        #expect(other[0] == .loaded && isComputed(other[1]))   // the backbone is shared, snn is compare's own
+        #expect(trainings == 1)
+        #expect(FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("shared-backbone/smoke").path))
+        let rerun = try runChapter("classic", recompute: .from(["backbone"]))
+        #expect(rerun.allSatisfy(isComputed))                  // the later stage follows the rebuilt backbone
+        #expect(trainings == 2)
+    }
 }

@@ -9,6 +9,7 @@ private struct ClassicMetrics: Decodable {
     struct Method: Decodable {
         var name: String
         var accuracy: [Double]
+        var fullTestAccuracy: [Double]
         var firstTimestepStayingWithinOnePoint: Int?
         var firingRates: [Double]
         var energyRatioFloat32: [Double]
@@ -17,6 +18,9 @@ private struct ClassicMetrics: Decodable {
     }
     var annAccuracy: Double
     var annAccuracyOnSimulatedSubset: Double
+    var fullTestImages: Int
+    var fullTestTimesteps: Int
+    var simulatedImages: Int
     var methods: [Method]
 }
 
@@ -88,7 +92,10 @@ func runRejected(_ key: String, arguments: [String]) throws -> (status: Int32, m
         #expect(metrics.annAccuracy > 0.3)                       // chance is 0.1
         #expect(Set(record.claims?.map(\.id) ?? []) == [
             "percentile-99.9-reaches-the-ann-before-max-norm", "percentile-99.99-reaches-the-ann-before-max-norm",
-            "subtraction-beats-reset-to-zero"])
+            "percentile-99.9-beats-max-norm-at-T16", "percentile-99.99-beats-max-norm-at-T16",
+            "subtraction-beats-reset-to-zero", "subtraction-beats-reset-to-zero-with-percentile-99.9"])
+        // Two simulations: the long sweep and every T ≤ 16 on more images (smoke: 1,000 of 200).
+        #expect(metrics.fullTestTimesteps == 16 && metrics.fullTestImages == 1_000 && metrics.simulatedImages == 200)
         let band = metrics.annAccuracyOnSimulatedSubset - 0.01
         for method in metrics.methods {
             // "Stays within": from T₁ on every accuracy is in the band, and T₁ − 1 is not.
@@ -98,6 +105,7 @@ func runRejected(_ key: String, arguments: [String]) throws -> (status: Int32, m
             } else {
                 #expect(method.accuracy.last! < band, "\(method.name)")
             }
+            #expect(method.fullTestAccuracy.count == metrics.fullTestTimesteps, "\(method.name)")
             #expect(method.firingRates.allSatisfy { (0...1).contains($0) }, "\(method.name)")
             #expect(method.energyRatioFloat32.allSatisfy { $0 > 0 })
             if method.method.reset == "subtraction" {

@@ -22,16 +22,10 @@ struct Method: Codable, Equatable, Sendable {
 struct Config: ChapterConfiguration {
     struct DataConfig: Codable, Equatable, Sendable {
         var dataset: DatasetID
-        /// Training images used (nil = all).
-        var trainLimit: Int?
-        /// Test images simulated (a stratified subset; nil = all). The ANN is also scored on it.
+        /// Test images of the long T-sweep (a stratified subset; nil = all).
         var simulatedTestLimit: Int?
-    }
-    struct ANNConfig: Codable, Equatable, Sendable {
-        var features: [VGG.Item]
-        var classifier: [Int]
-        /// Adam + cosine schedule (the same type as chapter-compare's ANN).
-        var training: ANNTraining
+        /// Test images of the short simulation to `EvaluationConfig.fullTestTimesteps` (nil = all).
+        var fullTestLimit: Int?
     }
     struct ConversionConfig: Codable, Equatable, Sendable {
         /// Training batches whose activations set the thresholds.
@@ -48,52 +42,54 @@ struct Config: ChapterConfiguration {
         var batchSize: Int
         /// Steps folded into one forward pass.
         var chunk: Int
+        /// T of the second simulation, on `DataConfig.fullTestLimit` images (the whole test
+        /// set): every accuracy at T ≤ this is read there.
+        var fullTestTimesteps: Int
     }
 
     var data: DataConfig
-    var ann: ANNConfig
+    /// The ReLU ANN every conversion chapter shares (Training's `SharedBackbone`, one cached stage).
+    var backbone: SharedBackbone
     var conversion: ConversionConfig
     var evaluation: EvaluationConfig
 
-    /// Diehl 2015's baseline (max-norm, reset to zero), max-norm with the chosen reset, then
-    /// every percentile with the chosen reset (Rueckauer 2017); duplicates removed.
+    /// Diehl 2015's baseline (max-norm, reset to zero), max-norm with the chosen reset, every
+    /// percentile with the chosen reset (Rueckauer 2017), then the first percentile with reset
+    /// to zero (does the reset still cost accuracy once the thresholds are robust?); duplicates
+    /// removed.
     var methods: [Method] {
         var list = [Method(balancing: .maxActivation, reset: .zero),
                     Method(balancing: .maxActivation, reset: conversion.reset)]
         list += conversion.percentiles.map { Method(balancing: .percentile($0), reset: conversion.reset) }
+        if let first = conversion.percentiles.first { list.append(Method(balancing: .percentile(first), reset: .zero)) }
         return list.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
     }
 
     /// The papers' scale: VGG-16 on CIFAR-10 (Rueckauer 2017 §3; Sengupta 2019 Table 1).
     static let paper = Config(
-        data: DataConfig(dataset: .cifar10, trainLimit: nil, simulatedTestLimit: nil),
-        ann: ANNConfig(features: VGG.vgg16, classifier: [4096, 4096],   // Simonyan & Zisserman Table 1
-                       training: ANNTraining(epochs: 200, batchSize: 128, // NOTES.md §5.3 recipe
-                                             learningRate: 1e-3, weightDecay: 5e-4)),
+        data: DataConfig(dataset: .cifar10, simulatedTestLimit: nil, fullTestLimit: nil),
+        backbone: .paper,                                                  // NOTES.md §5.3 recipe
         conversion: ConversionConfig(calibrationBatches: 8, calibrationBatchSize: 128,
                                      percentiles: [99.9, 99.99],        // Rueckauer 2017 §2.4, toolbox default 99.9
                                      reset: .subtraction),              // Rueckauer 2017 §2.2
-        evaluation: EvaluationConfig(maxTimesteps: 256, batchSize: 100, chunk: 8))  // NOTES.md §8 fig. 1
+        evaluation: EvaluationConfig(maxTimesteps: 256, batchSize: 100, chunk: 8,  // NOTES.md §8 fig. 1
+                                     fullTestTimesteps: 16))
 
-    /// Minutes on two cores: a small average-pooling VGG on Fashion-MNIST.
+    /// Minutes on two cores: the shared backbone (VGG-S on all of Fashion-MNIST); the long
+    /// sweep on 2,000 test images, every T ≤ 16 on all 10,000.
     static let quick = paper.modified {
-        $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 12_000, simulatedTestLimit: 500)
-        $0.ann.features = [.conv(16), .pool, .conv(32), .pool]
-        $0.ann.classifier = [64]
-        $0.ann.training.epochs = 2
-        $0.ann.training.batchSize = 64
+        $0.data = DataConfig(dataset: .fashionMNIST, simulatedTestLimit: 2_000, fullTestLimit: nil)
+        $0.backbone = .quick
         $0.conversion.calibrationBatches = 4
-        $0.evaluation = EvaluationConfig(maxTimesteps: 256, batchSize: 250, chunk: 32)
+        $0.evaluation = EvaluationConfig(maxTimesteps: 256, batchSize: 250, chunk: 32, fullTestTimesteps: 16)
     }
 
     /// Seconds: plumbing and coarse trends for ChapterTests.
     static let smoke = quick.modified {
-        $0.data.trainLimit = 3_000
         $0.data.simulatedTestLimit = 200
+        $0.data.fullTestLimit = 1_000
         $0.evaluation.batchSize = 100
-        $0.ann.features = [.conv(8), .pool, .conv(16), .pool]
-        $0.ann.classifier = [32]
-        $0.ann.training.epochs = 1
+        $0.backbone = .smoke
         $0.conversion.calibrationBatches = 2
         $0.evaluation.maxTimesteps = 64
     }

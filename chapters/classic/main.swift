@@ -23,7 +23,7 @@
 //   swift run chapter-classic --profile paper      # VGG-16 / CIFAR-10, hours; needs data/
 //
 // Deviations from the papers:
-//   • Fashion-MNIST and a 2-conv VGG at the quick scale, not MNIST/CIFAR-10 nets.
+//   • Fashion-MNIST and the shared 4-conv VGG backbone at the quick scale, not MNIST/CIFAR-10 nets.
 //   • Direct (analog) input and membrane read-out for all methods (Diehl used Poisson input
 //     and spike counts); biases are kept as constant currents (Diehl removed them).
 //   • Thresholds with spikes of amplitude θ (form (b) of docs/conversion-notes.md §0.3) instead of weight
@@ -81,9 +81,9 @@ let arguments = Arguments.parseOrExit()
 
 runChapter {
     let context = try ChapterContext(chapter: "classic", options: arguments.chapter,
-                                     stages: ["ann", "snn"])
+                                     stages: [ChapterContext.sharedBackboneStage, "snn", "snn-full"])
     let config = Config.preset(context.profile).modified { c in
-        if let dataset = context.dataset { c.data.dataset = dataset }
+        if let dataset = context.dataset { c.data.dataset = dataset; c.backbone.dataset = dataset }
         if let reset = arguments.reset { c.conversion.reset = reset }
         if !arguments.percentile.isEmpty { c.conversion.percentiles = arguments.percentile }
         if let t = arguments.maxTimesteps { c.evaluation.maxTimesteps = t }
@@ -99,48 +99,34 @@ runChapter {
     // Images in [0, 1], standardised per channel with training statistics. The SNN gets the
     // same standardised image as a constant input current at every step (direct coding).
 
-    let fullTrain = try context.loadDataset(config.data.dataset, split: .train)
     let test = try context.loadDataset(config.data.dataset, split: .test)
-    let train = fullTrain.stratifiedSubset(limit: config.data.trainLimit, using: &rng)
+    // Two test sets: the long sweep (T to T_max) on a class-balanced subset, and every
+    // T ≤ fullTestTimesteps on (by default) all test images. The sweep's subset is drawn first.
     let simulated = test.stratifiedSubset(limit: config.data.simulatedTestLimit, using: &rng)
-    let normalization = Normalization(fittedTo: train)
-    print("data: \(config.data.dataset.title), \(train.count) train, \(test.count) test "
-          + "(\(simulated.count) simulated), image \(train.imageShape)")
+    let fullTest = test.stratifiedSubset(limit: config.data.fullTestLimit, using: &rng)
 
     // MARK: - 2. Train the ANN
-    // A VGG with BatchNorm and *average* pooling (linear, so it commutes with time averaging;
-    // max over spikes would be an OR). No dropout. Cross-entropy, Adam, cosine schedule.
+    // The shared backbone (Training's SharedBackbone): a VGG with BatchNorm and *average*
+    // pooling (linear, so it commutes with time averaging; max over spikes would be an OR), no
+    // biases, no dropout; cross-entropy, Adam with decoupled weight decay, cosine schedule.
+    // One cached stage that every chapter converting this backbone reuses.
 
-    func makeANN(_ ann: Config.ANNConfig, imageShape: [Int], classes: Int,
-                 using rng: inout SeededGenerator) -> Sequential {
-        VGG.make(ann.features, inputChannels: imageShape[0], inputSize: imageShape[1],
-                 classes: classes, classifier: ann.classifier, batchNorm: true,
-                 bias: false, pool: .average, using: &rng)
-    }
-    let (ann, annKey, _) = try cache.networkStage(
-        "ann", version: 1, config: ANNStage(data: config.data, ann: config.ann),
-        architecture: { makeANN(config.ann, imageShape: train.imageShape, classes: train.classCount, using: &$0) }
-    ) { progress -> Sequential in
-        var initRNG = rng.split()
-        let network = makeANN(config.ann, imageShape: train.imageShape, classes: train.classCount, using: &initRNG)
-        let schedule = config.ann.training
-        var optimizer = Adam(learningRate: schedule.learningRate, weightDecay: schedule.weightDecay)
-        // Mini-batches reshuffled every epoch; cosine schedule η(t) = η₀·(1 + cos(π·t/steps))/2
-        // stepped every iteration (Training's supervised loop: NaN guard, a checkpoint per epoch).
-        try trainSupervised(network, epochs: schedule.epochs, batchSize: schedule.batchSize,
-                            optimizer: &optimizer, learningRate: schedule.learningRate,
-                            schedule: .cosine(minimum: 0), on: train, normalization: normalization,
-                            progressLabel: "ANN", rng: &rng, checkpoints: progress.checkpoints)
-        return network
-    }
+    let backbone = try context.sharedBackbone(config.backbone, cache: cache)
+    let (ann, annKey, train, normalization) = (backbone.network, backbone.key, backbone.trainingImages,
+                                               backbone.normalization)
+    print("data: \(config.data.dataset.title), \(train.count) train, \(test.count) test "
+          + "(\(simulated.count) in the long sweep, \(fullTest.count) to T = \(config.evaluation.fullTestTimesteps)), "
+          + "image \(train.imageShape)")
     let testBatches = test.batches(size: 500, normalization: normalization)
     let annAccuracy = Double(classificationAccuracy(ann, batches: testBatches))
     let simulatedBatches = simulated.batches(size: config.evaluation.batchSize, normalization: normalization)
+    let fullTestBatches = fullTest.batches(size: config.evaluation.batchSize, normalization: normalization)
     // Which simulated images the ANN gets right: the other side of every paired difference.
     let annOutcomes = ImageOutcomes(classificationCorrectness(ann, batches: simulatedBatches))
+    let annFullOutcomes = ImageOutcomes(classificationCorrectness(ann, batches: fullTestBatches))
     let annSubsetAccuracy = annOutcomes.accuracy
     print("ANN test accuracy: \(percentWithError(annAccuracy, images: test.count)) % (\(test.count) images), "
-          + "\(percentWithError(annSubsetAccuracy, images: simulated.count)) % on the \(simulated.count) simulated "
+          + "\(percentWithError(annSubsetAccuracy, images: simulated.count)) % on the \(simulated.count) of the sweep "
           + "(± binomial s.e.)")
     try cache.requireAboveChance(annKey, accuracy: annAccuracy, images: test.count, classes: test.classCount)
 
@@ -177,22 +163,32 @@ runChapter {
     // accuracy for every T ≤ T_max (docs/conversion-notes.md §0.9).
 
     let T = config.evaluation.maxTimesteps
-    let (evaluations, _, _) = try cache.stage(
-        "snn", version: 3,  // 3: per-image outcomes at every T
-        config: SNNStage(data: config.data, conversion: config.conversion, evaluation: config.evaluation),
-        dependsOn: [annKey]) { () -> [TimestepEvaluation] in
+    func simulate(_ batches: MiniBatches, images: Int, timesteps: Int) throws -> [TimestepEvaluation] {
         try zip(methods, thresholds).map { method, values in
             let snn = try convert(folded, thresholds: values, reset: method.reset)
             var simulationRNG = SeededGenerator(seed: context.seed)
             let start = Date()
             let evaluation = accuracyByTimestep(
-                of: snn, on: simulatedBatches, timesteps: T, chunk: config.evaluation.chunk,
-                using: &simulationRNG) { _, images in
-                rewriteLine("simulating \(method.name): \(images)/\(simulated.count) images, T = \(T)")
+                of: snn, on: batches, timesteps: timesteps, chunk: config.evaluation.chunk,
+                using: &simulationRNG) { _, done in
+                rewriteLine("simulating \(method.name): \(done)/\(images) images, T = \(timesteps)")
             }
             print("  (\(formatFixed(Date().timeIntervalSince(start), digits: 1)) s)")
             return evaluation
         }
+    }
+    let (evaluations, sweepKey, _) = try cache.stage(
+        "snn", version: 5,  // 5: the shared backbone; percentile with reset to zero
+        config: SNNStage(data: config.data, conversion: config.conversion, evaluation: config.evaluation),
+        dependsOn: [annKey]) { () -> [TimestepEvaluation] in
+        try simulate(simulatedBatches, images: simulated.count, timesteps: T)
+    }
+    let shortT = min(config.evaluation.fullTestTimesteps, T)
+    let (fullEvaluations, _, _) = try cache.stage(
+        "snn-full", version: 2,
+        config: SNNStage(data: config.data, conversion: config.conversion, evaluation: config.evaluation),
+        dependsOn: [annKey, sweepKey]) { () -> [TimestepEvaluation] in
+        try simulate(fullTestBatches, images: fullTest.count, timesteps: shortT)
     }
 
     // Energy (docs/conversion-notes.md §7): ANN = Σ MACs·E_MAC; SNN = first layer MACs·T·E_MAC + Σ spikes·fan-out·E_AC.
@@ -209,11 +205,12 @@ runChapter {
     // Time to accuracy: the first T from which the SNN STAYS within 1 point of the ANN on the
     // same images for every larger T (a noisy curve touching the band once does not count).
     let firstWithin = evaluations.map { $0.firstTimestep(stayingAtLeast: annSubsetAccuracy - 0.01) }
-    let results = try zip(methods, zip(thresholds, zip(evaluations, firstWithin))).map { method, rest in
-        let (values, (evaluation, first)) = rest
+    let results = try zip(methods, zip(thresholds, zip(evaluations, zip(fullEvaluations, firstWithin)))).map { method, rest in
+        let (values, (evaluation, (full, first))) = rest
         return MethodResult(
             name: method.name, method: method, thresholds: values.map(Double.init),
-            accuracy: evaluation.accuracy, firstTimestepStayingWithinOnePoint: first,
+            accuracy: evaluation.accuracy, fullTestAccuracy: full.accuracy,
+            firstTimestepStayingWithinOnePoint: first,
             firingRates: evaluation.firingRates,
             energyRatioFloat32: try energyRatios(evaluation, method, .float32At45nm),
             energyRatioInt32: try energyRatios(evaluation, method, .int32At45nm))
@@ -238,11 +235,13 @@ runChapter {
 
     let metrics = Metrics(
         annAccuracy: annAccuracy, annAccuracyOnSimulatedSubset: annSubsetAccuracy,
+        annAccuracyOnFullTestSimulation: annFullOutcomes.accuracy, fullTestImages: fullTest.count,
+        fullTestTimesteps: shortT,
         testImages: test.count, simulatedImages: simulated.count, maxTimesteps: T, neuronLayers: neuronLayers,
         annMACsPerImage: annLedger.totalMACs, methods: results)
     // The papers' claims, each a paired difference on the simulated images with a generated
     // outcome (Report.swift, `claims`).
-    let claims = classicClaims(metrics, evaluations: evaluations, ann: annOutcomes)
+    let claims = classicClaims(metrics, evaluations: evaluations, fullTest: fullEvaluations, ann: annOutcomes)
     printSection("Claims tested (effect ± s.e.; rule: \(ClaimTest.rule))")
     for claim in claims { print(claim.consoleLine) }
     try cache.timed("figures") {

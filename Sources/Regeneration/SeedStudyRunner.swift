@@ -1,0 +1,101 @@
+// Runs each chapter at several training seeds and writes its seed study (`SeedStudy`).
+
+import Foundation
+import RunRecords
+import SystemSupport
+
+/// For every chapter, one run per seed into `figures/<key>/<profile>-seed-study/seed-<s>/`,
+/// then `seed-study.json` beside them and the chapter README's `seed-study` block (when the
+/// README has its markers). Each run reuses its cached stages, so the run at the default seed
+/// after a plain `regenerate` costs only its figures. Only results.json and provenance.json of
+/// each seed's run are kept (its figures are the same kind as the quick run's; rerun
+/// `chapter-<key> --seed s` to see them).
+public struct SeedStudyRunner {
+    public var chapters: [Chapter]
+    public var seeds: [UInt64]
+    /// The options of the plain runs; the seed is replaced per run.
+    public var arguments: ChapterArguments
+    public var packageRoot: URL
+    public var destination: OutputPrefixer.Destination
+    public var prepare: (Chapter) -> Preparation
+    public var write: (Data) -> Void
+
+    public init(chapters: [Chapter], seeds: [UInt64], arguments: ChapterArguments, packageRoot: URL,
+                destination: OutputPrefixer.Destination, prepare: @escaping (Chapter) -> Preparation,
+                write: @escaping (Data) -> Void) {
+        self.chapters = chapters
+        self.seeds = seeds
+        self.arguments = arguments
+        self.packageRoot = packageRoot
+        self.destination = destination
+        self.prepare = prepare
+        self.write = write
+    }
+
+    /// The study folder of `chapter`, relative to the package root.
+    public func folder(of chapter: Chapter) -> String {
+        "figures/\(chapter.key)/\(arguments.profile.rawValue)-seed-study"
+    }
+
+    /// Runs every chapter's seeds; a chapter with a failed seed gets no study (named in the summary).
+    public func run() -> (summary: String, failed: Bool) {
+        var lines = ["Seed studies (seeds \(seeds.map(String.init).joined(separator: ", "))):"]
+        var failed = false
+        for chapter in chapters {
+            let folder = folder(of: chapter)
+            var records: [RunRecord] = []
+            var runs: [String] = []
+            for seed in seeds {
+                var seeded = arguments
+                seeded.seed = seed
+                let run = "\(folder)/seed-\(seed)"
+                var runner = ChapterRunner(chapters: [chapter], arguments: seeded, packageRoot: packageRoot,
+                                           destination: destination, prepare: prepare, write: write)
+                runner.outputFolder = { _ in run }
+                let report = runner.run()[0]
+                guard !report.status.isFailure,
+                      let record = try? RunRecord.load(from: packageRoot.appendingPathComponent("\(run)/\(RunRecord.fileName)"))
+                else { break }
+                keepOnlyRecords(in: packageRoot.appendingPathComponent(run))
+                records.append(record)
+                runs.append(run)
+            }
+            guard records.count == seeds.count else {
+                lines.append("  \(chapter.key): FAILED at seed \(seeds[records.count]); no study written")
+                failed = true
+                continue
+            }
+            let study = SeedStudy(chapter: chapter.key, profile: arguments.profile, records: records, runs: runs)
+            do {
+                let url = packageRoot.appendingPathComponent("\(folder)/\(SeedStudy.fileName)")
+                try atomicWriteJSON(study, to: url)
+                let readme = packageRoot.appendingPathComponent("chapters/\(chapter.key)/README.md")
+                let updated = arguments.profile == .smoke ? false
+                    : try replaceGeneratedReadmeBlock("seed-study", in: readme, with: study.readmeBlock(folder: folder))
+                let outcomes = study.rows.map { "\($0.test.id) \($0.test.outcome.phrase)" }
+                lines.append("  \(chapter.key): \(study.rows.count) claims over \(seeds.count) seeds → \(folder)/"
+                             + (updated ? " (README block rewritten)" : ""))
+                lines += outcomes.map { "      " + $0 }
+            } catch {
+                lines.append("  \(chapter.key): could not write the study: \(error)")
+                failed = true
+            }
+        }
+        return (lines.joined(separator: "\n"), failed)
+    }
+
+    /// Removes everything but results.json and provenance.json from a seed's run folder.
+    private func keepOnlyRecords(in directory: URL) {
+        let keep: Set<String> = [RunRecord.fileName, "provenance.json"]
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        for name in names where !keep.contains(name) {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+        }
+    }
+}
+
+/// Writes `value` as pretty, key-sorted JSON, atomically.
+func atomicWriteJSON(_ value: some Encodable, to url: URL) throws {
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try atomicWrite(try JSONCoding.prettyEncoder().encode(value), to: url)
+}

@@ -1,0 +1,76 @@
+import Foundation
+import RunRecords
+import Statistics
+import Testing
+
+@testable import Regeneration
+
+/// A seed study re-tests every claim on the mean of its per-seed effects, with the standard
+/// error over the seeds, and runs each seed into its own folder.
+@Suite struct SeedStudyTests {
+    static func record(seed: UInt64, effects: [String: (value: Double, se: Double)]) -> RunRecord {
+        var record = RunRecord(
+            chapter: "classic", profile: .smoke, seed: seed, threads: 2, commandLine: ["chapter-classic"],
+            git: GitRevision(commit: "abc", dirty: false), date: Date(timeIntervalSince1970: 0),
+            build: .debug, config: .object([:]), metrics: .object([:]))
+        record.claims = effects.keys.sorted().map { id in
+            ClaimTest(id: id, claim: "claim \(id)", source: "paper", effect: "acc(A) − acc(B)",
+                      difference: Difference(mean: effects[id]!.value, standardError: effects[id]!.se,
+                                             basis: .pairedImages(images: 500)),
+                      seeds: 1)
+        }
+        return record
+    }
+
+    @Test func claimsAreTestedOnTheMeanOverSeeds() {
+        // Per seed (points): a = +3, +5, +4 → mean 4, sd 1, s.e. 1/√3 ≈ 0.577 → reproduced.
+        // b = −1, +2, +1 → mean 0.667, sd 1.528, s.e. 0.882 → inconclusive, although seed 2 alone
+        // (2 ± 0.5 points) would be reproduced. c appears in two runs only: left out.
+        let records = [
+            Self.record(seed: 42, effects: ["a": (0.03, 0.01), "b": (-0.01, 0.005), "c": (0.1, 0.01)]),
+            Self.record(seed: 43, effects: ["a": (0.05, 0.01), "b": (0.02, 0.005), "c": (0.1, 0.01)]),
+            Self.record(seed: 44, effects: ["a": (0.04, 0.01), "b": (0.01, 0.005)]),
+        ]
+        let study = SeedStudy(chapter: "classic", profile: .smoke, records: records, runs: ["s42", "s43", "s44"])
+        #expect(study.seeds == [42, 43, 44])
+        #expect(study.rows.map(\.test.id) == ["a", "b"])
+        #expect(study.notInEveryRun == ["c"])
+        let a = study.rows[0].test, b = study.rows[1].test
+        #expect(abs(a.value - 4) < 1e-9 && abs(a.standardError - 1 / 3.0.squareRoot()) < 1e-9)
+        #expect(a.outcome == .reproduced && a.seeds == 3 && a.uncertainty == .seeds(count: 3))
+        #expect(abs(b.value - 2.0 / 3) < 1e-9 && b.outcome == .inconclusive)
+        #expect(study.rows[1].perSeedOutcomes == [.inconclusive, .reproduced, .inconclusive])   // ±0.5: ±1 is on the edge
+        #expect(study.claims.allSatisfy { $0.followsRule })
+        let block = study.readmeBlock(folder: "figures/classic/smoke-seed-study")
+        #expect(block.contains("+4.00 ± 0.58 points"))
+        #expect(block.contains("about 4.3 s.e."))
+    }
+
+    @Test func eachSeedRunsIntoItsOwnFolderAndOnlyItsRecordsAreKept() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        // A fake chapter writing a results.json for the seed it was given and a figure beside it.
+        let script = """
+            out=""; seed=""; while [ $# -gt 0 ]; do case "$1" in --output) out="$2"; shift;; --seed) seed="$2"; shift;; esac; shift; done
+            mkdir -p "$out" && touch "$out/fig.png" && sed "s/\\"seed\\" : 42/\\"seed\\" : $seed/" fixture.json > "$out/results.json"
+            """
+        let fixture = Self.record(seed: 42, effects: ["a": (0.03, 0.01)])
+        try folder.write(String(decoding: try JSONCoding.prettyEncoder().encode(fixture), as: UTF8.self),
+                         to: "fixture.json")
+        let runner = SeedStudyRunner(
+            chapters: try ChapterCatalog.select(["classic"]), seeds: [42, 7],
+            arguments: ChapterArguments(profile: .smoke), packageRoot: folder.url, destination: .log,
+            prepare: { _ in .ready(Command(executable: URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", script, "sh"])) },
+            write: { _ in })
+        let outcome = runner.run()
+        #expect(!outcome.failed)
+        let study = try JSONCoding.decoder().decode(
+            SeedStudy.self,
+            from: Data(contentsOf: folder.url.appendingPathComponent("figures/classic/smoke-seed-study/seed-study.json")))
+        #expect(study.seeds == [42, 7])
+        #expect(study.runs == ["figures/classic/smoke-seed-study/seed-42", "figures/classic/smoke-seed-study/seed-7"])
+        let kept = try FileManager.default.contentsOfDirectory(
+            atPath: folder.url.appendingPathComponent("figures/classic/smoke-seed-study/seed-7").path)
+        #expect(kept == ["results.json"])
+    }
+}
