@@ -1,6 +1,7 @@
 // How one chapter's part of a regeneration ended, and the row it gets in the summary table.
 
 import RunRecords
+import Statistics
 import Foundation
 
 /// How a chapter's build and run ended.
@@ -63,12 +64,15 @@ public struct ChapterReport: Sendable, Equatable {
     public var lastLine: String?
     /// PNGs under `figures/<key>/<profile>/` written during this run.
     public var figuresWritten: Int
+    /// How the claims of the results.json this run wrote came out (nil when it wrote none).
+    public var claimOutcomes: [ClaimOutcome]?
 
     /// Creates a report row.
     public init(
         chapter: Chapter, status: ChapterStatus, seconds: Double, headline: Headline? = nil,
-        lastLine: String? = nil, figuresWritten: Int
+        lastLine: String? = nil, figuresWritten: Int, claimOutcomes: [ClaimOutcome]? = nil
     ) {
+        self.claimOutcomes = claimOutcomes
         self.chapter = chapter
         self.status = status
         self.seconds = seconds

@@ -106,9 +106,10 @@ public struct ChapterRunner {
         let termination = command.run(in: packageRoot, prefixer: &prefixer, write: write)
         switch termination {
         case .exited(0):
-            return report(
-                .succeeded,
-                headline: RunOutputs.headline(in: outputDirectory(of: chapter), since: start))
+            let record = RunOutputs.record(in: outputDirectory(of: chapter), since: start)
+            var succeeded = report(.succeeded, headline: record?.summary?.headline)
+            succeeded.claimOutcomes = record?.claims?.map(\.outcome)
+            return succeeded
         case .exited(let code):
             return report(.failed(.exit(code: code)), lastLine: prefixer.failureLine)
         case .signalled(let signal):

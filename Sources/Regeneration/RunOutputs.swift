@@ -21,11 +21,14 @@ enum RunOutputs {
     /// The headline of `directory/results.json` when it was written at or after `start` and
     /// has a summary.
     static func headline(in directory: URL, since start: Date) -> Headline? {
+        record(in: directory, since: start)?.summary?.headline
+    }
+
+    /// `directory/results.json` when it was written at or after `start`.
+    static func record(in directory: URL, since start: Date) -> RunRecord? {
         let url = directory.appendingPathComponent(RunRecord.fileName)
-        guard modificationDate(of: url) >= start - timestampSlack,
-            let record = try? RunRecord.load(from: url)
-        else { return nil }
-        return record.summary?.headline
+        guard modificationDate(of: url) >= start - timestampSlack else { return nil }
+        return try? RunRecord.load(from: url)
     }
 
     private static func modificationDate(of url: URL) -> Date {

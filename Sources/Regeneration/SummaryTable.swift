@@ -1,10 +1,12 @@
 // The closing table of `regenerate`: one row per chapter, then the papers' claims.
 
 import RunRecords
+import Statistics
 
 /// Formats the reports of a regeneration as the closing summary.
 public enum SummaryTable {
-    /// The table (chapter, status, wall time, PNGs written, headline), the papers' claims for
+    /// The table (chapter, status, wall time, PNGs written, how its claims came out, headline),
+    /// the papers' claims for
     /// the headlines measured, and a last line naming the failed and skipped chapters:
     ///
     /// ```
@@ -23,14 +25,15 @@ public enum SummaryTable {
         let rows = reports.map { report in
             [
                 report.chapter.key, report.status.cell, formatDuration(report.seconds),
-                String(report.figuresWritten),
+                String(report.figuresWritten), claimsCell(report.claimOutcomes),
                 report.headline.map { "\($0.label): \($0.ours)" } ?? report.lastLine ?? "—",
             ]
         }
         var lines = [formatTable(
             headers: [
                 "chapter", "status", "wall time",
-                "PNGs written (figures/<key>/\(profile.rawValue))", "headline (ours)",
+                "PNGs written (figures/<key>/\(profile.rawValue))", "claims: reproduced / not / inconclusive",
+                "headline (ours)",
             ],
             rows: rows)]
         let claims = reports.compactMap { report in
@@ -50,5 +53,12 @@ public enum SummaryTable {
                 + "their figures)"
         if !skipped.isEmpty { last += "; skipped: \(skipped.joined(separator: ", "))" }
         return (lines + [last]).joined(separator: "\n")
+    }
+
+    /// `3 / 1 / 2` (reproduced / not reproduced / inconclusive), or `—` without claims.
+    static func claimsCell(_ outcomes: [ClaimOutcome]?) -> String {
+        guard let outcomes, !outcomes.isEmpty else { return "—" }
+        return [ClaimOutcome.reproduced, .notReproduced, .inconclusive]
+            .map { kind in String(outcomes.filter { $0 == kind }.count) }.joined(separator: " / ")
     }
 }

@@ -1,4 +1,5 @@
 import RunRecords
+import Statistics
 import Foundation
 import Testing
 
@@ -29,6 +30,11 @@ import Testing
             paper: "Datta et al. 2022",
             headline: Headline(label: "accuracy at T = 1", ours: ours, paperClaim: "≈ ANN"),
             figures: [])
+        record.claims = [0.05, 0.001].map { effect in
+            ClaimTest(id: "c\(effect)", claim: "A beats B", source: "paper", effect: "acc(A) − acc(B)",
+                      difference: Difference(mean: effect, standardError: 0.01, basis: .pairedImages(images: 500)),
+                      seeds: 1)
+        }
         return String(decoding: try JSONCoding.prettyEncoder().encode(record), as: UTF8.self)
     }
 
@@ -77,7 +83,8 @@ import Testing
         let rows = table.split(separator: "\n").map(String.init)
         #expect(rows.contains { $0.hasPrefix("rnl ") && $0.contains("FAILED (exit 3)")
             && $0.hasSuffix("error: the dataset is missing") })
-        #expect(rows.contains { $0.hasPrefix("hoyer ") && $0.hasSuffix("accuracy at T = 1: 88.1 %") })
+        #expect(rows.contains { $0.hasPrefix("hoyer ") && $0.hasSuffix("accuracy at T = 1: 88.1 %")
+            && $0.contains("1 / 0 / 1") })   // one claim reproduced, one inconclusive
         #expect(rows.contains("  hoyer: ≈ ANN"))
         #expect(table.hasSuffix(
             "FAILED: rnl (the other chapters ran and kept their figures)"))
