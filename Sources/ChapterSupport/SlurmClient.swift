@@ -8,7 +8,7 @@ import SystemSupport
 
 /// One array task as `squeue` lists it while it is pending or running.
 struct QueuedTask: Equatable, Sendable {
-    /// `%a`, the index in the array.
+    /// `%K`, the index in the array.
     var index: Int
     /// `%T`, e.g. `PENDING`, `RUNNING`, `COMPLETING`.
     var state: String
@@ -68,7 +68,7 @@ struct SlurmClient {
     /// The tasks of job `id` that are still pending or running (empty once all have left the
     /// queue, or when the controller no longer knows the job).
     func queuedTasks(job id: String) throws -> [QueuedTask] {
-        let (status, output, error) = try run(["squeue", "-h", "-r", "-j", id, "-o", "%A|%a|%T|%r"])
+        let (status, output, error) = try run(["squeue", "-h", "-r", "-j", id, "-o", "%F|%K|%T|%r"])
         if status != 0 {
             if error.contains("Invalid job id") { return [] }
             throw ChapterError.workerFailed("squeue -j \(id) failed (exit status \(status)): \(error)")
@@ -97,7 +97,7 @@ struct SlurmClient {
 
     // MARK: - Parsing
 
-    /// `squeue -o "%A|%a|%T|%r"` lines → tasks (lines of other shapes are skipped).
+    /// `squeue -o "%F|%K|%T|%r"` (array job, index, state, reason) lines → tasks (lines of other shapes are skipped).
     static func parseQueue(_ output: String) -> [QueuedTask] {
         output.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)

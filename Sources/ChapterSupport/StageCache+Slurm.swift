@@ -75,8 +75,7 @@ func slurmArrayScript(
     lines += [
         "    *) echo \"error: no stage group for array task $SLURM_ARRAY_TASK_ID\" >&2; exit 2 ;;",
         "esac",
-        "echo \"$group: array task $SLURM_ARRAY_JOB_ID"
-            + "_$SLURM_ARRAY_TASK_ID on $(hostname -s)\"",
+        "echo \"$group: array task ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} on $(hostname -s)\"",
         "exec \(shellQuoted(executable.path)) \"${arguments[@]}\"",
     ]
     return lines.joined(separator: "\n") + "\n"
