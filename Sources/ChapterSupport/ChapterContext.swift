@@ -58,6 +58,8 @@ public struct ChapterContext: Sendable {
     public let workerJob: String?
     /// The parsed shared options this run was started with (workers are started from them).
     public let options: ChapterOptions
+    /// `--executor` and the Slurm settings of the job array (`StageCache.computeStageGroups`).
+    public let executor: ExecutorOptions
     /// Keep networks the sanity gate flags (`--allow-degenerate`), listing them in results.json.
     public let allowDegenerate: Bool
     /// The dataset files this run loaded and the degenerate networks it kept, shared with its
@@ -71,13 +73,24 @@ public struct ChapterContext: Sendable {
     ///   - options: the parsed `ChapterOptions`.
     ///   - stages: the chapter's cached stage names in run order. When given, a `--rerun` of
     ///     any other name is rejected instead of being silently ignored.
+    ///   - runsStageGroups: whether the chapter hands independent stage groups to workers
+    ///     (`StageCache.computeStageGroups`); `--executor slurm` is refused otherwise.
     ///   - commandLine: the arguments to record; defaults to this process's.
     ///   - startDate: the start time; defaults to now.
-    /// - Throws: `ChapterError.invalidConfiguration` for an unknown `--rerun` stage.
+    /// - Throws: `ChapterError.invalidConfiguration` for an unknown `--rerun` stage, or
+    ///   `--executor slurm` in a chapter without stage groups.
     public init(
         chapter: String, options: ChapterOptions, stages: [String] = [],
+        runsStageGroups: Bool = false,
         commandLine: [String] = CommandLine.arguments, startDate: Date = Date()
     ) throws {
+        if options.executor.usesSlurm && !runsStageGroups {
+            throw ChapterError.invalidConfiguration(
+                "--executor slurm: chapter-\(chapter) has no independent stage groups to submit "
+                    + "as a job array (only chapter-hoyer has them so far); run the whole command "
+                    + "inside one Slurm job instead, e.g. sbatch --cpus-per-task=2 --wrap "
+                    + "'swift run chapter-\(chapter) --profile \(options.profile.rawValue)'.")
+        }
         if !stages.isEmpty, let unknown = options.rerun.first(where: { !stages.contains($0) }) {
             throw ChapterError.invalidConfiguration(
                 "--rerun \(unknown): chapter-\(chapter) has no stage '\(unknown)'; "
@@ -103,6 +116,7 @@ public struct ChapterContext: Sendable {
         self.git = GitRevision.current()
         self.workerJob = options.worker
         self.options = options
+        self.executor = options.executor
         self.allowDegenerate = options.allowDegenerate
         self.facts = RunFacts()
     }
@@ -133,10 +147,10 @@ public struct ChapterContext: Sendable {
     /// (`--memory-budget`, divided among `processes` running at once), `--worker job` and a
     /// `--rerun` of `rerun`'s stage when the job must recompute.
     public func workerArguments(job: String, rerun: String?, chapterArguments: [String] = [],
-                                processes: Int = 1) -> [String] {
+                                processes: Int = 1, threads: Int = 1) -> [String] {
         let share = max(memoryBudgetMiB / max(processes, 1), 64)   // 64: the option's smallest value
         return options.sharedArguments + chapterArguments
-            + ["--threads", "1", "--memory-budget", "\(share)", "--worker", job]
+            + ["--threads", "\(threads)", "--memory-budget", "\(share)", "--worker", job]
             + (rerun.map { ["--rerun", $0] } ?? [])
     }
 

@@ -87,6 +87,12 @@ public struct ChapterOptions: ParsableArguments, Sendable {
             + "(bf16 operands, f32 accumulation and master weights).", valueName: "kind"))
     public var convolution: ConvolutionAlgorithm = .blocked
 
+    /// `--executor local|slurm` and the Slurm job array's settings (`--slurm-partition`,
+    /// `--slurm-time`, `--slurm-cpus-per-task`, `--slurm-memory`, `--sbatch-flag`,
+    /// `--slurm-config`, `--submit-only`, `--dry-run`).
+    @OptionGroup(title: "Where stage groups run")
+    public var executor: ExecutorOptions
+
     /// Set only by a parent run that trains in worker processes (`StageCache.computeInWorkers`):
     /// compute this one job's stages, report their timings and stop. Hidden from `--help`.
     @Option(help: .hidden)
@@ -96,9 +102,12 @@ public struct ChapterOptions: ParsableArguments, Sendable {
     public init() {}
 
     /// These options as arguments that parse back to the same values, without the ones that
-    /// only concern this process (`--fresh`, `--rerun`, `--threads`, `--memory-budget`, `--worker`).
+    /// only concern this process (`--fresh`, `--rerun`, `--threads`, `--memory-budget`, `--worker`,
+    /// `--executor` and its Slurm settings). The cache is given as an absolute path, so a
+    /// worker finds it from any working directory (a Slurm task on another node).
     public var sharedArguments: [String] {
-        var arguments = ["--profile", profile.rawValue, "--seed", "\(seed)", "--cache", cache,
+        var arguments = ["--profile", profile.rawValue, "--seed", "\(seed)",
+                         "--cache", cacheDirectory.path,
                          "--convolution", convolution.rawValue]
         if let dataset { arguments += ["--dataset", dataset.rawValue] }
         if let output { arguments += ["--output", output] }

@@ -68,16 +68,19 @@ extension StageCache {
         try runWorkerCommands(commands, concurrency: processes,
                               executable: executable ?? currentExecutable(),
                               logDirectory: workerDirectory)
-        for job in jobs {
-            let url = reportURL(job.id)
-            guard let data = try? Data(contentsOf: url) else {
-                throw ChapterError.workerFailed(
-                    "worker '\(job.id)' exited normally but wrote no timing report "
-                        + "(\(displayPath(url))); does the chapter call reportWorkerTimings?")
-            }
-            adoptWorkerTimings(try JSONCoding.decoder().decode([StageTiming].self, from: data))
-            try? FileManager.default.removeItem(at: url)
+        for job in jobs { try adoptReport(of: job.id) }
+    }
+
+    /// Adopts the timing report worker `job` wrote (`reportWorkerTimings`) and deletes it.
+    func adoptReport(of job: String) throws {
+        let url = reportURL(job)
+        guard let data = try? Data(contentsOf: url) else {
+            throw ChapterError.workerFailed(
+                "worker '\(job)' exited normally but wrote no timing report "
+                    + "(\(displayPath(url))); does the chapter call reportWorkerTimings?")
         }
+        adoptWorkerTimings(try JSONCoding.decoder().decode([StageTiming].self, from: data))
+        try? FileManager.default.removeItem(at: url)
     }
 
     /// In a worker process: writes this run's stage timings for the parent to adopt.
@@ -85,7 +88,7 @@ extension StageCache {
         try atomicWrite(try JSONCoding.compactEncoder().encode(timings), to: reportURL(job))
     }
 
-    private func reportURL(_ job: String) -> URL {
+    func reportURL(_ job: String) -> URL {
         workerDirectory.appendingPathComponent("\(job).timings.json")
     }
 }
@@ -155,8 +158,7 @@ private final class RunningWorker {
     let command: WorkerCommand
     let child: RunningSubprocess
     let log: URL
-    private var echoedBytes: UInt64 = 0
-    private var partialLine = ""
+    private let follower: LogFollower
 
     init(_ command: WorkerCommand, executable: URL, logDirectory: URL) throws {
         self.command = command
@@ -166,6 +168,7 @@ private final class RunningWorker {
                 "could not create the worker log \(displayPath(log)): check that the cache "
                     + "folder is writable and the disk is not full.")
         }
+        follower = LogFollower(log: log, label: command.label)
         let output = try FileHandle(forWritingTo: log)
         child = try Subprocess(
             executable: executable, arguments: command.arguments,
@@ -186,6 +189,34 @@ private final class RunningWorker {
 
     /// Passes every new complete line of interest to `echo` (all remaining text if `final`).
     func echoNewLines(_ echo: (String) -> Void, final: Bool = false) {
+        follower.echoNewLines(echo, final: final)
+    }
+
+    /// How the child ended, its last lines and where its whole log is.
+    func failureDescription() -> String {
+        let ending = child.wait().termination.description
+        return "the worker process for '\(command.label)' stopped (\(ending)). Its last lines:\n    "
+            + follower.tail() + "\nWhole log: \(displayPath(log)). Stages finished so far are cached: "
+            + "fix the cause and run the same command again to resume."
+    }
+}
+
+/// Follows a worker's log file (a local child's or a Slurm array task's): passes the lines a
+/// reader wants to see (the group's progress, stage lines, warnings and errors) to `echo` as
+/// they are written, each prefixed with the group's label.
+final class LogFollower {
+    let log: URL
+    let label: String
+    private var echoedBytes: UInt64 = 0
+    private var partialLine = ""
+
+    init(log: URL, label: String) {
+        self.log = log
+        self.label = label
+    }
+
+    /// Passes every new complete line of interest to `echo` (all remaining text if `final`).
+    func echoNewLines(_ echo: (String) -> Void, final: Bool = false) {
         guard let handle = try? FileHandle(forReadingFrom: log) else { return }
         defer { try? handle.close() }
         guard (try? handle.seek(toOffset: echoedBytes)) != nil,
@@ -196,23 +227,21 @@ private final class RunningWorker {
             .map(String.init)
         partialLine = final ? "" : lines.removeLast()
         for line in lines where isOfInterest(line) {
-            echo(line.contains(command.label) ? line : "\(command.label): \(line)")
+            echo(line.contains(label) ? line : "\(label): \(line)")
         }
+    }
+
+    /// The log's last `count` non-empty lines, joined for an indented error message.
+    func tail(_ count: Int = 6) -> String {
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        let lines = text.split(separator: "\n").suffix(count)
+        return lines.isEmpty ? "(the log is empty)" : lines.joined(separator: "\n    ")
     }
 
     private func isOfInterest(_ line: String) -> Bool {
         let text = line.trimmingCharacters(in: .whitespaces)
-        return text.hasPrefix(command.label) || text.hasPrefix("stage ")
+        return text.hasPrefix(label) || text.hasPrefix("stage ")
             || text.hasPrefix("resuming ") || text.hasPrefix("warning") || text.hasPrefix("error")
-    }
-
-    /// How the child ended, its last lines and where its whole log is.
-    func failureDescription() -> String {
-        let ending = child.wait().termination.description
-        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        let tail = text.split(separator: "\n").suffix(6).joined(separator: "\n    ")
-        return "the worker process for '\(command.label)' stopped (\(ending)). Its last lines:\n    "
-            + tail + "\nWhole log: \(displayPath(log)). Stages finished so far are cached: "
-            + "fix the cause and run the same command again to resume."
+            || text.hasPrefix("slurmstepd:")
     }
 }

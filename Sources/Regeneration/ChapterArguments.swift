@@ -15,11 +15,15 @@ public struct ChapterArguments: Sendable, Equatable {
     public var fresh: Bool
     /// `--memory-budget` (MiB), if given.
     public var memoryBudget: Int?
+    /// `--executor`: where the chapters with stage groups run them (`slurm`: one job array
+    /// per chapter); the other chapters always run here.
+    public var executor: Executor
 
     /// Creates the forwarded options.
     public init(profile: Profile, seed: UInt64? = nil, threads: Int? = nil, fresh: Bool = false,
-                memoryBudget: Int? = nil) {
+                memoryBudget: Int? = nil, executor: Executor = .local) {
         self.memoryBudget = memoryBudget
+        self.executor = executor
         self.profile = profile
         self.seed = seed
         self.threads = threads
@@ -34,5 +38,12 @@ public struct ChapterArguments: Sendable, Equatable {
         if let memoryBudget { arguments += ["--memory-budget", String(memoryBudget)] }
         if fresh { arguments.append("--fresh") }
         return arguments
+    }
+
+    /// `arguments`, plus `--executor slurm` for a chapter that has stage groups to submit
+    /// (`ChapterCatalog.withStageGroups`).
+    public func arguments(for chapter: Chapter) -> [String] {
+        arguments + (executor == .slurm && ChapterCatalog.withStageGroups.contains(chapter.key)
+                     ? ["--executor", "slurm"] : [])
     }
 }

@@ -74,7 +74,7 @@ public struct ChapterRunner {
     public func run() -> [ChapterReport] {
         chapters.enumerated().map { index, chapter in
             say("\n══ [\(index + 1)/\(chapters.count)] \(chapter.executableName) "
-                + arguments.arguments.joined(separator: " "))
+                + arguments.arguments(for: chapter).joined(separator: " "))
             let report = run(chapter)
             say("══ \(chapter.key): \(report.status.cell) after \(formatDuration(report.seconds))")
             return report
@@ -99,7 +99,7 @@ public struct ChapterRunner {
         case .failed(let failure): return report(.failed(failure))
         case .ready(let ready): command = ready
         }
-        command.arguments += arguments.arguments
+        command.arguments += arguments.arguments(for: chapter)
         if let folder = outputFolder?(chapter) { command.arguments += ["--output", folder] }
         let padded = chapter.key.padding(toLength: keyWidth, withPad: " ", startingAt: 0)
         var prefixer = OutputPrefixer(prefix: "\(padded) │ ", destination: destination)

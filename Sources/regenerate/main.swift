@@ -6,6 +6,13 @@
 //     swift run regenerate --profile smoke --chapter classic
 //     swift run regenerate --chapter rnl --chapter hoyer --fresh --seed 7
 //     swift run regenerate --seed-replicates 3    # and every chapter's seed study
+//     swift run regenerate --executor slurm       # hoyer's stage groups as a Slurm job array
+//
+// With `--executor slurm` the chapters still run one after another from this machine (the
+// login node): chapter-hoyer submits its stage groups as one job array and waits for it, so
+// `compare`, which reads the chapters before it, starts only after they are published. No
+// `sbatch --dependency` chains are needed for that order; the chapters without stage groups
+// run here.
 //
 // Each chapter is built (`swift build --product chapter-<key>`, same configuration as this
 // tool; see `ProductBuilder`) and run as a child process whose output is streamed with a
@@ -65,6 +72,12 @@ struct Regenerate: ParsableCommand {
 
     static let seedReplicatesRule = OptionRule<Int>("--seed-replicates", 2...20)
 
+    @Option(help: ArgumentHelp(
+        "Where chapters with stage groups run them: local or slurm (one sbatch --array job per "
+            + "chapter, waited for before the next chapter; other chapters run here).",
+        valueName: "executor"))
+    var executor: Executor = .local
+
     func validate() throws {
         try Self.seedReplicatesRule.check(seedReplicates)
         _ = try selectedChapters()
@@ -96,7 +109,8 @@ struct Regenerate: ParsableCommand {
             destination: destination, write: writeToStandardOutput)
         let binDirectory = try builder.binDirectory()
         let arguments = ChapterArguments(
-            profile: profile, seed: seed, threads: threads, fresh: fresh, memoryBudget: memoryBudget)
+            profile: profile, seed: seed, threads: threads, fresh: fresh, memoryBudget: memoryBudget,
+            executor: executor)
         let chapters = try selectedChapters()
         print("regenerate: \(chapters.map(\.key).joined(separator: ", ")) at --profile "
               + "\(profile.rawValue) (\(BuildConfiguration.current.rawValue) build, binaries in "

@@ -92,7 +92,7 @@ import Testing
         #expect(worker.threads == 1 && worker.worker == "hoyer-sum" && worker.memoryBudget == 512)
         #expect(worker.profile == .smoke && worker.seed == 7 && worker.dataset == .cifar10)
         #expect(worker.output == "/tmp/x y" && worker.download && worker.convolution == .plain)
-        #expect(!worker.fresh && worker.rerun.isEmpty && worker.cache == options.cache)
+        #expect(!worker.fresh && worker.rerun.isEmpty && worker.cache == options.cacheDirectory.path)
         #expect(context.workerArguments(job: "hoyer-sum", rerun: "eval-hoyer-sum").suffix(2)
                 == ["--rerun", "eval-hoyer-sum"])
     }

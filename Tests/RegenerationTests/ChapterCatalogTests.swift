@@ -31,6 +31,19 @@ import Testing
         #expect(message == "unknown chapter 'hoyre'; the chapters are classic, hoyer")
     }
 
+    /// `regenerate --executor slurm` passes the executor to exactly the chapters whose
+    /// context declares stage groups (`runsStageGroups: true`); the others would refuse it.
+    @Test func chaptersWithStageGroupsMatchTheirSources() throws {
+        let chapters = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("chapters")
+        let declaring = try ChapterCatalog.courseOrder.map(\.key).filter { key in
+            let main = chapters.appendingPathComponent("\(key)/main.swift")
+            return try String(contentsOf: main, encoding: .utf8).contains("runsStageGroups: true")
+        }
+        #expect(Set(declaring) == ChapterCatalog.withStageGroups)
+    }
+
     /// Adding a chapter to Package.swift without adding it here would leave it out of every
     /// regeneration; this catches it.
     @Test func everyChapterOfPackageSwiftIsInTheCourseOrder() throws {

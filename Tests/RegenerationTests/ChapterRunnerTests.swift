@@ -104,6 +104,18 @@ import Testing
             == "--profile smoke\n--profile paper --seed 7 --threads 1 --fresh\n")
     }
 
+    @Test func executorSlurmGoesOnlyToChaptersWithStageGroups() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let echo = Self.fake(#"echo "$@" >> arguments.txt"#)
+        _ = try runner(
+            ["classic", "hoyer"], in: folder, transcript: Transcript(),
+            arguments: ChapterArguments(profile: .smoke, executor: .slurm)
+        ) { _ in echo }.run()
+        #expect(try folder.read("arguments.txt")
+            == "--profile smoke\n--profile smoke --executor slurm\n")
+    }
+
     @Test func skippedAndUnstartableChaptersDoNotStopTheRun() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }

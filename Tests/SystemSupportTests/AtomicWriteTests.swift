@@ -27,6 +27,34 @@ import SystemSupport
         #expect(try names(in: url.deletingLastPathComponent()) == ["file.dat"])
     }
 
+    /// Two Slurm tasks computing the same stage (a resubmission racing a straggler) both write
+    /// its checkpoint: writers racing for one file leave exactly one writer's whole file, and
+    /// a reader never sees a mixture or a short file. Each temporary name is unique (pid and
+    /// a random suffix), so same-pid threads race here as processes on two nodes would.
+    @Test func racingWritersLeaveOneWholeFile() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("stage.ckpt")
+        let size = 1 << 18
+        let writers = 6
+        let tornReads = Counter()
+        DispatchQueue.concurrentPerform(iterations: writers + 1) { writer in
+            if writer == writers {   // the reader
+                for _ in 0..<200 {
+                    guard let data = try? Data(contentsOf: url) else { continue }
+                    if data.count != size || Set(data).count != 1 { tornReads.add() }
+                }
+                return
+            }
+            for _ in 0..<10 {
+                try? atomicWrite(Data(repeating: UInt8(writer + 1), count: size), to: url)
+            }
+        }
+        let final = try Data(contentsOf: url)
+        #expect(final.count == size && Set(final).count == 1 && (1...UInt8(writers)).contains(final[0]))
+        #expect(tornReads.value == 0)
+        #expect(try names(in: folder) == ["stage.ckpt"])
+    }
+
     @Test func temporaryFilesAreHiddenBesideTheTarget() {
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("fig.png")
@@ -77,4 +105,12 @@ import SystemSupport
         }
         #expect(try names(in: folder).isEmpty)
     }
+}
+
+/// A thread-safe count.
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }

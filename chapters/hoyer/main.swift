@@ -134,7 +134,7 @@ runChapter {
     let writesSeedsReadme = config.replication.extraSeeds > 0 && options.output == nil
     if writesSeedsReadme { options.output = "figures/hoyer/\(options.profileFolder)-seeds" }
     let context = try ChapterContext(chapter: "hoyer", options: options,
-                                     stages: config.stageNames)
+                                     stages: config.stageNames, runsStageGroups: true)
     context.applyBackends()
     let output = try context.claimOutput()  // folders checked and locked before any work
     let cache = context.makeStageCache()
@@ -195,11 +195,13 @@ runChapter {
         try cache.reportWorkerTimings(job: id)
         return
     }
-    if context.threads > 1 {
-        let pending = try pendingJobs(jobs, config: config, cache: cache)
-        try cache.computeInWorkers(pending.map(\.workerJob), processes: context.threads,
-                                   context: context, chapterArguments: arguments.chapterArguments)
+    // With --executor slurm the same groups become one sbatch --array job (README
+    // "Running on a Slurm cluster"); --submit-only and --dry-run stop here.
+    let groups = try cache.computeStageGroups(
+        context: context, chapterArguments: arguments.chapterArguments) {
+        try pendingJobs(jobs, config: config, cache: cache).map(\.workerJob)
     }
+    if groups == .stopHere { return }
 
     // MARK: - 2. Train the ANN (NOTES.md §8 run A)
     // The same VGG with ReLU: conv → maxpool → BN → ReLU → dropout 0.1, bias-free, pool
