@@ -7,7 +7,7 @@
 //
 // Networks (Fashion-MNIST, 1×28×28, BatchNorm VGGs with average pooling, no bias, folded at conversion):
 //   backbone  conv32-conv32-pool-conv64-conv64-pool-fc256-fc10 (`VGG.small`, the shared backbone)
-//   classic   conv16-pool-conv32-pool-fc64-fc10 (chapter-classic's quick net)
+//   classic   conv16-pool-conv32-pool-fc64-fc10 (chapter-classic's quick net before the shared backbone)
 // The ANN is trained once (Adam, cosine, `--epochs` over `--train-images` class-balanced
 // training images) and kept in `--cache-dir`; thresholds are max-norm over 4 calibration batches;
 // IF neurons, spikes carry θ, membrane read-out, direct (analog) input.
