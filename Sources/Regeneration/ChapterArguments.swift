@@ -18,6 +18,10 @@ public struct ChapterArguments: Sendable, Equatable {
     /// `--executor`: where the chapters with stage groups run them (`slurm`: one job array
     /// per chapter); the other chapters always run here.
     public var executor: Executor
+    /// `--allow-degenerate`: keep a network the sanity gate flags (listed in results.json)
+    /// instead of stopping; a seed study sets it, so a seed on which a method collapses is a
+    /// result, not a failed run.
+    public var allowDegenerate = false
 
     /// Creates the forwarded options.
     public init(profile: Profile, seed: UInt64? = nil, threads: Int? = nil, fresh: Bool = false,
@@ -37,6 +41,7 @@ public struct ChapterArguments: Sendable, Equatable {
         if let threads { arguments += ["--threads", String(threads)] }
         if let memoryBudget { arguments += ["--memory-budget", String(memoryBudget)] }
         if fresh { arguments.append("--fresh") }
+        if allowDegenerate { arguments.append("--allow-degenerate") }
         return arguments
     }
 

@@ -33,6 +33,8 @@ public struct SeedStudy: Codable, Equatable, Sendable {
     public var rows: [Row]
     /// Claim ids some run tested and another did not (left out of `rows`).
     public var notInEveryRun: [String]
+    /// The networks the sanity gate flagged and the runs kept, as "seed s: stage (network): finding".
+    public var degenerate: [String]
 
     /// The file beside the runs.
     public static let fileName = "seed-study.json"
@@ -54,6 +56,12 @@ public struct SeedStudy: Codable, Equatable, Sendable {
             if claimSets.allSatisfy({ set in set.contains { $0.id == id } }) { common.append(id) } else { missing.append(id) }
         }
         notInEveryRun = missing
+        degenerate = records.flatMap { record in
+            (record.degenerate ?? []).map { network in
+                "seed \(record.seed): stage '\(network.stage)'" + (network.network.map { " (\($0))" } ?? "")
+                    + ": \(network.finding)"
+            }
+        }
         rows = common.map { id in
             let perRun = claimSets.map { set in set.first { $0.id == id }! }
             let first = perRun[0]
@@ -92,6 +100,10 @@ public struct SeedStudy: Codable, Equatable, Sendable {
                 (value >= 0 ? "+" : "") + formatFixed(value, digits: 2) + " (\(outcome.phrase))"
             }
             lines.append("| \(row.test.id) | " + cells.joined(separator: " | ") + " |")
+        }
+        if !degenerate.isEmpty {
+            lines += ["", "Degenerate networks the runs kept (the sanity gate flagged them; their claims are in the "
+                      + "table as measured):"] + degenerate.map { "- " + $0 }
         }
         if !notInEveryRun.isEmpty {
             lines += ["", "Tested in some runs only (left out): " + notInEveryRun.joined(separator: ", ") + "."]

@@ -9,7 +9,9 @@ import SystemSupport
 /// README has its markers). Each run reuses its cached stages, so the run at the default seed
 /// after a plain `regenerate` costs only its figures. Only results.json and provenance.json of
 /// each seed's run are kept (its figures are the same kind as the quick run's; rerun
-/// `chapter-<key> --seed s` to see them).
+/// `chapter-<key> --seed s` to see them). The runs pass `--allow-degenerate`: a network that
+/// collapses at one seed is recorded (results.json `degenerate`, and the study lists it)
+/// instead of stopping the study.
 public struct SeedStudyRunner {
     public var chapters: [Chapter]
     public var seeds: [UInt64]
@@ -48,6 +50,7 @@ public struct SeedStudyRunner {
             for seed in seeds {
                 var seeded = arguments
                 seeded.seed = seed
+                seeded.allowDegenerate = true
                 let run = "\(folder)/seed-\(seed)"
                 var runner = ChapterRunner(chapters: [chapter], arguments: seeded, packageRoot: packageRoot,
                                            destination: destination, prepare: prepare, write: write)

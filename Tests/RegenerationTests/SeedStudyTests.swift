@@ -26,15 +26,19 @@ import Testing
         // Per seed (points): a = +3, +5, +4 → mean 4, sd 1, s.e. 1/√3 ≈ 0.577 → reproduced.
         // b = −1, +2, +1 → mean 0.667, sd 1.528, s.e. 0.882 → inconclusive, although seed 2 alone
         // (2 ± 0.5 points) would be reproduced. c appears in two runs only: left out.
-        let records = [
+        var records = [
             Self.record(seed: 42, effects: ["a": (0.03, 0.01), "b": (-0.01, 0.005), "c": (0.1, 0.01)]),
             Self.record(seed: 43, effects: ["a": (0.05, 0.01), "b": (0.02, 0.005), "c": (0.1, 0.01)]),
             Self.record(seed: 44, effects: ["a": (0.04, 0.01), "b": (0.01, 0.005)]),
         ]
+        // A seed on which a network collapsed (kept by --allow-degenerate) is listed, not dropped.
+        records[2].degenerate = [DegenerateNetwork(stage: "finetune", network: "naive T=2", rule: "chance-accuracy",
+                                                   finding: "held-out accuracy 10.00 %", keptBecause: "--allow-degenerate")]
         let study = SeedStudy(chapter: "classic", profile: .smoke, records: records, runs: ["s42", "s43", "s44"])
         #expect(study.seeds == [42, 43, 44])
         #expect(study.rows.map(\.test.id) == ["a", "b"])
         #expect(study.notInEveryRun == ["c"])
+        #expect(study.degenerate == ["seed 44: stage 'finetune' (naive T=2): held-out accuracy 10.00 %"])
         let a = study.rows[0].test, b = study.rows[1].test
         #expect(abs(a.value - 4) < 1e-9 && abs(a.standardError - 1 / 3.0.squareRoot()) < 1e-9)
         #expect(a.outcome == .reproduced && a.seeds == 3 && a.uncertainty == .seeds(count: 3))
@@ -44,6 +48,7 @@ import Testing
         let block = study.readmeBlock(folder: "figures/classic/smoke-seed-study")
         #expect(block.contains("+4.00 ± 0.58 points"))
         #expect(block.contains("about 4.3 s.e."))
+        #expect(block.contains("- seed 44: stage 'finetune' (naive T=2)"))
     }
 
     @Test func eachSeedRunsIntoItsOwnFolderAndOnlyItsRecordsAreKept() throws {
@@ -51,6 +56,7 @@ import Testing
         defer { folder.remove() }
         // A fake chapter writing a results.json for the seed it was given and a figure beside it.
         let script = """
+            echo "$@" >> arguments.txt
             out=""; seed=""; while [ $# -gt 0 ]; do case "$1" in --output) out="$2"; shift;; --seed) seed="$2"; shift;; esac; shift; done
             mkdir -p "$out" && touch "$out/fig.png" && sed "s/\\"seed\\" : 42/\\"seed\\" : $seed/" fixture.json > "$out/results.json"
             """
@@ -72,5 +78,8 @@ import Testing
         let kept = try FileManager.default.contentsOfDirectory(
             atPath: folder.url.appendingPathComponent("figures/classic/smoke-seed-study/seed-7").path)
         #expect(kept == ["results.json"])
+        #expect(try String(contentsOf: folder.url.appendingPathComponent("arguments.txt"), encoding: .utf8)
+            == "--profile smoke --seed 42 --allow-degenerate --output figures/classic/smoke-seed-study/seed-42\n"
+            + "--profile smoke --seed 7 --allow-degenerate --output figures/classic/smoke-seed-study/seed-7\n")
     }
 }

@@ -180,8 +180,11 @@ func writeFigures(_ metrics: Metrics, statistics: [ActivationStatistics], to dir
         title: "Firing rate per layer at T = \(T)",
         categories: metrics.neuronLayers.indices.map { "layer \($0 + 1)" },
         groups: metrics.methods.map { BarChart.Group(label: $0.name, values: $0.firingRates) },
-        xLabel: "spiking layer", y: Axis("spikes per neuron per step", range: 0...1),
-        key: .topRight), id: "fig-firing-rate")
+        xLabel: "spiking layer",
+        // From 0, up to a little above the highest rate: rates of a few percent stay readable.
+        y: Axis("spikes per neuron per step",
+                range: 0...Swift.max(1e-3, 1.3 * (metrics.methods.flatMap(\.firingRates).max() ?? 1))),
+        key: .below), id: "fig-firing-rate")
 
     _ = try writer.write(LinePlot(
         title: "Compute energy SNN / ANN (45 nm fp32; constant-rate assumption)",

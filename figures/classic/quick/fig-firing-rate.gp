@@ -33,15 +33,18 @@ set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962',
 set title 'Firing rate per layer at T = 256'
 set xlabel 'spiking layer'
 set ylabel 'spikes per neuron per step'
-set yrange [0:1]
+set yrange [0:0.113932]
 set style data histograms
 set style histogram clustered gap 1
 set boxwidth 0.8 relative
 set xtics scale 0
 set grid noxtics
-set key inside top right
+# key under the x axis label (3 row(s)), with the margin it needs
+set bmargin 8
+set key at screen 0.5, character 0.6 center bottom vertical maxrows 3
 datafile = 'fig-firing-rate.dat'
 plot datafile using 2:xtic(1) ls 1 title 'max-norm, reset to zero', \
      datafile using 3 ls 2 title 'max-norm, reset by subtraction', \
      datafile using 4 ls 3 title 'percentile 99.9, reset by subtraction', \
-     datafile using 5 ls 4 title 'percentile 99.99, reset by subtraction'
+     datafile using 5 ls 4 title 'percentile 99.99, reset by subtraction', \
+     datafile using 6 ls 5 title 'percentile 99.9, reset to zero'
