@@ -86,6 +86,11 @@ let package = Package(
             "ChapterSupport", "RunRecords", "Statistics", "Datasets", "SystemSupport", "Training",
         ]),
 
+        // NIR (Neuromorphic Intermediate Representation) graphs: the node subset, HDF5 files
+        // through libhdf5, export from and import into the project's spiking networks
+        .target(name: "NIRInterchange", dependencies: ["CHDF5", "SpikingNeurons", "NeuralNetworks"]),
+        .testTarget(name: "NIRInterchangeTests", dependencies: ["NIRInterchange", "_TestSupport"]),
+
         // MARK: - Implementation details
 
         // Spike-driven convolution kernels (C, one clone per x86 vector ISA); wrapped by TensorCore.
@@ -95,6 +100,8 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // Debian's serial libhdf5 (NIR files); pkg-config adds its include and library folders
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
         // approximate tensor equality, finite-difference gradient check, fixtures
         .target(name: "_TestSupport", dependencies: ["Autodiff"]),
 
@@ -112,6 +119,13 @@ let package = Package(
         // Chapter order and selection, child processes, summary table, figures/README.md
         .target(name: "Regeneration", dependencies: ["RunRecords", "Statistics", "SystemSupport"]),
         .testTarget(name: "RegenerationTests", dependencies: ["Regeneration", "RunRecords", "Statistics"]),
+        // Exports a network to NIR, evaluates a NIR file on Fashion-MNIST (accuracy, spike
+        // rates, energy ledger).
+        .executableTarget(name: "nir", dependencies: [
+            "NIRInterchange", "NeuralNetworks", "SpikingNeurons", "Datasets", "EnergyEstimation",
+            "TensorCore", "ChapterSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "bench", dependencies: [
             "NeuralNetworks", "SpikingNeurons", "Datasets", "ChapterSupport", "Training",
             "SNNConversion", "EnergyEstimation",
