@@ -105,7 +105,7 @@ final class _HDF5Group {
             guard size >= 0 else { throw _HDF5Failure(action: "read a member name") }
             var buffer = [CChar](repeating: 0, count: Int(size) + 1)
             _ = H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, Int(size) + 1, chdf5_default())
-            return String(cString: buffer)
+            return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
     }
 
