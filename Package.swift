@@ -80,7 +80,7 @@ let package = Package(
         // (stage keys and checkpoints hash with Datasets' SHA-256)
         .target(name: "ChapterSupport", dependencies: [
             "RunRecords", "Statistics", "Figures", "TensorCore", "Datasets", "NeuralNetworks", "Training",
-            "SystemSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SystemSupport", "NIRInterchange", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
         .testTarget(name: "ChapterSupportTests", dependencies: [
             "ChapterSupport", "RunRecords", "Statistics", "Datasets", "SystemSupport", "Training",
@@ -123,7 +123,7 @@ let package = Package(
         // rates, energy ledger).
         .executableTarget(name: "nir", dependencies: [
             "NIRInterchange", "NeuralNetworks", "SpikingNeurons", "Datasets", "EnergyEstimation",
-            "TensorCore", "ChapterSupport",
+            "TensorCore", "RunRecords",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "bench", dependencies: [

@@ -93,6 +93,13 @@ public struct ChapterOptions: ParsableArguments, Sendable {
     @OptionGroup(title: "Where stage groups run")
     public var executor: ExecutorOptions
 
+    /// The folder to write every SNN the chapter evaluates into, one NIR file each (HDF5;
+    /// docs/nir.md), or nil for none. results.json lists the files under `nirFiles`.
+    @Option(help: ArgumentHelp(
+        "Write each SNN the chapter evaluates as a NIR graph file into this folder (docs/nir.md).",
+        valueName: "dir"))
+    public var exportNir: String?
+
     /// Set only by a parent run that trains in worker processes (`StageCache.computeInWorkers`):
     /// compute this one job's stages, report their timings and stop. Hidden from `--help`.
     @Option(help: .hidden)
@@ -129,6 +136,14 @@ public struct ChapterOptions: ParsableArguments, Sendable {
         if cache.isEmpty {
             throw ValidationError("--cache needs a folder name.")
         }
+        if let exportNir {
+            var isDirectory: ObjCBool = false
+            if exportNir.isEmpty {
+                throw ValidationError("--export-nir needs a folder name.")
+            } else if FileManager.default.fileExists(atPath: exportNir, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw ValidationError("--export-nir \(exportNir): a file of that name exists; give a folder.")
+            }
+        }
         if !DNNLRuntime.supports(convolution) {
             throw ValidationError("--convolution \(convolution.rawValue): oneDNN has no \(convolution.rawValue) "
                 + "convolution kernels on this CPU (instruction set \(DNNLRuntime.effectiveISA)); "
@@ -146,6 +161,11 @@ public struct ChapterOptions: ParsableArguments, Sendable {
     /// name under `figures/<chapter>/` and `data/cache/<chapter>/`.
     public var profileFolder: String {
         convolution == .blocked ? profile.rawValue : "\(profile.rawValue)-\(convolution.rawValue)"
+    }
+
+    /// The `--export-nir` folder as an absolute URL, or nil when the option is not given.
+    public var nirExportDirectory: URL? {
+        exportNir.map(absoluteDirectory)
     }
 
     /// The root of the stage cache (`--cache`, default `data/cache`), as an absolute URL.

@@ -16,6 +16,7 @@ public final class RunFacts: @unchecked Sendable {
     private let lock = NSLock()
     private var files: [DataDigest.File] = []
     private var kept: [DegenerateNetwork] = []
+    private var nir: [String] = []
 
     public init() {}
 
@@ -37,6 +38,18 @@ public final class RunFacts: @unchecked Sendable {
     public func addDataFiles(_ new: [DataDigest.File]) {
         lock.withLock {
             for file in new where !files.contains(file) { files.append(file) }
+        }
+    }
+
+    /// The NIR files written so far (`ChapterContext.exportNIR`), in order.
+    public var nirFiles: [String] {
+        lock.withLock { nir }
+    }
+
+    /// Adds a written NIR file's name (once).
+    public func addNIRFile(_ name: String) {
+        lock.withLock {
+            if !nir.contains(name) { nir.append(name) }
         }
     }
 

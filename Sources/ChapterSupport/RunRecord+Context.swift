@@ -30,7 +30,8 @@ extension RunRecord {
             config: try JSONValue(encoding: config), metrics: try JSONValue(encoding: metrics),
             summary: summary, convolution: context.convolution.rawValue,
             data: context.facts.dataDigest, degenerate: context.facts.degenerate, claims: claims,
-            memoryBudgetMiB: context.memoryBudgetMiB)
+            memoryBudgetMiB: context.memoryBudgetMiB,
+            nirFiles: context.facts.nirFiles.isEmpty ? nil : context.facts.nirFiles)
     }
 }
 

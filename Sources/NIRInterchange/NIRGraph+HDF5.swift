@@ -106,6 +106,16 @@ enum _Field {
 }
 
 extension NIRNodeKind {
+    /// Each parameter as "name shape" for arrays or "name values" for integers: `nir inspect`.
+    public var parameterSummary: [String] {
+        fields.map { name, field in
+            switch field {
+            case .array(let a): "\(name) \(a.shape)"
+            case .integers(let v, _): "\(name) \(v)"
+            }
+        }
+    }
+
     /// The node's parameters under their NIR dataset names, in NIR's field order.
     var fields: [(String, _Field)] {
         switch self {

@@ -71,6 +71,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
     /// The paper's claims tested on this run's metrics, each with its effect, standard error
     /// and generated outcome (`ClaimTest`); nil in files written before claims existed.
     public var claims: [ClaimTest]?
+    /// The NIR files written under `--export-nir` (names in that folder, one per exported
+    /// network); nil when none were written. Not part of the result (`hasSameResult`).
+    public var nirFiles: [String]?
 
     /// Creates a record from its parts.
     public init(
@@ -78,8 +81,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
         git: GitRevision, date: Date, build: BuildConfiguration, config: JSONValue,
         metrics: JSONValue, summary: RunSummary? = nil, convolution: String? = nil,
         data: DataDigest? = nil, degenerate: [DegenerateNetwork]? = nil, claims: [ClaimTest]? = nil,
-        memoryBudgetMiB: Int? = nil
+        memoryBudgetMiB: Int? = nil, nirFiles: [String]? = nil
     ) {
+        self.nirFiles = nirFiles
         self.claims = claims
         self.memoryBudgetMiB = memoryBudgetMiB
         self.convolution = convolution
@@ -137,6 +141,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         result.git = .unknown
         result.date = Date(timeIntervalSince1970: 0)
         result.commandLine = []
+        result.nirFiles = nil
         result.build = .debug
         result.threads = 0
         result.memoryBudgetMiB = nil

@@ -22,15 +22,18 @@ import Testing
         "Training": ["NeuralNetworks", "Autodiff", "TensorCore", "Datasets"],
         "SNNConversion": ["SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore", "Statistics"],
         "EnergyEstimation": ["SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore"],
+        "NIRInterchange": ["CHDF5", "SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore"],
         // The chapter harness and the tools.
         "ChapterSupport": ["RunRecords", "Statistics", "Training", "NeuralNetworks", "Autodiff", "TensorCore",
-                           "Datasets", "Figures",
+                           "Datasets", "Figures", "NIRInterchange",
                            "SystemSupport", "ArgumentParser"],
         "Regeneration": ["RunRecords", "Statistics", "SystemSupport"],
         "regenerate": ["Regeneration", "RunRecords", "ArgumentParser"],
         "render-figures": ["Regeneration", "RunRecords", "Figures", "ArgumentParser"],
         "bench": ["ChapterSupport", "RunRecords", "Training", "SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore",
                   "Datasets", "SNNConversion", "EnergyEstimation", "ArgumentParser"],
+        "nir": ["NIRInterchange", "NeuralNetworks", "SpikingNeurons", "Datasets", "EnergyEstimation", "TensorCore",
+                "RunRecords", "ArgumentParser"],
         "_TestSupport": ["Autodiff", "TensorCore"],
     ]
 

@@ -154,6 +154,11 @@ runChapter {
         print("thresholds θˡ  \(method.name.padding(toLength: 44, withPad: " ", startingAt: 0))"
               + values.map { formatFixed(Double($0), digits: 3) }.joined(separator: "  "))
     }
+    // --export-nir DIR: each converted SNN as a NIR graph file (docs/nir.md).
+    for (method, values) in zip(methods, thresholds) where context.exportsNIR {
+        try context.exportNIR(try convert(folded, thresholds: values, reset: method.reset), name: method.name,
+                              inputShape: train.imageShape, normalization: normalization)
+    }
 
     // MARK: - 4. Fine-tune the SNN
     // Not part of these papers: conversion is training-free.
