@@ -19,7 +19,51 @@ import TensorCore
 struct NIRCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nir", abstract: "Inspect and evaluate NIR graph files (docs/nir.md).",
-        subcommands: [Inspect.self, Evaluate.self])
+        subcommands: [Inspect.self, Evaluate.self, ExportSamples.self])
+}
+
+/// Small seeded networks of every neuron kind the export writes, for checking files with
+/// another reader (tools/nir/validate): untrained, so their accuracy means nothing.
+struct ExportSamples: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export-samples",
+        abstract: "Write small seeded (untrained) IF and LIF networks as NIR files, one per neuron kind and reset.")
+
+    @Argument(help: "Folder to write into (created if missing).") var directory: String
+    @Option(help: "Seed of the random weights.") var seed: UInt64 = 30
+
+    func validate() throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw ValidationError("\(directory): a file of that name exists; give a folder.")
+        }
+    }
+
+    func run() throws {
+        let folder = URL(fileURLWithPath: directory, isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let kinds: [(String, NeuronModel, ResetMode, SpikeAmplitude)] = [
+            ("if-subtraction", .integrateAndFire, .subtraction, .threshold),
+            ("if-zero", .integrateAndFire, .zero, .threshold),
+            ("lif-zero", .leakyIntegrateAndFire(leak: 0.9, training: .fixed), .zero, .unit),
+            ("lif-subtraction", .leakyIntegrateAndFire(leak: 0.8, training: .fixed), .subtraction, .unit),
+        ]
+        for (name, model, reset, amplitude) in kinds {
+            var rng = SeededGenerator(seed: seed)
+            func neuron(_ theta: Float) -> SpikingNeuron {
+                SpikingNeuron(threshold: theta, model: model, reset: reset, amplitude: amplitude)
+            }
+            let network = Sequential([
+                Conv2D(1, 4, kernelSize: 3, stride: 1, padding: 1, using: &rng), neuron(0.5), AveragePool(2),
+                Conv2D(4, 8, kernelSize: 3, stride: 2, padding: 1, using: &rng), neuron(0.4), Flatten(),
+                Linear(8 * 7 * 7, 32, using: &rng), neuron(0.3), Linear(32, 10, using: &rng),
+            ])
+            let file = folder.appendingPathComponent("sample-\(name).nir")
+            try NIRGraph(exporting: network, inputShape: [1, 28, 28], metadata: ["network": "sample-\(name)"])
+                .write(to: file)
+            print("wrote \(file.path)")
+        }
+    }
 }
 
 /// The graph's nodes in chain order with their parameters' shapes, and the layers it imports as.
