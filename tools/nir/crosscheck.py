@@ -174,7 +174,7 @@ def main():
             parser.error(f"--{name} must be in [1, 10000]")
 
     if args.command == "compare":
-        return 0 if compare(load_json(args.a, "A"), load_json(args.b, "B")) else 1
+        return 0 if compare(load_json(args.a, args.a), load_json(args.b, args.b)) else 1
 
     if args.command == "ours":
         graph = nir.read(args.file)
@@ -195,10 +195,16 @@ def main():
     import snntorch as snn
     from snntorch.export_nir import export_to_nir
     torch.manual_seed(0)
+    # snnTorch's export_to_nir writes a scalar beta/threshold as 0-d arrays, which nir's type
+    # inference rejects after a convolution; per-neuron tensors (all equal) export cleanly.
+    # ignore_dims=[0] keeps the batch dimension out of the NIR shapes.
+    def leaky(shape):
+        return snn.Leaky(beta=torch.full(shape, 0.9), threshold=torch.ones(shape), reset_mechanism="zero",
+                         init_hidden=True, reset_delay=False)
     net = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 8, 3, padding=1), snn.Leaky(beta=0.9, reset_mechanism="zero", init_hidden=True, reset_delay=False),
-        torch.nn.AvgPool2d(2), torch.nn.Flatten(),
-        torch.nn.Linear(8 * 14 * 14, 10), snn.Leaky(beta=0.9, reset_mechanism="zero", init_hidden=True, reset_delay=False))
+        torch.nn.Conv2d(1, 8, 3, padding=1), leaky((8, 28, 28)),
+        torch.nn.AvgPool2d((2, 2), stride=(2, 2)), torch.nn.Flatten(),
+        torch.nn.Linear(8 * 14 * 14, 10), leaky((10,)))
     train, train_labels = test_images(10_000)   # trained on the last test images, evaluated on the first N
     train, train_labels = train[args.images:], train_labels[args.images:]
     optimiser = torch.optim.Adam(net.parameters(), lr=2e-3)
@@ -214,7 +220,7 @@ def main():
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
-    graph = export_to_nir(net, torch.zeros(1, 1, 28, 28))
+    graph = export_to_nir(net, torch.zeros(1, 1, 28, 28), ignore_dims=[0])
     nir.write(args.file, graph)
     images, labels = test_images(args.images)
     names = [k for k, n in graph.nodes.items() if isinstance(n, nir.LIF)]
