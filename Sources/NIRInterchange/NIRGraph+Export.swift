@@ -29,7 +29,8 @@ extension NIRGraph {
     /// chain Input → … → Output for per-image input `inputShape` (`[C, H, W]` or `[features]`).
     ///
     ///     Conv2D → Conv2d    Linear → Affine (Linear without bias)    AveragePool → AvgPool2d
-    ///     Flatten → Flatten  SpikingNeuron IF → IF, LIF → LIF (τ = Δt/(1 − λ), r = τ/Δt)
+    ///     Flatten → Flatten  SpikingNeuron IF → IF, LIF → LIF (τ = Δt/(1 − λ), r = τ/Δt;
+    ///     a LIF whose leak is exactly 1 → IF)
     ///     spikes of value θ (converted networks) → unit spikes, θ folded into the next
     ///     weight layer (W ← θ·W), or a final Scale node when no weight layer follows
     ///     reset by subtraction → v_reset = 0 and metadata reset = "subtraction" (§2)
@@ -92,12 +93,15 @@ extension NIRGraph {
                 guard theta > 0 else { throw reject("threshold θ = \(theta) ≤ 0") }
                 let neuronMetadata = [NIRMetadataKey.reset: neuron.reset.rawValue]
                 let zeros = NIRArray(shape: shape, repeating: 0)
-                switch neuron.model {
-                case .integrateAndFire:
+                // A LIF whose (trained) leak reached λ = 1 integrates without leak: an IF.
+                let leaks: Bool
+                if case .leakyIntegrateAndFire = neuron.model, neuron.leakValue != 1 { leaks = true } else { leaks = false }
+                switch leaks {
+                case false:
                     nodes.append(NIRNode(name, .integrateAndFire(
                         r: NIRArray(shape: shape, repeating: 1), threshold: NIRArray(shape: shape, repeating: theta),
                         reset: zeros), metadata: neuronMetadata))
-                case .leakyIntegrateAndFire:
+                case true:
                     let leak = Double(neuron.leakValue)
                     guard leak > 0 && leak < 1 else { throw reject("leak λ = \(leak) outside (0, 1)") }
                     let tau = timeStep / (1 - leak)

@@ -143,6 +143,16 @@ func run(_ network: Sequential, _ images: Tensor, timesteps: Int) -> (prediction
         #expect(abs(other.thresholdValue - 3) < 1e-5)   // gain r·Δt/τ = 0.5 → θ/0.5
     }
 
+    /// A LIF whose trained leak reached exactly 1 (DIET-SNN's clamp) is written as an IF.
+    @Test func leakOfOneExportsAsIF() throws {
+        let net = Sequential([SpikingNeuron(threshold: 1, model: .leakyIntegrateAndFire(leak: 1, training: .trained),
+                                            reset: .subtraction, amplitude: .unit)])
+        let graph = try NIRGraph(exporting: net, inputShape: [2])
+        #expect(graph["layer0"]?.kind.typeName == "IF")
+        let back = try graph.importedNetwork().network.layers[0] as! SpikingNeuron
+        #expect(back.leakValue == 1 && back.reset == .subtraction)
+    }
+
     /// An imported IF with r = 2 and θ = 1 fires like v[t] = v[t−1] + 2·x[t] ≥ 1: with x =
     /// 0.15, v = 0.3, 0.6, 0.9, 1.2 → spike at step 4, then (reset to 0) at step 8.
     @Test func importedIFFollowsNIRsEquation() throws {

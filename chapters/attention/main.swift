@@ -277,6 +277,7 @@ for model in snnModels {
         return TrainedSNN(state: try NetworkState.encode(r.snn), thresholdsBefore: r.thresholdsBefore.map(Double.init))
     }
     let snn = try restoreSNN(trained.state, like: model.ann, thresholds: trained.thresholdsBefore.map(Float.init))
+    try context.exportNIR(snn, name: "snn \(model.name)", inputShape: imageShape, normalization: normalization)
 
     // MARK: - 5. Evaluate
     // Accumulates over non-zero synapses only: AC_l = d_l · spikes_in,l · fan-out_l;

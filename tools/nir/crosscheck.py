@@ -69,8 +69,13 @@ def snntorch_network(graph, corrected=True):
             continue
         reset = node.metadata.get("reset", "zero")
         reset = reset.decode() if isinstance(reset, bytes) else str(reset)
-        beta = 1.0 if isinstance(node, nir.IF) else float(module.beta)
-        threshold = float(module.threshold)
+        def one(t, what):  # snnTorch keeps LIF's per-neuron arrays; the package's are uniform
+            values = torch.as_tensor(t).flatten().unique()
+            if values.numel() != 1:
+                raise ValueError(f"{name}: {what} differs between neurons")
+            return float(values[0])
+        beta = 1.0 if isinstance(node, nir.IF) else one(module.beta, "beta")
+        threshold = one(module.threshold, "threshold")
         # Reset by subtraction: snnTorch's reset_delay=True subtracts θ for step t−1's spike
         # at step t, which for beta = 1 is exactly u[t] = u[t−1] − θ·s[t−1] + x[t]; with
         # reset_delay=False a membrane still above θ after the subtraction is treated
