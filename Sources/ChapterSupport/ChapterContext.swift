@@ -79,6 +79,7 @@ public struct ChapterContext: Sendable {
     ///   - startDate: the start time; defaults to now.
     /// - Throws: `ChapterError.invalidConfiguration` for an unknown `--rerun` stage, or
     ///   `--executor slurm` in a chapter without stage groups.
+    ///   Also `--export-nir` given to a chapter that writes no NIR files.
     public init(
         chapter: String, options: ChapterOptions, stages: [String] = [],
         runsStageGroups: Bool = false,
@@ -95,6 +96,12 @@ public struct ChapterContext: Sendable {
             throw ChapterError.invalidConfiguration(
                 "--rerun \(unknown): chapter-\(chapter) has no stage '\(unknown)'; "
                     + "its stages are \(stages.joined(separator: ", ")).")
+        }
+        if options.exportNir != nil, !Self.chaptersExportingNIR.contains(chapter) {
+            throw ChapterError.invalidConfiguration(
+                "--export-nir: chapter-\(chapter) writes no NIR files; chapter-"
+                    + Self.chaptersExportingNIR.sorted().joined(separator: " and chapter-")
+                    + " do (docs/nir.md §4).")
         }
         self.chapter = chapter
         self.profile = options.profile
@@ -120,6 +127,10 @@ public struct ChapterContext: Sendable {
         self.allowDegenerate = options.allowDegenerate
         self.facts = RunFacts()
     }
+
+    /// The chapters that call `exportNIR` for `--export-nir` (docs/nir.md §4); any other
+    /// chapter refuses the option before any work.
+    public static let chaptersExportingNIR: Set<String> = ["classic", "attention"]
 
     /// Applies `--threads`, `--convolution` and `--memory-budget` to the compute back ends
     /// (element-wise workers, OpenMP team, oneDNN kernels, buffer pool, simulation groups).
