@@ -78,8 +78,8 @@ public struct ChapterContext: Sendable {
     ///   - commandLine: the arguments to record; defaults to this process's.
     ///   - startDate: the start time; defaults to now.
     /// - Throws: `ChapterError.invalidConfiguration` for an unknown `--rerun` stage, or
-    ///   `--executor slurm` in a chapter without stage groups.
-    ///   Also `--export-nir` given to a chapter that writes no NIR files.
+    ///   `--executor slurm` in a chapter without stage groups, or `--export-nir` in a chapter
+    ///   that writes no NIR files.
     public init(
         chapter: String, options: ChapterOptions, stages: [String] = [],
         runsStageGroups: Bool = false,
