@@ -34,17 +34,11 @@ public func replaceResultsBlock(in readme: URL, with block: String) throws {
 /// - Throws: `ChapterError.invalidConfiguration` when the file cannot be read or has no
 ///   such markers in that order; the error of writing the file.
 public func replaceGeneratedBlock(_ name: String, in readme: URL, with block: String) throws {
-    let beginMarker = "<!-- \(name):begin -->", endMarker = "<!-- \(name):end -->"
-    guard var text = try? String(contentsOf: readme, encoding: .utf8),
-          let begin = text.range(of: beginMarker),
-          let end = text.range(of: endMarker), begin.upperBound <= end.lowerBound
-    else {
+    guard try replaceGeneratedReadmeBlock(name, in: readme, with: block) else {
         throw ChapterError.invalidConfiguration(
-            "\(readme.path) has no \(beginMarker) … \(endMarker) markers "
+            "\(readme.path) has no <!-- \(name):begin --> … <!-- \(name):end --> markers "
                 + "for the generated \(name) block")
     }
-    text.replaceSubrange(begin.upperBound..<end.lowerBound, with: block)
-    try atomicWrite(Data(text.utf8), to: readme)
 }
 
 /// Each stage's outcome and whole seconds, for the line that introduces a README table:

@@ -1,4 +1,4 @@
-// What a chapter run left in figures/<key>/<profile>/: new PNGs and its headline.
+// What a chapter run left in figures/<key>/<profile>/: new PNGs and its results.json.
 
 import RunRecords
 import Foundation
@@ -16,12 +16,6 @@ enum RunOutputs {
         return files.filter { url in
             url.pathExtension == "png" && modificationDate(of: url) >= start - timestampSlack
         }.count
-    }
-
-    /// The headline of `directory/results.json` when it was written at or after `start` and
-    /// has a summary.
-    static func headline(in directory: URL, since start: Date) -> Headline? {
-        record(in: directory, since: start)?.summary?.headline
     }
 
     /// `directory/results.json` when it was written at or after `start`.

@@ -4,7 +4,6 @@
 import Foundation
 import RunRecords
 import Statistics
-import SystemSupport
 
 /// The claims of one chapter tested over training seeds.
 ///
@@ -90,14 +89,14 @@ public struct SeedStudy: Codable, Equatable, Sendable {
                 + "\(seedList), each run with its own networks and its own paired differences. Each claim's effect "
                 + "below is the mean of the per-seed effects, ± sd/√\(seeds.count) over the seeds. With "
                 + "\(seeds.count) seeds, 2 s.e. is a lenient bar (a t-test at 95 % would ask for about "
-                + "\(formatFixed(tCritical95(degreesOfFreedom: seeds.count - 1), digits: 1)) s.e.).",
+                + "\(String(format: "%.1f", tCritical95(degreesOfFreedom: seeds.count - 1))) s.e.).",
             "",
         ] + claimsMarkdown(claims)
         lines += ["", "| claim | " + seeds.map { "seed \($0)" }.joined(separator: " | ") + " |",
                   "|---|" + String(repeating: "---|", count: seeds.count)]
         for row in rows {
             let cells = zip(row.perSeed, row.perSeedOutcomes).map { value, outcome in
-                (value >= 0 ? "+" : "") + formatFixed(value, digits: 2) + " (\(outcome.phrase))"
+                String(format: "%+.2f", value) + " (\(outcome.phrase))"
             }
             lines.append("| \(row.test.id) | " + cells.joined(separator: " | ") + " |")
         }
@@ -120,24 +119,4 @@ func tCritical95(degreesOfFreedom: Int) -> Double {
                            2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05, 2.05, 2.04]
     guard degreesOfFreedom >= 1 else { return .infinity }
     return degreesOfFreedom <= table.count ? table[degreesOfFreedom - 1] : 1.96
-}
-
-/// `formatFixed` of Regeneration (RunRecords has none without ChapterSupport).
-func formatFixed(_ value: Double, digits: Int) -> String {
-    String(format: "%.\(digits)f", value)
-}
-
-/// Replaces the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->` in `readme`.
-///
-/// - Returns: false when the README has no such markers (nothing written).
-@discardableResult
-public func replaceGeneratedReadmeBlock(_ name: String, in readme: URL, with block: String) throws -> Bool {
-    let beginMarker = "<!-- \(name):begin -->", endMarker = "<!-- \(name):end -->"
-    guard var text = try? String(contentsOf: readme, encoding: .utf8),
-          let begin = text.range(of: beginMarker),
-          let end = text.range(of: endMarker), begin.upperBound <= end.lowerBound
-    else { return false }
-    text.replaceSubrange(begin.upperBound..<end.lowerBound, with: block)
-    try atomicWrite(Data(text.utf8), to: readme)
-    return true
 }
