@@ -40,8 +40,8 @@ extension Variable {
     public func addingChannelBias(_ b: Variable) -> Variable {
         let c = value.shape[1]
         precondition(b.value.count == c, "bias has \(b.value.count) values for \(c) channels")
-        // x·1 + b[c] is exactly x + b[c]: the per-channel affine kernel (parallel, either layout).
-        let y = Variable(value).channelAffine(scale: Tensor(shape: [c], repeating: 1), shift: b.value).value
+        var y = value   // a copy: this variable keeps its value for the graph
+        y.addChannelBias(b.value.scalars)
         return Variable.custom(y, inputs: [self, b]) { g in [g, g.sumPerChannel()] }
     }
 }

@@ -331,3 +331,56 @@ void snn_spike_conv_weight_grad(const uint16_t *masks, const float *dy, float *d
 #endif
     weightGradPortable(masks, dy, dwt, g, kbBegin, kbEnd);
 }
+
+// The scatter kernel. Each image is written by one caller; within it, every output value sums
+// its contributions in the fixed order of the spikes (c block, h, w, bit l) and taps (r, s):
+// the bits do not depend on how images are split between threads.
+void snn_spike_pack_weights_scatter(const float *w, float *wk, const snn_spike_geometry *g, int32_t cBegin,
+                                    int32_t cEnd, float scale) {
+    const int C = g->inBlocks * 16, K = g->outBlocks32 * KB, R = g->kernelH, S = g->kernelW;
+    for (int c = cBegin; c < cEnd; c++)
+        for (int r = 0; r < R; r++)
+            for (int s = 0; s < S; s++)
+                for (int k = 0; k < K; k++)
+                    wk[(((int64_t)c * R + r) * S + s) * K + k] = scale * w[(((int64_t)k * C + c) * R + r) * S + s];
+}
+
+SNN_CLONES void snn_spike_conv_scatter(const uint16_t *masks, const float *wk, float *y, const snn_spike_geometry *g,
+                                       int32_t imageBegin, int32_t imageEnd) {
+    const int CB = g->inBlocks, R = g->kernelH, S = g->kernelW, st = g->stride, pad = g->padding;
+    const int P = g->outH, Q = g->outW, K = g->outBlocks32 * KB, K16 = K / 16;
+    const int64_t hp = g->height + 2 * pad, wp = g->width + 2 * pad;
+    const int64_t plane = (int64_t)P * Q * 16;          // one 16-channel output block of an image
+    for (int n = imageBegin; n < imageEnd; n++) {
+        float *yn = y + (int64_t)n * K16 * plane;
+        memset(yn, 0, sizeof(float) * K16 * plane);
+        for (int cb = 0; cb < CB; cb++) {
+            const uint16_t *mp = masks + ((int64_t)n * CB + cb) * hp * wp;
+            for (int h = pad; h < pad + g->height; h++) {
+                // The output rows this input row reaches: p·st + r = h with 0 ≤ r < R, 0 ≤ p < P.
+                const int pLow = h - R + 1 <= 0 ? 0 : (h - R + st) / st, pHigh0 = h / st;
+                const int pHigh = pHigh0 < P - 1 ? pHigh0 : P - 1;
+                for (int w = pad; w < pad + g->width; w++) {
+                    uint32_t m = mp[h * wp + w];
+                    if (!m) continue;
+                    const int qLow = w - S + 1 <= 0 ? 0 : (w - S + st) / st, qHigh0 = w / st;
+                    const int qHigh = qHigh0 < Q - 1 ? qHigh0 : Q - 1;
+                    while (m) {
+                        const int l = __builtin_ctz(m);
+                        m &= m - 1;
+                        const float *wc = wk + (int64_t)(cb * 16 + l) * R * S * K;
+                        for (int p = pLow; p <= pHigh; p++) {
+                            const int r = h - p * st;
+                            for (int q = qLow; q <= qHigh; q++) {
+                                const float *row = wc + (r * S + (w - q * st)) * K;
+                                float *out = yn + ((int64_t)p * Q + q) * 16;
+                                for (int b = 0; b < K16; b++)
+                                    store16(out + b * plane, load16(out + b * plane) + load16(row + b * 16));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -55,7 +55,9 @@ extension Sequential {
     /// in `states` (and leaves its new state there), any other layer runs its forward pass.
     public func simulateLayer(_ index: Int, _ x: Variable, timesteps: Int, states: inout [Int: NeuronState],
                               context: inout ForwardContext) -> Variable {
-        guard let neuron = layers[index] as? any SpikingLayer else { return layers[index].forward(x, context: &context) }
+        guard let neuron = layers[index] as? any SpikingLayer else {
+            return Variable(inferenceForward(index, x.value, context: &context))
+        }
         var state = states[index]
         let y = neuron.simulate(x.value, timesteps: timesteps, state: &state)
         states[index] = state
@@ -130,7 +132,7 @@ extension Sequential {
         var outputs: [Tensor] = []
         // Direct input is the same analog image at every step, and so is the output of every
         // layer before the first spiking one (a convolution of the image): computed once for the
-        // N images, then repeated for the steps of each chunk.
+        // N images; the first spiking layer reads it at every step of each chunk.
         let constantLayers = encoding == .direct ? constantPrefixLength : 0
         var constantOutput: Tensor?
         if constantLayers > 0 {
@@ -143,42 +145,73 @@ extension Sequential {
             }
             constantOutput = h.value
         }
+        /// Layer `index`'s input spikes in this chunk (summed over the group's images).
+        func countInputSpikes(of index: Int, _ h: Tensor) {
+            let start = profile?.now()
+            if index > 0, let counted = states[index - 1]?.lastChunkSpikes {
+                inputSpikes[index] += counted   // counted by the layer as it fired (exact)
+            } else if index > 0, let neuron = layers[index - 1] as? any SpikingLayer {
+                inputSpikes[index] += Double(h.sum() / neuron.spikeValue)
+            } else if index > 0 {
+                inputSpikes[index] = inputSpikes[index - 1]  // pooling/flatten pass spikes through
+            }
+            profile?.addBookkeeping(since: start)
+        }
+        /// The spikes of layer `index`'s output `h`, when the layer does not count them itself.
+        func count(_ h: Tensor, of index: Int, steps: Int) {
+            let start = profile?.now()
+            if let neuron = layers[index] as? any SpikingLayer, states[index]?.spikeCounts == nil {
+                var counter = counters[index] ?? SpikeCounter(layerIndex: index, size: h.count / steps)
+                counter.add(h, steps: steps, scale: neuron.spikeValue)
+                counters[index] = counter
+            }
+            profile?.addBookkeeping(since: start)
+        }
         var start = 0
         while start < timesteps {
             let steps = start..<Swift.min(timesteps, start + chunk)
             context.timesteps = steps.count
-            var h: Variable
+            var h: Tensor
+            var index = constantLayers
             let encodingStart = profile?.now()
             if let constantOutput {
-                h = Variable(constantOutput.repeatedAlongBatch(steps.count))
                 if constantLayers > 1 { for index in 1..<constantLayers { inputSpikes[index] = inputSpikes[index - 1] } }
+                if let neuron = layers[index] as? any SpikingLayer {
+                    // The first spiking layer reads the constant current in place, every step.
+                    profile?.addEncoding(since: encodingStart)
+                    countInputSpikes(of: index, constantOutput)
+                    let layerStart = profile?.now()
+                    var state = states[index]
+                    h = neuron.simulate(constant: constantOutput, timesteps: steps.count, state: &state)
+                    states[index] = state
+                    profile?.add(layer: index, since: layerStart)
+                    count(h, of: index, steps: steps.count)
+                    index += 1
+                } else {
+                    h = constantOutput.repeatedAlongBatch(steps.count)
+                    profile?.addEncoding(since: encodingStart)
+                }
             } else {
-                h = Variable(encoding.encode(images, steps: steps, of: timesteps, using: &rng))
+                h = encoding.encode(images, steps: steps, of: timesteps, using: &rng)
+                profile?.addEncoding(since: encodingStart)
             }
-            profile?.addEncoding(since: encodingStart)
-            for (index, layer) in layers.enumerated() where index >= constantLayers {
-                var bookkeepingStart = profile?.now()
-                if index > 0, let counted = states[index - 1]?.lastChunkSpikes {
-                    inputSpikes[index] += counted   // counted by the layer as it fired (exact)
-                } else if index > 0, let neuron = layers[index - 1] as? any SpikingLayer {
-                    inputSpikes[index] += Double(h.value.sum() / neuron.spikeValue)
-                } else if index > 0 {
-                    inputSpikes[index] = inputSpikes[index - 1]  // pooling/flatten pass spikes through
-                }
-                profile?.addBookkeeping(since: bookkeepingStart)
+            while index < layers.count {
+                countInputSpikes(of: index, h)
                 let layerStart = profile?.now()
-                h = simulateLayer(index, h, timesteps: steps.count, states: &states, context: &context)
-                profile?.add(layer: index, since: layerStart)
-                bookkeepingStart = profile?.now()
-                if let neuron = layer as? any SpikingLayer, states[index]?.spikeCounts == nil {
-                    let perStep = h.value.count / steps.count
-                    var counter = counters[index] ?? SpikeCounter(layerIndex: index, size: perStep)
-                    counter.add(h.value, steps: steps.count, scale: neuron.spikeValue)
-                    counters[index] = counter
+                if let y = pooledSpikeConvolution(at: index, h) {
+                    // A pool and the convolution after it, as one spike-driven convolution.
+                    h = y
+                    inputSpikes[index + 1] = inputSpikes[index]   // pooling passes spikes through
+                    profile?.add(layer: index + 1, since: layerStart)
+                    index += 2
+                    continue
                 }
-                profile?.addBookkeeping(since: bookkeepingStart)
+                h = simulateLayer(index, Variable(h), timesteps: steps.count, states: &states, context: &context).value
+                profile?.add(layer: index, since: layerStart)
+                count(h, of: index, steps: steps.count)
+                index += 1
             }
-            outputs.append(h.value.reshaped([steps.count, n, -1]))
+            outputs.append(h.reshaped([steps.count, n, -1]))
             start = steps.upperBound
         }
         let k = outputs[0].shape[2]

@@ -34,6 +34,9 @@ public protocol SpikingLayer: Layer {
     /// initial state) and leaves the state after the last step in it: a long simulation runs in
     /// chunks with its state explicit, and the layer itself keeps none. No graph is recorded.
     func simulate(_ x: Tensor, timesteps: Int, state: inout NeuronState?) -> Tensor
+    /// The same, with x `[N, …]` the input of every one of the `timesteps` steps (direct input
+    /// through the layers before the first spiking one). Output `[T·N, …]`.
+    func simulate(constant x: Tensor, timesteps: Int, state: inout NeuronState?) -> Tensor
     /// A new layer with the same settings and parameter values and no shared state (conversion
     /// and BatchNorm folding leave their input network untouched).
     func copy() -> any SpikingLayer
@@ -70,6 +73,11 @@ extension SpikingLayer {
         let y = forward(Variable(x), context: &context).value
         state = NeuronState(membrane: Tensor(shape: [0]))
         return y
+    }
+
+    /// A layer without its own constant-input path runs on x repeated for every step.
+    public func simulate(constant x: Tensor, timesteps: Int, state: inout NeuronState?) -> Tensor {
+        simulate(x.repeatedAlongBatch(timesteps), timesteps: timesteps, state: &state)
     }
 
     /// θ's value.

@@ -55,8 +55,19 @@ public final class SpikingNeuron: SpikingLayer {
     public func simulate(_ x: Tensor, timesteps: Int, state: inout NeuronState?) -> Tensor {
         precondition(x.rank >= 1 && x.shape[0] % timesteps == 0,
                      "neuron input \(x.shape) cannot be split into \(timesteps) time steps")
-        let m = x.count / timesteps
-        let stepShape = [x.shape[0] / timesteps] + x.shape.dropFirst()
+        return simulate(x, timesteps: timesteps, constantInput: false, state: &state)
+    }
+
+    /// The same steps with x `[N, …]` the input of every step, read in place (no repeated copy).
+    public func simulate(constant x: Tensor, timesteps: Int, state: inout NeuronState?) -> Tensor {
+        precondition(x.rank >= 1, "neuron input \(x.shape) has no batch dimension")
+        return simulate(x, timesteps: timesteps, constantInput: true, state: &state)
+    }
+
+    private func simulate(_ x: Tensor, timesteps: Int, constantInput: Bool, state: inout NeuronState?) -> Tensor {
+        let m = constantInput ? x.count : x.count / timesteps
+        let stepShape = constantInput ? x.shape : [x.shape[0] / timesteps] + x.shape.dropFirst()
+        let outputShape = [stepShape[0] * timesteps] + stepShape.dropFirst()
         let layout = x.layout
         /// A carried tensor in x's storage order, as a flat [M] view.
         func flat(_ carried: Tensor) -> Tensor {
@@ -71,11 +82,12 @@ public final class SpikingNeuron: SpikingLayer {
         let before = counts.sumInDouble()
         let flatX = x.reinterpreted(as: [x.count], layout: .rowMajor)   // the storage, as it is
         let output = MembraneRecurrence(threshold: thresholdValue, leak: leakValue, reset: reset.membraneReset)
-            .simulate(flatX, timesteps: timesteps, membrane: &membrane, spikeCounts: &counts, spikeValue: spikeValue)
+            .simulate(flatX, timesteps: timesteps, membrane: &membrane, spikeCounts: &counts, spikeValue: spikeValue,
+                      constantInput: constantInput)
         state = NeuronState(membrane: membrane.reinterpreted(as: stepShape, layout: layout),
                             spikeCounts: counts.reinterpreted(as: stepShape, layout: layout),
                             lastChunkSpikes: counts.sumInDouble() - before)
-        return output.reinterpreted(as: x.shape, layout: layout)
+        return output.reinterpreted(as: outputShape, layout: layout)
     }
 
     public func copy() -> any SpikingLayer {

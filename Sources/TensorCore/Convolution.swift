@@ -4,12 +4,13 @@
 ///     y[n,k,p,q] = Σ_c Σ_r Σ_s w[k,c,r,s] · x[n, c, p·stride + r − pad, q·stride + s − pad]
 extension Tensor {
     /// Forward convolution, `x [N,C,H,W]`, `w [K,C,R,S]` → `[N,K,P,Q]`. Spike-driven when x is
-    /// spikes and `SpikeConvolutionPolicy.current` says so (`SpikeConvolution.swift`).
+    /// spikes and `SpikeConvolutionPolicy.current` says so: in scatter form, the inference
+    /// kernel (`SpikeConvolution+Scatter.swift`); training's `Variable.convolution` gathers.
     public static func convolution(_ x: Tensor, _ w: Tensor, stride: Int = 1, padding: Int = 0) -> Tensor {
         let g = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
         let plan = DNNLConvolution.plan(for: g)
-        if let spikes = SpikeMap.forConvolution(x, geometry: g) {
-            return spikeConvolution(spikes, w, layout: plan.outputLayout)
+        if let spikes = SpikeMap.forConvolution(x, geometry: g, lookingPastZeros: true) {
+            return spikeConvolutionScattered(spikes, w, layout: plan.outputLayout)
         }
         var y = Tensor(uninitializedShape: g.outputShape, layout: plan.outputLayout)
         plan.forward(x, w, into: &y)

@@ -103,11 +103,15 @@ public struct MembraneRecurrence: Sendable {
     /// and add the spike to the neuron's count. `membrane` u and `spikeCounts` (both [M], in the
     /// storage order of `x`'s steps) carry over between calls; returns the output [T·M].
     /// The arithmetic is `forward`'s, so spikes and membranes are the same bits.
+    ///
+    /// `constantInput`: x is one step [M], the same current at every step (a direct-coded image
+    /// through the layers before the first spiking one), read in place instead of repeated.
     public func simulate(_ x: Tensor, timesteps: Int, membrane: inout Tensor, spikeCounts: inout Tensor,
-                         spikeValue a: Float) -> Tensor {
+                         spikeValue a: Float, constantInput: Bool = false) -> Tensor {
         let m = membrane.count
-        precondition(x.count == timesteps * m && spikeCounts.count == m,
-                     "membrane recurrence: input has \(x.count) values, expected \(timesteps) steps × \(m) neurons")
+        precondition(x.count == (constantInput ? 1 : timesteps) * m && spikeCounts.count == m,
+                     "membrane recurrence: input has \(x.count) values, expected \(constantInput ? 1 : timesteps) steps × \(m) neurons")
+        let inputStride = constantInput ? 0 : m
         let (theta, leak) = (threshold, self.leak)
         let keepCharge: Float = reset == .subtractThreshold ? 1 : 0
         var output = Tensor(uninitializedShape: [timesteps * m])   // every element written below
@@ -121,7 +125,7 @@ public struct MembraneRecurrence: Sendable {
                             let lo = range.lowerBound, n = range.count
                             let u = us.base + lo, c = cs.base + lo
                             for t in 0..<timesteps {
-                                let x = xs.base + t * m + lo, o = os.base + t * m + lo
+                                let x = xs.base + t * inputStride + lo, o = os.base + t * m + lo
                                 for i in 0..<n {
                                     let h = leak * u[i] + x[i]
                                     let spike: Float = h >= theta ? 1 : 0

@@ -25,15 +25,17 @@ public enum SpikeConvolutionPolicy: Sendable, Hashable, Codable {
 }
 
 extension Tensor {
-    /// The spike amplitude a when the first (up to 4096) stored values are all 0 or a (a > 0;
-    /// 1 when they are all 0), else nil: a cheap filter before a full scan.
-    var leadingSpikeAmplitude: Float? {
+    /// The spike amplitude a when the first (up to 4096) stored values are all 0 or a (a > 0),
+    /// else nil: a cheap filter before a full scan. When they are all 0, a is 1, or with
+    /// `lookingPastZeros` the first non-zero value further on (the first steps of a simulation,
+    /// before anything fires, would otherwise send spikes of amplitude θ to the dense kernel).
+    func leadingSpikeAmplitude(lookingPastZeros: Bool = false) -> Float? {
         withUnsafeStorage { s, _ in
             var amplitude: Float = 0
             for v in s.prefix(4096) where v != 0 {
                 if amplitude == 0 { amplitude = v } else if v != amplitude { return nil }
             }
-            if amplitude == 0 { return 1 }
+            if amplitude == 0 { amplitude = lookingPastZeros ? s.dropFirst(4096).first { $0 != 0 } ?? 1 : 1 }
             return amplitude > 0 && amplitude.isFinite ? amplitude : nil
         }
     }
@@ -100,10 +102,13 @@ public struct SpikeMap: @unchecked Sendable {
     /// The map of `x` when `policy` runs this convolution spike-driven, else nil. A tensor whose
     /// first values are not all 0 or one amplitude (a real-valued activation) is rejected after
     /// a glance.
+    /// `lookingPastZeros`: see `Tensor.leadingSpikeAmplitude` (inference passes true; training
+    /// keeps the first-values rule its results were made with).
     public static func forConvolution(_ x: Tensor, geometry g: ConvolutionGeometry,
-                                      policy: SpikeConvolutionPolicy = .current) -> SpikeMap? {
-        guard case .spikeDriven(let maxDensity) = policy, g.inChannels % 16 == 0,
-              g.outChannels % outputBlock == 0, let amplitude = x.leadingSpikeAmplitude else { return nil }
+                                      policy: SpikeConvolutionPolicy = .current,
+                                      lookingPastZeros: Bool = false) -> SpikeMap? {
+        guard case .spikeDriven(let maxDensity) = policy, g.inChannels % 16 == 0, g.outChannels % outputBlock == 0,
+              let amplitude = x.leadingSpikeAmplitude(lookingPastZeros: lookingPastZeros) else { return nil }
         guard let map = SpikeMap(x, geometry: g, amplitude: amplitude), map.density <= maxDensity else { return nil }
         return map
     }

@@ -105,8 +105,13 @@ struct SimulationFastPathTests {
         ])
     }
 
+    /// With every convolution dense (the same kernels in both runs), the fast path changes no bit.
     @Test(arguments: [ResetMode.subtraction, .zero], [4, 7])
     func sameOutputsAndSpikeCounts(reset: ResetMode, chunk: Int) {
+        SpikeConvolutionPolicy.$current.withValue(.dense) { sameOutputsAndSpikeCountsWithDenseConvolutions(reset: reset, chunk: chunk) }
+    }
+
+    func sameOutputsAndSpikeCountsWithDenseConvolutions(reset: ResetMode, chunk: Int) {
         let network = convolutionalNetwork(reset: reset)
         var rng = SeededGenerator(seed: 9)
         let (n, timesteps) = (6, 12)
@@ -128,6 +133,47 @@ struct SimulationFastPathTests {
         // The layer after each neuron layer receives exactly the spikes it emitted.
         #expect(run.inputSpikesPerImage[2] * Double(n) == referenceCounts[0])
         #expect(run.inputSpikesPerImage[5] * Double(n) == referenceCounts[1])
+    }
+
+    /// With the spike-driven kernels (the pool and the convolution after it fused into one, the
+    /// scatter form on spikes), the sums run in another order: the read-out agrees with the
+    /// all-dense simulation to rounding, and so do the predictions at every T.
+    @Test(arguments: [ResetMode.subtraction, .zero])
+    func spikeDrivenKernelsAgreeWithDenseOnes(reset: ResetMode) {
+        var rngNet = SeededGenerator(seed: 77)
+        let network = Sequential([
+            Conv2D(1, 32, kernelSize: 3, stride: 1, padding: 1, bias: true, using: &rngNet),
+            SpikingNeuron(threshold: 0.6, reset: reset, amplitude: .threshold),
+            Conv2D(32, 32, kernelSize: 3, stride: 1, padding: 1, bias: true, using: &rngNet),
+            SpikingNeuron(threshold: 0.8, reset: reset, amplitude: .threshold),
+            AveragePool(2),
+            Conv2D(32, 32, kernelSize: 3, stride: 1, padding: 1, bias: false, using: &rngNet),
+            SpikingNeuron(threshold: 0.7, reset: reset, amplitude: .threshold),
+            Flatten(),
+            Linear(32 * 4 * 4, 10, using: &rngNet),
+        ])
+        var rng = SeededGenerator(seed: 5)
+        let images = Tensor.uniform(shape: [20, 1, 8, 8], low: 0, high: 1, using: &rng)
+        func run(_ policy: SpikeConvolutionPolicy) -> Simulation {
+            var rngRun = SeededGenerator(seed: 1)
+            return SpikeConvolutionPolicy.$current.withValue(policy) {
+                network.simulate(images, timesteps: 24, encoding: .direct, chunk: 8, using: &rngRun)
+            }
+        }
+        let dense = run(.dense), spikeDriven = run(.measuredDefault)
+        #expect(dense.spikeStatistics.allSatisfy { $0.spikesPerImage > 0 }, "a layer is silent: the test would check nothing")
+        // Below the policy's density limit, so the spike-driven kernels do run.
+        #expect(dense.spikeStatistics.allSatisfy { $0.firingRate < 0.3 }, "\(dense.spikeStatistics.map(\.firingRate))")
+        // The pool and the convolution after it do fuse on this network's spikes (the sums are
+        // reordered; the read-out is of spikes, so it keeps its bits unless a spike flips).
+        let spikes = Tensor.uniform(shape: [2, 32, 8, 8], using: &rng).map { $0 < 0.1 ? 0.8 : 0 }
+        #expect(network.pooledSpikeConvolution(at: 4, spikes) != nil)
+        let scale = dense.outputs.scalars.map(abs).max() ?? 1
+        let difference = maxAbsoluteDifference(spikeDriven.outputs, dense.outputs) / scale
+        #expect(difference < 1e-4, "read-out differs by \(difference) of its largest value")
+        let labels = (0..<20).map { $0 % 10 }
+        let (a, b) = (dense.correctImagesByTimestep(labels: labels), spikeDriven.correctImagesByTimestep(labels: labels))
+        #expect(zip(a, b).allSatisfy { $0 == $1 })
     }
 
     /// Images run in groups that fit the working set: any grouping gives the same outputs,
@@ -152,6 +198,30 @@ struct SimulationFastPathTests {
             #expect(run.outputs == runs[0].outputs)
             #expect(run.spikeStatistics == runs[0].spikeStatistics)
             #expect(run.inputSpikesPerImage == runs[0].inputSpikesPerImage)
+        }
+    }
+}
+
+/// The first spiking layer of a direct-coded simulation reads its constant input in place:
+/// the same bits, membranes and counts as the input repeated for every step.
+@Suite("Constant input current")
+struct ConstantInputTests {
+    @Test(arguments: [ResetMode.subtraction, .zero], [TensorLayout.rowMajor, .channelBlocked16])
+    func constantInputEqualsRepeatedInput(reset: ResetMode, layout: TensorLayout) {
+        var rng = SeededGenerator(seed: 21)
+        let x = Tensor.uniform(shape: [3, 16, 4, 4], low: -0.2, high: 0.9, using: &rng).converted(to: layout)
+        let neuron = SpikingNeuron(threshold: 0.7, model: .leakyIntegrateAndFire(leak: 0.9, training: .fixed), reset: reset,
+                                   amplitude: .threshold)
+        var (constantState, repeatedState): (NeuronState?, NeuronState?) = (nil, nil)
+        for steps in [3, 5] {   // two chunks: the state carries over
+            let constant = neuron.simulate(constant: x, timesteps: steps, state: &constantState)
+            let repeated = neuron.simulate(x.repeatedAlongBatch(steps), timesteps: steps, state: &repeatedState)
+            #expect(constant.shape == [3 * steps, 16, 4, 4] && constant.layout == layout)
+            #expect(constant == repeated)
+            #expect(constant.scalars.contains { $0 != 0 } && constant.scalars.contains { $0 == 0 })
+            #expect(constantState?.membrane == repeatedState?.membrane)
+            #expect(constantState?.spikeCounts == repeatedState?.spikeCounts)
+            #expect(constantState?.lastChunkSpikes == repeatedState?.lastChunkSpikes)
         }
     }
 }

@@ -50,4 +50,16 @@ void snn_spike_conv_forward(const uint16_t *masks, const float *wt, float *y,
 void snn_spike_conv_weight_grad(const uint16_t *masks, const float *dy, float *dwt,
                                 const snn_spike_geometry *g, int32_t kbBegin, int32_t kbEnd, int32_t portable);
 
+/// Scatter form of the forward, for inference at low spike rates: for each spike (in the order
+/// c block, h, w, then c within the block), its weight vectors w[:, c, r, s] are added to the
+/// R·S outputs it reaches. Work ∝ spikes × R·S × K, with no per-output-pixel cost. Images
+/// [imageBegin, imageEnd) of y (nChw16c) are written whole (zeroed first). wk[c][r][s][k] =
+/// a·w[k][c][r][s] (`snn_spike_pack_weights_scatter`). Sums in another order than the gather
+/// kernel above: the two agree to rounding.
+void snn_spike_conv_scatter(const uint16_t *masks, const float *wk, float *y, const snn_spike_geometry *g,
+                            int32_t imageBegin, int32_t imageEnd);
+/// wk[c][r][s][k] = scale·w[k][c][r][s] for input channels c in [cBegin, cEnd).
+void snn_spike_pack_weights_scatter(const float *w, float *wk, const snn_spike_geometry *g, int32_t cBegin,
+                                    int32_t cEnd, float scale);
+
 #endif
