@@ -142,6 +142,8 @@ let package = Package(
 /// Method libraries hold the science: they depend on the core modules and `Training`, never
 /// on the chapter harness (ChapterSupport).
 let chapters: [(key: String, method: String?, uses: [Target.Dependency])] = [
+    // Chapter 0: the neuron, rate coding, the resets, surrogate gradients; no paper, no dataset.
+    ("primer", "PrimerMethod", ["SpikingNeurons"]),
     ("classic", nil, ["SNNConversion", "Datasets", "EnergyEstimation"]),
     ("hoyer", "HoyerMethod", ["SpikingNeurons", "Datasets", "EnergyEstimation"]),
     ("ultralow", "UltralowMethod", ["SNNConversion", "Datasets", "EnergyEstimation"]),

@@ -19,7 +19,8 @@ public struct Chapter: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// The course order, which is also the dependency order: `compare` reads the results of the
-/// chapters before it, so it runs last.
+/// chapters before it, so it runs last. Chapters are numbered from 0 (`firstNumber`): the
+/// primer, which reproduces no paper, is chapter 0 and classic chapter 1.
 ///
 /// This table must name every chapter of Package.swift's `chapters` list (a test checks it);
 /// adding a chapter is one line there and one line here. A key listed here but not yet a
@@ -28,8 +29,11 @@ public struct Chapter: Sendable, Hashable, CustomStringConvertible {
 public enum ChapterCatalog {
     /// Every chapter, in course order.
     public static let courseOrder: [Chapter] = [
-        "classic", "rnl", "ultralow", "hybrid", "attention", "hoyer", "compare",
+        "primer", "classic", "rnl", "ultralow", "hybrid", "attention", "hoyer", "compare",
     ].map(Chapter.init)
+
+    /// The number of the first chapter of `courseOrder` (the primer is chapter 0).
+    public static let firstNumber = 0
 
     /// The chapters whose independent stage groups (`StageCache.computeStageGroups`) can run
     /// as a Slurm job array; `regenerate --executor slurm` passes `--executor slurm` to them

@@ -97,11 +97,13 @@ public enum FigureIndex {
             at: root, includingPropertiesForKeys: [.isDirectoryKey],
             options: [.skipsHiddenFiles])) ?? []
         let present = Set(folders.filter(isDirectory).map(\.lastPathComponent))
-        // Numbers follow the course (classic is 1 even when it has no results yet).
-        let numbered = order.enumerated().map { ($0.offset + 1, $0.element.key) }
+        // Numbers follow the course from `firstNumber` (primer 0, classic 1, even when one has
+        // no results yet); folders of other keys come after the last chapter.
+        let first = ChapterCatalog.firstNumber
+        let numbered = order.enumerated().map { ($0.offset + first, $0.element.key) }
             .filter { present.contains($0.1) }
         let others = present.subtracting(order.map(\.key)).sorted().enumerated()
-            .map { (order.count + $0.offset + 1, $0.element) }
+            .map { (order.count + $0.offset + first, $0.element) }
         var entries: [Entry] = []
         for (number, key) in numbered + others {
             for profile in profiles {

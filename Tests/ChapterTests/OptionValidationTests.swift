@@ -7,6 +7,8 @@ import Testing
 /// replays more cases against the same binaries.)
 @Suite struct OptionValidationTests {
     @Test(arguments: [
+        ("primer", ["--leak", "0"], "--leak must be a finite number in (0, 1] (got 0)"),
+        ("primer", ["--target-spikes", "17"], "--target-spikes must be an integer in [0, 16] (got 17)"),
         ("classic", ["--max-timesteps", "0"], "--max-timesteps must be an integer in [2, 4096] (got 0)"),
         ("classic", ["--percentile", "150"], "--percentile must be a finite number in (0, 100] (got 150)"),
         ("rnl", ["--epochs", "0"], "--epochs must be an integer in [1, 10000] (got 0)"),

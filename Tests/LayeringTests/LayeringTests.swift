@@ -42,7 +42,7 @@ import Testing
     static let method: Set<String> = ["Statistics", "Training", "SNNConversion", "EnergyEstimation", "SpikingNeurons",
                                       "NeuralNetworks", "Autodiff", "TensorCore", "Datasets"]
     static let methodLibraries = ["attention": "AttentionMethod", "hoyer": "HoyerMethod", "hybrid": "HybridMethod",
-                                  "rnl": "RNLMethod", "ultralow": "UltralowMethod"]
+                                  "primer": "PrimerMethod", "rnl": "RNLMethod", "ultralow": "UltralowMethod"]
 
     static let system: Set<String> = ["Foundation", "Glibc", "Musl", "Darwin", "Dispatch", "Synchronization"]
 

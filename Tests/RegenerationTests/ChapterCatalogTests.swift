@@ -7,7 +7,8 @@ import Testing
 @Suite struct ChapterCatalogTests {
     @Test func courseOrderRunsTheFoundationsFirstAndCompareLast() {
         #expect(ChapterCatalog.courseOrder.map(\.key)
-            == ["classic", "rnl", "ultralow", "hybrid", "attention", "hoyer", "compare"])
+            == ["primer", "classic", "rnl", "ultralow", "hybrid", "attention", "hoyer", "compare"])
+        #expect(ChapterCatalog.firstNumber == 0)   // the primer is chapter 0, classic chapter 1
         #expect(Chapter("hoyer").executableName == "chapter-hoyer")
     }
 

@@ -32,7 +32,7 @@ print("\n".join(found[:8]) + (f"\n… and {len(found) - 8} more" if len(found) >
 PY
 }
 
-for key in classic rnl ultralow hybrid attention hoyer compare; do
+for key in primer classic rnl ultralow hybrid attention hoyer compare; do
     case_begin "$key: a second --fresh smoke run leaves results.json and figures byte-identical"
     args=(--profile smoke --fresh --output "$SCRATCH/o" --cache "$SCRATCH/cache")
     run_cmd "$BIN/chapter-$key" "${args[@]}"
