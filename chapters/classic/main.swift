@@ -183,14 +183,14 @@ runChapter {
         }
     }
     let (evaluations, sweepKey, _) = try cache.stage(
-        "snn", version: 5,  // 5: the shared backbone; percentile with reset to zero
+        "snn", version: 6,  // 5: the shared backbone; percentile with reset to zero; 6: scatter/fused spike kernels
         config: SNNStage(data: config.data, conversion: config.conversion, evaluation: config.evaluation),
         dependsOn: [annKey]) { () -> [TimestepEvaluation] in
         try simulate(simulatedBatches, images: simulated.count, timesteps: T)
     }
     let shortT = min(config.evaluation.fullTestTimesteps, T)
     let (fullEvaluations, _, _) = try cache.stage(
-        "snn-full", version: 2,
+        "snn-full", version: 3,  // 3: scatter/fused spike kernels
         config: SNNStage(data: config.data, conversion: config.conversion, evaluation: config.evaluation),
         dependsOn: [annKey, sweepKey]) { () -> [TimestepEvaluation] in
         try simulate(fullTestBatches, images: fullTest.count, timesteps: shortT)
