@@ -1,4 +1,4 @@
-// chapter-classic — ANN-to-SNN conversion by threshold balancing, the course's first lesson.
+// chapter-classic — ANN-to-SNN conversion by threshold balancing, the course's first paper (after the primer).
 //
 // Papers:
 //   P. U. Diehl, D. Neil, J. Binas, M. Cook, S.-C. Liu, M. Pfeiffer, "Fast-classifying,
