@@ -24,22 +24,6 @@ struct SpikeConvolutionScatterTests {
                 == SpikeConvolutionTests.bits(scattered))
     }
 
-    /// Images are split between the workers, each image written by one: 1, 2 or 3 workers give
-    /// the same bits.
-    @Test(arguments: [SpikeConvolutionTests.cases[1], SpikeConvolutionTests.cases[6]])
-    func scatterWorkerSplitGivesTheSameBits(_ c: Case) throws {
-        let (x, w, _) = SpikeConvolutionTests.inputs(c)
-        let map = try #require(SpikeMap(x, geometry: c.geometry))
-        let saved = ExecutionPolicy.current.workers
-        defer { ExecutionPolicy.update { $0.workers = saved } }
-        var results: [[UInt32]] = []
-        for workers in [1, 2, 3] {
-            ExecutionPolicy.update { $0.workers = workers }
-            results.append(SpikeConvolutionTests.bits(Tensor.spikeConvolutionScattered(map, w)))
-        }
-        #expect(results[1] == results[0] && results[2] == results[0])
-    }
-
     /// avgpool_P then a stride-1 convolution, by direct loops.
     static func pooledReference(_ x: Tensor, pool p: Int, _ w: Tensor, padding: Int) -> Tensor {
         let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
