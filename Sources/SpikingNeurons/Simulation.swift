@@ -55,13 +55,23 @@ extension Sequential {
     /// in `states` (and leaves its new state there), any other layer runs its forward pass.
     public func simulateLayer(_ index: Int, _ x: Variable, timesteps: Int, states: inout [Int: NeuronState],
                               context: inout ForwardContext) -> Variable {
+        Variable(simulateLayer(index, x.value, timesteps: timesteps, constantInput: false, states: &states,
+                               context: &context))
+    }
+
+    /// The same on a tensor. `constantInput`: x is one step `[N, …]`, the input of every step
+    /// (the output of the constant first layers of a direct-coded simulation); a spiking layer
+    /// reads it in place, any other layer gets it repeated for the steps.
+    func simulateLayer(_ index: Int, _ x: Tensor, timesteps: Int, constantInput: Bool,
+                       states: inout [Int: NeuronState], context: inout ForwardContext) -> Tensor {
         guard let neuron = layers[index] as? any SpikingLayer else {
-            return Variable(inferenceForward(index, x.value, context: &context))
+            return inferenceForward(index, constantInput ? x.repeatedAlongBatch(timesteps) : x, context: &context)
         }
         var state = states[index]
-        let y = neuron.simulate(x.value, timesteps: timesteps, state: &state)
+        let y = constantInput ? neuron.simulate(constant: x, timesteps: timesteps, state: &state)
+            : neuron.simulate(x, timesteps: timesteps, state: &state)
         states[index] = state
-        return Variable(y)
+        return y
     }
 
     /// Runs the network for `timesteps` steps on `images` `[N, …]` encoded by `encoding`,
@@ -172,29 +182,16 @@ extension Sequential {
             let steps = start..<Swift.min(timesteps, start + chunk)
             context.timesteps = steps.count
             var h: Tensor
-            var index = constantLayers
             let encodingStart = profile?.now()
             if let constantOutput {
+                // The layer after the constant ones reads this one step for every step of the chunk.
+                h = constantOutput
                 if constantLayers > 1 { for index in 1..<constantLayers { inputSpikes[index] = inputSpikes[index - 1] } }
-                if let neuron = layers[index] as? any SpikingLayer {
-                    // The first spiking layer reads the constant current in place, every step.
-                    profile?.addEncoding(since: encodingStart)
-                    countInputSpikes(of: index, constantOutput)
-                    let layerStart = profile?.now()
-                    var state = states[index]
-                    h = neuron.simulate(constant: constantOutput, timesteps: steps.count, state: &state)
-                    states[index] = state
-                    profile?.add(layer: index, since: layerStart)
-                    count(h, of: index, steps: steps.count)
-                    index += 1
-                } else {
-                    h = constantOutput.repeatedAlongBatch(steps.count)
-                    profile?.addEncoding(since: encodingStart)
-                }
             } else {
                 h = encoding.encode(images, steps: steps, of: timesteps, using: &rng)
-                profile?.addEncoding(since: encodingStart)
             }
+            profile?.addEncoding(since: encodingStart)
+            var index = constantLayers
             while index < layers.count {
                 countInputSpikes(of: index, h)
                 let layerStart = profile?.now()
@@ -206,7 +203,8 @@ extension Sequential {
                     index += 2
                     continue
                 }
-                h = simulateLayer(index, Variable(h), timesteps: steps.count, states: &states, context: &context).value
+                h = simulateLayer(index, h, timesteps: steps.count, constantInput: constantOutput != nil && index == constantLayers,
+                                  states: &states, context: &context)
                 profile?.add(layer: index, since: layerStart)
                 count(h, of: index, steps: steps.count)
                 index += 1
