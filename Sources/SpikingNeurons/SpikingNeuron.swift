@@ -201,7 +201,7 @@ struct EnumKernel: SurrogateFunction {
 
 extension ResetMode {
     /// The reset as TensorCore's recurrence kernels take it.
-    var membraneReset: MembraneReset { self == .subtraction ? .subtractThreshold : .toZero }
+    public var membraneReset: MembraneReset { self == .subtraction ? .subtractThreshold : .toZero }
 }
 
 extension SpikingNeuron {

@@ -34,9 +34,7 @@ extension SpikingNeuron {
     /// The spikes are the ones `simulate` gives for the same input (PrimerMethodTests checks it).
     public func trajectory(input: [Float]) -> MembraneTrajectory {
         let theta = thresholdValue
-        let recurrence = MembraneRecurrence(
-            threshold: theta, leak: leakValue,
-            reset: reset == .subtraction ? .subtractThreshold : .toZero)
+        let recurrence = MembraneRecurrence(threshold: theta, leak: leakValue, reset: reset.membraneReset)
         // u[0]: zero, or θ/2 (`InitialMembrane.halfThreshold`)
         let start: Float = initialMembrane == .halfThreshold ? theta / 2 : 0
         var u = Tensor(shape: [1], scalars: [start])

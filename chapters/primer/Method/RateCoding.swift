@@ -17,13 +17,12 @@ extension SpikingNeuron {
     }
 
     /// Spikes n_k of each neuron of this layer in T steps when neuron k gets the constant input
-    /// x_k at every step (one simulation of M = x.count neurons, input `[T, M]` time-major).
+    /// x_k at every step (one simulation of M = x.count neurons, the one step `[1, M]` read at
+    /// every step: `simulate(constant:)`).
     public func spikeCounts(constantInputs x: [Float], timesteps: Int) -> [Int] {
         precondition(timesteps >= 1 && !x.isEmpty, "need T ≥ 1 and at least one input")
-        let input = Tensor(shape: [timesteps, x.count],
-                           scalars: (0..<timesteps).flatMap { _ in x })  // [T, M]
         var state: NeuronState? = nil
-        _ = simulate(input, timesteps: timesteps, state: &state)
+        _ = simulate(constant: Tensor(shape: [1, x.count], scalars: x), timesteps: timesteps, state: &state)
         let counts = state!.spikeCounts!  // [1, M]: the layer counts its spikes as it fires
         return (0..<x.count).map { Int(counts[flat: $0]) }
     }
