@@ -22,6 +22,22 @@ public struct TimestepEvaluation: Sendable, Codable, Equatable {
     /// `inputSpikesPerImage` of each batch on its own, in batch order (standard errors of
     /// energy estimates over batches, `Difference.overBatches`).
     public var inputSpikesPerImageByBatch: [[Double]]
+    /// Input spikes per image of every layer at each step alone, element [l][t − 1]
+    /// (`Simulation.inputSpikesPerImageByStep`, image-weighted mean over batches); nil in an
+    /// evaluation cached before the simulation counted spikes per step.
+    public var inputSpikesPerImageByStep: [[Double]]?
+
+    /// Input spikes per image of every layer during steps 1…t, for t = 1…T_max (element
+    /// [t − 1][l]): the operations of the run stopped after t steps, as counted, with no
+    /// constant-rate assumption. nil when the per-step counts were not kept.
+    public func cumulativeInputSpikesPerImage() -> [[Double]]? {
+        guard let byStep = inputSpikesPerImageByStep else { return nil }
+        var running = [Double](repeating: 0, count: byStep.count)
+        return accuracy.indices.map { t in
+            for l in byStep.indices { running[l] += byStep[l][t] }
+            return running
+        }
+    }
 
     /// The first T from which the accuracy stays at or above `target` for every larger
     /// T ≤ T_max (`firstTimestepStaying`), or nil if it ends below. A curve that touches
@@ -51,7 +67,7 @@ public func accuracyByTimestep(
     using rng: inout SeededGenerator, progress: (Int, Int) -> Void = { _, _ in }
 ) -> TimestepEvaluation {
     var correct = [[Bool]](repeating: [], count: timesteps)
-    var rates: [Double] = [], inputs: [Double] = []
+    var rates: [Double] = [], inputs: [Double] = [], inputsByStep: [[Double]] = []
     var byBatch: [[Double]] = []
     var images = 0, done = 0
     for batch in batches {
@@ -64,6 +80,12 @@ public func accuracyByTimestep(
         if inputs.isEmpty { inputs = [Double](repeating: 0, count: simulation.inputSpikesPerImage.count) }
         for i in rates.indices { rates[i] += batchRates[i] * Double(n) }
         for i in inputs.indices { inputs[i] += simulation.inputSpikesPerImage[i] * Double(n) }
+        if inputsByStep.isEmpty {
+            inputsByStep = [[Double]](repeating: [Double](repeating: 0, count: timesteps), count: inputs.count)
+        }
+        for i in inputsByStep.indices {
+            for t in 0..<timesteps { inputsByStep[i][t] += simulation.inputSpikesPerImageByStep[i][t] * Double(n) }
+        }
         byBatch.append(simulation.inputSpikesPerImage)
         images += n
         done += 1
@@ -73,5 +95,6 @@ public func accuracyByTimestep(
     return TimestepEvaluation(
         accuracy: correct.map { Double($0.filter { $0 }.count) * scale }, firingRates: rates.map { $0 * scale },
         inputSpikesPerImage: inputs.map { $0 * scale }, images: images, outcomes: correct.map(ImageOutcomes.init),
-        inputSpikesPerImageByBatch: byBatch)
+        inputSpikesPerImageByBatch: byBatch,
+        inputSpikesPerImageByStep: inputsByStep.map { $0.map { $0 * scale } })
 }

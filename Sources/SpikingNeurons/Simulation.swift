@@ -12,6 +12,10 @@ public struct Simulation: Sendable {
     /// Input spikes per image of every layer, indexed like the network's layers (0 for the
     /// first layer, whose input is the encoded image).
     public var inputSpikesPerImage: [Double]
+    /// The same at each step: element [l][t − 1] is layer l's input spikes per image at step t
+    /// alone (counted as the spikes were fired), so Σ_{τ ≤ t} gives the operations of a run
+    /// stopped after t steps, without assuming a constant firing rate.
+    public var inputSpikesPerImageByStep: [[Double]]
 
     /// Cumulative read-out: row t holds Σ_{τ ≤ t} outputs[τ], so `argmax` of row t is the
     /// prediction after t + 1 steps (spike count, or accumulated membrane for a non-spiking
@@ -100,6 +104,7 @@ extension Sequential {
         var outputs: [Tensor] = []
         var counters: [Int: SpikeCounter] = [:]
         var inputSpikes = [Double](repeating: 0, count: layers.count)
+        var inputSpikesByStep = [[Double]](repeating: [Double](repeating: 0, count: timesteps), count: layers.count)
         for lo in stride(from: 0, to: n, by: group) {
             let groupImages = group == n ? images : images.batchRows(lo..<Swift.min(n, lo + group))
             let run = simulateGroup(groupImages, timesteps: timesteps, encoding: encoding, chunk: chunk,
@@ -107,10 +112,14 @@ extension Sequential {
             outputs.append(run.outputs)
             for (index, counter) in run.counters { counters[index, default: counter.emptied()].append(counter) }
             for i in inputSpikes.indices { inputSpikes[i] += run.inputSpikes[i] }
+            for i in inputSpikesByStep.indices {
+                for t in 0..<timesteps { inputSpikesByStep[i][t] += run.inputSpikesByStep[i][t] }
+            }
         }
         return Simulation(outputs: outputs.count == 1 ? outputs[0] : Tensor.concatenatingImages(outputs),
                           spikeStatistics: counters.keys.sorted().map { counters[$0]!.statistics(images: n) },
-                          inputSpikesPerImage: inputSpikes.map { $0 / Double(n) })
+                          inputSpikesPerImage: inputSpikes.map { $0 / Double(n) },
+                          inputSpikesPerImageByStep: inputSpikesByStep.map { $0.map { $0 / Double(n) } })
     }
 
     /// The largest group of images whose chunk of `steps` steps keeps every activation within
@@ -130,15 +139,17 @@ extension Sequential {
     }
 
     /// One group of images through all `timesteps`: outputs `[T, n, K]`, the spike counters of
-    /// every spiking layer and the input spikes of every layer (summed over the group's images).
+    /// every spiking layer and the input spikes of every layer (summed over the group's images),
+    /// in all and at each step.
     private func simulateGroup(_ images: Tensor, timesteps: Int, encoding: SpikeEncoding, chunk: Int,
                                using rng: inout SeededGenerator, profile: SimulationProfile?)
-        -> (outputs: Tensor, counters: [Int: SpikeCounter], inputSpikes: [Double]) {
+        -> (outputs: Tensor, counters: [Int: SpikeCounter], inputSpikes: [Double], inputSpikesByStep: [[Double]]) {
         let n = images.shape[0]
         var context = ForwardContext(phase: .inference)
         var states: [Int: NeuronState] = [:]   // every spiking layer's state between chunks
         var counters: [Int: SpikeCounter] = [:]
         var inputSpikes = [Double](repeating: 0, count: layers.count)   // summed over the images
+        var inputSpikesByStep = [[Double]](repeating: [Double](repeating: 0, count: timesteps), count: layers.count)
         var outputs: [Tensor] = []
         // Direct input is the same analog image at every step, and so is the output of every
         // layer before the first spiking one (a convolution of the image): computed once for the
@@ -155,15 +166,29 @@ extension Sequential {
             }
             constantOutput = h.value
         }
-        /// Layer `index`'s input spikes in this chunk (summed over the group's images).
-        func countInputSpikes(of index: Int, _ h: Tensor) {
+        /// Layer `index` receives what layer `index − 1` received (a pool or a flatten between).
+        func passSpikesThrough(to index: Int) {
+            inputSpikes[index] = inputSpikes[index - 1]
+            inputSpikesByStep[index] = inputSpikesByStep[index - 1]
+        }
+        /// Layer `index`'s input spikes in the chunk of `steps` (summed over the group's images).
+        func countInputSpikes(of index: Int, _ h: Tensor, steps: Range<Int>) {
             let start = profile?.now()
-            if index > 0, let counted = states[index - 1]?.lastChunkSpikes {
-                inputSpikes[index] += counted   // counted by the layer as it fired (exact)
+            if index > 0, let counted = states[index - 1]?.lastChunkSpikesPerStep {
+                // counted by the layer as it fired (exact)
+                inputSpikes[index] += Double(counted.reduce(0, +))
+                for (k, c) in counted.enumerated() { inputSpikesByStep[index][steps.lowerBound + k] += Double(c) }
             } else if index > 0, let neuron = layers[index - 1] as? any SpikingLayer {
                 inputSpikes[index] += Double(h.sum() / neuron.spikeValue)
+                let perStep = h.count / steps.count
+                h.withUnsafeStorage { p, _ in
+                    for k in 0..<steps.count {
+                        let sum = p[k * perStep..<(k + 1) * perStep].reduce(0.0) { $0 + Double($1) }
+                        inputSpikesByStep[index][steps.lowerBound + k] += sum / Double(neuron.spikeValue)
+                    }
+                }
             } else if index > 0 {
-                inputSpikes[index] = inputSpikes[index - 1]  // pooling/flatten pass spikes through
+                passSpikesThrough(to: index)   // pooling/flatten pass spikes through
             }
             profile?.addBookkeeping(since: start)
         }
@@ -186,19 +211,19 @@ extension Sequential {
             if let constantOutput {
                 // The layer after the constant ones reads this one step for every step of the chunk.
                 h = constantOutput
-                if constantLayers > 1 { for index in 1..<constantLayers { inputSpikes[index] = inputSpikes[index - 1] } }
+                if constantLayers > 1 { for index in 1..<constantLayers { passSpikesThrough(to: index) } }
             } else {
                 h = encoding.encode(images, steps: steps, of: timesteps, using: &rng)
             }
             profile?.addEncoding(since: encodingStart)
             var index = constantLayers
             while index < layers.count {
-                countInputSpikes(of: index, h)
+                countInputSpikes(of: index, h, steps: steps)
                 let layerStart = profile?.now()
                 if let y = pooledSpikeConvolution(at: index, h) {
                     // A pool and the convolution after it, as one spike-driven convolution.
                     h = y
-                    inputSpikes[index + 1] = inputSpikes[index]   // pooling passes spikes through
+                    passSpikesThrough(to: index + 1)   // pooling passes spikes through
                     profile?.add(layer: index + 1, since: layerStart)
                     index += 2
                     continue
@@ -228,7 +253,7 @@ extension Sequential {
                 counters[index] = SpikeCounter(layerIndex: index, counts: counts.scalars, steps: timesteps)
             }
         }
-        return (all, counters, inputSpikes)
+        return (all, counters, inputSpikes, inputSpikesByStep)
     }
 }
 

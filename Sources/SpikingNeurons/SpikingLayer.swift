@@ -53,14 +53,17 @@ public struct NeuronState {
     /// Spikes each neuron has emitted so far (shaped and stored like `membrane`), when the layer
     /// counts them as it fires; nil when the simulation counts them from the output.
     public var spikeCounts: Tensor?
-    /// Spikes of all neurons in the last chunk, when the layer counts them.
-    public var lastChunkSpikes: Double?
+    /// Spikes of all neurons at each step of the last chunk, when the layer counts them.
+    public var lastChunkSpikesPerStep: [Int]?
 
-    public init(membrane: Tensor, spikeCounts: Tensor? = nil, lastChunkSpikes: Double? = nil) {
+    public init(membrane: Tensor, spikeCounts: Tensor? = nil, lastChunkSpikesPerStep: [Int]? = nil) {
         self.membrane = membrane
         self.spikeCounts = spikeCounts
-        self.lastChunkSpikes = lastChunkSpikes
+        self.lastChunkSpikesPerStep = lastChunkSpikesPerStep
     }
+
+    /// Spikes of all neurons in the last chunk, when the layer counts them.
+    public var lastChunkSpikes: Double? { lastChunkSpikesPerStep.map { Double($0.reduce(0, +)) } }
 }
 
 extension SpikingLayer {

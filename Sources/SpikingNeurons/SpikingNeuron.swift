@@ -79,14 +79,13 @@ public final class SpikingNeuron: SpikingLayer {
         var membrane = state.map { flat($0.membrane) }
             ?? SpikingNeuron.initialMembranes(nil, neurons: m, threshold: thresholdValue, initialMembrane: initialMembrane)
         var counts = state?.spikeCounts.map(flat) ?? Tensor(shape: [m])
-        let before = counts.sumInDouble()
         let flatX = x.reinterpreted(as: [x.count], layout: .rowMajor)   // the storage, as it is
-        let output = MembraneRecurrence(threshold: thresholdValue, leak: leakValue, reset: reset.membraneReset)
+        let (output, spikesPerStep) = MembraneRecurrence(threshold: thresholdValue, leak: leakValue, reset: reset.membraneReset)
             .simulate(flatX, timesteps: timesteps, membrane: &membrane, spikeCounts: &counts, spikeValue: spikeValue,
                       constantInput: constantInput)
         state = NeuronState(membrane: membrane.reinterpreted(as: stepShape, layout: layout),
                             spikeCounts: counts.reinterpreted(as: stepShape, layout: layout),
-                            lastChunkSpikes: counts.sumInDouble() - before)
+                            lastChunkSpikesPerStep: spikesPerStep)
         return output.reinterpreted(as: outputShape, layout: layout)
     }
 
@@ -256,12 +255,5 @@ extension SpikingNeuron {
             return recurrence.inputGradient(g, trace: trace, timesteps: timesteps, neurons: m, spikeCarriesThreshold: carries,
                                             resetGradientDetached: detached, surrogate: EnumKernel(surrogate: surrogate))
         }
-    }
-}
-
-extension Tensor {
-    /// Σ of the stored values in Double: exact for spike counts (whole numbers), in any layout.
-    func sumInDouble() -> Double {
-        withUnsafeStorage { p, _ in p.reduce(0.0) { $0 + Double($1) } }
     }
 }

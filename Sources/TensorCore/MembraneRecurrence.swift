@@ -100,14 +100,16 @@ public struct MembraneRecurrence: Sendable {
     }
 
     /// Inference in one pass over memory per step: charge, fire, reset, write the output a·s
-    /// and add the spike to the neuron's count. `membrane` u and `spikeCounts` (both [M], in the
-    /// storage order of `x`'s steps) carry over between calls; returns the output [T·M].
+    /// and add the spike to the neuron's count and to the step's count. `membrane` u and
+    /// `spikeCounts` (both [M], in the storage order of `x`'s steps) carry over between calls;
+    /// returns the output [T·M] and the spikes of all M neurons at each of the T steps (integers,
+    /// summed per worker and then over workers: exact, whatever the split).
     /// The arithmetic is `forward`'s, so spikes and membranes are the same bits.
     ///
     /// `constantInput`: x is one step [M], the same current at every step (a direct-coded image
     /// through the layers before the first spiking one), read in place instead of repeated.
     public func simulate(_ x: Tensor, timesteps: Int, membrane: inout Tensor, spikeCounts: inout Tensor,
-                         spikeValue a: Float, constantInput: Bool = false) -> Tensor {
+                         spikeValue a: Float, constantInput: Bool = false) -> (output: Tensor, spikesPerStep: [Int]) {
         let m = membrane.count
         precondition(x.count == (constantInput ? 1 : timesteps) * m && spikeCounts.count == m,
                      "membrane recurrence: input has \(x.count) values, expected \(constantInput ? 1 : timesteps) steps × \(m) neurons")
@@ -115,31 +117,50 @@ public struct MembraneRecurrence: Sendable {
         let (theta, leak) = (threshold, self.leak)
         let keepCharge: Float = reset == .subtractThreshold ? 1 : 0
         var output = Tensor(uninitializedShape: [timesteps * m])   // every element written below
+        // parallelChunks' split (granularity 16), with each worker's step counts kept apart.
+        let granularity = 16
+        let units = (m + granularity - 1) / granularity
+        let workers = Swift.max(1, Swift.min(Parallelism.workers, m / Parallelism.minimumElementsPerWorker, units))
+        var partial = [Int](repeating: 0, count: workers * timesteps)
         x.withUnsafeBufferPointer { px in
             output.withUnsafeMutableBufferPointer { po in
                 membrane.withUnsafeMutableBufferPointer { pu in
                     spikeCounts.withUnsafeMutableBufferPointer { pc in
-                        let (xs, os) = (SendablePointer(px.baseAddress!), SendablePointer(po.baseAddress!))
-                        let (us, cs) = (SendablePointer(pu.baseAddress!), SendablePointer(pc.baseAddress!))
-                        parallelChunks(m, granularity: 16) { range in
-                            let lo = range.lowerBound, n = range.count
-                            let u = us.base + lo, c = cs.base + lo
-                            for t in 0..<timesteps {
-                                let x = xs.base + t * inputStride + lo, o = os.base + t * m + lo
-                                for i in 0..<n {
-                                    let h = leak * u[i] + x[i]
-                                    let spike: Float = h >= theta ? 1 : 0
-                                    o[i] = spike * a
-                                    c[i] += spike
-                                    u[i] = h - spike * (keepCharge * theta + (1 - keepCharge) * h)
+                        partial.withUnsafeMutableBufferPointer { pp in
+                            let (xs, os) = (SendablePointer(px.baseAddress!), SendablePointer(po.baseAddress!))
+                            let (us, cs) = (SendablePointer(pu.baseAddress!), SendablePointer(pc.baseAddress!))
+                            let ps = SendablePointer(pp.baseAddress!)
+                            let work: @Sendable (Int) -> Void = { w in
+                                let lo = units * w / workers * granularity
+                                let hi = Swift.min(m, units * (w + 1) / workers * granularity)
+                                guard lo < hi else { return }
+                                let n = hi - lo
+                                let u = us.base + lo, c = cs.base + lo
+                                for t in 0..<timesteps {
+                                    let x = xs.base + t * inputStride + lo, o = os.base + t * m + lo
+                                    var fired = 0
+                                    for i in 0..<n {
+                                        let h = leak * u[i] + x[i]
+                                        let spike: Float = h >= theta ? 1 : 0
+                                        o[i] = spike * a
+                                        c[i] += spike
+                                        fired &+= h >= theta ? 1 : 0
+                                        u[i] = h - spike * (keepCharge * theta + (1 - keepCharge) * h)
+                                    }
+                                    ps.base[w * timesteps + t] = fired
                                 }
                             }
+                            if workers == 1 { work(0) } else { WorkerTeam.run(workers, work) }
                         }
                     }
                 }
             }
         }
-        return output
+        var spikesPerStep = [Int](repeating: 0, count: timesteps)
+        for w in 0..<workers {
+            for t in 0..<timesteps { spikesPerStep[t] += partial[w * timesteps + t] }
+        }
+        return (output, spikesPerStep)
     }
 
     /// BPTT through the recurrence, from the last step to the first. With δu the gradient

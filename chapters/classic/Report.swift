@@ -187,7 +187,7 @@ func writeFigures(_ metrics: Metrics, statistics: [ActivationStatistics], to dir
         key: .below), id: "fig-firing-rate")
 
     _ = try writer.write(LinePlot(
-        title: "Compute energy SNN / ANN (45 nm fp32; constant-rate assumption)",
+        title: "Compute energy SNN / ANN (45 nm fp32; spikes counted per step)",
         x: Axis("time steps T", scale: .log2, range: 1...Double(T)),
         y: Axis("SNN energy / ANN energy", scale: .log),
         series: metrics.methods.map { Series(label: $0.name, x: steps, y: $0.energyRatioFloat32) },
@@ -259,8 +259,8 @@ func runSummary(_ metrics: Metrics) -> RunSummary {
                       caption: "Firing rate of each spiking layer at T = \(T), per method."),
         FigureCaption(
             id: "fig-energy-ratio-vs-timesteps",
-            caption: "Estimated compute energy SNN / ANN against T (45 nm fp32, firing rates "
-                + "assumed constant in time)."),
+            caption: "Estimated compute energy SNN / ANN against T (45 nm fp32; each T counts the "
+                + "spikes fired in its first T steps of the one simulation)."),
     ]
     return RunSummary(
         paper: "Diehl et al., IJCNN 2015; Rueckauer et al., Front. Neurosci. 2017",

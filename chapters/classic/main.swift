@@ -28,8 +28,8 @@
 //     and spike counts); biases are kept as constant currents (Diehl removed them).
 //   • Thresholds with spikes of amplitude θ (form (b) of docs/conversion-notes.md §0.3) instead of weight
 //     normalisation; both give identical spike trains.
-//   • Energy vs T assumes each layer's firing rate is constant in time (only totals at T_max
-//     are measured); 45 nm float32/int32 constants, memory ignored (docs/conversion-notes.md §7).
+//   • Energy vs T from the spikes counted at each step of the one simulation; 45 nm
+//     float32/int32 constants, memory ignored (docs/conversion-notes.md §7).
 
 import ArgumentParser
 import ChapterSupport
@@ -183,7 +183,7 @@ runChapter {
         }
     }
     let (evaluations, sweepKey, _) = try cache.stage(
-        "snn", version: 6,  // 5: the shared backbone; percentile with reset to zero; 6: scatter/fused spike kernels
+        "snn", version: 7,  // 5: the shared backbone; percentile with reset to zero; 6: scatter/fused spike kernels; 7: spikes per step
         config: SNNStage(data: config.data, conversion: config.conversion, evaluation: config.evaluation),
         dependsOn: [annKey]) { () -> [TimestepEvaluation] in
         try simulate(simulatedBatches, images: simulated.count, timesteps: T)
@@ -199,13 +199,18 @@ runChapter {
     // Energy (docs/conversion-notes.md §7): ANN = Σ MACs·E_MAC; SNN = first layer MACs·T·E_MAC + Σ spikes·fan-out·E_AC.
     let imageShape = train.imageShape
     let annLedger = EnergyLedger.ann(folded, inputShape: imageShape)
+    // A run stopped after t steps costs what its first t steps fired: the spikes counted at
+    // each step of the one simulation, summed to t (no constant-rate assumption).
     let energyRatios = { (evaluation: TimestepEvaluation, method: Method, constants: EnergyConstants) throws -> [Double] in
         let snn = try convert(folded, thresholds: [Float](repeating: 1, count: statistics.count), reset: method.reset)
-        let atMax = EnergyLedger.snn(snn, inputShape: imageShape, inputSpikesPerImage: evaluation.inputSpikesPerImage,
-                                     timesteps: T, constants: constants)
+        guard let throughStep = evaluation.cumulativeInputSpikesPerImage() else {
+            throw ValidationError("the cached \(method.name) simulation has no per-step spike counts: rerun with --fresh")
+        }
         let reference = annLedger.priced(with: constants).totalPicojoules
-        // Constant-rate assumption: operations at step count t scale as t / T_max.
-        return (1...T).map { t in atMax.totalPicojoules * Double(t) / Double(T) / reference }
+        return throughStep.enumerated().map { step, inputSpikes in
+            EnergyLedger.snn(snn, inputShape: imageShape, inputSpikesPerImage: inputSpikes,
+                             timesteps: step + 1, constants: constants).totalPicojoules / reference
+        }
     }
     // Time to accuracy: the first T from which the SNN STAYS within 1 point of the ANN on the
     // same images for every larger T (a noisy curve touching the band once does not count).

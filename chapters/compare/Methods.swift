@@ -79,8 +79,8 @@ func conversionResult(
     let T = config.maxTimesteps
     let (result, _, _) = try cache.stage(
         // 2: every point keeps its per-image outcomes; 3: no wall times in the output
-        // (run-log.json), training image·steps
-        key, version: 3, config: ConversionStage(conversion: config, grid: grid), dependsOn: dependsOn
+        // (run-log.json), training image·steps; 4: energy from the spikes counted per step
+        key, version: 4, config: ConversionStage(conversion: config, grid: grid), dependsOn: dependsOn
     ) { () -> MethodResult in
         var rng = SeededGenerator(seed: bench.seed)
         let (e, _) = cache.measure("\(key) simulation") {
@@ -90,10 +90,11 @@ func conversionResult(
             }
         }
         rewriteLine("")
-        // Spikes at step count t are taken as (t/T_max) × those counted over T_max.
+        // The operations at step count t: the spikes the simulation counted in its first t steps.
+        let throughStep = e.cumulativeInputSpikesPerImage()!   // kept by every simulation since stage version 4
         let points = grid.filter { $0 <= T }.map { t in
             spikingPoint(snn, bench: bench, timesteps: t, outcomes: e.outcomes(at: t), firingRates: e.firingRates,
-                         inputSpikesPerImage: e.inputSpikesPerImage.map { $0 * Double(t) / Double(T) })
+                         inputSpikesPerImage: throughStep[t - 1])
         }
         // Conversion trains nothing beyond its ANN (RNL's own ANN is added by main.swift).
         return MethodResult(key: key, name: name, chapter: chapter, cumulativeReadout: true, points: points,

@@ -222,8 +222,8 @@ runChapter {
 
     let T = config.evaluation.maxTimesteps
     let (evaluations, _, _) = try cache.stage(
-        // version 2: per-image outcomes at every T
-        "snn", version: 2, config: SNNStage(data: config.data, baselines: config.baselines,
+        // version 2: per-image outcomes at every T; 3: spikes counted per step
+        "snn", version: 3, config: SNNStage(data: config.data, baselines: config.baselines,
                                             evaluation: config.evaluation),
         dependsOn: [reluKey, rnlKey, try cache.key("ril-choice", version: 1, config: [selectedScale])]
     ) { () -> [TimestepEvaluation] in
@@ -252,12 +252,15 @@ runChapter {
     }
 
     // Energy (EnergyEstimation, 45 nm): E_ANN = Σ MACs·E_MAC; E_SNN(t) = MACs₁·t·E_MAC + Σ ACs·E_AC,
-    // spikes at step count t taken as (t/T_max) × the spikes counted over T_max.
+    // with the spikes the simulation counted in its first t steps.
     let annLedger = EnergyLedger.ann(reluFolded, inputShape: imageShape)
+    let spikesThroughStep = try evaluations.map { evaluation in
+        try evaluation.cumulativeInputSpikesPerImage()
+            ?? { throw ValidationError("the cached simulation has no per-step spike counts: rerun with --fresh") }()
+    }
     func energyRatio(_ method: ConversionMethod, at t: Int) -> Double {
-        let evaluation = evaluations[methods.firstIndex(of: method)!]
         let ledger = EnergyLedger.snn(snns[method]!, inputShape: imageShape,
-                                      inputSpikesPerImage: evaluation.inputSpikesPerImage.map { $0 * Double(t) / Double(T) },
+                                      inputSpikesPerImage: spikesThroughStep[methods.firstIndex(of: method)!][t - 1],
                                       timesteps: t)
         return ledger.ratio(to: annLedger)
     }
