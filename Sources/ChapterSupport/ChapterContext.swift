@@ -169,11 +169,13 @@ public struct ChapterContext: Sendable {
     /// run's seed and data digest mixed into every stage key and the sanity gate set by
     /// `--allow-degenerate`.
     public func makeStageCache() -> StageCache {
-        StageCache(
+        let cache = StageCache(
             root: cacheRoot, chapter: chapter, profile: profile, seed: seed, recompute: recompute,
             folder: profileFolder,
             extraArguments: convolution == .blocked ? "" : " --convolution \(convolution.rawValue)",
             declaredStages: stages.isEmpty ? nil : stages, facts: facts, allowDegenerate: allowDegenerate)
+        cache.codeIdentity = CodeIdentity.current(git: git)
+        return cache
     }
 }
 

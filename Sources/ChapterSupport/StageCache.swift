@@ -57,6 +57,9 @@ public final class StageCache {
     public private(set) var measuredSeconds: [String: Double] = [:]
     /// The run's data digest (mixed into every key) and the degenerate networks it kept.
     public let facts: RunFacts
+    /// The code this run is, recorded in every progress file it saves; progress saved by other
+    /// code is not resumed (`loadProgress`). nil: progress is resumed without that check.
+    public var codeIdentity: CodeIdentity?
     /// Whether the sanity gate keeps a degenerate network (`--allow-degenerate`) or stops.
     public let allowDegenerate: Bool
     /// The sanity gate's rule (`DegeneracyRule.standard`).
@@ -234,6 +237,7 @@ public final class StageCache {
             extraArguments: extraArguments, declaredStages: stages, facts: facts,
             allowDegenerate: allowDegenerate, degeneracyRule: degeneracyRule, log: log)
         shared.rebuildChapter = rebuildChapter
+        shared.codeIdentity = codeIdentity
         return shared
     }
 

@@ -75,18 +75,28 @@ extension StageCache {
         directory.appendingPathComponent("\(key.stage)-\(key.hex).progress")
     }
 
-    /// Saves `data` as the progress of `key`, atomically (temporary file + rename).
+    /// Saves `data` as the progress of `key`, atomically (temporary file + rename), with the
+    /// identity of the code saving it (`codeIdentity`).
     public func saveProgress(_ data: Data, for key: StageKey) throws {
-        try CheckpointFile.write(data, kind: .trainingProgress, to: progressFile(for: key))
+        try CheckpointFile.write(ProgressRecord.encode(data, savedBy: codeIdentity), kind: .trainingProgress,
+                                 to: progressFile(for: key))
     }
 
-    /// The saved progress of `key`; nil when none exists. A damaged file is deleted with a
-    /// one-line warning naming it, and nil is returned so training starts over.
+    /// The saved progress of `key`; nil when none exists. A damaged file, or one saved by other
+    /// code than this run's (`codeIdentity`, when set), is deleted with a one-line warning
+    /// naming it, and nil is returned so training starts over.
     public func loadProgress(for key: StageKey) -> Data? {
         let url = progressFile(for: key)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         do {
-            return try CheckpointFile.read(from: url, kind: .trainingProgress)
+            let bytes = try CheckpointFile.read(from: url, kind: .trainingProgress)
+            guard let record = ProgressRecord.decode(bytes) else {
+                throw ProgressError.notAProgressRecord
+            }
+            if let codeIdentity, record.code != codeIdentity {
+                throw ProgressError.savedByOtherCode(saved: record.code, current: codeIdentity)
+            }
+            return record.progress
         } catch {
             warn(about: url, error: error,
                  consequence: "Restarting stage '\(key.stage)' from its beginning")
@@ -130,6 +140,22 @@ extension StageCache {
             warn(about: url, error: error, consequence: "The sanity gate skips its loss test for "
                  + "stage '\(key.stage)'; --rerun \(key.stage) recomputes it")
             return []
+        }
+    }
+}
+
+/// Why saved progress was not resumed.
+enum ProgressError: Error, CustomStringConvertible {
+    case notAProgressRecord
+    case savedByOtherCode(saved: CodeIdentity?, current: CodeIdentity)
+
+    var description: String {
+        switch self {
+        case .notAProgressRecord:
+            "it does not start with the identity of the code that saved it (written by an older version)"
+        case .savedByOtherCode(let saved, let current):
+            "it was saved by \(saved.map(\.description) ?? "code of unknown identity"), and this run is \(current): "
+                + "finishing another code's half-trained network would give neither's result"
         }
     }
 }

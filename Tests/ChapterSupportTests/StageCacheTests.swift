@@ -275,6 +275,42 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: cache.progressFile(for: key).path))
     }
 
+    /// Progress is resumed only by the code that saved it: the same identity resumes, another
+    /// commit or another executable of an edited tree restarts (warned, file removed), and a
+    /// progress file from before identities were recorded restarts too.
+    @Test func progressSavedByOtherCodeIsNotResumed() throws {
+        let folder = try TestDirectory()
+        defer { folder.remove() }
+        let code = CodeIdentity(commit: "aaaa", executableSHA256: nil)
+        let edited = CodeIdentity(commit: "aaaa", executableSHA256: "beef")
+        func cache(_ identity: CodeIdentity?, _ log: Transcript) -> StageCache {
+            let cache = StageCache(root: folder.url, chapter: "c", profile: .smoke, log: log.append)
+            cache.codeIdentity = identity
+            return cache
+        }
+        let quiet = Transcript()
+        let key = try cache(code, quiet).key("ann", version: 1, config: ANNConfig())
+        for (saver, loader, resumes) in [(code, code, true), (edited, edited, true), (nil, nil, true),
+                                         (code, nil, true), (code, edited, false), (edited, code, false),
+                                         (code, CodeIdentity(commit: "bbbb", executableSHA256: nil), false),
+                                         (nil, code, false)] as [(CodeIdentity?, CodeIdentity?, Bool)] {
+            try cache(saver, quiet).saveProgress(Data("3".utf8), for: key)
+            let log = Transcript()
+            let loaded = cache(loader, log).loadProgress(for: key)
+            #expect(loaded == (resumes ? Data("3".utf8) : nil), "saved by \(String(describing: saver)), loaded by \(String(describing: loader))")
+            #expect(log.warnings.count == (resumes ? 0 : 1))
+            if !resumes {
+                #expect(log.warnings.first?.contains("saved by") == true)
+                #expect(!FileManager.default.fileExists(atPath: cache(nil, quiet).progressFile(for: key).path))
+            }
+        }
+        // A file in the envelope without the identity record (an older version's): restarted.
+        try CheckpointFile.write(Data("3".utf8), kind: .trainingProgress, to: cache(code, quiet).progressFile(for: key))
+        let log = Transcript()
+        #expect(cache(code, log).loadProgress(for: key) == nil)
+        #expect(log.warnings.count == 1 && log.warnings[0].contains("older version"))
+    }
+
     @Test func timedStepsAreRecordedInOrder() throws {
         let folder = try TestDirectory()
         defer { folder.remove() }
