@@ -246,7 +246,10 @@ struct SNNBench: ParsableCommand {
                 }
             }
             for a in ConvolutionAlgorithm.allCases {
-                let r = results[a]!
+                guard let r = results[a] else {   // not on this CPU (bf16 without AVX512-BF16/AMX)
+                    line += " \(a.rawValue.prefix(5)) –"
+                    continue
+                }
                 let m = (0..<3).map { i in 1e3 * median(r.map { $0[i] }) }
                 line += String(format: " %@ %6.1f/%6.1f/%6.1f", String(a.rawValue.prefix(5)), m[0], m[1], m[2])
             }
