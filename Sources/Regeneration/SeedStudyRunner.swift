@@ -68,23 +68,57 @@ public struct SeedStudyRunner {
                 failed = true
                 continue
             }
-            let study = SeedStudy(chapter: chapter.key, profile: arguments.profile, records: records, runs: runs)
-            do {
-                let url = packageRoot.appendingPathComponent("\(folder)/\(SeedStudy.fileName)")
-                try atomicWriteJSON(study, to: url)
-                let readme = packageRoot.appendingPathComponent("chapters/\(chapter.key)/README.md")
-                let updated = arguments.profile == .smoke ? false
-                    : try replaceGeneratedReadmeBlock("seed-study", in: readme, with: study.readmeBlock(folder: folder))
-                let outcomes = study.rows.map { "\($0.test.id) \($0.test.outcome.phrase)" }
-                lines.append("  \(chapter.key): \(study.rows.count) claims over \(seeds.count) seeds → \(folder)/"
-                             + (updated ? " (README block rewritten)" : ""))
-                lines += outcomes.map { "      " + $0 }
-            } catch {
-                lines.append("  \(chapter.key): could not write the study: \(error)")
-                failed = true
-            }
+            let (written, ok) = writeStudy(of: chapter, records: records, runs: runs)
+            lines += written
+            failed = failed || !ok
         }
         return (lines.joined(separator: "\n"), failed)
+    }
+
+    /// Rebuilds every chapter's study from the seed runs already in its folder (after a change
+    /// of the claims' rule, say), running no chapter: `regenerate --seed-studies-from-runs`.
+    public func aggregateExistingRuns() -> (summary: String, failed: Bool) {
+        var lines = ["Seed studies rebuilt from the runs in their folders:"]
+        var failed = false
+        for chapter in chapters {
+            let folder = folder(of: chapter)
+            let directory = packageRoot.appendingPathComponent(folder)
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+                .filter { $0.hasPrefix("seed-") }
+            let runs = names.compactMap { name in UInt64(name.dropFirst("seed-".count)).map { ($0, "\(folder)/\(name)") } }
+                .sorted { $0.0 < $1.0 }
+            let records = runs.compactMap { _, run in
+                try? RunRecord.load(from: packageRoot.appendingPathComponent("\(run)/\(RunRecord.fileName)"))
+            }
+            guard records.count == runs.count, records.count >= 2 else {
+                lines.append("  \(chapter.key): no study (\(records.count) readable seed runs of \(runs.count) in \(folder)/; "
+                             + "a study needs at least two)")
+                continue
+            }
+            let (written, ok) = writeStudy(of: chapter, records: records, runs: runs.map(\.1))
+            lines += written
+            failed = failed || !ok
+        }
+        return (lines.joined(separator: "\n"), failed)
+    }
+
+    /// Writes `seed-study.json` from the runs' records and, at a committed profile, the README's
+    /// `seed-study` block; returns the summary lines and whether it worked.
+    private func writeStudy(of chapter: Chapter, records: [RunRecord], runs: [String]) -> (lines: [String], ok: Bool) {
+        let folder = folder(of: chapter)
+        let study = SeedStudy(chapter: chapter.key, profile: arguments.profile, records: records, runs: runs)
+        do {
+            let url = packageRoot.appendingPathComponent("\(folder)/\(SeedStudy.fileName)")
+            try atomicWriteJSON(study, to: url)
+            let readme = packageRoot.appendingPathComponent("chapters/\(chapter.key)/README.md")
+            let updated = arguments.profile == .smoke ? false
+                : try replaceGeneratedReadmeBlock("seed-study", in: readme, with: study.readmeBlock(folder: folder))
+            let outcomes = study.rows.map { "\($0.test.id) \($0.test.outcome.phrase)" }
+            return (["  \(chapter.key): \(study.rows.count) claims over \(records.count) seeds → \(folder)/"
+                     + (updated ? " (README block rewritten)" : "")] + outcomes.map { "      " + $0 }, true)
+        } catch {
+            return (["  \(chapter.key): could not write the study: \(error)"], false)
+        }
     }
 
     /// Removes everything but results.json and provenance.json from a seed's run folder.

@@ -43,8 +43,22 @@ public func claimsMarkdown(_ claims: [ClaimTest]) -> [String] {
         lines.append("| **\(c.outcome.phrase)** | \(cell(c.claim)) (\(cell(c.source))) | \(cell(c.effect)) "
                      + "| \(cell(c.valueText)) | \(cell(c.uncertainty.phrase)) |")
     }
-    lines += ["", "Rule, the same for every claim (`ClaimTest` in Sources/Statistics): \(ClaimTest.rule)."
-              + " The claim column is the paper's, in the project's words; every number in the other"
-              + " columns comes from this run's results.json."]
+    let trailer = " The claim column is the paper's, in the project's words; every number in the other"
+        + " columns comes from this run's results.json."
+    let seedRules = Set(claims.compactMap { claim -> String? in
+        if case .seeds = claim.uncertainty { return ClaimTest.rule(for: claim.uncertainty) } else { return nil }
+    }).sorted()
+    if seedRules.isEmpty {
+        lines += ["", "Rule, the same for every claim (`ClaimTest` in Sources/Statistics): \(ClaimTest.rule)." + trailer]
+        return lines
+    }
+    lines.append("")
+    if claims.contains(where: { if case .seeds = $0.uncertainty { false } else { true } }) {
+        lines.append("Rule for a claim over test images (`ClaimTest` in Sources/Statistics): \(ClaimTest.rule).")
+    }
+    for seedRule in seedRules {
+        lines.append("Rule for a claim over training seeds (`ClaimTest` in Sources/Statistics): \(seedRule).")
+    }
+    lines[lines.count - 1] += trailer
     return lines
 }

@@ -27,12 +27,16 @@ public enum ClaimOutcome: String, Codable, Sendable, CaseIterable {
 ///
 /// Every effect is oriented so that a **positive** value is what the paper claims: "A beats
 /// B" measures acc(A) − acc(B); "A stays within m points of B" measures m − (acc(B) − acc(A)).
-/// The outcome follows from the effect e and its standard error s alone:
+/// The outcome follows from the effect e, its standard error s and how s was obtained:
 ///
 ///     e > k·s  → reproduced
 ///     e < −k·s → not reproduced
-///     else     → inconclusive             (k = `significance` = 2)
+///     else     → inconclusive
 ///
+/// k = `significance` = 2 when s comes from hundreds or thousands of test images (or batches),
+/// where the mean is close to normal; k = t₀.₉₇₅(n − 1), Student's two-sided 95 % quantile,
+/// when s comes from n training seeds (`UncertaintyBasis.seeds`): with 3 seeds that is 4.30,
+/// since an s.e. estimated from 3 values is itself uncertain (`criticalValue(for:)`).
 /// With s = 0 (an exact count) the outcome is the sign of e (0 is inconclusive).
 ///
 /// ```swift
@@ -48,10 +52,27 @@ public struct ClaimTest: Codable, Equatable, Sendable {
     /// The factor k of the rule (effects beyond k standard errors decide).
     public static let significance = 2.0
 
-    /// The rule, in words, as results.json and the README blocks state it.
+    /// The rule, in words, as results.json and the README blocks state it (for a standard
+    /// error over test images or batches; `rule(for:)` gives the one over seeds).
     public static let rule = "effect > 2 s.e. in the claimed direction → reproduced; "
         + "effect < −2 s.e. (the opposite direction beyond 2 s.e.) → not reproduced; "
         + "otherwise inconclusive"
+
+    /// How many standard errors decide for an s.e. obtained as `basis` says: Student's
+    /// t₀.₉₇₅(n − 1) for n ≥ 2 seeds, `significance` otherwise.
+    public static func criticalValue(for basis: UncertaintyBasis) -> Double {
+        if case .seeds(let n) = basis, n >= 2 { return tCritical95(degreesOfFreedom: n - 1) }
+        return significance
+    }
+
+    /// The rule in words for an s.e. obtained as `basis` says (`rule` unless over seeds).
+    public static func rule(for basis: UncertaintyBasis) -> String {
+        guard case .seeds(let n) = basis, n >= 2 else { return rule }
+        let t = String(format: "%.2f", criticalValue(for: basis))
+        return "effect > \(t) s.e. in the claimed direction → reproduced; effect < −\(t) s.e. → not reproduced; "
+            + "otherwise inconclusive (\(t) = Student's t at 95 %, two-sided, with \(n - 1) degrees of freedom: "
+            + "the s.e. comes from \(n) training seeds)"
+    }
 
     /// A short key, stable across runs ("percentile-99.9-faster-than-max-norm").
     public var id: String
@@ -99,8 +120,8 @@ public struct ClaimTest: Codable, Equatable, Sendable {
         standardError = scale * difference.standardError
         self.unit = unit
         uncertainty = difference.basis
-        rule = Self.rule
-        outcome = Self.outcome(value: value, standardError: standardError)
+        rule = Self.rule(for: difference.basis)
+        outcome = Self.outcome(value: value, standardError: standardError, basis: difference.basis)
         self.seeds = seeds
         switch difference.basis {
         case .pairedImages(let n), .unpairedImages(let n), .batches(_, let n): self.images = images ?? n
@@ -108,10 +129,12 @@ public struct ClaimTest: Codable, Equatable, Sendable {
         }
     }
 
-    /// The rule: beyond `significance` standard errors on either side decides.
-    public static func outcome(value: Double, standardError: Double) -> ClaimOutcome {
+    /// The rule: beyond `criticalValue(for: basis)` standard errors on either side decides
+    /// (`significance` when no basis is given).
+    public static func outcome(value: Double, standardError: Double,
+                               basis: UncertaintyBasis? = nil) -> ClaimOutcome {
         guard value.isFinite, standardError.isFinite else { return .inconclusive }
-        let margin = significance * Swift.max(standardError, 0)
+        let margin = (basis.map(criticalValue(for:)) ?? significance) * Swift.max(standardError, 0)
         if value > margin { return .reproduced }
         if value < -margin { return .notReproduced }
         return .inconclusive
@@ -120,6 +143,17 @@ public struct ClaimTest: Codable, Equatable, Sendable {
     /// Whether the stored outcome is the one the rule gives for the stored effect (a hand-edited
     /// or stale record fails this).
     public var followsRule: Bool {
-        outcome == Self.outcome(value: value, standardError: standardError) && rule == Self.rule
+        outcome == Self.outcome(value: value, standardError: standardError, basis: uncertainty)
+            && rule == Self.rule(for: uncertainty)
     }
+}
+
+/// The two-sided 95 % critical value of Student's t with `degreesOfFreedom` (1…30 tabulated,
+/// 1.96 beyond): how many standard errors a mean of few seeds must clear at 95 %.
+public func tCritical95(degreesOfFreedom: Int) -> Double {
+    let table: [Double] = [12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23,
+                           2.20, 2.18, 2.16, 2.14, 2.13, 2.12, 2.11, 2.10, 2.09, 2.09,
+                           2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05, 2.05, 2.04]
+    guard degreesOfFreedom >= 1 else { return .infinity }
+    return degreesOfFreedom <= table.count ? table[degreesOfFreedom - 1] : 1.96
 }

@@ -72,6 +72,12 @@ struct Regenerate: ParsableCommand {
 
     static let seedReplicatesRule = OptionRule<Int>("--seed-replicates", 2...20)
 
+    @Flag(help: ArgumentHelp(
+        "Run no chapter: rebuild each selected chapter's seed study (seed-study.json and its "
+            + "README block) from the seed runs already in figures/<key>/<profile>-seed-study/, "
+            + "e.g. after a change of the claims' rule."))
+    var seedStudiesFromRuns: Bool = false
+
     @Option(help: ArgumentHelp(
         "Where chapters with stage groups run them: local or slurm (one sbatch --array job per "
             + "chapter, waited for before the next chapter; other chapters run here).",
@@ -80,6 +86,10 @@ struct Regenerate: ParsableCommand {
 
     func validate() throws {
         try Self.seedReplicatesRule.check(seedReplicates)
+        if seedStudiesFromRuns && (seedReplicates != nil || fresh) {
+            throw ValidationError("--seed-studies-from-runs runs no chapter: it cannot be combined with "
+                                  + "--seed-replicates or --fresh")
+        }
         _ = try selectedChapters()
         try OptionRule.threads.check(threads)
         try OptionRule.memoryBudget.check(memoryBudget)
@@ -107,11 +117,20 @@ struct Regenerate: ParsableCommand {
                     ?? URL(fileURLWithPath: CommandLine.arguments[0]),
                 configuration: .current),
             destination: destination, write: writeToStandardOutput)
-        let binDirectory = try builder.binDirectory()
         let arguments = ChapterArguments(
             profile: profile, seed: seed, threads: threads, fresh: fresh, memoryBudget: memoryBudget,
             executor: executor)
         let chapters = try selectedChapters()
+        if seedStudiesFromRuns {
+            let study = SeedStudyRunner(
+                chapters: chapters, seeds: [], arguments: arguments, packageRoot: root, destination: destination,
+                prepare: { _ in .skipped("--seed-studies-from-runs runs no chapter") }, write: writeToStandardOutput)
+            let outcome = study.aggregateExistingRuns()
+            print(outcome.summary)
+            if outcome.failed { throw ExitCode.failure }
+            return
+        }
+        let binDirectory = try builder.binDirectory()
         print("regenerate: \(chapters.map(\.key).joined(separator: ", ")) at --profile "
               + "\(profile.rawValue) (\(BuildConfiguration.current.rawValue) build, binaries in "
               + "\(binDirectory.path))")

@@ -23,7 +23,8 @@ import Testing
     }
 
     @Test func claimsAreTestedOnTheMeanOverSeeds() {
-        // Per seed (points): a = +3, +5, +4 → mean 4, sd 1, s.e. 1/√3 ≈ 0.577 → reproduced.
+        // Per seed (points): a = +3, +5, +4 → mean 4, sd 1, s.e. 1/√3 ≈ 0.577: 6.9 s.e., beyond
+        // Student's t₀.₉₇₅(2) = 4.30 → reproduced.
         // b = −1, +2, +1 → mean 0.667, sd 1.528, s.e. 0.882 → inconclusive, although seed 2 alone
         // (2 ± 0.5 points) would be reproduced. c appears in two runs only: left out.
         var records = [
@@ -47,7 +48,8 @@ import Testing
         #expect(study.claims.allSatisfy { $0.followsRule })
         let block = study.readmeBlock(folder: "figures/classic/smoke-seed-study")
         #expect(block.contains("+4.00 ± 0.58 points"))
-        #expect(block.contains("about 4.3 s.e."))
+        #expect(block.contains("decides at 4.30 s.e."))
+        #expect(block.contains("Rule for a claim over training seeds") && block.contains("2 degrees of freedom"))
         #expect(block.contains("- seed 44: stage 'finetune' (naive T=2)"))
     }
 
@@ -81,5 +83,28 @@ import Testing
         #expect(try String(contentsOf: folder.url.appendingPathComponent("arguments.txt"), encoding: .utf8)
             == "--profile smoke --seed 42 --allow-degenerate --output figures/classic/smoke-seed-study/seed-42\n"
             + "--profile smoke --seed 7 --allow-degenerate --output figures/classic/smoke-seed-study/seed-7\n")
+    }
+
+    /// `regenerate --seed-studies-from-runs`: the study is rebuilt from the runs in the folder
+    /// (in seed order), with no chapter run; a folder with fewer than two runs gets none.
+    @Test func aStudyIsRebuiltFromTheRunsInItsFolder() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        for seed: UInt64 in [44, 42, 43] {
+            let record = Self.record(seed: seed, effects: ["a": (0.03 + 0.01 * Double(seed - 42), 0.01)])
+            try folder.write(String(decoding: try JSONCoding.prettyEncoder().encode(record), as: UTF8.self),
+                             to: "figures/classic/smoke-seed-study/seed-\(seed)/results.json")
+        }
+        let runner = SeedStudyRunner(
+            chapters: try ChapterCatalog.select(["classic", "rnl"]), seeds: [], arguments: ChapterArguments(profile: .smoke),
+            packageRoot: folder.url, destination: .log, prepare: { _ in .skipped("no runs") }, write: { _ in })
+        let outcome = runner.aggregateExistingRuns()
+        #expect(!outcome.failed)
+        #expect(outcome.summary.contains("rnl: no study"))
+        let study = try JSONCoding.decoder().decode(
+            SeedStudy.self,
+            from: Data(contentsOf: folder.url.appendingPathComponent("figures/classic/smoke-seed-study/seed-study.json")))
+        #expect(study.seeds == [42, 43, 44])
+        #expect(abs(study.rows[0].test.value - 4) < 1e-9 && study.rows[0].test.outcome == .reproduced)
     }
 }

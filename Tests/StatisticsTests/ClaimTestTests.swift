@@ -38,6 +38,29 @@ import Statistics
         #expect(ClaimTest.outcome(value: value, standardError: standardError) == expected)
     }
 
+    /// Over n training seeds the bar is Student's t₀.₉₇₅(n − 1) standard errors, not 2: a mean
+    /// of three seeds 3 s.e. above zero is inconclusive (t = 4.30), one 5 s.e. above is reproduced;
+    /// the same 3 s.e. over test images is reproduced. The stored rule names the bar.
+    @Test func overSeedsTheBarIsStudentsT() {
+        #expect(tCritical95(degreesOfFreedom: 2) == 4.30 && tCritical95(degreesOfFreedom: 4) == 2.78)
+        #expect(tCritical95(degreesOfFreedom: 200) == 1.96)
+        let spread = [0.01, 0.04, 0.07]                                     // mean 4 points, s.e. √3 points
+        let threeSE = ClaimTest(id: "x", claim: "c", source: "s", effect: "e",
+                                difference: .overSeeds(spread.map { $0 - 0.04 + 3 * 0.03 / 3.0.squareRoot() }), seeds: 3)
+        #expect(abs(threeSE.value / threeSE.standardError - 3) < 1e-9)
+        #expect(threeSE.outcome == .inconclusive && threeSE.followsRule)
+        #expect(threeSE.rule.contains("4.30") && threeSE.rule.contains("2 degrees of freedom"))
+        let fiveSE = ClaimTest(id: "x", claim: "c", source: "s", effect: "e",
+                               difference: .overSeeds(spread.map { $0 - 0.04 + 5 * 0.03 / 3.0.squareRoot() }), seeds: 3)
+        #expect(fiveSE.outcome == .reproduced && fiveSE.followsRule)
+        #expect(ClaimTest.outcome(value: 3, standardError: 1, basis: .pairedImages(images: 500)) == .reproduced)
+        // An old record over seeds, decided at 2 s.e. under the old rule text, no longer follows it.
+        var old = threeSE
+        old.rule = ClaimTest.rule
+        old.outcome = .reproduced
+        #expect(!old.followsRule)
+    }
+
     @Test func aClaimTestRecordsItsEffectInPointsAndItsBasis() throws {
         let a = ImageOutcomes((0..<500).map { $0 % 10 < 9 })   // 90 %
         let b = ImageOutcomes((0..<500).map { $0 % 10 < 8 })   // 80 %, right only where a is

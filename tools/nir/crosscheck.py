@@ -14,6 +14,10 @@
     python crosscheck.py compare A.json B.json
         Agreement of predictions (fraction of images), accuracies and spikes per layer.
 
+    python crosscheck.py report SUMMARY.jsonl --output REPORT.md --run-command "…"
+        The comparisons appended to SUMMARY.jsonl (`--summary` of `ours` and `compare`) as a
+        markdown table: every number in it is one this script measured.
+
 Where snnTorch's import differs from NIR's equations (docs/nir.md §5) this script corrects
 it and says so: IF nodes become Leaky with beta 0.9 in snnTorch's import (set to 1 here);
 snnTorch reads no node metadata (the "reset" metadata is applied here); snnTorch's Flatten
@@ -128,7 +132,7 @@ def run_snntorch(net, neurons, images, timesteps, batch=100):
     return predictions, {name: c / len(images) for name, c in counts.items()}
 
 
-def compare(a, b):
+def compare(a, b, summary=None, label=None):
     pa, pb = np.array(a["predictions"]), np.array(b["predictions"])
     labels = np.array(a["labels"])
     agree = float((pa == pb).mean())
@@ -144,7 +148,48 @@ def compare(a, b):
         print(f"  {la['node']}: {sa:.2f} vs {sb:.2f} spikes/image (relative difference {100 * rel:.3f} %)")
     ok = agree >= 0.99 and abs((pa == labels).mean() - (pb == labels).mean()) <= 0.005 and worst <= 0.01
     print("within the issue's tolerances (≥ 99 % agreement, ≤ 0.5 point, ≤ 1 % spikes):", "yes" if ok else "no")
+    if summary:
+        with open(summary, "a") as f:
+            f.write(json.dumps({
+                "network": label or "", "direction": f"{a.get('source', 'A')} vs {b.get('source', 'B')}",
+                "images": int(len(pa)), "timesteps": a["timesteps"], "agreement": agree,
+                "accuracyA": float((pa == labels).mean()), "accuracyB": float((pb == labels).mean()),
+                "worstSpikeDifference": worst, "withinTolerances": bool(ok)}) + "\n")
     return ok
+
+
+def report(summary, output, command):
+    """SUMMARY.jsonl as a markdown page (docs/nir-crosscheck.md)."""
+    import datetime
+    import platform
+    import snntorch
+    rows = [json.loads(line) for line in open(summary) if line.strip()]
+    lines = [
+        "# NIR cross-check against snnTorch (generated)",
+        "",
+        f"Written by `tools/nir/crosscheck.py report` at the end of `{command}` on "
+        f"{datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} "
+        f"({platform.machine()}; nir {nir.__version__ if hasattr(nir, '__version__') else '?'}, "
+        f"snnTorch {snntorch.__version__}, torch {torch.__version__}). Do not edit: rerun the command.",
+        "",
+        "Each row runs one NIR file in both simulators on the same first test images of "
+        "Fashion-MNIST for the same T and compares them: the fraction of images whose predicted "
+        "class agrees, each side's accuracy, and the largest relative difference of a layer's "
+        "spikes per image. The issue's tolerances: ≥ 99 % agreement, accuracies within 0.5 "
+        "point, spikes within 1 %. docs/nir.md §5 lists what snnTorch's import needs corrected.",
+        "",
+        "| network | compared | images | T | predictions agree | accuracy (first / second) | largest spike difference | within tolerances |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['network']} | {r['direction']} | {r['images']} | {r['timesteps']} | "
+            f"{100 * r['agreement']:.2f} % | {100 * r['accuracyA']:.2f} / {100 * r['accuracyB']:.2f} % | "
+            f"{100 * r['worstSpikeDifference']:.3f} % | {'yes' if r['withinTolerances'] else '**no**'} |")
+    with open(output, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"wrote {output} ({len(rows)} comparisons)")
+    return 0
 
 
 def load_json(path, source):
@@ -164,6 +209,8 @@ def main():
     ours.add_argument("--swift-json", required=True)
     ours.add_argument("--uncorrected", action="store_true",
                       help="run snnTorch's import as it is (IF as Leaky beta 0.9, no reset metadata)")
+    ours.add_argument("--summary", help="append this comparison to a JSON-lines file (`report`)")
+    ours.add_argument("--label", help="the network's name in the summary")
     exp = sub.add_parser("export-snntorch")
     exp.add_argument("file")
     exp.add_argument("--timesteps", type=int, required=True)
@@ -173,13 +220,21 @@ def main():
     cmp_ = sub.add_parser("compare")
     cmp_.add_argument("a")
     cmp_.add_argument("b")
+    cmp_.add_argument("--summary")
+    cmp_.add_argument("--label")
+    rep_ = sub.add_parser("report")
+    rep_.add_argument("summary")
+    rep_.add_argument("--output", required=True)
+    rep_.add_argument("--run-command", required=True, help="the command that produced the summary")
     args = parser.parse_args()
     for name in ("timesteps", "images"):
         if hasattr(args, name) and not 1 <= getattr(args, name) <= 10_000:
             parser.error(f"--{name} must be in [1, 10000]")
 
     if args.command == "compare":
-        return 0 if compare(load_json(args.a, args.a), load_json(args.b, args.b)) else 1
+        return 0 if compare(load_json(args.a, args.a), load_json(args.b, args.b), args.summary, args.label) else 1
+    if args.command == "report":
+        return report(args.summary, args.output, args.run_command)
 
     if args.command == "ours":
         graph = nir.read(args.file)
@@ -193,7 +248,7 @@ def main():
         swift = load_json(args.swift_json, "LowLatencySNN")
         how = "as it is" if args.uncorrected else "corrected as docs/nir.md §5"
         print(f"{args.file}: snnTorch import ({how}) vs nir evaluate")
-        return 0 if compare(swift, theirs) else 1
+        return 0 if compare(swift, theirs, args.summary, args.label) else 1
 
     # export-snntorch: a small snnTorch network, trained for a few steps so that its
     # predictions are not all one class, exported to NIR.
