@@ -259,9 +259,10 @@ runChapter {
     methods.append(rnl)
 
     // MARK: - 4. Low-latency methods at their own T
-    // ultralow: V = α·μ, A = β·μ fitted per layer and T to clip(x, 0, μ), U(0) = V/2, then BPTT;
+    // ultralow: θ = α·μ, a = β·μ fitted per layer and T to clip(x, 0, μ), u[0] = θ/2, then BPTT;
     // hybrid: analog image at t = 1, one spike per pixel after, ≤ 1 spike per neuron, T = 5;
-    // Hoyer: o = [u/|v_th| ≥ E], E = ‖z_c‖₂²/‖z_c‖₁, trained at T = 1 with λ_H·Σ H(z_c);
+    // Hoyer: s = [h/|θ| ≥ E], E = ‖z_c‖₂²/‖z_c‖₁, trained at T = 1 with α_H·Σ H(z_c);
+    // (symbols of docs/notation.md; the papers' V, A, U(0), v_th and λ_H are θ, a, u[0], θ, α_H)
     // attention: sparse-momentum + attention-transfer student at density d → LIF SNN at T = 5.
 
     printSection("4. Low-latency methods")
