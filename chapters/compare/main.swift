@@ -231,7 +231,8 @@ runChapter {
     // MARK: - 3. Conversion methods: one simulation of T_max each (SNNConversion, RNLMethod)
     // Fold BN (w' = w·γ/√(σ²+ε)), then θˡ per layer from calibration activations:
     //   max-norm θˡ = max yˡ;  percentile θˡ = P_p(yˡ > 0);  RNL θˡ = M·σ(s) (no search).
-    // IF neurons, reset by subtraction u ← u − θ·s; cumulative membrane read-out gives every T.
+    // IF neurons, reset by subtraction u[t] = h[t] − θ·s[t]; cumulative membrane read-out gives
+    // every T.
 
     printSection("3. Conversion methods, T = 1…\(config.conversion.maxTimesteps)")
     let calibration = train.batches(size: config.conversion.calibrationBatchSize, normalization: normalization)
