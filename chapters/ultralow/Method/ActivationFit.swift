@@ -105,10 +105,10 @@ public enum ActivationFit {
 
     /// For fixed spike counts n_i the best amplitude is a 1-D least-squares problem:
     ///
-    ///     out_i = β·(μ·n_i/T),   β* = Σ a_i·c_i / Σ c_i²   with c_i = μ·n_i/T
+    ///     out_i = β·(μ·n_i/T),   β* = Σ y_i·c_i / Σ c_i²   with c_i = μ·n_i/T
     ///
-    /// Returns (β* clamped to the grid's range, the mean squared error at that β), or nil when
-    /// no neuron fires (every β gives the same error).
+    /// with y_i the targets (`a` in the code). Returns (β* clamped to the grid's range, the mean
+    /// squared error at that β), or nil when no neuron fires (every β gives the same error).
     public static func bestAmplitude(targets a: [Float], counts n: [Int32], clip mu: Double,
                               timesteps: Int, grid: FactorGrid) -> (beta: Double, mse: Double)? {
         let unit = mu / Double(timesteps)
@@ -124,7 +124,7 @@ public enum ActivationFit {
         return (beta, Swift.max(sse, 0) / Double(Swift.max(a.count, 1)))
     }
 
-    /// Mean squared error of given factors: E[(a − β·μ·n/T)²].
+    /// Mean squared error of given factors: E[(y − β·μ·n/T)²], y the targets (`a`).
     public static func meanSquaredError(targets a: [Float], counts n: [Int32], clip mu: Double,
                                  timesteps: Int, beta: Double) -> Double {
         let level = beta * mu / Double(timesteps)
