@@ -84,8 +84,8 @@ import Testing
             let text = try String(contentsOf: chapter.appendingPathComponent("README.md"), encoding: .utf8)
             for unit in ProseUnits.markdown(ProseUnits.removingGeneratedBlocks(text)) {
                 for symbol in PaperSymbols.find(in: unit) {
-                    Issue.record("chapters/\(chapter.lastPathComponent)/README.md: the paper's \"\(symbol)\" "
-                                 + "in a sentence that does not say so: \(unit.prefix(240))")
+                    let place = "chapters/\(chapter.lastPathComponent)/README.md"
+                    Issue.record("\(place): the paper's \"\(symbol)\" in a sentence that does not say so: \(unit.prefix(240))")
                 }
             }
         }
