@@ -2,7 +2,7 @@ import SpikingNeurons
 import TensorCore
 import NeuralNetworks
 
-/// How each layer's threshold θˡ (the scale λˡ of docs/conversion-notes.md §0.3) is chosen.
+/// How each layer's threshold θˡ (the per-layer scale of docs/conversion-notes.md §0.3) is chosen.
 ///
 /// With spikes of amplitude θˡ (form (b) of §0.3) the time-averaged output of layer l
 /// approximates min(yˡ, θˡ): θˡ must be large enough not to clip many activations, and

@@ -76,6 +76,29 @@ import Testing
         }
     }
 
+    /// One notation (docs/notation.md): README prose writes the threshold θ (θ_out for the
+    /// output layer) and the regulariser weight α_H. The papers' v_th, v_out and λ_H appear only
+    /// in a sentence that says they are the paper's ("the paper's v_th is our θ").
+    @Test func chapterReadmesWriteThePapersSymbolsOnlyAsThePapers() throws {
+        for chapter in Self.chapters {
+            let text = try String(contentsOf: chapter.appendingPathComponent("README.md"), encoding: .utf8)
+            for unit in ProseUnits.markdown(ProseUnits.removingGeneratedBlocks(text)) {
+                for symbol in PaperSymbols.find(in: unit) {
+                    let place = "chapters/\(chapter.lastPathComponent)/README.md"
+                    Issue.record("\(place): the paper's \"\(symbol)\" in a sentence that does not say so: \(unit.prefix(240))")
+                }
+            }
+        }
+    }
+
+    @Test func paperSymbolsAreFoundOutsideAPaperSentence() {
+        #expect(PaperSymbols.find(in: "the output threshold v_out the same way") == ["v_out"])
+        #expect(PaperSymbols.find(in: "add λ_H·Σ_l H(z_c,l) to the loss, v_th trained") == ["v_th", "λ_H"])
+        #expect(PaperSymbols.find(in: "The paper's trainable threshold v_th is our θ.").isEmpty)
+        #expect(PaperSymbols.find(in: "the paper profile trains v_th") == ["v_th"])
+        #expect(PaperSymbols.find(in: "L = CE + α_H·Σ_l H(z_c,l), θ trained").isEmpty)
+    }
+
     // MARK: - The rule on examples (each pattern flags, each exemption passes)
 
     @Test(arguments: [
@@ -146,6 +169,20 @@ enum ResultNumbers {
         return patterns.flatMap { pattern in
             pattern.matches(in: unit, range: range).compactMap { Range($0.range, in: unit).map { String(unit[$0]) } }
         }
+    }
+}
+
+/// The papers' symbols that docs/notation.md maps to ours (v_th, v_out → θ, θ_out; λ_H → α_H).
+enum PaperSymbols {
+    static let symbols = ["v_th", "v_out", "λ_H"]
+    /// "paper", "paper's" or "papers'", but not this project's "paper profile" or "paper preset".
+    static let paperWord = try! NSRegularExpression(
+        pattern: #"\bpapers?'?s?\b(?!\s+(profile|preset))"#, options: .caseInsensitive)
+
+    /// The symbols `unit` uses without saying they are the paper's.
+    static func find(in unit: String) -> [String] {
+        if paperWord.firstMatch(in: unit, range: NSRange(unit.startIndex..., in: unit)) != nil { return [] }
+        return symbols.filter { unit.contains($0) }
     }
 }
 

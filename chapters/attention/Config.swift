@@ -53,7 +53,7 @@ struct Config: Codable, Equatable, Sendable {
         var batchSize: Int
         var learningRate: Float
         var weightDecay: Float
-        /// β of L = CE + β·L_AT.
+        /// β_AT of L = CE + β_AT·L_AT (`--beta`).
         var beta: Float
         var initialPruneRate: Double
         var minimumPruneRate: Double

@@ -30,7 +30,7 @@
 //   • Quick: Fashion-MNIST 5k, VGG-S at half width, 4 + 3 epochs, Adam + cosine; students
 //     start from the meta-model's weights with the one-shot global-magnitude mask (paper: [?]).
 //   • Momentum for regrowth is Adam's m/(√v + ε) (Dettmers' reading of Adam), kept for
-//     masked weights too; AT points = end of each conv stage; β = 1000.
+//     masked weights too; AT points = end of each conv stage; β_AT = 1000.
 //   • Channel variant: channels ranked once by the meta-model's per-channel attention and kept
 //     fixed (momentum regrowth is dead for pruned filters: ReLU′(0) = 0), then AT fine-tuning.
 //   • SNN: θ = 0.3·P99.7 after masking, LIF λ = 1 initially, spikes of amplitude θ, 1 epoch.
@@ -147,7 +147,7 @@ try cache.requireAboveChance(metaKey, accuracy: metaAccuracy, images: test.count
 print("weights: \(totalWeights) in \(weightParameters(of: meta).count) conv/linear layers")
 
 // MARK: - 3. Compressed students: three arms × densities
-// (ii) L = CE + β·Σ_j mean(q_S^j − q_M^j)²,  q = F/‖F‖,  F(h,w) = (1/C)Σ_c A_c(h,w)²
+// (ii) L = CE + β_AT·Σ_j mean(q_S^j − q_M^j)²,  q = F/‖F‖,  F(h,w) = (1/C)Σ_c A_c(h,w)²
 // (i)  L = CE;  both: prune ⌈p·nnz_l⌉ smallest |w|, regrow by |momentum|, p = cosine(0.5 → 0.005)
 // (iii) keep the top-d |w| of the meta-model globally, fine-tune with the mask fixed.
 
@@ -247,8 +247,9 @@ for fraction in config.channels.keptFractions {
 }
 
 // MARK: - 4. Convert and train the SNNs (T = 5, direct input, masks fixed)
-// θˡ = s·P_99.7(masked ANN), LIF: u[t] = λ·u[t−1] + W·o[t], spike if u ≥ θ, u ← u − θ·s;
-// λ and θ per layer trained with BPTT (surrogate 0.3·max(0, 1 − |u/θ − 1|)), λ ≤ 1.
+// θˡ = c·P_99.7(masked ANN), c the threshold scale (0.3). LIF: h[t] = λ·u[t−1] + W·o[t],
+// s[t] = 1 if h[t] ≥ θ, u[t] = h[t] − θ·s[t] (h before the reset, u after it);
+// λ and θ per layer trained with BPTT (surrogate 0.3·max(0, 1 − |h/θ − 1|)), λ ≤ 1.
 
 var snnModels: [(name: String, ann: Sequential, key: StageKey, density: Double?, channel: Double?)] =
     [("dense", meta, metaKey, 1, nil)]

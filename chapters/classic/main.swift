@@ -1,4 +1,5 @@
-// chapter-classic — ANN-to-SNN conversion by threshold balancing, the course's first paper (after the primer).
+// chapter-classic — chapter 1: ANN-to-SNN conversion by threshold balancing, the course's first
+// paper. Builds on chapter 0, the primer (the neuron, rate coding, the two resets).
 //
 // Papers:
 //   P. U. Diehl, D. Neil, J. Binas, M. Cook, S.-C. Liu, M. Pfeiffer, "Fast-classifying,
@@ -135,8 +136,9 @@ runChapter {
     // (b) Thresholds from calibration activations (training images):
     //       max-norm (Diehl 2015):       θˡ = max yˡ
     //       percentile (Rueckauer 2017): θˡ = P_p(yˡ > 0), p = 99.9 or 99.99
-    // (c) ReLU → IF neuron, u[t] = u[t−1] + W·o[t] + b, spike when u ≥ θ, output θ·s;
-    //     reset by subtraction u ← u − θ (Rueckauer) or to zero u ← 0 (Diehl).
+    // (c) ReLU → IF neuron: h[t] = u[t−1] + W·o[t] + b, s[t] = 1 when h[t] ≥ θ, output θ·s[t];
+    //     reset by subtraction u[t] = h[t] − θ·s[t] (Rueckauer) or to zero
+    //     u[t] = h[t]·(1 − s[t]) (Diehl). h is the membrane before the reset, u after it.
 
     let folded = try foldBatchNorm(ann)
     let calibration = (0..<config.conversion.calibrationBatches).map { i in
@@ -269,5 +271,6 @@ runChapter {
 // MARK: - Exercises
 // One option each; README.md "Exercises" says what you should see.
 // 1. `--reset zero`: every method now resets to zero. Why does even the 99.99th percentile
-//    stop short of the ANN, however large T gets? (docs/conversion-notes.md §0.2: r = 1/⌈θ/z⌉.)
+//    stop short of the ANN, however large T gets? (docs/conversion-notes.md §0.2:
+//    r = 1/⌈θ/x⌉ for a constant input x.)
 // 2. `--percentile 99`: thresholds drop further. Which T improve, and what happens at T_max?

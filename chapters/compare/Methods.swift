@@ -108,7 +108,7 @@ func conversionResult(
 struct UltralowStage: Encodable { var ultralow: Config.UltralowConfig; var batchSize: Int }
 
 /// μˡ = P_p(ReLU outputs); (α, β) fitted per layer and T on the partly converted SNN
-/// (`calibratedFits`), V = α·μ, A = β·μ, U(0) = `start`; then BPTT at each fine-tuning T.
+/// (`calibratedFits`), θ = α·μ, a = β·μ, u[0] = `start`; then BPTT at each fine-tuning T.
 func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: Bench,
                  config: Config.UltralowConfig, cache: StageCache, dependsOn: [StageKey]) throws -> [MethodResult] {
     let (results, key, _) = try cache.stage(

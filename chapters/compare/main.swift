@@ -231,7 +231,8 @@ runChapter {
     // MARK: - 3. Conversion methods: one simulation of T_max each (SNNConversion, RNLMethod)
     // Fold BN (w' = w·γ/√(σ²+ε)), then θˡ per layer from calibration activations:
     //   max-norm θˡ = max yˡ;  percentile θˡ = P_p(yˡ > 0);  RNL θˡ = M·σ(s) (no search).
-    // IF neurons, reset by subtraction u ← u − θ·s; cumulative membrane read-out gives every T.
+    // IF neurons, reset by subtraction u[t] = h[t] − θ·s[t]; cumulative membrane read-out gives
+    // every T.
 
     printSection("3. Conversion methods, T = 1…\(config.conversion.maxTimesteps)")
     let calibration = train.batches(size: config.conversion.calibrationBatchSize, normalization: normalization)
@@ -259,9 +260,10 @@ runChapter {
     methods.append(rnl)
 
     // MARK: - 4. Low-latency methods at their own T
-    // ultralow: V = α·μ, A = β·μ fitted per layer and T to clip(x, 0, μ), U(0) = V/2, then BPTT;
+    // ultralow: θ = α·μ, a = β·μ fitted per layer and T to clip(x, 0, μ), u[0] = θ/2, then BPTT;
     // hybrid: analog image at t = 1, one spike per pixel after, ≤ 1 spike per neuron, T = 5;
-    // Hoyer: o = [u/|v_th| ≥ E], E = ‖z_c‖₂²/‖z_c‖₁, trained at T = 1 with λ_H·Σ H(z_c);
+    // Hoyer: s = [h/|θ| ≥ E], E = ‖z_c‖₂²/‖z_c‖₁, trained at T = 1 with α_H·Σ H(z_c);
+    // (symbols of docs/notation.md; the papers' V, A, U(0), v_th and λ_H are θ, a, u[0], θ, α_H)
     // attention: sparse-momentum + attention-transfer student at density d → LIF SNN at T = 5.
 
     printSection("4. Low-latency methods")

@@ -19,7 +19,7 @@ struct Variant: Codable, Equatable, Sendable {
     /// Name for crowded figure axes, e.g. `sum + reg`.
     var shortLabel: String
     var neuron: Neuron
-    /// λ_H (0 = no regulariser).
+    /// α_H (0 = no regulariser; the paper's λ_H).
     var regularisationWeight: Float
 
     var thresholdMode: ThresholdMode? {
@@ -56,21 +56,21 @@ struct Config: ChapterConfiguration {
     /// Moved to HoyerMethod (shared with chapter-compare); same fields, same JSON.
     typealias TrainingConfig = HoyerTrainingSchedule
     struct MethodConfig: Codable, Equatable, Sendable {
-        /// λ_H of the regularised variants.
+        /// α_H of the regularised variants.
         var regularisationWeight: Float
         var regulariserGradient: RegulariserGradient
-        /// ∂o/∂z on (0, 2].
+        /// ∂s/∂z on (0, 2].
         var surrogateHeight: Float
     }
     struct SweepConfig: Codable, Equatable, Sendable {
-        /// λ_H / regularisationWeight of the extra runs (× 1 and λ = 0 are the main runs).
+        /// α_H / regularisationWeight of the extra runs (× 1 and α_H = 0 are the main runs).
         var multipliers: [Float]
     }
     struct EvaluationConfig: Codable, Equatable, Sendable {
         var batchSize: Int
         /// Test images whose membrane potentials are binned (the first ones).
         var membraneImages: Int
-        /// σ / |v_th| of the Gaussian noise added to u before the comparison.
+        /// σ / |θ| of the Gaussian noise added to h before the comparison.
         var noiseLevels: [Float]
         /// Test images used for the noise curves (nil = all).
         var noiseTestLimit: Int?
@@ -112,7 +112,7 @@ struct Config: ChapterConfiguration {
         ]
     }
 
-    /// The extra λ_H points of the regulariser sweep (Hoyer sum).
+    /// The extra α_H points of the regulariser sweep (Hoyer sum).
     var sweepVariants: [Variant] {
         sweep.multipliers.map { m in
             Variant(key: "sweep-x\(m)", label: "Hoyer sum, λ_H × \(m)", shortLabel: "× \(m)",

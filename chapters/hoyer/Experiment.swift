@@ -124,9 +124,9 @@ struct SpikeLayerMeasurement: Codable, Equatable, Sendable {
     var spikeRate: Double
     /// Fraction of outputs that are neither 0 nor 1 (must be 0).
     var nonBinaryFraction: Double
-    /// Fraction of u/(E·|v_th|) within ±10 % of 1, i.e. |z/E − 1| < 0.1.
+    /// Fraction of h/(E·|θ|) within ±10 % of 1, i.e. |z/E − 1| < 0.1.
     var nearThresholdFraction: Double
-    /// v_th and the mean running extremum E.
+    /// θ and the mean running extremum E.
     var threshold: Double
     var meanExtremum: Double
     /// Counts of z/E in the bins of `MembraneBinning` (first `membraneImages` images).
@@ -143,7 +143,7 @@ struct VariantEvaluation: Codable, Equatable, Sendable {
     var spikeShareByImage: [Double]
     var nearThresholdShareByImage: [Double]
     var spikeLayers: [SpikeLayerMeasurement]
-    /// Accuracy with membrane noise σ·|v_th|, one per `noiseLevels` entry (subset).
+    /// Accuracy with membrane noise σ·|θ|, one per `noiseLevels` entry (subset).
     var noiseAccuracy: [Double]
 }
 
@@ -212,7 +212,7 @@ func evaluate(_ network: Sequential, names: [String], test: LabeledImages,
                              noiseAccuracy: noiseAccuracy)
 }
 
-/// Accuracy when every spike layer sees u + σ·|v_th|·n instead of u, n ~ N(0, 1), for each
+/// Accuracy when every spike layer sees h + σ·|θ|·n instead of h, n ~ N(0, 1), for each
 /// σ in `levels` (NOTES.md §7 figure 7). The draws n come from one bank per spike layer (one
 /// batch's worth, seeded) reused for every batch, σ and variant: common random numbers, so
 /// the curves differ only through the networks.

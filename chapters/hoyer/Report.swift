@@ -66,7 +66,7 @@ struct Metrics: Codable, Equatable, Sendable {
     var computeLayers: [ComputeLayer]
     var energyCitation: String
     var variants: [VariantResult]
-    /// λ_H = 0 first, then increasing λ_H (Hoyer sum mode).
+    /// α_H = 0 first, then increasing α_H (Hoyer sum mode).
     var regulariserSweep: [SweepPoint]
     var noiseRobustness: [NoiseCurve]
     /// The main variants at more training seeds (`--seed-replicates`); nil without.
@@ -247,11 +247,12 @@ func writeFigures(_ metrics: Metrics, evaluations: [String: VariantEvaluation],
         size: FigureSize(width: 1100, height: 540)),
         id: "fig4-energy-vs-ann"))
 
-    // fig5: the regulariser sweep (λ_H > 0 on a log axis; λ_H = 0 as reference lines).
+    // fig5: the regulariser sweep (α_H > 0 on a log axis; α_H = 0 as reference lines;
+    // the axis labels keep the paper's λ_H).
     let sweep = metrics.regulariserSweep.filter { $0.regularisationWeight > 0 }
     let none = metrics.regulariserSweep.first { $0.regularisationWeight == 0 }
     // TODO(api): Figures.Axis has no tic format, and a log axis prints 0.00000010; plot
-    // log₁₀ λ_H on a linear axis instead.
+    // log₁₀ α_H on a linear axis instead.
     let lambdas = sweep.map { log10($0.regularisationWeight) }
     written.append(try writer.write(LinePlot(
         title: "Accuracy vs regulariser weight (Hoyer sum, T = 1)",

@@ -13,9 +13,9 @@
 // clears membrane potentials away from the threshold at about the same accuracy.
 //
 // In this chapter you will:
-//   • build the Hoyer spike layer: z = u/|v_th|, threshold E = ‖z_c‖₂²/‖z_c‖₁ of
+//   • build the Hoyer spike layer: z = h/|θ|, threshold E = ‖z_c‖₂²/‖z_c‖₁ of
 //     z_c = clip(z, 0, 1), output [z ≥ E] ∈ {0, 1}, straight-through surrogate;
-//   • add λ_H·Σ H(z_c), H = ‖z_c‖₁²/‖z_c‖₂², to the loss and watch the membrane
+//   • add α_H·Σ H(z_c), H = ‖z_c‖₁²/‖z_c‖₂², to the loss and watch the membrane
 //     distribution empty out around the threshold;
 //   • compare ANN, fixed-threshold and Hoyer SNNs on accuracy, spike rate, energy and noise.
 //
@@ -27,11 +27,14 @@
 //
 // Deviations from the paper (each one explained in README.md):
 //   • quick: Fashion-MNIST, NOTES.md's 4-conv "VGG-S Hoyer", 30k images, 2 epochs, Adam
-//     1e-3 (not VGG16/CIFAR-10, 400 epochs, Adam 1e-4), λ_H scaled by NOTES.md's heuristic;
-//   • the regulariser acts on clip(u, 0, |v_th|) with v_th detached (Dec 2022 code; the 2023
+//     1e-3 (not VGG16/CIFAR-10, 400 epochs, Adam 1e-4), α_H scaled by NOTES.md's heuristic;
+//   • the regulariser acts on clip(h, 0, |θ|) with θ detached (Dec 2022 code; the 2023
 //     form is `--regulariser-gradient through-threshold`); surrogate 0.5 on (0, 2];
 //   • maps or channels with Σz_c = 0 use E = 1 and skip the running update (the code's NaN);
 //   • energy = first-layer MACs + ACs (MACs × input spike rate); no comparator, BN or memory.
+//
+// Symbols as in docs/notation.md: the paper's threshold v_th is our θ and its regulariser
+// weight λ_H our α_H; z = h/|θ| is the paper's normalised membrane (not our z = h/θ − 1).
 
 import ArgumentParser
 import ChapterSupport
@@ -215,9 +218,10 @@ runChapter {
 
     // MARK: - 3. The Hoyer spike layer (NOTES.md §2.2, Method/HoyerSpike.swift)
     // There is no conversion: the SNN is the same VGG with every ReLU replaced by
-    //     z = u/|v_th|,  E = Σz_c²/Σz_c (z_c = clip(z, 0, 1), no gradient),  o = [z ≥ E]
-    // trained directly at T = 1 with ∂o/∂z = 0.5 on (0, 2]. E ≤ 1 lowers the effective
-    // threshold E·|v_th| below v_th; at inference E is the running average r.
+    //     z = h/|θ|,  E = Σz_c²/Σz_c (z_c = clip(z, 0, 1), no gradient),  s = [z ≥ E]
+    // trained directly at T = 1 with ∂s/∂z = 0.5 on (0, 2]. E ≤ 1 lowers the effective
+    // threshold E·|θ| below |θ|; at inference E is the running average r. h is the membrane
+    // (at T = 1 there is no reset, so h is the input current).
 
     printSection("3. The Hoyer spike layer")
     let example = makeNetwork(variants[3], config: config, imageShape: train.imageShape,
@@ -225,9 +229,9 @@ runChapter {
     print(example.summary)
 
     // MARK: - 4. Train the SNNs from scratch at T = 1 (NOTES.md §8 runs B–E)
-    // B: fixed threshold (E = 1, trainable v_th, same code path), C: Hoyer sum, D: C + the
-    // regulariser L = CE + λ_H·Σ_l H(clip(u_l, 0, |v_th,l|)), E: D with channel-wise E.
-    // Then the regulariser sweep: D with λ_H × each multiplier.
+    // B: fixed threshold (E = 1, trainable θ, same code path), C: Hoyer sum, D: C + the
+    // regulariser L = CE + α_H·Σ_l H(clip(h_l, 0, |θ_l|)), E: D with channel-wise E.
+    // Then the regulariser sweep: D with α_H × each multiplier.
 
     printSection("4. Train the SNNs at T = 1")
     var evaluations: [String: VariantEvaluation] = ["ann": annEvaluation]
@@ -341,4 +345,4 @@ runChapter {
 // 1. `--regularisation-weight 1e-6`: how far can the spike rate fall before accuracy does?
 //    Compare fig2 and fig5b with the default run.
 // 2. `--regulariser-gradient through-threshold` (the 2023 code): the regulariser now also
-//    moves v_th. Which way does v_th go (`thresholds` in results.json), and why?
+//    moves θ. Which way does θ go (`thresholds` in results.json), and why?

@@ -29,7 +29,7 @@ struct Config: Codable, Equatable, Sendable {
     struct ConversionConfig: Codable, Equatable, Sendable {
         var percentile: Double
         var calibrationBatches: Int
-        /// v_out = scale · percentile of the ANN's positive logits [proposed].
+        /// θ_out = scale · percentile of the ANN's positive logits [proposed].
         var outputThresholdScale: Float
     }
     struct FinetuneConfig: Codable, Equatable, Sendable {

@@ -27,7 +27,7 @@
 //     NOTES.md's alternative C, signed, chosen on held-out images), fired-flag enforcement with
 //     frozen membrane, loss Form 1 (ε = 0.1), surrogate V1 α = 0.3 β = 0.1 (paper preset;
 //     quick uses NOTES.md's fallback V2, triangle γ = 0.3), threshold scale s = 0.3 and
-//     s_out = 0.3, per-layer θ and λ trained as in DIET-SNN (v_out fixed);
+//     s_out = 0.3, per-layer θ and λ trained as in DIET-SNN (θ_out fixed);
 //   • single-spike thresholds: percentile of the PEAK membrane (integrated without firing)
 //     under the arm's own input code, layer by layer; arm A uses ANN ReLU percentiles × 0.3
 //     (DIET measures per-step currents of the SNN) and, at quick, fixed θ and λ;
@@ -179,7 +179,7 @@ try cache.requireAboveChance(annKey, accuracy: annAccuracy, images: armImages, c
 // Arm A (DIET): θˡ = s · P99.7(ReLU outputs of layer l on training images), s = 0.3.
 // Single-spike arms (inside fineTune, on the SNN with the arm's own input code, §2.6 step 2):
 //   θˡ = s · P99.7({ max_t Σ_{τ≤t} xˡ(τ) > 0 })    layer by layer, earlier θ already set
-//   v_out = s_out · the same percentile of the output currents               [proposed]
+//   θ_out = s_out · the same percentile of the output currents              [proposed]
 // Every arm copies the same ANN weights.
 
 let folded = try foldBatchNorm(ann)
@@ -198,7 +198,8 @@ print("percentile thresholds θˡ: " + percentileThresholds.map { fmt(Double($0)
 // BPTT over T = 5 steps (time folded into the batch), Adam. Single-spike neurons:
 //   s[t] = H(h[t] − θ)·(1 − F[t−1]),  F[t] = F[t−1] + s[t],  membrane frozen after the spike,
 //   ∂s/∂h ≈ f(t, z)·(1 − F[t−1])/θ,   V1: f = α·exp(−β·t),  V2: f = γ·max(0, 1 − |z|).
-// Output (Form 1): logit_k = Σ_t (T + 1 − t)·o_k(t) + (1 − n_k)·U_k(T)/v_out (+ ε tie-break).
+// Output (Form 1): logit_k = Σ_t (T + 1 − t)·s_k[t] + (1 − n_k)·h_k[T]/θ_out (+ ε tie-break).
+// Symbols as in docs/notation.md: the paper's v, v_out and m are our θ, θ_out and h.
 
 let T = config.finetune.timesteps
 var armResults: [ArmResult] = []

@@ -38,7 +38,7 @@ struct Config: ChapterConfiguration {
         var percentile: Double
     }
     struct RILConfig: Codable, Equatable, Sendable {
-        /// λ of L = D + λ·Ω̄.
+        /// α_Ω of L = D + α_Ω·Ω̄ (the paper's λ; docs/notation.md).
         var lambda: Float
         var learningRate: Float
         var batchSize: Int

@@ -14,7 +14,7 @@
 //   • train the same VGG twice, with ReLU and with RNL, and convert both (max-norm and
 //     percentile thresholds for ReLU via SNNConversion; the RNL's own θ for RNL);
 //   • measure the fit curve ε^l(t) = ‖r^l(t) − a^l‖²/‖a^l‖² per layer and check the bound Ω/t;
-//   • tune one shared threshold scale with RIL (CE + λ·Ω̄) under an accuracy tolerance, and
+//   • tune one shared threshold scale with RIL (CE + α_Ω·Ω̄) under an accuracy tolerance, and
 //     read accuracy vs T and energy at matched accuracy from one simulation per method.
 //
 // Commands (2-core laptop; see README for measured times):
@@ -24,7 +24,7 @@
 //
 // Deviations from the paper (details in README.md):
 //   • Fashion-MNIST and classic's 2-conv VGG at the quick scale, Adam + cosine, 2 epochs.
-//   • RIL uses cross-entropy + λ·Ω̄ on the BN-folded net, M locked, Ω̄ over RNL layers only;
+//   • RIL uses cross-entropy + α_Ω·Ω̄ on the BN-folded net, M locked, Ω̄ over RNL layers only;
 //     the authors' self-distillation term is ≈ 0 (NOTES.md §3.5). Selection on a held-out split.
 //   • Energy vs T assumes constant firing rates in time (totals at T_max are measured).
 
@@ -167,7 +167,8 @@ runChapter {
     let rnlThresholds = rnlFolded.layers.compactMap { ($0 as? RateNorm)?.threshold }
 
     // Phase 2, RIL (NOTES.md §3.5): weights frozen, one s shared by all RNLs, M locked;
-    // L = CE + λ·Ω̄, Ω^l = Σa/‖a‖²; keep the lowest-Ω̄ s within the accuracy tolerance.
+    // L = CE + α_Ω·Ω̄ (α_Ω = `lambda`, the paper's λ), Ω^l = Σa/‖a‖²; keep the lowest-Ω̄ s
+    // within the accuracy tolerance.
     let rnlValidationAccuracy = Double(classificationAccuracy(rnlFolded, batches: validationBatches))
     let (trajectory, _, _) = try cache.stage(
         "ril", version: 2, config: RILStage(ril: config.ril, validation: config.data.validationCount),

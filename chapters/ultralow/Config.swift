@@ -10,11 +10,11 @@ import NeuralNetworks
 /// One way of turning the clipped-ReLU DNN into an SNN (NOTES.md §8, experiment 2).
 struct ConversionRule: Codable, Equatable, Hashable, Sendable {
     enum Kind: String, Codable, Sendable {
-        /// (a) V = A = μ, U(0) = 0.
+        /// (a) θ = a = μ, u[0] = 0 (the paper's V = A = μ, U(0) = 0).
         case naive
-        /// (b) V = A = μ, U(0) = V/2: uniform-optimal.
+        /// (b) θ = a = μ, u[0] = θ/2: uniform-optimal.
         case shift
-        /// (c) V = α·μ, A = β·μ with (α, β) fitted per layer and T.
+        /// (c) θ = α·μ, a = β·μ with (α, β) fitted per layer and T.
         case fitted
     }
     var kind: Kind

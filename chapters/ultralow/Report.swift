@@ -96,8 +96,9 @@ struct Metrics: Codable, Equatable, Sendable {
 /// simulated images, computed from the metrics alone. "The method" is the config's last
 /// conversion rule (the one the energy table and fine-tuning use).
 ///
-/// 1. at T = 1 the fitted factors beat the naive rule V = A = μ: acc(method) − acc(naive);
-/// 2. at T = 1 they beat the uniform-optimal shift U(0) = V/2: acc(method) − acc(shift);
+/// 1. at T = 1 the fitted factors beat the naive rule θ = a = μ: acc(method) − acc(naive);
+/// 2. at T = 1 they beat the uniform-optimal shift u[0] = θ/2: acc(method) − acc(shift)
+///    (the generated claim text keeps the paper's symbols for 1 and 2: V = A = μ, U(0) = V/2);
 /// 3. after a short fine-tuning at T = 2 the fitted SNN is close to the DNN, read as within
 ///    3 points (NOTES.md §8 "within a few points"): 0.03 − (acc(DNN) − acc(SNN));
 /// 4. … and above naive conversion fine-tuned with the same budget: acc(fitted) − acc(naive).
@@ -193,7 +194,7 @@ func printFineTuneTable(_ results: [FineTuneResult], dnnAccuracy: Double, paperA
 func energyRows(dnn: Sequential, imageShape: [Int], converted: [RuleResult],
                 tuned: [FineTuneResult]) -> [EnergyRow] {
     let annLedger = EnergyLedger.ann(dnn, inputShape: imageShape)
-    // The SNN's geometry does not depend on V, A: any settings give the same ledger shape.
+    // The SNN's geometry does not depend on θ, a: any settings give the same ledger shape.
     let (snn, _) = makeSNN(from: dnn, settings: clipLayers(of: dnn).map {
         SpikeLayerSetting(threshold: $0.clip, amplitude: $0.clip, start: .zero)
     }, trainable: false)

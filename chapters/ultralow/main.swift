@@ -31,9 +31,11 @@
 //     5 DNN epochs, 2 fine-tuning epochs on 3k images;
 //     paper profile: VGG16 only (the Diet-SNN ResNet20 is not built here);
 //   • the factor script was never published: (α, β) minimise the NOTES.md §2.4 objective
-//     (our reconstruction); spike value A = β·μ with no c = 1.3 fudge factor;
-//   • SNN without dropout; A follows V during fine-tuning through the weights (A/V fixed);
-//     the gradient to V is the library's (no "∂L/∂V += Σ∂L/∂o" quirk, NOTES.md §2.6);
+//     (our reconstruction); spike amplitude a = β·μ with no c = 1.3 fudge factor;
+//   • SNN without dropout; a follows θ during fine-tuning through the weights (a/θ fixed);
+//     the gradient to θ is the library's (no "∂L/∂V += Σ∂L/∂o" quirk, NOTES.md §2.6);
+//   • symbols as in docs/notation.md: the paper's threshold V, spike value A and membrane U
+//     are our θ, a and u.
 //   • the last epoch is reported (the paper kept the best test epoch).
 
 import ArgumentParser
@@ -140,7 +142,7 @@ runChapter {
           + "shape \(train.imageShape), direct input")
 
     // MARK: - 2. Train the DNN with a trainable clip μ per layer (NOTES.md §2.2)
-    //     a = clip(x, 0, μ);  ∂a/∂x = [0 < x < μ];  ∂a/∂μ = [x ≥ μ]   (PACT)
+    //     y = clip(x, 0, μ);  ∂y/∂x = [0 < x < μ];  ∂y/∂μ = [x ≥ μ]   (PACT)
     // Bias-free, no BatchNorm, max pooling, dropout after each clip; μ starts at 4 and
     // receives weight decay like every weight (one optimiser group in the paper's code).
     printSection("2. Train the DNN")
@@ -181,8 +183,8 @@ runChapter {
     print("trained clips μˡ: " + clips.map { formatFixed(Double($0), digits: 3) }.joined(separator: "  "))
 
     // MARK: - 3. Convert: measure the distribution, fit (α, β) per layer and T (NOTES.md §2.4)
-    //     (α, β) = argmin E_x[(clip(x, 0, μ) − (β·μ/T)·clip(⌊(T·x + u₀)/(α·μ)⌋, 0, T))²]
-    //     V = α·μ,  A = β·μ;  naive: α = β = 1, u₀ = 0;  shift: α = β = 1, u₀ = V/2
+    //     (α, β) = argmin E_x[(clip(x, 0, μ) − (β·μ/T)·clip(⌊(T·x + u[0])/(α·μ)⌋, 0, T))²]
+    //     θ = α·μ,  a = β·μ;  naive: α = β = 1, u[0] = 0;  shift: α = β = 1, u[0] = θ/2
     // Estimator (a) plugs the DNN's pre-activations into the constant-input count above;
     // (b) simulates the partly converted SNN and counts spikes of layer l under its real,
     // time-varying currents. Grid step 0.01 in α, closed-form β for each α.
@@ -204,7 +206,7 @@ runChapter {
     printFits(fitted, clips: clips)
 
     // MARK: - 4. Evaluate the converted SNNs before any training (planned failure first)
-    // Naive V = A = μ leaves most neurons silent at T ≤ 2 (they never reach μ); the shift
+    // Naive θ = a = μ leaves most neurons silent at T ≤ 2 (they never reach μ); the shift
     // rounds instead of flooring; the fitted factors place threshold and level where the
     // skewed data lies. One SNN per rule and T, because the fitted factors depend on T.
     printSection("4. Converted SNN accuracy vs T (no training)")
@@ -225,8 +227,9 @@ runChapter {
     printConversionTable(converted, timesteps: config.conversion.timesteps, dnnAccuracy: dnnSubsetAccuracy)
 
     // MARK: - 5. Fine-tune the SNN with surrogate-gradient BPTT (NOTES.md §2.6–2.7)
-    //     U ← λ·U + W·x(t);  s = [U ≥ V];  U ← U − V·s;  logits = Σ_t W_L·x_{L−1}(t)
-    //     ∂s/∂U ≈ 1/V on 0 < U ≤ 2V (rectangle);  V and λ trained, λ ≤ 1
+    //     h[t] = λ·u[t−1] + x[t];  s[t] = [h[t] ≥ θ];  u[t] = h[t] − θ·s[t];
+    //     logits = Σ_t W_L·o^{L−1}[t];  x[t] = W·o[t] of the layer below
+    //     ∂s/∂h ≈ 1/θ on 0 < h ≤ 2θ (rectangle);  θ and λ trained, λ ≤ 1
     // The fitted conversion is tuned at every T in the config, the naive one at T = 2 with
     // the same budget, to show how much a good starting point is worth.
     printSection("5. Fine-tune the SNN (BPTT, trainable V and λ)")

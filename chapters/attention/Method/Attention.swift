@@ -65,7 +65,7 @@ public func attentionMap(_ activations: Variable) -> Variable {
 ///
 ///     L_AT = Σ_j mean_{n, hw} (q_S^j − q_M^j)²
 ///
-/// (the reference code's normalisation, calibrated for β = 1000). The teacher maps are plain
+/// (the reference code's normalisation, calibrated for β_AT = 1000). The teacher maps are plain
 /// tensors: no gradient ever reaches the teacher.
 public func attentionTransferLoss(student: [Variable], teacherMaps: [Tensor]) -> Variable {
     precondition(student.count == teacherMaps.count, "one teacher map per attention point")
@@ -107,7 +107,7 @@ public func teacherAttentionMaps(_ teacher: Sequential, images: Tensor, points: 
     return taps.map { attentionMap($0).value }
 }
 
-/// One student step: L = CE(f_S(x), y) + β·L_AT(S, M) (β = 0: plain CE), then the optimiser
+/// One student step: L = CE(f_S(x), y) + β_AT·L_AT(S, M) (β_AT = 0: plain CE), then the optimiser
 /// step (which re-applies the masks and keeps the momentum sparse momentum reads).
 public func attentionGuidedStep(
     student: Sequential, teacherMaps: [Tensor]?, beta: Float, points: [Int],

@@ -4,7 +4,7 @@
 /// Attention-guided sparse learning, the conversion and the SNN's BPTT training of Kundu et
 /// al., as chapter-attention's presets set them (chapters/attention/NOTES.md §2.2–§3).
 public struct AttentionPreset: Codable, Equatable, Sendable {
-    /// The student: epochs, batch size, Adam, attention-transfer weight β, prune rate schedule.
+    /// The student: epochs, batch size, Adam, attention-transfer weight β_AT, prune rate schedule.
     public var epochs: Int
     public var batchSize: Int
     public var learningRate: Float

@@ -25,7 +25,7 @@ public struct TrainingTrace: Codable, Equatable {
 
 /// Trains a student (or the meta-model when `teacher` is nil and no masks are set).
 ///
-///     L = CE + β·L_AT(S, M)  (β·L_AT only when `teacher` is given and β > 0)
+///     L = CE + β_AT·L_AT(S, M)  (β_AT·L_AT only when `teacher` is given and β_AT > 0)
 ///     every step: θ ← Adam(θ) (its m, v updated for masked weights too); W ← W ⊙ M
 ///     every epoch but the last: prune ⌈p·nnz⌉ / regrow by Adam's m/(√v + ε), p = `pruneRate`
 ///
@@ -99,7 +99,7 @@ public func trainedSNN(
     var calibrationRNG = rng.split()
     let thresholds = try balanceThresholds(of: ann, on: calibration, using: .percentile(percentile),
                                            using: &calibrationRNG).map { $0 * scale }
-    // A layer whose ReLU never fires on the calibration images gets θ = 0, and u/θ is NaN from
+    // A layer whose ReLU never fires on the calibration images gets θ = 0, and h/θ is NaN from
     // the first SNN step: stop here and say which layer, instead of at a NaN loss.
     if let dead = thresholds.firstIndex(where: { !($0 > 0) }) {
         throw ConversionError.silentLayer(

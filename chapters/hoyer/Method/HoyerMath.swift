@@ -7,7 +7,7 @@ import SpikingNeurons
 import TensorCore
 
 // MARK: - Hoyer math (NOTES.md §2.1)
-// For a non-negative map x (here: the clipped, v_th-normalised membrane map),
+// For a non-negative map x (here: the clipped, θ-normalised membrane map),
 //   S1 = Σ xᵢ    S2 = Σ xᵢ²
 //   H(x) = S1² / S2        Hoyer regulariser: (‖x‖₁/‖x‖₂)²; H(c·x) = H(x);
 //                          for a binary x, H = the number of ones
@@ -99,7 +99,7 @@ public func hoyerRegulariserGradient(_ x: Tensor) -> Tensor {
 }
 
 /// The straight-through surrogate of the spike function in the normalised potential z
-/// (NOTES.md §2.2 step 4): ∂o/∂z = height on 0 < z ≤ 2, else 0. height = 0.5 in the Dec 2022
+/// (NOTES.md §2.2 step 4): ∂s/∂z = height on 0 < z ≤ 2, else 0. height = 0.5 in the Dec 2022
 /// code (`grad_scale`), 1.0 in Sept 2022.
 public func spikeSurrogate(_ z: Float, height: Float) -> Float {
     z > 0 && z <= 2 ? height : 0

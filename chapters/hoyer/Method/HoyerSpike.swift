@@ -10,9 +10,9 @@ import Autodiff
 
 // MARK: - Modes (NOTES.md §2.2 step 2, §2.3, §9)
 
-/// Which threshold a spike layer compares z = u/|v_th| with.
+/// Which threshold a spike layer compares z = h/|θ| with.
 public enum ThresholdMode: String, Codable, Sendable, CaseIterable {
-    /// E = 1: a plain trainable threshold v_th (the ablation; NOTES.md run B).
+    /// E = 1: a plain trainable threshold θ (the ablation; NOTES.md run B).
     case fixed
     /// E = Hoyer extremum of the whole clipped map, one value per layer ("sum").
     case hoyerSum = "hoyer-sum"
@@ -21,32 +21,34 @@ public enum ThresholdMode: String, Codable, Sendable, CaseIterable {
     case hoyerChannelwise = "hoyer-channelwise"
 }
 
-/// Whether the regulariser's gradient reaches v_th.
+/// Whether the regulariser's gradient reaches θ.
 public enum RegulariserGradient: String, Codable, Sendable, CaseIterable {
-    /// H(clip(u, 0, stopgrad |v_th|)): gradient to u only (Dec 2022 VGG code, arXiv v1).
+    /// H(clip(h, 0, stopgrad |θ|)): gradient to h only (Dec 2022 VGG code, arXiv v1).
     case detachedThreshold = "detached"
-    /// H(clip(u/|v_th|, 0, 1)) with the gradient through z = u/|v_th| (2023 code).
+    /// H(clip(h/|θ|, 0, 1)) with the gradient through z = h/|θ| (2023 code).
     case throughThreshold = "through-threshold"
 }
 
 // MARK: - The Hoyer spike layer (NOTES.md §2.2)
 
 /// A one-time-step spiking layer whose threshold is the Hoyer extremum of its input map.
+/// Symbols as in docs/notation.md: h is the input map (`u` in the code; at T = 1 the membrane
+/// compared with the threshold), θ the trainable threshold (the paper's v_th), s the spike.
 ///
-///     z = u / |v_th|                      v_th: one trainable scalar per layer, init 1
+///     z = h / |θ|                         θ: one trainable scalar per layer, init 1
 ///     E = S2/S1 of clip(z, 0, 1)          training: this batch (no gradient through E)
 ///       = r                               inference: running estimate r ← 0.1·E + 0.9·r
-///     o = [z ≥ E] ∈ {0, 1}                the output does not carry v_th
-///     ∂o/∂z = 0.5·[0 < z ≤ 2]            ∂z/∂u = 1/|v_th|,  ∂z/∂v_th = −z/v_th
+///     s = [z ≥ E] ∈ {0, 1}                the output does not carry θ
+///     ∂s/∂z = 0.5·[0 < z ≤ 2]            ∂z/∂h = 1/|θ|,  ∂z/∂θ = −z/θ
 ///
 /// Guard: a map (or channel) with S1 = 0 would give E = 0/0; it uses E = 1 and leaves the
 /// running estimate unchanged. Input `[N, C, H, W]` or `[N, F]`; output the same shape.
 public final class HoyerSpike: SpikingLayer {
-    public let threshold: Parameter               // v_th [1]
+    public let threshold: Parameter               // θ [1] (the paper's v_th)
     private(set) var runningExtremum: Tensor   // r [1] or [C]
     public let mode: ThresholdMode
     public let surrogateHeight: Float
-    /// λ_H and the gradient route of this layer's regulariser term (λ_H = 0: none).
+    /// α_H and the gradient route of this layer's regulariser term (α_H = 0: none).
     public let regularisation: Regularisation
     public let momentum: Float = 0.1
 
@@ -73,7 +75,7 @@ public final class HoyerSpike: SpikingLayer {
     }
 
     public var thresholdValue: Float { threshold.value[flat: 0] }
-    /// o ∈ {0, 1}: the output does not carry v_th.
+    /// s ∈ {0, 1}: the output does not carry θ.
     public var spikeValue: Float { 1 }
     /// One time step: at most one spike per neuron and image, no membrane carried.
     public var spikeLimitPerImage: Int? { 1 }
@@ -85,14 +87,14 @@ public final class HoyerSpike: SpikingLayer {
         return copy
     }
 
-    /// v_th enters as |v_th|, so any trained value is valid: nothing to clamp.
+    /// θ enters as |θ|, so any trained value is valid: nothing to clamp.
     public func clampTrainedParameters(minimumThreshold: Float, leak: ClosedRange<Float>) {}
 
     /// The E used at inference: the running estimate (one value, or one per channel).
     public var inferenceExtrema: [Float] { runningExtremum.scalars }
 
     public func forward(_ u: Variable, context: inout ForwardContext) -> Variable {
-        let z = u.value * (1 / Swift.abs(thresholdValue))          // z = u/|v_th|
+        let z = u.value * (1 / Swift.abs(thresholdValue))          // z = h/|θ|
         guard context.phase == .training else {
             // Inference: o = [z ≥ r], no graph.
             let extrema = mode == .fixed ? [1] : inferenceExtrema
@@ -120,11 +122,12 @@ public final class HoyerSpike: SpikingLayer {
         return fire(u, z: z, extrema: extrema)
     }
 
-    /// Forward o = [z ≥ E]; backward the straight-through surrogate
+    /// Forward s = [z ≥ E]; backward the straight-through surrogate of height c
+    /// (`surrogateHeight`)
     ///
-    ///     ∂o/∂z = h·[0 < z ≤ 2],  ∂z/∂u = 1/|v_th|,  ∂z/∂v_th = −z/v_th
+    ///     ∂s/∂z = c·[0 < z ≤ 2],  ∂z/∂h = 1/|θ|,  ∂z/∂θ = −z/θ
     ///
-    /// so ∂L/∂uᵢ = gᵢ·h·[0 < zᵢ ≤ 2]/|v_th| and ∂L/∂v_th = −sign(v_th)·Σᵢ ∂L/∂uᵢ·zᵢ.
+    /// so ∂L/∂hᵢ = gᵢ·c·[0 < zᵢ ≤ 2]/|θ| and ∂L/∂θ = −sign(θ)·Σᵢ ∂L/∂hᵢ·zᵢ.
     private func fire(_ u: Variable, z: Tensor, extrema: [Float]) -> Variable {
         let v = thresholdValue, factor = surrogateHeight / Swift.abs(v)
         return Variable.custom(hoyerSpikes(z, thresholds: extrema),
@@ -164,11 +167,11 @@ public final class HoyerSpike: SpikingLayer {
 
 // MARK: - The Hoyer regulariser term of one spike layer (NOTES.md §2.3)
 
-/// λ_H's term of one layer, H(clip(u, 0, |v_th|)) = H(z_c) with z_c = clip(z, 0, 1)
+/// α_H's term of one layer, H(clip(h, 0, |θ|)) = H(z_c) with z_c = clip(z, 0, 1)
 /// (H is scale-invariant; `sums` are S1, S2 of z_c over the whole layer):
 ///
-///     ∂H/∂uᵢ   = (2·S1²/S2²)·(E − zᵢ)·[0 < zᵢ < 1] / |v_th|
-///     ∂H/∂v_th = −sign(v_th)·Σᵢ (∂H/∂uᵢ)·zᵢ               (through-threshold only)
+///     ∂H/∂hᵢ = (2·S1²/S2²)·(E − zᵢ)·[0 < zᵢ < 1] / |θ|
+///     ∂H/∂θ  = −sign(θ)·Σᵢ (∂H/∂hᵢ)·zᵢ                     (through-threshold only)
 ///
 /// Its stationary point is E of the same map: the "sum"-mode firing threshold. An
 /// all-zero map gives H = 0 and no gradient.

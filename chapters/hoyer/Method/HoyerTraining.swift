@@ -82,7 +82,7 @@ public struct TrainingData {
     }
 }
 
-/// Mini-batch training: L = CE + Σ_l λ_H·H_l (the spike layers add their H terms to the
+/// Mini-batch training: L = CE + Σ_l α_H·H_l (the spike layers add their H terms to the
 /// context), Adam, lr / factor at the milestones, stepped every iteration (NOTES.md §2.4).
 /// Partial last batches are dropped; the batch order comes from `seed`. With `checkpoints`,
 /// every epoch is saved and a crashed run resumes from the last one.
@@ -161,10 +161,10 @@ public struct HoyerPreset: Codable, Equatable, Sendable {
     public var schedule: HoyerTrainingSchedule
     /// Dropout after every spike layer but the last.
     public var dropout: Float
-    /// λ_H of the regularised variants.
+    /// α_H of the regularised variants.
     public var regularisationWeight: Float
     public var regulariserGradient: RegulariserGradient
-    /// ∂o/∂z on (0, 2].
+    /// ∂s/∂z on (0, 2].
     public var surrogateHeight: Float
 
     /// VGG16 on CIFAR-10 at T = 1 (chapters/hoyer/NOTES.md §2.2–§3).
@@ -179,8 +179,8 @@ public struct HoyerPreset: Codable, Equatable, Sendable {
         regulariserGradient: .detachedThreshold,                         // Dec 2022 code, §2.3
         surrogateHeight: 0.5)                                            // grad_scale, §2.2
 
-    /// Two epochs of Adam 1e-3 on "VGG-S Hoyer" (NOTES.md §8). NOTES.md's heuristic (equal λ·N
-    /// for the first spike map, N = 128·32·28·28) gives λ_H = 2.5e-8; at 2 epochs its effect is
+    /// Two epochs of Adam 1e-3 on "VGG-S Hoyer" (NOTES.md §8). NOTES.md's heuristic (equal α_H·N
+    /// for the first spike map, N = 128·32·28·28) gives α_H = 2.5e-8; at 2 epochs its effect is
     /// within seed noise, so the preset uses 10× that and chapter-hoyer's sweep (× 0.1, × 10)
     /// covers the heuristic.
     public static let quick: HoyerPreset = {

@@ -15,14 +15,14 @@ public enum MembraneBinning {
     public static var width: Double { (range.upperBound - range.lowerBound) / Double(count) }
 }
 
-/// Running counts of z/E = u/threshold for one spike layer.
+/// Running counts of z/E = h/threshold for one spike layer (h the membrane, `u` in the code).
 public struct MembraneCounts: Sendable {
     public var bins = [Double](repeating: 0, count: MembraneBinning.count)
     public var near = 0.0, nonBinary = 0.0, total = 0.0
 
     public init() {}
 
-    /// `thresholds`: E·|v_th|, one value or one per channel of u `[N, C, …]`.
+    /// `thresholds`: E·|θ|, one value or one per channel of h `[N, C, …]`.
     ///
     /// - Returns: the potentials with |z/E − 1| < 0.1 of each of the N images (the per-image
     ///   record behind a paired standard error of the near-threshold share).

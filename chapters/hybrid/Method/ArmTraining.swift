@@ -24,7 +24,7 @@ public struct Arm: Codable, Equatable, Sendable {
     public var thresholdScale: Float
     /// Whether every hidden layer's threshold θˡ and leak λˡ learn during fine-tuning
     /// (DIET-SNN, NOTES.md §2.1 [proposed]) or stay at their initial values (θ from the
-    /// percentile rule, λ = 1). The output threshold v_out stays fixed either way.
+    /// percentile rule, λ = 1). The output threshold θ_out stays fixed either way.
     public var thresholdAndLeak: Training
 
     public init(key: String, title: String, encoding: SpikeEncoding, hidden: HiddenNeurons,
@@ -51,7 +51,7 @@ public func logitPercentile(_ ann: Sequential, on calibration: [Tensor], percent
 /// What one arm's stage stores.
 public struct ArmResult: Codable {
     public var arm: Arm
-    /// θˡ and v_out actually used (after the arm's scale / calibration).
+    /// θˡ and θ_out actually used (after the arm's scale / calibration).
     public var thresholds: [Double]
     public var outputThreshold: Double
     /// θˡ and λˡ of the hidden layers after fine-tuning (equal to the initial ones when fixed).

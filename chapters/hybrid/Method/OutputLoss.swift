@@ -7,15 +7,18 @@ import Autodiff
 
 /// How the output layer is read and trained. Every form is [proposed] (NOTES.md §2.4).
 public enum OutputLoss: Sendable, Codable, Equatable, CustomStringConvertible {
-    /// Form 1 (default): single-spike output IF neurons with threshold v and one logit each,
-    ///     logit_k = Σ_t (T + 1 − t)·o_k(t) + (1 − n_k)·U_k(T)/v + ε·n_k·(h_k(t_k)/v − 1)
+    /// Form 1 (default): single-spike output IF neurons with threshold θ_out (`v` in the code)
+    /// and one logit each; s_k[t] the spikes, n_k their count, h_k the membrane (frozen after
+    /// the spike, never reset, so h_k[T] = h_k[t_k] for a neuron that fired at t_k):
+    ///     logit_k = Σ_t (T + 1 − t)·s_k[t] + (1 − n_k)·h_k[T]/θ_out + ε·n_k·(h_k[t_k]/θ_out − 1)
     /// L = CE(logit, y); prediction = argmax logit (the first output neuron to fire; silent
     /// ones ranked by their membrane).
     case spikeTimeAndMembrane(tieBreak: Float)
-    /// Form 2: t̂_k = Σ_t t·o_k(t) + (T + 1)(1 − n_k),
-    ///     L = CE(−t̂/τ, y) + η·CE(U(T)/v, y);  prediction as Form 1 (ε = 0).
+    /// Form 2: t̂_k = Σ_t t·s_k[t] + (T + 1)(1 − n_k),
+    ///     L = CE(−t̂/τ, y) + η·CE(h[T]/θ_out, y);  prediction as Form 1 (ε = 0).
     case timeAndMembraneTerms(eta: Float, timeTemperature: Float)
-    /// Baseline (DIET/STDB): non-spiking output, L = CE(Σ_t W·x(t), y).
+    /// Baseline (DIET/STDB): non-spiking output, L = CE(Σ_t x[t], y), with x the output layer's
+    /// input current.
     case accumulatedMembrane
 
     public var description: String {
@@ -39,8 +42,9 @@ public struct OutputReadout {
 /// A differentiable read-out of single-spike output neurons driven by `currents` `[T·N, K]`.
 ///
 /// Backward per neuron (λ = 1, reading step r = t_f if it fired, else T):
-///     δh[t] = δh[t+1] + e·[t = r] + c(t)·f(t, h[t]/v − 1)/v        for t ≤ r,   δx[t] = δh[t]
-/// with c(t) = Σ_j G_j ∂logit_j/∂o(t) (the surrogate path) and e = Σ_j G_j ∂logit_j/∂h(r)
+///     δh[t] = δh[t+1] + e·[t = r] + c(t)·f(t, h[t]/θ_out − 1)/θ_out   for t ≤ r,   δx[t] = δh[t]
+/// with θ_out the output threshold (`v`), c(t) = Σ_j G_j ∂logit_j/∂s(t) (the surrogate path)
+/// and e = Σ_j G_j ∂logit_j/∂h(r)
 /// (the exact membrane path).
 func outputNeuronLogits(
     _ currents: Variable, timesteps: Int, threshold v: Float, surrogate: STDBSurrogate,
@@ -75,8 +79,8 @@ func outputNeuronLogits(
     return (out, fire)
 }
 
-/// Form 1 logits (no graph), for tests and for prediction: fired at t → T + 1 − t + ε(h/v − 1),
-/// silent → U(T)/v.
+/// Form 1 logits (no graph), for tests and for prediction: fired at t → T + 1 − t + ε(h/θ_out − 1),
+/// silent → h[T]/θ_out (θ_out is `v`).
 public func spikeTimeLogit(fireStep: Int32, reading: Float, timesteps: Int, threshold v: Float,
                            tieBreak: Float) -> Float {
     fireStep == 0 ? reading / v : Float(timesteps + 1 - Int(fireStep)) + tieBreak * (reading / v - 1)
@@ -110,13 +114,13 @@ public func readout(_ currents: Variable, labels: [Int], timesteps T: Int, thres
         return OutputReadout(loss: .softmaxCrossEntropy(logits: logits, labels: labels), scores: logits.value,
                              firstSpikeStep: fire)
     case .timeAndMembraneTerms(let eta, let tau):
-        // −t̂/τ: ∂/∂o(t) = (T + 1 − t)/τ, no exact path.
+        // −t̂/τ: ∂/∂s(t) = (T + 1 − t)/τ, no exact path.
         let (time, fire) = outputNeuronLogits(
             currents, timesteps: T, threshold: v, surrogate: surrogate,
             logits: { fire, _ in -Float(fire == 0 ? T + 1 : Int(fire)) / tau },
             surrogateCoefficient: { t, _, _ in Float(T + 1 - t) / tau },
             exactCoefficient: { _ in 0 })
-        // U(T)/v: exact path only.
+        // h[T]/θ_out: exact path only.
         let (membrane, _) = outputNeuronLogits(
             currents, timesteps: T, threshold: v, surrogate: surrogate,
             logits: { _, u in u / v }, surrogateCoefficient: { _, _, _ in 0 },

@@ -293,7 +293,7 @@ public func snnLedger(
 ///     θˡ = s · P_p({ peak membranes > 0 })
 ///
 /// The last weight layer's currents give the output threshold the same way. Returns the
-/// hidden thresholds (also written into the spiking layers) and v_out.
+/// hidden thresholds (also written into the spiking layers) and θ_out.
 public func calibrateSingleSpikeThresholds(
     _ snn: Sequential, on batches: [EncodedBatch], encoding: SpikeEncoding, timesteps T: Int,
     percentile p: Double, scale s: Float, outputScale: Float, seed: UInt64

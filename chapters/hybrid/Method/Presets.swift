@@ -58,7 +58,7 @@ public struct HybridPreset: Codable, Equatable, Sendable {
     /// Dropout of the BN-free, bias-free ANN the arms are converted from (DIET-SNN's).
     public var annDropout: Float
     /// θˡ = s · this percentile of layer l's ReLU outputs on `calibrationBatches` batches;
-    /// v_out = `outputThresholdScale` · the same percentile of the positive logits.
+    /// θ_out = `outputThresholdScale` · the same percentile of the positive logits.
     public var percentile: Double
     public var calibrationBatches: Int
     public var outputThresholdScale: Float

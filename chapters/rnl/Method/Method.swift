@@ -286,9 +286,9 @@ public struct RILCheckpoint: Codable, Equatable, Sendable {
 }
 
 /// Phase 2: weights frozen (and BN folded), one scale s shared by every RNL, M locked;
-/// minimise  L = CE(y, label) + λ·Ω̄  over s only by SGD. Every `evaluateEvery` iterations
-/// measure validation accuracy and Ω̄; keep s when accuracy ≥ reference − tolerance and Ω̄
-/// is the lowest so far; stop at the first evaluation below reference − tolerance.
+/// minimise  L = CE(y, label) + α_Ω·Ω̄  over s only by SGD (α_Ω = `lambda`, the paper's λ).
+/// Every `evaluateEvery` iterations measure validation accuracy and Ω̄; keep s when accuracy
+/// ≥ reference − tolerance and Ω̄ is the lowest so far; stop at the first evaluation below reference − tolerance.
 ///
 /// Deviation (flagged): the authors' code uses D = 1 − cos(y_ref, y) with y_ref the same
 /// network's detached output, which is ≈ 0 with frozen weights; cross-entropy is used here so

@@ -20,7 +20,7 @@ public enum ANNOptimizer: Codable, Equatable, Sendable {
 /// `batchSize` reshuffled every epoch, learning rate η(step) = `schedule`(η₀ = `learningRate`)
 /// stepped every iteration, NaN guard on every step, one progress line labelled `label`.
 ///
-///     SGD:  v ← μ·v + ∇L + λ·w,  w ← w − η·v        Adam: the usual bias-corrected moments
+///     SGD:  v ← μ·v + ∇L + d·w,  w ← w − η·v  (d = `weightDecay`)        Adam: the usual bias-corrected moments
 ///
 /// With `readout: .unitLogits` the read-out's initial weights are first rescaled to unit logit
 /// spread on the first 256 training images (`scaleReadoutToUnitLogits`; no random draws), and

@@ -3,18 +3,19 @@
 // Beerel, DATE 2022 (NOTES.md §2.3–2.4). Foundation only, no tensors, so that the unit tests of
 // Tests/UltralowTests can compile it once it moves to a library (see README "For maintainers").
 //
-// Notation (NOTES.md §2.1): μ = the DNN's trained clip of the layer, T = time steps,
-// V = α·μ the SNN threshold, A = β·μ the value one spike carries. An IF neuron (λ = 1, reset
-// by subtraction, fires when U ≥ V) with initial membrane U(0) = u₀ and input currents
-// I(1..T) fires n spikes; its time-averaged output is A·n/T, to be compared with the DNN's
-// clip(x, 0, μ).
+// Notation (NOTES.md §2.1, docs/notation.md): μ = the DNN's trained clip of the layer, T = time
+// steps, θ = α·μ the SNN threshold (the paper's V), a = β·μ the value one spike carries (the
+// paper's A). An IF neuron (λ = 1, reset by subtraction, fires when h ≥ θ, h the membrane
+// before the reset) with initial membrane u[0] and input currents x[1..T] fires n spikes; its
+// time-averaged output is a·n/T, to be compared with the DNN's y = clip(x, 0, μ). In the code
+// the threshold is `v` and u[0] is `u0`.
 
 import Foundation
 
 /// What the factors are fitted to (NOTES.md §2.4, options (a) and (b)).
 public enum FactorEstimator: String, Codable, Sendable, CaseIterable {
     /// (a) The DNN's pre-activations x, each treated as a constant current for T steps:
-    /// n = clip(⌊(T·x + u₀)/V⌋, 0, T). Exact at T = 1 (closed form, no simulation).
+    /// n = clip(⌊(T·x + u[0])/θ⌋, 0, T). Exact at T = 1 (closed form, no simulation).
     case constantInput
     /// (b) Layer by layer on the SNN itself: layers 1…l−1 already converted with their fitted
     /// factors, the real (time-varying) input currents of layer l are simulated for every
@@ -22,11 +23,11 @@ public enum FactorEstimator: String, Codable, Sendable, CaseIterable {
     case snnCalibrated
 }
 
-/// Where the membrane starts, as a fraction of the threshold: u₀ = fraction·V.
+/// Where the membrane starts, as a fraction of the threshold: u[0] = fraction·θ.
 public enum MembraneStart: String, Codable, Sendable, CaseIterable {
-    /// u₀ = 0 (the paper's code).
+    /// u[0] = 0 (the paper's code).
     case zero
-    /// u₀ = V/2: the uniform-optimal "shift" (Deng & Gu 2021, Bu et al. 2022): floor → round.
+    /// u[0] = θ/2: the uniform-optimal "shift" (Deng & Gu 2021, Bu et al. 2022): floor → round.
     case half
 
     public var fraction: Double { self == .zero ? 0 : 0.5 }
@@ -34,12 +35,12 @@ public enum MembraneStart: String, Codable, Sendable, CaseIterable {
 
 /// The two factors of one layer at one T.
 public struct ConversionFactors: Codable, Equatable, Sendable {
-    /// α: V = α·μ.
+    /// α: θ = α·μ.
     public var alpha: Double
-    /// β: A = β·μ.
+    /// β: a = β·μ.
     public var beta: Double
 
-    /// α = β = 1: V = A = μ, the rule of the classic conversions (the "naive" rule here).
+    /// α = β = 1: θ = a = μ, the rule of the classic conversions (the "naive" rule here).
     public static let identity = ConversionFactors(alpha: 1, beta: 1)
 }
 
@@ -62,17 +63,17 @@ public struct FactorGrid: Codable, Equatable, Sendable {
 /// One fit: the factors and the expected squared error they reach.
 public struct FactorFit: Codable, Equatable, Sendable {
     public var factors: ConversionFactors
-    /// E[(clip(x, 0, μ) − A·n/T)²] in the layer's activation units squared.
+    /// E[(clip(x, 0, μ) − a·n/T)²] in the layer's activation units squared.
     public var meanSquaredError: Double
 }
 
 public enum ActivationFit {
-    /// Spike count of an IF neuron (λ = 1, reset by subtraction, fires when U ≥ V) under a
-    /// constant input current x for T steps, starting from u₀:
+    /// Spike count of an IF neuron (λ = 1, reset by subtraction, fires when h ≥ θ) under a
+    /// constant input current x for T steps, starting from u[0]:
     ///
-    ///     n = clip(⌊(T·x + u₀)/V⌋, 0, T)
+    ///     n = clip(⌊(T·x + u[0])/θ⌋, 0, T)
     ///
-    /// (after t steps U = u₀ + t·x − V·n(t); one spike per step at most, none for x ≤ 0).
+    /// (after t steps u[t] = u[0] + t·x − θ·n(t); one spike per step at most, none for x ≤ 0).
     public static func constantInputCount(_ x: Double, threshold v: Double, timesteps t: Int,
                                    initialMembrane u0: Double) -> Int {
         let n = ((Double(t) * x + u0) / v).rounded(.down)
@@ -80,11 +81,11 @@ public enum ActivationFit {
     }
 
     /// Spike counts of M IF neurons fed `currents` (time-major, T·M values: step t of neuron i
-    /// at t·M + i), threshold V, reset by subtraction, fire when U ≥ V:
+    /// at t·M + i), threshold θ, reset by subtraction, fire when h ≥ θ:
     ///
-    ///     U ← U + I(t);  s = [U ≥ V];  U ← U − V·s
+    ///     h[t] = u[t−1] + x[t];  s[t] = [h[t] ≥ θ];  u[t] = h[t] − θ·s[t]
     ///
-    /// the same update as `SpikingNeuron` (λ = 1), in Double.
+    /// the same update as `SpikingNeuron` (λ = 1), in Double (the loop's `u` holds h, then u).
     public static func spikeCounts(currents: [Float], timesteps: Int, threshold v: Double,
                             initialMembrane u0: Double) -> [Int32] {
         let m = currents.count / Swift.max(timesteps, 1)
@@ -104,10 +105,10 @@ public enum ActivationFit {
 
     /// For fixed spike counts n_i the best amplitude is a 1-D least-squares problem:
     ///
-    ///     out_i = β·(μ·n_i/T),   β* = Σ a_i·c_i / Σ c_i²   with c_i = μ·n_i/T
+    ///     out_i = β·(μ·n_i/T),   β* = Σ y_i·c_i / Σ c_i²   with c_i = μ·n_i/T
     ///
-    /// Returns (β* clamped to the grid's range, the mean squared error at that β), or nil when
-    /// no neuron fires (every β gives the same error).
+    /// with y_i the targets (`a` in the code). Returns (β* clamped to the grid's range, the mean
+    /// squared error at that β), or nil when no neuron fires (every β gives the same error).
     public static func bestAmplitude(targets a: [Float], counts n: [Int32], clip mu: Double,
                               timesteps: Int, grid: FactorGrid) -> (beta: Double, mse: Double)? {
         let unit = mu / Double(timesteps)
@@ -123,7 +124,7 @@ public enum ActivationFit {
         return (beta, Swift.max(sse, 0) / Double(Swift.max(a.count, 1)))
     }
 
-    /// Mean squared error of given factors: E[(a − β·μ·n/T)²].
+    /// Mean squared error of given factors: E[(y − β·μ·n/T)²], y the targets (`a`).
     public static func meanSquaredError(targets a: [Float], counts n: [Int32], clip mu: Double,
                                  timesteps: Int, beta: Double) -> Double {
         let level = beta * mu / Double(timesteps)
@@ -135,11 +136,11 @@ public enum ActivationFit {
     /// The paper's objective (NOTES.md §2.4), minimised over the α grid with the optimal β
     /// for each α:
     ///
-    ///     (α, β) = argmin E[(a − (β·μ/T)·n(V = α·μ))²]
+    ///     (α, β) = argmin E[(y − (β·μ/T)·n(θ = α·μ))²]
     ///
     /// - Parameters:
-    ///   - targets: the DNN activations a_i = clip(x_i, 0, μ) the SNN should reproduce.
-    ///   - counts: spike counts of the same neurons for a threshold V (the estimator).
+    ///   - targets: the DNN activations y_i = clip(x_i, 0, μ) the SNN should reproduce.
+    ///   - counts: spike counts of the same neurons for a threshold θ (the estimator).
     /// - Complexity: one call of `counts` per grid point.
     public static func fit(targets: [Float], clip mu: Double, timesteps: Int, grid: FactorGrid,
                     counts: (_ threshold: Double) -> [Int32]) -> FactorFit {
@@ -167,7 +168,7 @@ public enum ActivationFit {
         }
     }
 
-    /// Constant-input counts of every sample for threshold V.
+    /// Constant-input counts of every sample for threshold θ.
     public static func constantInputCounts(_ x: [Float], threshold v: Double, timesteps: Int,
                                     start: MembraneStart) -> [Int32] {
         let u0 = start.fraction * v
@@ -175,7 +176,7 @@ public enum ActivationFit {
                                                 initialMembrane: u0)) }
     }
 
-    /// MSE of a fixed rule (naive: α = β = 1, u₀ = 0; shift: α = β = 1, u₀ = V/2) under the
+    /// MSE of a fixed rule (naive: α = β = 1, u[0] = 0; shift: α = β = 1, u[0] = θ/2) under the
     /// constant-input model, for the comparison table.
     public static func constantInputError(preActivations x: [Float], clip mu: Double, timesteps: Int,
                                    factors: ConversionFactors, start: MembraneStart) -> Double {

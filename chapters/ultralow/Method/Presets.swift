@@ -9,7 +9,7 @@ public struct UltralowPreset: Codable, Equatable, Sendable {
     public var sampleLimit: Int
     /// The α grid (β is closed-form for each α).
     public var grid: FactorGrid
-    /// U(0) of the fine-tuned rule (the SNN-calibrated fit with U(0) = V/2 is the chapter's best).
+    /// u[0] of the fine-tuned rule (the SNN-calibrated fit with u[0] = θ/2 is the chapter's best).
     public var start: MembraneStart
     /// BPTT fine-tuning: epochs over `finetuneImages` training images (nil = all), batch size
     /// and Adam's learning rate.

@@ -1,4 +1,4 @@
-// Building an SNN from the clipped-ReLU DNN with per-layer (V, A, U(0)), the SNN-calibrated fit,
+// Building an SNN from the clipped-ReLU DNN with per-layer (θ, a, u[0]) (the paper's V, A, U(0)), the SNN-calibrated fit,
 // evaluation and BPTT fine-tuning (moved here from chapter-ultralow's Experiment.swift so that
 // chapter-compare converts and fine-tunes with the same code).
 
@@ -14,9 +14,9 @@ import Autodiff
 
 /// Threshold, amplitude and initial membrane of one spiking layer.
 public struct SpikeLayerSetting: Codable, Equatable, Sendable {
-    public var threshold: Float      // V = α·μ
-    public var amplitude: Float      // A = β·μ
-    public var start: MembraneStart  // U(0) = 0 or V/2
+    public var threshold: Float      // θ = α·μ
+    public var amplitude: Float      // a = β·μ
+    public var start: MembraneStart  // u[0] = 0 or θ/2
 
     public init(threshold: Float, amplitude: Float, start: MembraneStart) {
         self.threshold = threshold; self.amplitude = amplitude; self.start = start
@@ -25,13 +25,14 @@ public struct SpikeLayerSetting: Codable, Equatable, Sendable {
 
 /// The SNN of NOTES.md §2.5 built from `dnn` (which is left untouched):
 ///
-///     ClippedReLU (or ReLU) l → IF/LIF neuron: U ← λU + I(t), s = [U ≥ Vˡ], U ← U − Vˡ·s, out Vˡ·s
-///     next weight layer ← W·(Aˡ/Vˡ)     so a spike effectively carries Aˡ = βˡ·μˡ
+///     ClippedReLU (or ReLU) l → IF/LIF neuron: h[t] = λ·u[t−1] + x[t], s[t] = [h[t] ≥ θˡ],
+///                                             u[t] = h[t] − θˡ·s[t], out θˡ·s[t]
+///     next weight layer ← W·(aˡ/θˡ)     so a spike effectively carries aˡ = βˡ·μˡ
 ///     Dropout → removed; MaxPool on spikes (an OR), AveragePool and Flatten → copied;
 ///     last layer: read-out
 ///
-/// Spikes carry Vˡ (`SpikeAmplitude.threshold`) and the next weights carry Aˡ/Vˡ, so during
-/// fine-tuning the amplitude follows the trained threshold, A = (β/α)·V — the code's
+/// Spikes carry θˡ (`SpikeAmplitude.threshold`) and the next weights carry aˡ/θˡ, so during
+/// fine-tuning the amplitude follows the trained threshold, a = (β/α)·θ — the paper's code's
 /// A = c·β_code·V with c·β_code = β/α (NOTES.md §2.4).
 ///
 /// A plain ReLU (e.g. of a BN-folded ANN, used by chapter-compare) is treated like a clipped
@@ -48,8 +49,8 @@ public func makeSNN(from dnn: Sequential, settings: [SpikeLayerSetting], trainab
 }
 
 extension ConversionRule {
-    /// The conversion of Datta & Beerel (NOTES.md §2.5): per layer (V, A, U(0)), spikes of value V
-    /// worth A (the next weights carry A/V), LIF neurons with λ = 1 whose V and λ learn when
+    /// The conversion of Datta & Beerel (NOTES.md §2.5): per layer (θ, a, u[0]), spikes of value θ
+    /// worth a (the next weights carry a/θ), LIF neurons with λ = 1 whose θ and λ learn when
     /// `trainable`, max pooling kept (it is fine-tuned through).
     public static func ultralow(settings: [SpikeLayerSetting], trainable: Bool) -> ConversionRule {
         ConversionRule(
@@ -62,7 +63,7 @@ extension ConversionRule {
                     reset: .subtraction,
                     initialMembrane: settings[site.ordinal].start == .half ? .halfThreshold : .zero,
                     amplitude: .threshold,
-                    // ∂s/∂m = 1 on |m| < 1, m = U/V − 1 (NOTES.md §2.6): height 1 on (−1, 1].
+                    // ∂s/∂z = 1 on |z| < 1, z = h/θ − 1 (NOTES.md §2.6): height 1 on (−1, 1].
                     surrogate: .straightThrough(height: 1, lower: -1, upper: 1),
                     thresholdTraining: trainable ? .trained : .fixed)
             },
@@ -124,7 +125,7 @@ public struct SNNEvaluation: Codable, Equatable, Sendable {
     public var firingRates: [Double]
     /// Spike events arriving at each layer per image over T steps (for the energy ledger).
     public var inputSpikesPerImage: [Double]
-    /// Thresholds V and leaks λ after fine-tuning (or as converted).
+    /// Thresholds θ and leaks λ after fine-tuning (or as converted).
     public var thresholds: [Double]
     public var leaks: [Double]
     /// Which test images were classified right after T steps (paired differences).
@@ -132,7 +133,7 @@ public struct SNNEvaluation: Codable, Equatable, Sendable {
 }
 
 /// Accuracy after `timesteps` steps (direct input, one chunk), firing rates, input spikes and
-/// the neurons' V and λ, with the simulation seeded by `seed`.
+/// the neurons' θ and λ, with the simulation seeded by `seed`.
 public func evaluate(_ snn: Sequential, neurons: [Int], on batches: MiniBatches, timesteps: Int,
                      seed: UInt64) -> SNNEvaluation {
     var rng = SeededGenerator(seed: seed)
@@ -145,8 +146,8 @@ public func evaluate(_ snn: Sequential, neurons: [Int], on batches: MiniBatches,
 }
 
 /// Surrogate-gradient BPTT of the converted SNN at T (NOTES.md §2.6–2.7): direct input repeated
-/// T times, logits = Σ_t W·x(t) (accumulated, not averaged), cross-entropy, Adam on weights,
-/// thresholds V and leaks λ; after each step λ ← min(λ, 1) and V ← max(V, 10⁻³).
+/// T times, logits = Σ_t W·o[t] (accumulated, not averaged), cross-entropy, Adam on weights,
+/// thresholds θ and leaks λ; after each step λ ← min(λ, 1) and θ ← max(θ, 10⁻³).
 /// AMSGrad learning rate ÷ 5 at 60/80/90 % of the steps. Returns the mean loss of every epoch.
 /// With `checkpoints`, every epoch is saved (network and optimiser) and a crashed run resumes.
 public func fineTune(_ snn: Sequential, neurons: [Int], train: LabeledImages, normalization: Normalization,
