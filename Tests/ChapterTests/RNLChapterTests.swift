@@ -56,5 +56,11 @@ private struct RNLConfig: Decodable { struct RIL: Decodable { var tolerance: Dou
         #expect(again.rilTrajectory.map(\.p) == metrics.rilTrajectory.map(\.p))
         #expect(again.rilTrajectory.map(\.validationAccuracy) == metrics.rilTrajectory.map(\.validationAccuracy))
         #expect(again.methods.map(\.accuracy) == metrics.methods.map(\.accuracy))
+        // The memory budget sizes the simulation's image groups and the buffer pool, never a
+        // result: the smallest budget (64 MiB, many small groups) gives the same curves and rates.
+        let small = try runSmoke("rnl", arguments: ["--threads", "1", "--rerun", "snn", "--memory-budget", "64"],
+                                 output: output).metrics(as: RNLMetrics.self)
+        #expect(small.methods.map(\.accuracy) == metrics.methods.map(\.accuracy))
+        #expect(small.methods.map(\.firingRates) == metrics.methods.map(\.firingRates))
     }
 }
