@@ -92,6 +92,20 @@ struct Arguments: ParsableCommand {
                     + "(values: the profile's arms and ablations of C; a wrong key lists them)."))
     var arms: [String] = []
 
+    /// The chapter's own options as arguments that parse back to the same values (a worker
+    /// process gets them with the shared ones).
+    var chapterArguments: [String] {
+        var arguments: [String] = []
+        if let s = thresholdScale { arguments += ["--threshold-scale", "\(s)"] }
+        if let e = annEpochs { arguments += ["--ann-epochs", "\(e)"] }
+        if let e = finetuneEpochs { arguments += ["--finetune-epochs", "\(e)"] }
+        if let r = finetuneLearningRate { arguments += ["--finetune-learning-rate", "\(r)"] }
+        if let t = thresholdAndLeak { arguments += ["--threshold-and-leak", t.rawValue] }
+        if evaluateOn != .test { arguments += ["--evaluate-on", evaluateOn.rawValue] }
+        if !arms.isEmpty { arguments += ["--arms"] + arms }
+        return arguments
+    }
+
     func validate() throws {
         try Rule.thresholdScale.check(thresholdScale)
         try Rule.annEpochs.check(annEpochs)
@@ -202,15 +216,18 @@ print("percentile thresholds θˡ: " + percentileThresholds.map { fmt(Double($0)
 // Symbols as in docs/notation.md: the paper's v, v_out and m are our θ, θ_out and h.
 
 let T = config.finetune.timesteps
-var armResults: [ArmResult] = []
-for arm in config.finetune.arms + config.finetune.ablations {
+let allArms = config.finetune.arms + config.finetune.ablations
+/// The arm's stage: its key holds this arm and the shared schedule, not the list of other arms.
+func armStageConfig(_ arm: Arm) -> ArmStage {
+    ArmStage(arm: arm, finetune: config.finetune.sharedSchedule, conversion: config.conversion,
+             evaluation: config.evaluation, testLimit: config.data.testLimit, evaluateOn: arguments.evaluateOn)
+}
+let armVersion = 4  // 4: per-image outcomes
+/// Fine-tunes (or loads) one arm.
+func fineTuned(_ arm: Arm) throws -> (ArmResult, StageKey) {
     let (result, armKey, _) = try cache.stage(
-        "arm-\(arm.key)", version: 4,  // 4: per-image outcomes
-        // The key holds this arm and the shared schedule, not the list of other arms.
-        config: ArmStage(arm: arm, finetune: config.finetune.sharedSchedule, conversion: config.conversion,
-                         evaluation: config.evaluation, testLimit: config.data.testLimit,
-                         evaluateOn: arguments.evaluateOn),
-        dependsOn: [annKey]) { progress -> ArmResult in
+        "arm-\(arm.key)", version: armVersion, config: armStageConfig(arm), dependsOn: [annKey]
+    ) { progress -> ArmResult in
         let result = try fineTune(
             arm, folded: folded, thresholds: percentileThresholds, outputThreshold: outputThreshold,
             timesteps: T, epochs: config.finetune.epochs,
@@ -228,6 +245,38 @@ for arm in config.finetune.arms + config.finetune.ablations {
         cache.record(seconds: result.secondsPerEpoch, as: "arm \(arm.key) fine-tuning per epoch")
         return result
     }
+    return (result, armKey)
+}
+
+// Side by side: every arm fine-tunes from the same converted SNN, independently of the
+// others, and one small network keeps two cores only a little busier than one. So with
+// --threads N ≥ 2 each arm not cached yet trains in its own process on one thread, N at a
+// time (or as one Slurm job array with --executor slurm), and the loop below loads them.
+// A worker calibrates and fine-tunes its arm on one thread from the ANN this run trained, so
+// an arm's numbers do not depend on how many arms run beside it. (The thresholds printed
+// above come from this process's N threads and may differ from the workers' in the last
+// digits, as any sum split over threads does.)
+if let id = context.workerJob {       // this process is one of those workers
+    guard let arm = allArms.first(where: { "arm-\($0.key)" == id }) else {
+        throw ChapterError.invalidConfiguration(
+            "--worker \(id): this run has no arm '\(id)'; its arms are "
+                + allArms.map { "arm-\($0.key)" }.joined(separator: ", ") + ".")
+    }
+    _ = try fineTuned(arm)
+    try cache.reportWorkerTimings(job: id)
+    return
+}
+let groups = try cache.computeStageGroups(context: context, chapterArguments: arguments.chapterArguments) {
+    try allArms.filter { arm in
+        try cache.needsComputing("arm-\(arm.key)", version: armVersion, config: armStageConfig(arm),
+                                 dependsOn: [annKey])
+    }.map { WorkerJob(id: "arm-\($0.key)", stages: ["arm-\($0.key)"]) }
+}
+if groups == .stopHere { return }
+
+var armResults: [ArmResult] = []
+for arm in allArms {
+    let (result, armKey) = try fineTuned(arm)
     try cache.requireAboveChance(armKey, accuracy: result.evaluation.accuracy, images: armImages,
                                  classes: train.classCount)
     armResults.append(result)
