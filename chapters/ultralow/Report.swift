@@ -106,7 +106,8 @@ struct FineTuneSelection: Codable, Equatable, Sendable {
 /// A learning rate as "1e-4", "3e-4", "1e-3" (one or two significant digits).
 func rateLabel(_ rate: Float) -> String {
     guard rate > 0 else { return "\(rate)" }
-    let exponent = Int((log10(Double(rate))).rounded(.down))
+    // Float(1e-4) is a hair below 10⁻⁴: round the decimal exponent with a little slack.
+    let exponent = Int((log10(Double(rate)) + 1e-6).rounded(.down))
     let mantissa = Double(rate) / pow(10, Double(exponent))
     let digits = abs(mantissa - mantissa.rounded()) < 1e-3 ? 0 : 1
     return formatFixed(mantissa, digits: digits) + "e\(exponent)"
@@ -551,7 +552,7 @@ func runSummary(_ m: Metrics) -> RunSummary {
         FigureCaption(
             id: "fig3-accuracy-vs-timesteps",
             caption: "SNN accuracy against T for every conversion rule before fine-tuning, and "
-                + "after fine-tuning; the DNN as reference."),
+                + "after the fine-tuning chosen on held-out training images; the DNN as reference."),
     ]
     if m.fineTuned.contains(where: { $0.timesteps == 2 }) {
         figures.append(FigureCaption(
