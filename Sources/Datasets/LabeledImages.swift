@@ -106,9 +106,25 @@ public struct LabeledImages: Sendable {
     /// exactly `min(limit, count)` examples come back. A nil `limit` (a config's "all") or
     /// one ≥ `count` returns every example and draws nothing from `rng`.
     public func stratifiedSubset(limit: Int?, using rng: inout SeededGenerator) -> LabeledImages {
-        guard let limit else { return self }
+        guard let limit, limit < count else { return self }
+        return selecting(stratifiedIndices(limit: limit, using: &rng))
+    }
+
+    /// The indices `stratifiedSubset(limit:using:)` picks, ascending, with the same draws from
+    /// `rng` (so a chapter can also name the examples it left out, e.g. to hold some back).
+    /// A nil `limit` or one ≥ `count` gives `0..<count` and draws nothing.
+    public func stratifiedIndices(limit: Int?, using rng: inout SeededGenerator) -> [Int] {
+        Self.stratifiedIndices(labels: labels, classCount: classCount, limit: limit, using: &rng)
+    }
+
+    /// `stratifiedIndices(limit:using:)` of examples with these `labels` (each in
+    /// `0..<classCount`), without the images: positions in `labels`, ascending.
+    public static func stratifiedIndices(labels: [Int], classCount: Int, limit: Int?,
+                                         using rng: inout SeededGenerator) -> [Int] {
+        let count = labels.count
+        guard let limit else { return Array(0..<count) }
         precondition(limit >= 0, "negative limit \(limit)")
-        guard limit < count else { return self }
+        guard limit < count else { return Array(0..<count) }
         var byClass = [[Int]](repeating: [], count: classCount)
         for (index, label) in labels.enumerated() { byClass[label].append(index) }
         var picked: [Int] = []
@@ -124,7 +140,7 @@ public struct LabeledImages: Sendable {
             leftovers.fisherYatesShuffle(using: &rng)
             picked += leftovers.prefix(limit - picked.count)
         }
-        return selecting(picked.sorted())
+        return picked.sorted()
     }
 }
 

@@ -13,8 +13,24 @@ private struct UltralowMetrics: Decodable {
     struct FitRow: Decodable { var timesteps: Int; var naiveMSE: Double; var shiftMSE: Double; var constantInput: Fit }
     struct FineTuned: Decodable {
         struct After: Decodable { var accuracy: Double; var firingRates: [Double]; var outcomes: ImageOutcomes }
-        var name: String; var timesteps: Int; var before: Evaluation; var after: After
+        var name: String; var timesteps: Int; var learningRate: Float?; var before: Evaluation; var after: After
     }
+    struct Selection: Decodable {
+        struct Candidate: Decodable {
+            var learningRate: Float?; var heldOutAccuracy: Double; var heldOutStandardError: Double
+            var heldOutOutcomes: ImageOutcomes
+        }
+        var timesteps: Int; var heldOutImages: Int; var candidates: [Candidate]; var chosen: Int
+    }
+    /// A bit mask over one file of the dataset (bit i of byte i / 8: image i).
+    struct Subset: Decodable {
+        var split: String; var splitSize: Int; var stream: String; var count: Int; var classCounts: [Int]
+        var packed: Data
+        var indices: Set<Int> {
+            Set((0..<splitSize).filter { packed[packed.startIndex + $0 / 8] & (1 << UInt8($0 % 8)) != 0 })
+        }
+    }
+    struct Splits: Decodable { var dnnTraining: Subset; var fineTuning: Subset; var heldOut: Subset; var test: Subset }
     struct Energy: Decodable {
         var ratioFloat32EveryStep: Double; var ratioFloat32Once: Double
         var ratioInt32EveryStep: Double; var ratioInt32Once: Double
@@ -26,8 +42,20 @@ private struct UltralowMetrics: Decodable {
     var distributions: [Distribution]
     var fitTable: [FitRow]
     var converted: [RuleResult]
+    var fineTuneSelection: [Selection]
     var fineTuned: [FineTuned]
     var energy: [Energy]
+    var splits: Splits
+    var simulatedImages: Int
+}
+
+/// The part of the resolved configuration these checks read.
+private struct UltralowConfig: Decodable {
+    struct Data: Decodable { var trainLimit: Int?; var testLimit: Int? }
+    struct FineTune: Decodable { var timesteps: [Int]; var naiveTimesteps: [Int]; var learningRates: [Float]
+        var heldOutImages: Int }
+    var data: Data
+    var finetune: FineTune
 }
 
 @Suite(.serialized) struct UltralowChapterTests {
@@ -44,6 +72,47 @@ private struct UltralowMetrics: Decodable {
         #expect(abs(claim.standardError - 100 * expected.standardError) < 1e-9)
         #expect(abs(tuned.after.outcomes.accuracy - tuned.after.accuracy) < 1e-12)
         #expect(m.dnnAccuracy > 0.3)                                  // chance is 0.1
+        // The fine-tuning budget is chosen on held-out training images that neither trained the
+        // DNN nor belong to the test set, and the choice is recorded.
+        let config = try record.config(as: UltralowConfig.self)
+        let splits = m.splits
+        let (dnnTraining, heldOut, tuning) = (splits.dnnTraining.indices, splits.heldOut.indices, splits.fineTuning.indices)
+        #expect(splits.dnnTraining.split == "train" && splits.heldOut.split == "train")
+        #expect(splits.test.split == "test" && splits.test.count == m.simulatedImages)
+        #expect(splits.heldOut.splitSize == splits.dnnTraining.splitSize)
+        #expect(dnnTraining.count == splits.dnnTraining.count && dnnTraining.count == config.data.trainLimit)
+        #expect(heldOut.count == config.finetune.heldOutImages && heldOut.count == splits.heldOut.count)
+        #expect(heldOut.isDisjoint(with: dnnTraining))
+        #expect(tuning.isSubset(of: dnnTraining))
+        #expect(splits.heldOut.stream == "held-out")
+        #expect(splits.heldOut.classCounts.max()! - splits.heldOut.classCounts.min()! <= 1)   // class-balanced
+        #expect(m.fineTuneSelection.map(\.timesteps) == config.finetune.timesteps)
+        for selection in m.fineTuneSelection {
+            // "none" first, then the config's grid; every held-out accuracy on the held-out images.
+            #expect(selection.candidates.map(\.learningRate) == [nil] + config.finetune.learningRates.map { $0 })
+            #expect(selection.heldOutImages == heldOut.count)
+            for c in selection.candidates {
+                #expect(c.heldOutOutcomes.count == heldOut.count)
+                #expect(abs(c.heldOutOutcomes.accuracy - c.heldOutAccuracy) < 1e-12)
+                #expect(c.heldOutStandardError > 0)
+            }
+            // The chosen candidate is the argmax of the held-out accuracies (the first of equals).
+            let accuracies = selection.candidates.map(\.heldOutAccuracy)
+            #expect(selection.chosen == accuracies.firstIndex(of: accuracies.max()!))
+            let result = try #require(m.fineTuned.first { $0.timesteps == selection.timesteps && !$0.name.hasPrefix("naive") })
+            #expect(result.learningRate == selection.candidates[selection.chosen].learningRate)
+            if selection.chosen == 0 { #expect(result.after.accuracy == result.before.accuracy) }
+        }
+        // The naive comparison is fine-tuned with the rate chosen for the fitted rule at its T
+        // (the best rate when the fitted rule kept its converted SNN).
+        for naive in m.fineTuned where naive.name.hasPrefix("naive") {
+            let selection = try #require(m.fineTuneSelection.first { $0.timesteps == naive.timesteps })
+            let rated = selection.candidates.filter { $0.learningRate != nil }
+            let best = rated.max { $0.heldOutAccuracy < $1.heldOutAccuracy }   // ties: the first one
+            let expected = selection.candidates[selection.chosen].learningRate
+                ?? rated.first { $0.heldOutAccuracy == best?.heldOutAccuracy }?.learningRate
+            #expect(naive.learningRate == expected)
+        }
         // The fitted factors minimise the constant-input error, so never lose to either rule
         // under that model (they are a superset of α = β = 1 with u₀ = 0).
         for row in m.fitTable {

@@ -80,6 +80,20 @@ import Testing
         #expect(indices == indices.sorted() && Set(indices).count == 31)  // file order, no repeats
     }
 
+    @Test func stratifiedIndicesAreTheSubsetsImagesWithTheSameDraws() {
+        let data = numberedImages(count: 300, classes: 3)
+        var a = SeededGenerator(seed: 11)
+        var b = SeededGenerator(seed: 11)
+        let pick = data.stratifiedSubset(limit: 31, using: &a)
+        let indices = data.stratifiedIndices(limit: 31, using: &b)
+        #expect(indices == (0..<pick.count).map { Int(pick.images[$0, 0, 0, 0]) })
+        #expect(a.state == b.state)  // the same numbers drawn, so later draws agree too
+        var c = SeededGenerator(seed: 11)
+        #expect(data.stratifiedIndices(limit: nil, using: &c) == Array(0..<300))
+        #expect(data.stratifiedIndices(limit: 500, using: &c) == Array(0..<300))
+        #expect(c.state == SeededGenerator(seed: 11).state)  // "all" draws nothing
+    }
+
     @Test func stratifiedSubsetFillsFromOtherClassesWhenOneIsShort() {
         // Labels: class 0 has 2 examples, classes 1 and 2 have 9 each.
         let base = numberedImages(count: 20, classes: 3)

@@ -74,6 +74,11 @@ struct FittedFactors: Codable, Equatable, Sendable {
 struct DNNStage: Encodable { var data: Config.DataConfig; var dnn: Config.DNNConfig }
 /// The inputs of the cached `finetune` stage.
 struct FineTuneStage: Encodable { var finetune: Config.FineTuneConfig; var evaluation: Config.EvaluationConfig }
+/// The `finetune` stage's output: the choice of budget per T, and every fine-tuned SNN on the test set.
+struct FineTuneOutput: Codable, Equatable, Sendable {
+    var selections: [FineTuneSelection]
+    var results: [FineTuneResult]
+}
 
 /// SGD with momentum, cross-entropy, lr ÷ 5 at 60/80/90 % of the steps (NOTES.md §3); every
 /// epoch saved to `checkpoints`, from which a crashed run resumes.

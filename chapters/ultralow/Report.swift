@@ -21,15 +21,141 @@ struct RuleResult: Codable, Equatable, Sendable {
     func accuracy(at t: Int) -> Double? { evaluations.first { $0.timesteps == t }?.accuracy }
 }
 
-/// One fine-tuning run: the same SNN before and after.
+/// One fine-tuning run: the same SNN before and after (on the test images).
 struct FineTuneResult: Codable, Equatable, Sendable {
     var rule: ConversionRule
     var name: String
     var timesteps: Int
+    /// Adam's learning rate used, or nil when held-out images chose no fine-tuning (then
+    /// `after` is `before`: the converted SNN is kept).
+    var learningRate: Float?
+    /// Where the rate comes from: this rule's held-out choice, or (the naive comparison) the
+    /// fitted rule's at the same T.
+    var learningRateSource: String
     var before: SNNEvaluation
     var after: SNNEvaluation
-    /// Mean training loss of each epoch.
+    /// Mean training loss of each epoch (empty without fine-tuning).
     var losses: [Double]
+
+    /// "lr 3e-4", or "none (converted SNN kept)".
+    var budget: String { learningRate.map { "lr \(rateLabel($0))" } ?? "none (converted SNN kept)" }
+}
+
+/// One candidate fine-tuning budget of one T, judged on the held-out images.
+struct FineTuneCandidate: Codable, Equatable, Sendable {
+    /// Adam's learning rate, or nil: no fine-tuning (the converted SNN as it is).
+    var learningRate: Float?
+    /// "none" or "lr 1e-4".
+    var label: String
+    var heldOutAccuracy: Double
+    var heldOutStandardError: Double
+    /// Which held-out images it got right.
+    var heldOutOutcomes: ImageOutcomes
+    /// Mean training loss of each epoch (empty for "none").
+    var losses: [Double]
+
+    init(learningRate: Float?, heldOut: SNNEvaluation, losses: [Double]) {
+        self.learningRate = learningRate
+        label = learningRate.map { "lr \(rateLabel($0))" } ?? "none"
+        heldOutAccuracy = heldOut.outcomes.accuracy
+        heldOutStandardError = binomialStandardError(accuracy: heldOut.outcomes.accuracy, images: heldOut.outcomes.count)
+        heldOutOutcomes = heldOut.outcomes
+        self.losses = losses
+    }
+}
+
+/// The fine-tuning budget of the fitted rule at one T, chosen on held-out training images
+/// (never the test set): the candidate with the highest held-out accuracy, the first of equals
+/// ("none" comes first, so a rate must beat the converted SNN to be chosen).
+struct FineTuneSelection: Codable, Equatable, Sendable {
+    var rule: ConversionRule
+    var name: String
+    var timesteps: Int
+    var heldOutImages: Int
+    var candidates: [FineTuneCandidate]
+    /// Index into `candidates`.
+    var chosen: Int
+
+    init(rule: ConversionRule, timesteps: Int, candidates: [FineTuneCandidate]) {
+        precondition(!candidates.isEmpty, "no fine-tuning candidate")
+        self.rule = rule
+        name = rule.name
+        self.timesteps = timesteps
+        heldOutImages = candidates[0].heldOutOutcomes.count
+        self.candidates = candidates
+        chosen = Self.firstBest(candidates.map(\.heldOutAccuracy))
+    }
+
+    /// The index of the highest value, the first of equals.
+    static func firstBest(_ values: [Double]) -> Int {
+        values.indices.reduce(0) { values[$1] > values[$0] ? $1 : $0 }
+    }
+
+    var choice: FineTuneCandidate { candidates[chosen] }
+
+    /// The rate the naive comparison is fine-tuned with at this T: the chosen one, or, when
+    /// "none" won, the best rate on held-out images (so the comparison still fine-tunes).
+    var comparisonRate: Float? {
+        if let rate = choice.learningRate { return rate }
+        let rated = candidates.filter { $0.learningRate != nil }
+        guard !rated.isEmpty else { return nil }
+        return rated[Self.firstBest(rated.map(\.heldOutAccuracy))].learningRate
+    }
+}
+
+/// A learning rate as "1e-4", "3e-4", "1e-3" (one or two significant digits).
+func rateLabel(_ rate: Float) -> String {
+    guard rate > 0 else { return "\(rate)" }
+    // Float(1e-4) is a hair below 10⁻⁴: round the decimal exponent with a little slack.
+    let exponent = Int((log10(Double(rate)) + 1e-6).rounded(.down))
+    let mantissa = Double(rate) / pow(10, Double(exponent))
+    let digits = abs(mantissa - mantissa.rounded()) < 1e-3 ? 0 : 1
+    return formatFixed(mantissa, digits: digits) + "e\(exponent)"
+}
+
+/// Which images of one file of the dataset (its training or its test split) a part of the run
+/// used: a bit mask over the file's images (bit i of byte i / 8, least significant first).
+struct ImageSubset: Codable, Equatable, Sendable {
+    /// "train" or "test".
+    var split: String
+    /// Images in that split's file.
+    var splitSize: Int
+    /// The seeded generator that drew them.
+    var stream: String
+    var count: Int
+    var classCounts: [Int]
+    var packed: Data
+
+    init(split: String, splitLabels: [Int], classCount: Int, indices: [Int], stream: String) {
+        var bytes = [UInt8](repeating: 0, count: (splitLabels.count + 7) / 8)
+        var classCounts = [Int](repeating: 0, count: classCount)
+        for i in indices {
+            bytes[i / 8] |= 1 << UInt8(i % 8)
+            classCounts[splitLabels[i]] += 1
+        }
+        self.split = split
+        splitSize = splitLabels.count
+        self.stream = stream
+        count = indices.count
+        self.classCounts = classCounts
+        packed = Data(bytes)
+    }
+
+    /// The images' positions in the split's file, ascending.
+    var indices: [Int] {
+        (0..<splitSize).filter { packed[packed.startIndex + $0 / 8] & (1 << UInt8($0 % 8)) != 0 }
+    }
+}
+
+/// The images every part of the run used. The held-out images come from the training file but
+/// never from `dnnTraining` (so neither the DNN nor the fine-tuning saw them), the test images
+/// from the test file.
+struct ImageSplits: Codable, Equatable, Sendable {
+    var dnnTraining: ImageSubset
+    /// A subset of `dnnTraining`.
+    var fineTuning: ImageSubset
+    var heldOut: ImageSubset
+    var test: ImageSubset
 }
 
 /// E_SNN / E_DNN of one SNN under both price lists and both first-layer conventions.
@@ -63,14 +189,19 @@ struct Metrics: Codable, Equatable, Sendable {
     var distributions: [LayerDistribution]
     var fitTable: [FitRow]
     var converted: [RuleResult]
+    /// The fitted rule's fine-tuning budget per T, chosen on held-out training images.
+    var fineTuneSelection: [FineTuneSelection]
     var fineTuned: [FineTuneResult]
     var energy: [EnergyRow]
+    /// Which images trained the DNN, fine-tuned the SNNs, chose the budget and tested them.
+    var splits: ImageSplits
     /// Copied by hand from the abstract (CIFAR-100, T = 2); null at the quick scale.
     var paperAccuracyCIFAR100T2: Double?
 
     init(dataset: String, dnnAccuracy: Double, dnnTestImages: Int, dnnOutcomesOnSimulated: ImageOutcomes,
          clips: [Double], distributions: [LayerDistribution], fitTable: [FitRow], converted: [RuleResult],
-         fineTuned: [FineTuneResult], energy: [EnergyRow], paperAccuracyCIFAR100T2: Double?) {
+         fineTuneSelection: [FineTuneSelection], fineTuned: [FineTuneResult], energy: [EnergyRow],
+         splits: ImageSplits, paperAccuracyCIFAR100T2: Double?) {
         self.dataset = dataset
         self.dnnAccuracy = dnnAccuracy
         dnnAccuracyStandardError = binomialStandardError(accuracy: dnnAccuracy, images: dnnTestImages)
@@ -84,8 +215,10 @@ struct Metrics: Codable, Equatable, Sendable {
         self.distributions = distributions
         self.fitTable = fitTable
         self.converted = converted
+        self.fineTuneSelection = fineTuneSelection
         self.fineTuned = fineTuned
         self.energy = energy
+        self.splits = splits
         self.paperAccuracyCIFAR100T2 = paperAccuracyCIFAR100T2
     }
 }
@@ -128,7 +261,8 @@ func ultralowClaims(_ m: Metrics) -> [ClaimTest] {
             claim: "a short surrogate-gradient fine-tuning brings the fitted T = 2 SNN close to the DNN "
                 + "(the project reads \"close\" as within 3 points)",
             source: source,
-            effect: "3 points − (DNN − fine-tuned \(tuned.name), T = 2), accuracy on \(n) images",
+            effect: "3 points − (DNN − fine-tuned \(tuned.name), T = 2, \(tuned.budget) chosen on held-out "
+                + "images), accuracy on \(n) images",
             difference: Difference.paired(tuned.after.outcomes, m.dnnOutcomesOnSimulated).shifted(by: 0.03),
             seeds: 1))
         if let naive = m.fineTuned.first(where: { $0.timesteps == 2 && $0.rule.kind == .naive }) {
@@ -137,7 +271,8 @@ func ultralowClaims(_ m: Metrics) -> [ClaimTest] {
                 claim: "the fitted starting point matters: naive conversion fine-tuned with the same budget "
                     + "stays below",
                 source: source,
-                effect: "accuracy at T = 2 after fine-tuning: fitted − naive (\(n) images)",
+                effect: "accuracy at T = 2 after fine-tuning: fitted (\(tuned.budget)) − naive "
+                    + "(\(naive.budget)) (\(n) images)",
                 difference: .paired(tuned.after.outcomes, naive.after.outcomes), seeds: 1))
         }
     }
@@ -181,14 +316,25 @@ func printConversionTable(_ results: [RuleResult], timesteps: [Int], dnnAccuracy
 
 func printFineTuneTable(_ results: [FineTuneResult], dnnAccuracy: Double, paperAccuracy: Double?) {
     printTable(
-        headers: ["rule", "T", "before (%)", "after (%)", "DNN (%)", "Δ to DNN (pp)", "spikes/neuron/step"],
+        headers: ["rule", "T", "fine-tuning", "before (%)", "after (%)", "DNN (%)", "Δ to DNN (pp)",
+                  "spikes/neuron/step"],
         rows: results.map { r in
-            [r.name, "\(r.timesteps)", pct(r.before.accuracy), pct(r.after.accuracy), pct(dnnAccuracy),
+            [r.name, "\(r.timesteps)", r.budget, pct(r.before.accuracy), pct(r.after.accuracy), pct(dnnAccuracy),
              formatFixed(100 * (r.after.accuracy - dnnAccuracy), digits: 2),
              formatFixed(r.after.firingRates.reduce(0, +) / Double(Swift.max(r.after.firingRates.count, 1)),
                          digits: 3)]
         })
     if let p = paperAccuracy { print("paper (hand-copied, CIFAR-100, T = 2): \(pct(p)) %") }
+}
+
+func printSelectionTable(_ selections: [FineTuneSelection]) {
+    guard let first = selections.first else { return }
+    print("Held-out accuracy (%) of each fine-tuning budget, \(first.heldOutImages) held-out training images "
+          + "(\(first.name))")
+    printTable(headers: ["T"] + first.candidates.map(\.label) + ["chosen"],
+               rows: selections.map { sel in
+                   ["\(sel.timesteps)"] + sel.candidates.map { pct($0.heldOutAccuracy) } + [sel.choice.label]
+               })
 }
 
 func energyRows(dnn: Sequential, imageShape: [Int], converted: [RuleResult],
@@ -324,16 +470,20 @@ func updateReadme(_ m: Metrics, claims: [ClaimTest], profile: Profile) throws {
 }
 
 /// The README's generated results block: the claims with their outcomes, then the tables
-/// (every accuracy ± its binomial standard error on the simulated images).
+/// (every accuracy ± its binomial standard error on the images it was measured on).
 func readmeBlock(_ m: Metrics, claims: [ClaimTest], profile: Profile) -> String {
     let ts = m.converted.first?.evaluations.map(\.timesteps) ?? []
     let n = m.simulatedImages
     func acc(_ p: Double) -> String { percentWithError(p, images: n) }
+    let reference = n == m.dnnTestImages
+        ? "DNN **\(acc(m.dnnAccuracyOnSimulated)) %** on all \(n) test images, on which every SNN below is "
+            + "simulated too (the reference below)"
+        : "DNN \(percentWithError(m.dnnAccuracy, images: m.dnnTestImages)) % on the \(m.dnnTestImages) "
+            + "test images, **\(acc(m.dnnAccuracyOnSimulated)) %** on the \(n) simulated test images (the reference "
+            + "below)"
     var lines = ["", "Generated by `chapter-ultralow --profile \(profile.rawValue)` from "
         + "`figures/ultralow/\(profile.rawValue)/results.json`. "
-        + "\(m.dataset); DNN \(percentWithError(m.dnnAccuracy, images: m.dnnTestImages)) % on the \(m.dnnTestImages) "
-        + "test images, **\(acc(m.dnnAccuracyOnSimulated)) %** on the \(n) simulated test images (the reference "
-        + "below); every accuracy ± its binomial standard error.", "",
+        + "\(m.dataset); \(reference); every accuracy ± its binomial standard error.", "",
         "**Claims tested**", ""] + claimsMarkdown(claims) + ["",
         "Converted, no training (test accuracy %):", "",
         "| rule | " + ts.map { "T=\($0)" }.joined(separator: " | ") + " |",
@@ -341,12 +491,30 @@ func readmeBlock(_ m: Metrics, claims: [ClaimTest], profile: Profile) -> String 
     for r in m.converted {
         lines.append("| \(r.name) | " + ts.map { t in r.accuracy(at: t).map(acc) ?? "-" }.joined(separator: " | ") + " |")
     }
-    lines += ["", "After surrogate-gradient fine-tuning:", "",
-              "| SNN | T | before (%) | after (%) | Δ to DNN (pp) | E/E_DNN fp32 (A / B) | E/E_DNN int32 (A / B) |",
-              "|---|---|---|---|---|---|---|"]
+    if let first = m.fineTuneSelection.first {
+        let heldOut = m.splits.heldOut
+        lines += ["", "Fine-tuning budget of \(first.name), chosen per T on \(heldOut.count) held-out training "
+            + "images (class-balanced, none of the DNN's \(m.splits.dnnTraining.count) training images; the test set "
+            + "plays no part): held-out accuracy (%) of each candidate, the chosen one in bold.", "",
+            "| T | " + first.candidates.map(\.label).joined(separator: " | ") + " | chosen |",
+            "|---|" + String(repeating: "---|", count: first.candidates.count + 1)]
+        for sel in m.fineTuneSelection {
+            let cells = sel.candidates.enumerated().map { i, c in
+                let cell = percentWithError(c.heldOutAccuracy, images: sel.heldOutImages)
+                return i == sel.chosen ? "**\(cell)**" : cell
+            }
+            lines.append("| \(sel.timesteps) | " + cells.joined(separator: " | ") + " | \(sel.choice.label) |")
+        }
+        for r in m.fineTuned where r.rule != first.rule {
+            lines += ["", "\(r.name) at T = \(r.timesteps): \(r.budget), \(r.learningRateSource)."]
+        }
+    }
+    lines += ["", "After surrogate-gradient fine-tuning with the budget above (test accuracy %):", "",
+              "| SNN | T | fine-tuning | before (%) | after (%) | Δ to DNN (pp) | E/E_DNN fp32 (A / B) | E/E_DNN int32 (A / B) |",
+              "|---|---|---|---|---|---|---|---|"]
     for r in m.fineTuned {
         let e = m.energy.first { $0.fineTuned && $0.timesteps == r.timesteps && $0.name.hasPrefix(r.name) }
-        lines.append("| \(r.name) | \(r.timesteps) | \(acc(r.before.accuracy)) | \(acc(r.after.accuracy)) | "
+        lines.append("| \(r.name) | \(r.timesteps) | \(r.budget) | \(acc(r.before.accuracy)) | \(acc(r.after.accuracy)) | "
             + "\(formatFixed(100 * (r.after.accuracy - m.dnnAccuracyOnSimulated), digits: 2)) | "
             + (e.map { "\(formatFixed($0.ratioFloat32EveryStep, digits: 3)) / \(formatFixed($0.ratioFloat32Once, digits: 3))" } ?? "-")
             + " | " + (e.map { "\(formatFixed($0.ratioInt32EveryStep, digits: 3)) / \(formatFixed($0.ratioInt32Once, digits: 3))" } ?? "-")
@@ -385,7 +553,7 @@ func runSummary(_ m: Metrics) -> RunSummary {
         FigureCaption(
             id: "fig3-accuracy-vs-timesteps",
             caption: "SNN accuracy against T for every conversion rule before fine-tuning, and "
-                + "after fine-tuning; the DNN as reference."),
+                + "after the fine-tuning chosen on held-out training images; the DNN as reference."),
     ]
     if m.fineTuned.contains(where: { $0.timesteps == 2 }) {
         figures.append(FigureCaption(

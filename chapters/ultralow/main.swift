@@ -17,8 +17,9 @@
 //     its pre-activations are;
 //   • fit (α, β) per layer and T — closed-form on the DNN's distribution, or calibrated on
 //     the SNN layer by layer — and compare with the naive and the shift rules at T = 1…8;
-//   • fine-tune the converted SNN at T = 1, 2, 3 (trainable thresholds and leaks) and price
-//     its spikes against the DNN's MACs.
+//   • fine-tune the converted SNN at T = 1, 2, 3 (trainable thresholds and leaks), choosing the
+//     learning rate (or no fine-tuning) on held-out training images, and price its spikes
+//     against the DNN's MACs.
 //
 // Commands (2 cores, debug build; the core modules are compiled with -O):
 //   swift run chapter-ultralow --profile smoke   # under a minute idle, for ChapterTests
@@ -28,7 +29,8 @@
 //
 // Deviations from the paper (README.md explains each):
 //   • quick: Fashion-MNIST, NOTES.md §8's 4-conv VGG-S at half width, 12k training images,
-//     5 DNN epochs, 2 fine-tuning epochs on 3k images;
+//     5 DNN epochs, 2 fine-tuning epochs on 3k images at a rate chosen per T on 2k other
+//     training images, every SNN simulated on the whole test set;
 //     paper profile: VGG16 only (the Diet-SNN ResNet20 is not built here);
 //   • the factor script was never published: (α, β) minimise the NOTES.md §2.4 objective
 //     (our reconstruction); spike amplitude a = β·μ with no c = 1.3 fudge factor;
@@ -36,7 +38,8 @@
 //     the gradient to θ is the library's (no "∂L/∂V += Σ∂L/∂o" quirk, NOTES.md §2.6);
 //   • symbols as in docs/notation.md: the paper's threshold V, spike value A and membrane U
 //     are our θ, a and u.
-//   • the last epoch is reported (the paper kept the best test epoch).
+//   • the last epoch is reported and the budget is chosen on held-out training images (the
+//     paper kept the best test epoch); paper profile: 5k of the 50k training images held out.
 
 import ArgumentParser
 import ChapterSupport
@@ -92,7 +95,9 @@ struct Arguments: ParsableCommand {
     var trainLimit: Int?
     @Option(help: Rule.learningRate.help("DNN learning rate (default: the profile's)."))
     var learningRate: Float?
-    @Option(help: Rule.finetuneLearningRate.help("Fine-tuning learning rate (default: the profile's)."))
+    @Option(help: Rule.finetuneLearningRate.help(
+        "Fine-tuning learning rate, instead of the profile's grid (held-out images still compare it "
+            + "with no fine-tuning)."))
     var finetuneLearningRate: Float?
 
     func validate() throws {
@@ -111,12 +116,16 @@ runChapter {
     let options = arguments.chapter
     let config = Config.preset(options.profile).modified { c in
         if let d = options.dataset { c.data.dataset = d }
-        if !arguments.finetuneTimesteps.isEmpty { c.finetune.timesteps = arguments.finetuneTimesteps }
+        if !arguments.finetuneTimesteps.isEmpty {
+            c.finetune.timesteps = arguments.finetuneTimesteps
+            // The naive comparison borrows the fitted rule's rate, so it runs only where one is chosen.
+            c.finetune.naiveTimesteps = c.finetune.naiveTimesteps.filter(arguments.finetuneTimesteps.contains)
+        }
         if let e = arguments.finetuneEpochs { c.finetune.epochs = e }
         if let e = arguments.epochs { c.dnn.epochs = e }
         if let n = arguments.trainLimit { c.data.trainLimit = n }
         if let r = arguments.learningRate { c.dnn.learningRate = r }
-        if let r = arguments.finetuneLearningRate { c.finetune.learningRate = r }
+        if let r = arguments.finetuneLearningRate { c.finetune.learningRates = [r] }
     }
     let context = try ChapterContext(chapter: "ultralow", options: options,
                                      stages: ["dnn", "fit", "convert", "finetune"])
@@ -134,12 +143,28 @@ runChapter {
     printSection("1. Data")
     let fullTrain = try context.loadDataset(config.data.dataset, split: .train)
     let fullTest = try context.loadDataset(config.data.dataset, split: .test)
-    let train = fullTrain.stratifiedSubset(limit: config.data.trainLimit, using: &dataRNG)
-    let test = fullTest.stratifiedSubset(limit: config.data.testLimit, using: &dataRNG)
+    let trainIndices = fullTrain.stratifiedIndices(limit: config.data.trainLimit, using: &dataRNG)
+    let testIndices = fullTest.stratifiedIndices(limit: config.data.testLimit, using: &dataRNG)
+    let train = fullTrain.selecting(trainIndices)
+    let test = fullTest.selecting(testIndices)
+    // Held-out images choose the fine-tuning budget (section 5): class-balanced, from the training
+    // images the DNN does not train on, drawn from their own stream; never the test set.
+    let unused = Array(Set(0..<fullTrain.count).subtracting(trainIndices)).sorted()
+    guard config.finetune.heldOutImages >= 1, config.finetune.heldOutImages <= unused.count else {
+        throw ChapterError.invalidConfiguration(
+            "finetune.heldOutImages = \(config.finetune.heldOutImages) must be between 1 and the "
+                + "\(unused.count) training images the DNN does not train on (lower data.trainLimit)")
+    }
+    var heldOutRNG = SeededGenerator(seed: context.seed, stream: "held-out")
+    let heldOutIndices = LabeledImages.stratifiedIndices(
+        labels: unused.map { fullTrain.labels[$0] }, classCount: fullTrain.classCount,
+        limit: config.finetune.heldOutImages, using: &heldOutRNG).map { unused[$0] }
+    let heldOut = fullTrain.selecting(heldOutIndices)
     let normalization = Normalization(fittedTo: train)
     let testBatches = test.batches(size: config.evaluation.batchSize, normalization: normalization)
-    print("\(config.data.dataset.title): \(train.count) train, \(test.count) test images, "
-          + "shape \(train.imageShape), direct input")
+    let heldOutBatches = heldOut.batches(size: config.evaluation.batchSize, normalization: normalization)
+    print("\(config.data.dataset.title): \(train.count) train, \(heldOut.count) held out (other training "
+          + "images), \(test.count) test images, shape \(train.imageShape), direct input")
 
     // MARK: - 2. Train the DNN with a trainable clip μ per layer (NOTES.md §2.2)
     //     y = clip(x, 0, μ);  ∂y/∂x = [0 < x < μ];  ∂y/∂μ = [x ≥ μ]   (PACT)
@@ -210,9 +235,9 @@ runChapter {
     // rounds instead of flooring; the fitted factors place threshold and level where the
     // skewed data lies. One SNN per rule and T, because the fitted factors depend on T.
     printSection("4. Converted SNN accuracy vs T (no training)")
-    // version 2: every evaluation keeps its per-image outcomes
+    // version 2: every evaluation keeps its per-image outcomes; 3: quick simulates all test images
     let (converted, convertKey, _) = try cache.stage(
-        "convert", version: 2, config: config.evaluation, dependsOn: [fitKey]) { () -> [RuleResult] in
+        "convert", version: 3, config: config.evaluation, dependsOn: [fitKey]) { () -> [RuleResult] in
         config.conversion.rules.map { rule in
             let evaluations = config.conversion.timesteps.map { t -> SNNEvaluation in
                 rewriteLine("  simulating \(rule.name) at T = \(t) …")
@@ -230,34 +255,88 @@ runChapter {
     //     h[t] = λ·u[t−1] + x[t];  s[t] = [h[t] ≥ θ];  u[t] = h[t] − θ·s[t];
     //     logits = Σ_t W_L·o^{L−1}[t];  x[t] = W·o[t] of the layer below
     //     ∂s/∂h ≈ 1/θ on 0 < h ≤ 2θ (rectangle);  θ and λ trained, λ ≤ 1
-    // The fitted conversion is tuned at every T in the config, the naive one at T = 2 with
-    // the same budget, to show how much a good starting point is worth.
-    printSection("5. Fine-tune the SNN (BPTT, trainable V and λ)")
+    // The budget is chosen on held-out training images, never on the test set: at every T the
+    // fitted conversion is fine-tuned once per learning rate of the grid (the same batches for
+    // each), and the candidate with the best held-out accuracy is kept, "no fine-tuning"
+    // included (the first of equals wins, so a rate must beat the converted SNN). The naive
+    // conversion is fine-tuned at T = 2 with the rate chosen for the fitted one at that T, to
+    // show how much a good starting point is worth with the same budget.
+    printSection("5. Fine-tune the SNN (BPTT, trainable V and λ; budget chosen on held-out images)")
     var subsetRNG = SeededGenerator(seed: context.seed, stream: "finetune-subset")
-    let tuneTrain = train.stratifiedSubset(limit: config.finetune.trainLimit, using: &subsetRNG)
-    let (tuned, tunedKey, _) = try cache.stage(
-        "finetune", version: 3, config: FineTuneStage(finetune: config.finetune, evaluation: config.evaluation),
-        dependsOn: [convertKey]) { progress -> [FineTuneResult] in
-        let jobs = config.finetune.timesteps.map { (config.finetune.rule, $0) }
-            + config.finetune.naiveTimesteps.map { (ConversionRule.naive, $0) }
-        return try jobs.map { rule, t in
+    let tuneIndices = train.stratifiedIndices(limit: config.finetune.trainLimit, using: &subsetRNG)
+    let tuneTrain = train.selecting(tuneIndices)
+    // version 4: the budget chosen on held-out images, and the choice recorded
+    let (tuning, tunedKey, _) = try cache.stage(
+        "finetune", version: 4, config: FineTuneStage(finetune: config.finetune, evaluation: config.evaluation),
+        dependsOn: [convertKey]) { progress -> FineTuneOutput in
+        /// The converted SNN of `rule` at T, fine-tuned with `rate` (none: as converted).
+        func tuned(_ rule: ConversionRule, _ t: Int, rate: Float?) throws -> (Sequential, [Int], [Double]) {
             let s = settings(for: rule, clips: clips, factors: fitted.factors, timesteps: t)
             let (snn, neurons) = makeSNN(from: dnn, settings: s, trainable: true)
-            let before = evaluate(snn, neurons: neurons, on: testBatches, timesteps: t, seed: context.seed)
-            var tuneRNG = SeededGenerator(seed: context.seed &+ UInt64(t))
+            guard let rate else { return (snn, neurons, []) }
+            // One stream per T: every candidate and the naive comparison see the same batches.
+            var tuneRNG = SeededGenerator(seed: context.seed, stream: "finetune T=\(t)")
             let losses = try fineTune(snn, neurons: neurons, train: tuneTrain, normalization: normalization,
                                       timesteps: t, epochs: config.finetune.epochs,
-                                      batchSize: config.finetune.batchSize,
-                                      learningRate: config.finetune.learningRate,
-                                      label: "fine-tune \(rule.kind.rawValue) T=\(t)", using: &tuneRNG,
-                                      checkpoints: progress.checkpoints)
-            let after = evaluate(snn, neurons: neurons, on: testBatches, timesteps: t, seed: context.seed)
-            print("  \(rule.name), T = \(t): \(formatFixed(100 * before.accuracy, digits: 2)) % → "
-                  + "\(formatFixed(100 * after.accuracy, digits: 2)) % after fine-tuning")
-            return FineTuneResult(rule: rule, name: rule.name, timesteps: t, before: before, after: after,
-                                  losses: losses)
+                                      batchSize: config.finetune.batchSize, learningRate: rate,
+                                      label: "fine-tune \(rule.kind.rawValue) T=\(t) lr \(rateLabel(rate))",
+                                      using: &tuneRNG, checkpoints: progress.checkpoints)
+            return (snn, neurons, losses)
         }
+        func onTest(_ snn: Sequential, _ neurons: [Int], _ t: Int) -> SNNEvaluation {
+            evaluate(snn, neurons: neurons, on: testBatches, timesteps: t, seed: context.seed)
+        }
+        var selections: [FineTuneSelection] = []
+        var results: [FineTuneResult] = []
+        let rule = config.finetune.rule
+        for t in config.finetune.timesteps {
+            var networks: [(Sequential, [Int])] = []
+            var candidates: [FineTuneCandidate] = []
+            for rate in [nil] + config.finetune.learningRates.map(Optional.some) {
+                let (snn, neurons, losses) = try tuned(rule, t, rate: rate)
+                let heldOut = evaluate(snn, neurons: neurons, on: heldOutBatches, timesteps: t, seed: context.seed)
+                candidates.append(FineTuneCandidate(learningRate: rate, heldOut: heldOut, losses: losses))
+                networks.append((snn, neurons))
+                print("  \(rule.name), T = \(t), \(candidates.last!.label): held-out "
+                      + "\(percentWithError(heldOut.accuracy, images: heldOut.outcomes.count)) %")
+            }
+            let selection = FineTuneSelection(rule: rule, timesteps: t, candidates: candidates)
+            selections.append(selection)
+            let before = onTest(networks[0].0, networks[0].1, t)
+            let after = selection.chosen == 0 ? before : onTest(networks[selection.chosen].0, networks[selection.chosen].1, t)
+            let result = FineTuneResult(rule: rule, name: rule.name, timesteps: t,
+                                        learningRate: selection.choice.learningRate,
+                                        learningRateSource: "chosen on held-out images",
+                                        before: before, after: after, losses: selection.choice.losses)
+            print("  chosen: \(result.budget); test \(formatFixed(100 * before.accuracy, digits: 2)) % → "
+                  + "\(formatFixed(100 * after.accuracy, digits: 2)) %")
+            results.append(result)
+        }
+        for t in config.finetune.naiveTimesteps {
+            guard let selection = selections.first(where: { $0.timesteps == t }) else {
+                preconditionFailure("naive fine-tuning at T = \(t) needs the fitted rule's choice at that T")
+            }
+            let rate = selection.comparisonRate
+            let (converted, neurons, _) = try tuned(.naive, t, rate: nil)
+            let before = onTest(converted, neurons, t)
+            var after = before, losses: [Double] = []
+            if let rate {
+                let (snn, tunedNeurons, tunedLosses) = try tuned(.naive, t, rate: rate)
+                (after, losses) = (onTest(snn, tunedNeurons, t), tunedLosses)
+            }
+            let source = selection.choice.learningRate != nil
+                ? "the rate chosen for \(rule.name) at T = \(t) (the same budget)"
+                : "the best rate on held-out images for \(rule.name) at T = \(t), which kept its converted SNN"
+            results.append(FineTuneResult(rule: .naive, name: ConversionRule.naive.name, timesteps: t,
+                                          learningRate: rate, learningRateSource: source,
+                                          before: before, after: after, losses: losses))
+            print("  \(ConversionRule.naive.name), T = \(t), \(results.last!.budget): test "
+                  + "\(formatFixed(100 * before.accuracy, digits: 2)) % → \(formatFixed(100 * after.accuracy, digits: 2)) %")
+        }
+        return FineTuneOutput(selections: selections, results: results)
     }
+    let tuned = tuning.results
+    printSelectionTable(tuning.selections)
     printFineTuneTable(tuned, dnnAccuracy: dnnSubsetAccuracy, paperAccuracy: config.evaluation.paperAccuracy)
     for r in tuned {
         try cache.requireAboveChance(tunedKey, network: "fine-tune \(r.rule.kind.rawValue) T=\(r.timesteps)",
@@ -274,7 +353,17 @@ runChapter {
         dataset: config.data.dataset.title, dnnAccuracy: dnnAccuracy, dnnTestImages: fullTest.count,
         dnnOutcomesOnSimulated: dnnOutcomes, clips: clips.map(Double.init),
         distributions: fitted.distributions, fitTable: fitted.table, converted: converted,
-        fineTuned: tuned, energy: energy, paperAccuracyCIFAR100T2: config.evaluation.paperAccuracy)
+        fineTuneSelection: tuning.selections, fineTuned: tuned, energy: energy,
+        splits: ImageSplits(
+            dnnTraining: ImageSubset(split: "train", splitLabels: fullTrain.labels, classCount: fullTrain.classCount,
+                                     indices: trainIndices, stream: "the run's seed (unnamed), first draw"),
+            fineTuning: ImageSubset(split: "train", splitLabels: fullTrain.labels, classCount: fullTrain.classCount,
+                                    indices: tuneIndices.map { trainIndices[$0] }, stream: "finetune-subset"),
+            heldOut: ImageSubset(split: "train", splitLabels: fullTrain.labels, classCount: fullTrain.classCount,
+                                 indices: heldOutIndices, stream: "held-out"),
+            test: ImageSubset(split: "test", splitLabels: fullTest.labels, classCount: fullTest.classCount,
+                              indices: testIndices, stream: "the run's seed (unnamed), second draw")),
+        paperAccuracyCIFAR100T2: config.evaluation.paperAccuracy)
     // The paper's claims (Report.swift, `ultralowClaims`): paired differences on the simulated
     // images, computed from the metrics alone (every evaluation keeps which images it got right).
     let claims = ultralowClaims(metrics)

@@ -33,8 +33,9 @@ public struct UltralowPreset: Codable, Equatable, Sendable {
         finetuneBatchSize: 128, finetuneLearningRate: 1e-4)      // NOTES.md §3
 
     /// Minutes on two cores. The fit loops run in debug builds: 30k values per layer. 94 small
-    /// steps per epoch; 10× the paper's 1e-4 (~190 Adam steps instead of 300 epochs: at 1e-4 the
-    /// T = 2 SNN did not move in chapter-ultralow's runs, at 1e-3 it closes most of the gap).
+    /// steps per epoch; 10× the paper's 1e-4 (~190 Adam steps instead of 300 epochs). chapter-compare
+    /// fine-tunes with this rate; chapter-ultralow tries it beside 1e-4 and 3e-4 (and no
+    /// fine-tuning) and keeps the best on held-out training images (its Config.quick).
     public static let quick: UltralowPreset = {
         var preset = paper
         preset.calibrationImages = 128
