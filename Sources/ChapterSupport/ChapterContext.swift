@@ -88,7 +88,7 @@ public struct ChapterContext: Sendable {
         if options.executor.usesSlurm && !runsStageGroups {
             throw ChapterError.invalidConfiguration(
                 "--executor slurm: chapter-\(chapter) has no independent stage groups to submit "
-                    + "as a job array (only chapter-hoyer has them so far); run the whole command "
+                    + "as a job array (only chapter-hoyer and chapter-hybrid have them so far); run the whole command "
                     + "inside one Slurm job instead, e.g. sbatch --cpus-per-task=2 --wrap "
                     + "'swift run chapter-\(chapter) --profile \(options.profile.rawValue)'.")
         }

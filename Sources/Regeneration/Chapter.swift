@@ -38,7 +38,7 @@ public enum ChapterCatalog {
     /// The chapters whose independent stage groups (`StageCache.computeStageGroups`) can run
     /// as a Slurm job array; `regenerate --executor slurm` passes `--executor slurm` to them
     /// only, and runs the others on this machine.
-    public static let withStageGroups: Set<String> = ["hoyer"]
+    public static let withStageGroups: Set<String> = ["hoyer", "hybrid"]
 
     /// The chapters named by `keys`, in course order (the order typed does not matter and
     /// repeated keys count once); every chapter when `keys` is empty.

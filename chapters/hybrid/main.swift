@@ -119,7 +119,8 @@ extension Training: ExpressibleByArgument {}
 let arguments = Arguments.parseOrExit()
 
 runChapter {
-let context = try ChapterContext(chapter: "hybrid", options: arguments.chapter, stages: Config.stageNames)
+let context = try ChapterContext(chapter: "hybrid", options: arguments.chapter, stages: Config.stageNames,
+                                 runsStageGroups: true)
 let config = Config.preset(context.profile).modified { c in
     if let dataset = context.dataset { c.data.dataset = dataset }
     if let s = arguments.thresholdScale {
