@@ -29,9 +29,11 @@ public struct TimestepEvaluation: Sendable, Codable, Equatable {
 
     /// Input spikes per image of every layer during steps 1…t, for t = 1…T_max (element
     /// [t − 1][l]): the operations of the run stopped after t steps, as counted, with no
-    /// constant-rate assumption. nil when the per-step counts were not kept.
-    public func cumulativeInputSpikesPerImage() -> [[Double]]? {
-        guard let byStep = inputSpikesPerImageByStep else { return nil }
+    /// constant-rate assumption.
+    ///
+    /// - Throws: `MissingPerStepCounts` for an evaluation cached before the counts were kept.
+    public func cumulativeInputSpikesPerImage() throws -> [[Double]] {
+        guard let byStep = inputSpikesPerImageByStep else { throw MissingPerStepCounts() }
         var running = [Double](repeating: 0, count: byStep.count)
         return accuracy.indices.map { t in
             for l in byStep.indices { running[l] += byStep[l][t] }
@@ -97,4 +99,12 @@ public func accuracyByTimestep(
         inputSpikesPerImage: inputs.map { $0 * scale }, images: images, outcomes: correct.map(ImageOutcomes.init),
         inputSpikesPerImageByBatch: byBatch,
         inputSpikesPerImageByStep: inputsByStep.map { $0.map { $0 * scale } })
+}
+
+/// An evaluation without per-step spike counts (cached before the simulation kept them).
+public struct MissingPerStepCounts: Error, CustomStringConvertible {
+    public var description: String {
+        "this evaluation was cached before spikes were counted per step, so the energy of a run "
+            + "stopped early cannot be read from it: recompute its stage (--fresh, or --rerun it)"
+    }
 }

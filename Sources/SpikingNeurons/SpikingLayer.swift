@@ -61,9 +61,6 @@ public struct NeuronState {
         self.spikeCounts = spikeCounts
         self.lastChunkSpikesPerStep = lastChunkSpikesPerStep
     }
-
-    /// Spikes of all neurons in the last chunk, when the layer counts them.
-    public var lastChunkSpikes: Double? { lastChunkSpikesPerStep.map { Double($0.reduce(0, +)) } }
 }
 
 extension SpikingLayer {

@@ -221,7 +221,7 @@ struct ConstantInputTests {
             #expect(constant.scalars.contains { $0 != 0 } && constant.scalars.contains { $0 == 0 })
             #expect(constantState?.membrane == repeatedState?.membrane)
             #expect(constantState?.spikeCounts == repeatedState?.spikeCounts)
-            #expect(constantState?.lastChunkSpikes == repeatedState?.lastChunkSpikes)
+            #expect(constantState?.lastChunkSpikesPerStep == repeatedState?.lastChunkSpikesPerStep)
         }
     }
 }

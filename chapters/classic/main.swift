@@ -205,9 +205,7 @@ runChapter {
     // each step of the one simulation, summed to t (no constant-rate assumption).
     let energyRatios = { (evaluation: TimestepEvaluation, method: Method, constants: EnergyConstants) throws -> [Double] in
         let snn = try convert(folded, thresholds: [Float](repeating: 1, count: statistics.count), reset: method.reset)
-        guard let throughStep = evaluation.cumulativeInputSpikesPerImage() else {
-            throw ValidationError("the cached \(method.name) simulation has no per-step spike counts: rerun with --fresh")
-        }
+        let throughStep = try evaluation.cumulativeInputSpikesPerImage()
         let reference = annLedger.priced(with: constants).totalPicojoules
         return throughStep.enumerated().map { step, inputSpikes in
             EnergyLedger.snn(snn, inputShape: imageShape, inputSpikesPerImage: inputSpikes,

@@ -91,7 +91,7 @@ func conversionResult(
         }
         rewriteLine("")
         // The operations at step count t: the spikes the simulation counted in its first t steps.
-        let throughStep = e.cumulativeInputSpikesPerImage()!   // kept by every simulation since stage version 4
+        let throughStep = try e.cumulativeInputSpikesPerImage()
         let points = grid.filter { $0 <= T }.map { t in
             spikingPoint(snn, bench: bench, timesteps: t, outcomes: e.outcomes(at: t), firingRates: e.firingRates,
                          inputSpikesPerImage: throughStep[t - 1])

@@ -255,10 +255,7 @@ runChapter {
     // Energy (EnergyEstimation, 45 nm): E_ANN = Σ MACs·E_MAC; E_SNN(t) = MACs₁·t·E_MAC + Σ ACs·E_AC,
     // with the spikes the simulation counted in its first t steps.
     let annLedger = EnergyLedger.ann(reluFolded, inputShape: imageShape)
-    let spikesThroughStep = try evaluations.map { evaluation in
-        try evaluation.cumulativeInputSpikesPerImage()
-            ?? { throw ValidationError("the cached simulation has no per-step spike counts: rerun with --fresh") }()
-    }
+    let spikesThroughStep = try evaluations.map { try $0.cumulativeInputSpikesPerImage() }
     func energyRatio(_ method: ConversionMethod, at t: Int) -> Double {
         let ledger = EnergyLedger.snn(snns[method]!, inputShape: imageShape,
                                       inputSpikesPerImage: spikesThroughStep[methods.firstIndex(of: method)!][t - 1],
