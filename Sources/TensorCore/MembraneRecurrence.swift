@@ -118,9 +118,7 @@ public struct MembraneRecurrence: Sendable {
         let keepCharge: Float = reset == .subtractThreshold ? 1 : 0
         var output = Tensor(uninitializedShape: [timesteps * m])   // every element written below
         // parallelChunks' split (granularity 16), with each worker's step counts kept apart.
-        let granularity = 16
-        let units = (m + granularity - 1) / granularity
-        let workers = Swift.max(1, Swift.min(Parallelism.workers, m / Parallelism.minimumElementsPerWorker, units))
+        let workers = parallelChunkWorkers(m, granularity: 16)
         var partial = [Int](repeating: 0, count: workers * timesteps)
         x.withUnsafeBufferPointer { px in
             output.withUnsafeMutableBufferPointer { po in
@@ -130,11 +128,8 @@ public struct MembraneRecurrence: Sendable {
                             let (xs, os) = (SendablePointer(px.baseAddress!), SendablePointer(po.baseAddress!))
                             let (us, cs) = (SendablePointer(pu.baseAddress!), SendablePointer(pc.baseAddress!))
                             let ps = SendablePointer(pp.baseAddress!)
-                            let work: @Sendable (Int) -> Void = { w in
-                                let lo = units * w / workers * granularity
-                                let hi = Swift.min(m, units * (w + 1) / workers * granularity)
-                                guard lo < hi else { return }
-                                let n = hi - lo
+                            parallelChunks(m, granularity: 16, workerCount: workers) { w, range in
+                                let lo = range.lowerBound, n = range.count
                                 let u = us.base + lo, c = cs.base + lo
                                 for t in 0..<timesteps {
                                     let x = xs.base + t * inputStride + lo, o = os.base + t * m + lo
@@ -150,7 +145,6 @@ public struct MembraneRecurrence: Sendable {
                                     ps.base[w * timesteps + t] = fired
                                 }
                             }
-                            if workers == 1 { work(0) } else { WorkerTeam.run(workers, work) }
                         }
                     }
                 }

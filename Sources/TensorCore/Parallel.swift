@@ -21,16 +21,32 @@ public struct SendablePointer<T>: @unchecked Sendable {
 @inlinable
 public func parallelChunks(_ count: Int, granularity: Int = 1,
                            _ body: @Sendable (Range<Int>) -> Void) {
+    parallelChunks(count, granularity: granularity, workerCount: parallelChunkWorkers(count, granularity: granularity)) { _, range in
+        body(range)
+    }
+}
+
+/// How many workers `parallelChunks` splits `count` elements over.
+@inlinable
+public func parallelChunkWorkers(_ count: Int, granularity: Int = 1) -> Int {
     let units = (count + granularity - 1) / max(granularity, 1)
-    let workers = min(Parallelism.workers, max(1, count / Parallelism.minimumElementsPerWorker), units)
+    return max(1, min(Parallelism.workers, max(1, count / Parallelism.minimumElementsPerWorker), units))
+}
+
+/// The same split over `workers` (from `parallelChunkWorkers`), with each chunk's worker index
+/// 0..<workers passed to `body`, for kernels that keep one partial result per worker.
+@inlinable
+public func parallelChunks(_ count: Int, granularity: Int = 1, workerCount workers: Int,
+                           _ body: @Sendable (Int, Range<Int>) -> Void) {
     if workers <= 1 {
-        body(0..<count)
+        body(0, 0..<count)
         return
     }
+    let units = (count + granularity - 1) / max(granularity, 1)
     WorkerTeam.run(workers) { w in
         let lo = units * w / workers * granularity
         let hi = min(count, units * (w + 1) / workers * granularity)
-        if lo < hi { body(lo..<hi) }
+        if lo < hi { body(w, lo..<hi) }
     }
 }
 
