@@ -58,10 +58,11 @@ public final class Variable {
     /// input, in order (nil for an input that receives none). This is how surrogate gradients,
     /// straight-through estimators and fused kernels attach to the graph without touching it.
     ///
-    /// When no input requires a gradient the result is a constant and `backward` is dropped.
+    /// When no input requires a gradient, or recording is off (`withoutGradients`), the result
+    /// is a constant and `backward` is dropped.
     public static func custom(_ value: Tensor, inputs: [Variable],
                               backward: @escaping (Tensor) -> [Tensor?]) -> Variable {
-        guard inputs.contains(where: \.requiresGrad) else { return Variable(value) }
+        guard GradientRecording.isEnabled, inputs.contains(where: \.requiresGrad) else { return Variable(value) }
         return Variable(value: value, parents: inputs, backward: backward)
     }
 

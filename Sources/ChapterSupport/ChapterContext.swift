@@ -130,7 +130,7 @@ public struct ChapterContext: Sendable {
 
     /// The chapters that call `exportNIR` for `--export-nir` (docs/nir.md §4); any other
     /// chapter refuses the option before any work.
-    public static let chaptersExportingNIR: Set<String> = ["classic", "attention"]
+    public static let chaptersExportingNIR: Set<String> = ["classic", "attention", "rnl"]
 
     /// Applies `--threads`, `--convolution` and `--memory-budget` to the compute back ends
     /// (element-wise workers, OpenMP team, oneDNN kernels, buffer pool, simulation groups).

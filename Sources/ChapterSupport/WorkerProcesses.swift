@@ -245,3 +245,17 @@ final class LogFollower {
             || text.hasPrefix("slurmstepd:")
     }
 }
+
+extension WorkerJob {
+    /// The item of `items` whose job id is `id` (`--worker <id>`), or the error naming the ids
+    /// this run has, each a `kind` (e.g. "network", "arm").
+    public static func item<Item>(named id: String, in items: [Item], kind: String,
+                                  id jobID: (Item) -> String) throws -> Item {
+        guard let item = items.first(where: { jobID($0) == id }) else {
+            throw ChapterError.invalidConfiguration(
+                "--worker \(id): this run has no \(kind) '\(id)'; its \(kind)s are "
+                    + items.map(jobID).joined(separator: ", ") + ".")
+        }
+        return item
+    }
+}

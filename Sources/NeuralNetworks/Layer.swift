@@ -60,7 +60,7 @@ extension Layer {
     /// Inference on a constant input.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         var context = ForwardContext.inference
-        return forward(Variable(x), context: &context).value
+        return withoutGradients { forward(Variable(x), context: &context).value }
     }
 }
 

@@ -40,7 +40,7 @@ public func classificationCorrectness(
     var correct: [Bool] = []
     for batch in batches {
         var context = ForwardContext.inference
-        let logits = model.forward(Variable(batch.images), context: &context).value
+        let logits = withoutGradients { model.forward(Variable(batch.images), context: &context).value }
         correct += zip(logits.argmaxRows(), batch.labels).map { $0 == $1 }
     }
     return correct
@@ -51,7 +51,7 @@ public func classificationAccuracy(_ model: any Layer, batches: some Sequence<(i
     var correct = 0, total = 0
     for batch in batches {
         var context = ForwardContext.inference
-        let logits = model.forward(Variable(batch.images), context: &context).value
+        let logits = withoutGradients { model.forward(Variable(batch.images), context: &context).value }
         correct += zip(logits.argmaxRows(), batch.labels).filter { $0 == $1 }.count
         total += batch.labels.count
     }

@@ -67,7 +67,7 @@ extension ActivationStatistics {
         var keepProbability = [Double](repeating: 1, count: reluIndices.count)
         for (batchNumber, batch) in calibration.enumerated() {
             var context = ForwardContext.inference
-            let outputs = network.forwardCollecting(Variable(batch), context: &context)
+            let outputs = withoutGradients { network.forwardCollecting(Variable(batch), context: &context) }
             for (k, index) in reluIndices.enumerated() {
                 let values = outputs[index].value
                 values.withUnsafeBufferPointer { p in

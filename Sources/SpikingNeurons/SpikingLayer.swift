@@ -70,7 +70,7 @@ extension SpikingLayer {
         precondition(state == nil, "\(summary) cannot continue a simulation from a state: simulate it in one chunk")
         var context = ForwardContext.inference
         context.timesteps = timesteps
-        let y = forward(Variable(x), context: &context).value
+        let y = withoutGradients { forward(Variable(x), context: &context).value }
         state = NeuronState(membrane: Tensor(shape: [0]))
         return y
     }

@@ -143,7 +143,8 @@ public final class SpikingNeuron: SpikingLayer {
         var result = SpikingNeuron.simulate(flatX, timesteps: timesteps, neurons: neurons,
                                             threshold: theta, leak: lambda, reset: reset,
                                             initial: nil, initialMembrane: initialMembrane,
-                                            keepTrace: x.requiresGrad || threshold.variable.requiresGrad)
+                                            keepTrace: GradientRecording.isEnabled
+                                                && (x.requiresGrad || threshold.variable.requiresGrad))
         var output = result.spikes
         if amplitude == .threshold { output.scale(by: theta) }
         let inputs: [Variable] = [x] + parameters.map(\.variable)

@@ -10,6 +10,16 @@ import Testing
 @Suite struct WorkerProcessesTests {
     private let shell = URL(fileURLWithPath: "/bin/sh")
 
+    /// `--worker <id>` finds its item by job id, or names the ids the run has.
+    @Test func aWorkerFindsItsItemOrNamesTheRunsJobs() throws {
+        let arms = ["A", "C"]
+        #expect(try WorkerJob.item(named: "arm-C", in: arms, kind: "arm") { "arm-\($0)" } == "C")
+        #expect(throws: ChapterError.invalidConfiguration(
+            "--worker arm-B: this run has no arm 'arm-B'; its arms are arm-A, arm-C.")) {
+            try WorkerJob.item(named: "arm-B", in: arms, kind: "arm") { "arm-\($0)" }
+        }
+    }
+
     @Test func runsEveryCommandAtMostConcurrencyAtOnceAndEchoesTheirLines() throws {
         let folder = try TestDirectory()
         defer { folder.remove() }

@@ -265,7 +265,9 @@ func writeFigures(_ m: Metrics, meta: Sequential, studentNets: [String: Sequenti
         var side = 0
         for network in [meta, withAT, without] {
             var context = ForwardContext.inference
-            let (_, taps) = forwardWithAttention(network, Variable(sample), points: points, context: &context)
+            let (_, taps) = withoutGradients {
+                forwardWithAttention(network, Variable(sample), points: points, context: &context)
+            }
             let q = attentionMap(taps[0]).value
             side = taps[0].shape[2]
             for i in 0..<4 {

@@ -266,7 +266,7 @@ func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneCo
         var right: [Bool] = []
         for batch in bench.simulatedBatches {
             var context = ForwardContext.inference
-            let outputs = network.forwardCollecting(Variable(batch.images), context: &context)
+            let outputs = withoutGradients { network.forwardCollecting(Variable(batch.images), context: &context) }
             right += zip(outputs.last!.value.argmaxRows(), batch.labels).map { $0 == $1 }
             for (j, k) in spikeIndices.enumerated() {
                 ones[j] += Double(outputs[k].value.sum())

@@ -164,7 +164,7 @@ func evaluate(_ network: Sequential, names: [String], test: LabeledImages,
         var onesByImage = [Double](repeating: 0, count: n), nearByImage = onesByImage
         var elementsPerImage = 0.0, potentialsPerImage = 0.0
         var context = ForwardContext.inference
-        let outputs = network.forwardCollecting(Variable(batch.images), context: &context)
+        let outputs = withoutGradients { network.forwardCollecting(Variable(batch.images), context: &context) }
         let predictions = outputs.last!.value.argmaxRows()
         correct += zip(predictions, batch.labels).filter { $0 == $1 }.count
         right += zip(predictions, batch.labels).map { $0 == $1 }

@@ -12,12 +12,7 @@ extension TrainingJob {
 
 /// The job a worker process was started for (`--worker <stage>`).
 func job(named id: String, in jobs: [TrainingJob]) throws -> TrainingJob {
-    guard let job = jobs.first(where: { $0.stage == id }) else {
-        throw ChapterError.invalidConfiguration(
-            "--worker \(id): this run has no network '\(id)'; its networks are "
-                + jobs.map(\.stage).joined(separator: ", ") + ".")
-    }
-    return job
+    try WorkerJob.item(named: id, in: jobs, kind: "network", id: \.stage)
 }
 
 /// The jobs this run would compute rather than load: training or evaluation not cached yet

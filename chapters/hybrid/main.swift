@@ -258,12 +258,7 @@ func fineTuned(_ arm: Arm) throws -> (ArmResult, StageKey) {
 // above come from this process's N threads and may differ from the workers' in the last
 // digits, as any sum split over threads does.)
 if let id = context.workerJob {       // this process is one of those workers
-    guard let arm = allArms.first(where: { "arm-\($0.key)" == id }) else {
-        throw ChapterError.invalidConfiguration(
-            "--worker \(id): this run has no arm '\(id)'; its arms are "
-                + allArms.map { "arm-\($0.key)" }.joined(separator: ", ") + ".")
-    }
-    _ = try fineTuned(arm)
+    _ = try fineTuned(try WorkerJob.item(named: id, in: allArms, kind: "arm") { "arm-\($0.key)" })
     try cache.reportWorkerTimings(job: id)
     return
 }

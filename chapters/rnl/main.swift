@@ -212,6 +212,12 @@ runChapter {
         .maxNorm: try convert(reluFolded, thresholds: maxThresholds, reset: .subtraction),
         .percentile: try convert(reluFolded, thresholds: percentileThresholds, reset: .subtraction),
         .rnl: try convertRateNormNetwork(rnlFolded), .rnlRIL: try convertRateNormNetwork(rilFolded)]
+    // --export-nir DIR: each converted SNN (IF, reset by subtraction, unit spikes) as a NIR graph
+    // file (docs/nir.md).
+    for method in methods where context.exportsNIR {
+        try context.exportNIR(snns[method]!, name: method.title(config), inputShape: imageShape,
+                              normalization: normalization)
+    }
     let annOf: [ConversionMethod: Sequential] = [
         .maxNorm: reluFolded, .percentile: reluFolded, .rnl: rnlFolded, .rnlRIL: rilFolded]
 

@@ -42,7 +42,7 @@ func preActivationSamples(of dnn: Sequential, clipIndices: [Int], images: [Tenso
     var all = [[Float]](repeating: [], count: clipIndices.count)
     for batch in images {
         var context = ForwardContext.inference
-        let outputs = dnn.forwardCollecting(Variable(batch), context: &context)
+        let outputs = withoutGradients { dnn.forwardCollecting(Variable(batch), context: &context) }
         for (k, index) in clipIndices.enumerated() { all[k] += outputs[index - 1].value.scalars }
     }
     return all.map { values in

@@ -103,8 +103,10 @@ public func forwardWithAttention(_ network: Sequential, _ x: Variable, points: [
 /// The teacher's attention maps for one batch: one inference pass, no graph (NOTES.md §9).
 public func teacherAttentionMaps(_ teacher: Sequential, images: Tensor, points: [Int]) -> [Tensor] {
     var context = ForwardContext.inference
-    let (_, taps) = forwardWithAttention(teacher, Variable(images), points: points, context: &context)
-    return taps.map { attentionMap($0).value }
+    return withoutGradients {
+        forwardWithAttention(teacher, Variable(images), points: points, context: &context).taps
+            .map { attentionMap($0).value }
+    }
 }
 
 /// One student step: L = CE(f_S(x), y) + β_AT·L_AT(S, M) (β_AT = 0: plain CE), then the optimiser

@@ -20,7 +20,7 @@ import Autodiff
 /// (a sum, not a mean: only the ranking within a layer matters).
 public func channelAttentionScores(of teacher: Sequential, images: Tensor) -> [[Double]] {
     var context = ForwardContext.inference
-    let outputs = teacher.forwardCollecting(Variable(images), context: &context)
+    let outputs = withoutGradients { teacher.forwardCollecting(Variable(images), context: &context) }
     var scores: [[Double]] = []
     for (i, layer) in teacher.layers.enumerated() where layer is Conv2D {
         let j = teacher.layers[i...].firstIndex { $0 is ReLU } ?? i

@@ -112,8 +112,9 @@ public struct ComputeLayer: Codable, Equatable, Sendable {
 /// MACs of every conv/FC layer, from one forward pass of a blank image.
 public func computeLayers(of network: Sequential, imageShape: [Int]) -> [ComputeLayer] {
     var context = ForwardContext.inference
-    let outputs = network.forwardCollecting(Variable(Tensor(shape: [1] + imageShape)),
-                                            context: &context)
+    let outputs = withoutGradients {
+        network.forwardCollecting(Variable(Tensor(shape: [1] + imageShape)), context: &context)
+    }
     var layers: [ComputeLayer] = []
     var spikeLayersSeen = 0, convolutions = 0, linears = 0
     for (k, layer) in network.layers.enumerated() {

@@ -41,7 +41,7 @@ public func logitPercentile(_ ann: Sequential, on calibration: [Tensor], percent
     var values: [Float] = []
     for batch in calibration {
         var context = ForwardContext.inference
-        values += ann.forward(Variable(batch), context: &context).value.scalars.filter { $0 > 0 }
+        values += withoutGradients { ann.forward(Variable(batch), context: &context).value }.scalars.filter { $0 > 0 }
     }
     values.sort()
     guard !values.isEmpty else { return 1 }

@@ -184,7 +184,8 @@ public func evaluate(
         context.timesteps = T
         var h = Variable(x)
         var lastSpikes = 0.0
-        for (index, layer) in snn.layers.enumerated() {
+        // No graph: each layer's input, output and membranes are freed as the next layer runs.
+        withoutGradients { for (index, layer) in snn.layers.enumerated() {
             if let w = weightIndices.firstIndex(of: index), w > 0 {
                 var c = 0
                 h.value.withUnsafeBufferPointer { p in for v in p where v != 0 { c += 1 } }
@@ -208,7 +209,7 @@ public func evaluate(
                 maxSpikes[k] = Swift.max(maxSpikes[k], largest)
                 lastSpikes = Double(total)
             }
-        }
+        } }
         let out = readout(h, labels: batch.labels, timesteps: T, threshold: outputThreshold, loss: loss,
                           surrogate: surrogate)
         let predictions = out.scores.argmaxRows()
@@ -305,7 +306,7 @@ public func calibrateSingleSpikeThresholds(
             var context = ForwardContext.inference
             context.timesteps = T
             var h = Variable(encoding.encode(batch.input, timesteps: T, using: &rng))
-            for layer in snn.layers[..<end] { h = layer.forward(h, context: &context) }
+            withoutGradients { for layer in snn.layers[..<end] { h = layer.forward(h, context: &context) } }
             let x = h.value.scalars, m = x.count / T
             for i in 0..<m {
                 var u: Float = 0, peak: Float = 0

@@ -210,7 +210,7 @@ public func measureFitCurves(
     scatterLayer: Int, snapshotTimesteps: [Int], scatterPoints: Int
 ) -> (curves: FitCurves, snapshots: [RateSnapshot]) {
     var annContext = ForwardContext.inference
-    let annOutputs = ann.forwardCollecting(Variable(images), context: &annContext).map(\.value)
+    let annOutputs = withoutGradients { ann.forwardCollecting(Variable(images), context: &annContext).map(\.value) }
     let neuronIndices = snn.spikingLayerIndices
     let activations = neuronIndices.map { annOutputs[$0] }
     let logits = annOutputs.last!

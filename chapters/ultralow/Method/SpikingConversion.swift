@@ -85,7 +85,7 @@ public func calibratedFits(dnn: Sequential, clips: [Float], clipIndices: [Int], 
                            timesteps: Int, start: MembraneStart, sampleLimit: Int, grid: FactorGrid,
                            using rng: inout SeededGenerator) -> [FactorFit] {
     var context = ForwardContext.inference
-    let dnnOutputs = dnn.forwardCollecting(Variable(images), context: &context)
+    let dnnOutputs = withoutGradients { dnn.forwardCollecting(Variable(images), context: &context) }
     var fits: [FactorFit] = []
     var current = clips.map { SpikeLayerSetting(threshold: $0, amplitude: $0, start: start) }
     for l in clips.indices {
@@ -94,7 +94,7 @@ public func calibratedFits(dnn: Sequential, clips: [Float], clipIndices: [Int], 
         var sim = ForwardContext.inference
         sim.timesteps = timesteps
         var h = Variable(SpikeEncoding.direct.encode(images, timesteps: timesteps, using: &rng))
-        for layer in snn.layers[..<neurons[l]] { h = layer.forward(h, context: &sim) }
+        withoutGradients { for layer in snn.layers[..<neurons[l]] { h = layer.forward(h, context: &sim) } }
         let x = dnnOutputs[clipIndices[l] - 1].value.scalars   // DNN pre-activation [N·M]
         let m = x.count
         let picked = m > sampleLimit
