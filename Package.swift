@@ -155,6 +155,9 @@ let chapters: [(key: String, method: String?, uses: [Target.Dependency])] = [
     ("compare", nil, ["SNNConversion", "Datasets", "EnergyEstimation", "RNLMethod",
                       "UltralowMethod", "HybridMethod", "HoyerMethod", "AttentionMethod"]),
 ]
+/// Modules a Method library's tests use beyond the library itself: HoyerMethodTests writes the
+/// Hoyer network as NIR and runs it back (docs/nir.md §4).
+let methodTestUses: [String: [Target.Dependency]] = ["HoyerMethod": ["NIRInterchange"]]
 for chapter in chapters {
     var dependencies = chapter.uses + [
         "Statistics", "Training", "RunRecords", "ChapterSupport", "Figures",
@@ -166,7 +169,8 @@ for chapter in chapters {
             path: "chapters/\(chapter.key)/Method",
             swiftSettings: optimised))
         package.targets.append(.testTarget(
-            name: "\(method)Tests", dependencies: [.target(name: method), "_TestSupport"]))
+            name: "\(method)Tests",
+            dependencies: [.target(name: method), "_TestSupport"] + methodTestUses[method, default: []]))
         dependencies.append(.target(name: method))
     }
     package.targets.append(.executableTarget(

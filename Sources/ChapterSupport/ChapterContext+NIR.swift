@@ -15,7 +15,8 @@ extension ChapterContext {
     /// standardisation the network expects, so `nir evaluate` feeds it the same images.
     ///
     /// - Parameters:
-    ///   - network: the SNN as the chapter simulates it (BatchNorm folded).
+    ///   - network: the SNN as the chapter simulates it (a BatchNorm right after its weight
+    ///     layer, or after that conv's max pool in a one-step network, is folded by the export).
     ///   - inputShape: per-image input shape, `[C, H, W]`.
     ///   - normalization: the per-channel standardisation applied to the images, if any.
     /// - Throws: `NIRError.notRepresentable` naming the layer NIR cannot express (the run

@@ -98,10 +98,10 @@ public struct ChapterContext: Sendable {
                     + "its stages are \(stages.joined(separator: ", ")).")
         }
         if options.exportNir != nil, !Self.chaptersExportingNIR.contains(chapter) {
+            let writers = Self.chaptersExportingNIR.sorted().map { "chapter-\($0)" }
             throw ChapterError.invalidConfiguration(
-                "--export-nir: chapter-\(chapter) writes no NIR files; chapter-"
-                    + Self.chaptersExportingNIR.sorted().joined(separator: " and chapter-")
-                    + " do (docs/nir.md §4).")
+                "--export-nir: chapter-\(chapter) writes no NIR files; "
+                    + writers.dropLast().joined(separator: ", ") + " and \(writers.last!) do (docs/nir.md §4).")
         }
         self.chapter = chapter
         self.profile = options.profile
@@ -130,7 +130,7 @@ public struct ChapterContext: Sendable {
 
     /// The chapters that call `exportNIR` for `--export-nir` (docs/nir.md §4); any other
     /// chapter refuses the option before any work.
-    public static let chaptersExportingNIR: Set<String> = ["classic", "attention", "rnl"]
+    public static let chaptersExportingNIR: Set<String> = ["classic", "attention", "rnl", "hoyer"]
 
     /// Applies `--threads`, `--convolution` and `--memory-budget` to the compute back ends
     /// (element-wise workers, OpenMP team, oneDNN kernels, buffer pool, simulation groups).

@@ -16,6 +16,9 @@ public enum NIRMetadataKey {
     /// comma-separated, when the network expects standardised images.
     public static let inputMean = "input_mean"
     public static let inputStandardDeviation = "input_std"
+    /// Graph: the number of time steps the network is defined for, when it is fixed: "1" for
+    /// a network with one-step spike layers (docs/nir.md §4). Absent: any T.
+    public static let timesteps = "timesteps"
     /// Graph: which program wrote the file.
     public static let producer = "producer"
 }
@@ -25,56 +28,84 @@ extension NIRGraph {
     /// file says otherwise: 10⁻⁴ s, the value snnTorch's NIR export and import assume.
     public static let defaultTimeStep = 1e-4
 
-    /// Writes a spiking `network` (BatchNorm folded, e.g. the output of `convert`) as a NIR
-    /// chain Input → … → Output for per-image input `inputShape` (`[C, H, W]` or `[features]`).
+    /// Writes a spiking `network` as a NIR chain Input → … → Output for per-image input
+    /// `inputShape` (`[C, H, W]` or `[features]`).
     ///
     ///     Conv2D → Conv2d    Linear → Affine (Linear without bias)    AveragePool → AvgPool2d
-    ///     Flatten → Flatten  SpikingNeuron IF → IF, LIF → LIF (τ = Δt/(1 − λ), r = τ/Δt;
-    ///     a LIF whose leak is exactly 1 → IF)
+    ///     Flatten → Flatten  Dropout → nothing (the identity at inference)
+    ///     BatchNorm right after a Conv2D/Linear → folded into its weights and bias
+    ///     SpikingNeuron IF → IF, LIF → LIF (τ = Δt/(1 − λ), r = τ/Δt; a LIF whose leak is
+    ///     exactly 1 → IF)
+    ///     OneStepSpikingLayer (T = 1) → IF with v_threshold θ_c per channel, and graph
+    ///     metadata timesteps = 1
+    ///     conv → max pool → [BatchNorm] → one-step spike → conv (BN folded) → IF(θ_c) →
+    ///     AvgPool2d → IF(0.5/n or (n − 0.5)/n per channel), the window rewrite (§4)
     ///     spikes of value θ (converted networks) → unit spikes, θ folded into the next
     ///     weight layer (W ← θ·W), or a final Scale node when no weight layer follows
     ///     reset by subtraction → v_reset = 0 and metadata reset = "subtraction" (§2)
+    ///
+    /// `network` is read, never changed.
     ///
     /// - Parameters:
     ///   - timeStep: Δt in seconds for the LIF time constants (docs/nir.md §1).
     ///   - metadata: graph metadata to add (e.g. the input standardisation).
     /// - Throws: `NIRError.notRepresentable` naming the layer (index and summary) for a layer
-    ///   NIR cannot express exactly: max pooling, BatchNorm not folded, an activation left
-    ///   in, u(0) = θ/2, a neuron that is not a `SpikingNeuron` (single-spike, Hoyer, …).
+    ///   NIR cannot express exactly: max pooling outside the window rewrite, a BatchNorm with
+    ///   no weight layer before it, an activation left in, u(0) = θ/2, a one-step threshold
+    ///   that is not a positive number, a neuron that is neither an IF/LIF `SpikingNeuron` nor
+    ///   a `OneStepSpikingLayer` (single-spike, …).
     public init(exporting network: Sequential, inputShape: [Int], timeStep: Double = NIRGraph.defaultTimeStep,
                 metadata: [String: String] = [:]) throws {
         precondition(timeStep > 0, "the time step must be positive (got \(timeStep))")
+        // Dropout is the identity at inference; the other layers keep their index in the
+        // node names ("layer<index>").
+        let layers = network.layers.enumerated().filter { !($0.element is Dropout) }
         var nodes = [NIRNode("input", .input(shape: inputShape))]
         var shape = inputShape
         var spikeValue: Float? = nil   // θ of the last neuron, still to fold into a weight layer
-        for (index, layer) in network.layers.enumerated() {
+        var oneStep = false            // a one-step layer makes the whole file a T = 1 network
+        var position = 0
+        while position < layers.count {
+            let (index, layer) = layers[position]
+            position += 1
             let name = "layer\(index)"
             func reject(_ reason: String) -> NIRError {
                 .notRepresentable(node: "\(name) \(layer.summary)", reason: reason)
             }
             switch layer {
-            case let conv as Conv2D:
-                guard shape.count == 3, shape[0] == conv.inChannels else {
-                    throw NIRError.shapeMismatch(node: name, detail: "Conv2D takes \(conv.inChannels) channels, gets \(shape)")
+            case is Conv2D, is Linear:
+                // conv → [max pool] → [BatchNorm]: the BatchNorm folds into the weights; a max
+                // pool is exported only with the one-step spike layer after it (§4).
+                var pool: (index: Int, layer: MaxPool)? = nil
+                if layer is Conv2D, position < layers.count, let p = layers[position].element as? MaxPool {
+                    pool = (layers[position].offset, p)
+                    position += 1
                 }
-                let weight = spikeValue.map { conv.weight.value * $0 } ?? conv.weight.value
-                let parameters = Conv2dParameters(
-                    weight: NIRArray(weight),
-                    bias: conv.bias.map { NIRArray($0.value) } ?? NIRArray(shape: [conv.outChannels], repeating: 0),
-                    stride: [conv.stride, conv.stride], padding: [conv.padding, conv.padding],
-                    inputSize: Array(shape[1...]))
-                nodes.append(NIRNode(name, .conv2d(parameters)))
-                shape = [conv.outChannels] + parameters.outputSize
-                spikeValue = nil
-            case let linear as Linear:
-                guard shape == [linear.inFeatures] else {
-                    throw NIRError.shapeMismatch(node: name, detail: "Linear takes [\(linear.inFeatures)], gets \(shape)")
+                var norm: BatchNorm? = nil
+                if position < layers.count, let bn = layers[position].element as? BatchNorm {
+                    norm = bn
+                    position += 1
                 }
-                let weight = NIRArray(spikeValue.map { linear.weight.value * $0 } ?? linear.weight.value)
-                nodes.append(NIRNode(name, linear.bias.map { .affine(weight: weight, bias: NIRArray($0.value)) }
-                                     ?? .linear(weight: weight)))
-                shape = [linear.outFeatures]
+                let weights = try weightNode(layer, name: name, shape: shape, spikeValue: spikeValue, norm: norm)
+                nodes.append(weights.node)
+                shape = weights.shape
                 spikeValue = nil
+                guard let pool else { break }
+                guard position < layers.count, let spike = layers[position].element as? any OneStepSpikingLayer else {
+                    throw NIRError.notRepresentable(
+                        node: "layer\(pool.index) \(pool.layer.summary)",
+                        reason: "max pooling has no NIR node; it is exported only as conv → max pool → "
+                            + "[BatchNorm] → one-step spike layer, rewritten over the window's spikes (docs/nir.md §4)")
+                }
+                let spikeName = "layer\(layers[position].offset)"
+                let thresholds = try oneStepThresholds(spike, shape: shape, node: "\(spikeName) \(spike.summary)")
+                position += 1
+                let window = windowRewrite(pool: pool.layer, poolName: "layer\(pool.index)", spikeName: spikeName,
+                                           thresholds: thresholds, decreasing: weights.decreasing, shape: shape)
+                nodes += window.nodes
+                shape = window.shape
+                spikeValue = spike.spikeValue == 1 ? nil : spike.spikeValue
+                oneStep = true
             case let pool as AveragePool:
                 guard shape.count == 3 else { throw NIRError.shapeMismatch(node: name, detail: "pooling needs [C, H, W], gets \(shape)") }
                 nodes.append(NIRNode(name, .averagePool2d(kernelSize: [pool.size, pool.size],
@@ -83,8 +114,12 @@ extension NIRGraph {
             case is Flatten:
                 nodes.append(NIRNode(name, .flatten(inputShape: shape, startDim: 0, endDim: -1)))
                 shape = [shape.reduce(1, *)]
-            case is Dropout:
-                continue   // the identity at inference
+            case let spike as any OneStepSpikingLayer:
+                // One step of an IF from v = 0: v = I, a spike where v reaches θ_c (§4).
+                let thresholds = try oneStepThresholds(spike, shape: shape, node: "\(name) \(layer.summary)")
+                nodes.append(oneStepNeuron(name, thresholds: thresholds, shape: shape))
+                spikeValue = spike.spikeValue == 1 ? nil : spike.spikeValue
+                oneStep = true
             case let neuron as SpikingNeuron:
                 guard neuron.initialMembrane == .zero else {
                     throw reject("u(0) = θ/2: NIR neurons start from v = 0 (docs/nir.md §4)")
@@ -113,11 +148,13 @@ extension NIRGraph {
                 }
                 spikeValue = neuron.spikeValue == 1 ? nil : neuron.spikeValue
             case let other as any SpikingLayer:
-                throw reject("\(type(of: other)) has no NIR neuron model (only IF and LIF SpikingNeuron layers export)")
+                throw reject("\(type(of: other)) has no NIR neuron model (IF and LIF SpikingNeuron layers and "
+                             + "one-step layers export)")
             case is BatchNorm:
-                throw reject("BatchNorm: fold it into the convolution before export (foldBatchNorm)")
+                throw reject("a BatchNorm folds only into the Conv2D or Linear right before it (or before its max pool)")
             case is MaxPool:
-                throw reject("max pooling has no NIR node (NIR 1.0 pools by sum or average)")
+                throw reject("max pooling has no NIR node (NIR 1.0 pools by sum or average); it is exported only as "
+                             + "conv → max pool → [BatchNorm] → one-step spike layer (docs/nir.md §4)")
             default:
                 throw reject("no NIR node for this layer in a spiking network")
             }
@@ -128,9 +165,128 @@ extension NIRGraph {
         nodes.append(NIRNode("output", .output(shape: shape)))
         var graphMetadata = metadata
         graphMetadata[NIRMetadataKey.timeStep] = "\(timeStep)"
+        if oneStep { graphMetadata[NIRMetadataKey.timesteps] = "1" }
         graphMetadata[NIRMetadataKey.producer] = graphMetadata[NIRMetadataKey.producer] ?? "LowLatencySNN"
         self.init(chain: nodes, metadata: graphMetadata)
     }
+}
+
+// MARK: - Weight layers with BatchNorm folded in
+
+/// A Conv2D or Linear as a NIR node, with the previous neuron's spike value θ folded in
+/// (W ← θ·W) and a following BatchNorm folded in per output channel c, as `foldBatchNorm`
+/// does (SNNConversion):
+///
+///     a_c = γ_c/√(σ²_c + ε),   W_c ← a_c·W_c,   b_c ← (b_c − μ_c)·a_c + β_c
+///
+/// `decreasing[c]` is a_c < 0: BatchNorm at inference reverses the order of channel c.
+private func weightNode(_ layer: any Layer, name: String, shape: [Int], spikeValue: Float?,
+                        norm: BatchNorm?) throws -> (node: NIRNode, shape: [Int], decreasing: [Bool]) {
+    let (weight, bias): (Tensor, Tensor?)
+    switch layer {
+    case let conv as Conv2D:
+        guard shape.count == 3, shape[0] == conv.inChannels else {
+            throw NIRError.shapeMismatch(node: name, detail: "Conv2D takes \(conv.inChannels) channels, gets \(shape)")
+        }
+        (weight, bias) = (conv.weight.value, conv.bias?.value)
+    case let linear as Linear:
+        guard shape == [linear.inFeatures] else {
+            throw NIRError.shapeMismatch(node: name, detail: "Linear takes [\(linear.inFeatures)], gets \(shape)")
+        }
+        (weight, bias) = (linear.weight.value, linear.bias?.value)
+    default:
+        preconditionFailure("weightNode takes Conv2D or Linear")
+    }
+    let outputs = weight.shape[0]
+    var w = NIRArray(spikeValue.map { weight * $0 } ?? weight)
+    var b = bias.map(NIRArray.init)
+    var decreasing = [Bool](repeating: false, count: outputs)
+    if let norm {
+        guard norm.channels == outputs else {
+            throw NIRError.shapeMismatch(node: name, detail: "BatchNorm(\(norm.channels)) after a layer with \(outputs) outputs")
+        }
+        let gamma = norm.scale.value.scalars, beta = norm.shift.value.scalars
+        let mean = norm.runningMean.scalars, variance = norm.runningVariance.scalars
+        let factor = (0..<outputs).map { gamma[$0] / (variance[$0] + norm.epsilon).squareRoot() }
+        let row = w.values.count / outputs
+        for i in w.values.indices { w.values[i] *= factor[i / row] }
+        let old = b?.values ?? [Float](repeating: 0, count: outputs)
+        b = NIRArray(shape: [outputs], values: (0..<outputs).map { (old[$0] - mean[$0]) * factor[$0] + beta[$0] })
+        decreasing = factor.map { $0 < 0 }
+    }
+    switch layer {
+    case let conv as Conv2D:
+        let parameters = Conv2dParameters(
+            weight: w, bias: b ?? NIRArray(shape: [outputs], repeating: 0),
+            stride: [conv.stride, conv.stride], padding: [conv.padding, conv.padding], inputSize: Array(shape[1...]))
+        return (NIRNode(name, .conv2d(parameters)), [outputs] + parameters.outputSize, decreasing)
+    default:
+        return (NIRNode(name, b.map { .affine(weight: w, bias: $0) } ?? .linear(weight: w)), [outputs], decreasing)
+    }
+}
+
+// MARK: - One-step spike layers (docs/nir.md §4)
+
+/// θ_c of a one-step layer, one per channel of `shape` (dimension 0 of the per-image shape).
+///
+/// - Throws: `NIRError.notRepresentable` naming `node` for a threshold that is not a positive
+///   finite number: the package fires at h ≥ θ and NIR at v > θ, which differ on every h = θ,
+///   and a Hoyer channel with θ_c = 0 (running extremum 0: it never fired in training) would
+///   fire on every h = 0.
+private func oneStepThresholds(_ spike: any OneStepSpikingLayer, shape: [Int], node: String) throws -> [Float] {
+    let thresholds = spike.inferenceThresholds
+    let channels = shape.first ?? 1
+    guard thresholds.count == 1 || thresholds.count == channels else {
+        throw NIRError.shapeMismatch(node: node, detail: "\(thresholds.count) thresholds for \(channels) channels")
+    }
+    if let bad = thresholds.indices.first(where: { !(thresholds[$0] > 0 && thresholds[$0].isFinite) }) {
+        let place = thresholds.count == 1 ? "" : " in channel \(bad)"
+        throw NIRError.notRepresentable(
+            node: node, reason: "inference threshold θ = \(thresholds[bad])\(place) is not a positive number "
+                + "(a Hoyer channel whose running extremum stayed 0 never fired in training); the export needs θ > 0")
+    }
+    return thresholds.count == 1 ? [Float](repeating: thresholds[0], count: channels) : thresholds
+}
+
+/// One value per channel, repeated over the rest of `shape` (a per-neuron NIR parameter).
+private func perChannel(_ values: [Float], shape: [Int]) -> NIRArray {
+    let inner = shape.dropFirst().reduce(1, *)
+    return NIRArray(shape: shape, values: values.flatMap { [Float](repeating: $0, count: inner) })
+}
+
+/// One step of an IF neuron from v = 0 with threshold θ_c per channel: v = I, s = [v ≥ θ_c].
+/// The reset never acts within one step; "zero" is NIR's own meaning of v_reset = 0.
+private func oneStepNeuron(_ name: String, thresholds: [Float], shape: [Int]) -> NIRNode {
+    NIRNode(name, .integrateAndFire(r: NIRArray(shape: shape, repeating: 1),
+                                    threshold: perChannel(thresholds, shape: shape),
+                                    reset: NIRArray(shape: shape, repeating: 0)),
+            metadata: [NIRMetadataKey.reset: ResetMode.zero.rawValue])
+}
+
+/// conv → max pool → [BatchNorm] → one-step spike, written with the spikes of the window's
+/// elements (NIR has no max pooling). Per channel, BatchNorm and the comparison are monotone
+/// in the convolution's output x, non-decreasing when a_c ≥ 0 and non-increasing when a_c < 0,
+/// so with s_i = [BN(x_i) ≥ θ_c] for the n elements of a window
+///
+///     [BN(max_i x_i) ≥ θ_c] = max_i s_i = OR    (a_c ≥ 0)
+///                           = min_i s_i = AND   (a_c < 0)
+///
+/// With m = Σ_i s_i / n the window's average: OR ⇔ m ≥ 1/n, AND ⇔ m ≥ 1. The thresholds sit
+/// halfway between two counts, 0.5/n and (n − 0.5)/n, so NIR's v > θ and the package's v ≥ θ
+/// give the same spikes, and the average's rounding cannot cross them. Nodes: the conv's IF
+/// with θ_c ("<spike>_window"), AvgPool2d ("<pool>"), the IF of the pooled spikes ("<spike>",
+/// the spikes the original layer emits).
+private func windowRewrite(pool: MaxPool, poolName: String, spikeName: String, thresholds: [Float],
+                           decreasing: [Bool], shape: [Int]) -> (nodes: [NIRNode], shape: [Int]) {
+    let (k, stride) = (pool.size, pool.stride)
+    let pooled = [shape[0], (shape[1] - k) / stride + 1, (shape[2] - k) / stride + 1]
+    let n = Float(k * k)
+    let counts = decreasing.map { $0 ? (n - 0.5) / n : 0.5 / n }
+    return ([
+        oneStepNeuron("\(spikeName)_window", thresholds: thresholds, shape: shape),
+        NIRNode(poolName, .averagePool2d(kernelSize: [k, k], stride: [stride, stride], padding: [0, 0])),
+        oneStepNeuron(spikeName, thresholds: counts, shape: pooled),
+    ], pooled)
 }
 
 extension NIRArray {

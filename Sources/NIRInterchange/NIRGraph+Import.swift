@@ -15,6 +15,9 @@ public struct ImportedNetwork {
     public var inputShape: [Int]
     /// The NIR node each layer came from, indexed like `network.layers`.
     public var nodeNames: [String]
+    /// The time steps the graph is defined for (metadata `timesteps`, e.g. 1 for a network of
+    /// one-step spike layers, docs/nir.md §4); nil when any T is meant.
+    public var timesteps: Int?
 }
 
 extension NIRGraph {
@@ -24,14 +27,17 @@ extension NIRGraph {
     ///     SumPool2d → AveragePool, k² folded into the next weight layer
     ///     Flatten (all dimensions) → Flatten          Scale → folded into the next weight layer
     ///     IF → SpikingNeuron(IF, θ/r)   LIF → SpikingNeuron(LIF, λ = 1 − Δt/τ, θ/(r·Δt/τ))
+    ///     a threshold per channel → ChannelScale(θ/θ_c) before a neuron with θ, the value
+    ///     most channels share
     ///     CubaLIF with τ_syn = Δt (no synaptic memory) → LIF with gain w_in·r·Δt/τ_mem
     ///     reset: metadata "reset" if present, else NIR's v ← v_reset with v_reset = 0
     ///
     /// - Parameter timeStep: Δt in seconds for LIF and CubaLIF; the file's `dt` metadata when
     ///   nil, else `NIRGraph.defaultTimeStep` (snnTorch's).
     /// - Throws: `NIRError.notAChain`, `.shapeMismatch` (a node that does not fit the shape
-    ///   reaching it), `.notRepresentable` naming the node (per-neuron thresholds, v_reset ≠ 0,
-    ///   v_leak ≠ 0, dilation, groups, padded pooling, a synaptic current, …).
+    ///   reaching it), `.notRepresentable` naming the node (thresholds that differ within a
+    ///   channel, r or τ that differ between neurons, v_reset ≠ 0, v_leak ≠ 0, dilation,
+    ///   groups, padded pooling, a synaptic current, …).
     public func importedNetwork(timeStep: Double? = nil) throws -> ImportedNetwork {
         let dt = timeStep ?? metadata[NIRMetadataKey.timeStep].flatMap(Double.init) ?? Self.defaultTimeStep
         let chain = try chain()
@@ -139,7 +145,7 @@ extension NIRGraph {
                 let gain = try uniform(r, "r", node: node, shape: shape)
                 let neuron = try makeNeuron(node, threshold: threshold, reset: reset, gain: Double(gain),
                                             pendingScale: &pendingScale, shape: shape, model: .integrateAndFire)
-                add(neuron, node)
+                neuron.forEach { add($0, node) }
             case .leakyIntegrateAndFire(let tau, let r, let leakVoltage, let threshold, let reset):
                 guard leakVoltage.values.allSatisfy({ $0 == 0 }) else { throw reject("v_leak ≠ 0 (the package's neurons leak towards 0)") }
                 let tauValue = Double(try uniform(tau, "tau", node: node, shape: shape))
@@ -149,7 +155,7 @@ extension NIRGraph {
                 let neuron = try makeNeuron(node, threshold: threshold, reset: reset, gain: rValue * dt / tauValue,
                                             pendingScale: &pendingScale, shape: shape,
                                             model: .leakyIntegrateAndFire(leak: leak, training: .fixed))
-                add(neuron, node)
+                neuron.forEach { add($0, node) }
             case .currentBasedLIF(let c):
                 guard c.leakVoltage.values.allSatisfy({ $0 == 0 }) else { throw reject("v_leak ≠ 0 (the package's neurons leak towards 0)") }
                 let tauSyn = Double(try uniform(c.synapticTau, "tau_syn", node: node, shape: shape))
@@ -163,10 +169,12 @@ extension NIRGraph {
                 let neuron = try makeNeuron(node, threshold: c.threshold, reset: c.reset, gain: wIn * rValue * dt / tauMem,
                                             pendingScale: &pendingScale, shape: shape,
                                             model: .leakyIntegrateAndFire(leak: Float(1 - dt / tauMem), training: .fixed))
-                add(neuron, node)
+                neuron.forEach { add($0, node) }
             }
         }
-        return ImportedNetwork(network: Sequential(layers), inputShape: inputShape, nodeNames: names)
+        let timesteps = metadata[NIRMetadataKey.timesteps].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+        return ImportedNetwork(network: Sequential(layers), inputShape: inputShape, nodeNames: names,
+                               timesteps: timesteps)
     }
 
     /// The one value of a per-neuron parameter (shape `[]`, `[1]` or the neurons' shape).
@@ -181,12 +189,37 @@ extension NIRGraph {
         return value
     }
 
+    /// The value of a per-neuron parameter in each channel (dimension 0 of `shape`; each
+    /// feature of a `[F]` layer is its own channel), or one value when all neurons share it.
+    private func perChannel(_ a: NIRArray, _ parameter: String, node: NIRNode, shape: [Int]) throws -> [Float] {
+        guard a.values.count == 1 || a.shape == shape else {
+            throw NIRError.shapeMismatch(node: node.name, detail: "'\(parameter)' has shape \(a.shape), the neurons \(shape)")
+        }
+        if let value = a.uniformValue { return [value] }
+        let inner = shape.dropFirst().reduce(1, *)
+        let values = stride(from: 0, to: a.values.count, by: inner).map { a.values[$0] }
+        guard a.values.indices.allSatisfy({ a.values[$0] == values[$0 / inner] }) else {
+            throw NIRError.notRepresentable(node: node.name,
+                                            reason: "\(node.kind.typeName): '\(parameter)' differs within a channel (the package takes one value per layer or per channel)")
+        }
+        return values
+    }
+
     /// A neuron layer with input gain g: v[t] = λ·v[t−1] + g·x[t] fires when v ≥ θ, the same
     /// spikes as v'[t] = λ·v'[t−1] + x[t] with θ' = θ/g (v' = v/g; reset to 0 and by
-    /// subtraction of θ' scale alike). A Scale reaching the neuron multiplies g.
+    /// subtraction of θ' scale alike). A Scale reaching the neuron multiplies g. Thresholds
+    /// θ_c per channel work the same way per channel: a ChannelScale with θ/θ_c in front of a
+    /// neuron with θ, the value most channels share (their factor is exactly 1).
     private func makeNeuron(_ node: NIRNode, threshold: NIRArray, reset: NIRArray, gain: Double,
-                            pendingScale: inout [Float]?, shape: [Int], model: NeuronModel) throws -> SpikingNeuron {
-        let theta = try uniform(threshold, "v_threshold", node: node, shape: shape)
+                            pendingScale: inout [Float]?, shape: [Int], model: NeuronModel) throws -> [any Layer] {
+        let thetas = try perChannel(threshold, "v_threshold", node: node, shape: shape)
+        guard thetas.allSatisfy({ $0 > 0 }) else {
+            throw NIRError.notRepresentable(node: node.name, reason: "\(node.kind.typeName): thresholds must be positive")
+        }
+        // The most common θ_c (the smallest among equally common ones): exact for its channels.
+        let counts = Dictionary(thetas.map { ($0, 1) }, uniquingKeysWith: +)
+        let theta = counts.keys.max { (counts[$0]!, -$0) < (counts[$1]!, -$1) }!
+        let channelScale = thetas.count == 1 ? nil : ChannelScale(thetas.map { theta / $0 })
         guard reset.values.allSatisfy({ $0 == 0 }) else {
             throw NIRError.notRepresentable(node: node.name, reason: "\(node.kind.typeName): v_reset ≠ 0 (the package resets to 0 or by subtraction)")
         }
@@ -208,6 +241,7 @@ extension NIRGraph {
         case let other?: throw NIRError.notRepresentable(node: node.name, reason: "metadata reset = '\(other)' (subtraction or zero)")
         }
         let effective = g == 1 ? theta : Float(Double(theta) / g)
-        return SpikingNeuron(threshold: effective, model: model, reset: mode, amplitude: .unit)
+        let neuron = SpikingNeuron(threshold: effective, model: model, reset: mode, amplitude: .unit)
+        return (channelScale.map { [$0] } ?? []) + [neuron]
     }
 }

@@ -45,6 +45,20 @@ public protocol SpikingLayer: Layer {
     func clampTrainedParameters(minimumThreshold: Float, leak: ClosedRange<Float>)
 }
 
+/// A spiking layer defined for one time step (T = 1) from an empty membrane, so it has no
+/// reset and no memory: at inference it compares its input h with a known threshold per
+/// channel and emits
+///
+///     s = [h ≥ θ_c] ∈ {0, 1},   o = spikeValue·s
+///
+/// with c the index along dimension 1 (the channels of `[N, C, H, W]`, the features of
+/// `[N, F]`). One step of an IF neuron started from u = 0 computes the same map, which is how
+/// the NIR export writes such a layer (docs/nir.md §4). The Hoyer spike layer is one.
+public protocol OneStepSpikingLayer: SpikingLayer {
+    /// θ_c at inference: one value for the whole layer, or one per channel.
+    var inferenceThresholds: [Float] { get }
+}
+
 /// What a spiking layer carries from one chunk of a simulation to the next.
 public struct NeuronState {
     /// u after the last simulated step, one per neuron, shaped like one step of the input

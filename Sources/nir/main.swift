@@ -97,7 +97,8 @@ struct Evaluate: ParsableCommand {
     static let timeStepRule = OptionRule<Double>("--dt", above: 0, through: 1)
 
     @Argument(help: "A NIR file (HDF5).") var file: String
-    @Option(help: timestepRule.help("Time steps T to simulate.")) var timesteps: Int = 32
+    @Option(help: timestepRule.help("Time steps T to simulate (default: the file's timesteps metadata, else 32)."))
+    var timesteps: Int?
     @Option(help: imageRule.help("The first N test images, in file order.")) var images: Int = 1000
     @Option(help: timeStepRule.help("Δt in seconds for LIF/CubaLIF τ (default: the file's dt metadata, else 1e-4, snnTorch's)."))
     var dt: Double?
@@ -115,6 +116,12 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let graph = try NIRGraph(contentsOf: URL(fileURLWithPath: file))
         let imported = try graph.importedNetwork(timeStep: dt)
+        // A file of one-step spike layers (chapter-hoyer) is the original network at T = 1 only.
+        let timesteps = self.timesteps ?? imported.timesteps ?? 32
+        if let defined = imported.timesteps, defined != timesteps {
+            print("note: the file is defined for T = \(defined); at T = \(timesteps) its IF neurons run as NIR "
+                  + "describes them, which is not the network it was written from")
+        }
         let test = try LabeledImages.load(.fashionMNIST, split: .test)
         guard imported.inputShape == test.imageShape else {
             throw NIRError.shapeMismatch(node: "input", detail: "the graph takes \(imported.inputShape), Fashion-MNIST images are \(test.imageShape)")

@@ -76,11 +76,22 @@ private struct HoyerMetrics: Decodable {
     }
 
     /// With --threads 2 the networks train in two worker processes of one thread each; the
-    /// results must be exactly those of one process on one thread.
+    /// results must be exactly those of one process on one thread. The parallel run also
+    /// writes its SNNs as NIR (`--export-nir`), which must not change a number either.
     @Test func workerProcessesComputeExactlyWhatOneThreadComputes() throws {
-        let (parallel, parallelLog) = try runSmokeWithLog("hoyer", arguments: ["--threads", "2"])
+        let nir = FileManager.default.temporaryDirectory.appendingPathComponent("hoyer-nir-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: nir) }
+        let (parallel, parallelLog) = try runSmokeWithLog(
+            "hoyer", arguments: ["--threads", "2", "--export-nir", nir.path])
         let (serial, serialLog) = try runSmokeWithLog("hoyer", arguments: ["--threads", "1"])
         #expect(parallel.metrics == serial.metrics)
+        // One T = 1 file per SNN variant (the ANN has ReLUs, not spikes), listed in results.json.
+        let files = ["hoyer-fixed.nir", "hoyer-hoyer-sum.nir", "hoyer-hoyer-sum-reg.nir",
+                     "hoyer-hoyer-cw-reg.nir", "hoyer-sweep-x10.0.nir"]
+        #expect(parallel.nirFiles == files && serial.nirFiles == nil)
+        for file in files {
+            #expect(FileManager.default.fileExists(atPath: nir.appendingPathComponent(file).path), "\(file)")
+        }
         // Every network of the parallel run was computed (by a worker), each stage reported once.
         let names = parallelLog.stages.map(\.stage)
         #expect(Set(names).count == names.count)

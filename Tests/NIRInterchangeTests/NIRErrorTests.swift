@@ -107,7 +107,7 @@ private func expectError(_ expected: NIRError, _ body: () throws -> Void) {
         }
         let cases: [NIRNodeKind] = [
             .integrateAndFire(r: one, threshold: one, reset: NIRArray(shape: [2], repeating: -0.5)),      // v_reset ≠ 0
-            .integrateAndFire(r: one, threshold: NIRArray(shape: [2], values: [1, 2]), reset: zero),       // per-neuron θ
+            .integrateAndFire(r: NIRArray(shape: [2], values: [1, 2]), threshold: one, reset: zero),       // per-neuron r
             .leakyIntegrateAndFire(tau: one, r: one, leakVoltage: one, threshold: one, reset: zero),        // v_leak ≠ 0
             .currentBasedLIF(CurrentBasedLIF(synapticTau: NIRArray(shape: [2], repeating: 5e-3), membraneTau: one, r: one,
                                              leakVoltage: zero, threshold: one, reset: zero, inputWeight: one)),

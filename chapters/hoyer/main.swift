@@ -237,11 +237,15 @@ runChapter {
     var evaluations: [String: VariantEvaluation] = ["ann": annEvaluation]
     for job in jobs.dropFirst() where job.replicate == nil {
         let variant = job.variant
-        let (_, evaluation) = try run(job)
+        let (network, evaluation) = try run(job)
         evaluations[variant.key] = evaluation
         let rates = evaluation.spikeLayers.map { percent($0.spikeRate) }
         print("\(variant.label): test accuracy \(percent(evaluation.accuracy, digits: 2)) %, "
               + "spike rate per layer (%) \(rates.joined(separator: " / "))")
+        // --export-nir DIR: the SNN as a NIR graph of T = 1 (docs/nir.md §4): each max
+        // pool → BN → spike becomes IF → average pool → IF over the window's spikes.
+        try context.exportNIR(network, name: variant.key, inputShape: train.imageShape,
+                              normalization: normalization)
     }
 
     // Seed replicates (`--seed-replicates K`; off in every preset): the five main variants

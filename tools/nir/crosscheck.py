@@ -14,6 +14,10 @@
     python crosscheck.py compare A.json B.json
         Agreement of predictions (fraction of images), accuracies and spikes per layer.
 
+    python crosscheck.py timesteps FILE.nir --default T
+        Prints the T a file is defined for (graph metadata "timesteps", 1 for chapter-hoyer's
+        one-step networks), else T.
+
     python crosscheck.py report SUMMARY.jsonl --output REPORT.md --run-command "…"
         The comparisons appended to SUMMARY.jsonl (`--summary` of `ours` and `compare`) as a
         markdown table: every number in it is one this script measured.
@@ -21,10 +25,13 @@
 Where snnTorch's import differs from NIR's equations (docs/nir.md §5) this script corrects
 it and says so: IF nodes become Leaky with beta 0.9 in snnTorch's import (set to 1 here);
 snnTorch reads no node metadata (the "reset" metadata is applied here); snnTorch's Flatten
-keeps NIR's start_dim 0, which in torch would flatten the batch too (start_dim 1 here).
+keeps NIR's start_dim 0, which in torch would flatten the batch too (start_dim 1 here);
+snnTorch's IF import asserts one threshold for all neurons, so an IF with a threshold per
+channel (chapter-hoyer's files) is imported with a placeholder and given its thresholds here.
 """
 
 import argparse
+import copy
 import gzip
 import json
 import sys
@@ -55,6 +62,17 @@ def standardise(images, metadata):
     return ((images - mean[None, :, None, None]) * inverse[None, :, None, None]).astype(np.float32)
 
 
+def text(value):
+    """A metadata value as str (nir.read gives bytes or str)."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def defined_timesteps(graph, default):
+    """The T the file is defined for (graph metadata "timesteps"), else `default`."""
+    value = graph.metadata.get("timesteps")
+    return int(text(value)) if value is not None else default
+
+
 def snntorch_network(graph, corrected=True):
     """snnTorch's import of `graph`, corrected where it departs from NIR (docs/nir.md §5)
     unless `corrected` is False (then only the Flatten fix, without which it cannot run).
@@ -62,7 +80,17 @@ def snntorch_network(graph, corrected=True):
     import snntorch as snn
     from snntorch.import_nir import import_from_nir
 
-    net = import_from_nir(graph)
+    # snnTorch's IF import asserts one v_threshold for all neurons. An IF with a threshold per
+    # channel is imported with a placeholder of ones and gets its own thresholds below.
+    per_neuron = {name for name, node in graph.nodes.items()
+                  if isinstance(node, nir.IF) and np.unique(node.v_threshold).size != 1}
+    if per_neuron and corrected:
+        imported_graph = copy.deepcopy(graph)
+        for name in per_neuron:
+            imported_graph.nodes[name].v_threshold = np.ones_like(graph.nodes[name].v_threshold)
+    else:
+        imported_graph = graph
+    net = import_from_nir(imported_graph)
     neurons = []
     for name, node in graph.nodes.items():
         if not isinstance(node, (nir.IF, nir.LIF)):
@@ -71,15 +99,17 @@ def snntorch_network(graph, corrected=True):
         if not corrected:
             neurons.append((name, module))
             continue
-        reset = node.metadata.get("reset", "zero")
-        reset = reset.decode() if isinstance(reset, bytes) else str(reset)
+        reset = text(node.metadata.get("reset", "zero"))
         def one(t, what):  # snnTorch keeps LIF's per-neuron arrays; the package's are uniform
             values = torch.as_tensor(t).flatten().unique()
             if values.numel() != 1:
                 raise ValueError(f"{name}: {what} differs between neurons")
             return float(values[0])
         beta = 1.0 if isinstance(node, nir.IF) else one(module.beta, "beta")
-        threshold = one(module.threshold, "threshold")
+        if name in per_neuron:   # v_threshold·r per neuron ([C, H, W]), broadcast over the batch
+            threshold = torch.as_tensor(np.asarray(node.v_threshold * node.r, dtype=np.float32))
+        else:
+            threshold = one(module.threshold, "threshold")
         # Reset by subtraction: snnTorch's reset_delay=True subtracts θ for step t−1's spike
         # at step t, which for beta = 1 is exactly u[t] = u[t−1] − θ·s[t−1] + x[t]; with
         # reset_delay=False a membrane still above θ after the subtraction is treated
@@ -222,6 +252,9 @@ def main():
     cmp_.add_argument("b")
     cmp_.add_argument("--summary")
     cmp_.add_argument("--label")
+    steps = sub.add_parser("timesteps")
+    steps.add_argument("file")
+    steps.add_argument("--default", type=int, required=True)
     rep_ = sub.add_parser("report")
     rep_.add_argument("summary")
     rep_.add_argument("--output", required=True)
@@ -235,6 +268,9 @@ def main():
         return 0 if compare(load_json(args.a, args.a), load_json(args.b, args.b), args.summary, args.label) else 1
     if args.command == "report":
         return report(args.summary, args.output, args.run_command)
+    if args.command == "timesteps":
+        print(defined_timesteps(nir.read(args.file), args.default))
+        return 0
 
     if args.command == "ours":
         graph = nir.read(args.file)

@@ -5,8 +5,9 @@ Usage: python validate.py FILE.nir [FILE.nir ...]
 For every file: `nir.read` (with its type check) succeeds; every node type is one the
 package writes; the graph is one Input -> ... -> Output chain; every node's input type equals
 its predecessor's output type (nir's inferred types); neuron parameters have one value per
-neuron and v_reset = 0; the "reset" metadata is "subtraction" or "zero". Prints one line per
-file and exits 1 if any file fails. See docs/nir.md.
+neuron, one threshold per layer or per channel, and v_reset = 0; the "reset" metadata is
+"subtraction" or "zero". Prints one line per file and exits 1 if any file fails. See
+docs/nir.md.
 """
 
 import sys
@@ -59,8 +60,11 @@ def check(path):
         shape = tuple(node.input_type["input"])
         if node.v_threshold.shape != shape:
             problems.append(f"{name}: v_threshold shape {node.v_threshold.shape} vs neurons {shape}")
-        if np.unique(node.v_threshold).size != 1:
-            problems.append(f"{name}: thresholds differ between neurons")
+        # One threshold per layer, or one per channel (chapter-hoyer's one-step IF layers).
+        thresholds = np.atleast_1d(node.v_threshold)
+        per_channel = thresholds.reshape(thresholds.shape[0], -1)
+        if not np.all(per_channel == per_channel[:, :1]):
+            problems.append(f"{name}: thresholds differ within a channel")
         if not np.all(node.v_reset == 0):
             problems.append(f"{name}: v_reset is not 0")
         reset = node.metadata.get("reset", "zero")

@@ -43,7 +43,7 @@ public enum RegulariserGradient: String, Codable, Sendable, CaseIterable {
 ///
 /// Guard: a map (or channel) with S1 = 0 would give E = 0/0; it uses E = 1 and leaves the
 /// running estimate unchanged. Input `[N, C, H, W]` or `[N, F]`; output the same shape.
-public final class HoyerSpike: SpikingLayer {
+public final class HoyerSpike: OneStepSpikingLayer {
     public let threshold: Parameter               // θ [1] (the paper's v_th)
     private(set) var runningExtremum: Tensor   // r [1] or [C]
     public let mode: ThresholdMode
@@ -92,6 +92,14 @@ public final class HoyerSpike: SpikingLayer {
 
     /// The E used at inference: the running estimate (one value, or one per channel).
     public var inferenceExtrema: [Float] { runningExtremum.scalars }
+
+    /// What h itself is compared with at inference, |θ|·E per channel (or one for the layer):
+    /// z = h/|θ| ≥ E ⇔ h ≥ |θ|·E, equal up to float rounding at the threshold. The fixed mode's
+    /// E is 1. This is the threshold the NIR export writes (docs/nir.md §4).
+    public var inferenceThresholds: [Float] {
+        let scale = Swift.abs(thresholdValue)
+        return (mode == .fixed ? [1] : inferenceExtrema).map { scale * $0 }
+    }
 
     public func forward(_ u: Variable, context: inout ForwardContext) -> Variable {
         let z = u.value * (1 / Swift.abs(thresholdValue))          // z = h/|θ|

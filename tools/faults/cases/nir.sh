@@ -69,10 +69,10 @@ expect_stderr "--export-nir"
 expect_absent "$SCRATCH/o"
 case_end
 
-case_begin "hoyer --export-nir is refused before any work (it writes no NIR files)"
-run_cmd "$BIN/chapter-hoyer" --profile smoke --cache "$CACHE" --output "$SCRATCH/o" --export-nir "$SCRATCH/nir"
+case_begin "hybrid --export-nir is refused before any work (it writes no NIR files)"
+run_cmd "$BIN/chapter-hybrid" --profile smoke --cache "$CACHE" --output "$SCRATCH/o" --export-nir "$SCRATCH/nir"
 expect_nonzero
-expect_stderr "--export-nir: chapter-hoyer writes no NIR files"
+expect_stderr "--export-nir: chapter-hybrid writes no NIR files"
 expect_absent "$SCRATCH/o"
 expect_absent "$SCRATCH/nir"
 case_end
