@@ -63,7 +63,7 @@ let compareExercises = ChapterExercises(chapter: "compare", readme: chapterReadm
             + "1 point of the ANN \(F.from(first, max: run.maxTimesteps))"
             + (cheaper.map { ", where E_SNN/E_ANN = \(formatFixed($0.energyRatioFloat32, digits: 2))" } ?? "")
             + ". The Pareto front holds \(onFront.isEmpty ? "no max-norm point" : "max-norm at " + onFront.map { "T = \($0.timesteps)" }.joined(separator: ", "))"
-            + "; its cheapest point at or above that accuracy is "
+            + "; the front's cheapest point at or above max-norm's accuracy there is "
             + (run.paretoFront.first { $0.accuracy >= (cheaper?.accuracy ?? 2) }.map {
                 "\($0.method) at T = \($0.timesteps) (E_SNN/E_ANN = \(formatFixed($0.energyRatioFloat32, digits: 2)))" } ?? "none")
             + "."

@@ -57,8 +57,8 @@ let hybridExercises = ChapterExercises(chapter: "hybrid", readme: chapterReadme(
         2, arguments: ["--finetune-epochs", "3"],
         question: "Three fine-tuning epochs per arm instead of one. Is the A–C gap just a matter of training length?",
         profile: .smoke,
-        sizing: "at the quick profile the option retrains all eight arms, a long run (and five epochs with "
-            + "surrogate V1 made the single-spike arms worse there; see \"What was tried\").",
+        sizing: "at the quick profile the option retrains every arm and ablation (and five epochs with surrogate V1 "
+            + "made the single-spike arms worse there; see \"What was tried\").",
         metrics: Metrics.self
     ) { reference, run in
         var f = F()

@@ -28,7 +28,6 @@ private func close(_ a: Double?, _ b: Double?, share: Double) -> Bool {
     return abs(a - b) <= share * abs(b)
 }
 
-private let sizing = "at the quick profile the option retrains the DNN or every fine-tuned SNN, for tens of minutes."
 /// The chance level of a ten-class dataset, and how far above it still counts as "near chance".
 private let chance = 0.1, nearChance = 0.05
 
@@ -37,7 +36,8 @@ let ultralowExercises = ChapterExercises(chapter: "ultralow", readme: chapterRea
         1, arguments: ["--epochs", "8"],
         question: "Train the DNN four times longer. Is the skew of the pre-activations a sign of under-training, "
             + "or does it belong to the ReLU network?",
-        profile: .smoke, sizing: sizing, metrics: Metrics.self
+        profile: .smoke, sizing: "at the quick profile `--epochs` retrains the DNN and so every stage after it.",
+        metrics: Metrics.self
     ) { reference, run in
         var f = F()
         let dnn = f.value("dnn.accuracy", "DNN accuracy on the \(run.dnnTestImages) test images",
@@ -90,7 +90,9 @@ let ultralowExercises = ChapterExercises(chapter: "ultralow", readme: chapterRea
         2, arguments: ["--finetune-epochs", "4"],
         question: "Fine-tune four times longer. How much of the gap to the DNN can BPTT close from the fitted "
             + "starting point, and from the naive one?",
-        profile: .smoke, sizing: sizing, metrics: Metrics.self
+        profile: .smoke, sizing: "at the quick profile `--finetune-epochs` retrains every fine-tuned SNN (one per T "
+            + "and learning rate).",
+        metrics: Metrics.self
     ) { reference, run in
         var f = F()
         let fitted = (reference.tuned(.fitted), run.tuned(.fitted)), naive = (reference.tuned(.naive), run.tuned(.naive))
