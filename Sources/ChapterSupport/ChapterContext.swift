@@ -35,6 +35,11 @@ public struct ChapterContext: Sendable {
     public let profileFolder: String
     /// True when `--output` was given: the chapter then leaves its README table alone.
     public let hasCustomOutput: Bool
+    /// `--exercise N`: this run is exercise N of the chapter (`ChapterExercises`), or nil.
+    public let exercise: Int?
+    /// The plain run's folder (absolute): `outputDirectory` itself, or for an exercise run the
+    /// folder whose results.json it is compared with.
+    public let referenceDirectory: URL
     /// Where results.json, provenance.json and figures are published (absolute). A run
     /// writes them into `claimOutput().directory`, which `RunOutput.publish` moves here.
     public let outputDirectory: URL
@@ -111,7 +116,14 @@ public struct ChapterContext: Sendable {
         self.memoryBudgetMiB = options.memoryBudget
         self.convolution = options.convolution
         self.profileFolder = options.profileFolder
+        if options.exercise != nil, !Self.chaptersRunningExercises.contains(chapter) {
+            throw ChapterError.invalidConfiguration(
+                "--exercise: chapter-\(chapter) computes its exercises' outcomes in every run "
+                    + "(README.md, Exercises); run an exercise's option itself instead.")
+        }
+        self.exercise = options.exercise
         self.hasCustomOutput = options.output != nil
+        self.referenceDirectory = options.referenceDirectory(chapter: chapter)
         self.outputDirectory = options.outputDirectory(chapter: chapter)
         self.cacheRoot = options.cacheDirectory
         self.recompute = options.fresh
@@ -132,6 +144,11 @@ public struct ChapterContext: Sendable {
     /// chapter refuses the option before any work.
     public static let chaptersExportingNIR: Set<String> = ["classic", "attention", "rnl", "hoyer"]
 
+    /// The chapters that run `--exercise N` (`ChapterExercises`); chapter-primer instead
+    /// computes every exercise's outcome inside its own run.
+    public static let chaptersRunningExercises: Set<String> = [
+        "classic", "rnl", "ultralow", "hybrid", "attention", "hoyer", "compare"]
+
     /// Applies `--threads`, `--convolution` and `--memory-budget` to the compute back ends
     /// (element-wise workers, OpenMP team, oneDNN kernels, buffer pool, simulation groups).
     /// Chapters call it once, right after creating the context.
@@ -141,9 +158,10 @@ public struct ChapterContext: Sendable {
     }
 
     /// Whether this run writes the chapter's reference results: the README's generated table
-    /// is rewritten only for a non-smoke run into the default folder with the default kernels.
+    /// is rewritten only for a non-smoke run into the default folder with the default kernels,
+    /// and never by an exercise run.
     public var writesReferenceReadme: Bool {
-        profile != .smoke && !hasCustomOutput && convolution == .blocked
+        profile != .smoke && !hasCustomOutput && convolution == .blocked && exercise == nil
     }
 
     /// The results.json that `RunOutput.publish` puts in `outputDirectory`.

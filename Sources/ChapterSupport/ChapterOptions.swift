@@ -100,6 +100,14 @@ public struct ChapterOptions: ParsableArguments, Sendable {
         valueName: "dir"))
     public var exportNir: String?
 
+    /// Run exercise N of the chapter's README (`ChapterExercises`): the chapter with that
+    /// exercise's options, into `<output>-exercises/N/`, compared with the plain run's
+    /// results.json in `<output>` (default `figures/<chapter>/<profile>`).
+    @Option(help: ArgumentHelp(
+        "Run exercise N of the chapter's README against the plain run's results (which must exist); "
+            + "writes <output>-exercises/N/.", valueName: "N"))
+    public var exercise: Int?
+
     /// Set only by a parent run that trains in worker processes (`StageCache.computeInWorkers`):
     /// compute this one job's stages, report their timings and stop. Hidden from `--help`.
     @Option(help: .hidden)
@@ -133,6 +141,9 @@ public struct ChapterOptions: ParsableArguments, Sendable {
         if output?.isEmpty == true {
             throw ValidationError("--output needs a folder name.")
         }
+        if let exercise, exercise < 1 {
+            throw ValidationError("--exercise must be a number from 1 (got \(exercise)).")
+        }
         if cache.isEmpty {
             throw ValidationError("--cache needs a folder name.")
         }
@@ -152,8 +163,17 @@ public struct ChapterOptions: ParsableArguments, Sendable {
     }
 
     /// The output folder: `--output` if given, else `figures/<chapter>/<profile>`; relative
-    /// paths are resolved against the current directory.
+    /// paths are resolved against the current directory. With `--exercise N`, the folder
+    /// `<that folder>-exercises/N` beside it.
     public func outputDirectory(chapter: String) -> URL {
+        let reference = referenceDirectory(chapter: chapter)
+        guard let exercise else { return reference }
+        return absoluteDirectory(reference.path + "-exercises/\(exercise)")
+    }
+
+    /// The plain run's folder: `--output` if given, else `figures/<chapter>/<profile>`
+    /// (the output folder itself, unless `--exercise` is given).
+    public func referenceDirectory(chapter: String) -> URL {
         absoluteDirectory(output ?? "figures/\(chapter)/\(profileFolder)")
     }
 

@@ -24,7 +24,7 @@ private struct AttentionMetrics: Decodable {
 }
 
 @Suite(.serialized) struct AttentionChapterTests {
-    @Test func smokeRunKeepsTheChapterInvariants() throws {
+    @Test func smokeRunKeepsTheChapterInvariantsAndItsExercisesQuoteIt() throws {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("chapter-attention-\(UUID().uuidString)")
         // One thread: sums in a fixed order, so two runs can be compared bit for bit below.
         let m = try runSmoke("attention", arguments: ["--threads", "1"], output: output)
@@ -59,5 +59,7 @@ private struct AttentionMetrics: Decodable {
         #expect(again.students.map(\.trace.epochLosses) == m.students.map(\.trace.epochLosses))
         #expect(again.students.map(\.annAccuracy) == m.students.map(\.annAccuracy))
         #expect(again.snns.map(\.accuracy) == m.snns.map(\.accuracy))
+        // Its exercises, against this run (ExerciseTests.swift).
+        try checkAttentionExercises(plain: output)
     }
 }

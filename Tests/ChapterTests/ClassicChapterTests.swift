@@ -36,14 +36,15 @@ func productsDirectory() -> URL? {
 
 /// Runs `chapter-<key> --profile smoke` into `output` (a new temporary folder by default, its
 /// stage cache beside it: the output folder is replaced as a whole) with any extra
-/// `arguments`, and returns its results.json.
-func runSmoke(_ key: String, arguments: [String] = [], output: URL? = nil) throws -> RunRecord {
-    try runSmokeWithLog(key, arguments: arguments, output: output).record
+/// `arguments`, and returns its results.json, read from `published` (default `output`; an
+/// `--exercise N` run publishes into `<output>-exercises/N`).
+func runSmoke(_ key: String, arguments: [String] = [], output: URL? = nil, published: URL? = nil) throws -> RunRecord {
+    try runSmokeWithLog(key, arguments: arguments, output: output, published: published).record
 }
 
 /// `runSmoke`, also returning the run's run-log.json (stage timings and outcomes).
 func runSmokeWithLog(
-    _ key: String, arguments: [String] = [], output: URL? = nil
+    _ key: String, arguments: [String] = [], output: URL? = nil, published: URL? = nil
 ) throws -> (record: RunRecord, log: RunLog) {
     guard let products = productsDirectory() else {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey:
@@ -61,10 +62,12 @@ func runSmokeWithLog(
     try process.run()
     process.waitUntilExit()
     #expect(process.terminationStatus == 0)
-    let record = try RunRecord.load(from: output.appendingPathComponent(RunRecord.fileName))
-    expectSummaryNamesEveryFigure(record, in: output)
-    expectClaimsFollowTheRule(record, required: !arguments.contains("--arms"))
-    return (record, try RunLog.load(from: output.appendingPathComponent(RunLog.fileName)))
+    let folder = published ?? output
+    let record = try RunRecord.load(from: folder.appendingPathComponent(RunRecord.fileName))
+    expectSummaryNamesEveryFigure(record, in: folder)
+    // An exercise may remove what a claim compares (classic `--reset zero` has no subtraction arm).
+    expectClaimsFollowTheRule(record, required: !arguments.contains("--arms") && !arguments.contains("--exercise"))
+    return (record, try RunLog.load(from: folder.appendingPathComponent(RunLog.fileName)))
 }
 
 /// Runs `chapter-<key>` with arguments it must reject; returns its exit status and stderr.
@@ -86,8 +89,9 @@ func runRejected(_ key: String, arguments: [String]) throws -> (status: Int32, m
 }
 
 @Suite(.serialized) struct ClassicChapterTests {
-    @Test func smokeRunKeepsTheChapterInvariants() throws {
-        let record = try runSmoke("classic")
+    @Test func smokeRunKeepsTheChapterInvariantsAndItsExercisesQuoteIt() throws {
+        let output = temporaryRunFolder("classic")
+        let record = try runSmoke("classic", output: output)
         let metrics = try record.metrics(as: ClassicMetrics.self)
         #expect(metrics.annAccuracy > 0.3)                       // chance is 0.1
         #expect(Set(record.claims?.map(\.id) ?? []) == [
@@ -117,5 +121,7 @@ func runRejected(_ key: String, arguments: [String]) throws -> (status: Int32, m
                 #expect(metrics.annAccuracyOnSimulatedSubset - method.accuracy.last! <= 0.08, "\(method.name)")
             }
         }
+        // Its exercises, against this run (ExerciseTests.swift).
+        try checkClassicExercises(plain: output)
     }
 }

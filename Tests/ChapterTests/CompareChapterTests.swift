@@ -27,8 +27,9 @@ private struct CompareMetrics: Decodable {
 }
 
 @Suite(.serialized) struct CompareChapterTests {
-    @Test func smokeRunKeepsTheChapterInvariants() throws {
-        let m = try runSmoke("compare").metrics(as: CompareMetrics.self)
+    @Test func smokeRunKeepsTheChapterInvariantsAndItsExercisesQuoteIt() throws {
+        let output = temporaryRunFolder("compare")
+        let m = try runSmoke("compare", output: output).metrics(as: CompareMetrics.self)
         #expect(m.annAccuracyOnSimulated > 0.3)                       // chance is 0.1
         let keys = Set(m.methods.map(\.key))
         for key in ["max-norm", "percentile-99.9", "percentile-99.99", "rnl", "ultralow-fitted",
@@ -74,5 +75,7 @@ private struct CompareMetrics: Decodable {
             #expect(f.accuracy > 0.1)                                  // chance points are excluded
             #expect(!all.contains { $0.energyRatioFloat32 <= f.energyRatioFloat32 && $0.accuracy > f.accuracy })
         }
+        // Its exercises, against this run (ExerciseTests.swift).
+        try checkCompareExercises(plain: output)
     }
 }

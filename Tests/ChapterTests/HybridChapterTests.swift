@@ -31,8 +31,9 @@ private struct HybridMetrics: Decodable {
 }
 
 @Suite(.serialized) struct HybridChapterTests {
-    @Test func smokeRunKeepsTheChapterInvariants() throws {
-        let m = try runSmoke("hybrid").metrics(as: HybridMetrics.self)
+    @Test func smokeRunKeepsTheChapterInvariantsAndItsExercisesQuoteIt() throws {
+        let output = temporaryRunFolder("hybrid")
+        let m = try runSmoke("hybrid", output: output).metrics(as: HybridMetrics.self)
         #expect(m.annAccuracy > 0.3)                                    // chance is 0.1
         #expect(m.arms.map(\.key) == ["A", "B", "C", "D"])
         #expect(m.poolingConvention == "pooled")
@@ -62,6 +63,8 @@ private struct HybridMetrics: Decodable {
             #expect(a.tunedLeaks.allSatisfy { $0 > 0 && $0 <= 1 }, "\(key)")
         }
         #expect(arm["A"]!.thresholdAndLeak == "fixed" && arm["A"]!.tunedLeaks.allSatisfy { $0 == 1 })
+        // Its exercises, against this run (ExerciseTests.swift).
+        try checkHybridExercises(plain: output)
     }
 
     /// `--finetune-epochs 0` evaluates the converted single-spike SNN as calibrated: no loss

@@ -25,7 +25,7 @@ private struct RNLMetrics: Decodable {
 private struct RNLConfig: Decodable { struct RIL: Decodable { var tolerance: Double }; var ril: RIL }
 
 @Suite(.serialized) struct RNLChapterTests {
-    @Test func smokeRunKeepsTheChapterInvariants() throws {
+    @Test func smokeRunKeepsTheChapterInvariantsAndItsExercisesQuoteIt() throws {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("chapter-rnl-\(UUID().uuidString)")
         let record = try runSmoke("rnl", arguments: ["--threads", "1"], output: output)
         let metrics = try record.metrics(as: RNLMetrics.self)
@@ -62,5 +62,7 @@ private struct RNLConfig: Decodable { struct RIL: Decodable { var tolerance: Dou
                                  output: output).metrics(as: RNLMetrics.self)
         #expect(small.methods.map(\.accuracy) == metrics.methods.map(\.accuracy))
         #expect(small.methods.map(\.firingRates) == metrics.methods.map(\.firingRates))
+        // Its exercises, against this run (ExerciseTests.swift).
+        try checkRNLExercises(plain: output)
     }
 }

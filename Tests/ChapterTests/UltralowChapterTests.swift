@@ -59,7 +59,7 @@ private struct UltralowConfig: Decodable {
 }
 
 @Suite(.serialized) struct UltralowChapterTests {
-    @Test func smokeRunKeepsTheChapterInvariants() throws {
+    @Test func smokeRunKeepsTheChapterInvariantsAndItsExercisesQuoteIt() throws {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("chapter-ultralow-\(UUID().uuidString)")
         let record = try runSmoke("ultralow", arguments: ["--threads", "1"], output: output)
         let m = try record.metrics(as: UltralowMetrics.self)
@@ -154,5 +154,7 @@ private struct UltralowConfig: Decodable {
         #expect(again.dnnAccuracy == m.dnnAccuracy)
         #expect(again.fineTuned.map(\.after.accuracy) == m.fineTuned.map(\.after.accuracy))
         #expect(again.fineTuned.map(\.after.firingRates) == m.fineTuned.map(\.after.firingRates))
+        // Its exercises, against this run (ExerciseTests.swift).
+        try checkUltralowExercises(plain: output)
     }
 }

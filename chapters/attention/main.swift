@@ -84,7 +84,7 @@ struct Arguments: ParsableCommand {
     }
 }
 
-let arguments = Arguments.parseOrExit()
+let arguments = Arguments.parseOrExit(exercises: attentionExercises, options: \.chapter)  // Exercises.swift
 runChapter {
 let context = try ChapterContext(chapter: "attention", options: arguments.chapter,
                                  stages: ["meta", "students", "channels", "snn"])
@@ -94,6 +94,7 @@ let config = Config.preset(context.profile).modified { c in
     if !arguments.density.isEmpty { c.student.densities = arguments.density }
 }
 context.applyBackends()
+let exercise = try attentionExercises.prepare(context)  // --exercise N: the plain run's results, read now
 let output = try context.claimOutput()  // folders checked and locked before any work
 let cache = context.makeStageCache()
 // Every stage draws from its own named stream, so a stage loaded from the cache never changes
@@ -357,10 +358,12 @@ print("wrote \(try output.publish(record, timings: cache).path)")  // in one ste
 if context.writesReferenceReadme {  // an --output or bf16 run leaves the committed README alone
     try updateReadme(with: metrics, claims: claims, config: config, profile: context.profile)
 }
+try exercise.finish(record)  // an exercise's outcome (exercise.json) and README's exercises block
 }
 
 // MARK: - Exercises
-// One option each; README.md "Exercises" says what you should see and at which profile.
+// One option each, run with `--profile smoke --exercise N` after the plain smoke run
+// (Exercises.swift computes the outcome; README.md's exercises block shows it):
 // 1. `--profile smoke --beta 0`: the AT arm trains on CE alone. Does its gap to the plain
 //    sparse-momentum arm close, or was it run-to-run spread all along?
 // 2. `--profile smoke --beta 10000`: when does the AT term start hurting the task loss?

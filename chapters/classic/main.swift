@@ -78,7 +78,7 @@ struct Arguments: ParsableCommand {
 }
 extension ResetMode: ExpressibleByArgument {}
 
-let arguments = Arguments.parseOrExit()
+let arguments = Arguments.parseOrExit(exercises: classicExercises, options: \.chapter)  // Exercises.swift
 
 runChapter {
     let context = try ChapterContext(chapter: "classic", options: arguments.chapter,
@@ -90,6 +90,7 @@ runChapter {
         if let t = arguments.maxTimesteps { c.evaluation.maxTimesteps = t }
     }
     context.applyBackends()
+    let exercise = try classicExercises.prepare(context)  // --exercise N: the plain run's results, read now
     let output = try context.claimOutput()  // folders checked and locked before any work
     let cache = context.makeStageCache()
     var rng = SeededGenerator(seed: context.seed)
@@ -264,10 +265,12 @@ runChapter {
     if context.writesReferenceReadme {  // an --output or bf16 run leaves the committed README alone
         try updateReadme(with: metrics, claims: claims, profile: context.profile)
     }
+    try exercise.finish(record)  // an exercise's outcome (exercise.json) and README's exercises block
 }
 
 // MARK: - Exercises
-// One option each; README.md "Exercises" says what you should see.
+// One option each, run with `--exercise N` after the plain run (Exercises.swift computes the
+// outcome; README.md's exercises block shows it):
 // 1. `--reset zero`: every method now resets to zero. Why does even the 99.99th percentile
 //    stop short of the ANN, however large T gets? (docs/conversion-notes.md §0.2:
 //    r = 1/⌈θ/x⌉ for a constant input x.)

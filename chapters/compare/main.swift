@@ -111,7 +111,7 @@ struct Arguments: ParsableCommand {
     }
 }
 
-let arguments = Arguments.parseOrExit()
+let arguments = Arguments.parseOrExit(exercises: compareExercises, options: \.chapter)  // Exercises.swift
 
 runChapter {
     let base = Config.preset(arguments.chapter.profile)
@@ -132,6 +132,7 @@ runChapter {
         if let e = arguments.annEpochs { c.ann.epochs = e }
     }
     context.applyBackends()
+    let exercise = try compareExercises.prepare(context)  // --exercise N: the plain run's results, read now
     let output = try context.claimOutput()  // folders checked and locked before any work
     let cache = context.makeStageCache()
     var rng = SeededGenerator(seed: context.seed)
@@ -327,12 +328,15 @@ runChapter {
     if context.writesReferenceReadme {
         try updateReadme(metrics, claims: claims, profile: context.profile)
     }
+    try exercise.finish(record)  // an exercise's outcome (exercise.json) and README's exercises block
     printMetric("stages computed in this run",
                 cache.timings.filter { $0.outcome == .computed }.reduce(0) { $0 + $1.seconds }, unit: "s", digits: 1)
     printMetric("total wall time of this run", context.elapsedSeconds, unit: "s", digits: 1)
 }
 
 // MARK: - Exercises
+// One option each, run with `--exercise N` after the plain run at the exercise's profile
+// (Exercises.swift computes the outcome; README.md's exercises block shows it):
 // 1. `--max-timesteps 1024`: does max-norm ever reach the ANN, and where does it then sit on
 //    the Pareto front of fig-accuracy-vs-energy?
 // 2. `--percentile 99`: lower thresholds. Which T gain, and what happens to the curve at T_max?

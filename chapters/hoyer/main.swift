@@ -116,7 +116,7 @@ struct Arguments: ParsableCommand {
 }
 extension RegulariserGradient: ExpressibleByArgument {}
 
-let arguments = Arguments.parseOrExit()
+let arguments = Arguments.parseOrExit(exercises: hoyerExercises, options: \.chapter)  // Exercises.swift
 runChapter {
     // MARK: - 0. Setup
     // One Config per profile (Config.swift), then the typed overrides. Every run starts
@@ -139,6 +139,7 @@ runChapter {
     let context = try ChapterContext(chapter: "hoyer", options: options,
                                      stages: config.stageNames, runsStageGroups: true)
     context.applyBackends()
+    let exercise = try hoyerExercises.prepare(context)  // --exercise N: the plain run's results, read now
     let output = try context.claimOutput()  // folders checked and locked before any work
     let cache = context.makeStageCache()
     printSection("0. Setup")
@@ -341,11 +342,13 @@ runChapter {
                 .joined(separator: "\n"))
         print("updated the seed-replicate table in \(readme.path)")
     }
+    try exercise.finish(record)  // an exercise's outcome (exercise.json) and README's exercises block
     printMetric("total wall time", context.elapsedSeconds, unit: "s", digits: 1)
 }
 
 // MARK: - Exercises
-// One option each; README.md "Exercises" says what you should see.
+// One option each, run with `--exercise N` after the plain run (Exercises.swift computes the
+// outcome; README.md's exercises block shows it):
 // 1. `--regularisation-weight 1e-6`: how far can the spike rate fall before accuracy does?
 //    Compare fig2 and fig5b with the default run.
 // 2. `--regulariser-gradient through-threshold` (the 2023 code): the regulariser now also

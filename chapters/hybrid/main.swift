@@ -116,7 +116,7 @@ struct Arguments: ParsableCommand {
 }
 extension Training: ExpressibleByArgument {}
 
-let arguments = Arguments.parseOrExit()
+let arguments = Arguments.parseOrExit(exercises: hybridExercises, options: \.chapter)  // Exercises.swift
 
 runChapter {
 let context = try ChapterContext(chapter: "hybrid", options: arguments.chapter, stages: Config.stageNames,
@@ -146,6 +146,7 @@ let config = Config.preset(context.profile).modified { c in
     }
 }
 context.applyBackends()
+let exercise = try hybridExercises.prepare(context)  // --exercise N: the plain run's results, read now
 let output = try context.claimOutput()  // folders checked and locked before any work
 let cache = context.makeStageCache()
 var rng = SeededGenerator(seed: context.seed)
@@ -327,10 +328,12 @@ print("wrote \(try output.publish(record, timings: cache).path)")  // in one ste
 if context.writesReferenceReadme && arguments.evaluateOn == .test && arguments.arms.isEmpty {
     try updateReadme(with: metrics, claims: claims, profile: context.profile)
 }
+try exercise.finish(record)  // an exercise's outcome (exercise.json) and README's exercises block
 }
 
 // MARK: - Exercises
-// One option each; README.md "Exercises" says what you should see and at which profile.
+// One option each, run with `--exercise N` after the plain run at the exercise's profile
+// (Exercises.swift computes the outcome; README.md's exercises block shows it):
 // 1. `--threshold-scale 0.5`: how do arm C's spikes per neuron and accuracy move, and D's?
 // 2. `--profile smoke --finetune-epochs 3`: does longer fine-tuning close the A–C gap?
 // To think about: why is arm B's first-layer MAC energy exactly T times arm C's

@@ -88,7 +88,7 @@ struct Arguments: ParsableCommand {
     }
 }
 
-let arguments = Arguments.parseOrExit()
+let arguments = Arguments.parseOrExit(exercises: rnlExercises, options: \.chapter)  // Exercises.swift
 
 runChapter {
     let context = try ChapterContext(chapter: "rnl", options: arguments.chapter,
@@ -106,6 +106,7 @@ runChapter {
         }
     }
     context.applyBackends()
+    let exercise = try rnlExercises.prepare(context)  // --exercise N: the plain run's results, read now
     let output = try context.claimOutput()  // folders checked and locked before any work
     let cache = context.makeStageCache()
     var rng = SeededGenerator(seed: context.seed)
@@ -333,10 +334,12 @@ runChapter {
     if context.writesReferenceReadme {  // an --output or bf16 run leaves the committed README alone
         try updateReadme(with: metrics, claims: claims, profile: context.profile)
     }
+    try exercise.finish(record)  // an exercise's outcome (exercise.json) and README's exercises block
 }
 
 // MARK: - Exercises
-// One option each; README.md "Exercises" says what you should see.
+// One option each, run with `--exercise N` after the plain run (Exercises.swift computes the
+// outcome; README.md's exercises block shows it):
 // 1. `--tolerance 0.05`: allow a 5-point ANN drop. Is the faster SNN worth the accuracy?
 // 2. `--lambda 5`: how far does p move, and what happens to Ω̄ and to the steps the SNN needs?
 // To think about: in fig-fit-curves-rnl, which layers break ε^l(t) ≤ Ω^l/t at small t, and

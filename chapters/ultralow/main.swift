@@ -110,7 +110,7 @@ struct Arguments: ParsableCommand {
     }
 }
 
-let arguments = Arguments.parseOrExit()
+let arguments = Arguments.parseOrExit(exercises: ultralowExercises, options: \.chapter)  // Exercises.swift
 runChapter {
     // MARK: - 0. Setup
     let options = arguments.chapter
@@ -130,6 +130,7 @@ runChapter {
     let context = try ChapterContext(chapter: "ultralow", options: options,
                                      stages: ["dnn", "fit", "convert", "finetune"])
     context.applyBackends()
+    let exercise = try ultralowExercises.prepare(context)  // --exercise N: the plain run's results, read now
     let output = try context.claimOutput()  // folders checked and locked before any work
     let cache = context.makeStageCache()
     var dataRNG = SeededGenerator(seed: context.seed)
@@ -376,10 +377,12 @@ runChapter {
     if context.writesReferenceReadme {
         try updateReadme(metrics, claims: claims, profile: context.profile)
     }
+    try exercise.finish(record)  // an exercise's outcome (exercise.json) and README's exercises block
 }
 
 // MARK: - Exercises
-// One option each; README.md "Exercises" says what you should see and at which profile.
+// One option each, run with `--profile smoke --exercise N` after the plain smoke run
+// (Exercises.swift computes the outcome; README.md's exercises block shows it):
 // 1. `--profile smoke --epochs 8`: does a better-trained DNN lose the skew (fig1) and the
 //    fitted α, or does naive conversion still collapse at T ≤ 2?
 // 2. `--profile smoke --finetune-epochs 4`: how much of the gap to the DNN can BPTT close
