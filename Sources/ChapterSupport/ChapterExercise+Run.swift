@@ -31,19 +31,23 @@ public struct ExerciseRun: Sendable {
         }
         let finding = try exercise.rule(reference, record)
         let outcome = ExerciseOutcome(
-            chapter: exercises.chapter, number: exercise.number, profile: context.profile, seed: context.seed,
-            arguments: exercise.arguments, question: exercise.question,
+            chapter: exercises.chapter, number: exercise.number, profile: context.profile,
+            seed: context.seed, arguments: exercise.arguments, question: exercise.question,
             command: exercises.command(exercise, profile: context.profile),
-            referenceResults: displayPath(context.referenceDirectory.appendingPathComponent(RunRecord.fileName)),
+            referenceResults: displayPath(
+                context.referenceDirectory.appendingPathComponent(RunRecord.fileName)),
             referenceCommit: reference.git.commit, referenceDate: reference.date,
             outcome: finding.outcome, values: finding.values, checks: finding.checks)
         let url = context.outputDirectory.appendingPathComponent(ExerciseOutcome.fileName)
         try atomicWrite(try JSONCoding.prettyEncoder().encode(outcome) + Data("\n".utf8), to: url)
         print("\nExercise \(exercise.number) (\(exercise.arguments.joined(separator: " "))), "
               + "against \(outcome.referenceResults):\n\(outcome.outcome)")
-        for check in outcome.checks { print("  \(check.verdict.padding(toLength: 13, withPad: " ", startingAt: 0)) \(check.statement)") }
+        for check in outcome.checks {
+            print("  " + check.verdict.padding(toLength: 13, withPad: " ", startingAt: 0) + " " + check.statement)
+        }
         print("wrote \(displayPath(url))")
-        if context.profile == exercise.profile, !context.hasCustomOutput, context.convolution == .blocked {
+        if context.profile == exercise.profile, !context.hasCustomOutput,
+           context.convolution == .blocked {
             try writeReadmeBlock()
         }
         return outcome
@@ -72,35 +76,43 @@ extension ChapterExercises {
         let exercise = try self.exercise(number)
         let url = context.referenceDirectory.appendingPathComponent(RunRecord.fileName)
         let setsSeed = exercise.arguments.contains("--seed")
+        let defaultSeed = (try? ChapterOptions.parse([]))?.seed
         let plain = "swift run chapter-\(chapter)"
             + (context.profile == .quick ? "" : " --profile \(context.profile.rawValue)")
-            + (context.convolution == .blocked ? "" : " --convolution \(context.convolution.rawValue)")
-            + (setsSeed || context.seed == (try? ChapterOptions.parse([]))?.seed ? "" : " --seed \(context.seed)")
-            + (context.hasCustomOutput ? " --output \(displayPath(context.referenceDirectory))" : "")
+            + (context.convolution == .blocked
+                ? "" : " --convolution \(context.convolution.rawValue)")
+            + (setsSeed || context.seed == defaultSeed ? "" : " --seed \(context.seed)")
+            + (context.hasCustomOutput
+                ? " --output \(displayPath(context.referenceDirectory))" : "")
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ChapterError.invalidConfiguration(
-                "--exercise \(number) compares its run with the plain run's results, \(displayPath(url)), "
-                    + "which does not exist: run `\(plain)` first, then this command again.")
+                "--exercise \(number) compares its run with the plain run's results, "
+                    + "\(displayPath(url)), which does not exist: run `\(plain)` first, then this "
+                    + "command again.")
         }
         let reference: RunRecord
         do {
             reference = try RunRecord.load(from: url)
         } catch {
             throw ChapterError.invalidConfiguration(
-                "--exercise \(number): cannot read the plain run's results \(displayPath(url)) (\(error)); "
-                    + "run `\(plain)` again.")
+                "--exercise \(number): cannot read the plain run's results \(displayPath(url)) "
+                    + "(\(error)); run `\(plain)` again.")
         }
         let mismatch: String? =
             reference.chapter != chapter ? "is chapter-\(reference.chapter)'s"
-            : reference.profile != context.profile ? "is from the \(reference.profile.rawValue) profile"
-            : !setsSeed && reference.seed != context.seed ? "was run with seed \(reference.seed), this run with \(context.seed)"
+            : reference.profile != context.profile
+                ? "is from the \(reference.profile.rawValue) profile"
+            : !setsSeed && reference.seed != context.seed
+                ? "was run with seed \(reference.seed), this run with \(context.seed)"
             : nil
         if let mismatch {
             throw ChapterError.invalidConfiguration(
-                "--exercise \(number): the plain run's results \(displayPath(url)) \(mismatch); run `\(plain)` first.")
+                "--exercise \(number): the plain run's results \(displayPath(url)) \(mismatch); "
+                    + "run `\(plain)` first.")
         }
-        print("exercise \(number): \(exercise.arguments.joined(separator: " ")) at the \(context.profile.rawValue) "
-              + "profile, compared with \(displayPath(url)) (commit \(reference.git.commit.prefix(12)))")
+        print("exercise \(number): \(exercise.arguments.joined(separator: " ")) at the "
+              + "\(context.profile.rawValue) profile, compared with \(displayPath(url)) "
+              + "(commit \(reference.git.commit.prefix(12)))")
         return ExerciseRun(exercises: self, context: context, exercise: exercise, reference: reference)
     }
 
@@ -122,19 +134,21 @@ extension ChapterExercises {
     public func readmeBlock(root: URL) -> String {
         var lines = [
             "",
-            "Generated by `chapter-\(chapter) --exercise N` (each outcome compares that run's results.json "
-                + "with the plain run's at the same profile and seed; rule: `\(chapter)Exercises` in "
-                + "chapters/\(chapter)/Exercises.swift). Run the plain chapter at the exercise's profile first, "
-                + "then its command; the run goes to `figures/\(chapter)/<profile>-exercises/N/` (its results.json, "
-                + "provenance.json and exercise.json are committed, its figures stay on your machine).",
+            "Generated by `chapter-\(chapter) --exercise N` (each outcome compares that run's "
+                + "results.json with the plain run's at the same profile and seed; rule: "
+                + "`\(chapter)Exercises` in chapters/\(chapter)/Exercises.swift). Run the plain chapter "
+                + "at the exercise's profile first, then its command; the run goes to "
+                + "`figures/\(chapter)/<profile>-exercises/N/` (its results.json, provenance.json and "
+                + "exercise.json are committed, its figures stay on your machine).",
             "",
         ]
         var ran: [String] = [], notRun: [String] = []
         for exercise in list {
             let folder = folder(exercise.number, profile: exercise.profile)
             let profile = exercise.profile.rawValue
-            lines.append("\(exercise.number). `\(command(exercise))` — runs with `\(exercise.arguments.joined(separator: " "))` "
-                         + "at the \(profile) profile. \(exercise.question)")
+            lines.append("\(exercise.number). `\(command(exercise))` — runs with "
+                         + "`\(exercise.arguments.joined(separator: " "))` at the \(profile) profile. "
+                         + exercise.question)
             if let sizing = exercise.sizing { lines += ["", "   Sized for \(profile): \(sizing)"] }
             lines.append("")
             guard let outcome = try? ExerciseOutcome.load(
@@ -146,12 +160,17 @@ extension ChapterExercises {
             ran.append("\(exercise.number) at \(profile)")
             let current = try? RunRecord.load(from: root.appendingPathComponent(
                 "figures/\(chapter)/\(profile)/\(RunRecord.fileName)"))
-            if let current, current.git.commit != outcome.referenceCommit || current.date != outcome.referenceDate {
-                lines += ["   *Stale*: the plain run in `figures/\(chapter)/\(profile)/` has changed since this outcome "
-                          + "was computed (against commit \(outcome.referenceCommit.prefix(12))); rerun the command.", ""]
+            if let current, current.git.commit != outcome.referenceCommit
+                || current.date != outcome.referenceDate {
+                lines += ["   *Stale*: the plain run in `figures/\(chapter)/\(profile)/` has changed since "
+                          + "this outcome was computed (against commit "
+                          + "\(outcome.referenceCommit.prefix(12))); rerun the command.", ""]
             }
-            lines += ["   Outcome (\(profile), `\(folder)/\(ExerciseOutcome.fileName)`): \(outcome.outcome)", ""]
-            lines += outcome.checks.map { "   - \($0.holds ? "holds" : "**does not hold**"): \($0.statement)" }
+            lines += ["   Outcome (\(profile), `\(folder)/\(ExerciseOutcome.fileName)`): "
+                      + outcome.outcome, ""]
+            lines += outcome.checks.map {
+                "   - \($0.holds ? "holds" : "**does not hold**"): \($0.statement)"
+            }
             lines.append("")
         }
         lines.append("Run so far: " + (ran.isEmpty ? "none" : ran.joined(separator: ", "))

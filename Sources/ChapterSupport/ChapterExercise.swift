@@ -174,9 +174,11 @@ public struct ExerciseOutcome: Codable, Equatable, Sendable {
 ///
 /// ```swift
 /// // chapters/classic/Exercises.swift
-/// let classicExercises = ChapterExercises(chapter: "classic", readme: chapterReadme(beside: #filePath), [
-///     ChapterExercise(1, arguments: ["--reset", "zero"], question: "…", metrics: Metrics.self) { ref, run in … },
-/// ])
+/// let classicExercises = ChapterExercises(
+///     chapter: "classic", readme: chapterReadme(beside: #filePath), [
+///         ChapterExercise(1, arguments: ["--reset", "zero"], question: "…",
+///                         metrics: Metrics.self) { reference, run in … },
+///     ])
 /// // chapters/classic/main.swift
 /// let arguments = Arguments.parseOrExit(exercises: classicExercises, options: \.chapter)
 /// runChapter {
@@ -227,9 +229,10 @@ public struct ChapterExercises: Sendable {
         do {
             _ = try ChapterOptions.parse(typed)
         } catch {
+            let own = exercise.arguments.joined(separator: " ")
             throw ValidationError(
-                "--exercise \(number) runs exercise \(number)'s own options (\(exercise.arguments.joined(separator: " "))) "
-                    + "against the plain run; add only the shared options (--profile, --seed, --output, --cache, "
+                "--exercise \(number) runs exercise \(number)'s own options (\(own)) against the plain "
+                    + "run; add only the shared options (--profile, --seed, --output, --cache, "
                     + "--threads, …), not the chapter's own (\(ChapterOptions.message(for: error))).")
         }
         let flags = exercise.arguments.filter { $0.hasPrefix("--") }
@@ -245,7 +248,9 @@ extension ParsableCommand {
     /// `exercises` and parses again with exercise N's arguments added, so that everything after
     /// this line runs the exercise. A bad N, or a chapter option typed beside `--exercise`,
     /// stops the program with the message and the usage (exit status 64) before any work.
-    public static func parseOrExit(exercises: ChapterExercises, options: KeyPath<Self, ChapterOptions>) -> Self {
+    public static func parseOrExit(
+        exercises: ChapterExercises, options: KeyPath<Self, ChapterOptions>
+    ) -> Self {
         let typed = Array(CommandLine.arguments.dropFirst())
         let parsed = parseOrExit(typed)
         guard let number = parsed[keyPath: options].exercise else { return parsed }

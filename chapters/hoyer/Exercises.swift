@@ -14,6 +14,14 @@ private let regularised = ["hoyer-sum-reg", "hoyer-cw-reg"]
 
 private func fixed(_ v: Double?, _ digits: Int = 3) -> String { v.map { formatFixed($0, digits: digits) } ?? "–" }
 
+/// A regulariser weight as `0`, `1e-7` or `2.5e-7` (the sweep's weights are stored as Float).
+private func weight(_ w: Double) -> String {
+    guard w > 0 else { return "0" }
+    let exponent = Int((log10(w) + 1e-6).rounded(.down))
+    let mantissa = (w / pow(10, Double(exponent)) * 10).rounded() / 10
+    return (mantissa == mantissa.rounded() ? "\(Int(mantissa))" : "\(mantissa)") + "e\(exponent)"
+}
+
 let hoyerExercises = ChapterExercises(chapter: "hoyer", readme: chapterReadme(beside: #filePath), [
     ChapterExercise(
         1, arguments: ["--regularisation-weight", "1e-6"],
@@ -32,9 +40,9 @@ let hoyerExercises = ChapterExercises(chapter: "hoyer", readme: chapterReadme(be
                                reference: old?.accuracy, exercise: new?.accuracy)
         let sweep = run.regulariserSweep.sorted { $0.regularisationWeight < $1.regularisationWeight }
         for (i, point) in sweep.enumerated() {
-            f.value("sweep.\(i).spike-rate", "sweep, α_H = \(point.regularisationWeight): mean spike rate",
+            f.value("sweep.\(i).spike-rate", "sweep, α_H = \(weight(point.regularisationWeight)): mean spike rate",
                     reference: nil, exercise: point.meanSpikeRate)
-            f.value("sweep.\(i).accuracy", "sweep, α_H = \(point.regularisationWeight): test accuracy",
+            f.value("sweep.\(i).accuracy", "sweep, α_H = \(weight(point.regularisationWeight)): test accuracy",
                     reference: nil, exercise: point.accuracy)
         }
         let rates = sweep.map(\.meanSpikeRate)
@@ -43,7 +51,12 @@ let hoyerExercises = ChapterExercises(chapter: "hoyer", readme: chapterReadme(be
                 holds: (rate.exercise ?? 1) < (rate.reference ?? 0))
         f.check("fewer-near-threshold", "fewer of its potentials sit near the threshold",
                 holds: (near.exercise ?? 1) < (near.reference ?? 0))
-        f.check("costs-accuracy", "its accuracy falls", holds: (accuracy.exercise ?? 1) < (accuracy.reference ?? 0))
+        // The same test images in both runs: the drop with its paired standard error.
+        let drop = old.flatMap { o in new.map { Difference.paired(o.outcomes, $0.outcomes) } }
+        f.value("hoyer-sum-reg.accuracy-drop-se", "Hoyer sum + reg: s.e. of the accuracy drop, paired over the test images",
+                reference: nil, exercise: drop?.standardError)
+        f.check("costs-accuracy", "its accuracy falls by more than 2 s.e. (paired over the test images)",
+                holds: drop.map { $0.mean > 2 * $0.standardError } ?? false)
         f.check("sweep-rate-falls", "in the sweep the spike rate falls at every larger α_H",
                 holds: zip(rates, rates.dropFirst()).allSatisfy { $0 > $1 })
         f.check("sweep-smaller-steps", "in the sweep each decade of α_H lowers the spike rate by less than the one before",
@@ -54,9 +67,10 @@ let hoyerExercises = ChapterExercises(chapter: "hoyer", readme: chapterReadme(be
         f.outcome = "Hoyer sum + reg fires at \(F.percent(rate.exercise, digits: 2)) (plain run \(F.percent(rate.reference, digits: 2))), "
             + "with \(F.percent(near.exercise, digits: 2)) of its potentials near the threshold (plain "
             + "\(F.percent(near.reference, digits: 2))), at \(F.percent(accuracy.exercise, digits: 2)) accuracy (plain "
-            + "\(F.percent(accuracy.reference, digits: 2)), ± \(F.percent(new?.accuracyStandardError, digits: 2)) binomial s.e.). "
+            + "\(F.percent(accuracy.reference, digits: 2)); drop \(drop.map { F.points($0.mean, digits: 2) } ?? "–") ± "
+            + "\(drop.map { formatFixed(100 * $0.standardError, digits: 2) } ?? "–"), paired s.e.). "
             + "Sweep (α_H: spike rate, accuracy): " + sweep.map {
-                "\($0.regularisationWeight): \(F.percent($0.meanSpikeRate, digits: 2)), \(F.percent($0.accuracy))"
+                "\(weight($0.regularisationWeight)): \(F.percent($0.meanSpikeRate, digits: 2)), \(F.percent($0.accuracy))"
             }.joined(separator: "; ") + "."
         return f
     },
