@@ -174,8 +174,8 @@ extension NIRGraph {
 // MARK: - Weight layers with BatchNorm folded in
 
 /// A Conv2D or Linear as a NIR node, with the previous neuron's spike value θ folded in
-/// (W ← θ·W) and a following BatchNorm folded in per output channel c, as `foldBatchNorm`
-/// does (SNNConversion):
+/// (W ← θ·W) and a following BatchNorm folded in per output channel c (`BatchNorm.foldedWeights`
+/// and `foldedBias`, as `foldBatchNorm` in SNNConversion):
 ///
 ///     a_c = γ_c/√(σ²_c + ε),   W_c ← a_c·W_c,   b_c ← (b_c − μ_c)·a_c + β_c
 ///
@@ -198,21 +198,15 @@ private func weightNode(_ layer: any Layer, name: String, shape: [Int], spikeVal
         preconditionFailure("weightNode takes Conv2D or Linear")
     }
     let outputs = weight.shape[0]
-    var w = NIRArray(spikeValue.map { weight * $0 } ?? weight)
-    var b = bias.map(NIRArray.init)
+    let scaled = spikeValue.map { weight * $0 } ?? weight
+    var (w, b) = (NIRArray(scaled), bias.map(NIRArray.init))
     var decreasing = [Bool](repeating: false, count: outputs)
     if let norm {
         guard norm.channels == outputs else {
             throw NIRError.shapeMismatch(node: name, detail: "BatchNorm(\(norm.channels)) after a layer with \(outputs) outputs")
         }
-        let gamma = norm.scale.value.scalars, beta = norm.shift.value.scalars
-        let mean = norm.runningMean.scalars, variance = norm.runningVariance.scalars
-        let factor = (0..<outputs).map { gamma[$0] / (variance[$0] + norm.epsilon).squareRoot() }
-        let row = w.values.count / outputs
-        for i in w.values.indices { w.values[i] *= factor[i / row] }
-        let old = b?.values ?? [Float](repeating: 0, count: outputs)
-        b = NIRArray(shape: [outputs], values: (0..<outputs).map { (old[$0] - mean[$0]) * factor[$0] + beta[$0] })
-        decreasing = factor.map { $0 < 0 }
+        (w, b) = (NIRArray(norm.foldedWeights(scaled)), NIRArray(norm.foldedBias(bias)))
+        decreasing = norm.foldingFactors.map { $0 < 0 }
     }
     switch layer {
     case let conv as Conv2D:

@@ -52,6 +52,38 @@ public final class BatchNorm: Layer {
         }
     }
 
+    // MARK: Folding into the weight layer before it (inference)
+
+    /// a_c = γ_c/√(σ²_c + ε): at inference y_c = a_c·(x_c − μ_c) + β_c, one affine map per
+    /// channel, which the Conv2D or Linear before this layer can absorb (`foldedWeights`,
+    /// `foldedBias`). a_c < 0 reverses the order of channel c.
+    public var foldingFactors: [Float] {
+        let gamma = scale.value.scalars, variance = runningVariance.scalars
+        return (0..<channels).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
+    }
+
+    /// W_c ← a_c·W_c for the weights `w` (`[K, …]`, row c feeding channel c) of the layer
+    /// before this one.
+    public func foldedWeights(_ w: Tensor) -> Tensor {
+        precondition(w.shape[0] == channels, "BatchNorm(\(channels)) after a layer with \(w.shape[0]) outputs")
+        let factor = foldingFactors
+        var folded = w
+        let row = w.count / channels
+        folded.withUnsafeMutableBufferPointer { p in
+            for c in 0..<channels { for i in 0..<row { p[c * row + i] *= factor[c] } }
+        }
+        return folded
+    }
+
+    /// b_c ← (b_c − μ_c)·a_c + β_c for the bias `b` of the layer before this one (nil: none,
+    /// i.e. zero).
+    public func foldedBias(_ b: Tensor?) -> Tensor {
+        let factor = foldingFactors, mean = runningMean.scalars, beta = shift.value.scalars
+        let old = b?.scalars ?? [Float](repeating: 0, count: channels)
+        return Tensor(shape: [channels],
+                      scalars: (0..<channels).map { (old[$0] - mean[$0]) * factor[$0] + beta[$0] })
+    }
+
     /// Replaces the running statistics (checkpoint loading).
     public func setRunningStatistics(mean: Tensor, variance: Tensor) {
         precondition(mean.count == channels && variance.count == channels, "statistics size mismatch")

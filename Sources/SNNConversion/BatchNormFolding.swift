@@ -40,34 +40,15 @@ public func foldBatchNorm(_ network: Sequential) throws -> Sequential {
     return Sequential(result)
 }
 
-/// One weight layer with the BN that follows it folded in (see `foldBatchNorm`).
+/// One weight layer with the BN that follows it folded in (see `foldBatchNorm`;
+/// `BatchNorm.foldedWeights` and `foldedBias` hold the arithmetic).
 func _folded(_ layer: any Layer, into bn: BatchNorm) -> any Layer {
-    let channels = bn.channels
-    // factor[c] = γ[c] / √(σ²[c] + ε)
-    let gamma = bn.scale.value.scalars, beta = bn.shift.value.scalars
-    let mean = bn.runningMean.scalars, variance = bn.runningVariance.scalars
-    let factor = (0..<channels).map { gamma[$0] / (variance[$0] + bn.epsilon).squareRoot() }
-    func foldWeight(_ w: Tensor) -> Tensor {
-        // rows of w are output channels: [K, …] — scale row c by factor[c]
-        precondition(w.shape[0] == channels, "BatchNorm(\(channels)) after a layer with \(w.shape[0]) outputs")
-        var folded = w
-        let row = w.count / channels
-        folded.withUnsafeMutableBufferPointer { p in
-            for c in 0..<channels { for i in 0..<row { p[c * row + i] *= factor[c] } }
-        }
-        return folded
-    }
-    func foldBias(_ b: Tensor?) -> Tensor {
-        let old = b?.scalars ?? [Float](repeating: 0, count: channels)
-        return Tensor(shape: [channels],
-                      scalars: (0..<channels).map { (old[$0] - mean[$0]) * factor[$0] + beta[$0] })
-    }
     switch layer {
     case let conv as Conv2D:
-        return Conv2D(weight: foldWeight(conv.weight.value), bias: foldBias(conv.bias?.value),
+        return Conv2D(weight: bn.foldedWeights(conv.weight.value), bias: bn.foldedBias(conv.bias?.value),
                       stride: conv.stride, padding: conv.padding)
     case let linear as Linear:
-        return Linear(weight: foldWeight(linear.weight.value), bias: foldBias(linear.bias?.value))
+        return Linear(weight: bn.foldedWeights(linear.weight.value), bias: bn.foldedBias(linear.bias?.value))
     default:
         preconditionFailure("only Conv2D and Linear fold a BatchNorm")
     }
