@@ -107,12 +107,8 @@ public struct ChapterExercise: Sendable {
         sizing: String? = nil, metrics: Metrics.Type,
         rule: @escaping @Sendable (_ reference: Metrics, _ exercise: Metrics) -> ExerciseFinding
     ) {
-        self.number = number
-        self.arguments = arguments
-        self.question = question
-        self.profile = profile
-        self.sizing = sizing
-        self.rule = { reference, exercise in
+        self.init(number, arguments: arguments, question: question, profile: profile, sizing: sizing) {
+            reference, exercise in
             rule(try reference.metrics(as: Metrics.self), try exercise.metrics(as: Metrics.self))
         }
     }
@@ -125,15 +121,22 @@ public struct ChapterExercise: Sendable {
         rule: @escaping @Sendable (_ reference: (metrics: Metrics, config: Config),
                                    _ exercise: (metrics: Metrics, config: Config)) -> ExerciseFinding
     ) {
+        self.init(number, arguments: arguments, question: question, profile: profile, sizing: sizing) {
+            reference, exercise in
+            rule((try reference.metrics(as: Metrics.self), try reference.config(as: Config.self)),
+                 (try exercise.metrics(as: Metrics.self), try exercise.config(as: Config.self)))
+        }
+    }
+
+    /// The memberwise form both public initialisers go through.
+    private init(_ number: Int, arguments: [String], question: String, profile: Profile,
+                 sizing: String?, rule: @escaping @Sendable (RunRecord, RunRecord) throws -> ExerciseFinding) {
         self.number = number
         self.arguments = arguments
         self.question = question
         self.profile = profile
         self.sizing = sizing
-        self.rule = { reference, exercise in
-            rule((try reference.metrics(as: Metrics.self), try reference.config(as: Config.self)),
-                 (try exercise.metrics(as: Metrics.self), try exercise.config(as: Config.self)))
-        }
+        self.rule = rule
     }
 }
 
@@ -204,9 +207,7 @@ public struct ChapterExercises: Sendable {
 
     /// `swift run chapter-<key> [--profile smoke] --exercise N`.
     public func command(_ exercise: ChapterExercise) -> String {
-        "swift run chapter-\(chapter)"
-            + (exercise.profile == .quick ? "" : " --profile \(exercise.profile.rawValue)")
-            + " --exercise \(exercise.number)"
+        command(exercise, profile: exercise.profile)
     }
 
     /// Exercise `number`, or the error that names the chapter's range.
