@@ -143,6 +143,7 @@ extension ChapterExercises {
             "",
         ]
         var ran: [String] = [], notRun: [String] = []
+        var plainRuns: [Profile: RunRecord?] = [:]   // each profile's plain run, read once
         for exercise in list {
             let folder = folder(exercise.number, profile: exercise.profile)
             let profile = exercise.profile.rawValue
@@ -158,9 +159,11 @@ extension ChapterExercises {
                 continue
             }
             ran.append("\(exercise.number) at \(profile)")
-            let current = try? RunRecord.load(from: root.appendingPathComponent(
-                "figures/\(chapter)/\(profile)/\(RunRecord.fileName)"))
-            if let current, current.git.commit != outcome.referenceCommit
+            if plainRuns[exercise.profile] == nil {
+                plainRuns[exercise.profile] = try? RunRecord.load(from: root.appendingPathComponent(
+                    "figures/\(chapter)/\(profile)/\(RunRecord.fileName)"))
+            }
+            if let current = plainRuns[exercise.profile] ?? nil, current.git.commit != outcome.referenceCommit
                 || current.date != outcome.referenceDate {
                 lines += ["   *Stale*: the plain run in `figures/\(chapter)/\(profile)/` has changed since "
                           + "this outcome was computed (against commit "
