@@ -513,7 +513,7 @@ func readmeBlock(_ m: Metrics, claims: [ClaimTest], profile: Profile) -> String 
               "| SNN | T | fine-tuning | before (%) | after (%) | Δ to DNN (pp) | E/E_DNN fp32 (A / B) | E/E_DNN int32 (A / B) |",
               "|---|---|---|---|---|---|---|---|"]
     for r in m.fineTuned {
-        let e = m.energy.first { $0.fineTuned && $0.timesteps == r.timesteps && $0.name.hasPrefix(r.name) }
+        let e = m.energy(afterFineTuning: r)
         lines.append("| \(r.name) | \(r.timesteps) | \(r.budget) | \(acc(r.before.accuracy)) | \(acc(r.after.accuracy)) | "
             + "\(formatFixed(100 * (r.after.accuracy - m.dnnAccuracyOnSimulated), digits: 2)) | "
             + (e.map { "\(formatFixed($0.ratioFloat32EveryStep, digits: 3)) / \(formatFixed($0.ratioFloat32Once, digits: 3))" } ?? "-")
@@ -532,14 +532,19 @@ func readmeBlock(_ m: Metrics, claims: [ClaimTest], profile: Profile) -> String 
 
 /// The run's headline against the paper's claim, and one caption per figure `writeFigures`
 /// writes, in the same order (ChapterTests checks the ids against the files).
+extension Metrics {
+    /// The energy row of fine-tuning run `r` (same network, same T), if the ledger has one.
+    func energy(afterFineTuning r: FineTuneResult) -> EnergyRow? {
+        energy.first { $0.fineTuned && $0.timesteps == r.timesteps && $0.name.hasPrefix(r.name) }
+    }
+}
+
 func runSummary(_ m: Metrics) -> RunSummary {
     // The fitted rule fine-tuned at T = 2 (the naive rule's T = 2 run is the ablation).
     let atTwo = m.fineTuned.first { $0.timesteps == 2 && $0.rule.kind == .fitted }
     // Its compute energy beside the paper's 159×, whose accounting the abstract does not give:
     // both first-layer conventions, 45 nm float32.
-    let energy = atTwo.flatMap { r in
-        m.energy.first { $0.fineTuned && $0.timesteps == 2 && $0.name.hasPrefix(r.name) }
-    }
+    let energy = atTwo.flatMap(m.energy(afterFineTuning:))
     let ours = atTwo.map {
         "\(pct($0.after.accuracy)) % on \(m.dataset) (converted \(pct($0.before.accuracy)) %, "
             + "DNN \(pct(m.dnnAccuracyOnSimulated)) % on the same images)"
