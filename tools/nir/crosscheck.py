@@ -5,6 +5,13 @@
         Fashion-MNIST test images for T steps and compares per-image predictions and
         per-layer spike counts with `nir evaluate FILE --json OURS.json` (same images, T).
 
+        With --package-neuron it also runs, for a file with a LIF node that resets by
+        subtraction (where snnTorch's Leaky is not the package's recurrence, docs/nir.md §5),
+        the same snnTorch graph with every neuron replaced by the package's recurrence written
+        in torch (PackageNeuron), and compares that too: a diagnostic that separates the graph
+        (weights, shapes, thresholds, leak) from snnTorch's neuron. It also counts the
+        neuron-steps whose membrane stays above θ after a spike, where the two recurrences part.
+
     python crosscheck.py export-snntorch OUT.nir --timesteps T --images N --json SNNTORCH.json
         Builds a small seeded snnTorch network (Leaky, reset to zero), briefly trains it,
         exports it with snntorch.export_nir.export_to_nir + nir.write, runs it in snnTorch and
@@ -73,10 +80,52 @@ def defined_timesteps(graph, default):
     return int(text(value)) if value is not None else default
 
 
-def snntorch_network(graph, corrected=True):
+class PackageNeuron(torch.nn.Module):
+    """The package's membrane recurrence (Sources/TensorCore/MembraneRecurrence.swift), in torch,
+    float32 like the package:
+
+        h[t] = β·u[t−1] + x[t],   s[t] = H(h[t] − θ) with H(0) = 1,
+        u[t] = h[t] − θ·s[t] (subtraction)  or  h[t] − h[t]·s[t] (zero).
+
+    Not snnTorch: the diagnostic of `ours --package-neuron`. It also counts the neuron-steps
+    whose membrane is still above θ after the reset (`departures`): there snnTorch's Leaky with
+    reset_delay=False compares the next membrane with 2θ instead of θ (docs/nir.md §5)."""
+
+    def __init__(self, beta, threshold, subtraction):
+        super().__init__()
+        self.beta = torch.tensor(beta, dtype=torch.float32)
+        self.threshold = torch.as_tensor(threshold, dtype=torch.float32)
+        self.subtraction = subtraction
+        self.u = None
+        self.departures = 0
+        self.neuron_steps = 0
+
+    def reset_mem(self):
+        self.u = None
+
+    def forward(self, x):
+        if self.u is None or self.u.shape != x.shape:
+            self.u = torch.zeros_like(x)
+        h = self.beta * self.u + x
+        s = (h >= self.threshold).to(x.dtype)
+        self.u = h - s * self.threshold if self.subtraction else h - s * h
+        self.departures += int((self.u > self.threshold).sum())
+        self.neuron_steps += self.u.numel()
+        return s
+
+
+def lif_with_subtraction(graph):
+    """Whether `graph` has a LIF node that resets by subtraction (metadata "reset")."""
+    return any(isinstance(n, nir.LIF) and text(n.metadata.get("reset", "zero")) == "subtraction"
+               for n in graph.nodes.values())
+
+
+def snntorch_network(graph, corrected=True, package_neuron=False):
     """snnTorch's import of `graph`, corrected where it departs from NIR (docs/nir.md §5)
     unless `corrected` is False (then only the Flatten fix, without which it cannot run).
-    Returns the module and, per neuron node in chain order, (node name, Leaky module)."""
+    With `package_neuron`, every neuron becomes a PackageNeuron with the β and θ the corrected
+    import would use. Returns the module and, per neuron node in chain order, (node name,
+    neuron module)."""
     import snntorch as snn
     from snntorch.import_nir import import_from_nir
 
@@ -116,9 +165,12 @@ def snntorch_network(graph, corrected=True):
         # differently (its next check is against 2θ). Reset to zero: reset_delay=False is
         # exactly u ← 0 after the spike, for any beta.
         delay = reset == "subtraction" and beta == 1.0
-        replacement = snn.Leaky(beta=beta, threshold=threshold,
-                                reset_mechanism="subtract" if reset == "subtraction" else "zero",
-                                init_hidden=True, reset_delay=delay)
+        if package_neuron:
+            replacement = PackageNeuron(beta, threshold, subtraction=reset == "subtraction")
+        else:
+            replacement = snn.Leaky(beta=beta, threshold=threshold,
+                                    reset_mechanism="subtract" if reset == "subtraction" else "zero",
+                                    init_hidden=True, reset_delay=delay)
         net.set_submodule(name, replacement) if hasattr(net, "set_submodule") else setattr(net, name, replacement)
         neurons.append((name, replacement))
     for name, module in list(net.named_modules()):
@@ -162,7 +214,7 @@ def run_snntorch(net, neurons, images, timesteps, batch=100):
     return predictions, {name: c / len(images) for name, c in counts.items()}
 
 
-def compare(a, b, summary=None, label=None):
+def compare(a, b, summary=None, label=None, extra=None):
     pa, pb = np.array(a["predictions"]), np.array(b["predictions"])
     labels = np.array(a["labels"])
     agree = float((pa == pb).mean())
@@ -184,7 +236,7 @@ def compare(a, b, summary=None, label=None):
                 "network": label or "", "direction": f"{a.get('source', 'A')} vs {b.get('source', 'B')}",
                 "images": int(len(pa)), "timesteps": a["timesteps"], "agreement": agree,
                 "accuracyA": float((pa == labels).mean()), "accuracyB": float((pb == labels).mean()),
-                "worstSpikeDifference": worst, "withinTolerances": bool(ok)}) + "\n")
+                "worstSpikeDifference": worst, "withinTolerances": bool(ok), **(extra or {})}) + "\n")
     return ok
 
 
@@ -211,11 +263,35 @@ def report(summary, output, command):
         "| network | compared | images | T | predictions agree | accuracy (first / second) | largest spike difference | within tolerances |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for r in rows:
+    checks = [r for r in rows if not r.get("diagnostic")]
+    diagnostics = [r for r in rows if r.get("diagnostic")]
+    for r in checks:
         lines.append(
             f"| {r['network']} | {r['direction']} | {r['images']} | {r['timesteps']} | "
             f"{100 * r['agreement']:.2f} % | {100 * r['accuracyA']:.2f} / {100 * r['accuracyB']:.2f} % | "
             f"{100 * r['worstSpikeDifference']:.3f} % | {'yes' if r['withinTolerances'] else '**no**'} |")
+    if diagnostics:
+        lines += [
+            "",
+            "## LIF with reset by subtraction: the graph and the neuron, separated",
+            "",
+            "snnTorch's Leaky is not the package's recurrence for a LIF that resets by subtraction "
+            "(docs/nir.md §5): the two part at the step after a spike that leaves the membrane above "
+            "θ. For each file with such a LIF, `crosscheck.py ours --package-neuron` runs the same "
+            "snnTorch graph (its weights, shapes, thresholds and leak as imported and corrected "
+            "above) with every neuron replaced by the package's recurrence written in torch "
+            "(`PackageNeuron`), and compares it with the package the same way. Agreement there and "
+            "disagreement above places the difference in the neuron model, not in the file. A "
+            "diagnostic: it does not replace the row above.",
+            "",
+            "| network | neuron-steps with the membrane above θ after a spike | predictions agree (snnTorch graph + package neuron) | accuracy (package / torch) | largest spike difference | within tolerances |",
+            "|---|---|---|---|---|---|",
+        ]
+        for r in diagnostics:
+            lines.append(
+                f"| {r['network']} | {100 * r['departures']:.4f} % | {100 * r['agreement']:.2f} % | "
+                f"{100 * r['accuracyA']:.2f} / {100 * r['accuracyB']:.2f} % | "
+                f"{100 * r['worstSpikeDifference']:.3f} % | {'yes' if r['withinTolerances'] else '**no**'} |")
     with open(output, "w") as f:
         f.write("\n".join(lines) + "\n")
     print(f"wrote {output} ({len(rows)} comparisons)")
@@ -239,6 +315,9 @@ def main():
     ours.add_argument("--swift-json", required=True)
     ours.add_argument("--uncorrected", action="store_true",
                       help="run snnTorch's import as it is (IF as Leaky beta 0.9, no reset metadata)")
+    ours.add_argument("--package-neuron", action="store_true",
+                      help="for a file with a LIF that resets by subtraction, also run the graph with "
+                           "the package's recurrence in torch in place of snnTorch's Leaky (a diagnostic)")
     ours.add_argument("--summary", help="append this comparison to a JSON-lines file (`report`)")
     ours.add_argument("--label", help="the network's name in the summary")
     exp = sub.add_parser("export-snntorch")
@@ -284,7 +363,20 @@ def main():
         swift = load_json(args.swift_json, "LowLatencySNN")
         how = "as it is" if args.uncorrected else "corrected as docs/nir.md §5"
         print(f"{args.file}: snnTorch import ({how}) vs nir evaluate")
-        return 0 if compare(swift, theirs, args.summary, args.label) else 1
+        ok = compare(swift, theirs, args.summary, args.label)
+        if args.package_neuron and not args.uncorrected and lif_with_subtraction(graph):
+            net, neurons = snntorch_network(graph, package_neuron=True)
+            predictions, counts = run_snntorch(net, neurons, images, args.timesteps)
+            mine = {"source": "snnTorch graph + package neuron", "timesteps": args.timesteps,
+                    "predictions": predictions, "labels": labels.tolist(),
+                    "layers": [{"node": n, "spikesPerImage": counts[n]} for n, _ in neurons]}
+            departures = sum(m.departures for _, m in neurons) / max(sum(m.neuron_steps for _, m in neurons), 1)
+            print(f"{args.file}: snnTorch's graph with the package's neuron recurrence (diagnostic) vs nir evaluate; "
+                  f"membrane above θ after a spike in {100 * departures:.4f} % of neuron-steps")
+            # A diagnostic: it does not decide the exit status.
+            compare(swift, mine, args.summary, args.label,
+                    extra={"diagnostic": True, "departures": departures})
+        return 0 if ok else 1
 
     # export-snntorch: a small snnTorch network, trained for a few steps so that its
     # predictions are not all one class, exported to NIR.
