@@ -35,10 +35,8 @@ extension ChapterContext {
         trainingFiles.addDataFiles(try dataFiles(backbone.dataset, split: .train))
         let shared = cache.sharing("shared-backbone", stages: [Self.sharedBackboneStage], facts: trainingFiles)
         defer { cache.absorb(shared) }
-        let layers = backbone.features.map { item -> String in
-            if case .conv(let channels) = item { return "conv\(channels)" } else { return "pool" }
-        } + backbone.classifier.map { "fc\($0)" }
-        print("backbone: \(layers.joined(separator: "-")), \(train.count) training images, "
+        print("backbone: \(VGG.layerNames(backbone.features, classifier: backbone.classifier)), "
+              + "\(train.count) training images, "
               + "\(backbone.training.epochs) epochs")
         let seed = self.seed
         let (network, key, _) = try shared.networkStage(

@@ -10,6 +10,13 @@ public enum VGG {
         case pool
     }
 
+    /// The layers in one line, e.g. `conv32-conv32-pool-conv64-conv64-pool-fc256`.
+    public static func layerNames(_ features: [Item], classifier: [Int]) -> String {
+        (features.map { item -> String in
+            if case .conv(let channels) = item { return "conv\(channels)" } else { return "pool" }
+        } + classifier.map { "fc\($0)" }).joined(separator: "-")
+    }
+
     /// Where pooling sits relative to normalisation and activation.
     public enum PoolPlacement: Sendable, Codable, Equatable {
         /// conv → BN → activation → pool (the usual order; conversion papers use average pooling here).
