@@ -47,6 +47,11 @@ private struct UltralowMetrics: Decodable {
     var energy: [Energy]
     var splits: Splits
     var simulatedImages: Int
+    struct Reference: Decodable {
+        var accuracy: Double; var testImages: Int; var dnnMinusReference: Double
+        var dnnMinusReferenceStandardError: Double; var reading: String
+    }
+    var reference: Reference?
 }
 
 /// The part of the resolved configuration these checks read.
@@ -72,6 +77,14 @@ private struct UltralowConfig: Decodable {
         #expect(abs(claim.standardError - 100 * expected.standardError) < 1e-9)
         #expect(abs(tuned.after.outcomes.accuracy - tuned.after.accuracy) < 1e-12)
         #expect(m.dnnAccuracy > 0.3)                                  // chance is 0.1
+        // The baseline: the shared backbone on the same full test set, paired with the DNN. The
+        // gap is the difference of the two full-test accuracies, and its reading follows the rule.
+        let reference = try #require(m.reference)
+        #expect(reference.testImages == 10_000 && reference.accuracy > 0.3)
+        #expect(abs(reference.dnnMinusReference - (m.dnnAccuracy - reference.accuracy)) < 1e-4)
+        #expect(reference.dnnMinusReferenceStandardError > 0)
+        let margin = 0.01 + reference.dnnMinusReference, k = 2 * reference.dnnMinusReferenceStandardError
+        #expect(reference.reading == (margin > k ? "withinOnePoint" : margin < -k ? "moreThanOnePointBelow" : "undecided"))
         // The fine-tuning budget is chosen on held-out training images that neither trained the
         // DNN nor belong to the test set, and the choice is recorded.
         let config = try record.config(as: UltralowConfig.self)

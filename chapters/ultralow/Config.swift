@@ -6,6 +6,7 @@ import ChapterSupport
 import UltralowMethod
 import Datasets
 import NeuralNetworks
+import Training
 
 /// One way of turning the clipped-ReLU DNN into an SNN (NOTES.md §8, experiment 2).
 struct ConversionRule: Codable, Equatable, Hashable, Sendable {
@@ -102,6 +103,11 @@ struct Config: ChapterConfiguration {
     var conversion: ConversionConfig
     var finetune: FineTuneConfig
     var evaluation: EvaluationConfig
+    /// The ReLU ANN the chapter's DNN is measured against (Training's `SharedBackbone`, the one
+    /// the conversion chapters share, loaded from its cached stage): how far the paper's DNN
+    /// design (clip, no BatchNorm, no bias) and this preset's budget stay below a standard
+    /// BatchNorm ANN. nil where no shared backbone is trained on this dataset.
+    var reference: SharedBackbone?
 
     static let allRules: [ConversionRule] = [
         .naive, .shift, .fitted(.constantInput), .fitted(.snnCalibrated),
@@ -132,7 +138,8 @@ struct Config: ChapterConfiguration {
                                  batchSize: UltralowPreset.paper.finetuneBatchSize,
                                  learningRates: [UltralowPreset.paper.finetuneLearningRate],  // §3
                                  heldOutImages: 5_000),           // [ours], see `data`
-        evaluation: EvaluationConfig(batchSize: 100, paperAccuracy: 0.6419))  // §5 [abs]
+        evaluation: EvaluationConfig(batchSize: 100, paperAccuracy: 0.6419),  // §5 [abs]
+        reference: nil)   // the shared backbone's paper preset is CIFAR-10, this DNN's CIFAR-100
 
     /// Minutes on two cores: NOTES.md §8's "VGG-S" on Fashion-MNIST.
     static let quick = paper.modified {
@@ -162,6 +169,7 @@ struct Config: ChapterConfiguration {
         $0.finetune.learningRates = [1e-4, 3e-4, 1e-3]
         $0.finetune.heldOutImages = 2_000
         $0.evaluation.paperAccuracy = nil
+        $0.reference = .quick   // classic's ANN (all 60 000 training images)
     }
 
     /// Seconds: plumbing and coarse trends for ChapterTests.
@@ -180,5 +188,6 @@ struct Config: ChapterConfiguration {
         $0.finetune.epochs = 1
         $0.finetune.learningRates = [UltralowPreset.quick.finetuneLearningRate]   // against "none"
         $0.finetune.heldOutImages = 500
+        $0.reference = .smoke
     }
 }

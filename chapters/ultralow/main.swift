@@ -128,7 +128,7 @@ runChapter {
         if let r = arguments.finetuneLearningRate { c.finetune.learningRates = [r] }
     }
     let context = try ChapterContext(chapter: "ultralow", options: options,
-                                     stages: ["dnn", "fit", "convert", "finetune"])
+                                     stages: ["dnn", ChapterContext.sharedBackboneStage, "fit", "convert", "finetune"])
     context.applyBackends()
     let exercise = try ultralowExercises.prepare(context)  // --exercise N: the plain run's results, read now
     let output = try context.claimOutput()  // folders checked and locked before any work
@@ -207,6 +207,26 @@ runChapter {
     print("DNN test accuracy (the \(test.count) simulated): \(percentWithError(dnnSubsetAccuracy, images: test.count)) %")
     try cache.requireAboveChance(dnnKey, accuracy: dnnAccuracy, images: fullTest.count, classes: fullTest.classCount)
     print("trained clips μˡ: " + clips.map { formatFixed(Double($0), digits: 3) }.joined(separator: "  "))
+    // The baseline: the shared ReLU backbone (classic's ANN, one cached stage; trained here only
+    // if no chapter has yet) on the same full test set, paired with the DNN image by image.
+    // The paper needs its own DNN, so the chapter states the gap rather than closing it.
+    var reference: ReferenceANN?
+    if let backboneConfig = config.reference, backboneConfig.dataset == config.data.dataset {
+        let backbone = try context.sharedBackbone(backboneConfig, cache: cache)
+        let outcomes = ImageOutcomes(classificationCorrectness(
+            backbone.network, batches: fullTest.batches(size: 500, normalization: backbone.normalization)))
+        let dnnFullOutcomes = ImageOutcomes(classificationCorrectness(
+            dnn, batches: fullTest.batches(size: 500, normalization: normalization)))
+        reference = ReferenceANN(
+            architecture: VGG.layerNames(backboneConfig.features, classifier: backboneConfig.classifier)
+                + ", BatchNorm, average pooling",
+            trainingImages: backbone.trainingImages.count, epochs: backboneConfig.training.epochs,
+            outcomes: outcomes,
+            dnnArchitecture: VGG.layerNames(config.dnn.features, classifier: config.dnn.classifier)
+                + ", clipped ReLU, max pooling, no BatchNorm or bias",
+            dnnTrainingImages: train.count, dnnEpochs: config.dnn.epochs, dnnOutcomes: dnnFullOutcomes)
+        print(reference!.sentence)
+    }
 
     // MARK: - 3. Convert: measure the distribution, fit (α, β) per layer and T (NOTES.md §2.4)
     //     (α, β) = argmin E_x[(clip(x, 0, μ) − (β·μ/T)·clip(⌊(T·x + u[0])/(α·μ)⌋, 0, T))²]
@@ -364,7 +384,7 @@ runChapter {
                                  indices: heldOutIndices, stream: "held-out"),
             test: ImageSubset(split: "test", splitLabels: fullTest.labels, classCount: fullTest.classCount,
                               indices: testIndices, stream: "the run's seed (unnamed), second draw")),
-        paperAccuracyCIFAR100T2: config.evaluation.paperAccuracy)
+        paperAccuracyCIFAR100T2: config.evaluation.paperAccuracy, reference: reference)
     // The paper's claims (Report.swift, `ultralowClaims`): paired differences on the simulated
     // images, computed from the metrics alone (every evaluation keeps which images it got right).
     let claims = ultralowClaims(metrics)
