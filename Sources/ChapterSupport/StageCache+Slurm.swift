@@ -35,7 +35,7 @@ struct SlurmTask: Codable, Equatable, Sendable {
     var arguments: [String]
 }
 
-/// The job array a run submitted, kept in `workers/slurm-array.json` so that a later run (after
+/// The job array a run submitted, kept in `workers/seed-<seed>/slurm-array.json` so that a later run (after
 /// `--submit-only`, or after the chapter was stopped) waits for the same tasks instead of
 /// submitting them twice.
 struct SlurmSubmission: Codable, Equatable, Sendable {

@@ -34,9 +34,13 @@ public struct WorkerJob: Sendable, Equatable {
 }
 
 extension StageCache {
-    /// The folder of worker logs and timing reports: `<cache>/<chapter>/<profile>/workers`.
+    /// The folder of worker logs, timing reports and Slurm submissions:
+    /// `<cache>/<chapter>/<profile>/workers/seed-<seed>` (`workers` for a cache without a
+    /// seed). One folder per seed, so that runs of one chapter at different seeds sharing a
+    /// cache (a seed study's, submitted side by side to Slurm) never read each other's reports.
     public var workerDirectory: URL {
-        directory.appendingPathComponent("workers", isDirectory: true)
+        let workers = directory.appendingPathComponent("workers", isDirectory: true)
+        return seed.map { workers.appendingPathComponent("seed-\($0)", isDirectory: true) } ?? workers
     }
 
     /// Computes `jobs` in child processes of this executable, `processes` at a time, each with

@@ -40,22 +40,37 @@ public struct SeedStudyRunner {
     }
 
     /// Runs every chapter's seeds; a chapter with a failed seed gets no study (named in the summary).
+    ///
+    /// A chapter whose stage groups go to Slurm (`--executor slurm`) first runs every seed with
+    /// `--submit-only`, so that all seeds' arrays are queued side by side (each seed keeps its
+    /// submission in its own worker folder), then runs each seed again, which waits for its
+    /// array and builds the results from the cache.
     public func run() -> (summary: String, failed: Bool) {
         var lines = ["Seed studies (seeds \(seeds.map(String.init).joined(separator: ", "))):"]
         var failed = false
         for chapter in chapters {
             let folder = folder(of: chapter)
-            var records: [RunRecord] = []
-            var runs: [String] = []
-            for seed in seeds {
+            func seedRun(_ seed: UInt64, submitOnly: Bool) -> (run: String, report: ChapterReport) {
                 var seeded = arguments
                 seeded.seed = seed
                 seeded.allowDegenerate = true
+                seeded.submitOnly = submitOnly
                 let run = "\(folder)/seed-\(seed)"
                 var runner = ChapterRunner(chapters: [chapter], arguments: seeded, packageRoot: packageRoot,
                                            destination: destination, prepare: prepare, write: write)
                 runner.outputFolder = { _ in run }
-                let report = runner.run()[0]
+                return (run, runner.run()[0])
+            }
+            if arguments.submitsToSlurm(chapter) && seeds.count > 1 {
+                for seed in seeds {
+                    // A failed submission shows again, with its message, in the run below.
+                    _ = seedRun(seed, submitOnly: true)
+                }
+            }
+            var records: [RunRecord] = []
+            var runs: [String] = []
+            for seed in seeds {
+                let (run, report) = seedRun(seed, submitOnly: false)
                 guard !report.status.isFailure,
                       let record = try? RunRecord.load(from: packageRoot.appendingPathComponent("\(run)/\(RunRecord.fileName)"))
                 else { break }

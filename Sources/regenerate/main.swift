@@ -12,7 +12,9 @@
 // login node): chapter-hoyer submits its stage groups as one job array and waits for it, so
 // `compare`, which reads the chapters before it, starts only after they are published. No
 // `sbatch --dependency` chains are needed for that order; the chapters without stage groups
-// run here.
+// run here. A seed study (`--seed-replicates K`) of such a chapter submits every seed's array
+// first (`--submit-only`) and then waits for each, so the seeds' networks train side by side
+// on the cluster. `--cache DIR` puts the stage cache on a file system every node sees.
 //
 // Each chapter is built (`swift build --product chapter-<key>`, same configuration as this
 // tool; see `ProductBuilder`) and run as a child process whose output is streamed with a
@@ -65,6 +67,12 @@ struct Regenerate: ParsableCommand {
     var memoryBudget: Int?
 
     @Option(help: ArgumentHelp(
+        "Root folder of the stage cache, passed to every chapter (default: theirs, data/cache); "
+            + "with --executor slurm, a folder every node sees.",
+        valueName: "dir"))
+    var cache: String?
+
+    @Option(help: ArgumentHelp(
         "Also run each chapter at K training seeds (the run's seed and the K − 1 after it) into "
             + "figures/<key>/<profile>-seed-study/ and test every claim over them (2…20).",
         valueName: "K"))
@@ -93,6 +101,7 @@ struct Regenerate: ParsableCommand {
         _ = try selectedChapters()
         try OptionRule.threads.check(threads)
         try OptionRule.memoryBudget.check(memoryBudget)
+        if let cache, cache.isEmpty { throw ValidationError("--cache needs a folder name.") }
     }
 
     private func selectedChapters() throws -> [Chapter] {
@@ -119,7 +128,7 @@ struct Regenerate: ParsableCommand {
             destination: destination, write: writeToStandardOutput)
         let arguments = ChapterArguments(
             profile: profile, seed: seed, threads: threads, fresh: fresh, memoryBudget: memoryBudget,
-            executor: executor)
+            executor: executor, cache: cache)
         let chapters = try selectedChapters()
         if seedStudiesFromRuns {
             let study = SeedStudyRunner(

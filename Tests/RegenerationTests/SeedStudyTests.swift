@@ -85,6 +85,46 @@ import Testing
             + "--profile smoke --seed 7 --allow-degenerate --output figures/classic/smoke-seed-study/seed-7\n")
     }
 
+    /// With `--executor slurm`, a chapter with stage groups is first run at every seed with
+    /// `--submit-only` (all seeds' arrays queued at once), then at every seed to wait and build;
+    /// a chapter without stage groups runs once per seed, here.
+    @Test func slurmSeedStudiesSubmitEverySeedBeforeWaitingForAny() throws {
+        for (key, slurm) in [("hoyer", true), ("classic", false)] {
+            let folder = try TemporaryFolder()
+            defer { folder.remove() }
+            // A fake chapter: a --submit-only run writes nothing (it would return after sbatch).
+            let script = """
+                echo "$@" >> arguments.txt
+                out=""; seed=""; submit=""; while [ $# -gt 0 ]; do case "$1" in --output) out="$2"; shift;; --seed) seed="$2"; shift;; --submit-only) submit=1;; esac; shift; done
+                [ -n "$submit" ] && exit 0
+                mkdir -p "$out" && sed "s/\"seed\" : 42/\"seed\" : $seed/" fixture.json > "$out/results.json"
+                """
+            let fixture = Self.record(seed: 42, effects: ["a": (0.03, 0.01)])
+            try folder.write(String(decoding: try JSONCoding.prettyEncoder().encode(fixture), as: UTF8.self),
+                             to: "fixture.json")
+            let runner = SeedStudyRunner(
+                chapters: try ChapterCatalog.select([key]), seeds: [42, 43],
+                arguments: ChapterArguments(profile: .smoke, executor: .slurm), packageRoot: folder.url,
+                destination: .log,
+                prepare: { _ in .ready(Command(executable: URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", script, "sh"])) },
+                write: { _ in })
+            #expect(!runner.run().failed)
+            let calls = try String(contentsOf: folder.url.appendingPathComponent("arguments.txt"), encoding: .utf8)
+                .split(separator: "\n").map(String.init)
+            let run = { (seed: Int, extra: String) in
+                "--profile smoke --seed \(seed) --allow-degenerate\(extra) --output figures/\(key)/smoke-seed-study/seed-\(seed)"
+            }
+            if slurm {
+                #expect(calls == [run(42, " --executor slurm --submit-only"), run(43, " --executor slurm --submit-only"),
+                                  run(42, " --executor slurm"), run(43, " --executor slurm")])
+            } else {
+                #expect(calls == [run(42, ""), run(43, "")])
+            }
+            #expect(FileManager.default.fileExists(
+                atPath: folder.url.appendingPathComponent("figures/\(key)/smoke-seed-study/seed-study.json").path))
+        }
+    }
+
     /// `regenerate --seed-studies-from-runs`: the study is rebuilt from the runs in the folder
     /// (in seed order), with no chapter run; a folder with fewer than two runs gets none.
     @Test func aStudyIsRebuiltFromTheRunsInItsFolder() throws {

@@ -186,9 +186,9 @@ for _ in $(seq 1 1200); do
     sleep 0.25
 done
 [ -n "$victim" ] || case_fail "no task reached an epoch checkpoint"
-job="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["jobID"])' "$dir/workers/slurm-array.json")"
+job="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["jobID"])' "$dir/workers/seed-11/slurm-array.json")"
 index="$(python3 -c 'import json,sys; t=[t["index"] for t in json.load(open(sys.argv[1]))["tasks"] if t["group"]==sys.argv[2]]; print(t[0])' \
-    "$dir/workers/slurm-array.json" "$victim")"
+    "$dir/workers/seed-11/slurm-array.json" "$victim")"
 scancel "${job}_${index}"
 set +e; wait "$parent"; status=$?; set -e
 [ "$status" -ne 0 ] || case_fail "the chapter exited 0 although task ${job}_${index} was cancelled"
