@@ -9,7 +9,8 @@
 #   cluster    a 4-task array runs min(4, nproc) tasks at a time (two at a time on 2 cores)
 #   options    bad Slurm options and a chapter without stage groups stop before any work
 #   dry-run    --dry-run prints the array script and submits nothing
-#   identical  chapter-hoyer --executor slurm: results.json metrics and every .dat equal --executor local
+#   identical  chapter-hoyer --executor slurm: results.json metrics and every .dat equal --executor local;
+#              the same for chapter-hybrid's arms
 #   submit     --submit-only returns after sbatch; the same command later adopts the array
 #   scancel    a task cancelled mid-training is named with its Slurm state; the rerun resubmits
 #              only that group, leaves the other checkpoints untouched and no temporary file
@@ -146,6 +147,15 @@ grep -qE "^submitted Slurm job [0-9]+: 6 stage groups" "$LAST_STDOUT" || case_fa
 [ "$(grep -c "computed by a worker process" "$LAST_STDOUT")" -eq 12 ] \
     || case_fail "the chapter did not load 12 stages computed by the array tasks"
 same_results "$WORK/local" "$WORK/slurm"
+case_end
+
+case_begin "identical (hybrid): its arms through Slurm give the metrics and .dat files of --executor local"
+run_cmd "$BIN/chapter-hybrid" --profile smoke --threads 2 --output "$SCRATCH/local" --cache "$SCRATCH/lc"
+expect_status 0
+run_cmd "$BIN/chapter-hybrid" --profile smoke --threads 2 --executor slurm --output "$SCRATCH/slurm" --cache "$CACHE"
+expect_status 0
+grep -qE "^submitted Slurm job [0-9]+: [0-9]+ stage groups? " "$LAST_STDOUT" || case_fail "no array was submitted"
+same_results "$SCRATCH/local" "$SCRATCH/slurm"
 case_end
 
 # ---------------------------------------------------------------------------------------------
