@@ -28,13 +28,31 @@ import Testing
 
         /// An executable `gnuplot` stand-in running `body` with `$out` set to the PNG path the
         /// renderer asked for (`-e "pngfile = '…'"`).
+        ///
+        /// A script just written can fail to start with ETXTBSY ("Text file busy") while a child
+        /// that another test forked in the meantime still holds the write descriptor. So the
+        /// stand-in is started once with `--probe` (which only exits) until it starts, before a
+        /// test relies on it: the failure cases below must be gnuplot's, not this race.
         func fake(_ body: String) throws -> Gnuplot {
             let url = directory.appendingPathComponent("fake-gnuplot-\(UUID().uuidString)")
             let text = "#!/bin/sh\n"
+                + "[ \"$1\" = --probe ] && exit 0\n"
                 + "out=$(printf '%s' \"$2\" | sed \"s/^pngfile = '\\(.*\\)'$/\\1/\")\n"
                 + body + "\n"
             try Data(text.utf8).write(to: url)
             chmod(url.path, 0o755)
+            for attempt in 1...100 {
+                let probe = Process()
+                probe.executableURL = url
+                probe.arguments = ["--probe"]
+                do {
+                    try probe.run()
+                    probe.waitUntilExit()
+                    break
+                } catch where attempt < 100 {
+                    usleep(20_000)
+                }
+            }
             return Gnuplot(path: url.path, timeout: .seconds(20))
         }
 
