@@ -73,10 +73,14 @@ public final class RunOutput: @unchecked Sendable {
         let resultsURL = destination.appendingPathComponent(RunRecord.fileName)
         var published = record
         var reproduced = false
-        if let previous = try? RunRecord.load(from: resultsURL),
-           previous.hasSameResult(as: record) {
+        let previous = try? RunRecord.load(from: resultsURL)
+        if let previous, previous.hasSameResult(as: record) {
             published = record.keepingProvenance(of: previous)
             reproduced = true
+        } else if let previous, previous.config == record.config, previous.seed == record.seed,
+                  let machines = record.arithmetic?.comparison(with: previous.arithmetic) {
+            // The same configuration and seed, another result: say whether the kernels differed.
+            print("this run's results differ from the run it replaces (\(machines))")
         }
         try published.write(to: directory)
         let log = RunLog(context: context, stages: stages, measuredSeconds: measuredSeconds,

@@ -4,6 +4,7 @@
 import Foundation
 import RunRecords
 import Statistics
+import TensorCore
 
 extension RunRecord {
     /// Creates the record of the run described by `context`, with the dataset files it loaded
@@ -31,7 +32,16 @@ extension RunRecord {
             summary: summary, convolution: context.convolution.rawValue,
             data: context.facts.dataDigest, degenerate: context.facts.degenerate, claims: claims,
             memoryBudgetMiB: context.memoryBudgetMiB,
-            nirFiles: context.facts.nirFiles.isEmpty ? nil : context.facts.nirFiles)
+            nirFiles: context.facts.nirFiles.isEmpty ? nil : context.facts.nirFiles,
+            arithmetic: .current)
+    }
+}
+
+extension ArithmeticBackend {
+    /// This process's CPU and the kernels oneDNN and OpenBLAS dispatch to on it.
+    public static var current: ArithmeticBackend {
+        ArithmeticBackend(cpuModel: MachineInfo.current().cpuModel, convolutionISA: DNNLRuntime.effectiveISA,
+                          blasCore: BLASRuntime.coreName)
     }
 }
 

@@ -29,6 +29,8 @@ public struct Provenance: Codable, Sendable, Equatable {
     /// The SHA-256 over the dataset files the run read (`DataDigest.sha256`); nil in files
     /// written before the field existed.
     public var dataDigest: String?
+    /// The CPU and the kernels oneDNN and OpenBLAS chose; nil in files written before the field.
+    public var arithmetic: ArithmeticBackend?
 
     /// The provenance of `record`.
     public init(record: RunRecord) {
@@ -40,6 +42,7 @@ public struct Provenance: Codable, Sendable, Equatable {
         seed = record.seed
         build = record.build
         dataDigest = record.data?.sha256
+        arithmetic = record.arithmetic
     }
 
     /// Reads a provenance.json.

@@ -74,6 +74,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
     /// The NIR files written under `--export-nir` (names in that folder, one per exported
     /// network); nil when none were written. Not part of the result (`hasSameResult`).
     public var nirFiles: [String]?
+    /// The CPU and kernels that computed the run (nil in files written before the field): not
+    /// part of the result, so a run elsewhere with equal numbers is the same result.
+    public var arithmetic: ArithmeticBackend?
 
     /// Creates a record from its parts.
     public init(
@@ -81,9 +84,10 @@ public struct RunRecord: Codable, Sendable, Equatable {
         git: GitRevision, date: Date, build: BuildConfiguration, config: JSONValue,
         metrics: JSONValue, summary: RunSummary? = nil, convolution: String? = nil,
         data: DataDigest? = nil, degenerate: [DegenerateNetwork]? = nil, claims: [ClaimTest]? = nil,
-        memoryBudgetMiB: Int? = nil, nirFiles: [String]? = nil
+        memoryBudgetMiB: Int? = nil, nirFiles: [String]? = nil, arithmetic: ArithmeticBackend? = nil
     ) {
         self.nirFiles = nirFiles
+        self.arithmetic = arithmetic
         self.claims = claims
         self.memoryBudgetMiB = memoryBudgetMiB
         self.convolution = convolution
@@ -121,7 +125,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         return mine == theirs
     }
 
-    /// This record with the provenance (git, date, command line, build, threads, memory budget) of
+    /// This record with the provenance (git, date, command line, build, threads, memory budget, CPU and kernels) of
     /// `earlier`, which holds the same result: the run that first produced a result stays
     /// its provenance.
     public func keepingProvenance(of earlier: RunRecord) -> RunRecord {
@@ -132,6 +136,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         kept.build = earlier.build
         kept.threads = earlier.threads
         kept.memoryBudgetMiB = earlier.memoryBudgetMiB
+        kept.arithmetic = earlier.arithmetic
         return kept
     }
 
@@ -145,6 +150,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         result.build = .debug
         result.threads = 0
         result.memoryBudgetMiB = nil
+        result.arithmetic = nil
         return try JSONCoding.compactEncoder().encode(result)
     }
 

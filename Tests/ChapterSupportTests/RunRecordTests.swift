@@ -126,6 +126,9 @@ import Testing
         later.commandLine = ["chapter-classic", "--profile", "smoke", "--fresh"]
         later.build = .release
         later.threads = 1
+        // Another machine with the same numbers: the same result, and the first machine stays.
+        #expect(earlier.arithmetic == .current)
+        later.arithmetic = ArithmeticBackend(cpuModel: "Another CPU", convolutionISA: "Intel AVX2", blasCore: "Haswell")
         #expect(later.hasSameResult(as: earlier) && earlier.hasSameResult(as: later))
         let encoder = JSONCoding.compactEncoder()
         #expect(try encoder.encode(later.keepingProvenance(of: earlier)) == encoder.encode(earlier))
@@ -200,5 +203,23 @@ import Testing
         #expect(MachineInfo.parseCPUModel(cpuinfo: arm) == "Raspberry Pi 4 Model B Rev 1.4")
         #expect(MachineInfo.parseCPUModel(cpuinfo: "") == nil)
         #expect(MachineInfo.current().cores >= 1)
+    }
+
+    /// provenance.json carries the CPU and kernels; a comparison names both machines when they
+    /// differ, and says nothing for a file written before the field.
+    @Test func provenanceRecordsTheCPUAndItsKernels() throws {
+        let folder = try TestDirectory()
+        defer { folder.remove() }
+        let earlier = try record(in: folder)
+        try earlier.write(to: folder.url)
+        let provenance = try Provenance.load(from: folder.url.appendingPathComponent(Provenance.fileName))
+        #expect(provenance.arithmetic == earlier.arithmetic && provenance.arithmetic != nil)
+        let here = try #require(earlier.arithmetic)
+        #expect(!here.convolutionISA.isEmpty && !here.blasCore.isEmpty && here.blasCore != "unknown")
+        let other = ArithmeticBackend(cpuModel: "Another CPU", convolutionISA: "Intel AVX2", blasCore: "Haswell")
+        #expect(here.comparison(with: here) == "same CPU and kernels as that run")
+        let text = try #require(here.comparison(with: other))
+        #expect(text.contains("Intel AVX2") && text.contains("Haswell") && text.contains(here.convolutionISA))
+        #expect(here.comparison(with: nil) == nil)
     }
 }
