@@ -140,9 +140,9 @@ public struct ChapterContext: Sendable {
         self.facts = RunFacts()
     }
 
-    /// The chapters that call `exportNIR` for `--export-nir` (docs/nir.md §4); any other
+    /// The chapters that call `exportNIR` for `--export-nir` (docs/nir.md §4, §4b); any other
     /// chapter refuses the option before any work.
-    public static let chaptersExportingNIR: Set<String> = ["classic", "attention", "rnl", "hoyer"]
+    public static let chaptersExportingNIR: Set<String> = ["classic", "attention", "rnl", "hoyer", "ultralow"]
 
     /// The chapters that run `--exercise N` (`ChapterExercises`); chapter-primer instead
     /// computes every exercise's outcome inside its own run.

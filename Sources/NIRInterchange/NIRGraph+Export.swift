@@ -40,6 +40,8 @@ extension NIRGraph {
     ///     metadata timesteps = 1
     ///     conv → max pool → [BatchNorm] → one-step spike → conv (BN folded) → IF(θ_c) →
     ///     AvgPool2d → IF(0.5/n or (n − 0.5)/n per channel), the window rewrite (§4)
+    ///     IF/LIF neuron → max pool → neuron → AvgPool2d → IF(0.5/n, reset to zero), the
+    ///     spikes' OR at every step (§4b)
     ///     spikes of value θ (converted networks) → unit spikes, θ folded into the next
     ///     weight layer (W ← θ·W), or a final Scale node when no weight layer follows
     ///     reset by subtraction → v_reset = 0 and metadata reset = "subtraction" (§2)
@@ -50,7 +52,7 @@ extension NIRGraph {
     ///   - timeStep: Δt in seconds for the LIF time constants (docs/nir.md §1).
     ///   - metadata: graph metadata to add (e.g. the input standardisation).
     /// - Throws: `NIRError.notRepresentable` naming the layer (index and summary) for a layer
-    ///   NIR cannot express exactly: max pooling outside the window rewrite, a BatchNorm with
+    ///   NIR cannot express exactly: max pooling outside the two rewrites, a BatchNorm with
     ///   no weight layer before it, an activation left in, u(0) = θ/2, a one-step threshold
     ///   that is not a positive number, a neuron that is neither an IF/LIF `SpikingNeuron` nor
     ///   a `OneStepSpikingLayer` (single-spike, …).
@@ -64,10 +66,13 @@ extension NIRGraph {
         var shape = inputShape
         var spikeValue: Float? = nil   // θ of the last neuron, still to fold into a weight layer
         var oneStep = false            // a one-step layer makes the whole file a T = 1 network
+        var afterNeuron = false        // the previous layer was a multi-step IF/LIF neuron
         var position = 0
         while position < layers.count {
             let (index, layer) = layers[position]
             position += 1
+            let followsNeuron = afterNeuron
+            afterNeuron = false
             let name = "layer\(index)"
             func reject(_ reason: String) -> NIRError {
                 .notRepresentable(node: "\(name) \(layer.summary)", reason: reason)
@@ -147,14 +152,23 @@ extension NIRGraph {
                         metadata: neuronMetadata))
                 }
                 spikeValue = neuron.spikeValue == 1 ? nil : neuron.spikeValue
+                afterNeuron = true
+            case let pool as MaxPool where followsNeuron:
+                // Max pooling of one neuron layer's spikes, at every step: all carry the same
+                // value, so the maximum is that value times an OR over the window (§4b).
+                guard shape.count == 3 else { throw NIRError.shapeMismatch(node: name, detail: "pooling needs [C, H, W], gets \(shape)") }
+                let rewrite = spikeOR(pool: pool, name: name, shape: shape)
+                nodes += rewrite.nodes
+                shape = rewrite.shape
             case let other as any SpikingLayer:
                 throw reject("\(type(of: other)) has no NIR neuron model (IF and LIF SpikingNeuron layers and "
                              + "one-step layers export)")
             case is BatchNorm:
                 throw reject("a BatchNorm folds only into the Conv2D or Linear right before it (or before its max pool)")
             case is MaxPool:
-                throw reject("max pooling has no NIR node (NIR 1.0 pools by sum or average); it is exported only as "
-                             + "conv → max pool → [BatchNorm] → one-step spike layer (docs/nir.md §4)")
+                throw reject("max pooling has no NIR node (NIR 1.0 pools by sum or average); it is exported only "
+                             + "right after an IF/LIF neuron layer (its spikes, §4b) or as conv → max pool → "
+                             + "[BatchNorm] → one-step spike layer (docs/nir.md §4)")
             default:
                 throw reject("no NIR node for this layer in a spiking network")
             }
@@ -280,6 +294,27 @@ private func windowRewrite(pool: MaxPool, poolName: String, spikeName: String, t
         oneStepNeuron("\(spikeName)_window", thresholds: thresholds, shape: shape),
         NIRNode(poolName, .averagePool2d(kernelSize: [k, k], stride: [stride, stride], padding: [0, 0])),
         oneStepNeuron(spikeName, thresholds: counts, shape: pooled),
+    ], pooled)
+}
+
+/// Max pooling of a multi-step neuron layer's spikes (docs/nir.md §4b). Every spike of the
+/// layer carries the same value, so at each step the window's maximum is that value when at
+/// least one of its n = k² neurons fired, and 0 otherwise: an OR. With m[t] the window's average
+/// of unit spikes (a multiple of 1/n), an IF with θ = 0.5/n that resets to zero computes it
+/// exactly: its membrane is 0 at the start of every step (a step with m = 0 leaves it at 0, any
+/// m ≥ 1/n fires and resets it), so s[t] = [m[t] > 0.5/n] = OR. The spike value stays pending
+/// for the next weight layer, as after the neuron itself. Nodes: AvgPool2d ("<pool>"), IF
+/// ("<pool>_or", node metadata reset = "zero").
+private func spikeOR(pool: MaxPool, name: String, shape: [Int]) -> (nodes: [NIRNode], shape: [Int]) {
+    let (k, stride) = (pool.size, pool.stride)
+    let pooled = [shape[0], (shape[1] - k) / stride + 1, (shape[2] - k) / stride + 1]
+    let n = Float(k * k)
+    return ([
+        NIRNode(name, .averagePool2d(kernelSize: [k, k], stride: [stride, stride], padding: [0, 0])),
+        NIRNode("\(name)_or", .integrateAndFire(r: NIRArray(shape: pooled, repeating: 1),
+                                                threshold: NIRArray(shape: pooled, repeating: 0.5 / n),
+                                                reset: NIRArray(shape: pooled, repeating: 0)),
+                metadata: [NIRMetadataKey.reset: ResetMode.zero.rawValue]),
     ], pooled)
 }
 

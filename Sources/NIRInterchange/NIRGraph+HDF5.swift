@@ -24,6 +24,10 @@ extension NIRGraph {
 
     /// Writes the graph as a NIR HDF5 file, replacing any file at `url`.
     public func write(to url: URL) throws {
+        try _HDF5.exclusive { try writeFile(url) }
+    }
+
+    private func writeFile(_ url: URL) throws {
         do {
             let file = try _HDF5File.create(url)
             let root = try file.root()
@@ -60,6 +64,10 @@ extension NIRGraph {
     /// - Throws: `NIRError.unreadableFile` (missing, not HDF5, truncated),
     ///   `.notANIRFile`, `.unknownNodeType`, `.missingParameter`, `.shapeMismatch`.
     public init(contentsOf url: URL) throws {
+        self = try _HDF5.exclusive { try NIRGraph(readingFile: url) }
+    }
+
+    private init(readingFile url: URL) throws {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw NIRError.unreadableFile(path: url.path, reason: "no such file")
         }

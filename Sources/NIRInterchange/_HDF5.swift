@@ -5,6 +5,21 @@
 import CHDF5
 import Foundation
 
+/// One NIR file at a time in this process: the whole read or write, from opening the file to
+/// closing its last handle. Debian's libhdf5 is built thread-safe (one call at a time), but a
+/// file's operations from two threads could still interleave between calls; a test run with
+/// parallel NIR writes and reads once found a file it had just written unreadable.
+enum _HDF5 {
+    private static let lock = NSLock()
+
+    /// Runs `body` while no other thread of this process is inside libhdf5.
+    static func exclusive<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+}
+
 /// One dataset's contents as read, whatever its stored type.
 enum _HDF5Value {
     /// Floating-point values (any stored width), converted to Float.

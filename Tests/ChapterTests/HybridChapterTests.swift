@@ -22,12 +22,14 @@ private struct HybridMetrics: Decodable {
     }
     struct Effects: Decodable { var singleSpikeBoundHolds: Bool }
     var annAccuracy: Double
+    var testImages: Int
     var timesteps: Int
     var annMACsPerImage: Double
     var poolingConvention: String
     var arms: [Arm]
     /// nil when arm A, C or D did not run (`--arms`).
     var effects: Effects?
+    var reference: BaselineGapRecord?
 }
 
 @Suite(.serialized) struct HybridChapterTests {
@@ -35,6 +37,8 @@ private struct HybridMetrics: Decodable {
         let output = temporaryRunFolder("hybrid")
         let m = try runSmoke("hybrid", output: output).metrics(as: HybridMetrics.self)
         #expect(m.annAccuracy > 0.3)                                    // chance is 0.1
+        // The baseline: the shared backbone on the arms' test images, paired with this ANN.
+        try expectBaselineGap(m.reference, chapterAccuracy: m.annAccuracy, testImages: m.testImages)
         #expect(m.arms.map(\.key) == ["A", "B", "C", "D"])
         #expect(m.poolingConvention == "pooled")
         let arm = Dictionary(uniqueKeysWithValues: m.arms.map { ($0.key, $0) })

@@ -8,12 +8,16 @@ private struct RNLMetrics: Decodable {
         var method: String
         var accuracy: [Double]
         var annAccuracyOnSimulatedSubset: Double
+        var fullTestAccuracy: [Double]
         var firingRates: [Double]
         var firstTimestepStayingWithinOnePoint: Int?
     }
     struct Fit: Decodable { var omegas: [Double]; var errors: [[Double]] }
     struct Checkpoint: Decodable { var validationAccuracy: Double; var selected: Bool; var p: Double }
     var rnlANNAccuracy: Double
+    var simulatedImages: Int
+    var fullTestImages: Int
+    var fullTestTimesteps: Int
     var methods: [Method]
     var fitCurves: [Fit]
     var firstLayerBoundWorstRatio: Double
@@ -38,6 +42,16 @@ private struct RNLConfig: Decodable { struct RIL: Decodable { var tolerance: Dou
             // Δ = 10 points: smoke trains one epoch on 3k images and simulates 200 images,
             // T ≤ 64; measured gaps were 0.5–1.5 points.
             #expect(method.annAccuracyOnSimulatedSubset - method.accuracy.last! <= 0.10, "\(method.method)")
+        }
+        // The short simulation (every T ≤ 16 on other, more images) estimates the same curve:
+        // at T = 16 the two agree within 4 s.e. of their difference.
+        #expect(metrics.fullTestTimesteps == 16 && metrics.fullTestImages == 300)
+        for method in metrics.methods {
+            #expect(method.fullTestAccuracy.count == metrics.fullTestTimesteps, "\(method.method)")
+            let (long, short) = (method.accuracy[15], method.fullTestAccuracy[15])
+            let se = (long * (1 - long) / Double(metrics.simulatedImages)
+                      + short * (1 - short) / Double(metrics.fullTestImages)).squareRoot()
+            #expect(abs(long - short) <= 4 * max(se, 0.01), "\(method.method): \(long) vs \(short)")
         }
         // ε¹(t) ≤ Ω¹/t for the first hidden layer (constant input), and every fit curve decays.
         #expect(metrics.firstLayerBoundWorstRatio <= 1 + 1e-6)

@@ -132,7 +132,9 @@ private func expectError(_ expected: NIRError, _ body: () throws -> Void) {
     @Test func exportRejectsWhatNIRCannotExpress() throws {
         var rng = SeededGenerator(seed: 2)
         let cases: [(Sequential, String)] = [
-            (Sequential([Conv2D(1, 2, kernelSize: 3, padding: 1, using: &rng), SpikingNeuron(), MaxPool(2)]), "layer2"),
+            // Max pooling of currents (not right after a neuron layer, and not a one-step block).
+            (Sequential([Conv2D(1, 2, kernelSize: 3, padding: 1, using: &rng), AveragePool(1), MaxPool(2),
+                         SpikingNeuron()]), "layer2"),
             (Sequential([Linear(4, 2, using: &rng), SpikingNeuron(initialMembrane: .halfThreshold)]), "layer1"),
             (Sequential([Linear(4, 2, using: &rng), ReLU()]), "layer1"),
         ]

@@ -13,8 +13,11 @@ struct Config: ChapterConfiguration {
         var trainLimit: Int?
         /// Training images held out for the RIL selection rule (never trained on).
         var validationCount: Int
-        /// Test images simulated (stratified subset; nil = all). The ANNs are scored on it too.
+        /// Test images of the long simulation to T_max (stratified subset; nil = all). The ANNs
+        /// are scored on it too, for "within 1 point of its own ANN".
         var simulatedTestLimit: Int?
+        /// Test images of the short simulation to `EvaluationConfig.fullTestTimesteps` (nil = all).
+        var fullTestLimit: Int?
     }
     /// Moved to RNLMethod (shared with chapter-compare); same cases, same JSON.
     typealias OptimizerChoice = ANNOptimizer
@@ -59,6 +62,8 @@ struct Config: ChapterConfiguration {
         var fitBatchSize: Int
         /// T at which ANN activation vs SNN rate is scattered.
         var scatterTimesteps: [Int]
+        /// Every T ≤ this is also simulated on the `fullTestLimit` images.
+        var fullTestTimesteps: Int
     }
 
     var data: DataConfig
@@ -70,7 +75,7 @@ struct Config: ChapterConfiguration {
     /// The authors' CIFAR-10 VGG-16 pipeline (NOTES.md §5, §6, §3.5).
     static let paper = Config(
         data: DataConfig(dataset: .cifar10, trainLimit: 40_000,        // tutorial.py: 40k/10k split
-                         validationCount: 10_000, simulatedTestLimit: nil),
+                         validationCount: 10_000, simulatedTestLimit: nil, fullTestLimit: nil),
         ann: ANNConfig(features: VGG.vgg16, classifier: [4096, 4096],   // models/vgg.py
                        epochs: 200, batchSize: 50,                      // para_train.py
                        optimizer: .sgd(momentum: 0.9), learningRate: 0.1,
@@ -84,12 +89,15 @@ struct Config: ChapterConfiguration {
                        tolerance: 0.03),                                // fast_train.py default
         evaluation: EvaluationConfig(maxTimesteps: 512, batchSize: 100, chunk: 8,  // evaluate.py T = 500
                                      fitBatchSize: 50,                  // one test batch
-                                     scatterTimesteps: [8, 32, 128]))   // NOTES.md §8 fig. 4
+                                     scatterTimesteps: [8, 32, 128],    // NOTES.md §8 fig. 4
+                                     fullTestTimesteps: 16))
 
     /// Minutes on two cores: classic's small average-pooling VGG on Fashion-MNIST.
     static let quick = paper.modified {
+        // The long sweep on 2,000 test images (a binomial σ of about 1 point); every T ≤ 16 on
+        // all 10,000.
         $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 12_000, validationCount: 1_000,
-                             simulatedTestLimit: 500)
+                             simulatedTestLimit: 2_000, fullTestLimit: nil)
         $0.ann.features = [.conv(16), .pool, .conv(32), .pool]
         $0.ann.classifier = [64]
         $0.ann.epochs = 2
@@ -103,7 +111,8 @@ struct Config: ChapterConfiguration {
         $0.ril = RILConfig(lambda: 1, learningRate: 0.01, batchSize: 64, initialScale: 2.5,
                            iterations: 200, evaluateEvery: 10, tolerance: 0.01)
         $0.evaluation = EvaluationConfig(maxTimesteps: 128, batchSize: 250, chunk: 32,
-                                         fitBatchSize: 50, scatterTimesteps: [8, 32, 128])
+                                         fitBatchSize: 50, scatterTimesteps: [8, 32, 128],
+                                         fullTestTimesteps: 16)
     }
 
     /// Seconds: plumbing and coarse trends for ChapterTests.
@@ -111,6 +120,7 @@ struct Config: ChapterConfiguration {
         $0.data.trainLimit = 3_000
         $0.data.validationCount = 300
         $0.data.simulatedTestLimit = 200
+        $0.data.fullTestLimit = 300
         $0.ann.features = [.conv(8), .pool, .conv(16), .pool]
         $0.ann.classifier = [32]
         $0.ann.epochs = 1

@@ -77,6 +77,8 @@ struct MethodResult: Codable, Equatable {
     /// The method's own ANN on the simulated images: the "within 1 point" reference.
     var annAccuracyOnSimulatedSubset: Double
     var accuracy: [Double]
+    /// fullTestAccuracy[t − 1]: on the `fullTestImages` (all test images by default), T = t ≤ fullTestTimesteps.
+    var fullTestAccuracy: [Double]
     /// The first T from which accuracy stays ≥ own ANN − 0.01 for every larger T ≤ T_max;
     /// null if the curve ends below.
     @ExplicitNull var firstTimestepStayingWithinOnePoint: Int?
@@ -101,6 +103,9 @@ struct Metrics: Codable, Equatable {
     var testImages: Int
     var simulatedImages: Int
     var maxTimesteps: Int
+    /// The short simulation: every T ≤ `fullTestTimesteps` on `fullTestImages`.
+    var fullTestImages: Int
+    var fullTestTimesteps: Int
     /// Lowest of the four ANN accuracies on the simulated images − 0.01.
     var matchedAccuracyTarget: Double
     var annMACsPerImage: Double
@@ -121,7 +126,8 @@ struct Metrics: Codable, Equatable {
     var scatterSnapshots: [RateSnapshot]
 
     init(reluANNAccuracy: Double, rnlANNAccuracy: Double, rilANNAccuracy: Double, testImages: Int,
-         simulatedImages: Int, maxTimesteps: Int, matchedAccuracyTarget: Double, annMACsPerImage: Double,
+         simulatedImages: Int, maxTimesteps: Int, fullTestImages: Int, fullTestTimesteps: Int,
+         matchedAccuracyTarget: Double, annMACsPerImage: Double,
          methods: [MethodResult], speedupOfRILOverMaxNorm: Double?, speedupOfRNLOverMaxNorm: Double?,
          rilReferenceValidationAccuracy: Double, rilTrajectory: [RILCheckpoint], rilSelectedScale: Double,
          fitCurves: [FitCurves], firstLayerBoundWorstRatio: Double, scatterSnapshots: [RateSnapshot]) {
@@ -135,6 +141,8 @@ struct Metrics: Codable, Equatable {
         self.testImages = testImages
         self.simulatedImages = simulatedImages
         self.maxTimesteps = maxTimesteps
+        self.fullTestImages = fullTestImages
+        self.fullTestTimesteps = fullTestTimesteps
         self.matchedAccuracyTarget = matchedAccuracyTarget
         self.annMACsPerImage = annMACsPerImage
         self.methods = methods
@@ -320,6 +328,15 @@ func readmeBlock(_ metrics: Metrics, claims: [ClaimTest], profile: Profile) -> S
                      + " | \(m.firstTimestepStayingWithinOnePoint.map(String.init) ?? "never (≤ \(T))")"
                      + " | \(m.firstTimestepStayingAtMatchedAccuracy.map(String.init) ?? "never")"
                      + " | \(m.energyRatioAtMatchedAccuracy.map { formatFixed($0, digits: 3) } ?? "–") |")
+    }
+    let shortT = metrics.fullTestTimesteps, fullN = metrics.fullTestImages
+    let shortColumns = [1, 2, 4, 8, 16, shortT].filter { $0 <= shortT }.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+    lines += ["", "The same SNNs at T ≤ \(shortT) on \(fullN) test images (a second, shorter simulation):", "",
+              "| method | " + shortColumns.map { "T=\($0) (%)" }.joined(separator: " | ") + " |",
+              "|---|" + String(repeating: "---|", count: shortColumns.count)]
+    for m in metrics.methods {
+        lines.append("| \(m.name) | "
+                     + shortColumns.map { percentWithError(m.fullTestAccuracy[$0 - 1], images: fullN, digits: 1) }.joined(separator: " | ") + " |")
     }
     lines.append("")
     lines.append("Ratio of the steps to stay within 1 point of the own ANN, max-norm / RNL + RIL: "

@@ -92,7 +92,7 @@ let arguments = Arguments.parseOrExit(exercises: rnlExercises, options: \.chapte
 
 runChapter {
     let context = try ChapterContext(chapter: "rnl", options: arguments.chapter,
-                                     stages: ["relu-ann", "rnl-ann", "ril", "snn"])
+                                     stages: ["relu-ann", "rnl-ann", "ril", "snn", "snn-full"])
     let config = Config.preset(context.profile).modified { c in
         if let dataset = context.dataset { c.data.dataset = dataset }
         if let l = arguments.lambda { c.ril.lambda = l }
@@ -124,11 +124,15 @@ runChapter {
         .shuffled(using: &rng)
     let train = pool.selecting(Array(0..<trainCount))
     let validation = pool.selecting(Array(trainCount..<pool.count))
+    // Two test sets: the long sweep (T to T_max) on a class-balanced subset, and every
+    // T ≤ fullTestTimesteps on (by default) all test images. The sweep's subset is drawn first.
     let simulated = test.stratifiedSubset(limit: config.data.simulatedTestLimit, using: &rng)
+    let fullTest = test.stratifiedSubset(limit: config.data.fullTestLimit, using: &rng)
     let normalization = Normalization(fittedTo: train)
     let imageShape = train.imageShape
     print("data: \(config.data.dataset.title), \(train.count) train, \(validation.count) validation, "
-          + "\(test.count) test (\(simulated.count) simulated), image \(imageShape)")
+          + "\(test.count) test (\(simulated.count) simulated to T_max, \(fullTest.count) to T = "
+          + "\(min(config.evaluation.fullTestTimesteps, config.evaluation.maxTimesteps))), image \(imageShape)")
 
     // MARK: - 2. Train the ANNs
     // The same VGG (BN, *average* pooling, linear last layer) twice:
@@ -229,23 +233,34 @@ runChapter {
     // One simulation of T_max steps per method; cumulative membrane read-out gives every T ≤ T_max.
 
     let T = config.evaluation.maxTimesteps
-    let (evaluations, _, _) = try cache.stage(
-        // version 2: per-image outcomes at every T; 3: spikes counted per step
-        "snn", version: 3, config: SNNStage(data: config.data, baselines: config.baselines,
-                                            evaluation: config.evaluation),
-        dependsOn: [reluKey, rnlKey, try cache.key("ril-choice", version: 1, config: [selectedScale])]
-    ) { () -> [TimestepEvaluation] in
+    /// One simulation per method of `timesteps` steps over `batches`.
+    func simulate(_ batches: MiniBatches, images: Int, timesteps: Int) -> [TimestepEvaluation] {
         methods.map { method in
             var simulationRNG = SeededGenerator(seed: context.seed)
             let start = Date()
             let evaluation = accuracyByTimestep(
-                of: snns[method]!, on: simulatedBatches, timesteps: T, chunk: config.evaluation.chunk,
-                using: &simulationRNG) { _, images in
-                rewriteLine("simulating \(method.title(config)): \(images)/\(simulated.count) images, T = \(T)")
+                of: snns[method]!, on: batches, timesteps: timesteps, chunk: config.evaluation.chunk,
+                using: &simulationRNG) { _, done in
+                rewriteLine("simulating \(method.title(config)): \(done)/\(images) images, T = \(timesteps)")
             }
             print("  (\(formatFixed(Date().timeIntervalSince(start), digits: 1)) s)")
             return evaluation
         }
+    }
+    let stage = SNNStage(data: config.data, baselines: config.baselines, evaluation: config.evaluation)
+    let rilChoice = try cache.key("ril-choice", version: 1, config: [selectedScale])
+    let (evaluations, sweepKey, _) = try cache.stage(
+        // version 2: per-image outcomes at every T; 3: spikes counted per step
+        "snn", version: 3, config: stage, dependsOn: [reluKey, rnlKey, rilChoice]
+    ) { () -> [TimestepEvaluation] in
+        simulate(simulatedBatches, images: simulated.count, timesteps: T)
+    }
+    let shortT = min(config.evaluation.fullTestTimesteps, T)
+    let fullTestBatches = fullTest.batches(size: config.evaluation.batchSize, normalization: normalization)
+    let (fullEvaluations, _, _) = try cache.stage(
+        "snn-full", version: 1, config: stage, dependsOn: [reluKey, rnlKey, rilChoice, sweepKey]
+    ) { () -> [TimestepEvaluation] in
+        simulate(fullTestBatches, images: fullTest.count, timesteps: shortT)
     }
 
     // Fit curves ε^l(t) on one test batch, for the two RNL conversions (NOTES.md §3.4, §8 fig. 2).
@@ -281,6 +296,7 @@ runChapter {
         return MethodResult(
             method: method, name: method.title(config), thresholds: thresholds[method]!.map(Double.init),
             annAccuracyOnSimulatedSubset: annSubset[i], accuracy: evaluation.accuracy,
+            fullTestAccuracy: fullEvaluations[i].accuracy,
             firstTimestepStayingWithinOnePoint: first, firstTimestepStayingAtMatchedAccuracy: matched,
             firingRates: evaluation.firingRates,
             energyRatioWithinOnePoint: first.map { energyRatio(method, at: $0) },
@@ -311,7 +327,8 @@ runChapter {
     let metrics = Metrics(
         reluANNAccuracy: reluAccuracy, rnlANNAccuracy: rnlAccuracy,
         rilANNAccuracy: Double(classificationAccuracy(rilFolded, batches: testBatches)),
-        testImages: test.count, simulatedImages: simulated.count, maxTimesteps: T, matchedAccuracyTarget: matchedTarget,
+        testImages: test.count, simulatedImages: simulated.count, maxTimesteps: T,
+        fullTestImages: fullTest.count, fullTestTimesteps: shortT, matchedAccuracyTarget: matchedTarget,
         annMACsPerImage: annLedger.totalMACs, methods: results,
         speedupOfRILOverMaxNorm: speedup(results[0].firstTimestepStayingWithinOnePoint,
                                          results[3].firstTimestepStayingWithinOnePoint),

@@ -172,72 +172,6 @@ struct EnergyRow: Codable, Equatable, Sendable {
     var firstLayerShareFloat32: Double
 }
 
-/// The chapter's DNN against the shared ReLU backbone on the same test images (issue: strong
-/// baselines): the paper needs its own DNN (clipped ReLU, no BatchNorm, no bias), so the
-/// chapter states how far it is below a standard ANN instead of hiding the gap. Every SNN
-/// comparison is against the chapter's own DNN.
-struct ReferenceANN: Codable, Equatable, Sendable {
-    /// e.g. "conv32-conv32-pool-conv64-conv64-pool-fc256, BatchNorm".
-    var architecture: String
-    var trainingImages: Int
-    var epochs: Int
-    var accuracy: Double
-    var accuracyStandardError: Double
-    var testImages: Int
-    /// The chapter's DNN's: its architecture, training images and epochs.
-    var dnnArchitecture: String
-    var dnnTrainingImages: Int
-    var dnnEpochs: Int
-    /// acc(DNN) − acc(backbone), paired over the same `testImages` (fractions).
-    var dnnMinusReference: Double
-    var dnnMinusReferenceStandardError: Double
-    /// 1 point − (backbone − DNN) read with `ClaimTest`'s rule (beyond 2 s.e. decides).
-    enum Reading: String, Codable, Sendable {
-        case withinOnePoint, moreThanOnePointBelow, undecided
-    }
-    var reading: Reading
-
-    init(architecture: String, trainingImages: Int, epochs: Int, outcomes: ImageOutcomes,
-         dnnArchitecture: String, dnnTrainingImages: Int, dnnEpochs: Int, dnnOutcomes: ImageOutcomes) {
-        self.architecture = architecture
-        self.trainingImages = trainingImages
-        self.epochs = epochs
-        accuracy = outcomes.accuracy
-        accuracyStandardError = binomialStandardError(accuracy: outcomes.accuracy, images: outcomes.count)
-        testImages = outcomes.count
-        self.dnnArchitecture = dnnArchitecture
-        self.dnnTrainingImages = dnnTrainingImages
-        self.dnnEpochs = dnnEpochs
-        let gap = Difference.paired(dnnOutcomes, outcomes)
-        dnnMinusReference = gap.mean
-        dnnMinusReferenceStandardError = gap.standardError
-        let margin = gap.shifted(by: 0.01)
-        switch ClaimTest.outcome(value: margin.mean, standardError: margin.standardError, basis: margin.basis) {
-        case .reproduced: reading = .withinOnePoint
-        case .notReproduced: reading = .moreThanOnePointBelow
-        case .inconclusive: reading = .undecided
-        }
-    }
-
-    /// The README's sentence, every number from the fields above.
-    var sentence: String {
-        let verdict: String
-        switch reading {
-        case .withinOnePoint: verdict = "within 1 point of it (1 point minus the gap above 2 s.e.)"
-        case .moreThanOnePointBelow: verdict = "more than 1 point below it (1 point minus the gap below −2 s.e.)"
-        case .undecided: verdict = "these images cannot tell whether it is within 1 point of it"
-        }
-        func epochs(_ n: Int) -> String { n == 1 ? "1 epoch" : "\(n) epochs" }
-        return "Baseline: the shared ReLU backbone (\(architecture); \(trainingImages) training images, "
-            + "\(epochs(self.epochs))) reaches \(percentWithError(accuracy, images: testImages)) % on the same "
-            + "\(testImages) test images. The chapter's DNN, the paper's design (\(dnnArchitecture); "
-            + "\(dnnTrainingImages) training images, \(epochs(dnnEpochs))), differs from it by "
-            + "\(formatFixed(100 * dnnMinusReference, digits: 2)) ± "
-            + "\(formatFixed(100 * dnnMinusReferenceStandardError, digits: 2)) points, paired over the images: "
-            + "\(verdict). Every SNN here is compared with the chapter's own DNN, not with the backbone."
-    }
-}
-
 struct Metrics: Codable, Equatable, Sendable {
     var dataset: String
     /// On the whole test set (`dnnTestImages` images), with its binomial standard error.
@@ -265,12 +199,12 @@ struct Metrics: Codable, Equatable, Sendable {
     var paperAccuracyCIFAR100T2: Double?
     /// The DNN against the shared ReLU backbone on the whole test set; nil where the preset has
     /// no backbone on this dataset (and in runs before it was measured).
-    var reference: ReferenceANN?
+    var reference: BaselineGap?
 
     init(dataset: String, dnnAccuracy: Double, dnnTestImages: Int, dnnOutcomesOnSimulated: ImageOutcomes,
          clips: [Double], distributions: [LayerDistribution], fitTable: [FitRow], converted: [RuleResult],
          fineTuneSelection: [FineTuneSelection], fineTuned: [FineTuneResult], energy: [EnergyRow],
-         splits: ImageSplits, paperAccuracyCIFAR100T2: Double?, reference: ReferenceANN?) {
+         splits: ImageSplits, paperAccuracyCIFAR100T2: Double?, reference: BaselineGap?) {
         self.dataset = dataset
         self.dnnAccuracy = dnnAccuracy
         dnnAccuracyStandardError = binomialStandardError(accuracy: dnnAccuracy, images: dnnTestImages)
@@ -554,7 +488,7 @@ func readmeBlock(_ m: Metrics, claims: [ClaimTest], profile: Profile) -> String 
     var lines = ["", "Generated by `chapter-ultralow --profile \(profile.rawValue)` from "
         + "`figures/ultralow/\(profile.rawValue)/results.json`. "
         + "\(m.dataset); \(reference); every accuracy ± its binomial standard error.", "",
-        ] + (m.reference.map { [$0.sentence, ""] } ?? []) + [
+        ] + (m.reference.map { [$0.sentence(calling: "DNN"), ""] } ?? []) + [
         "**Claims tested**", ""] + claimsMarkdown(claims) + ["",
         "Converted, no training (test accuracy %):", "",
         "| rule | " + ts.map { "T=\($0)" }.joined(separator: " | ") + " |",

@@ -210,22 +210,19 @@ runChapter {
     // The baseline: the shared ReLU backbone (classic's ANN, one cached stage; trained here only
     // if no chapter has yet) on the same full test set, paired with the DNN image by image.
     // The paper needs its own DNN, so the chapter states the gap rather than closing it.
-    var reference: ReferenceANN?
-    if let backboneConfig = config.reference, backboneConfig.dataset == config.data.dataset {
-        let backbone = try context.sharedBackbone(backboneConfig, cache: cache)
-        let outcomes = ImageOutcomes(classificationCorrectness(
-            backbone.network, batches: fullTest.batches(size: 500, normalization: backbone.normalization)))
-        let dnnFullOutcomes = ImageOutcomes(classificationCorrectness(
-            dnn, batches: fullTest.batches(size: 500, normalization: normalization)))
-        reference = ReferenceANN(
-            architecture: VGG.layerNames(backboneConfig.features, classifier: backboneConfig.classifier)
-                + ", BatchNorm, average pooling",
-            trainingImages: backbone.trainingImages.count, epochs: backboneConfig.training.epochs,
-            outcomes: outcomes,
-            dnnArchitecture: VGG.layerNames(config.dnn.features, classifier: config.dnn.classifier)
+    var reference: BaselineGap?
+    if let reason = BaselineGap.missingReason(backboneDataset: config.reference?.dataset, dataset: config.data.dataset) {
+        print(reason)
+    } else if let backboneConfig = config.reference {
+        reference = BaselineGap(
+            backbone: try context.sharedBackbone(backboneConfig, cache: cache), backboneConfig: backboneConfig,
+            chapterANN: dnn,
+            architecture: VGG.layerNames(config.dnn.features, classifier: config.dnn.classifier)
                 + ", clipped ReLU, max pooling, no BatchNorm or bias",
-            dnnTrainingImages: train.count, dnnEpochs: config.dnn.epochs, dnnOutcomes: dnnFullOutcomes)
-        print(reference!.sentence)
+            trainingImages: train.count, epochs: config.dnn.epochs, normalization: normalization, test: fullTest,
+            // When every test image is simulated (quick), the DNN's outcomes are those images'.
+            chapterOutcomes: testIndices == Array(0..<fullTest.count) ? dnnOutcomes : nil)
+        print(reference!.sentence(calling: "DNN"))
     }
 
     // MARK: - 3. Convert: measure the distribution, fit (α, β) per layer and T (NOTES.md §2.4)
@@ -271,6 +268,24 @@ runChapter {
     }
     rewriteLine("")
     printConversionTable(converted, timesteps: config.conversion.timesteps, dnnAccuracy: dnnSubsetAccuracy)
+    // --export-nir DIR: every converted SNN that NIR can hold, one file per rule and T
+    // (docs/nir.md §4b: max pooling of spikes as an OR). NIR neurons start at v = 0, so a
+    // conversion with U(0) = V/2 has no NIR form: it is named and skipped, never written
+    // differently.
+    for rule in config.conversion.rules where context.exportsNIR {
+        guard rule.start == .zero else {
+            print("NIR: \(rule.name) not written: U(0) = V/2 has no NIR form (NIR neurons start at v = 0; docs/nir.md §2)")
+            continue
+        }
+        for t in config.conversion.timesteps {
+            let (snn, _) = makeSNN(from: dnn, settings: settings(for: rule, clips: clips, factors: fitted.factors, timesteps: t),
+                                   trainable: false)
+            // File names in ASCII: ultralow-naive-t2.nir, ultralow-fitted-snncalibrated-t2.nir, …
+            let name = ([rule.kind.rawValue] + (rule.estimator.map { [$0.rawValue] } ?? []) + ["T\(t)"]).joined(separator: " ")
+            try context.exportNIR(snn, name: name, inputShape: train.imageShape,
+                                  normalization: normalization)
+        }
+    }
 
     // MARK: - 5. Fine-tune the SNN with surrogate-gradient BPTT (NOTES.md §2.6–2.7)
     //     h[t] = λ·u[t−1] + x[t];  s[t] = [h[t] ≥ θ];  u[t] = h[t] − θ·s[t];
