@@ -78,7 +78,7 @@ public final class RunOutput: @unchecked Sendable {
             published = record.keepingProvenance(of: previous)
             reproduced = true
         } else if let previous, previous.config == record.config, previous.seed == record.seed,
-                  let machines = record.arithmetic?.comparison(with: previous.arithmetic) {
+                  let machines = record.arithmetic.map({ $0.comparison(with: previous.arithmetic) }) {
             // The same configuration and seed, another result: say whether the kernels differed.
             print("this run's results differ from the run it replaces (\(machines))")
         }

@@ -24,9 +24,12 @@ public struct ArithmeticBackend: Codable, Sendable, Equatable {
     }
 
     /// What a reader is told when two runs of the same configuration differ: whether the
-    /// kernels were the same. nil when either record is missing (files written before it).
-    public func comparison(with earlier: ArithmeticBackend?) -> String? {
-        guard let earlier else { return nil }
+    /// kernels were the same (`earlier` nil: a file written before the record existed).
+    public func comparison(with earlier: ArithmeticBackend?) -> String {
+        guard let earlier else {
+            return "that run records no CPU or kernels (written before the record); this run: \(cpuModel), "
+                + "oneDNN \(convolutionISA), OpenBLAS \(blasCore); on other kernels numbers can differ"
+        }
         if earlier == self { return "same CPU and kernels as that run" }
         return "that run: \(earlier.cpuModel), oneDNN \(earlier.convolutionISA), OpenBLAS \(earlier.blasCore); "
             + "this run: \(cpuModel), oneDNN \(convolutionISA), OpenBLAS \(blasCore) (other kernels sum in "
