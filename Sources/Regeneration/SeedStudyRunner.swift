@@ -121,7 +121,13 @@ public struct SeedStudyRunner {
     /// `seed-study` block; returns the summary lines and whether it worked.
     private func writeStudy(of chapter: Chapter, records: [RunRecord], runs: [String]) -> (lines: [String], ok: Bool) {
         let folder = folder(of: chapter)
-        let study = SeedStudy(chapter: chapter.key, profile: arguments.profile, records: records, runs: runs)
+        var study = SeedStudy(chapter: chapter.key, profile: arguments.profile, records: records, runs: runs)
+        // The chapter's committed single run, and the study's run at its seed.
+        if let single = try? RunRecord.load(from: packageRoot.appendingPathComponent(
+                "figures/\(chapter.key)/\(arguments.profile.rawValue)/\(RunRecord.fileName)")),
+           let twin = records.first(where: { $0.seed == single.seed }) {
+            study.matchesSingleRun = twin.hasSameResult(as: single)
+        }
         do {
             let url = packageRoot.appendingPathComponent("\(folder)/\(SeedStudy.fileName)")
             try atomicWriteJSON(study, to: url)

@@ -146,5 +146,23 @@ import Testing
             from: Data(contentsOf: folder.url.appendingPathComponent("figures/classic/smoke-seed-study/seed-study.json")))
         #expect(study.seeds == [42, 43, 44])
         #expect(abs(study.rows[0].test.value - 4) < 1e-9 && study.rows[0].test.outcome == .reproduced)
+        #expect(study.matchesSingleRun == nil)   // no single run in figures/classic/smoke/
+
+        // The chapter's single run at seed 42: the study's seed-42 run holds its result, then not.
+        func studyAgainst(singleEffect: Double) throws -> SeedStudy {
+            let single = Self.record(seed: 42, effects: ["a": (singleEffect, 0.01)])
+            try folder.write(String(decoding: try JSONCoding.prettyEncoder().encode(single), as: UTF8.self),
+                             to: "figures/classic/smoke/results.json")
+            _ = runner.aggregateExistingRuns()
+            return try JSONCoding.decoder().decode(
+                SeedStudy.self,
+                from: Data(contentsOf: folder.url.appendingPathComponent("figures/classic/smoke-seed-study/seed-study.json")))
+        }
+        let matching = try studyAgainst(singleEffect: 0.03)
+        #expect(matching.matchesSingleRun == true)
+        #expect(!matching.readmeBlock(folder: "f").contains("Not the run above"))
+        let stale = try studyAgainst(singleEffect: 0.05)
+        #expect(stale.matchesSingleRun == false)
+        #expect(stale.readmeBlock(folder: "f").contains("**Not the run above.**"))
     }
 }
