@@ -78,17 +78,19 @@ import Darwin
         // A child process that another test forks at this moment holds a copy of the lock's
         // descriptor until it execs (O_CLOEXEC acts at exec, not at fork), so the lock can stay
         // taken for that instant: retry for up to two seconds while it reads as busy.
-        var second: StagedFolder! = nil
-        for attempt in 0..<200 {
-            do {
-                second = try StagedFolder(destination: output)
-                break
-            } catch StagedFolderError.busy where attempt < 199 {
-                usleep(10_000)
-            }
-        }
+        let second = try writerRetryingWhileBusy(output)
         try second.commit()
         #expect(FileManager.default.fileExists(atPath: output.path))
+    }
+
+    /// A `StagedFolder` for `destination`, retried every 10 ms for up to two seconds while the
+    /// lock reads as busy.
+    private func writerRetryingWhileBusy(_ destination: URL) throws -> StagedFolder {
+        for _ in 0..<199 {
+            if let folder = try? StagedFolder(destination: destination) { return folder }
+            usleep(10_000)
+        }
+        return try StagedFolder(destination: destination)
     }
 
     @Test func leftoversOfStoppedProcessesAreRemovedAndOthersKept() throws {
