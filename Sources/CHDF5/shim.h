@@ -17,3 +17,14 @@ static inline size_t chdf5_variable(void) { return H5T_VARIABLE; }
 /// Turns off HDF5's automatic printing of its error stack: failures are reported by the
 /// Swift caller as thrown errors instead.
 static inline void chdf5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+/// A file-access property list without HDF5's own file locking (close it with H5Pclose).
+/// HDF5 takes a flock on every file it opens, through a descriptor it opens without
+/// close-on-exec, so a child process forked at that moment (by another thread) keeps the lock
+/// until it execs, and opening the file just written then fails. NIR files are whole files
+/// written once and read afterwards; the package serialises its own reads and writes.
+static inline hid_t chdf5_file_access_unlocked(void) {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl >= 0) H5Pset_file_locking(fapl, 0, 1);
+    return fapl;
+}

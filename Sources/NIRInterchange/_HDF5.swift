@@ -6,9 +6,10 @@ import CHDF5
 import Foundation
 
 /// One NIR file at a time in this process: the whole read or write, from opening the file to
-/// closing its last handle. Debian's libhdf5 is built thread-safe (one call at a time), but a
-/// file's operations from two threads could still interleave between calls; a test run with
-/// parallel NIR writes and reads once found a file it had just written unreadable.
+/// closing its last handle (Debian's libhdf5 is thread-safe call by call; this keeps one file's
+/// calls together). Files are opened without HDF5's flock (`chdf5_file_access_unlocked`): a
+/// child process forked by another thread kept that lock and made a file just written
+/// unreadable in parallel test runs.
 enum _HDF5 {
     private static let lock = NSLock()
 
@@ -216,7 +217,9 @@ final class _HDF5File {
 
     static func create(_ url: URL) throws -> _HDF5File {
         chdf5_silence_errors()
-        let id = H5Fcreate(url.path, chdf5_acc_trunc(), chdf5_default(), chdf5_default())
+        let access = chdf5_file_access_unlocked()
+        defer { H5Pclose(access) }
+        let id = H5Fcreate(url.path, chdf5_acc_trunc(), chdf5_default(), access)
         guard id >= 0 else { throw _HDF5Failure(action: "create \(url.path)") }
         return _HDF5File(id: id)
     }
@@ -225,7 +228,9 @@ final class _HDF5File {
     static func open(_ url: URL) -> _HDF5File? {
         chdf5_silence_errors()
         guard H5Fis_hdf5(url.path) > 0 else { return nil }
-        let id = H5Fopen(url.path, chdf5_acc_rdonly(), chdf5_default())
+        let access = chdf5_file_access_unlocked()
+        defer { H5Pclose(access) }
+        let id = H5Fopen(url.path, chdf5_acc_rdonly(), access)
         return id >= 0 ? _HDF5File(id: id) : nil
     }
 

@@ -12,14 +12,14 @@ func temporaryFile(_ name: String) -> URL {
         .appendingPathComponent("nir-tests-\(ProcessInfo.processInfo.processIdentifier)-\(name).nir")
 }
 
-/// A small converted-style SNN: conv → IF → avg pool → flatten → linear → IF → linear
-/// (non-spiking read-out), spikes of value θ like `convert`'s, or unit spikes.
-func smallSNN(model: NeuronModel, reset: ResetMode, amplitude: SpikeAmplitude,
+/// A small converted-style SNN: conv → IF → pool (average, or `pool`) → flatten → linear → IF →
+/// linear (non-spiking read-out), spikes of value θ like `convert`'s, or unit spikes.
+func smallSNN(model: NeuronModel, reset: ResetMode, amplitude: SpikeAmplitude, pool: any Layer = AveragePool(2),
               using rng: inout SeededGenerator) -> Sequential {
     Sequential([
         Conv2D(1, 4, kernelSize: 3, stride: 1, padding: 1, using: &rng),
         SpikingNeuron(threshold: 0.7, model: model, reset: reset, amplitude: amplitude),
-        AveragePool(2), Flatten(),
+        pool, Flatten(),
         Linear(4 * 4 * 4, 12, using: &rng),
         SpikingNeuron(threshold: 0.45, model: model, reset: reset, amplitude: amplitude),
         Linear(12, 5, using: &rng),

@@ -9,18 +9,10 @@ import _TestSupport
 /// Max pooling of a multi-step neuron layer's spikes, exported as AvgPool2d → IF(0.5/n, reset
 /// to zero): the OR over the window at every step (docs/nir.md §4b).
 @Suite struct NIRSpikeMaxPoolTests {
-    /// conv → neuron → max pool → flatten → linear → neuron → linear, spikes of value θ (as
-    /// chapter-ultralow converts) or unit spikes.
+    /// `smallSNN` with a max pool after its first neuron layer (as chapter-ultralow converts).
     func pooledSNN(model: NeuronModel, reset: ResetMode, amplitude: SpikeAmplitude,
                    using rng: inout SeededGenerator) -> Sequential {
-        Sequential([
-            Conv2D(1, 4, kernelSize: 3, stride: 1, padding: 1, using: &rng),
-            SpikingNeuron(threshold: 0.6, model: model, reset: reset, amplitude: amplitude),
-            MaxPool(2), Flatten(),
-            Linear(4 * 4 * 4, 12, using: &rng),
-            SpikingNeuron(threshold: 0.45, model: model, reset: reset, amplitude: amplitude),
-            Linear(12, 5, using: &rng),
-        ])
+        smallSNN(model: model, reset: reset, amplitude: amplitude, pool: MaxPool(2), using: &rng)
     }
 
     /// The nodes: the pool becomes AvgPool2d and an IF with θ = 0.5/n that resets to zero (NIR's
@@ -41,7 +33,7 @@ import _TestSupport
         #expect(r.uniformValue == 1 && reset.uniformValue == 0)
         #expect(graph["layer2_or"]?.metadata["reset"] == "zero")
         #expect(graph["layer1"]?.metadata["reset"] == "subtraction")
-        #expect(w.values == ((snn.layers[4] as! Linear).weight.value * 0.6).scalars)
+        #expect(w.values == ((snn.layers[4] as! Linear).weight.value * 0.7).scalars)
     }
 
     /// export → file → import → simulate: the same predictions, the same spikes in every layer of
