@@ -43,7 +43,7 @@ set xtics ('1' 1, '2' 2, '3' 3, '4' 4, '5' 5, '1' 7, '2' 8, '3' 9, '4' 10, '5' 1
 set x2tics ('direct' 3, 'Poisson' 9, 'hybrid, map A' 15, 'hybrid, map C' 21)
 set x2range [0.5:23.5]
 set x2tics font ',12'
-set ytics ('1.00' 0, '0.93' 1, '0.89' 2, '0.86' 3, '0.85' 4, '0.83' 5, '0.81' 6, '0.80' 7, '0.77' 8, '0.75' 9, '0.71' 10, '0.69' 11, '0.64' 12, '0.55' 13, '0.51' 14, '0.40' 15, '0.15' 16, '0.00' 17, '0.00' 18, '0.00' 19)
+set ytics ('1.00' 0, '0.81' 1, '0.73' 2, '0.67' 3, '0.64' 4, '0.62' 5, '0.60' 6, '0.58' 7, '0.56' 8, '0.53' 9, '0.50' 10, '0.46' 11, '0.43' 12, '0.38' 13, '0.27' 14, '0.10' 15, '0.01' 16, '0.00' 17, '0.00' 18, '0.00' 19)
 set object rectangle from first 0.5, first -0.5 to first 5.5, first 19.5 fs empty border lc rgb '#808080' lw 1 front
 set object rectangle from first 6.5, first -0.5 to first 11.5, first 19.5 fs empty border lc rgb '#808080' lw 1 front
 set object rectangle from first 12.5, first -0.5 to first 17.5, first 19.5 fs empty border lc rgb '#808080' lw 1 front

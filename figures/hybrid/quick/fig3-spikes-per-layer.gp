@@ -34,7 +34,7 @@ set title 'Spikes per neuron per image, T = 5'
 set xlabel 'hidden layer'
 set ylabel 'spikes per neuron'
 set logscale y 10
-set yrange [0.01:*]
+set yrange [0.1:*]
 set style data histograms
 set style histogram clustered gap 1
 set boxwidth 0.8 relative

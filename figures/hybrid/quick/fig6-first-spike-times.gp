@@ -43,5 +43,5 @@ set grid noxtics
 set bmargin 6
 set key at screen 0.5, character 0.6 center bottom vertical maxrows 1
 datafile = 'fig6-first-spike-times.dat'
-plot datafile using 2:xtic(1) ls 1 title 'correct predictions (1650 images)', \
-     datafile using 3 ls 2 title 'wrong predictions (350 images)'
+plot datafile using 2:xtic(1) ls 1 title 'correct predictions (8239 images)', \
+     datafile using 3 ls 2 title 'wrong predictions (1761 images)'
