@@ -121,3 +121,24 @@ public struct BaselineGap: Codable, Equatable, Sendable {
         return nil
     }
 }
+
+extension ChapterContext {
+    /// The gap of a chapter's own ANN to the shared backbone `backboneConfig`, printed; or nil
+    /// with the reason printed when this run has none (`BaselineGap.missingReason`). `make`
+    /// builds the gap from the loaded (or, if no chapter has yet, trained) backbone.
+    ///
+    /// - Parameter name: what the chapter calls its ANN in the sentence ("DNN", "ANN").
+    public func baselineGap(
+        against backboneConfig: SharedBackbone?, dataset: DatasetID, cache: StageCache, calling name: String,
+        _ make: (TrainedBackbone, SharedBackbone) -> BaselineGap
+    ) throws -> BaselineGap? {
+        if let reason = BaselineGap.missingReason(backboneDataset: backboneConfig?.dataset, dataset: dataset) {
+            print(reason)
+            return nil
+        }
+        guard let backboneConfig else { return nil }
+        let gap = make(try sharedBackbone(backboneConfig, cache: cache), backboneConfig)
+        print(gap.sentence(calling: name))
+        return gap
+    }
+}

@@ -297,17 +297,17 @@ for arm in allArms {
 var reference: BaselineGap?
 if arguments.evaluateOn == .validation {
     print("no baseline gap: the held-out images are training images of the shared backbone")
-} else if let reason = BaselineGap.missingReason(backboneDataset: config.reference?.dataset, dataset: config.data.dataset) {
-    print(reason)
-} else if let backboneConfig = config.reference {
-    reference = BaselineGap(
-        backbone: try context.sharedBackbone(backboneConfig, cache: cache), backboneConfig: backboneConfig,
-        chapterANN: ann,
-        architecture: VGG.layerNames(config.ann.features, classifier: config.ann.classifier)
-            + ", average pooling, no BatchNorm or bias",
-        trainingImages: train.count, epochs: config.ann.epochs, normalization: normalization,
-        test: test.subset(limit: armImages), chapterOutcomes: annOutcomes)   // the images the arms are scored on
-    print(reference!.sentence(calling: "ANN"))
+} else {
+    reference = try context.baselineGap(
+        against: config.reference, dataset: config.data.dataset, cache: cache, calling: "ANN"
+    ) { backbone, backboneConfig in
+        BaselineGap(
+            backbone: backbone, backboneConfig: backboneConfig, chapterANN: ann,
+            architecture: VGG.layerNames(config.ann.features, classifier: config.ann.classifier)
+                + ", average pooling, no BatchNorm or bias",
+            trainingImages: train.count, epochs: config.ann.epochs, normalization: normalization,
+            test: test.subset(limit: armImages), chapterOutcomes: annOutcomes)   // the images the arms are scored on
+    }
 }
 
 let annLedger = EnergyLedger.ann(folded, inputShape: imageShape)

@@ -210,19 +210,16 @@ runChapter {
     // The baseline: the shared ReLU backbone (classic's ANN, one cached stage; trained here only
     // if no chapter has yet) on the same full test set, paired with the DNN image by image.
     // The paper needs its own DNN, so the chapter states the gap rather than closing it.
-    var reference: BaselineGap?
-    if let reason = BaselineGap.missingReason(backboneDataset: config.reference?.dataset, dataset: config.data.dataset) {
-        print(reason)
-    } else if let backboneConfig = config.reference {
-        reference = BaselineGap(
-            backbone: try context.sharedBackbone(backboneConfig, cache: cache), backboneConfig: backboneConfig,
-            chapterANN: dnn,
+    let reference = try context.baselineGap(
+        against: config.reference, dataset: config.data.dataset, cache: cache, calling: "DNN"
+    ) { backbone, backboneConfig in
+        BaselineGap(
+            backbone: backbone, backboneConfig: backboneConfig, chapterANN: dnn,
             architecture: VGG.layerNames(config.dnn.features, classifier: config.dnn.classifier)
                 + ", clipped ReLU, max pooling, no BatchNorm or bias",
             trainingImages: train.count, epochs: config.dnn.epochs, normalization: normalization, test: fullTest,
             // When every test image is simulated (quick), the DNN's outcomes are those images'.
             chapterOutcomes: testIndices == Array(0..<fullTest.count) ? dnnOutcomes : nil)
-        print(reference!.sentence(calling: "DNN"))
     }
 
     // MARK: - 3. Convert: measure the distribution, fit (α, β) per layer and T (NOTES.md §2.4)
