@@ -132,8 +132,8 @@ struct Config: Codable, Equatable, Sendable {
     static let quick = paper.modified {
         // The paper's densities {0.2, 0.1, 0.05, 0.03} and kept fractions {0.5, 0.35, 0.25},
         // on VGG-S at half width (full VGG-S under load made 3 arms × 4 densities ≈ 1.5 h).
-        $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 5_000, testLimit: 2_000,
-                             simulatedTestLimit: 1_000)
+        $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 5_000, testLimit: nil,   // all 10,000
+                             simulatedTestLimit: nil)                              // T = 5: all too
         $0.model = ModelConfig(features: [.conv(16), .conv(16), .pool, .conv(32), .conv(32), .pool],
                                classifier: [128], dropout: 0)
         $0.meta = MetaConfig(epochs: 4, batchSize: 64, learningRate: 1e-3, weightDecay: 5e-4)

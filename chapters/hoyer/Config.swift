@@ -177,7 +177,7 @@ struct Config: ChapterConfiguration {
     /// 20,000 took 283 s once the networks trained side by side in worker processes, so the
     /// preset grew to 30,000 (about 7 minutes, build excluded).
     static let quick = paper.modified {
-        $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 30_000, testLimit: 5_000,
+        $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 30_000, testLimit: nil,
                              normalization: .fittedToTrainingSet, augmentation: .none)
         $0.network = NetworkConfig(features: VGG.small, classifier: [256], dropout: HoyerPreset.quick.dropout)
         $0.training = HoyerPreset.quick.schedule         // NOTES.md §8: 2 epochs of Adam 1e-3
