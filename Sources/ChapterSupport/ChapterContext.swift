@@ -142,7 +142,7 @@ public struct ChapterContext: Sendable {
 
     /// The chapters that call `exportNIR` for `--export-nir` (docs/nir.md §4, §4b); any other
     /// chapter refuses the option before any work.
-    public static let chaptersExportingNIR: Set<String> = ["classic", "attention", "rnl", "hoyer", "ultralow"]
+    public static let chaptersExportingNIR: Set<String> = ["classic", "attention", "rnl", "hoyer", "ultralow", "compare"]
 
     /// The chapters that run `--exercise N` (`ChapterExercises`); chapter-primer instead
     /// computes every exercise's outcome inside its own run.

@@ -29,7 +29,19 @@ private struct CompareMetrics: Decodable {
 @Suite(.serialized) struct CompareChapterTests {
     @Test func smokeRunKeepsTheChapterInvariantsAndItsExercisesQuoteIt() throws {
         let output = temporaryRunFolder("compare")
-        let m = try runSmoke("compare", output: output).metrics(as: CompareMetrics.self)
+        // With --export-nir: the three conversions, RNL, Hoyer's T = 1 network and the attention
+        // SNN, in the order the chapter runs them (ultralow starts at θ/2 and hybrid's neurons
+        // fire once: neither has a NIR form; tools/nir/validate reads the files with nir).
+        let nir = FileManager.default.temporaryDirectory.appendingPathComponent("compare-nir-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: nir) }
+        let record = try runSmoke("compare", arguments: ["--export-nir", nir.path], output: output)
+        let files = ["max-norm", "percentile-99.9", "percentile-99.99", "rnl", "hoyer", "attention"]
+            .map { "compare-\($0).nir" }
+        #expect(record.nirFiles == files)
+        for file in files {
+            #expect(FileManager.default.fileExists(atPath: nir.appendingPathComponent(file).path), "\(file)")
+        }
+        let m = try record.metrics(as: CompareMetrics.self)
         #expect(m.annAccuracyOnSimulated > 0.3)                       // chance is 0.1
         let keys = Set(m.methods.map(\.key))
         for key in ["max-norm", "percentile-99.9", "percentile-99.99", "rnl", "ultralow-fitted",

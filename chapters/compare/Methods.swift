@@ -241,38 +241,39 @@ struct HoyerStage: Encodable {
     var batchSize: Int
 }
 
+/// A trained method's result and the weights of the network it measured (`NetworkState`), so
+/// that a run that loads the stage from the cache can still export that network (--export-nir).
+struct TrainedMethod: Codable {
+    var result: MethodResult
+    var network: Data
+}
+
+/// With `checkRestored` the network rebuilt from the stage is run again and must classify every
+/// test image as the stage recorded (before --export-nir writes it).
 func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneConfig, config: Config.HoyerConfig,
-              cache: StageCache) throws -> MethodResult {
-    let (result, key, _) = try cache.stage(
-        "hoyer", version: 3,  // 2: per-image outcomes; 3: no wall times, training image·steps
-        config: HoyerStage(data: data, backbone: backbone, hoyer: config, batchSize: bench.simulatedBatches.batchSize)
-    ) { progress -> MethodResult in
-        let network = makeHoyerVGG(
+              cache: StageCache, checkRestored: Bool) throws -> (result: MethodResult, network: Sequential) {
+    func makeNetwork() -> Sequential {
+        makeHoyerVGG(
             features: backbone.features, classifier: backbone.classifier, dropout: config.dropout,
             imageShape: bench.imageShape, classes: bench.classes, mode: .hoyerSum,
             surrogateHeight: config.surrogateHeight,
             regularisation: HoyerSpike.Regularisation(weight: config.regularisationWeight, gradient: config.regulariserGradient),
             seed: bench.seed)
+    }
+    let (trained, key, _) = try cache.stage(
+        // 2: per-image outcomes; 3: no wall times, training image·steps; 4: the network kept
+        "hoyer", version: 4,
+        config: HoyerStage(data: data, backbone: backbone, hoyer: config, batchSize: bench.simulatedBatches.batchSize)
+    ) { progress -> TrainedMethod in
+        let network = makeNetwork()
         try cache.measure("hoyer training") {
             try trainHoyerNetwork(network, label: "hoyer", schedule: config.schedule,
                                   data: TrainingData(train: bench.train, normalization: bench.normalization,
                                                      augmentation: .none),
                                   seed: bench.seed &+ 1, checkpoints: progress.checkpoints)
         }
-        // T = 1: one inference pass; every spike layer outputs o = [z ≥ E] ∈ {0, 1}.
         let inference = ContinuousClock.now
-        let spikeIndices = network.spikingLayerIndices
-        var ones = [Double](repeating: 0, count: spikeIndices.count), elements = ones
-        var right: [Bool] = []
-        for batch in bench.simulatedBatches {
-            var context = ForwardContext.inference
-            let outputs = withoutGradients { network.forwardCollecting(Variable(batch.images), context: &context) }
-            right += zip(outputs.last!.value.argmaxRows(), batch.labels).map { $0 == $1 }
-            for (j, k) in spikeIndices.enumerated() {
-                ones[j] += Double(outputs[k].value.sum())
-                elements[j] += Double(outputs[k].value.count)
-            }
-        }
+        let (right, ones, elements) = hoyerInference(network, bench: bench)
         cache.record(seconds: secondsSince(inference), as: "hoyer inference T=1")
         let rates = zip(ones, elements).map { $0 / $1 }
         let layers = computeLayers(of: network, imageShape: bench.imageShape)
@@ -283,13 +284,50 @@ func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneCo
         let point = Point(timesteps: 1, accuracy: outcomes.accuracy, outcomes: outcomes,
                           spikesPerNeuron: ones.reduce(0, +) / Swift.max(elements.reduce(0, +), 1),
                           energyRatioFloat32: ratio(.float32At45nm), energyRatioInt32: ratio(.int32At45nm))
-        return MethodResult(key: "hoyer", name: "Hoyer spike + regulariser (T = 1)", chapter: "hoyer",
-                            cumulativeReadout: false, points: [point],
-                            trainingImageSteps: trainingImageSteps(epochs: config.schedule.epochs,
-                                                                   images: bench.train.count))
+        let result = MethodResult(key: "hoyer", name: "Hoyer spike + regulariser (T = 1)", chapter: "hoyer",
+                                  cumulativeReadout: false, points: [point],
+                                  trainingImageSteps: trainingImageSteps(epochs: config.schedule.epochs,
+                                                                         images: bench.train.count))
+        return TrainedMethod(result: result, network: try NetworkState.encode(network))
     }
-    try requireAboveChance(result, key: key, bench: bench, cache: cache)
-    return result
+    try requireAboveChance(trained.result, key: key, bench: bench, cache: cache)
+    let network = makeNetwork()
+    try NetworkState.decode(trained.network, into: network)
+    if checkRestored {
+        try requireSameOutcomes(ImageOutcomes(hoyerInference(network, bench: bench).right), as: trained.result,
+                                stage: "hoyer")
+    }
+    return (trained.result, network)
+}
+
+/// T = 1: one inference pass of a Hoyer network over the test images; every spike layer
+/// outputs o = [z ≥ E] ∈ {0, 1}. Returns which images it gets right, and per spike layer the
+/// spikes and the neurons (× images) they were counted over.
+func hoyerInference(_ network: Sequential, bench: Bench) -> (right: [Bool], ones: [Double], elements: [Double]) {
+    let spikeIndices = network.spikingLayerIndices
+    var ones = [Double](repeating: 0, count: spikeIndices.count), elements = ones
+    var right: [Bool] = []
+    for batch in bench.simulatedBatches {
+        var context = ForwardContext.inference
+        let outputs = withoutGradients { network.forwardCollecting(Variable(batch.images), context: &context) }
+        right += zip(outputs.last!.value.argmaxRows(), batch.labels).map { $0 == $1 }
+        for (j, k) in spikeIndices.enumerated() {
+            ones[j] += Double(outputs[k].value.sum())
+            elements[j] += Double(outputs[k].value.count)
+        }
+    }
+    return (right, ones, elements)
+}
+
+/// The network rebuilt from a stage's stored weights must be the network the stage measured:
+/// the same images right and wrong (checked before it is exported).
+private func requireSameOutcomes(_ outcomes: ImageOutcomes, as result: MethodResult, stage: String) throws {
+    guard let recorded = result.points.last?.outcomes, outcomes == recorded else {
+        throw ChapterError.invalidConfiguration(
+            "the \(stage) network rebuilt from its cached stage does not classify the test images as the stage "
+            + "recorded (\(outcomes.correctCount) right, recorded \(result.points.last?.outcomes.correctCount ?? 0)); "
+            + "recompute it with --rerun \(stage)")
+    }
 }
 
 // MARK: - Attention-guided compression (AttentionMethod): sparse student → SNN at T
@@ -301,17 +339,22 @@ struct AttentionStage: Encodable {
     var batchSize: Int
 }
 
-func runAttention(ann: Sequential, restore: () throws -> Sequential, bench: Bench, config: Config.AttentionConfig,
-                  conversion: Config.ConversionConfig, cache: StageCache, dependsOn: [StageKey]) throws -> MethodResult {
-    let (result, key, _) = try cache.stage(
+///
+/// Returns the result and the SNN it measured (rebuilt from the stage's weights on the shared
+/// folded ANN's layout, `folded`: the student has the same layers); with `checkRestored` that
+/// SNN is simulated again and must classify every test image as the stage recorded.
+func runAttention(ann: Sequential, folded: Sequential, restore: () throws -> Sequential, bench: Bench,
+                  config: Config.AttentionConfig, conversion: Config.ConversionConfig, cache: StageCache,
+                  dependsOn: [StageKey], checkRestored: Bool) throws -> (result: MethodResult, snn: Sequential) {
+    let (trained, key, _) = try cache.stage(
         // 2: regrowth reads Adam's m/(√v + ε), masks in checkpoints; 3: per-image outcomes;
-        // 4: no wall times in the output (run-log.json), training image·steps
-        "attention", version: 4,
+        // 4: no wall times in the output (run-log.json), training image·steps; 5: the SNN kept
+        "attention", version: 5,
         config: AttentionStage(attention: config, calibrationBatches: conversion.calibrationBatches,
                                calibrationBatchSize: conversion.calibrationBatchSize,
                                batchSize: bench.simulatedBatches.batchSize),
         dependsOn: dependsOn
-    ) { progress -> MethodResult in
+    ) { progress -> TrainedMethod in
         // The shared ANN is the dense meta-model (teacher) and the student's starting point;
         // the student keeps `density` of its weights, starting from the global magnitude mask.
         let student = try restore()
@@ -345,12 +388,22 @@ func runAttention(ann: Sequential, restore: () throws -> Sequential, bench: Benc
         let snnImages = config.method.snnTrainLimit.map { Swift.min($0, bench.train.count) } ?? bench.train.count
         let steps = trainingImageSteps(epochs: config.method.epochs, images: bench.train.count)
             + trainingImageSteps(epochs: config.method.snnEpochs, images: snnImages, timesteps: T)
-        return MethodResult(key: "attention", name: "attention-compressed (d = \(config.density), T = \(T))",
-                            chapter: "attention", cumulativeReadout: false, points: [point],
-                            trainingImageSteps: steps)
+        let result = MethodResult(key: "attention", name: "attention-compressed (d = \(config.density), T = \(T))",
+                                  chapter: "attention", cumulativeReadout: false, points: [point],
+                                  trainingImageSteps: steps)
+        return TrainedMethod(result: result, network: try NetworkState.encode(snn))
     }
-    try requireAboveChance(result, key: key, bench: bench, cache: cache)
-    return result
+    try requireAboveChance(trained.result, key: key, bench: bench, cache: cache)
+    // Thresholds of the right count; the stored state overwrites them with the trained ones.
+    let snn = try trainableSNN(from: folded, thresholds: [Float](repeating: 1, count: folded.layers.filter { $0 is ReLU }.count))
+    try NetworkState.decode(trained.network, into: snn)
+    if checkRestored {
+        let T = config.method.timesteps
+        var simulationRNG = SeededGenerator(seed: bench.seed)
+        let e = accuracyByTimestep(of: snn, on: bench.simulatedBatches, timesteps: T, chunk: T, using: &simulationRNG)
+        try requireSameOutcomes(e.outcomes(at: T), as: trained.result, stage: "attention")
+    }
+    return (trained.result, snn)
 }
 
 /// The sanity gate's held-out test on a trained method's SNN: each of its points is measured on

@@ -249,13 +249,15 @@ runChapter {
         let thresholds = try balanceThresholds(of: folded, on: calibration, using: method.rule,
                                                statistics: statistics, using: &calibrationRNG)
         let snn = try convert(folded, thresholds: thresholds, reset: .subtraction)
+        try context.exportNIR(snn, name: method.key, inputShape: imageShape, normalization: normalization)
         methods.append(try conversionResult(key: method.key, name: method.name, chapter: "classic", snn: snn,
                                             bench: bench, config: config.conversion, grid: grid,
                                             cache: cache, dependsOn: [annKey, dataKey]))
     }
+    let rnlSNN = try convertRateNormNetwork(try foldRateNormNetwork(rnlANN))
+    try context.exportNIR(rnlSNN, name: "rnl", inputShape: imageShape, normalization: normalization)
     var rnl = try conversionResult(
-        key: "rnl", name: "RNL (Ding 2021)", chapter: "rnl",
-        snn: try convertRateNormNetwork(try foldRateNormNetwork(rnlANN)), bench: bench,
+        key: "rnl", name: "RNL (Ding 2021)", chapter: "rnl", snn: rnlSNN, bench: bench,
         config: config.conversion, grid: grid, cache: cache, dependsOn: [rnlKey, dataKey])
     rnl.trainingImageSteps += annImageSteps   // the RNL ANN is this method's own training
     methods.append(rnl)
@@ -274,15 +276,27 @@ runChapter {
                                config: config.hybrid, cache: cache, dependsOn: [dietKey, dataKey])
     hybrid.trainingImageSteps += annImageSteps   // its own ANN counts as its training
     methods.append(hybrid)
-    methods.append(try runHoyer(bench: bench, data: config.data, backbone: config.backbone, config: config.hoyer,
-                                cache: cache))
-    methods.append(try runAttention(
-        ann: ann, restore: {
+    let hoyer = try runHoyer(bench: bench, data: config.data, backbone: config.backbone, config: config.hoyer,
+                             cache: cache, checkRestored: context.exportsNIR)
+    methods.append(hoyer.result)
+    let attention = try runAttention(
+        ann: ann, folded: folded, restore: {
             let student = makeANN({ _, _ in ReLU() }, seed: 0)
             try NetworkState.decode(annStored.state, into: student)
             return student
         }, bench: bench, config: config.attention, conversion: config.conversion, cache: cache,
-        dependsOn: [annKey, dataKey]))
+        dependsOn: [annKey, dataKey], checkRestored: context.exportsNIR)
+    methods.append(attention.result)
+    // --export-nir DIR: the conversions above (max-norm, percentile, RNL), Hoyer's T = 1 network
+    // and the attention SNN as NIR graphs (docs/nir.md). ultralow's SNNs (fitted and fine-tuned)
+    // start at u[0] = θ/2, which NIR cannot hold, and the hybrid's single-spike neurons have no NIR node:
+    // neither is written (chapter-ultralow exports the conversions that start at 0).
+    try context.exportNIR(hoyer.network, name: "hoyer", inputShape: imageShape, normalization: normalization)
+    try context.exportNIR(attention.snn, name: "attention", inputShape: imageShape, normalization: normalization)
+    if context.exportsNIR {
+        print("not exported to NIR: ultralow (u[0] = θ/2 has no NIR form), hybrid (single-spike neurons "
+              + "have no NIR node); docs/nir.md")
+    }
 
     // MARK: - 5. Evaluate
     // Accuracy on the same test images; spikes per neuron; E_SNN/E_ANN with the first layer's
