@@ -378,10 +378,7 @@ func runAttention(ann: Sequential, folded: Sequential, restore: () throws -> Seq
             normalization: bench.normalization, rng: &rng, checkpoints: progress.checkpoints)
         cache.record(seconds: secondsSince(start), as: "attention student and SNN training")
         let T = config.method.timesteps
-        var simulationRNG = SeededGenerator(seed: bench.seed)
-        let (e, _) = cache.measure("attention inference T=\(T)") {
-            accuracyByTimestep(of: snn, on: bench.simulatedBatches, timesteps: T, chunk: T, using: &simulationRNG)
-        }
+        let (e, _) = cache.measure("attention inference T=\(T)") { attentionInference(snn, bench: bench, timesteps: T) }
         let point = spikingPoint(snn, bench: bench, timesteps: T, outcomes: e.outcomes(at: T), firingRates: e.firingRates,
                                  inputSpikesPerImage: e.inputSpikesPerImage, densities: layerDensities(of: snn))
         // The student trains on every training image per epoch (ANN, T = 1), its SNN with BPTT at T.
@@ -399,11 +396,16 @@ func runAttention(ann: Sequential, folded: Sequential, restore: () throws -> Seq
     try NetworkState.decode(trained.network, into: snn)
     if checkRestored {
         let T = config.method.timesteps
-        var simulationRNG = SeededGenerator(seed: bench.seed)
-        let e = accuracyByTimestep(of: snn, on: bench.simulatedBatches, timesteps: T, chunk: T, using: &simulationRNG)
-        try requireSameOutcomes(e.outcomes(at: T), as: trained.result, stage: "attention")
+        try requireSameOutcomes(attentionInference(snn, bench: bench, timesteps: T).outcomes(at: T),
+                                as: trained.result, stage: "attention")
     }
     return (trained.result, snn)
+}
+
+/// The attention SNN simulated for T steps on the test images (direct input).
+func attentionInference(_ snn: Sequential, bench: Bench, timesteps T: Int) -> TimestepEvaluation {
+    var simulationRNG = SeededGenerator(seed: bench.seed)
+    return accuracyByTimestep(of: snn, on: bench.simulatedBatches, timesteps: T, chunk: T, using: &simulationRNG)
 }
 
 /// The sanity gate's held-out test on a trained method's SNN: each of its points is measured on
