@@ -10,4 +10,16 @@ public enum BLASRuntime {
         guard let name = openblas_get_corename() else { return "unknown" }
         return String(cString: name)
     }
+
+    /// Sets how many threads OpenBLAS's own calls use. Debian installs its pthread build by
+    /// default (`update-alternatives` prefers it to the OpenMP one), which ignores the OpenMP team
+    /// size and starts one thread per core: a worker process asked to run on one thread would
+    /// otherwise keep a second, spinning thread beside the other workers. A product row's sum
+    /// does not depend on the thread count (each thread computes whole output blocks).
+    public static func setThreads(_ count: Int) {
+        openblas_set_num_threads(Int32(max(1, count)))
+    }
+
+    /// The thread count OpenBLAS's calls use now.
+    public static var threads: Int { Int(openblas_get_num_threads()) }
 }

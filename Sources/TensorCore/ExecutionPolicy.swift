@@ -69,6 +69,7 @@ public struct ExecutionPolicy: Sendable, Equatable {
     public func apply() {
         Self.installed.withLock { $0 = self }
         OpenMPThreads.set(workers)
+        BLASRuntime.setThreads(workers)
         BufferPool.setCapacity(bufferPoolBytes)
     }
 

@@ -39,27 +39,32 @@ public struct SingleSpikeRecurrence: Sendable {
     public func forward(_ x: Tensor, timesteps: Int) -> SingleSpikeTrace {
         let m = x.count / timesteps
         let (theta, leak) = (threshold, self.leak)
-        var spikes = Tensor(shape: [x.count]), trace = Tensor(shape: [x.count])
+        var spikes = Tensor(shape: [x.count]), trace = Tensor(uninitializedShape: [x.count])
         var fire = [Int32](repeating: 0, count: m)
+        var state = [Float](repeating: 0, count: m)
         x.withUnsafeBufferPointer { px in
             spikes.withUnsafeMutableBufferPointer { ps in
                 trace.withUnsafeMutableBufferPointer { ph in
                     fire.withUnsafeMutableBufferPointer { pf in
-                        let (X, S, H, F) = (SendablePointer(px.baseAddress!), SendablePointer(ps.baseAddress!),
-                                            SendablePointer(ph.baseAddress!), SendablePointer(pf.baseAddress!))
-                        parallelChunks(m, granularity: 64) { range in
-                            for i in range {
-                                var u: Float = 0
-                                var fired: Int32 = 0
+                        state.withUnsafeMutableBufferPointer { pu in
+                            let (X, S, H) = (SendablePointer(px.baseAddress!), SendablePointer(ps.baseAddress!),
+                                             SendablePointer(ph.baseAddress!))
+                            let (F, U) = (SendablePointer(pf.baseAddress!), SendablePointer(pu.baseAddress!))
+                            // Step by step over each chunk of neurons (streaming reads), with the
+                            // per-neuron arithmetic of the recurrence above.
+                            parallelChunks(m, granularity: 64) { range in
                                 for t in 0..<timesteps {
-                                    let k = t * m + i
-                                    if fired == 0 {
-                                        u = leak * u + X.base[k]
-                                        if u >= theta { S.base[k] = 1; fired = Int32(t + 1) }
+                                    let base = t * m
+                                    for i in range {
+                                        var u = U.base[i]
+                                        if F.base[i] == 0 {
+                                            u = leak * u + X.base[base + i]
+                                            U.base[i] = u
+                                            if u >= theta { S.base[base + i] = 1; F.base[i] = Int32(t + 1) }
+                                        }
+                                        H.base[base + i] = u
                                     }
-                                    H.base[k] = u
                                 }
-                                F.base[i] = fired
                             }
                         }
                     }
@@ -67,6 +72,49 @@ public struct SingleSpikeRecurrence: Sendable {
             }
         }
         return SingleSpikeTrace(spikes: spikes, membranes: trace, fireStep: fire)
+    }
+
+    /// Inference: the spikes of `forward`, each carrying `amplitude` (o = a·s), without the
+    /// membrane trace and the firing steps that only BPTT needs. `x` `[T·N, …]` is read and the
+    /// output written in x's storage layout and shape (each step is a contiguous block of M
+    /// values in either layout, and position i of every step is the same neuron). Same bits as
+    /// `forward` followed by a scale by `amplitude`.
+    public func infer(_ x: Tensor, timesteps: Int, amplitude: Float) -> Tensor {
+        let m = x.count / timesteps
+        precondition(m * timesteps == x.count, "single-spike layer: \(x.count) values are not \(timesteps) steps")
+        let (theta, leak) = (threshold, self.leak)
+        var output = Tensor(uninitializedShape: x.shape, layout: x.layout)   // every element written below
+        var state = [Float](repeating: 0, count: m)
+        var fired = [Bool](repeating: false, count: m)
+        x.withUnsafeStorage { px, _ in
+            output.withUnsafeMutableStorage { po, _ in
+                state.withUnsafeMutableBufferPointer { pu in
+                    fired.withUnsafeMutableBufferPointer { pf in
+                        let (X, O) = (SendablePointer(px.baseAddress!), SendablePointer(po.baseAddress!))
+                        let (U, F) = (SendablePointer(pu.baseAddress!), SendablePointer(pf.baseAddress!))
+                        parallelChunks(m, granularity: 64) { range in
+                            // Tiles of neurons whose state stays in cache across the T steps.
+                            for tile in stride(from: range.lowerBound, to: range.upperBound, by: 2048) {
+                                let end = Swift.min(tile + 2048, range.upperBound)
+                                for t in 0..<timesteps {
+                                    let (input, out) = (X.base + t * m, O.base + t * m)
+                                    for i in tile..<end {
+                                        var emitted: Float = 0
+                                        if !F.base[i] {
+                                            let h = leak * U.base[i] + input[i]
+                                            U.base[i] = h
+                                            if h >= theta { F.base[i] = true; emitted = amplitude }
+                                        }
+                                        out[i] = emitted
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
     }
 
     /// BPTT for spikes of value a (o = a·s; a = θ when `spikeCarriesThreshold`). With

@@ -19,6 +19,36 @@ extension Tensor {
         }
     }
 
+    /// How many elements are not zero (spikes, events). Read in the storage layout: a count does
+    /// not depend on the order.
+    public func nonZeroCount() -> Int {
+        withUnsafeStorage { p, _ in
+            var count = 0
+            for v in p { count &+= v != 0 ? 1 : 0 }
+            return count
+        }
+    }
+
+    /// For a `[T·M, …]` map of `steps` steps (time outermost): the non-zero elements over all
+    /// steps, and the most any one of the M positions holds over the steps (a neuron's spike
+    /// count). Read in the storage layout: position i of every step is the same element.
+    public func nonZeroCountsOverSteps(_ steps: Int) -> (total: Int, largest: Int) {
+        let m = count / Swift.max(steps, 1)
+        precondition(m * steps == count, "\(count) elements are not \(steps) steps")
+        var counts = [Int32](repeating: 0, count: m)
+        withUnsafeStorage { p, _ in
+            counts.withUnsafeMutableBufferPointer { c in
+                for t in 0..<steps {
+                    let step = p.baseAddress! + t * m
+                    for i in 0..<m { c[i] &+= step[i] != 0 ? 1 : 0 }
+                }
+            }
+        }
+        var total = 0, largest: Int32 = 0
+        for c in counts { total &+= Int(c); largest = Swift.max(largest, c) }
+        return (total, Int(largest))
+    }
+
     /// Mean of all elements.
     public func mean() -> Float { count == 0 ? 0 : sum() / Float(count) }
 

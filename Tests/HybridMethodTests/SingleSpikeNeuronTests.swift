@@ -91,4 +91,20 @@ import Autodiff
         #expect(copy.simulate(x, timesteps: 6, state: &state).scalars
                 == copy.forward(Variable(x), context: &context).value.scalars)
     }
+
+    /// Evaluation (no graph) takes the inference kernel, which keeps a blocked map blocked; the
+    /// spikes must be the training pass's bits in either layout.
+    @Test(arguments: [TensorLayout.rowMajor, .channelBlocked16])
+    func inferenceWithoutAGraphGivesTheTrainingPassSpikes(layout: TensorLayout) {
+        let layer = SingleSpikeNeuron(threshold: 0.6, leak: 0.9, surrogate: .v2(gamma: 0.3), training: .trained)
+        var rng = SeededGenerator(seed: 4)
+        let x = Tensor.uniform(shape: [5 * 2, 16, 3, 3], low: -0.2, high: 0.5, using: &rng).converted(to: layout)
+        var context = ForwardContext.inference
+        context.timesteps = 5
+        let recorded = layer.forward(Variable(x), context: &context)
+        let inferred = withoutGradients { layer.forward(Variable(x), context: &context) }
+        #expect(inferred.value.layout == layout)
+        #expect(inferred.value.scalars == recorded.value.scalars)
+        #expect(recorded.value.scalars.contains(0.6))
+    }
 }

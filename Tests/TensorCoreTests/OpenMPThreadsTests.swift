@@ -20,4 +20,15 @@ struct OpenMPThreadsTests {
         ExecutionPolicy.update { $0.workers = 2 }
         #expect(OpenMPThreads.maximum == 2)
     }
+
+    /// Debian's default OpenBLAS is its pthread build, which ignores the OpenMP team: without
+    /// its own setting a worker run with --threads 1 kept OpenBLAS on every core.
+    @Test func settingWorkersSetsOpenBLASThreads() {
+        let saved = Parallelism.workers
+        defer { ExecutionPolicy.update { $0.workers = saved } }
+        ExecutionPolicy.update { $0.workers = 1 }
+        #expect(BLASRuntime.threads == 1)
+        ExecutionPolicy.update { $0.workers = 2 }
+        #expect(BLASRuntime.threads == 2)
+    }
 }

@@ -187,20 +187,13 @@ public func evaluate(
         // No graph: each layer's input, output and membranes are freed as the next layer runs.
         withoutGradients { for (index, layer) in snn.layers.enumerated() {
             if let w = weightIndices.firstIndex(of: index), w > 0 {
-                var c = 0
-                h.value.withUnsafeBufferPointer { p in for v in p where v != 0 { c += 1 } }
-                pooled[w] += Double(c)
+                pooled[w] += Double(h.value.nonZeroCount())
                 prePool[w] += lastSpikes
             }
             h = layer.forward(h, context: &context)
             if let k = neuronIndices.firstIndex(of: index) {
                 let m = h.value.count / T        // N·neurons
-                var counts = [Int32](repeating: 0, count: m)
-                h.value.withUnsafeBufferPointer { p in
-                    for t in 0..<T { for i in 0..<m where p[t * m + i] != 0 { counts[i] += 1 } }
-                }
-                let total = counts.reduce(0) { $0 + Int($1) }
-                let largest = Int(counts.max() ?? 0)
+                let (total, largest) = h.value.nonZeroCountsOverSteps(T)
                 if let limit = (layer as? any SpikingLayer)?.spikeLimitPerImage {
                     precondition(largest <= limit, "layer \(index) fired \(largest) times in one image (limit \(limit))")
                 }

@@ -132,6 +132,10 @@ public final class SingleSpikeNeuron: SpikingLayer {
     public func forward(_ x: Variable, context: inout ForwardContext) -> Variable {
         let timesteps = context.timesteps
         let (theta, lambda, surrogate, training) = (thresholdValue, leakValue, surrogate, training)
+        if !GradientRecording.isEnabled {   // inference: no trace for a backward pass to read
+            return Variable(SingleSpikeRecurrence(threshold: theta, leak: lambda)
+                .infer(x.value, timesteps: timesteps, amplitude: theta))
+        }
         let (spikes, membranes, fireStep) = singleSpikeForward(
             x.value, timesteps: timesteps, threshold: theta, leak: lambda)
         var output = spikes
