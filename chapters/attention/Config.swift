@@ -62,6 +62,14 @@ struct Config: Codable, Equatable, Sendable {
         /// How the sparse-momentum arms pick their starting masks.
         var initialMasks: SparseMomentum.Initialisation
     }
+    /// β_AT's search on held-out training images (`BetaSelection`): each candidate trains the
+    /// attention-guided student at `density`; the most accurate on `heldOutImages` training
+    /// images outside the training subset is kept. One candidate: no search.
+    struct BetaSelectionConfig: Codable, Equatable, Sendable {
+        var candidates: [Float]
+        var heldOutImages: Int
+        var density: Double
+    }
     struct ChannelConfig: Codable, Equatable, Sendable {
         var keptFractions: [Double]
         var epochs: Int
@@ -92,6 +100,7 @@ struct Config: Codable, Equatable, Sendable {
     var model: ModelConfig
     var meta: MetaConfig
     var student: StudentConfig
+    var betaSelection: BetaSelectionConfig
     var channels: ChannelConfig
     var conversion: ConversionConfig
     var snn: SNNConfig
@@ -118,6 +127,8 @@ struct Config: Codable, Equatable, Sendable {
                                minimumPruneRate: AttentionPreset.paper.minimumPruneRate,
                                startFromMeta: false,                       // [?]
                                initialMasks: .random),                     // §2.3 "constant" init
+        betaSelection: BetaSelectionConfig(candidates: [AttentionPreset.paper.beta],   // the paper's one value
+                                           heldOutImages: 0, density: 0.03),
         channels: ChannelConfig(keptFractions: [0.5, 0.35, 0.25], epochs: 100, rankingImages: 500),
         conversion: ConversionConfig(percentile: AttentionPreset.paper.percentile,
                                      scale: AttentionPreset.paper.thresholdScale,
@@ -140,7 +151,15 @@ struct Config: Codable, Equatable, Sendable {
         $0.student.epochs = AttentionPreset.quick.epochs           // AttentionMethod's quick preset
         $0.student.batchSize = AttentionPreset.quick.batchSize
         $0.student.startFromMeta = true                  // [proposed] 3 epochs cannot train from scratch
-        $0.student.initialMasks = .globalMagnitude       // [proposed] start = the one-shot mask
+        // [proposed] Every layer starts at the target density with its largest weights, so the
+        // non-uniform layer densities sparse momentum is said to find must emerge in training
+        // (a global-magnitude start, the one-shot mask, would hand them over at step 0; random
+        // masks of the meta-model's weights would discard more than 3 epochs can relearn).
+        $0.student.initialMasks = .magnitude
+        // At β_AT = 1000 the attention term was about 3 % of a quick student's loss: β_AT is
+        // chosen on 1,000 held-out training images at the iso-parameter density.
+        $0.betaSelection = BetaSelectionConfig(candidates: [1000, 10_000, 100_000], heldOutImages: 1000,
+                                               density: 0.05)
         $0.student.initialPruneRate = AttentionPreset.quick.initialPruneRate  // [proposed] 0.5 wipes half the net per epoch
         $0.channels.epochs = 2
         $0.snn.epochs = AttentionPreset.quick.snnEpochs
@@ -157,6 +176,7 @@ struct Config: Codable, Equatable, Sendable {
         $0.meta.epochs = 2
         $0.student.densities = [0.2, 0.05]
         $0.student.epochs = 2
+        $0.betaSelection = BetaSelectionConfig(candidates: [1000, 10_000], heldOutImages: 200, density: 0.05)
         $0.channels.keptFractions = [0.5]
         $0.channels.epochs = 1
         $0.channels.rankingImages = 100

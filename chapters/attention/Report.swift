@@ -92,6 +92,8 @@ struct Metrics: Codable, Equatable {
     var snns: [SNNResult]
     var energy: [EnergyRow]
     var effects: [Effect]
+    /// β_AT's search on held-out training images (nil: one candidate, or set by --beta).
+    var betaSelection: BetaSelection?
 }
 
 /// The mechanism checks of chapters/attention/NOTES.md §8.4 (effects 1, 2 and 5: exact facts
@@ -297,6 +299,16 @@ func snnTitle(_ r: SNNResult) -> String {
 
 /// Replaces the text between the results markers of chapters/attention/README.md. Every number
 /// in it comes from `m` (results.json) or the run's `config`.
+/// Which β_AT the students trained with, and how it was chosen.
+func betaSentence(_ selection: BetaSelection?, preset: Float) -> String {
+    guard let selection else { return "β_AT = \(fmt(Double(preset), 0))." }
+    let tried = selection.trials.map {
+        "\(fmt(Double($0.beta), 0)): \(fmt(100 * $0.heldOutAccuracy, 2)) % (β_AT·L_AT \(fmt(100 * $0.attentionShareOfLoss, 1)) % of the loss)"
+    }.joined(separator: "; ")
+    return "β_AT = \(fmt(Double(selection.choice.beta), 0)), the most accurate attention-guided student at d = "
+        + "\(selection.density) on \(selection.heldOutImages) held-out training images (\(tried))."
+}
+
 func updateReadme(with m: Metrics, claims: [ClaimTest], config: Config, profile: Profile) throws {
     try replaceResultsBlock(in: chapterReadme(beside: #filePath),
                             with: readmeBlock(m, claims: claims, config: config, profile: profile))
@@ -317,7 +329,7 @@ func readmeBlock(_ m: Metrics, claims: [ClaimTest], config: Config, profile: Pro
                  + "\(config.meta.epochs) epochs, students \(config.student.epochs), channel students "
                  + "\(config.channels.epochs); SNNs T = \(m.timesteps), \(config.snn.epochs) epoch(s) on "
                  + "\(config.snn.trainLimit.map(String.init) ?? "all") images; ANN accuracy on \(m.testImages) "
-                 + "test images, SNN accuracy on \(m.simulatedImages).", "",
+                 + "test images, SNN accuracy on \(m.simulatedImages). " + betaSentence(m.betaSelection, preset: config.student.beta), "",
                  "| arm | density | CR (all) | CR (conv) | ANN acc. (%) |", "|---|---|---|---|---|"]
     for s in m.students {
         lines.append("| \(s.arm.title) | \(s.density) | \(fmt(s.compressionRatio, 1))× | \(fmt(s.convCompressionRatio, 1))× | \(percentWithError(s.annAccuracy, images: m.testImages)) |")

@@ -28,9 +28,11 @@
 //   • The paper body is unavailable (NOTES.md "Read this first"): the assembly of sparse momentum
 //     (Dettmers) + AT (Zagoruyko) + DIET-style SNN training is [proposed].
 //   • Quick: Fashion-MNIST 5k, VGG-S at half width, 4 + 3 epochs, Adam + cosine; students
-//     start from the meta-model's weights with the one-shot global-magnitude mask (paper: [?]).
+//     start from the meta-model's weights, each layer masked to the target density by
+//     magnitude (paper: [?]), so non-uniform layer densities have to emerge.
 //   • Momentum for regrowth is Adam's m/(√v + ε) (Dettmers' reading of Adam), kept for
-//     masked weights too; AT points = end of each conv stage; β_AT = 1000.
+//     masked weights too; AT points = end of each conv stage; β_AT chosen on held-out training
+//     images from 1000 (the paper's), 10⁴ and 10⁵.
 //   • Channel variant: channels ranked once by the meta-model's per-channel attention and kept
 //     fixed (momentum regrowth is dead for pruned filters: ReLU′(0) = 0), then AT fine-tuning.
 //   • SNN: θ = 0.3·P99.7 after masking, LIF λ = 1 initially, spikes of amplitude θ, 1 epoch.
@@ -109,7 +111,9 @@ try printResolvedConfig(config)
 let fullTrain = try context.loadDataset(config.data.dataset, split: .train)
 let fullTest = try context.loadDataset(config.data.dataset, split: .test)
 var dataRNG = stream("data")
-let train = config.data.trainLimit.map { fullTrain.stratifiedSubset(limit: $0, using: &dataRNG) } ?? fullTrain
+// The same draws as a stratified subset; the indices also name the images the students never see.
+let trainIndices = fullTrain.stratifiedIndices(limit: config.data.trainLimit, using: &dataRNG)
+let train = trainIndices.count == fullTrain.count ? fullTrain : fullTrain.selecting(trainIndices)
 let test = config.data.testLimit.map { fullTest.stratifiedSubset(limit: $0, using: &dataRNG) } ?? fullTest
 let simulated = config.data.simulatedTestLimit.map { test.stratifiedSubset(limit: $0, using: &dataRNG) } ?? test
 let normalization = Normalization(fittedTo: train)
@@ -152,11 +156,9 @@ print("weights: \(totalWeights) in \(weightParameters(of: meta).count) conv/line
 // (i)  L = CE;  both: prune ⌈p·nnz_l⌉ smallest |w|, regrow by |momentum|, p = cosine(0.5 → 0.005)
 // (iii) keep the top-d |w| of the meta-model globally, fine-tune with the mask fixed.
 
-var students: [StudentResult] = []
-var studentNets: [String: (Sequential, StageKey)] = [:]
-let s = config.student
-for density in s.densities {
-    for arm in s.arms {
+/// One student, trained (or loaded) with the settings `s`: its checkpoint, key and network.
+func trainedStudent(_ arm: Arm, density: Double, settings s: Config.StudentConfig) throws
+    -> (model: TrainedModel, key: StageKey, network: Sequential) {
         let name = "\(arm.rawValue)-\(density)"
         let (model, key, _) = try cache.stage(
             "students", version: 2, config: StudentStage(arm: arm.rawValue, density: density, student: s),
@@ -183,7 +185,54 @@ for density in s.densities {
             return TrainedModel(state: try NetworkState.encode(network), trace: trace)
         }
         // The checkpoint holds the masks: the restored student is exactly the trained one.
-        let network = try restore(model.state, config: config, imageShape: imageShape, classes: classes)
+        return (model, key, try restore(model.state, config: config, imageShape: imageShape, classes: classes))
+}
+
+// β_AT on held-out training images (BetaSelection): the attention-guided student at one density,
+// once per candidate (same masks, initial weights and batches), scored on training images no
+// student trains on. `--beta` sets it instead.
+var studentSettings = config.student
+var betaSelection: BetaSelection?
+if arguments.beta == nil, config.betaSelection.candidates.count > 1 {
+    let choice = config.betaSelection
+    let used = Set(trainIndices)
+    let unused = (0..<fullTrain.count).filter { !used.contains($0) }
+    guard choice.heldOutImages >= 1, choice.heldOutImages <= unused.count else {
+        throw ChapterError.invalidConfiguration(
+            "betaSelection.heldOutImages = \(choice.heldOutImages) must be between 1 and the \(unused.count) "
+            + "training images outside the students' training subset.")
+    }
+    var heldOutRNG = stream("held-out")
+    let heldOut = fullTrain.selecting(LabeledImages.stratifiedIndices(
+        labels: unused.map { fullTrain.labels[$0] }, classCount: fullTrain.classCount,
+        limit: choice.heldOutImages, using: &heldOutRNG).map { unused[$0] })
+    let heldOutBatches = heldOut.batches(size: 500, normalization: normalization)
+    var trials: [BetaSelection.Trial] = []
+    for beta in choice.candidates {
+        var settings = studentSettings
+        settings.beta = beta
+        let candidate = try trainedStudent(.sparseMomentumAT, density: choice.density, settings: settings)
+        let trial = BetaSelection.Trial(
+            beta: beta, heldOutAccuracy: Double(classificationAccuracy(candidate.network, batches: heldOutBatches)),
+            attentionShareOfLoss: BetaSelection.attentionShare(beta: beta, trace: candidate.model.trace))
+        trials.append(trial)
+        print("β_AT = \(fmt(Double(beta), 0)): AT student d = \(choice.density) \(fmt(100 * trial.heldOutAccuracy, 2)) % "
+              + "on \(heldOut.count) held-out training images; β_AT·L_AT is \(fmt(100 * trial.attentionShareOfLoss, 1)) % "
+              + "of its last epoch's loss")
+    }
+    let selection = BetaSelection(density: choice.density, heldOutImages: heldOut.count, trials: trials)
+    studentSettings.beta = selection.choice.beta
+    betaSelection = selection
+    print("β_AT = \(fmt(Double(selection.choice.beta), 0)) kept (the most accurate on the held-out images)")
+}
+let s = studentSettings
+
+var students: [StudentResult] = []
+var studentNets: [String: (Sequential, StageKey)] = [:]
+for density in s.densities {
+    for arm in s.arms {
+        let name = "\(arm.rawValue)-\(density)"
+        let (model, key, network) = try trainedStudent(arm, density: density, settings: s)
         // §8.4 effect 1, asserted: the non-zero count equals the budget after every prune/regrow.
         precondition(model.trace.nonZeroAfterRewiring.allSatisfy { $0 == model.trace.budget },
                      "\(name): non-zero count drifted from the budget")
@@ -338,7 +387,7 @@ printTable(headers: ["model", "energy (µJ)", "÷ dense ANN"],
 var metrics = Metrics(
     metaAccuracy: metaAccuracy, metaOutcomes: metaOutcomes, testImages: test.count, simulatedImages: simulated.count, timesteps: T,
     totalWeights: totalWeights, paperCompressionRatio: 33.4, students: students, channels: channelResults,
-    snns: snnResults, energy: energy, effects: [])
+    snns: snnResults, energy: energy, effects: [], betaSelection: betaSelection)
 metrics.effects = checkEffects(metrics)
 printSection("Mechanism checks (NOTES.md §8.4, exact on this run)")
 for e in metrics.effects { print("\(e.holds ? "yes" : "no ")  \(e.effect): \(e.detail)") }
