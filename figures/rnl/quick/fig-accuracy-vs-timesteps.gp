@@ -38,9 +38,9 @@ set ylabel 'test accuracy (%)'
 set yrange [0:100]
 set key inside bottom right
 datafile = 'fig-accuracy-vs-timesteps.dat'
-plot datafile index 0 using 1:2 with lines ls 1 title 'ReLU + max-norm (T₁ = 107)', \
-     datafile index 1 using 1:2 with lines ls 2 title 'ReLU + percentile 99.9 (T₁ = 60)', \
-     datafile index 2 using 1:2 with lines ls 3 title 'RNL (p ≈ 1) (T₁ = 28)', \
-     datafile index 3 using 1:2 with lines ls 4 title 'RNL + RIL (T₁ = 14)', \
-     85.55 with lines ls 11 title 'ReLU ANN', \
-     80.75 with lines ls 12 title 'RNL ANN'
+plot datafile index 0 using 1:2 with lines ls 1 title 'ReLU + max-norm (T₁ = 94)', \
+     datafile index 1 using 1:2 with lines ls 2 title 'ReLU + percentile 99.9 (T₁ = 39)', \
+     datafile index 2 using 1:2 with lines ls 3 title 'RNL (p ≈ 1) (T₁ = 35)', \
+     datafile index 3 using 1:2 with lines ls 4 title 'RNL + RIL (T₁ = 19)', \
+     85.5 with lines ls 11 title 'ReLU ANN', \
+     84.4 with lines ls 12 title 'RNL ANN'

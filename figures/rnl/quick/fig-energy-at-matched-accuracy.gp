@@ -30,7 +30,7 @@ set style line 13 lc rgb '#8c2d04' lw 1.5 dt 3
 set style line 14 lc rgb '#08519c' lw 1.5 dt 5
 set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')
 # ---- end of theme ----
-set title 'Energy from the first T staying ≥ 79.7 % (45 nm fp32)'
+set title 'Energy from the first T staying ≥ 83.0 % (45 nm fp32)'
 set xlabel 'method (the T from which it stays at the target)'
 set ylabel 'SNN energy / ANN energy'
 set yrange [0:*]

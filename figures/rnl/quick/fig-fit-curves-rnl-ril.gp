@@ -39,8 +39,8 @@ set logscale y 10
 set yrange [1e-05:3]
 set key inside bottom left
 datafile = 'fig-fit-curves-rnl-ril.dat'
-plot datafile index 0 using 1:2 with lines ls 1 title 'layer 1 (Ω = 4.39)', \
-     datafile index 1 using 1:2 with lines ls 2 title 'layer 2 (Ω = 3.25)', \
-     datafile index 2 using 1:2 with lines ls 3 title 'layer 3 (Ω = 1.94)', \
+plot datafile index 0 using 1:2 with lines ls 1 title 'layer 1 (Ω = 4.55)', \
+     datafile index 1 using 1:2 with lines ls 2 title 'layer 2 (Ω = 3.38)', \
+     datafile index 2 using 1:2 with lines ls 3 title 'layer 3 (Ω = 1.87)', \
      datafile index 3 using 1:2 with lines ls 4 title 'output', \
      datafile index 4 using 1:2 with lines ls 5 title 'bound Ω¹/t (layer 1)'
