@@ -151,13 +151,12 @@ struct Config: Codable, Equatable, Sendable {
         $0.student.epochs = AttentionPreset.quick.epochs           // AttentionMethod's quick preset
         $0.student.batchSize = AttentionPreset.quick.batchSize
         $0.student.startFromMeta = true                  // [proposed] 3 epochs cannot train from scratch
-        // [proposed] Every layer starts at the target density with its largest weights, so the
-        // non-uniform layer densities sparse momentum is said to find must emerge in training
-        // (a global-magnitude start, the one-shot mask, would hand them over at step 0; random
-        // masks of the meta-model's weights would discard more than 3 epochs can relearn).
-        $0.student.initialMasks = .magnitude
-        // At β_AT = 1000 the attention term was about 3 % of a quick student's loss: β_AT is
-        // chosen on 1,000 held-out training images at the iso-parameter density.
+        // [proposed] Start = the one-shot global-magnitude mask. A uniform start (every layer at
+        // the target density, its largest weights) was tried and crippled every arm but
+        // one-shot in 3 epochs (README, "Deviations"), so no claim would test the method.
+        $0.student.initialMasks = .globalMagnitude
+        // At β_AT = 1000 the attention term was a small share of a quick student's loss: β_AT
+        // is chosen on 1,000 held-out training images at the iso-parameter density.
         $0.betaSelection = BetaSelectionConfig(candidates: [1000, 10_000, 100_000], heldOutImages: 1000,
                                                density: 0.05)
         $0.student.initialPruneRate = AttentionPreset.quick.initialPruneRate  // [proposed] 0.5 wipes half the net per epoch

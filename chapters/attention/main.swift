@@ -28,8 +28,7 @@
 //   • The paper body is unavailable (NOTES.md "Read this first"): the assembly of sparse momentum
 //     (Dettmers) + AT (Zagoruyko) + DIET-style SNN training is [proposed].
 //   • Quick: Fashion-MNIST 5k, VGG-S at half width, 4 + 3 epochs, Adam + cosine; students
-//     start from the meta-model's weights, each layer masked to the target density by
-//     magnitude (paper: [?]), so non-uniform layer densities have to emerge.
+//     start from the meta-model's weights with the one-shot global-magnitude mask (paper: [?]).
 //   • Momentum for regrowth is Adam's m/(√v + ε) (Dettmers' reading of Adam), kept for
 //     masked weights too; AT points = end of each conv stage; β_AT chosen on held-out training
 //     images from 1000 (the paper's), 10⁴ and 10⁵.
