@@ -103,3 +103,12 @@ struct SplitMix {
         #expect(Difference.overBatches(estimate: 1, perBatch: [1], images: 100).standardError == 0)
     }
 }
+
+/// The held-out selection rule the chapters share.
+@Suite struct HeldOutChoiceTests {
+    @Test func firstOfTheHighestAndNothingForNoCandidates() {
+        #expect(indexOfFirstHighest([0.80, 0.82, 0.82, 0.81]) == 1)
+        #expect(indexOfFirstHighest([0.9]) == 0)
+        #expect(indexOfFirstHighest([]) == nil)
+    }
+}

@@ -86,10 +86,8 @@ struct FineTuneSelection: Codable, Equatable, Sendable {
         chosen = Self.firstBest(candidates.map(\.heldOutAccuracy))
     }
 
-    /// The index of the highest value, the first of equals.
-    static func firstBest(_ values: [Double]) -> Int {
-        values.indices.reduce(0) { values[$1] > values[$0] ? $1 : $0 }
-    }
+    /// The index of the highest value, the first of equals (`indexOfFirstHighest`).
+    static func firstBest(_ values: [Double]) -> Int { indexOfFirstHighest(values) ?? 0 }
 
     var choice: FineTuneCandidate { candidates[chosen] }
 

@@ -5,6 +5,8 @@
 // Each candidate trains the same attention-guided student (same masks, initial weights and
 // batches) and is scored on training images no student trains on; never on the test set.
 
+import Statistics
+
 /// The attention-transfer weight kept for the chapter's attention-guided students: the
 /// candidate with the highest held-out accuracy, the first of equals (the paper's value is
 /// tried first, so a larger weight has to beat it outright).
@@ -35,7 +37,7 @@ public struct BetaSelection: Codable, Equatable, Sendable {
         self.density = density
         self.heldOutImages = heldOutImages
         self.trials = trials
-        chosen = trials.indices.reduce(0) { trials[$1].heldOutAccuracy > trials[$0].heldOutAccuracy ? $1 : $0 }
+        chosen = indexOfFirstHighest(trials.map(\.heldOutAccuracy)) ?? 0
     }
 
     public var choice: Trial { trials[chosen] }

@@ -6,6 +6,8 @@
 // ANN gets the training it needs to come within `tolerance` of the ReLU ANN, and the chapter
 // records what was tried.
 
+import Statistics
+
 /// The RNL ANN's training length: the fewest epochs, in the order tried, whose held-out
 /// accuracy reaches the ReLU ANN's minus `tolerance`; when none does, the most accurate (the
 /// first of equals). Trials stop at the first that reaches the target (`reachesTarget`).
@@ -46,7 +48,7 @@ public struct ScheduleSelection: Codable, Equatable, Sendable {
             chosen = first
             reachedTarget = true
         } else {
-            chosen = trials.indices.reduce(0) { trials[$1].heldOutAccuracy > trials[$0].heldOutAccuracy ? $1 : $0 }
+            chosen = indexOfFirstHighest(trials.map(\.heldOutAccuracy)) ?? 0
             reachedTarget = false
         }
     }
