@@ -154,8 +154,10 @@ runChapter {
                        normalization: normalization, cache: cache, seed: context.seed) { _, _ in RateNorm() }
     }
     var trials: [ScheduleSelection.Trial] = []
+    var candidates: [(Sequential, StageKey)] = []
     for epochs in config.rnlSchedule.epochs {
-        let accuracy = Double(classificationAccuracy(try rnlCandidate(epochs).0, batches: validationBatches))
+        candidates.append(try rnlCandidate(epochs))
+        let accuracy = Double(classificationAccuracy(candidates.last!.0, batches: validationBatches))
         trials.append(ScheduleSelection.Trial(epochs: epochs, heldOutAccuracy: accuracy))
         print("RNL ANN, \(epochs) epochs: \(formatFixed(100 * accuracy, digits: 2)) % on the \(validation.count) "
               + "held-out images (ReLU ANN \(formatFixed(100 * reluValidationAccuracy, digits: 2)) %)")
@@ -167,7 +169,7 @@ runChapter {
     print("RNL ANN: \(rnlSchedule.choice.epochs) epochs " + (rnlSchedule.reachedTarget
         ? "(the first within \(formatFixed(100 * config.rnlSchedule.tolerance, digits: 0)) point of the ReLU ANN on held-out images)"
         : "(none came within \(formatFixed(100 * config.rnlSchedule.tolerance, digits: 0)) point of the ReLU ANN; the most accurate on held-out images)"))
-    let (rnlANN, rnlKey) = try rnlCandidate(rnlSchedule.choice.epochs)   // trained above: loaded
+    let (rnlANN, rnlKey) = candidates[rnlSchedule.chosen]
     let testBatches = test.batches(size: 500, normalization: normalization)
     let simulatedBatches = simulated.batches(size: config.evaluation.batchSize, normalization: normalization)
     let reluAccuracy = Double(classificationAccuracy(reluANN, batches: testBatches))
