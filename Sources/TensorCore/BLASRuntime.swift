@@ -14,8 +14,9 @@ public enum BLASRuntime {
     /// Sets how many threads OpenBLAS's own calls use. Debian installs its pthread build by
     /// default (`update-alternatives` prefers it to the OpenMP one), which ignores the OpenMP team
     /// size and starts one thread per core: a worker process asked to run on one thread would
-    /// otherwise keep a second, spinning thread beside the other workers. A product row's sum
-    /// does not depend on the thread count (each thread computes whole output blocks).
+    /// otherwise keep a second, spinning thread beside the other workers. The count can change a
+    /// product's last bits (how the rows are split between threads), so it is part of a run's
+    /// setting: `--threads N` means N here too.
     public static func setThreads(_ count: Int) {
         openblas_set_num_threads(Int32(max(1, count)))
     }
