@@ -117,6 +117,21 @@ public struct LabeledImages: Sendable {
         Self.stratifiedIndices(labels: labels, classCount: classCount, limit: limit, using: &rng)
     }
 
+    /// The examples whose index is not in `used`, ascending: what a held-out set is drawn from
+    /// when `used` are the training images.
+    public func indices(excluding used: [Int]) -> [Int] {
+        let taken = Set(used)
+        return (0..<count).filter { !taken.contains($0) }
+    }
+
+    /// A class-balanced pick of `limit` of the examples `candidates` (indices into this set,
+    /// ascending), drawn as `stratifiedIndices(limit:using:)` draws; indices into this set,
+    /// ascending. For held-out images: `stratifiedIndices(among: indices(excluding: train), …)`.
+    public func stratifiedIndices(among candidates: [Int], limit: Int, using rng: inout SeededGenerator) -> [Int] {
+        Self.stratifiedIndices(labels: candidates.map { labels[$0] }, classCount: classCount, limit: limit,
+                               using: &rng).map { candidates[$0] }
+    }
+
     /// `stratifiedIndices(limit:using:)` of examples with these `labels` (each in
     /// `0..<classCount`), without the images: positions in `labels`, ascending.
     public static func stratifiedIndices(labels: [Int], classCount: Int, limit: Int?,

@@ -94,6 +94,23 @@ import Testing
         #expect(c.state == SeededGenerator(seed: 11).state)  // "all" draws nothing
     }
 
+    /// Held-out images: a class-balanced pick among the examples training does not use, with
+    /// the draws of a stratified pick over those examples' labels.
+    @Test func heldOutIndicesAvoidTheTrainingImagesAndAreClassBalanced() {
+        let data = numberedImages(count: 300, classes: 3)
+        var trainRNG = SeededGenerator(seed: 5)
+        let train = data.stratifiedIndices(limit: 120, using: &trainRNG)
+        let unused = data.indices(excluding: train)
+        #expect(unused.count == 180 && Set(unused).isDisjoint(with: train) && unused == unused.sorted())
+        var a = SeededGenerator(seed: 9), b = SeededGenerator(seed: 9)
+        let heldOut = data.stratifiedIndices(among: unused, limit: 30, using: &a)
+        let direct = LabeledImages.stratifiedIndices(labels: unused.map { data.labels[$0] }, classCount: 3,
+                                                     limit: 30, using: &b).map { unused[$0] }
+        #expect(heldOut == direct && a.state == b.state)
+        #expect(Set(heldOut).isDisjoint(with: train) && heldOut == heldOut.sorted())
+        #expect(data.selecting(heldOut).classCounts == [10, 10, 10])
+    }
+
     @Test func stratifiedSubsetFillsFromOtherClassesWhenOneIsShort() {
         // Labels: class 0 has 2 examples, classes 1 and 2 have 9 each.
         let base = numberedImages(count: 20, classes: 3)

@@ -194,17 +194,15 @@ var studentSettings = config.student
 var betaSelection: BetaSelection?
 if arguments.beta == nil, config.betaSelection.candidates.count > 1 {
     let choice = config.betaSelection
-    let used = Set(trainIndices)
-    let unused = (0..<fullTrain.count).filter { !used.contains($0) }
+    let unused = fullTrain.indices(excluding: trainIndices)
     guard choice.heldOutImages >= 1, choice.heldOutImages <= unused.count else {
         throw ChapterError.invalidConfiguration(
             "betaSelection.heldOutImages = \(choice.heldOutImages) must be between 1 and the \(unused.count) "
             + "training images outside the students' training subset.")
     }
     var heldOutRNG = stream("held-out")
-    let heldOut = fullTrain.selecting(LabeledImages.stratifiedIndices(
-        labels: unused.map { fullTrain.labels[$0] }, classCount: fullTrain.classCount,
-        limit: choice.heldOutImages, using: &heldOutRNG).map { unused[$0] })
+    let heldOut = fullTrain.selecting(fullTrain.stratifiedIndices(among: unused, limit: choice.heldOutImages,
+                                                                  using: &heldOutRNG))
     let heldOutBatches = heldOut.batches(size: 500, normalization: normalization)
     var trials: [BetaSelection.Trial] = []
     for beta in choice.candidates {

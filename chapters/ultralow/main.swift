@@ -150,16 +150,15 @@ runChapter {
     let test = fullTest.selecting(testIndices)
     // Held-out images choose the fine-tuning budget (section 5): class-balanced, from the training
     // images the DNN does not train on, drawn from their own stream; never the test set.
-    let unused = Array(Set(0..<fullTrain.count).subtracting(trainIndices)).sorted()
+    let unused = fullTrain.indices(excluding: trainIndices)
     guard config.finetune.heldOutImages >= 1, config.finetune.heldOutImages <= unused.count else {
         throw ChapterError.invalidConfiguration(
             "finetune.heldOutImages = \(config.finetune.heldOutImages) must be between 1 and the "
                 + "\(unused.count) training images the DNN does not train on (lower data.trainLimit)")
     }
     var heldOutRNG = SeededGenerator(seed: context.seed, stream: "held-out")
-    let heldOutIndices = LabeledImages.stratifiedIndices(
-        labels: unused.map { fullTrain.labels[$0] }, classCount: fullTrain.classCount,
-        limit: config.finetune.heldOutImages, using: &heldOutRNG).map { unused[$0] }
+    let heldOutIndices = fullTrain.stratifiedIndices(among: unused, limit: config.finetune.heldOutImages,
+                                                     using: &heldOutRNG)
     let heldOut = fullTrain.selecting(heldOutIndices)
     let normalization = Normalization(fittedTo: train)
     let testBatches = test.batches(size: config.evaluation.batchSize, normalization: normalization)
