@@ -20,8 +20,10 @@
 #endif
 #if defined(SNN_X86) && defined(__linux__)   // target_clones needs ifunc (ELF)
 #define SNN_CLONES __attribute__((target_clones("avx2", "default")))
+#define SNN_WIDE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define SNN_CLONES
+#define SNN_WIDE_CLONES
 #endif
 
 // 16 floats; the reduced alignment makes every access an unaligned load or store. Macros, not
@@ -32,7 +34,7 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
 
 #define KB SNN_SPIKE_KBLOCK
 
-int64_t snn_spike_masks(const float *x, int64_t planeBegin, int64_t planeEnd, int32_t height, int32_t width,
+SNN_CLONES static int64_t masksPortable(const float *x, int64_t planeBegin, int64_t planeEnd, int32_t height, int32_t width,
                         int32_t padding, float amplitude, uint16_t *masks) {
     const int64_t hp = height + 2 * padding, wp = width + 2 * padding;
     int64_t ones = 0;
@@ -56,6 +58,34 @@ int64_t snn_spike_masks(const float *x, int64_t planeBegin, int64_t planeEnd, in
     }
     return ones;
 }
+
+#ifdef SNN_X86
+// One compare per 16 channels: the mask of the non-zeros, and of those that are not the amplitude.
+// (The compiler's own AVX-512 build of the loop above was 2.7× slower than its AVX2 one.)
+__attribute__((target("avx512f,popcnt"))) static int64_t masksAVX512(const float *x, int64_t planeBegin, int64_t planeEnd,
+                                                                     int32_t height, int32_t width, int32_t padding,
+                                                                     float amplitude, uint16_t *masks) {
+    const int64_t hp = height + 2 * padding, wp = width + 2 * padding;
+    const __m512 zero = _mm512_setzero_ps(), amp = _mm512_set1_ps(amplitude);
+    int64_t ones = 0;
+    for (int64_t plane = planeBegin; plane < planeEnd; plane++) {
+        uint16_t *mp = masks + plane * hp * wp;
+        memset(mp, 0, sizeof(uint16_t) * hp * wp);
+        const float *xp = x + plane * height * width * 16;
+        __mmask16 bad = 0;
+        for (int h = 0; h < height; h++)
+            for (int w = 0; w < width; w++) {
+                const __m512 v = _mm512_loadu_ps(xp + (h * width + w) * 16);
+                const __mmask16 m = _mm512_cmp_ps_mask(v, zero, _CMP_NEQ_UQ);   // NaN counts as a non-zero
+                bad |= _mm512_mask_cmp_ps_mask(m, v, amp, _CMP_NEQ_UQ);
+                mp[(h + padding) * wp + w + padding] = (uint16_t)m;
+                ones += __builtin_popcount(m);
+            }
+        if (bad) return -1;
+    }
+    return ones;
+}
+#endif
 
 static inline int64_t packedIndex(const snn_spike_geometry *g, int kb, int cb, int r, int s, int l) {
     return ((((int64_t)kb * g->inBlocks + cb) * g->kernelH + r) * g->kernelW + s) * 16 + l;
@@ -307,6 +337,15 @@ static int fastestBuild(void) {
 #endif
 }
 
+int64_t snn_spike_masks(const float *x, int64_t planeBegin, int64_t planeEnd, int32_t height, int32_t width,
+                        int32_t padding, float amplitude, uint16_t *masks, int32_t portable) {
+#ifdef SNN_X86
+    if (!portable && fastestBuild() == BUILD_AVX512)
+        return masksAVX512(x, planeBegin, planeEnd, height, width, padding, amplitude, masks);
+#endif
+    return masksPortable(x, planeBegin, planeEnd, height, width, padding, amplitude, masks);
+}
+
 int32_t snn_spike_kernels_use_avx512(void) { return fastestBuild() == BUILD_AVX512; }
 int32_t snn_spike_kernels_use_avx2(void) { return fastestBuild() == BUILD_AVX2; }
 
@@ -345,8 +384,8 @@ void snn_spike_pack_weights_scatter(const float *w, float *wk, const snn_spike_g
                     wk[(((int64_t)c * R + r) * S + s) * K + k] = scale * w[(((int64_t)k * C + c) * R + r) * S + s];
 }
 
-SNN_CLONES void snn_spike_conv_scatter(const uint16_t *masks, const float *wk, float *y, const snn_spike_geometry *g,
-                                       int32_t imageBegin, int32_t imageEnd) {
+SNN_WIDE_CLONES void snn_spike_conv_scatter(const uint16_t *masks, const float *wk, const float *bias, float *y,
+                                            const snn_spike_geometry *g, int32_t imageBegin, int32_t imageEnd) {
     const int CB = g->inBlocks, R = g->kernelH, S = g->kernelW, st = g->stride, pad = g->padding;
     const int P = g->outH, Q = g->outW, K = g->outBlocks32 * KB, K16 = K / 16;
     const int64_t hp = g->height + 2 * pad, wp = g->width + 2 * pad;
@@ -382,5 +421,11 @@ SNN_CLONES void snn_spike_conv_scatter(const uint16_t *masks, const float *wk, f
                 }
             }
         }
+        if (bias)   // y + b, after the sums (as a separate bias pass adds it), while the image is in cache
+            for (int b = 0; b < K16; b++) {
+                const v16 shift = load16(bias + b * 16);
+                float *out = yn + b * plane;
+                for (int64_t px = 0; px < (int64_t)P * Q; px++) store16(out + px * 16, load16(out + px * 16) + shift);
+            }
     }
 }

@@ -5,13 +5,18 @@ import TensorCore
 /// The non-spiking layers of a simulation chunk, inference only: what `Sequential.simulate`
 /// runs between the spiking layers, with the shortcuts inference allows and the same outputs.
 extension Sequential {
-    /// Layer `index` (not a spiking layer) on one chunk. A convolution adds its bias in place
-    /// (no copy of the chunk); every other layer runs its forward pass.
+    /// Layer `index` (not a spiking layer) on one chunk. A convolution adds its bias in its own
+    /// kernel (no second pass over the chunk); a linear layer whose input is mostly zeros (spikes) adds the weight
+    /// columns of its non-zero inputs (`Tensor.sparseLinearIfSparse`); every other layer runs its
+    /// forward pass.
     func inferenceForward(_ index: Int, _ x: Tensor, context: inout ForwardContext) -> Tensor {
+        if let linear = layers[index] as? Linear, x.rank == 2,
+           let y = Tensor.sparseLinearIfSparse(x, weight: linear.weight.value, bias: linear.bias?.value) {
+            return y
+        }
         guard let conv = layers[index] as? Conv2D else { return layers[index].forward(Variable(x), context: &context).value }
-        var y = Tensor.convolution(x, conv.weight.value, stride: conv.stride, padding: conv.padding)
-        if let bias = conv.bias { y.addChannelBias(bias.value.scalars) }
-        return y
+        return Tensor.convolution(x, conv.weight.value, stride: conv.stride, padding: conv.padding,
+                                  bias: conv.bias?.value.scalars)
     }
 
     /// Layers `index` and `index + 1` as one spike-driven convolution when they are an average
@@ -24,9 +29,7 @@ extension Sequential {
         let pooledShape = [x.shape[0], x.shape[1], x.shape[2] / pool.size, x.shape[3] / pool.size]
         let layout = Tensor.convolutionOutputLayout(for: ConvolutionGeometry(
             input: pooledShape, weight: conv.weight.value.shape, stride: 1, padding: conv.padding))
-        guard var y = Tensor.pooledSpikeConvolution(x, pool: pool.size, conv.weight.value, padding: conv.padding,
-                                                    layout: layout) else { return nil }
-        if let bias = conv.bias { y.addChannelBias(bias.value.scalars) }
-        return y
+        return Tensor.pooledSpikeConvolution(x, pool: pool.size, conv.weight.value, padding: conv.padding,
+                                             layout: layout, bias: conv.bias?.value.scalars)
     }
 }

@@ -6,14 +6,17 @@ extension Tensor {
     /// Forward convolution, `x [N,C,H,W]`, `w [K,C,R,S]` → `[N,K,P,Q]`. Spike-driven when x is
     /// spikes and `SpikeConvolutionPolicy.current` says so: in scatter form, the inference
     /// kernel (`SpikeConvolution+Scatter.swift`); training's `Variable.convolution` gathers.
-    public static func convolution(_ x: Tensor, _ w: Tensor, stride: Int = 1, padding: Int = 0) -> Tensor {
+    /// `bias` (one value per output channel, optional) is added as `addChannelBias` adds it.
+    public static func convolution(_ x: Tensor, _ w: Tensor, stride: Int = 1, padding: Int = 0,
+                                   bias: [Float]? = nil) -> Tensor {
         let g = ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
         let plan = DNNLConvolution.plan(for: g)
         if let spikes = SpikeMap.forConvolution(x, geometry: g, lookingPastZeros: true) {
-            return spikeConvolutionScattered(spikes, w, layout: plan.outputLayout)
+            return spikeConvolutionScattered(spikes, w, layout: plan.outputLayout, bias: bias)
         }
         var y = Tensor(uninitializedShape: g.outputShape, layout: plan.outputLayout)
         plan.forward(x, w, into: &y)
+        if let bias { y.addChannelBias(bias) }
         return y
     }
 

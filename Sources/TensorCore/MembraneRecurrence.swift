@@ -1,3 +1,5 @@
+import CSpikeKernels
+
 // The raw kernels of the integrate-and-fire membrane recurrence: forward over all steps, BPTT
 // backward with ∂θ and ∂λ, and the input-only backward. The science (what θ, λ, the reset and the
 // surrogate mean; the layer that owns them) is `SpikingNeurons.SpikingNeuron`; this file only
@@ -119,7 +121,7 @@ public struct MembraneRecurrence: Sendable {
         var output = Tensor(uninitializedShape: [timesteps * m])   // every element written below
         // parallelChunks' split (granularity 16), with each worker's step counts kept apart.
         let workers = parallelChunkWorkers(m, granularity: 16)
-        var partial = [Int](repeating: 0, count: workers * timesteps)
+        var partial = [Int64](repeating: 0, count: workers * timesteps)
         x.withUnsafeBufferPointer { px in
             output.withUnsafeMutableBufferPointer { po in
                 membrane.withUnsafeMutableBufferPointer { pu in
@@ -129,21 +131,12 @@ public struct MembraneRecurrence: Sendable {
                             let (us, cs) = (SendablePointer(pu.baseAddress!), SendablePointer(pc.baseAddress!))
                             let ps = SendablePointer(pp.baseAddress!)
                             parallelChunks(m, granularity: 16, workerCount: workers) { w, range in
-                                let lo = range.lowerBound, n = range.count
-                                let u = us.base + lo, c = cs.base + lo
-                                for t in 0..<timesteps {
-                                    let x = xs.base + t * inputStride + lo, o = os.base + t * m + lo
-                                    var fired = 0
-                                    for i in 0..<n {
-                                        let h = leak * u[i] + x[i]
-                                        let spike: Float = h >= theta ? 1 : 0
-                                        o[i] = spike * a
-                                        c[i] += spike
-                                        fired &+= h >= theta ? 1 : 0
-                                        u[i] = h - spike * (keepCharge * theta + (1 - keepCharge) * h)
-                                    }
-                                    ps.base[w * timesteps + t] = fired
-                                }
+                                // h = λ·u + x; s = (h ≥ θ); o = s·a; count += s; u = h − s·(k·θ + (1 − k)·h),
+                                // in C so that it runs 16 lanes wide (the same arithmetic as `forward`).
+                                let lo = range.lowerBound
+                                snn_membrane_simulate(xs.base + lo, Int64(inputStride), us.base + lo, cs.base + lo,
+                                                      os.base + lo, Int64(m), Int64(range.count), Int32(timesteps),
+                                                      theta, leak, keepCharge, a, ps.base + w * timesteps)
                             }
                         }
                     }
@@ -152,7 +145,7 @@ public struct MembraneRecurrence: Sendable {
         }
         var spikesPerStep = [Int](repeating: 0, count: timesteps)
         for w in 0..<workers {
-            for t in 0..<timesteps { spikesPerStep[t] += partial[w * timesteps + t] }
+            for t in 0..<timesteps { spikesPerStep[t] += Int(partial[w * timesteps + t]) }
         }
         return (output, spikesPerStep)
     }

@@ -14,14 +14,14 @@ extension Tensor {
     /// `policy` would not run the composite convolution spike-driven (x not spikes, too dense,
     /// channels not in blocks of 16/32) — then pool and convolve as two layers.
     public static func pooledSpikeConvolution(_ x: Tensor, pool p: Int, _ w: Tensor, padding: Int,
-                                              layout: TensorLayout,
+                                              layout: TensorLayout, bias: [Float]? = nil,
                                               policy: SpikeConvolutionPolicy = .current) -> Tensor? {
         guard x.rank == 4, w.rank == 4, p >= 2, x.shape[2] % p == 0, x.shape[3] % p == 0,
               x.shape[1] == w.shape[1] else { return nil }
         let composite = compositePoolingWeights(w, pool: p)
         let g = ConvolutionGeometry(input: x.shape, weight: composite.shape, stride: p, padding: padding * p)
         guard let spikes = SpikeMap.forConvolution(x, geometry: g, policy: policy, lookingPastZeros: true) else { return nil }
-        return spikeConvolutionScattered(spikes, composite, layout: layout)
+        return spikeConvolutionScattered(spikes, composite, layout: layout, bias: bias)
     }
 
     /// w' `[K, C, R·P, S·P]` with w'[k, c, r', s'] = w[k, c, r'/P, s'/P] / P² (P a power of 2

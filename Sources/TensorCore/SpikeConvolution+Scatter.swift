@@ -7,11 +7,14 @@ extension Tensor {
     /// low spike rates needs (the gather form, `spikeConvolution`, builds a list per output pixel
     /// and wins when spikes are dense or, in training, when its lists also serve ∂w). Images are
     /// split between the workers, each image written by one of them in a fixed order: the bits
-    /// do not depend on the split. Agrees with `spikeConvolution` to rounding.
+    /// do not depend on the split. Agrees with `spikeConvolution` to rounding. `bias` (one value
+    /// per output channel) is added to each image's outputs after its sums, while they are in
+    /// cache: the same bits as `addChannelBias` on the result.
     public static func spikeConvolutionScattered(_ map: SpikeMap, _ w: Tensor,
-                                                 layout: TensorLayout = .channelBlocked16) -> Tensor {
+                                                 layout: TensorLayout = .channelBlocked16, bias: [Float]? = nil) -> Tensor {
         let g = map.geometry
         precondition(w.shape == g.weightShape, "weight \(w.shape) does not match \(g.weightShape)")
+        precondition(bias.map { $0.count == g.outChannels } ?? true, "bias has \(bias?.count ?? 0) values for \(g.outChannels) channels")
         let kernelGeometry = map.kernelGeometry
         var packed = Tensor(uninitializedShape: [w.count])
         w.converted(to: .rowMajor).withUnsafeStorage { src, _ in
@@ -27,17 +30,21 @@ extension Tensor {
             }
         }
         var y = Tensor(uninitializedShape: g.outputShape, layout: .channelBlocked16)
+        let biasValues = bias ?? []
         map.masks.withUnsafeBufferPointer { m in
             packed.withUnsafeStorage { wk, _ in
                 y.withUnsafeMutableStorage { out, _ in
-                    let (M, W, Y) = (SendablePointer(m.baseAddress!), SendablePointer(wk.baseAddress!),
-                                     SendablePointer(out.baseAddress!))
-                    let images = g.batch
-                    let workers = Swift.min(Parallelism.workers, images)
-                    WorkerTeam.run(workers) { worker in
-                        var geometry = kernelGeometry
-                        snn_spike_conv_scatter(M.base, W.base, Y.base, &geometry, Int32(images * worker / workers),
-                                               Int32(images * (worker + 1) / workers))
+                    biasValues.withUnsafeBufferPointer { b in
+                        let (M, W, Y) = (SendablePointer(m.baseAddress!), SendablePointer(wk.baseAddress!),
+                                         SendablePointer(out.baseAddress!))
+                        let B = bias == nil ? nil : b.baseAddress.map { SendablePointer($0) }
+                        let images = g.batch
+                        let workers = Swift.min(Parallelism.workers, images)
+                        WorkerTeam.run(workers) { worker in
+                            var geometry = kernelGeometry
+                            snn_spike_conv_scatter(M.base, W.base, B?.base, Y.base, &geometry,
+                                                   Int32(images * worker / workers), Int32(images * (worker + 1) / workers))
+                        }
                     }
                 }
             }

@@ -68,8 +68,9 @@ public struct SpikeMap: @unchecked Sendable {
     public var density: Double { Double(ones) / Double(geometry.inputShape.reduce(1, *)) }
 
     /// The masks of `x` (with a zero border of the convolution's padding), or nil when x is
-    /// not all 0s and `amplitude`s or its channels are not a multiple of 16.
-    public init?(_ x: Tensor, geometry g: ConvolutionGeometry, amplitude: Float = 1) {
+    /// not all 0s and `amplitude`s or its channels are not a multiple of 16. `kernels` picks the
+    /// build that reads x (both give the same masks; tests compare them).
+    public init?(_ x: Tensor, geometry g: ConvolutionGeometry, amplitude: Float = 1, kernels: SpikeKernelBuild = .fastest) {
         guard g.inChannels % 16 == 0, x.shape == g.inputShape else { return nil }
         let blocked = x.converted(to: .channelBlocked16)
         let planes = g.batch * g.inChannels / 16
@@ -87,7 +88,7 @@ public struct SpikeMap: @unchecked Sendable {
                     WorkerTeam.run(workers) { worker in
                         C.base[worker] = snn_spike_masks(S.base, Int64(planes * worker / workers),
                                                          Int64(planes * (worker + 1) / workers), h, w, pad,
-                                                         amplitude, M.base)
+                                                         amplitude, M.base, kernels.flag)
                     }
                 }
             }

@@ -19,13 +19,29 @@ extension Tensor {
         }
     }
 
-    /// How many elements are not zero (spikes, events). Read in the storage layout: a count does
-    /// not depend on the order.
+    /// How many elements are not zero (spikes, events). Read in the storage layout, split between
+    /// the workers: a count depends neither on the order nor on the split.
     public func nonZeroCount() -> Int {
         withUnsafeStorage { p, _ in
-            var count = 0
-            for v in p { count &+= v != 0 ? 1 : 0 }
-            return count
+            let workers = parallelChunkWorkers(p.count, granularity: Parallelism.minimumElementsPerWorker)
+            var partial = [Int](repeating: 0, count: workers)
+            partial.withUnsafeMutableBufferPointer { c in
+                let (P, C) = (SendablePointer(p.baseAddress!), SendablePointer(c.baseAddress!))
+                parallelChunks(p.count, granularity: Parallelism.minimumElementsPerWorker, workerCount: workers) { w, range in
+                    var count: Int32 = 0   // per 1,024-element block: fits, and vectorises
+                    var total = 0
+                    var i = range.lowerBound
+                    while i < range.upperBound {
+                        let end = Swift.min(range.upperBound, i + 1024)
+                        count = 0
+                        for j in i..<end { count &+= P.base[j] != 0 ? 1 : 0 }
+                        total += Int(count)
+                        i = end
+                    }
+                    C.base[w] = total
+                }
+            }
+            return partial.reduce(0, +)
         }
     }
 

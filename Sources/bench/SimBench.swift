@@ -80,6 +80,8 @@ struct SimBench: ParsableCommand {
     var cacheDir = ".build-speed/sim-bench"
     @Flag(help: "Also time every layer (one more, instrumented simulation per reset).")
     var layers = false
+    @Flag(help: "Also simulate with every convolution and linear layer dense (oneDNN, OpenBLAS) and state how far the spike-driven run's correct images and spikes are from it.")
+    var againstDense = false
     @Option(help: "Write the converted network and the test images here for Benchmarks/peers/simbench.py.")
     var export: String?
 
@@ -169,6 +171,7 @@ struct SimBench: ParsableCommand {
                 "correctAtT": evaluation.accuracy.map { Int(($0 * Double(simulated.count)).rounded()) },
                 "firingRates": evaluation.firingRates, "workFraction": work / Double(denseMACs),
             ]))
+            if againstDense { compareWithDense(snn, evaluation, batches: batches, images: simulated.count) }
             if layers { profileLayers(snn, batches: batches) }
         }
     }
@@ -194,6 +197,28 @@ struct SimBench: ParsableCommand {
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try NetworkState.encode(ann).write(to: file, options: .atomic)
         return ann
+    }
+
+    /// The same simulation with every convolution and linear layer dense: the spike-driven
+    /// kernels sum in another order, so a membrane near θ may fire one step apart. States the
+    /// largest difference in correct images at any T and in spikes per neuron and step.
+    func compareWithDense(_ snn: Sequential, _ sparse: TimestepEvaluation, batches: MiniBatches, images: Int) {
+        var rng = SeededGenerator(seed: seed)
+        let dense = SpikeConvolutionPolicy.$current.withValue(.dense) {
+            accuracyByTimestep(of: snn, on: batches, timesteps: timesteps, chunk: chunk, using: &rng)
+        }
+        let correct = { (e: TimestepEvaluation) in e.accuracy.map { Int(($0 * Double(images)).rounded()) } }
+        let imageDifferences = zip(correct(sparse), correct(dense)).map { abs($0 - $1) }
+        let largest = imageDifferences.max() ?? 0
+        let rateDifference = zip(sparse.firingRates, dense.firingRates).map { abs($0 - $1) / Swift.max($1, 1e-12) }.max() ?? 0
+        print("  against the dense simulation: correct images differ by at most \(largest) of \(images) at any T "
+              + "(at \(imageDifferences.filter { $0 > 0 }.count) of \(timesteps) steps); spikes per neuron and step "
+              + "by at most \(formatFixed(100 * rateDifference, digits: 3)) % (relative)")
+        print("RESULT " + jsonLine([
+            "lib": "ours-against-dense", "network": network.rawValue, "images": images, "T": timesteps,
+            "largestImageDifference": largest, "stepsThatDiffer": imageDifferences.filter { $0 > 0 }.count,
+            "largestRelativeRateDifference": rateDifference,
+        ]))
     }
 
     /// Where the time of one more simulation goes (`SimulationProfile`), summed over batches.

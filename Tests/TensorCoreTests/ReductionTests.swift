@@ -63,4 +63,13 @@ struct ReductionTests {
             #expect(abs(Double(sums[flat: ch]) - reference) < 1e-5, "channel \(ch)")
         }
     }
+
+    /// Split between workers in blocks: the count of a large map is its element-by-element count
+    /// (a ragged last block, and sizes below one worker's share).
+    @Test(arguments: [1, 1_023, 32_768, 100_003, 1_000_001])
+    func nonZeroCountIsTheCount(_ n: Int) {
+        var rng = SeededGenerator(seed: UInt64(n))
+        let x = Tensor.uniform(shape: [n], using: &rng).map { $0 < 0.07 ? 2.5 : 0 }
+        #expect(x.nonZeroCount() == x.scalars.filter { $0 != 0 }.count)
+    }
 }

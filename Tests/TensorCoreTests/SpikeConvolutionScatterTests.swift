@@ -22,6 +22,12 @@ struct SpikeConvolutionScatterTests {
         #expect(gather < 1e-5, "against the gather kernel: \(gather)")
         #expect(SpikeConvolutionTests.bits(Tensor.spikeConvolutionScattered(map, w, layout: .rowMajor))
                 == SpikeConvolutionTests.bits(scattered))
+        // The bias added in the kernel is the bias added by a separate pass, bit for bit.
+        let bias = (0..<c.geometry.outChannels).map { Float($0) * 0.37 - 3.1 }
+        var separate = scattered
+        separate.addChannelBias(bias)
+        #expect(SpikeConvolutionTests.bits(Tensor.spikeConvolutionScattered(map, w, bias: bias))
+                == SpikeConvolutionTests.bits(separate))
     }
 
     /// avgpool_P then a stride-1 convolution, by direct loops.

@@ -75,6 +75,12 @@ struct SpikeConvolutionTests {
         let blockedMap = try #require(SpikeMap(blockedX, geometry: c.geometry))
         let forward = Self.bits(Tensor.spikeConvolution(map, w))
         #expect(Self.bits(Tensor.spikeConvolution(map, w, kernels: .portable)) == forward)
+        // The masks read by either build: the same ones, so the same outputs.
+        let portableMap = try #require(SpikeMap(x, geometry: c.geometry, kernels: .portable))
+        #expect(portableMap.ones == map.ones)
+        #expect(Self.bits(Tensor.spikeConvolution(portableMap, w)) == forward)
+        #expect(Self.bits(Tensor.spikeConvolutionScattered(portableMap, w))
+                == Self.bits(Tensor.spikeConvolutionScattered(map, w)))
         #expect(Self.bits(Tensor.spikeConvolution(blockedMap, w, layout: .rowMajor)) == forward)
         let gradient = Self.bits(Tensor.spikeConvolutionWeightGradient(dy, map))
         #expect(Self.bits(Tensor.spikeConvolutionWeightGradient(dy, map, kernels: .portable)) == gradient)
@@ -117,6 +123,12 @@ struct SpikeConvolutionTests {
         #expect(SpikeMap.forConvolution(x, geometry: c.geometry, policy: .spikeDriven(maxDensity: 1)) == nil)
         x[flat: x.count - 1] = -1
         #expect(SpikeMap(x, geometry: c.geometry) == nil)
+        // Both builds reject a value that is neither 0 nor the amplitude, NaN included.
+        for bad: Float in [0.5, -1, .nan, .infinity] {
+            x[flat: x.count - 1] = bad
+            #expect(SpikeMap(x, geometry: c.geometry) == nil, "\(bad)")
+            #expect(SpikeMap(x, geometry: c.geometry, kernels: .portable) == nil, "\(bad)")
+        }
     }
 
     /// The policy, the channel counts and the density decide; a convolution the rule sends to
