@@ -42,8 +42,8 @@ set arrow from first 0.9, graph 0 to first 0.9, graph 1 nohead back ls 12
 set arrow from first 1.1, graph 0 to first 1.1, graph 1 nohead back ls 13
 set key inside top right
 datafile = 'fig2-membrane-distribution.dat'
-plot datafile index 0 using 1:2:3 with boxes fs transparent solid 0.35 border ls 1 title 'Hoyer sum: 7.14% within ±10% of E', \
-     datafile index 1 using 1:2:3 with boxes fs transparent solid 0.35 border ls 2 title 'Hoyer sum + reg: 1.99% within ±10% of E', \
+plot datafile index 0 using 1:2:3 with boxes fs transparent solid 0.35 border ls 1 title 'Hoyer sum: 7.69% within ±10% of E', \
+     datafile index 1 using 1:2:3 with boxes fs transparent solid 0.35 border ls 2 title 'Hoyer sum + reg: 2.04% within ±10% of E', \
      NaN with lines ls 11 title 'threshold z/E = 1', \
      NaN with lines ls 12 title 'z/E = 0.9', \
      NaN with lines ls 13 title 'z/E = 1.1'

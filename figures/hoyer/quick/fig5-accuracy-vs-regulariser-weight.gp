@@ -38,5 +38,5 @@ set bmargin 6
 set key at screen 0.5, character 0.6 center bottom vertical maxrows 1
 datafile = 'fig5-accuracy-vs-regulariser-weight.dat'
 plot datafile index 0 using 1:2 with linespoints ls 1 title 'Hoyer sum + reg', \
-     86.12 with lines ls 11 title 'λ_H = 0: 86.12%', \
-     87.92 with lines ls 12 title 'ANN 87.92%'
+     85.71 with lines ls 11 title 'λ_H = 0: 85.71%', \
+     87.98 with lines ls 12 title 'ANN 87.98%'

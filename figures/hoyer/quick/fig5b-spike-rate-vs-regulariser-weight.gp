@@ -39,5 +39,5 @@ set key at screen 0.5, character 0.6 center bottom vertical maxrows 2
 datafile = 'fig5b-spike-rate-vs-regulariser-weight.dat'
 plot datafile index 0 using 1:2 with linespoints ls 1 title 'spike rate', \
      datafile index 1 using 1:2 with linespoints ls 2 title '|z/E − 1| < 0.1', \
-     22.1452 with lines ls 11 title 'λ_H = 0: spike rate', \
-     7.13899 with lines ls 12 title 'λ_H = 0: near threshold'
+     21.5934 with lines ls 11 title 'λ_H = 0: spike rate', \
+     7.69254 with lines ls 12 title 'λ_H = 0: near threshold'

@@ -38,4 +38,4 @@ set key inside bottom right
 datafile = 'fig5-accuracy-vs-timesteps.dat'
 plot datafile index 0 using 1:2 with linespoints ls 1 title 'B: direct + single spike', \
      datafile index 1 using 1:2 with linespoints ls 2 title 'C: hybrid + single spike (the method)', \
-     87.18 with lines ls 11 title 'ANN'
+     87.11 with lines ls 11 title 'ANN'

@@ -30,7 +30,7 @@ set style line 13 lc rgb '#8c2d04' lw 1.5 dt 3
 set style line 14 lc rgb '#08519c' lw 1.5 dt 5
 set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')
 # ---- end of theme ----
-set title 'Layer 1: DNN pre-activations x/μ > 0 (52.31 % of x ≤ 0, 0.01 % ≥ μ)'
+set title 'Layer 1: DNN pre-activations x/μ > 0 (50.95 % of x ≤ 0, 0.01 % ≥ μ)'
 set xlabel 'pre-activation x / μ'
 set xrange [0:1.5]
 set ylabel 'count (sampled values)'
@@ -38,15 +38,15 @@ set logscale y 10
 set yrange [0.1:*]
 set grid noxtics
 set arrow from first 1, graph 0 to first 1, graph 1 nohead back ls 11
-set arrow from first 0.1, graph 0 to first 0.1, graph 1 nohead back ls 12
-set arrow from first 0.1, graph 0 to first 0.1, graph 1 nohead back ls 13
-set arrow from first 0.18, graph 0 to first 0.18, graph 1 nohead back ls 14
-set arrow from first 0.18, graph 0 to first 0.18, graph 1 nohead back ls 11
+set arrow from first 0.08, graph 0 to first 0.08, graph 1 nohead back ls 12
+set arrow from first 0.08, graph 0 to first 0.08, graph 1 nohead back ls 13
+set arrow from first 0.17, graph 0 to first 0.17, graph 1 nohead back ls 14
+set arrow from first 0.17, graph 0 to first 0.17, graph 1 nohead back ls 11
 set key inside top right
 datafile = 'fig1-preactivation-histogram-layer1.dat'
 plot datafile index 0 using 1:2:3 with boxes fs transparent solid 0.55 border ls 1 title 'DNN pre-activations', \
-     NaN with lines ls 11 title 'μ = 3.71', \
-     NaN with lines ls 12 title 'α (const., T=1) = 0.10', \
-     NaN with lines ls 13 title 'α (calib., T=1) = 0.10', \
-     NaN with lines ls 14 title 'α (const., T=2) = 0.18', \
-     NaN with lines ls 11 title 'α (calib., T=2) = 0.18'
+     NaN with lines ls 11 title 'μ = 3.72', \
+     NaN with lines ls 12 title 'α (const., T=1) = 0.08', \
+     NaN with lines ls 13 title 'α (calib., T=1) = 0.08', \
+     NaN with lines ls 14 title 'α (const., T=2) = 0.17', \
+     NaN with lines ls 11 title 'α (calib., T=2) = 0.17'

@@ -30,7 +30,7 @@ set style line 13 lc rgb '#8c2d04' lw 1.5 dt 3
 set style line 14 lc rgb '#08519c' lw 1.5 dt 5
 set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')
 # ---- end of theme ----
-set title 'Layer 4: DNN pre-activations x/μ > 0 (87.16 % of x ≤ 0, 0.34 % ≥ μ)'
+set title 'Layer 4: DNN pre-activations x/μ > 0 (86.99 % of x ≤ 0, 0.30 % ≥ μ)'
 set xlabel 'pre-activation x / μ'
 set xrange [0:1.5]
 set ylabel 'count (sampled values)'
@@ -38,15 +38,15 @@ set logscale y 10
 set yrange [0.1:*]
 set grid noxtics
 set arrow from first 1, graph 0 to first 1, graph 1 nohead back ls 11
-set arrow from first 0.23, graph 0 to first 0.23, graph 1 nohead back ls 12
-set arrow from first 0.3, graph 0 to first 0.3, graph 1 nohead back ls 13
-set arrow from first 0.4, graph 0 to first 0.4, graph 1 nohead back ls 14
+set arrow from first 0.24, graph 0 to first 0.24, graph 1 nohead back ls 12
+set arrow from first 0.24, graph 0 to first 0.24, graph 1 nohead back ls 13
+set arrow from first 0.41, graph 0 to first 0.41, graph 1 nohead back ls 14
 set arrow from first 0.5, graph 0 to first 0.5, graph 1 nohead back ls 11
 set key inside top right
 datafile = 'fig1-preactivation-histogram-layer4.dat'
 plot datafile index 0 using 1:2:3 with boxes fs transparent solid 0.55 border ls 1 title 'DNN pre-activations', \
-     NaN with lines ls 11 title 'μ = 3.50', \
-     NaN with lines ls 12 title 'α (const., T=1) = 0.23', \
-     NaN with lines ls 13 title 'α (calib., T=1) = 0.30', \
-     NaN with lines ls 14 title 'α (const., T=2) = 0.40', \
+     NaN with lines ls 11 title 'μ = 3.49', \
+     NaN with lines ls 12 title 'α (const., T=1) = 0.24', \
+     NaN with lines ls 13 title 'α (calib., T=1) = 0.24', \
+     NaN with lines ls 14 title 'α (const., T=2) = 0.41', \
      NaN with lines ls 11 title 'α (calib., T=2) = 0.50'

@@ -40,7 +40,7 @@ datafile = 'fig2-activation-staircase.dat'
 plot datafile index 0 using 1:2 with lines ls 1 title 'DNN clip(x, 0, μ)', \
      datafile index 1 using 1:2 with lines ls 2 title 'naive, T=1', \
      datafile index 2 using 1:2 with lines ls 3 title 'shift, T=1', \
-     datafile index 3 using 1:2 with lines ls 4 title 'fitted α=0.10 β=0.20, T=1', \
+     datafile index 3 using 1:2 with lines ls 4 title 'fitted α=0.08 β=0.16, T=1', \
      datafile index 4 using 1:2 with lines ls 5 title 'naive, T=2', \
      datafile index 5 using 1:2 with lines ls 6 title 'shift, T=2', \
-     datafile index 6 using 1:2 with lines ls 7 title 'fitted α=0.18 β=0.26, T=2'
+     datafile index 6 using 1:2 with lines ls 7 title 'fitted α=0.17 β=0.27, T=2'

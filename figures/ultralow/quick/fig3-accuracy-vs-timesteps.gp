@@ -47,4 +47,4 @@ plot datafile index 0 using 1:2 with linespoints ls 1 title 'naive (V = A = μ)'
      datafile index 4 using 1:2 with linespoints ls 5 title 'fitted α/β, SNN-calibrated + U(0) = V/2', \
      datafile index 5 using 1:2 with linespoints ls 6 title 'fitted α/β, SNN-calibrated + U(0) = V/2 + fine-tune', \
      datafile index 6 using 1:2 with linespoints ls 7 title 'naive (V = A = μ) + fine-tune', \
-     86.95 with lines ls 11 title 'DNN 86.95 %'
+     86.83 with lines ls 11 title 'DNN 86.83 %'
