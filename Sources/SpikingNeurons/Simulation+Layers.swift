@@ -6,9 +6,9 @@ import TensorCore
 /// runs between the spiking layers, with the shortcuts inference allows and the same outputs.
 extension Sequential {
     /// Layer `index` (not a spiking layer) on one chunk. A convolution adds its bias in its own
-    /// kernel (no second pass over the chunk); a linear layer whose input is mostly zeros (spikes) adds the weight
-    /// columns of its non-zero inputs (`Tensor.sparseLinearIfSparse`); every other layer runs its
-    /// forward pass.
+    /// kernel (no second pass over the chunk); a linear layer whose input is mostly zeros
+    /// (spikes) adds the weight columns of its non-zero inputs (`Tensor.sparseLinearIfSparse`);
+    /// every other layer runs its forward pass.
     func inferenceForward(_ index: Int, _ x: Tensor, context: inout ForwardContext) -> Tensor {
         if let linear = layers[index] as? Linear, x.rank == 2,
            let y = Tensor.sparseLinearIfSparse(x, weight: linear.weight.value, bias: linear.bias?.value) {

@@ -2,12 +2,50 @@ import Testing
 import TensorCore
 import _TestSupport
 
-/// The inference kernel of the membrane recurrence (C, 16 lanes wide) against the training
-/// forward (Swift): the same spikes, the same membranes, bit for bit, for IF and LIF, both
+/// The membrane recurrence's kernels: the training forward against the recurrence written out
+/// one neuron and step at a time, and the inference kernel (C, 16 lanes wide) against the
+/// training forward — the same spikes, the same membranes, bit for bit, for IF and LIF, both
 /// resets, a constant input, and membranes carried over between calls.
-@Suite("Membrane recurrence for inference")
+@Suite("Membrane recurrence kernels")
 struct MembraneSimulateTests {
     static func bits(_ t: Tensor) -> [UInt32] { t.scalars.map(\.bitPattern) }
+    static func bits(_ a: [Float]) -> [UInt32] { a.map(\.bitPattern) }
+
+    /// h = λ·u + x; s = (h ≥ θ); u = h − s·(k·θ + (1 − k)·h), one neuron and step at a time.
+    static func reference(_ x: [Float], m: Int, timesteps: Int, initial: [Float], theta: Float, leak: Float,
+                          reset: MembraneReset) -> (spikes: [Float], pre: [Float], u: [Float]) {
+        let keepCharge: Float = reset == .subtractThreshold ? 1 : 0
+        var u = initial, spikes = [Float](repeating: 0, count: x.count), pre = spikes
+        for t in 0..<timesteps {
+            for i in 0..<m {
+                let h = leak * u[i] + x[t * m + i]
+                let s: Float = h >= theta ? 1 : 0
+                pre[t * m + i] = h
+                spikes[t * m + i] = s
+                u[i] = h - s * (keepCharge * theta + (1 - keepCharge) * h)
+            }
+        }
+        return (spikes, pre, u)
+    }
+
+    @Test(arguments: [MembraneReset.subtractThreshold, .toZero], [Float(1), 0.9])
+    func forwardIsTheRecurrenceBitForBit(reset: MembraneReset, leak: Float) {
+        var rng = SeededGenerator(seed: leak == 1 ? 13 : 14)
+        let (m, timesteps) = (Parallelism.minimumElementsPerWorker + 21, 7)
+        let x = Tensor.uniform(shape: [timesteps * m], low: -0.4, high: 0.9, using: &rng)
+        let initial = Tensor.uniform(shape: [m], low: -0.5, high: 0.5, using: &rng)
+        let expected = Self.reference(x.scalars, m: m, timesteps: timesteps, initial: initial.scalars, theta: 0.7,
+                                      leak: leak, reset: reset)
+        let recurrence = MembraneRecurrence(threshold: 0.7, leak: leak, reset: reset)
+        let traced = recurrence.forward(x, timesteps: timesteps, initial: initial, keepTrace: true)
+        #expect(Self.bits(traced.spikes) == Self.bits(expected.spikes))
+        #expect(Self.bits(traced.preResetMembranes) == Self.bits(expected.pre))
+        #expect(Self.bits(traced.finalMembrane) == Self.bits(expected.u))
+        let untraced = recurrence.forward(x, timesteps: timesteps, initial: initial, keepTrace: false)
+        #expect(Self.bits(untraced.spikes) == Self.bits(expected.spikes))
+        #expect(Self.bits(untraced.finalMembrane) == Self.bits(expected.u))
+        #expect(expected.spikes.contains(1) && expected.spikes.contains(0), "the test would check nothing")
+    }
 
     @Test(arguments: [MembraneReset.subtractThreshold, .toZero], [Float(1), 0.9])
     func simulateIsTheForwardBitForBit(reset: MembraneReset, leak: Float) {

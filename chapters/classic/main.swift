@@ -186,14 +186,14 @@ runChapter {
         }
     }
     let (evaluations, sweepKey, _) = try cache.stage(
-        "snn", version: 7,  // 5: the shared backbone; percentile with reset to zero; 6: scatter/fused spike kernels; 7: spikes per step
+        "snn", version: 8,  // 5: the shared backbone; percentile with reset to zero; 6: scatter/fused spike kernels; 7: spikes per step; 8: sparse linear layers on spikes
         config: SNNStage(data: config.data, conversion: config.conversion, evaluation: config.evaluation),
         dependsOn: [annKey]) { () -> [TimestepEvaluation] in
         try simulate(simulatedBatches, images: simulated.count, timesteps: T)
     }
     let shortT = min(config.evaluation.fullTestTimesteps, T)
     let (fullEvaluations, _, _) = try cache.stage(
-        "snn-full", version: 3,  // 3: scatter/fused spike kernels
+        "snn-full", version: 4,  // 3: scatter/fused spike kernels; 4: sparse linear layers on spikes
         config: SNNStage(data: config.data, conversion: config.conversion, evaluation: config.evaluation),
         dependsOn: [annKey, sweepKey]) { () -> [TimestepEvaluation] in
         try simulate(fullTestBatches, images: fullTest.count, timesteps: shortT)

@@ -80,7 +80,7 @@ func conversionResult(
     let (result, _, _) = try cache.stage(
         // 2: every point keeps its per-image outcomes; 3: no wall times in the output
         // (run-log.json), training image·steps; 4: energy from the spikes counted per step
-        key, version: 4, config: ConversionStage(conversion: config, grid: grid), dependsOn: dependsOn
+        key, version: 5, config: ConversionStage(conversion: config, grid: grid), dependsOn: dependsOn
     ) { () -> MethodResult in
         var rng = SeededGenerator(seed: bench.seed)
         let (e, _) = cache.measure("\(key) simulation") {
@@ -113,7 +113,7 @@ func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: 
                  config: Config.UltralowConfig, cache: StageCache, dependsOn: [StageKey]) throws -> [MethodResult] {
     let (results, key, _) = try cache.stage(
         // 2: per-image outcomes; 3: no wall times in the output, training image·steps
-        "ultralow", version: 3, config: UltralowStage(ultralow: config, batchSize: bench.simulatedBatches.batchSize),
+        "ultralow", version: 4, config: UltralowStage(ultralow: config, batchSize: bench.simulatedBatches.batchSize),
         dependsOn: dependsOn
     ) { progress -> [MethodResult] in
         let reluIndices = folded.layers.indices.filter { folded.layers[$0] is ReLU }
@@ -349,7 +349,7 @@ func runAttention(ann: Sequential, folded: Sequential, restore: () throws -> Seq
     let (trained, key, _) = try cache.stage(
         // 2: regrowth reads Adam's m/(√v + ε), masks in checkpoints; 3: per-image outcomes;
         // 4: no wall times in the output (run-log.json), training image·steps; 5: the SNN kept
-        "attention", version: 5,
+        "attention", version: 6,
         config: AttentionStage(attention: config, calibrationBatches: conversion.calibrationBatches,
                                calibrationBatchSize: conversion.calibrationBatchSize,
                                batchSize: bench.simulatedBatches.batchSize),

@@ -276,15 +276,15 @@ runChapter {
     let stage = SNNStage(data: config.data, baselines: config.baselines, evaluation: config.evaluation)
     let rilChoice = try cache.key("ril-choice", version: 1, config: [selectedScale])
     let (evaluations, sweepKey, _) = try cache.stage(
-        // version 2: per-image outcomes at every T; 3: spikes counted per step
-        "snn", version: 3, config: stage, dependsOn: [reluKey, rnlKey, rilChoice]
+        // version 2: per-image outcomes at every T; 3: spikes counted per step; 4: sparse linear layers on spikes
+        "snn", version: 4, config: stage, dependsOn: [reluKey, rnlKey, rilChoice]
     ) { () -> [TimestepEvaluation] in
         simulate(simulatedBatches, images: simulated.count, timesteps: T)
     }
     let shortT = min(config.evaluation.fullTestTimesteps, T)
     let fullTestBatches = fullTest.batches(size: config.evaluation.batchSize, normalization: normalization)
     let (fullEvaluations, _, _) = try cache.stage(
-        "snn-full", version: 1, config: stage, dependsOn: [reluKey, rnlKey, rilChoice, sweepKey]
+        "snn-full", version: 2, config: stage, dependsOn: [reluKey, rnlKey, rilChoice, sweepKey]
     ) { () -> [TimestepEvaluation] in
         simulate(fullTestBatches, images: fullTest.count, timesteps: shortT)
     }

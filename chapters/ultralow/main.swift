@@ -249,9 +249,10 @@ runChapter {
     // rounds instead of flooring; the fitted factors place threshold and level where the
     // skewed data lies. One SNN per rule and T, because the fitted factors depend on T.
     printSection("4. Converted SNN accuracy vs T (no training)")
-    // version 2: every evaluation keeps its per-image outcomes; 3: quick simulates all test images
+    // version 2: every evaluation keeps its per-image outcomes; 3: quick simulates all test images;
+    // 4: sparse linear layers on spikes
     let (converted, convertKey, _) = try cache.stage(
-        "convert", version: 3, config: config.evaluation, dependsOn: [fitKey]) { () -> [RuleResult] in
+        "convert", version: 4, config: config.evaluation, dependsOn: [fitKey]) { () -> [RuleResult] in
         config.conversion.rules.map { rule in
             let evaluations = config.conversion.timesteps.map { t -> SNNEvaluation in
                 rewriteLine("  simulating \(rule.name) at T = \(t) …")
@@ -297,9 +298,9 @@ runChapter {
     var subsetRNG = SeededGenerator(seed: context.seed, stream: "finetune-subset")
     let tuneIndices = train.stratifiedIndices(limit: config.finetune.trainLimit, using: &subsetRNG)
     let tuneTrain = train.selecting(tuneIndices)
-    // version 4: the budget chosen on held-out images, and the choice recorded
+    // version 4: the budget chosen on held-out images, and the choice recorded; 5: sparse linear layers on spikes
     let (tuning, tunedKey, _) = try cache.stage(
-        "finetune", version: 4, config: FineTuneStage(finetune: config.finetune, evaluation: config.evaluation),
+        "finetune", version: 5, config: FineTuneStage(finetune: config.finetune, evaluation: config.evaluation),
         dependsOn: [convertKey]) { progress -> FineTuneOutput in
         /// The converted SNN of `rule` at T, fine-tuned with `rate` (none: as converted).
         func tuned(_ rule: ConversionRule, _ t: Int, rate: Float?) throws -> (Sequential, [Int], [Double]) {
