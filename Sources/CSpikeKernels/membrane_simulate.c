@@ -8,17 +8,12 @@
 // bits of `MembraneRecurrence.forward`.
 #pragma STDC FP_CONTRACT OFF
 #include "spike_kernels.h"
+#include "kernel_builds.h"
 
-#if defined(__x86_64__) && defined(__clang__) && defined(__linux__)
-#define SNN_MEMBRANE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SNN_MEMBRANE_CLONES
-#endif
-
-SNN_MEMBRANE_CLONES void snn_membrane_simulate(const float *x, int64_t inputStride, float *u, float *counts,
-                                               float *output, int64_t outputStride, int64_t neurons,
-                                               int32_t timesteps, float threshold, float leak, float keepCharge,
-                                               float amplitude, int64_t *firedPerStep) {
+SNN_WIDE_CLONES void snn_membrane_simulate(const float *x, int64_t inputStride, float *u, float *counts,
+                                           float *output, int64_t outputStride, int64_t neurons,
+                                           int32_t timesteps, float threshold, float leak, float keepCharge,
+                                           float amplitude, int64_t *firedPerStep) {
     const float resetCharge = 1 - keepCharge;
     for (int32_t t = 0; t < timesteps; t++) {
         const float *xt = x + t * inputStride;

@@ -8,26 +8,17 @@
 // gives the same bits, and so does any split of the rows between workers.
 #pragma STDC FP_CONTRACT OFF
 #include "spike_kernels.h"
+#include "kernel_builds.h"
 #include <stdlib.h>
 #include <string.h>
-
-#if defined(__x86_64__) && defined(__clang__) && defined(__linux__)
-#define SNN_LINEAR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SNN_LINEAR_CLONES
-#endif
-
-typedef float v16 __attribute__((vector_size(64), aligned(4)));
-#define load16(p) (*(const v16 *)(p))
-#define store16(p, v) (*(v16 *)(p) = (v))
 
 // Rows per tile: their lists are built once and then visit every 32-output block of the weight
 // (3136 inputs × 32 outputs = 392 KB, within L2) before the next tile.
 #define TILE 32
 #define OUT_BLOCK SNN_SPARSE_LINEAR_BLOCK
 
-SNN_LINEAR_CLONES void snn_sparse_linear(const float *x, const float *wt, const float *bias, float *y,
-                                         int64_t inFeatures, int64_t outFeatures, int64_t rowBegin, int64_t rowEnd) {
+SNN_WIDE_CLONES void snn_sparse_linear(const float *x, const float *wt, const float *bias, float *y,
+                                       int64_t inFeatures, int64_t outFeatures, int64_t rowBegin, int64_t rowEnd) {
     const int64_t padded = (outFeatures + OUT_BLOCK - 1) / OUT_BLOCK * OUT_BLOCK;
     int32_t *offsets = (int32_t *)malloc(sizeof(int32_t) * TILE * (inFeatures + 1));
     float *values = (float *)malloc(sizeof(float) * TILE * (inFeatures + 1));
