@@ -80,7 +80,8 @@ let package = Package(
         // (stage keys and checkpoints hash with Datasets' SHA-256)
         .target(name: "ChapterSupport", dependencies: [
             "RunRecords", "Statistics", "Figures", "TensorCore", "Datasets", "NeuralNetworks", "Training",
-            "SystemSupport", "NIRInterchange", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SystemSupport", "NIRInterchange", "SNNConversion", "SpikingNeurons",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
         .testTarget(name: "ChapterSupportTests", dependencies: [
             "ChapterSupport", "RunRecords", "Statistics", "Datasets", "SystemSupport", "Training",

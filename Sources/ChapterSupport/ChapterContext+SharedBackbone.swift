@@ -15,6 +15,8 @@ public struct TrainedBackbone {
     public let trainingImages: LabeledImages
     /// Fitted to `trainingImages`; the chapters standardise their test images with it too.
     public let normalization: Normalization
+    /// The data set it was trained on (its test split is the chapters' test set).
+    public let dataset: DatasetID
 }
 
 extension ChapterContext {
@@ -46,6 +48,7 @@ extension ChapterContext {
             try backbone.train(on: train, normalization: normalization, seed: seed,
                                checkpoints: progress.checkpoints)
         }
-        return TrainedBackbone(network: network, key: key, trainingImages: train, normalization: normalization)
+        return TrainedBackbone(network: network, key: key, trainingImages: train, normalization: normalization,
+                               dataset: backbone.dataset)
     }
 }

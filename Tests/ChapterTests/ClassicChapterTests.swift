@@ -42,9 +42,12 @@ func runSmoke(_ key: String, arguments: [String] = [], output: URL? = nil, publi
     try runSmokeWithLog(key, arguments: arguments, output: output, published: published).record
 }
 
+/// The stage cache `runSmoke` gives a run writing to `output`.
+func smokeCache(of output: URL) -> URL { URL(fileURLWithPath: output.path + "-cache") }
+
 /// `runSmoke`, also returning the run's run-log.json (stage timings and outcomes).
 func runSmokeWithLog(
-    _ key: String, arguments: [String] = [], output: URL? = nil, published: URL? = nil
+    _ key: String, arguments: [String] = [], output: URL? = nil, published: URL? = nil, cache: URL? = nil
 ) throws -> (record: RunRecord, log: RunLog) {
     guard let products = productsDirectory() else {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey:
@@ -55,7 +58,7 @@ func runSmokeWithLog(
     let process = Process()
     process.executableURL = products.appendingPathComponent("chapter-\(key)")
     process.arguments = ["--profile", "smoke", "--output", output.path,
-                         "--cache", output.path + "-cache"] + arguments
+                         "--cache", (cache ?? smokeCache(of: output)).path] + arguments
     process.currentDirectoryURL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     process.standardOutput = FileHandle.nullDevice

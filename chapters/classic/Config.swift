@@ -8,16 +8,9 @@ import SNNConversion
 import SpikingNeurons
 import Training
 
-/// One conversion to evaluate: a threshold rule and a reset.
-struct Method: Codable, Equatable, Sendable {
-    var balancing: ThresholdBalancing
-    var reset: ResetMode
-
-    /// "max-norm, reset to zero", "percentile 99.99, reset by subtraction".
-    var name: String {
-        "\(balancing), " + (reset == .zero ? "reset to zero" : "reset by subtraction")
-    }
-}
+/// One conversion to evaluate: a threshold rule and a reset (ChapterSupport's, shared with
+/// chapter-compare).
+typealias Method = ConversionMethod
 
 struct Config: ChapterConfiguration {
     struct DataConfig: Codable, Equatable, Sendable {
@@ -63,6 +56,15 @@ struct Config: ChapterConfiguration {
         list += conversion.percentiles.map { Method(balancing: .percentile($0), reset: conversion.reset) }
         if let first = conversion.percentiles.first { list.append(Method(balancing: .percentile(first), reset: .zero)) }
         return list.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+    }
+
+    /// The shared conversion stages' settings (ChapterSupport's `conversionSweeps`).
+    var sweepSettings: ConversionSweepSettings {
+        ConversionSweepSettings(
+            calibrationBatches: conversion.calibrationBatches, calibrationBatchSize: conversion.calibrationBatchSize,
+            sweepImages: data.simulatedTestLimit, fullTestImages: data.fullTestLimit,
+            maxTimesteps: evaluation.maxTimesteps, fullTestTimesteps: evaluation.fullTestTimesteps,
+            batchSize: evaluation.batchSize, chunk: evaluation.chunk)
     }
 
     /// The papers' scale: VGG-16 on CIFAR-10 (Rueckauer 2017 §3; Sengupta 2019 Table 1).

@@ -9,13 +9,6 @@ import SNNConversion
 import SpikingNeurons
 import Statistics
 
-/// The inputs of the cached `snn` and `snn-full` stages (they also depend on the backbone's key).
-struct SNNStage: Encodable {
-    var data: Config.DataConfig
-    var conversion: Config.ConversionConfig
-    var evaluation: Config.EvaluationConfig
-}
-
 /// One conversion method's measurements. `accuracy[t − 1]`, `energyRatio…[t − 1]` are for T = t.
 struct MethodResult: Codable, Equatable {
     var name: String

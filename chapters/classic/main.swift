@@ -82,7 +82,7 @@ let arguments = Arguments.parseOrExit(exercises: classicExercises, options: \.ch
 
 runChapter {
     let context = try ChapterContext(chapter: "classic", options: arguments.chapter,
-                                     stages: [ChapterContext.sharedBackboneStage, "snn", "snn-full"])
+                                     stages: [ChapterContext.sharedBackboneStage] + ChapterContext.conversionStages)
     let config = Config.preset(context.profile).modified { c in
         if let dataset = context.dataset { c.data.dataset = dataset; c.backbone.dataset = dataset }
         if let reset = arguments.reset { c.conversion.reset = reset }
@@ -93,7 +93,6 @@ runChapter {
     let exercise = try classicExercises.prepare(context)  // --exercise N: the plain run's results, read now
     let output = try context.claimOutput()  // folders checked and locked before any work
     let cache = context.makeStageCache()
-    var rng = SeededGenerator(seed: context.seed)
     print("chapter-classic  profile \(context.profile.rawValue)  seed \(context.seed)")
     print(String(data: try JSONCoding.prettyEncoder().encode(config), encoding: .utf8)!)
 
@@ -103,9 +102,8 @@ runChapter {
 
     let test = try context.loadDataset(config.data.dataset, split: .test)
     // Two test sets: the long sweep (T to T_max) on a class-balanced subset, and every
-    // T ≤ fullTestTimesteps on (by default) all test images. The sweep's subset is drawn first.
-    let simulated = test.stratifiedSubset(limit: config.data.simulatedTestLimit, using: &rng)
-    let fullTest = test.stratifiedSubset(limit: config.data.fullTestLimit, using: &rng)
+    // T ≤ fullTestTimesteps on (by default) all test images (ChapterSupport's ConversionBench
+    // draws them, the sweep's first).
 
     // MARK: - 2. Train the ANN
     // The shared backbone (Training's SharedBackbone): a VGG with BatchNorm and *average*
@@ -114,18 +112,17 @@ runChapter {
     // One cached stage that every chapter converting this backbone reuses.
 
     let backbone = try context.sharedBackbone(config.backbone, cache: cache)
-    let (ann, annKey, train, normalization) = (backbone.network, backbone.key, backbone.trainingImages,
-                                               backbone.normalization)
+    let (ann, annKey, train) = (backbone.network, backbone.key, backbone.trainingImages)
+    let bench = try context.conversionBench(backbone, test: test, settings: config.sweepSettings)
+    let (simulated, fullTest) = (bench.sweepImages, bench.fullTestImages)
     print("data: \(config.data.dataset.title), \(train.count) train, \(test.count) test "
           + "(\(simulated.count) in the long sweep, \(fullTest.count) to T = \(config.evaluation.fullTestTimesteps)), "
           + "image \(train.imageShape)")
-    let testBatches = test.batches(size: 500, normalization: normalization)
+    let testBatches = test.batches(size: 500, normalization: backbone.normalization)
     let annAccuracy = Double(classificationAccuracy(ann, batches: testBatches))
-    let simulatedBatches = simulated.batches(size: config.evaluation.batchSize, normalization: normalization)
-    let fullTestBatches = fullTest.batches(size: config.evaluation.batchSize, normalization: normalization)
     // Which simulated images the ANN gets right: the other side of every paired difference.
-    let annOutcomes = ImageOutcomes(classificationCorrectness(ann, batches: simulatedBatches))
-    let annFullOutcomes = ImageOutcomes(classificationCorrectness(ann, batches: fullTestBatches))
+    let annOutcomes = ImageOutcomes(classificationCorrectness(ann, batches: bench.sweepBatches))
+    let annFullOutcomes = ImageOutcomes(classificationCorrectness(ann, batches: bench.fullTestBatches))
     let annSubsetAccuracy = annOutcomes.accuracy
     print("ANN test accuracy: \(percentWithError(annAccuracy, images: test.count)) % (\(test.count) images), "
           + "\(percentWithError(annSubsetAccuracy, images: simulated.count)) % on the \(simulated.count) of the sweep "
@@ -141,18 +138,11 @@ runChapter {
     //     reset by subtraction u[t] = h[t] − θ·s[t] (Rueckauer) or to zero
     //     u[t] = h[t]·(1 − s[t]) (Diehl). h is the membrane before the reset, u after it.
 
-    let folded = try foldBatchNorm(ann)
-    let calibration = (0..<config.conversion.calibrationBatches).map { i in
-        train.batches(size: config.conversion.calibrationBatchSize, normalization: normalization)[i].images
-    }
-    // Its own stream: the same draws whether the ANN stage above was trained or loaded.
-    var calibrationRNG = SeededGenerator(seed: context.seed, stream: "calibration")
-    let statistics = ActivationStatistics.collect(folded, on: calibration, using: &calibrationRNG)
+    // ChapterSupport's ConversionBench: the folded backbone, calibration batches (training
+    // images) and their activation statistics, the same in every chapter that converts it.
+    let (folded, statistics, normalization) = (bench.folded, bench.statistics, backbone.normalization)
     let methods = config.methods
-    let thresholds = try methods.map { method in
-        try balanceThresholds(of: folded, on: calibration, using: method.balancing,
-                              statistics: statistics, using: &calibrationRNG)
-    }
+    let thresholds = try methods.map { try bench.thresholds($0) }
     for (method, values) in zip(methods, thresholds) {
         print("thresholds θˡ  \(method.name.padding(toLength: 44, withPad: " ", startingAt: 0))"
               + values.map { formatFixed(Double($0), digits: 3) }.joined(separator: "  "))
@@ -170,34 +160,13 @@ runChapter {
     // One simulation of T_max steps per batch and method; the cumulative membrane read-out gives
     // accuracy for every T ≤ T_max (docs/conversion-notes.md §0.9).
 
+    // The simulations are ChapterSupport's shared conversion stages: chapter-compare reads
+    // the same max-norm and percentile curves from them instead of simulating again.
+
     let T = config.evaluation.maxTimesteps
-    func simulate(_ batches: MiniBatches, images: Int, timesteps: Int) throws -> [TimestepEvaluation] {
-        try zip(methods, thresholds).map { method, values in
-            let snn = try convert(folded, thresholds: values, reset: method.reset)
-            var simulationRNG = SeededGenerator(seed: context.seed)
-            let start = Date()
-            let evaluation = accuracyByTimestep(
-                of: snn, on: batches, timesteps: timesteps, chunk: config.evaluation.chunk,
-                using: &simulationRNG) { _, done in
-                rewriteLine("simulating \(method.name): \(done)/\(images) images, T = \(timesteps)")
-            }
-            print("  (\(formatFixed(Date().timeIntervalSince(start), digits: 1)) s)")
-            return evaluation
-        }
-    }
-    let (evaluations, sweepKey, _) = try cache.stage(
-        "snn", version: 8,  // 5: the shared backbone; percentile with reset to zero; 6: scatter/fused spike kernels; 7: spikes per step; 8: sparse linear layers on spikes
-        config: SNNStage(data: config.data, conversion: config.conversion, evaluation: config.evaluation),
-        dependsOn: [annKey]) { () -> [TimestepEvaluation] in
-        try simulate(simulatedBatches, images: simulated.count, timesteps: T)
-    }
-    let shortT = min(config.evaluation.fullTestTimesteps, T)
-    let (fullEvaluations, _, _) = try cache.stage(
-        "snn-full", version: 4,  // 3: scatter/fused spike kernels; 4: sparse linear layers on spikes
-        config: SNNStage(data: config.data, conversion: config.conversion, evaluation: config.evaluation),
-        dependsOn: [annKey, sweepKey]) { () -> [TimestepEvaluation] in
-        try simulate(fullTestBatches, images: fullTest.count, timesteps: shortT)
-    }
+    let sweeps = try context.conversionSweeps(bench, methods: methods, cache: cache)
+    let (evaluations, fullEvaluations) = (sweeps.map(\.sweep), sweeps.map(\.fullTest))
+    let shortT = config.sweepSettings.shortTimesteps
 
     // Energy (docs/conversion-notes.md §7): ANN = Σ MACs·E_MAC; SNN = first layer MACs·T·E_MAC + Σ spikes·fan-out·E_AC.
     let imageShape = train.imageShape

@@ -17,25 +17,27 @@ import Training
 struct Config: ChapterConfiguration {
     struct DataConfig: Codable, Equatable, Sendable {
         var dataset: DatasetID
-        /// Training images (a class-balanced subset; nil = all). Every method trains on it.
+        /// Training images of every method that trains (RNL's and DIET's ANNs, fine-tuning,
+        /// Hoyer, attention): a class-balanced subset of the backbone's (nil = all of them).
         var trainLimit: Int?
-        /// Test images every method is scored on (class-balanced subset; nil = all).
-        var simulatedTestLimit: Int?
+        /// Test images of the conversion curves beyond `ConversionConfig.fullTestTimesteps`
+        /// (class-balanced subset; nil = all).
+        var sweepTestLimit: Int?
+        /// Test images every method is scored on at every T ≤ `fullTestTimesteps` (nil = all).
+        var fullTestLimit: Int?
     }
-    /// The one VGG shared by every method: features and hidden FC widths.
-    struct BackboneConfig: Codable, Equatable, Sendable {
-        var features: [VGG.Item]
-        var classifier: [Int]
-    }
-    /// The ReLU ANN and the RNL ANN: BN, average pooling, no bias; Adam + cosine (the same
-    /// type as chapter-classic's ANN training).
+    /// RNL's and hybrid's own ANNs (the ReLU ANN is the shared backbone): the backbone's layers,
+    /// average pooling, no bias; Adam + cosine (the same type as the backbone's training).
     typealias ANNConfig = ANNTraining
-    /// Max-norm, percentile and RNL: one simulation of T_max steps each.
+    /// Max-norm, percentile and RNL: one simulation of T_max steps each on the sweep's images,
+    /// one of `fullTestTimesteps` on the full test images (chapter-classic's settings, so that the
+    /// shared conversion stages are its).
     struct ConversionConfig: Codable, Equatable, Sendable {
         var calibrationBatches: Int
         var calibrationBatchSize: Int
         var percentiles: [Double]
         var maxTimesteps: Int
+        var fullTestTimesteps: Int
         var batchSize: Int
         /// Steps folded into one forward pass.
         var chunk: Int
@@ -72,7 +74,9 @@ struct Config: ChapterConfiguration {
     }
 
     var data: DataConfig
-    var backbone: BackboneConfig
+    /// The ReLU ANN every conversion chapter shares (Training's `SharedBackbone`, one cached stage);
+    /// its layers are every method's.
+    var backbone: SharedBackbone
     var ann: ANNConfig
     var conversion: ConversionConfig
     var ultralow: UltralowConfig
@@ -81,15 +85,25 @@ struct Config: ChapterConfiguration {
     var attention: AttentionConfig
     var evaluation: EvaluationConfig
 
+    /// ChapterSupport's shared conversion stages (chapter-classic's with the same profile).
+    var sweepSettings: ConversionSweepSettings {
+        ConversionSweepSettings(
+            calibrationBatches: conversion.calibrationBatches, calibrationBatchSize: conversion.calibrationBatchSize,
+            sweepImages: data.sweepTestLimit, fullTestImages: data.fullTestLimit,
+            maxTimesteps: conversion.maxTimesteps, fullTestTimesteps: conversion.fullTestTimesteps,
+            batchSize: conversion.batchSize, chunk: conversion.chunk)
+    }
+
     /// Every method at its paper's scale on one backbone: VGG-16 / CIFAR-10.
     static let paper = Config(
-        data: DataConfig(dataset: .cifar10, trainLimit: nil, simulatedTestLimit: nil),
-        backbone: BackboneConfig(features: VGG.vgg16, classifier: [4096, 4096]),  // Simonyan & Zisserman Table 1
+        data: DataConfig(dataset: .cifar10, trainLimit: nil, sweepTestLimit: nil, fullTestLimit: nil),
+        backbone: .paper,                                                      // VGG-16, Simonyan & Zisserman Table 1
         ann: ANNConfig(epochs: 200, batchSize: 128, learningRate: 1e-3,         // chapter-classic paper preset
                        weightDecay: 5e-4),                                      // chapters/classic/NOTES.md §5.3
         conversion: ConversionConfig(calibrationBatches: 8, calibrationBatchSize: 128,
                                      percentiles: [99.9, 99.99],                // Rueckauer 2017 §2.4
-                                     maxTimesteps: 256, batchSize: 100, chunk: 8),  // chapters/rnl/NOTES.md §5: T ≤ 256
+                                     maxTimesteps: 256, fullTestTimesteps: 16,      // chapters/rnl/NOTES.md §5: T ≤ 256
+                                     batchSize: 100, chunk: 8),
         ultralow: UltralowConfig(clipPercentile: 99.99,                        // [compare] no trained clip here
                                  timesteps: [1, 2, 4, 8],                       // chapters/ultralow/NOTES.md §8: T = 1…8
                                  finetuneTimesteps: [1, 2],                     // paper headline T = 2 (§5)
@@ -100,12 +114,12 @@ struct Config: ChapterConfiguration {
                                    method: .paper),                              // chapter-attention's paper preset
         evaluation: EvaluationConfig(timesteps: [1, 2, 4, 8, 16, 32, 64, 128, 256]))
 
-    /// Minutes on two cores: Fashion-MNIST, the half-width VGG-S of the quick
-    /// ultralow and attention chapters, and every method at its chapter's quick preset.
+    /// Minutes on two cores: Fashion-MNIST, the shared backbone (VGG-S on all 60,000 training
+    /// images, chapter-classic's), 10,000 of its images for the methods that train, every method
+    /// at its chapter's quick preset; all 10,000 test images to T = 16, 2,000 beyond.
     static let quick = paper.modified {
-        $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 10_000, simulatedTestLimit: 500)
-        $0.backbone = BackboneConfig(features: [.conv(16), .conv(16), .pool, .conv(32), .conv(32), .pool],
-                                     classifier: [128])
+        $0.data = DataConfig(dataset: .fashionMNIST, trainLimit: 10_000, sweepTestLimit: 2_000, fullTestLimit: nil)
+        $0.backbone = .quick
         $0.ann = ANNConfig(epochs: 2, batchSize: 64, learningRate: 1e-3, weightDecay: 5e-4)
         $0.conversion.calibrationBatches = 4
         $0.conversion.batchSize = 250
@@ -119,8 +133,9 @@ struct Config: ChapterConfiguration {
     /// Seconds: plumbing and coarse invariants for ChapterTests.
     static let smoke = quick.modified {
         $0.data.trainLimit = 2_000
-        $0.data.simulatedTestLimit = 200
-        $0.backbone = BackboneConfig(features: [.conv(8), .pool, .conv(16), .pool], classifier: [32])
+        $0.data.sweepTestLimit = 200
+        $0.data.fullTestLimit = 1_000
+        $0.backbone = .smoke
         $0.ann.epochs = 1
         $0.conversion.calibrationBatches = 2
         $0.conversion.batchSize = 100

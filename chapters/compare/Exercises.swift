@@ -17,9 +17,9 @@ extension Metrics {
 
 extension MethodResult {
     func point(_ t: Int) -> Point? { points.first { $0.timesteps == t } }
-    /// The first listed T from which the accuracy stays ≥ `target` at every later listed T.
-    func firstStaying(atLeast target: Double) -> Int? {
-        guard let last = points.lastIndex(where: { $0.accuracy < target }) else { return points.first?.timesteps }
+    /// The first listed T from which the accuracy stays ≥ `target(T)` at every later listed T.
+    func firstStaying(atLeast target: (Int) -> Double) -> Int? {
+        guard let last = points.lastIndex(where: { $0.accuracy < target($0.timesteps) }) else { return points.first?.timesteps }
         return last + 1 < points.count ? points[last + 1].timesteps : nil
     }
 }
@@ -41,14 +41,16 @@ let compareExercises = ChapterExercises(chapter: "compare", readme: chapterReadm
         metrics: Metrics.self
     ) { reference, run in
         var f = F()
-        let ann = f.value("ann.simulated", "ReLU ANN accuracy on the test images", reference: reference.annAccuracyOnSimulated,
-                          exercise: run.annAccuracyOnSimulated).exercise!
+        f.value("ann.full-test", "ReLU ANN accuracy on the test images", reference: reference.annAccuracyOnFullTest,
+                exercise: run.annAccuracyOnFullTest)
+        // Each point against the ANN on the images it was measured on (the sweep's beyond T = 16).
+        let ann = run.annAccuracy(at: run.maxTimesteps)
         let (old, new) = (reference.method("max-norm"), run.method("max-norm"))
         let end = f.value("max-norm.accuracy.Tmax", "max-norm: accuracy at the run's largest T (\(reference.maxTimesteps), "
                             + "\(run.maxTimesteps))", reference: old?.points.last?.accuracy, exercise: new?.points.last?.accuracy)
-        let first = new?.firstStaying(atLeast: ann - 0.01)
+        let first = new?.firstStaying { run.annAccuracy(at: $0) - 0.01 }
         f.value("max-norm.first-T-within-one-point", "max-norm: first listed T staying within 1 point of the ANN",
-                reference: old?.firstStaying(atLeast: reference.annAccuracyOnSimulated - 0.01).map(Double.init),
+                reference: old?.firstStaying { reference.annAccuracy(at: $0) - 0.01 }.map(Double.init),
                 exercise: first.map(Double.init))
         let onFront = run.paretoFront.filter { $0.method == "max-norm" }
         f.value("max-norm.front-points", "max-norm points on the Pareto front", reference: Double(reference.paretoFront
@@ -59,7 +61,7 @@ let compareExercises = ChapterExercises(chapter: "compare", readme: chapterReadm
         f.check("gains-beyond-plain-T-max", "max-norm's accuracy at T = \(run.maxTimesteps) is above its accuracy at "
                     + "T = \(reference.maxTimesteps)", holds: (end.exercise ?? 0) > (end.reference ?? 1))
         f.outcome = "Max-norm ends at \(F.percent(end.exercise)) at T = \(run.maxTimesteps) (\(F.percent(end.reference)) at "
-            + "T = \(reference.maxTimesteps); ANN \(F.percent(ann)) on the same \(run.simulatedImages) images) and stays within "
+            + "T = \(reference.maxTimesteps); ANN \(F.percent(ann)) on the same \(run.images(at: run.maxTimesteps)) images) and stays within "
             + "1 point of the ANN \(F.from(first, max: run.maxTimesteps))"
             + (cheaper.map { ", where E_SNN/E_ANN = \(formatFixed($0.energyRatioFloat32, digits: 2))" } ?? "")
             + ". The Pareto front holds \(onFront.isEmpty ? "no max-norm point" : "max-norm at " + onFront.map { "T = \($0.timesteps)" }.joined(separator: ", "))"
@@ -94,7 +96,7 @@ let compareExercises = ChapterExercises(chapter: "compare", readme: chapterReadm
             + (gains.isEmpty ? "no T" : "T = " + gains.map(String.init).joined(separator: ", "))
             + " (at T = 8: \(F.percent(new?.point(8)?.accuracy)) against \(F.percent(old?.point(8)?.accuracy)); at T = 16: "
             + "\(F.percent(new?.point(16)?.accuracy)) against \(F.percent(old?.point(16)?.accuracy))) and ends at "
-            + "\(F.percent(atEnd)) at T = \(T) against \(F.percent(oldEnd)) (ANN \(F.percent(run.annAccuracyOnSimulated)))."
+            + "\(F.percent(atEnd)) at T = \(T) against \(F.percent(oldEnd)) (ANN \(F.percent(run.annAccuracy(at: T))) on the same images)."
         return f
     },
     ChapterExercise(
@@ -113,8 +115,8 @@ let compareExercises = ChapterExercises(chapter: "compare", readme: chapterReadm
         }
         f.check("fitted-T1-improves", "the fitted conversion is more accurate at T = 1", holds: improved[0])
         f.check("finetuned-T1-improves", "the fine-tuned SNN is more accurate at T = 1", holds: improved[1])
-        f.outcome = "At T = 1: " + parts.joined(separator: "; ") + ", on \(run.simulatedImages) test images "
-            + "(± \(F.percent(binomialStandardError(accuracy: run.method("ultralow-fitted")?.point(1)?.accuracy ?? 0.5, images: run.simulatedImages))) "
+        f.outcome = "At T = 1: " + parts.joined(separator: "; ") + ", on \(run.fullTestImages) test images "
+            + "(± \(F.percent(binomialStandardError(accuracy: run.method("ultralow-fitted")?.point(1)?.accuracy ?? 0.5, images: run.fullTestImages))) "
             + "binomial s.e.)."
         return f
     },
@@ -133,7 +135,7 @@ let compareExercises = ChapterExercises(chapter: "compare", readme: chapterReadm
         f.check("saves-energy", "the sparser student needs less energy", holds: (energy.exercise ?? 1) < (energy.reference ?? 0))
         f.outcome = "The student at T = \(new?.timesteps ?? 0) scores \(F.percent(accuracy.exercise)) (plain run "
             + "\(F.percent(accuracy.reference)), \(F.points((accuracy.exercise ?? 0) - (accuracy.reference ?? 0))), ± "
-            + "\(F.percent(binomialStandardError(accuracy: accuracy.exercise ?? 0.5, images: run.simulatedImages))) binomial s.e.) at "
+            + "\(F.percent(binomialStandardError(accuracy: accuracy.exercise ?? 0.5, images: run.fullTestImages))) binomial s.e.) at "
             + "E_SNN/E_ANN = \(energy.exercise.map { formatFixed($0, digits: 3) } ?? "–") (plain run "
             + "\(energy.reference.map { formatFixed($0, digits: 3) } ?? "–"))."
         return f

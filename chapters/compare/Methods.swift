@@ -23,8 +23,9 @@ import Autodiff
 struct Bench {
     let train: LabeledImages
     let normalization: Normalization
-    let simulated: LabeledImages
-    let simulatedBatches: MiniBatches
+    /// The full test images (the conversion bench's): every fixed-T method and every T ≤ 16.
+    let test: LabeledImages
+    let testBatches: MiniBatches
     let imageShape: [Int]
     let classes: Int
     /// The BN-folded ReLU ANN, fp32 45 nm: E_ANN = E_MAC·Σ MACs.
@@ -67,40 +68,42 @@ func spikingPoint(_ snn: Sequential, bench: Bench, timesteps t: Int, outcomes: I
 
 // MARK: - Conversion: one simulation of T_max, every T from the cumulative read-out
 
-/// A threshold-balancing conversion of the shared ANN: stage key, printed name, rule.
-typealias Balanced = (key: String, name: String, rule: ThresholdBalancing)
-
-struct ConversionStage: Encodable { var conversion: Config.ConversionConfig; var grid: [Int] }
-
-func conversionResult(
-    key: String, name: String, chapter: String, snn: Sequential, bench: Bench,
-    config: Config.ConversionConfig, grid: [Int], cache: StageCache, dependsOn: [StageKey]
-) throws -> MethodResult {
-    let T = config.maxTimesteps
-    let (result, _, _) = try cache.stage(
-        // 2: every point keeps its per-image outcomes; 3: no wall times in the output
-        // (run-log.json), training image·steps; 4: energy from the spikes counted per step
-        key, version: 5, config: ConversionStage(conversion: config, grid: grid), dependsOn: dependsOn
-    ) { () -> MethodResult in
-        var rng = SeededGenerator(seed: bench.seed)
-        let (e, _) = cache.measure("\(key) simulation") {
-            accuracyByTimestep(of: snn, on: bench.simulatedBatches, timesteps: T, chunk: config.chunk,
-                               using: &rng) { _, images in
-                rewriteLine("  simulating \(name): \(images)/\(bench.simulated.count) images, T = \(T)")
-            }
-        }
-        rewriteLine("")
-        // The operations at step count t: the spikes the simulation counted in its first t steps.
-        let throughStep = try e.cumulativeInputSpikesPerImage()
-        let points = grid.filter { $0 <= T }.map { t in
-            spikingPoint(snn, bench: bench, timesteps: t, outcomes: e.outcomes(at: t), firingRates: e.firingRates,
-                         inputSpikesPerImage: throughStep[t - 1])
-        }
-        // Conversion trains nothing beyond its ANN (RNL's own ANN is added by main.swift).
-        return MethodResult(key: key, name: name, chapter: chapter, cumulativeReadout: true, points: points,
-                            trainingImageSteps: 0)
+/// A conversion's points at every T of `grid` up to its simulation's T_max: T ≤ the short
+/// simulation's from the full test images (`fullTest`), larger T from the sweep's subset.
+/// The operations at step count t are the spikes the simulation counted in its first t steps.
+func conversionResult(key: String, name: String, chapter: String, snn: Sequential, sweep: TimestepEvaluation,
+                      fullTest: TimestepEvaluation, bench: Bench, grid: [Int]) throws -> MethodResult {
+    let (sweepSpikes, fullSpikes) = (try sweep.cumulativeInputSpikesPerImage(), try fullTest.cumulativeInputSpikesPerImage())
+    let points = grid.filter { $0 <= sweep.accuracy.count }.map { t in
+        let short = t <= fullTest.accuracy.count
+        let e = short ? fullTest : sweep
+        return spikingPoint(snn, bench: bench, timesteps: t, outcomes: e.outcomes(at: t), firingRates: e.firingRates,
+                            inputSpikesPerImage: (short ? fullSpikes : sweepSpikes)[t - 1])
     }
-    return result
+    // Conversion trains nothing beyond its ANN (RNL's own ANN is added by main.swift).
+    return MethodResult(key: key, name: name, chapter: chapter, cumulativeReadout: true, points: points,
+                        trainingImageSteps: 0)
+}
+
+/// The two evaluations of a conversion (`ConversionBench.simulate`), as a stage output.
+struct Simulations: Codable {
+    var sweep: TimestepEvaluation
+    var fullTest: TimestepEvaluation
+}
+
+/// RNL's conversion of its own ANN, simulated on the conversion bench's two test sets as the
+/// shared conversions are (one cached stage of this chapter: its ANN is compare's).
+func rnlConversionResult(snn: Sequential, conversionBench: ConversionBench, bench: Bench,
+                         settings: ConversionSweepSettings, grid: [Int], cache: StageCache,
+                         dependsOn: [StageKey]) throws -> MethodResult {
+    let (simulations, _, _) = try cache.stage(
+        "rnl", version: 6, config: settings, dependsOn: dependsOn  // 6: the conversion bench's two test sets
+    ) { () -> Simulations in
+        let (e, _) = cache.measure("rnl simulation") { conversionBench.simulate(snn, name: "RNL") }
+        return Simulations(sweep: e.sweep, fullTest: e.fullTest)
+    }
+    return try conversionResult(key: "rnl", name: "RNL (Ding 2021)", chapter: "rnl", snn: snn,
+                                sweep: simulations.sweep, fullTest: simulations.fullTest, bench: bench, grid: grid)
 }
 
 // MARK: - Ultra-low-latency fitted conversion (UltralowMethod), with and without fine-tuning
@@ -112,8 +115,9 @@ struct UltralowStage: Encodable { var ultralow: Config.UltralowConfig; var batch
 func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: Bench,
                  config: Config.UltralowConfig, cache: StageCache, dependsOn: [StageKey]) throws -> [MethodResult] {
     let (results, key, _) = try cache.stage(
-        // 2: per-image outcomes; 3: no wall times in the output, training image·steps
-        "ultralow", version: 4, config: UltralowStage(ultralow: config, batchSize: bench.simulatedBatches.batchSize),
+        // 2: per-image outcomes; 3: no wall times in the output, training image·steps;
+        // 5: the shared backbone, the full test set
+        "ultralow", version: 5, config: UltralowStage(ultralow: config, batchSize: bench.testBatches.batchSize),
         dependsOn: dependsOn
     ) { progress -> [MethodResult] in
         let reluIndices = folded.layers.indices.filter { folded.layers[$0] is ReLU }
@@ -137,7 +141,7 @@ func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: 
         cache.record(seconds: secondsSince(fitStart), as: "ultralow fitting (α, β)")
         func measured(_ snn: Sequential, _ neurons: [Int], _ t: Int, _ name: String) -> Point {
             let (e, _) = cache.measure("\(name) inference T=\(t)") {
-                evaluate(snn, neurons: neurons, on: bench.simulatedBatches, timesteps: t, seed: bench.seed)
+                evaluate(snn, neurons: neurons, on: bench.testBatches, timesteps: t, seed: bench.seed)
             }
             return spikingPoint(snn, bench: bench, timesteps: t, outcomes: e.outcomes, firingRates: e.firingRates,
                                 inputSpikesPerImage: e.inputSpikesPerImage)
@@ -172,7 +176,7 @@ func runUltralow(folded: Sequential, statistics: [ActivationStatistics], bench: 
     }
     for point in results.first(where: { $0.key == "ultralow-finetuned" })?.points ?? [] {
         try cache.requireAboveChance(key, network: "ultralow fine-tune T=\(point.timesteps)", accuracy: point.accuracy,
-                                     images: bench.simulated.count, classes: bench.classes)
+                                     images: bench.test.count, classes: bench.classes)
     }
     return results
 }
@@ -184,8 +188,9 @@ struct HybridStage: Encodable { var hybrid: Config.HybridConfig; var calibration
 func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: Config.HybridConfig,
                cache: StageCache, dependsOn: [StageKey]) throws -> MethodResult {
     let (result, key, _) = try cache.stage(
-        // 2: per-image outcomes; 3: no wall times in the output, training image·steps
-        "hybrid", version: 3, config: HybridStage(hybrid: config, calibrationBatches: calibration.count),
+        // 2: per-image outcomes; 3: no wall times in the output, training image·steps;
+        // 4: the backbone's layers, the full test set
+        "hybrid", version: 4, config: HybridStage(hybrid: config, calibrationBatches: calibration.count),
         dependsOn: dependsOn
     ) { progress -> MethodResult in
         let arm = config.method   // chapter-hybrid's arm C, from its preset of this profile
@@ -194,7 +199,7 @@ func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: 
                                                using: &rng)
         let outputThreshold = config.outputThresholdScale
             * logitPercentile(folded, on: calibration, percentile: config.percentile)
-        let testBatches = bench.simulated.batches(size: bench.simulatedBatches.batchSize).map {
+        let testBatches = bench.test.batches(size: bench.testBatches.batchSize).map {
             EncodedBatch(images: $0.images, labels: $0.labels, normalization: bench.normalization)
         }
         let r = try fineTune(arm, folded: folded, thresholds: thresholds, outputThreshold: outputThreshold,
@@ -202,7 +207,7 @@ func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: 
                              batchSize: config.batchSize, learningRate: config.learningRate,
                              calibrationBatches: config.calibrationBatches, percentile: config.percentile,
                              outputThresholdScale: config.outputThresholdScale, sweep: [], sweepImages: nil,
-                             evaluationBatchSize: bench.simulatedBatches.batchSize, train: bench.train,
+                             evaluationBatchSize: bench.testBatches.batchSize, train: bench.train,
                              normalization: bench.normalization, testBatches: testBatches, seed: bench.seed,
                              checkpoints: progress.checkpoints)
         cache.record(seconds: r.secondsPerEpoch, as: "hybrid fine-tuning per epoch")
@@ -235,8 +240,8 @@ func runHybrid(folded: Sequential, calibration: [Tensor], bench: Bench, config: 
 // MARK: - Hoyer spike layer at T = 1 (HoyerMethod), trained from scratch
 
 struct HoyerStage: Encodable {
-    var data: Config.DataConfig
-    var backbone: Config.BackboneConfig
+    var features: [VGG.Item]
+    var classifier: [Int]
     var hoyer: Config.HoyerConfig
     var batchSize: Int
 }
@@ -250,8 +255,8 @@ struct TrainedMethod: Codable {
 
 /// With `checkRestored` the network rebuilt from the stage is run again and must classify every
 /// test image as the stage recorded (before --export-nir writes it).
-func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneConfig, config: Config.HoyerConfig,
-              cache: StageCache, checkRestored: Bool) throws -> (result: MethodResult, network: Sequential) {
+func runHoyer(bench: Bench, backbone: SharedBackbone, config: Config.HoyerConfig, cache: StageCache,
+              dependsOn: [StageKey], checkRestored: Bool) throws -> (result: MethodResult, network: Sequential) {
     func makeNetwork() -> Sequential {
         makeHoyerVGG(
             features: backbone.features, classifier: backbone.classifier, dropout: config.dropout,
@@ -261,9 +266,12 @@ func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneCo
             seed: bench.seed)
     }
     let (trained, key, _) = try cache.stage(
-        // 2: per-image outcomes; 3: no wall times, training image·steps; 4: the network kept
-        "hoyer", version: 4,
-        config: HoyerStage(data: data, backbone: backbone, hoyer: config, batchSize: bench.simulatedBatches.batchSize)
+        // 2: per-image outcomes; 3: no wall times, training image·steps; 4: the network kept;
+        // 5: the backbone's layers and images, the full test set
+        "hoyer", version: 5,
+        config: HoyerStage(features: backbone.features, classifier: backbone.classifier, hoyer: config,
+                           batchSize: bench.testBatches.batchSize),
+        dependsOn: dependsOn
     ) { progress -> TrainedMethod in
         let network = makeNetwork()
         try cache.measure("hoyer training") {
@@ -300,6 +308,38 @@ func runHoyer(bench: Bench, data: Config.DataConfig, backbone: Config.BackboneCo
     return (trained.result, network)
 }
 
+/// The ANN trained with Hoyer's budget: Hoyer's layers (conv → max-pool → BN) with ReLU instead of
+/// the Hoyer spike, the same initial weights, training images, schedule and seed — chapter-hoyer's
+/// ANN. Hoyer trains its SNN directly, so this (not the shared backbone, trained on more images
+/// for more epochs) is the ANN whose accuracy it is claimed to keep. Returns which test images it
+/// gets right.
+func runHoyerANN(bench: Bench, backbone: SharedBackbone, config: Config.HoyerConfig, cache: StageCache,
+                 dependsOn: [StageKey]) throws -> ImageOutcomes {
+    let (outcomes, key, _) = try cache.stage(
+        "hoyer-ann", version: 1,
+        config: HoyerStage(features: backbone.features, classifier: backbone.classifier, hoyer: config,
+                           batchSize: bench.testBatches.batchSize),
+        dependsOn: dependsOn
+    ) { progress -> ImageOutcomes in
+        let network = makeHoyerVGG(
+            features: backbone.features, classifier: backbone.classifier, dropout: config.dropout,
+            imageShape: bench.imageShape, classes: bench.classes, mode: nil,
+            surrogateHeight: config.surrogateHeight,
+            regularisation: HoyerSpike.Regularisation(weight: config.regularisationWeight, gradient: config.regulariserGradient),
+            seed: bench.seed)
+        try cache.measure("hoyer-ann training") {
+            try trainHoyerNetwork(network, label: "hoyer-ann", schedule: config.schedule,
+                                  data: TrainingData(train: bench.train, normalization: bench.normalization,
+                                                     augmentation: .none),
+                                  seed: bench.seed &+ 1, checkpoints: progress.checkpoints)
+        }
+        return ImageOutcomes(classificationCorrectness(network, batches: bench.testBatches))
+    }
+    try cache.requireAboveChance(key, network: "hoyer-ann", accuracy: outcomes.accuracy, images: bench.test.count,
+                                 classes: bench.classes)
+    return outcomes
+}
+
 /// T = 1: one inference pass of a Hoyer network over the test images; every spike layer
 /// outputs o = [z ≥ E] ∈ {0, 1}. Returns which images it gets right, and per spike layer the
 /// spikes and the neurons (× images) they were counted over.
@@ -307,7 +347,7 @@ func hoyerInference(_ network: Sequential, bench: Bench) -> (right: [Bool], ones
     let spikeIndices = network.spikingLayerIndices
     var ones = [Double](repeating: 0, count: spikeIndices.count), elements = ones
     var right: [Bool] = []
-    for batch in bench.simulatedBatches {
+    for batch in bench.testBatches {
         var context = ForwardContext.inference
         let outputs = withoutGradients { network.forwardCollecting(Variable(batch.images), context: &context) }
         right += zip(outputs.last!.value.argmaxRows(), batch.labels).map { $0 == $1 }
@@ -349,10 +389,10 @@ func runAttention(ann: Sequential, folded: Sequential, restore: () throws -> Seq
     let (trained, key, _) = try cache.stage(
         // 2: regrowth reads Adam's m/(√v + ε), masks in checkpoints; 3: per-image outcomes;
         // 4: no wall times in the output (run-log.json), training image·steps; 5: the SNN kept
-        "attention", version: 6,
+        "attention", version: 7,  // 7: the shared backbone, the full test set
         config: AttentionStage(attention: config, calibrationBatches: conversion.calibrationBatches,
                                calibrationBatchSize: conversion.calibrationBatchSize,
-                               batchSize: bench.simulatedBatches.batchSize),
+                               batchSize: bench.testBatches.batchSize),
         dependsOn: dependsOn
     ) { progress -> TrainedMethod in
         // The shared ANN is the dense meta-model (teacher) and the student's starting point;
@@ -405,7 +445,7 @@ func runAttention(ann: Sequential, folded: Sequential, restore: () throws -> Seq
 /// The attention SNN simulated for T steps on the test images (direct input).
 func attentionInference(_ snn: Sequential, bench: Bench, timesteps T: Int) -> TimestepEvaluation {
     var simulationRNG = SeededGenerator(seed: bench.seed)
-    return accuracyByTimestep(of: snn, on: bench.simulatedBatches, timesteps: T, chunk: T, using: &simulationRNG)
+    return accuracyByTimestep(of: snn, on: bench.testBatches, timesteps: T, chunk: T, using: &simulationRNG)
 }
 
 /// The sanity gate's held-out test on a trained method's SNN: each of its points is measured on
@@ -413,6 +453,6 @@ func attentionInference(_ snn: Sequential, bench: Bench, timesteps T: Int) -> Ti
 private func requireAboveChance(_ result: MethodResult, key: StageKey, bench: Bench, cache: StageCache) throws {
     for point in result.points {
         try cache.requireAboveChance(key, network: "\(result.key) T=\(point.timesteps)", accuracy: point.accuracy,
-                                     images: bench.simulated.count, classes: bench.classes)
+                                     images: bench.test.count, classes: bench.classes)
     }
 }

@@ -24,8 +24,9 @@
 // fraction of the ANN's compute energy.
 //
 // In this chapter you will:
-//   • train one ReLU ANN (and the RNL and bias-free ANNs on the same backbone) and hand the
-//     same data, normalisation and test images to all nine methods;
+//   • take the shared backbone as the ReLU ANN (chapter-classic's), train the RNL and bias-free
+//     ANNs on its layers, and hand the same data, normalisation and test images to all nine
+//     methods;
 //   • read max-norm, percentile and RNL curves for every T ≤ T_max from one simulation each,
 //     and place the fixed-T methods (fitted conversion, fine-tuned, hybrid, Hoyer, attention)
 //     on the same axes;
@@ -42,8 +43,8 @@
 //                                                # weeks on 2 CPU cores; needs data/
 //
 // Deviations (README.md explains each):
-//   • quick: one epoch-light schedule for everything (2 ANN epochs, 1 fine-tuning epoch on a
-//     few thousand images, Hoyer 2 epochs) — lighter than each chapter's own quick profile;
+//   • quick: the methods that train learn from 10,000 of the backbone's images, each at its
+//     chapter's quick preset; RNL's and DIET's own ANNs get 2 epochs on them;
 //   • one BN + average-pool ReLU ANN serves max-norm, percentile, ultralow and attention
 //     (their chapters train BN-free, max-pool or PACT-clipped ANNs); ultralow's clip μ is the
 //     99.99th percentile of each ReLU layer; hybrid gets DIET-SNN's BN-free, bias-free ANN on
@@ -99,7 +100,7 @@ struct Arguments: ParsableCommand {
     var clipPercentile: Double?
     @Option(help: Rule.density.help("Weight density of the attention-compressed student, e.g. 0.03."))
     var density: Double?
-    @Option(help: Rule.annEpochs.help("Epochs of the shared ANNs (ReLU and RNL)."))
+    @Option(help: Rule.annEpochs.help("Epochs of RNL's and hybrid's own ANNs (the ReLU ANN is the shared backbone)."))
     var annEpochs: Int?
 
     func validate() throws {
@@ -118,13 +119,14 @@ runChapter {
     let percentiles = arguments.percentile.isEmpty ? base.conversion.percentiles : arguments.percentile
     let context = try ChapterContext(
         chapter: "compare", options: arguments.chapter,
-        stages: ["ann", "rnl-ann", "max-norm"] + percentiles.map { "percentile-\($0)" }
-            + ["rnl", "diet-ann", "ultralow", "hybrid", "hoyer", "attention"])
+        stages: [ChapterContext.sharedBackboneStage, "rnl-ann", "diet-ann"] + ChapterContext.conversionStages
+            + ["rnl", "ultralow", "hybrid", "hoyer", "hoyer-ann", "attention"])
     let config = base.modified { c in
-        if let dataset = context.dataset { c.data.dataset = dataset }
+        if let dataset = context.dataset { c.data.dataset = dataset; c.backbone.dataset = dataset }
         c.conversion.percentiles = percentiles
         if let t = arguments.maxTimesteps {
             c.conversion.maxTimesteps = t
+            c.conversion.fullTestTimesteps = min(c.conversion.fullTestTimesteps, t)
             c.evaluation.timesteps = (0...20).map { 1 << $0 }.filter { $0 <= t }
         }
         if let p = arguments.clipPercentile { c.ultralow.clipPercentile = p }
@@ -146,28 +148,38 @@ runChapter {
     // hybrid code, which sends the analog image at step 1 and one spike per pixel after).
 
     printSection("1. Data")
-    let fullTrain = try context.loadDataset(config.data.dataset, split: .train)
     let test = try context.loadDataset(config.data.dataset, split: .test)
-    let train = fullTrain.stratifiedSubset(limit: config.data.trainLimit, using: &rng)
-    let simulated = test.stratifiedSubset(limit: config.data.simulatedTestLimit, using: &rng)
-    let normalization = Normalization(fittedTo: train)
-    let imageShape = train.imageShape
-    let simulatedBatches = simulated.batches(size: config.conversion.batchSize, normalization: normalization)
-    // Every method's stage depends on these images (training and test subsets).
-    let dataKey = try cache.key("data", version: 1, config: config.data)
-    print("data: \(config.data.dataset.title), \(train.count) train, \(simulated.count) of \(test.count) "
-          + "test images for every method, image \(imageShape)")
 
-    // MARK: - 2. Train the shared ANNs (RNLMethod.trainClassifier)
-    // The backbone: conv3×3 → BN → activation, average pooling, bias-free, FC → logits.
-    //   ReLU:  a = max(z, 0)                        → max-norm, percentile, ultralow, attention
+    // MARK: - 2. The ANNs
+    // The ReLU ANN is the shared backbone (ChapterSupport's sharedBackbone, Training's
+    // SharedBackbone): conv3×3 → BN → ReLU, average pooling, bias-free, FC → logits, trained once
+    // on the backbone's training images and reused by classic, ultralow and this chapter.
+    // Two methods need an ANN of their own on the same layers, trained here on a class-balanced
+    // subset of the backbone's images (Adam, cosine schedule η(t) = η₀·(1 + cos(π·t/steps))/2):
     //   RNL:   a = clip(z/θ, 0, 1), θ = M·σ(s)      → its own conversion (chapter-rnl)
     //   DIET:  ReLU, no BN, dropout                 → hybrid (chapter-hybrid's ANN)
-    // Cross-entropy, Adam, cosine schedule: η(t) = η₀·(1 + cos(π·t/steps))/2.
 
-    printSection("2. Train the shared ANNs")
-    /// `dropout` nil: BN after every conv (the shared ANNs); a value: DIET-SNN's ANN, no BN,
-    /// dropout after every activation (hybrid's own ANN).
+    printSection("2. The ANNs")
+    let backbone = try context.sharedBackbone(config.backbone, cache: cache)
+    let (ann, annKey, normalization) = (backbone.network, backbone.key, backbone.normalization)
+    // The methods that train (RNL's and DIET's ANNs, fine-tuning, Hoyer, attention) learn from
+    // this subset of the backbone's images, standardised as the backbone's.
+    let train = backbone.trainingImages.stratifiedSubset(limit: config.data.trainLimit, using: &rng)
+    let imageShape = train.imageShape
+    // The test sets of ChapterSupport's conversion bench (classic's): the long sweep's subset,
+    // and the full test set for every T ≤ fullTestTimesteps and every fixed-T method.
+    let conversionBench = try context.conversionBench(backbone, test: test, settings: config.sweepSettings)
+    let (sweepImages, fullTest) = (conversionBench.sweepImages, conversionBench.fullTestImages)
+    let testBatches = conversionBench.fullTestBatches
+    // Every method's stage depends on these images (training subset and test sets).
+    let dataKey = try cache.key("data", version: 2, config: config.data)
+    print("data: \(config.data.dataset.title), \(train.count) of the backbone's \(backbone.trainingImages.count) "
+          + "training images for the methods that train; \(fullTest.count) of \(test.count) test images for every "
+          + "method (\(sweepImages.count) for the conversion curves beyond T = \(config.sweepSettings.shortTimesteps)), "
+          + "image \(imageShape)")
+
+    /// `dropout` nil: BN after every conv (RNL's ANN); a value: DIET-SNN's ANN, no BN, dropout
+    /// after every activation (hybrid's own ANN). The backbone's layers either way.
     func makeANN(_ activation: @escaping (Int, Int) -> any Layer, dropout: Float? = nil,
                  seed: UInt64) -> Sequential {
         var initRNG = SeededGenerator(seed: seed)
@@ -179,12 +191,13 @@ runChapter {
     /// `readout: .unitLogits`: rescale the read-out's initial weights to unit logit spread first
     /// (chapter-rnl's quick fix for RNL's small outputs under a short schedule).
     func trained(_ stage: String, dropout: Float? = nil, readout: ReadoutInitialisation = .kaiming,
-                 _ activation: @escaping (Int, Int) -> any Layer)
-        throws -> (Sequential, TrainedNetwork, StageKey) {
+                 _ activation: @escaping (Int, Int) -> any Layer) throws -> (Sequential, StageKey) {
         let (stored, key, _) = try cache.stage(
-            stage, version: readout == .unitLogits ? 2 : 1,
+            stage, version: readout == .unitLogits ? 3 : 2,  // 3/2: the backbone's layers and images
             config: ANNStage(dataset: config.data.dataset, trainLimit: config.data.trainLimit,
-                             backbone: config.backbone, ann: config.ann, dropout: dropout)
+                             features: config.backbone.features, classifier: config.backbone.classifier,
+                             ann: config.ann, dropout: dropout),
+            dependsOn: [dataKey]
         ) { progress -> TrainedNetwork in
             let network = makeANN(activation, dropout: dropout, seed: context.seed &+ 11)
             var batchRNG = SeededGenerator(seed: context.seed &+ 12)   // batch order, dropout
@@ -200,66 +213,66 @@ runChapter {
         }
         let network = makeANN(activation, dropout: dropout, seed: 0)
         try NetworkState.decode(stored.state, into: network)
-        return (network, stored, key)
+        return (network, key)
     }
-    let (ann, annStored, annKey) = try trained("ann") { _, _ in ReLU() }
-    let annImageSteps = trainingImageSteps(epochs: config.ann.epochs, images: train.count)
-    let (rnlANN, _, rnlKey) = try trained("rnl-ann", readout: .unitLogits) { _, _ in RateNorm() }
+    let (rnlANN, rnlKey) = try trained("rnl-ann", readout: .unitLogits) { _, _ in RateNorm() }
     // Hybrid's single-spike thresholds are calibrated on peak membranes, which BN-folded biases
     // (constant currents, × T) distort: it gets DIET-SNN's bias-free, BN-free ANN (its chapter's).
-    let (dietANN, _, dietKey) = try trained("diet-ann", dropout: config.hybrid.annDropout) { _, _ in ReLU() }
+    let (dietANN, dietKey) = try trained("diet-ann", dropout: config.hybrid.annDropout) { _, _ in ReLU() }
+    let annImageSteps = trainingImageSteps(epochs: config.backbone.training.epochs, images: backbone.trainingImages.count)
+    let ownANNImageSteps = trainingImageSteps(epochs: config.ann.epochs, images: train.count)
     let annAccuracy = Double(classificationAccuracy(ann, batches: test.batches(size: 500, normalization: normalization)))
     // Which test images the shared ANN gets right: the other side of every paired claim.
-    let annOutcomes = ImageOutcomes(classificationCorrectness(ann, batches: simulatedBatches))
-    let annSubset = annOutcomes.accuracy
-    let rnlSubset = Double(classificationAccuracy(rnlANN, batches: simulatedBatches))
-    printMetric("ReLU ANN accuracy, full test set", 100 * annAccuracy, unit: "%")
-    printMetric("ReLU ANN accuracy, the \(simulated.count) test images", 100 * annSubset, unit: "%")
-    printMetric("RNL ANN accuracy, the same images", 100 * rnlSubset, unit: "%")
-    let dietSubset = Double(classificationAccuracy(dietANN, batches: simulatedBatches))
-    printMetric("DIET (BN-free) ANN accuracy, the same images", 100 * dietSubset, unit: "%")
+    let annOutcomes = ImageOutcomes(classificationCorrectness(ann, batches: testBatches))
+    let annOnSweep = ImageOutcomes(classificationCorrectness(ann, batches: conversionBench.sweepBatches)).accuracy
+    let rnlAccuracy = Double(classificationAccuracy(rnlANN, batches: testBatches))
+    let dietAccuracy = Double(classificationAccuracy(dietANN, batches: testBatches))
+    printMetric("ReLU ANN (shared backbone) accuracy, all \(test.count) test images", 100 * annAccuracy, unit: "%")
+    printMetric("ReLU ANN accuracy, the \(fullTest.count) test images", 100 * annOutcomes.accuracy, unit: "%")
+    printMetric("RNL ANN accuracy, the same images", 100 * rnlAccuracy, unit: "%")
+    printMetric("DIET (BN-free) ANN accuracy, the same images", 100 * dietAccuracy, unit: "%")
     let classes = train.classCount
     try cache.requireAboveChance(annKey, accuracy: annAccuracy, images: test.count, classes: classes)
-    try cache.requireAboveChance(rnlKey, accuracy: rnlSubset, images: simulated.count, classes: classes)
-    try cache.requireAboveChance(dietKey, accuracy: dietSubset, images: simulated.count, classes: classes)
+    try cache.requireAboveChance(rnlKey, accuracy: rnlAccuracy, images: fullTest.count, classes: classes)
+    try cache.requireAboveChance(dietKey, accuracy: dietAccuracy, images: fullTest.count, classes: classes)
 
     // Energy reference (EnergyEstimation, 45 nm): E_ANN = E_MAC·Σ MACs of the folded ReLU ANN.
-    let folded = try foldBatchNorm(ann)
-    let bench = Bench(train: train, normalization: normalization, simulated: simulated,
-                      simulatedBatches: simulatedBatches, imageShape: imageShape, classes: train.classCount,
+    let folded = conversionBench.folded
+    let bench = Bench(train: train, normalization: normalization, test: fullTest,
+                      testBatches: testBatches, imageShape: imageShape, classes: train.classCount,
                       annLedger: EnergyLedger.ann(folded, inputShape: imageShape), seed: context.seed)
 
     // MARK: - 3. Conversion methods: one simulation of T_max each (SNNConversion, RNLMethod)
     // Fold BN (w' = w·γ/√(σ²+ε)), then θˡ per layer from calibration activations:
     //   max-norm θˡ = max yˡ;  percentile θˡ = P_p(yˡ > 0);  RNL θˡ = M·σ(s) (no search).
     // IF neurons, reset by subtraction u[t] = h[t] − θ·s[t]; cumulative membrane read-out gives
-    // every T.
+    // every T. Max-norm and percentile are ChapterSupport's shared conversion stages: the
+    // curves chapter-classic simulated, read from its cache (or simulated here first).
 
     printSection("3. Conversion methods, T = 1…\(config.conversion.maxTimesteps)")
-    let calibration = train.batches(size: config.conversion.calibrationBatchSize, normalization: normalization)
-        .prefix(config.conversion.calibrationBatches).map(\.images)
-    var calibrationRNG = rng.split()
-    let statistics = ActivationStatistics.collect(folded, on: calibration, using: &calibrationRNG)
+    let statistics = conversionBench.statistics
+    let calibration = conversionBench.calibration
     let grid = config.evaluation.timesteps
     var methods: [MethodResult] = []
-    let balanced: [Balanced] = [("max-norm", "max-norm (Diehl 2015)", .maxActivation)]
-        + config.conversion.percentiles.map { p -> Balanced in
-            ("percentile-\(p)", "percentile \(p) (Rueckauer 2017)", .percentile(p)) }
-    for method in balanced {
-        let thresholds = try balanceThresholds(of: folded, on: calibration, using: method.rule,
-                                               statistics: statistics, using: &calibrationRNG)
-        let snn = try convert(folded, thresholds: thresholds, reset: .subtraction)
-        try context.exportNIR(snn, name: method.key, inputShape: imageShape, normalization: normalization)
-        methods.append(try conversionResult(key: method.key, name: method.name, chapter: "classic", snn: snn,
-                                            bench: bench, config: config.conversion, grid: grid,
-                                            cache: cache, dependsOn: [annKey, dataKey]))
+    let balanced = [ConversionMethod(balancing: .maxActivation, reset: .subtraction)]
+        + config.conversion.percentiles.map { ConversionMethod(balancing: .percentile($0), reset: .subtraction) }
+    let sweeps = try context.conversionSweeps(conversionBench, methods: balanced, cache: cache)
+    for sweep in sweeps {
+        let (key, name): (String, String) = switch sweep.method.balancing {
+        case .percentile(let p): ("percentile-\(p)", "percentile \(p) (Rueckauer 2017)")
+        default: ("max-norm", "max-norm (Diehl 2015)")
+        }
+        let snn = try convert(folded, thresholds: sweep.thresholds, reset: .subtraction)
+        try context.exportNIR(snn, name: key, inputShape: imageShape, normalization: normalization)
+        methods.append(try conversionResult(key: key, name: name, chapter: "classic", snn: snn, sweep: sweep.sweep,
+                                            fullTest: sweep.fullTest, bench: bench, grid: grid))
     }
     let rnlSNN = try convertRateNormNetwork(try foldRateNormNetwork(rnlANN))
     try context.exportNIR(rnlSNN, name: "rnl", inputShape: imageShape, normalization: normalization)
-    var rnl = try conversionResult(
-        key: "rnl", name: "RNL (Ding 2021)", chapter: "rnl", snn: rnlSNN, bench: bench,
-        config: config.conversion, grid: grid, cache: cache, dependsOn: [rnlKey, dataKey])
-    rnl.trainingImageSteps += annImageSteps   // the RNL ANN is this method's own training
+    var rnl = try rnlConversionResult(snn: rnlSNN, conversionBench: conversionBench, bench: bench,
+                                      settings: config.sweepSettings, grid: grid, cache: cache,
+                                      dependsOn: [rnlKey, dataKey])
+    rnl.trainingImageSteps += ownANNImageSteps   // the RNL ANN is this method's own training
     methods.append(rnl)
 
     // MARK: - 4. Low-latency methods at their own T
@@ -274,15 +287,21 @@ runChapter {
                                cache: cache, dependsOn: [annKey, dataKey])
     var hybrid = try runHybrid(folded: try foldBatchNorm(dietANN), calibration: calibration, bench: bench,
                                config: config.hybrid, cache: cache, dependsOn: [dietKey, dataKey])
-    hybrid.trainingImageSteps += annImageSteps   // its own ANN counts as its training
+    hybrid.trainingImageSteps += ownANNImageSteps   // its own ANN counts as its training
     methods.append(hybrid)
-    let hoyer = try runHoyer(bench: bench, data: config.data, backbone: config.backbone, config: config.hoyer,
-                             cache: cache, checkRestored: context.exportsNIR)
+    let hoyer = try runHoyer(bench: bench, backbone: config.backbone, config: config.hoyer,
+                             cache: cache, dependsOn: [dataKey], checkRestored: context.exportsNIR)
     methods.append(hoyer.result)
+    // The ANN with Hoyer's layers, images and schedule: the reference of Hoyer's claim.
+    let hoyerANN = try runHoyerANN(bench: bench, backbone: config.backbone, config: config.hoyer, cache: cache,
+                                   dependsOn: [dataKey])
+    printMetric("ANN with Hoyer's layers and training budget, the \(fullTest.count) test images",
+                100 * hoyerANN.accuracy, unit: "%")
     let attention = try runAttention(
         ann: ann, folded: folded, restore: {
-            let student = makeANN({ _, _ in ReLU() }, seed: 0)
-            try NetworkState.decode(annStored.state, into: student)
+            var unused = SeededGenerator(seed: 0)   // the weights are the backbone's
+            let student = config.backbone.makeNetwork(imageShape: imageShape, classes: classes, using: &unused)
+            try NetworkState.decode(try NetworkState.encode(ann), into: student)
             return student
         }, bench: bench, config: config.attention, conversion: config.conversion, cache: cache,
         dependsOn: [annKey, dataKey], checkRestored: context.exportsNIR)
@@ -302,7 +321,9 @@ runChapter {
     // Accuracy on the same test images; spikes per neuron; E_SNN/E_ANN with the first layer's
     // MACs at every analog step plus E_AC per synaptic event (× density for the sparse SNN).
 
-    printSection("5. Accuracy (%) vs T on \(simulated.count) test images (ANN \(formatFixed(100 * annSubset, digits: 2)) %)")
+    printSection("5. Accuracy (%) vs T on \(fullTest.count) test images, T > \(config.sweepSettings.shortTimesteps) on "
+                 + "\(sweepImages.count) (ANN \(formatFixed(100 * annOutcomes.accuracy, digits: 2)) %, "
+                 + "\(formatFixed(100 * annOnSweep, digits: 2)) %)")
     printTable(headers: ["method"] + grid.map { "T=\($0)" } + ["E/E_ANN (last)", "train img·steps"],
                rows: methods.map { m in
                    [m.name] + grid.map { t in m.points.first { $0.timesteps == t }.map { formatFixed(100 * $0.accuracy, digits: 1) } ?? "" }
@@ -318,22 +339,25 @@ runChapter {
           + front.map { "\($0.method)@T=\($0.timesteps) \(formatFixed($0.energyRatioFloat32, digits: 3)) → \(formatFixed(100 * $0.accuracy, digits: 1)) %" }
             .joined(separator: ", "))
     // The papers' shared claim, paired with the shared ANN image by image (Report.swift).
-    let claims = compareClaims(methods, ann: annOutcomes)
+    let claims = compareClaims(methods, ann: annOutcomes, hoyerANN: hoyerANN)
     printSection("Claims tested (effect ± s.e.; rule: \(ClaimTest.rule))")
     for claim in claims { print(claim.consoleLine) }
 
     // MARK: - 6. Results and figures
 
     let metrics = Metrics(
-        dataset: config.data.dataset.title, trainImages: train.count, simulatedImages: simulated.count,
+        dataset: config.data.dataset.title, trainImages: train.count,
+        backboneTrainImages: backbone.trainingImages.count, testImages: test.count,
+        fullTestImages: fullTest.count, sweepImages: sweepImages.count,
+        fullTestTimesteps: config.sweepSettings.shortTimesteps,
         annAccuracy: annAccuracy,
         annAccuracyStandardError: binomialStandardError(accuracy: annAccuracy, images: test.count),
-        testImages: test.count, annAccuracyOnSimulated: annSubset,
-        annAccuracyOnSimulatedStandardError: binomialStandardError(accuracy: annSubset, images: simulated.count),
-        rnlANNAccuracyOnSimulated: rnlSubset,
-        dietANNAccuracyOnSimulated: dietSubset,
+        annAccuracyOnFullTest: annOutcomes.accuracy,
+        annAccuracyOnFullTestStandardError: binomialStandardError(accuracy: annOutcomes.accuracy, images: fullTest.count),
+        annAccuracyOnSweep: annOnSweep,
+        rnlANNAccuracy: rnlAccuracy, dietANNAccuracy: dietAccuracy, hoyerANNAccuracy: hoyerANN.accuracy,
         annMACsPerImage: bench.annLedger.totalMACs, maxTimesteps: config.conversion.maxTimesteps,
-        annTrainingImageSteps: annImageSteps,
+        annTrainingImageSteps: annImageSteps, ownANNTrainingImageSteps: ownANNImageSteps,
         energyCitation: EnergyConstants.float32At45nm.citation, methods: methods, paretoFront: front)
     try cache.timed("figures") { try writeFigures(metrics, to: output.directory) }
     let record = try RunRecord(context: context, config: config, metrics: metrics,
