@@ -32,17 +32,17 @@ set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962',
 # ---- end of theme ----
 set title 'Spiking layer 1: non-zero ANN activations on calibration images'
 set xlabel 'activation'
-set xrange [0:9.62253]
+set xrange [0:9.65463]
 set ylabel 'count'
 set logscale y 10
 set yrange [0.1:*]
 set grid noxtics
-set arrow from first 9.43386, graph 0 to first 9.43386, graph 1 nohead back ls 11
-set arrow from first 5.71228, graph 0 to first 5.71228, graph 1 nohead back ls 12
-set arrow from first 4.68818, graph 0 to first 4.68818, graph 1 nohead back ls 13
+set arrow from first 9.46533, graph 0 to first 9.46533, graph 1 nohead back ls 11
+set arrow from first 5.70242, graph 0 to first 5.70242, graph 1 nohead back ls 12
+set arrow from first 4.68915, graph 0 to first 4.68915, graph 1 nohead back ls 13
 set key inside top right
 datafile = 'fig-activation-histogram-layer1.dat'
 plot datafile index 0 using 1:2:3 with boxes fs transparent solid 0.55 border ls 1 title 'activations', \
-     NaN with lines ls 11 title 'max = 9.43', \
-     NaN with lines ls 12 title 'p99.99 = 5.71', \
+     NaN with lines ls 11 title 'max = 9.47', \
+     NaN with lines ls 12 title 'p99.99 = 5.70', \
      NaN with lines ls 13 title 'p99.9 = 4.69'

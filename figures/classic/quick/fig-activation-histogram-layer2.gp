@@ -32,17 +32,17 @@ set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962',
 # ---- end of theme ----
 set title 'Spiking layer 2: non-zero ANN activations on calibration images'
 set xlabel 'activation'
-set xrange [0:9.33801]
+set xrange [0:9.10261]
 set ylabel 'count'
 set logscale y 10
 set yrange [0.1:*]
 set grid noxtics
-set arrow from first 9.15491, graph 0 to first 9.15491, graph 1 nohead back ls 11
-set arrow from first 6.32961, graph 0 to first 6.32961, graph 1 nohead back ls 12
-set arrow from first 4.59819, graph 0 to first 4.59819, graph 1 nohead back ls 13
+set arrow from first 8.92413, graph 0 to first 8.92413, graph 1 nohead back ls 11
+set arrow from first 6.14589, graph 0 to first 6.14589, graph 1 nohead back ls 12
+set arrow from first 4.56614, graph 0 to first 4.56614, graph 1 nohead back ls 13
 set key inside top right
 datafile = 'fig-activation-histogram-layer2.dat'
 plot datafile index 0 using 1:2:3 with boxes fs transparent solid 0.55 border ls 1 title 'activations', \
-     NaN with lines ls 11 title 'max = 9.15', \
-     NaN with lines ls 12 title 'p99.99 = 6.33', \
-     NaN with lines ls 13 title 'p99.9 = 4.60'
+     NaN with lines ls 11 title 'max = 8.92', \
+     NaN with lines ls 12 title 'p99.99 = 6.15', \
+     NaN with lines ls 13 title 'p99.9 = 4.57'

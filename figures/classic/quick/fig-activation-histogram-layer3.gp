@@ -32,17 +32,17 @@ set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962',
 # ---- end of theme ----
 set title 'Spiking layer 3: non-zero ANN activations on calibration images'
 set xlabel 'activation'
-set xrange [0:8.14066]
+set xrange [0:7.34086]
 set ylabel 'count'
 set logscale y 10
 set yrange [0.1:*]
 set grid noxtics
-set arrow from first 7.98103, graph 0 to first 7.98103, graph 1 nohead back ls 11
-set arrow from first 5.24384, graph 0 to first 5.24384, graph 1 nohead back ls 12
-set arrow from first 3.81495, graph 0 to first 3.81495, graph 1 nohead back ls 13
+set arrow from first 7.19693, graph 0 to first 7.19693, graph 1 nohead back ls 11
+set arrow from first 5.10129, graph 0 to first 5.10129, graph 1 nohead back ls 12
+set arrow from first 3.84542, graph 0 to first 3.84542, graph 1 nohead back ls 13
 set key inside top right
 datafile = 'fig-activation-histogram-layer3.dat'
 plot datafile index 0 using 1:2:3 with boxes fs transparent solid 0.55 border ls 1 title 'activations', \
-     NaN with lines ls 11 title 'max = 7.98', \
-     NaN with lines ls 12 title 'p99.99 = 5.24', \
-     NaN with lines ls 13 title 'p99.9 = 3.81'
+     NaN with lines ls 11 title 'max = 7.20', \
+     NaN with lines ls 12 title 'p99.99 = 5.10', \
+     NaN with lines ls 13 title 'p99.9 = 3.85'

@@ -32,17 +32,17 @@ set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962',
 # ---- end of theme ----
 set title 'Spiking layer 4: non-zero ANN activations on calibration images'
 set xlabel 'activation'
-set xrange [0:8.94299]
+set xrange [0:8.69137]
 set ylabel 'count'
 set logscale y 10
 set yrange [0.1:*]
 set grid noxtics
-set arrow from first 8.76764, graph 0 to first 8.76764, graph 1 nohead back ls 11
-set arrow from first 6.50685, graph 0 to first 6.50685, graph 1 nohead back ls 12
-set arrow from first 4.93468, graph 0 to first 4.93468, graph 1 nohead back ls 13
+set arrow from first 8.52095, graph 0 to first 8.52095, graph 1 nohead back ls 11
+set arrow from first 6.35704, graph 0 to first 6.35704, graph 1 nohead back ls 12
+set arrow from first 4.85283, graph 0 to first 4.85283, graph 1 nohead back ls 13
 set key inside top right
 datafile = 'fig-activation-histogram-layer4.dat'
 plot datafile index 0 using 1:2:3 with boxes fs transparent solid 0.55 border ls 1 title 'activations', \
-     NaN with lines ls 11 title 'max = 8.77', \
-     NaN with lines ls 12 title 'p99.99 = 6.51', \
-     NaN with lines ls 13 title 'p99.9 = 4.93'
+     NaN with lines ls 11 title 'max = 8.52', \
+     NaN with lines ls 12 title 'p99.99 = 6.36', \
+     NaN with lines ls 13 title 'p99.9 = 4.85'

@@ -32,17 +32,17 @@ set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962',
 # ---- end of theme ----
 set title 'Spiking layer 5: non-zero ANN activations on calibration images'
 set xlabel 'activation'
-set xrange [0:22.6519]
+set xrange [0:23.1692]
 set ylabel 'count'
 set logscale y 10
 set yrange [0.1:*]
 set grid noxtics
-set arrow from first 22.2078, graph 0 to first 22.2078, graph 1 nohead back ls 11
-set arrow from first 20.9548, graph 0 to first 20.9548, graph 1 nohead back ls 12
-set arrow from first 17.9299, graph 0 to first 17.9299, graph 1 nohead back ls 13
+set arrow from first 22.7149, graph 0 to first 22.7149, graph 1 nohead back ls 11
+set arrow from first 21.7493, graph 0 to first 21.7493, graph 1 nohead back ls 12
+set arrow from first 17.229, graph 0 to first 17.229, graph 1 nohead back ls 13
 set key inside top right
 datafile = 'fig-activation-histogram-layer5.dat'
 plot datafile index 0 using 1:2:3 with boxes fs transparent solid 0.55 border ls 1 title 'activations', \
-     NaN with lines ls 11 title 'max = 22.21', \
-     NaN with lines ls 12 title 'p99.99 = 20.95', \
-     NaN with lines ls 13 title 'p99.9 = 17.93'
+     NaN with lines ls 11 title 'max = 22.71', \
+     NaN with lines ls 12 title 'p99.99 = 21.75', \
+     NaN with lines ls 13 title 'p99.9 = 17.23'

@@ -33,7 +33,7 @@ set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962',
 set title 'Firing rate per layer at T = 256'
 set xlabel 'spiking layer'
 set ylabel 'spikes per neuron per step'
-set yrange [0:0.116202]
+set yrange [0:0.114502]
 set style data histograms
 set style histogram clustered gap 1
 set boxwidth 0.8 relative
