@@ -244,6 +244,23 @@ struct HoyerStage: Encodable {
     var classifier: [Int]
     var hoyer: Config.HoyerConfig
     var batchSize: Int
+
+    init(_ backbone: SharedBackbone, _ hoyer: Config.HoyerConfig, _ bench: Bench) {
+        (features, classifier, self.hoyer) = (backbone.features, backbone.classifier, hoyer)
+        batchSize = bench.testBatches.batchSize
+    }
+}
+
+/// chapter-hoyer's VGG on the backbone's layers with its preset's dropout, surrogate and
+/// regulariser: the Hoyer SNN (`mode` .hoyerSum) or, with `mode` nil, the ReLU ANN of the same
+/// layers and initial weights.
+func hoyerNetwork(mode: ThresholdMode?, bench: Bench, backbone: SharedBackbone, config: Config.HoyerConfig) -> Sequential {
+    makeHoyerVGG(
+        features: backbone.features, classifier: backbone.classifier, dropout: config.dropout,
+        imageShape: bench.imageShape, classes: bench.classes, mode: mode,
+        surrogateHeight: config.surrogateHeight,
+        regularisation: HoyerSpike.Regularisation(weight: config.regularisationWeight, gradient: config.regulariserGradient),
+        seed: bench.seed)
 }
 
 /// A trained method's result and the weights of the network it measured (`NetworkState`), so
@@ -257,21 +274,11 @@ struct TrainedMethod: Codable {
 /// test image as the stage recorded (before --export-nir writes it).
 func runHoyer(bench: Bench, backbone: SharedBackbone, config: Config.HoyerConfig, cache: StageCache,
               dependsOn: [StageKey], checkRestored: Bool) throws -> (result: MethodResult, network: Sequential) {
-    func makeNetwork() -> Sequential {
-        makeHoyerVGG(
-            features: backbone.features, classifier: backbone.classifier, dropout: config.dropout,
-            imageShape: bench.imageShape, classes: bench.classes, mode: .hoyerSum,
-            surrogateHeight: config.surrogateHeight,
-            regularisation: HoyerSpike.Regularisation(weight: config.regularisationWeight, gradient: config.regulariserGradient),
-            seed: bench.seed)
-    }
+    func makeNetwork() -> Sequential { hoyerNetwork(mode: .hoyerSum, bench: bench, backbone: backbone, config: config) }
     let (trained, key, _) = try cache.stage(
         // 2: per-image outcomes; 3: no wall times, training image·steps; 4: the network kept;
         // 5: the backbone's layers and images, the full test set
-        "hoyer", version: 5,
-        config: HoyerStage(features: backbone.features, classifier: backbone.classifier, hoyer: config,
-                           batchSize: bench.testBatches.batchSize),
-        dependsOn: dependsOn
+        "hoyer", version: 5, config: HoyerStage(backbone, config, bench), dependsOn: dependsOn
     ) { progress -> TrainedMethod in
         let network = makeNetwork()
         try cache.measure("hoyer training") {
@@ -316,17 +323,9 @@ func runHoyer(bench: Bench, backbone: SharedBackbone, config: Config.HoyerConfig
 func runHoyerANN(bench: Bench, backbone: SharedBackbone, config: Config.HoyerConfig, cache: StageCache,
                  dependsOn: [StageKey]) throws -> ImageOutcomes {
     let (outcomes, key, _) = try cache.stage(
-        "hoyer-ann", version: 1,
-        config: HoyerStage(features: backbone.features, classifier: backbone.classifier, hoyer: config,
-                           batchSize: bench.testBatches.batchSize),
-        dependsOn: dependsOn
+        "hoyer-ann", version: 1, config: HoyerStage(backbone, config, bench), dependsOn: dependsOn
     ) { progress -> ImageOutcomes in
-        let network = makeHoyerVGG(
-            features: backbone.features, classifier: backbone.classifier, dropout: config.dropout,
-            imageShape: bench.imageShape, classes: bench.classes, mode: nil,
-            surrogateHeight: config.surrogateHeight,
-            regularisation: HoyerSpike.Regularisation(weight: config.regularisationWeight, gradient: config.regulariserGradient),
-            seed: bench.seed)
+        let network = hoyerNetwork(mode: nil, bench: bench, backbone: backbone, config: config)
         try cache.measure("hoyer-ann training") {
             try trainHoyerNetwork(network, label: "hoyer-ann", schedule: config.schedule,
                                   data: TrainingData(train: bench.train, normalization: bench.normalization,
