@@ -24,8 +24,9 @@ import Testing
         "EnergyEstimation": ["SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore"],
         "NIRInterchange": ["CHDF5", "SpikingNeurons", "NeuralNetworks", "Autodiff", "TensorCore"],
         // The chapter harness and the tools.
+        // ChapterSupport hosts the stages several chapters share (the backbone, its conversions).
         "ChapterSupport": ["RunRecords", "Statistics", "Training", "NeuralNetworks", "Autodiff", "TensorCore",
-                           "Datasets", "Figures", "NIRInterchange",
+                           "Datasets", "Figures", "NIRInterchange", "SNNConversion", "SpikingNeurons",
                            "SystemSupport", "ArgumentParser"],
         "Regeneration": ["RunRecords", "Statistics", "SystemSupport"],
         "regenerate": ["Regeneration", "RunRecords", "ArgumentParser"],
