@@ -143,9 +143,10 @@ runChapter {
     try printResolvedConfig(config)
 
     // MARK: - 1. Data
-    // One class-balanced training subset, one normalisation fitted to it, one test subset:
-    // every method trains and is scored on exactly these images (direct input, except the
-    // hybrid code, which sends the analog image at step 1 and one spike per pixel after).
+    // The test set here; the training images are the shared backbone's (§2). Every method
+    // trains on one class-balanced subset of them, standardised as the backbone's, and is
+    // scored on the same test images (direct input, except the hybrid code, which sends the
+    // analog image at step 1 and one spike per pixel after).
 
     printSection("1. Data")
     let test = try context.loadDataset(config.data.dataset, split: .test)
