@@ -16,13 +16,21 @@ import Synchronization
 /// How: buffers of at least `smallestPooledBytes` are rounded up to a size class (four classes
 /// per power of two, ≤ 25 % slack in address space; only touched pages become resident) and,
 /// when freed, kept on a free list for that class. A later request of the same class takes one
-/// back. The cache holds at most its capacity: the environment variable
+/// back. The pool counts the pooled bytes held by live tensors (`inUseBytes`) and the most that
+/// were live at once (`peakInUseBytes`), and keeps the footprint — live plus cached — within
+/// that peak plus its cap: the cache may hold up to the cap beyond the busiest moment so far,
+/// so a step whose working set exceeds the cap still finds the previous step's buffers cached,
+/// and the footprint stays within the same bound as a cache of at most the cap on top of a
+/// live peak. (With the cap as a bound on the cache alone, a 1 GB training step under a 512 MiB
+/// cap gave back half its buffers every step and faulted them in again: W3 ran at 46 % of its
+/// speed at the same peak RSS; `bench snn --workload fmnist-train`.) The cap is the environment variable
 /// `LLSNN_BUFFER_POOL_MIB` (0 turns pooling off), else half of the memory budget
 /// (`ExecutionPolicy.bufferPoolBytes`, 512 MiB by default). A change of shapes (training to evaluation,
 /// one benchmark workload to the next) leaves buffers of sizes nobody asks for any more: on a
 /// miss, classes not requested in the last `staleAfterRequests` pooled requests are released,
-/// and if keeping the new size would still overflow the cap, everything cached is. Smaller
-/// buffers go straight to `malloc`, whose bins already recycle them.
+/// and if the new buffer takes the footprint over its limit, cached buffers (largest first)
+/// are released until it fits. Smaller buffers go straight to `malloc`, whose bins already
+/// recycle them.
 public enum BufferPool {
     /// Requests below this go to the system allocator directly.
     public static let smallestPooledBytes = 256 * 1024
@@ -34,6 +42,11 @@ public enum BufferPool {
     /// Pooled requests served from the cache (hits) and from the system (misses) so far.
     public static var statistics: (hits: Int, misses: Int) {
         state.withLock { ($0.requests - $0.misses, $0.misses) }
+    }
+
+    /// Pooled bytes held by live tensors now, the most held at once so far, and cached.
+    public static var footprint: (inUse: Int, peakInUse: Int, cached: Int) {
+        state.withLock { ($0.inUseBytes, $0.peakInUseBytes, $0.cachedBytes) }
     }
 
     /// The bytes actually reserved for a request of `bytes` (its size class).
@@ -70,23 +83,33 @@ public enum BufferPool {
     struct State {
         var free: [Int: [Buffer]] = [:]
         var cachedBytes = 0
+        /// The cap; 0 turns pooling off.
         var capacity: Int
+        /// Pooled bytes held by live tensors, and the most held at once.
+        var inUseBytes = 0, peakInUseBytes = 0
         /// Pooled requests so far, and the request count at each class's latest request.
         var requests = 0, misses = 0
         var lastRequest: [Int: Int] = [:]
 
+        /// The most bytes live and cached buffers may hold together.
+        var footprintLimit: Int { peakInUseBytes + capacity }
+
+        /// A request of class `size`: a cached buffer, or nil when the caller must allocate one.
+        /// Either way the bytes count as in use from now on.
         mutating func take(_ size: Int) -> Buffer? {
             requests += 1
             lastRequest[size] = requests
+            inUseBytes += size
+            peakInUseBytes = Swift.max(peakInUseBytes, inUseBytes)
             if let buffer = free[size]?.popLast() {
                 cachedBytes -= size
                 return buffer
             }
             misses += 1
             // A miss: a new size is being established. Give back classes nobody asked for
-            // lately, and everything if keeping this buffer later would overflow the cap.
+            // lately, and as many cached buffers as the new one takes the footprint over its limit.
             releaseStale()
-            if cachedBytes + size > capacity { trim(to: 0) }
+            trim(to: footprintLimit - inUseBytes)
             return nil
         }
 
@@ -99,8 +122,11 @@ public enum BufferPool {
             }
         }
 
+        /// A buffer of class `size` freed by its tensor: true when the cache keeps it, false
+        /// when the caller must release it (pooling off, or it would not fit the limit).
         mutating func keep(_ buffer: Buffer, size: Int) -> Bool {
-            guard cachedBytes + size <= capacity else { return false }
+            inUseBytes = Swift.max(inUseBytes - size, 0)
+            guard capacity > 0, inUseBytes + cachedBytes + size <= footprintLimit else { return false }
             free[size, default: []].append(buffer)
             cachedBytes += size
             return true
@@ -128,13 +154,13 @@ public enum BufferPool {
         return mib << 20
     }()
 
-    /// The most bytes the cache keeps from now on (`ExecutionPolicy.apply` passes half the
-    /// memory budget; `LLSNN_BUFFER_POOL_MIB` overrides it). Buffers beyond it are released.
+    /// The cap from now on (`ExecutionPolicy.apply` passes half the memory budget;
+    /// `LLSNN_BUFFER_POOL_MIB` overrides it). Cached buffers beyond the new limit are released.
     public static func setCapacity(_ bytes: Int) {
         let capacity = overriddenCapacity ?? max(bytes, 0)
         state.withLock {
             $0.capacity = capacity
-            $0.trim(to: capacity)
+            $0.trim(to: capacity == 0 ? 0 : $0.footprintLimit - $0.inUseBytes)
         }
     }
 }

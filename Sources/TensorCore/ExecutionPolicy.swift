@@ -17,7 +17,7 @@ import Darwin
 /// | `activationLayout`  | blocked between convolutions   | tests                          | `DNNLRuntime.activationLayout` (task-local) |
 /// | `memoryBudgetBytes` | 1 GiB                          | `--memory-budget`, `bench sim --working-set` | the two rows below |
 /// | `simulationWorkingSetBytes` | budget / 16 (64 MiB)   | (from the budget)              | `Sequential.simulate`: images per group, so one chunk's largest activation fits |
-/// | buffer-pool cap     | budget / 2 (512 MiB)           | (from the budget); `LLSNN_BUFFER_POOL_MIB` overrides | `BufferPool` |
+/// | buffer-pool cap     | budget / 2 (512 MiB)           | (from the budget); `LLSNN_BUFFER_POOL_MIB` overrides | `BufferPool`: live + cached pooled bytes ≤ the most live at once + cap |
 /// | worker backend      | OpenMP's team when loaded      | `LLSNN_WORKERS=dispatch`       | `WorkerTeam` |
 ///
 /// The first two rows are this value, kept in one lock-protected registry (`current`): a chapter
@@ -32,8 +32,9 @@ public struct ExecutionPolicy: Sendable, Equatable {
     /// The oneDNN convolution kernels.
     public var convolution: ConvolutionAlgorithm
     /// The memory the computation may hold beyond its networks and datasets: half of it for
-    /// the buffer pool's cache of freed tensors, a sixteenth for one activation of a simulated
-    /// chunk. The default, 1 GiB, keeps every quick chapter well inside a course laptop's
+    /// the buffer pool's cache of freed tensors (beyond the most that was live at once: between
+    /// a step's busiest moments it may cache what that moment held), a sixteenth for
+    /// one activation of a simulated chunk. The default, 1 GiB, keeps every quick chapter well inside a course laptop's
     /// 8 GB; results do not depend on it (tested at half and double).
     public var memoryBudgetBytes: Int
 
@@ -46,7 +47,8 @@ public struct ExecutionPolicy: Sendable, Equatable {
     /// first run pays for). A sixteenth of the budget. Results do not depend on it.
     public var simulationWorkingSetBytes: Int { memoryBudgetBytes / 16 }
 
-    /// The largest cache of freed buffers `BufferPool` keeps: half of the budget.
+    /// The cap of `BufferPool`'s cache of freed buffers: half of the budget (beyond the most
+    /// bytes live at once, which were resident at that moment anyway).
     public var bufferPoolBytes: Int { memoryBudgetBytes / 2 }
 
     public init(workers: Int = 2, convolution: ConvolutionAlgorithm = .blocked,

@@ -322,7 +322,8 @@ struct SNNBench: ParsableCommand {
                      Double(w.batch) * peak * 1e9 / w.flopsPerStep, peakMiB, lastValue))
         let pool = BufferPool.statistics
         print("  buffer pool in the timed steps: \(pool.hits - poolBefore.hits) reused, "
-              + "\(pool.misses - poolBefore.misses) new large buffers")
+              + "\(pool.misses - poolBefore.misses) new large buffers; most live at once "
+              + "\(BufferPool.footprint.peakInUse >> 20) MiB, cached now \(BufferPool.footprint.cached >> 20) MiB")
         if profile {
             let prof = LayerProfile()
             let t0 = DispatchTime.now().uptimeNanoseconds

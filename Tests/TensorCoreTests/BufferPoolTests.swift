@@ -58,16 +58,28 @@ struct BufferPoolTests {
     }
 
     // The policy itself, on a private state (the global pool is shared by concurrent tests).
+    // `take` returning nil means the caller allocates; `keep` returning false means it frees.
+
+    /// Takes a buffer of class `size`, allocating one on a miss (as `BufferPool.allocate` does).
+    func take(_ size: Int, from state: inout BufferPool.State) -> BufferPool.Buffer {
+        state.take(size) ?? BufferPool.Buffer(pointer: .allocate(byteCount: size, alignment: 64))
+    }
+
+    /// Frees a buffer as `BufferPool.deallocate` does.
+    func free(_ buffer: BufferPool.Buffer, size: Int, into state: inout BufferPool.State) {
+        if !state.keep(buffer, size: size) { buffer.pointer.deallocate() }
+    }
 
     @Test func freedBufferIsReusedForTheSameClass() {
         var state = BufferPool.State(capacity: 10 << 20)
         let size = BufferPool.sizeClass(1 << 20)
-        let buffer = BufferPool.Buffer(pointer: .allocate(byteCount: size, alignment: 64))
         let firstTake = state.take(size)
         #expect(firstTake == nil)
+        let buffer = BufferPool.Buffer(pointer: .allocate(byteCount: size, alignment: 64))
+        #expect(state.inUseBytes == size)
         let kept = state.keep(buffer, size: size)
         #expect(kept)
-        #expect(state.cachedBytes == size)
+        #expect(state.cachedBytes == size && state.inUseBytes == 0)
         let otherClass = state.take(BufferPool.sizeClass(2 << 20))
         #expect(otherClass == nil, "another class is a miss")
         let reused = state.take(size)
@@ -76,49 +88,83 @@ struct BufferPoolTests {
         buffer.pointer.deallocate()
     }
 
-    @Test func cacheNeverExceedsItsCapacity() {
-        let size = 1 << 20
-        var state = BufferPool.State(capacity: 2 * size + size / 2)
-        let buffers = (0..<3).map { _ in BufferPool.Buffer(pointer: .allocate(byteCount: size, alignment: 64)) }
-        let kept = buffers.map { state.keep($0, size: size) }
-        #expect(kept == [true, true, false], "a third would exceed the cap: the caller frees it")
-        #expect(state.cachedBytes == 2 * size)
-        buffers[2].pointer.deallocate()
+    /// A training step whose working set is larger than the cap: from the second step on every
+    /// request is served from the cache (the W3 slowdown: half the buffers were given back and
+    /// faulted in again every step), and the footprint never exceeds the first step's.
+    @Test func stepLargerThanTheCapIsServedFromTheCacheAfterItsFirstRun() {
+        let sizes = [4 << 20, 4 << 20, 2 << 20, 4 << 20, 1 << 20]   // 15 MiB live at once
+        var state = BufferPool.State(capacity: 4 << 20)
+        for step in 0..<3 {
+            let missesBefore = state.misses
+            let held = sizes.map { take($0, from: &state) }
+            #expect(state.inUseBytes == 15 << 20)
+            for (buffer, size) in zip(held, sizes).reversed() { free(buffer, size: size, into: &state) }
+            #expect(state.inUseBytes == 0)
+            #expect(state.cachedBytes + state.inUseBytes <= 15 << 20)
+            if step > 0 { #expect(state.misses == missesBefore, "step \(step) missed") }
+        }
+        #expect(state.peakInUseBytes == 15 << 20 && state.cachedBytes == 15 << 20)
         state.trim(to: 0)
-        #expect(state.cachedBytes == 0 && state.free.isEmpty)
+    }
+
+    /// Live plus cached never exceeds the most that was live at once plus the cap, also when the
+    /// shapes change (training → evaluation).
+    @Test func footprintStaysWithinTheCapOrThePeakLive() {
+        let mib = 1 << 20
+        var state = BufferPool.State(capacity: 2 * mib)
+        let training = (0..<3).map { _ in take(4 * mib, from: &state) }   // 12 MiB live
+        for buffer in training { free(buffer, size: 4 * mib, into: &state) }
+        #expect(state.cachedBytes == 12 * mib, "all of the step's buffers stay cached")
+        // New shapes: each miss releases cached buffers so that live + cached ≤ peak + 2 MiB.
+        var evaluation: [BufferPool.Buffer] = []
+        for _ in 0..<5 {
+            evaluation.append(take(3 * mib, from: &state))
+            #expect(state.inUseBytes + state.cachedBytes <= state.peakInUseBytes + 2 * mib)
+        }
+        #expect(state.peakInUseBytes == 15 * mib)
+        for buffer in evaluation { free(buffer, size: 3 * mib, into: &state) }
+        #expect(state.inUseBytes + state.cachedBytes <= 17 * mib)
+        state.trim(to: 0)
+    }
+
+    @Test func capacityZeroTurnsPoolingOff() {
+        var state = BufferPool.State(capacity: 0)
+        let size = 1 << 20
+        let buffer = take(size, from: &state)
+        let kept = state.keep(buffer, size: size)
+        #expect(!kept && state.cachedBytes == 0, "nothing is cached: the caller frees it")
+        buffer.pointer.deallocate()
     }
 
     @Test func classesNotRequestedLatelyAreReleasedAtAMiss() {
         let old = 1 << 20, current = 2 << 20
         var state = BufferPool.State(capacity: 64 << 20)
-        _ = state.take(old)
-        let keptOld = state.keep(BufferPool.Buffer(pointer: .allocate(byteCount: old, alignment: 64)), size: old)
-        #expect(keptOld)
-        var buffer = state.take(current)   // a miss, but `old` is recent: kept
-        #expect(buffer == nil && state.cachedBytes == old)
-        let fresh = BufferPool.Buffer(pointer: .allocate(byteCount: current, alignment: 64))
+        free(take(old, from: &state), size: old, into: &state)
+        #expect(state.cachedBytes == old)
+        var buffer = take(current, from: &state)   // a miss, but `old` is recent: kept
+        #expect(state.cachedBytes == old)
         for _ in 0..<BufferPool.staleAfterRequests {   // steady state on `current` only: hits
-            let kept = state.keep(fresh, size: current)
-            #expect(kept)
-            buffer = state.take(current)
+            free(buffer, size: current, into: &state)
+            buffer = take(current, from: &state)
         }
-        #expect(buffer?.pointer == fresh.pointer && state.cachedBytes == old)
-        _ = state.take(3 << 20)   // the next miss releases the stale class
+        #expect(state.cachedBytes == old && state.misses == 2)
+        let other = take(3 << 20, from: &state)   // the next miss releases the stale class
         #expect(state.cachedBytes == 0 && state.free[old] == nil)
-        fresh.pointer.deallocate()
+        buffer.pointer.deallocate()
+        other.pointer.deallocate()
     }
 
-    @Test func missThatWouldOverflowReleasesStaleSizes() {
-        let small = 1 << 20, large = 4 << 20
-        var state = BufferPool.State(capacity: 4 << 20)
-        let keptSmall = state.keep(BufferPool.Buffer(pointer: .allocate(byteCount: small, alignment: 64)), size: small)
-        #expect(keptSmall && state.cachedBytes == small)
-        // A new, large shape: keeping it later would overflow, so the stale small one goes now.
-        let miss = state.take(large)
-        #expect(miss == nil)
-        #expect(state.cachedBytes == 0)
-        let keptLarge = state.keep(BufferPool.Buffer(pointer: .allocate(byteCount: large, alignment: 64)), size: large)
-        #expect(keptLarge)
+    @Test func missOverTheLimitReleasesCachedBuffersLargestFirst() {
+        let mib = 1 << 20
+        var state = BufferPool.State(capacity: mib)
+        let small = take(mib, from: &state), large = take(3 * mib, from: &state)   // peak 4 MiB, limit 5
+        free(small, size: mib, into: &state)
+        free(large, size: 3 * mib, into: &state)
+        #expect(state.cachedBytes == 4 * mib)
+        // A new 2 MiB shape: 2 + 4 > 5, so the 3 MiB buffer goes and the 1 MiB one stays.
+        let fresh = take(2 * mib, from: &state)
+        #expect(state.cachedBytes == mib && state.free[3 * mib] == nil && state.free[mib]?.count == 1)
+        fresh.pointer.deallocate()
         state.trim(to: 0)
     }
 }
