@@ -61,8 +61,23 @@ extension RunLog {
             git: context.git, date: context.wholeSecondStartDate, build: .current,
             machine: machine, threads: context.threads, stages: stages,
             totalSeconds: context.elapsedSeconds, measuredSeconds: measuredSeconds,
-            reproducedPreviousResult: reproducedPreviousResult)
+            reproducedPreviousResult: reproducedPreviousResult, peakResidentMiB: peakResidentMiBSoFar())
     }
+}
+
+/// The largest resident set so far of this process or of any one child it has waited for
+/// (worker processes), in MiB: Linux reports `ru_maxrss` in KiB.
+func peakResidentMiBSoFar() -> Double {
+    var own = rusage(), children = rusage()
+    #if os(Linux)
+    getrusage(RUSAGE_SELF.rawValue, &own)
+    getrusage(RUSAGE_CHILDREN.rawValue, &children)
+    return Double(Swift.max(own.ru_maxrss, children.ru_maxrss)) / 1024
+    #else
+    getrusage(RUSAGE_SELF, &own)
+    getrusage(RUSAGE_CHILDREN, &children)
+    return Double(Swift.max(own.ru_maxrss, children.ru_maxrss)) / 1_048_576   // bytes on Darwin
+    #endif
 }
 
 extension ChapterContext {

@@ -66,6 +66,9 @@ public struct ChapterReport: Sendable, Equatable {
     public var figuresWritten: Int
     /// How the claims of the results.json this run wrote came out (nil when it wrote none).
     public var claimOutcomes: [ClaimOutcome]?
+    /// The chapter's peak resident memory from the run-log.json it wrote (nil when it wrote
+    /// none, or one without it).
+    public var peakResidentMiB: Double?
 
     /// Creates a report row.
     public init(

@@ -76,7 +76,8 @@ public struct ChapterRunner {
             say("\n══ [\(index + 1)/\(chapters.count)] \(chapter.executableName) "
                 + arguments.arguments(for: chapter).joined(separator: " "))
             let report = run(chapter)
-            say("══ \(chapter.key): \(report.status.cell) after \(formatDuration(report.seconds))")
+            say("══ \(chapter.key): \(report.status.cell) after \(formatDuration(report.seconds))"
+                + (report.peakResidentMiB.map { String(format: ", peak resident memory %.0f MiB", $0) } ?? ""))
             return report
         }
     }
@@ -109,6 +110,7 @@ public struct ChapterRunner {
             let record = RunOutputs.record(in: outputDirectory(of: chapter), since: start)
             var succeeded = report(.succeeded, headline: record?.summary?.headline)
             succeeded.claimOutcomes = record?.claims?.map(\.outcome)
+            succeeded.peakResidentMiB = RunOutputs.runLog(in: outputDirectory(of: chapter), since: start)?.peakResidentMiB
             return succeeded
         case .exited(let code):
             return report(.failed(.exit(code: code)), lastLine: prefixer.failureLine)

@@ -25,6 +25,13 @@ enum RunOutputs {
         return try? RunRecord.load(from: url)
     }
 
+    /// The run-log.json in `directory` if it was written at or after `start`.
+    static func runLog(in directory: URL, since start: Date) -> RunLog? {
+        let url = directory.appendingPathComponent(RunLog.fileName)
+        guard modificationDate(of: url) >= start - timestampSlack else { return nil }
+        return try? RunLog.load(from: url)
+    }
+
     private static func modificationDate(of url: URL) -> Date {
         let values = try? url.resourceValues(forKeys: [.contentModificationDateKey])
         return values?.contentModificationDate ?? .distantPast

@@ -41,13 +41,17 @@ public struct RunLog: Codable, Sendable, Equatable {
     /// True when results.json and provenance.json were kept as they were, because this run
     /// reproduced the result already in the folder (`RunRecord.hasSameResult(as:)`).
     public var reproducedPreviousResult: Bool
+    /// The most memory resident at once in this run's process or in any one worker process it
+    /// waited for (the kernel's `ru_maxrss`, MiB), up to publication; nil in logs written before
+    /// it was recorded.
+    public var peakResidentMiB: Double?
 
     /// Creates a log entry from its parts.
     public init(
         chapter: String, profile: Profile, commandLine: [String], git: GitRevision, date: Date,
         build: BuildConfiguration, machine: MachineInfo, threads: Int, stages: [StageTiming],
         totalSeconds: Double, measuredSeconds: [String: Double] = [:],
-        reproducedPreviousResult: Bool
+        reproducedPreviousResult: Bool, peakResidentMiB: Double? = nil
     ) {
         self.chapter = chapter
         self.profile = profile
@@ -61,14 +65,16 @@ public struct RunLog: Codable, Sendable, Equatable {
         self.totalSeconds = totalSeconds
         self.measuredSeconds = measuredSeconds
         self.reproducedPreviousResult = reproducedPreviousResult
+        self.peakResidentMiB = peakResidentMiB
     }
 
     private enum CodingKeys: String, CodingKey {
         case chapter, profile, commandLine, git, date, build, machine, threads, stages
-        case totalSeconds, measuredSeconds, reproducedPreviousResult
+        case totalSeconds, measuredSeconds, reproducedPreviousResult, peakResidentMiB
     }
 
-    /// Decodes a run log; one written before `measuredSeconds` existed reads as measuring none.
+    /// Decodes a run log; one written before `measuredSeconds` (or `peakResidentMiB`) existed
+    /// reads as measuring none.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         chapter = try c.decode(String.self, forKey: .chapter)
@@ -83,6 +89,7 @@ public struct RunLog: Codable, Sendable, Equatable {
         totalSeconds = try c.decode(Double.self, forKey: .totalSeconds)
         measuredSeconds = try c.decodeIfPresent([String: Double].self, forKey: .measuredSeconds) ?? [:]
         reproducedPreviousResult = try c.decode(Bool.self, forKey: .reproducedPreviousResult)
+        peakResidentMiB = try c.decodeIfPresent(Double.self, forKey: .peakResidentMiB)
     }
 
     /// Reads a run-log.json.

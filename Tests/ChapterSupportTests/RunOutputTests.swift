@@ -114,6 +114,9 @@ import Testing
             try output.publish(record, stages: [], measuredSeconds: ["ann training": seconds])
             let log = try RunLog.load(from: out.appendingPathComponent("run-log.json"))
             #expect(log.measuredSeconds == ["ann training": seconds])
+            // This test process's own peak: at least what its code and heap take, at most the machine.
+            let peak = try #require(log.peakResidentMiB)
+            #expect(peak > 1 && peak < Double(ProcessInfo.processInfo.physicalMemory) / 1_048_576)
         }
         let results = try String(contentsOf: out.appendingPathComponent("results.json"), encoding: .utf8)
         #expect(!results.contains("ann training") && !results.contains("9.5"))
@@ -130,10 +133,11 @@ import Testing
         var object = try JSONSerialization.jsonObject(
             with: JSONCoding.prettyEncoder().encode(log)) as! [String: Any]
         object["measuredSeconds"] = nil
+        object["peakResidentMiB"] = nil
         let url = folder.url.appendingPathComponent("run-log.json")
         try JSONSerialization.data(withJSONObject: object).write(to: url)
         let decoded = try RunLog.load(from: url)
-        #expect(decoded.measuredSeconds.isEmpty)
+        #expect(decoded.measuredSeconds.isEmpty && decoded.peakResidentMiB == nil)
         #expect(decoded.chapter == "classic")
     }
 

@@ -17,6 +17,7 @@ struct StudentStage: Encodable {
 }
 struct ChannelStage: Encodable { var fraction: Double; var student: Config.StudentConfig; var channels: Config.ChannelConfig }
 struct SNNStage: Encodable { var model: String; var conversion: Config.ConversionConfig; var snn: Config.SNNConfig }
+struct IsoParameterStage: Encodable { var data: Config.DataConfig; var model: Config.ModelConfig; var meta: Config.MetaConfig }
 
 /// A trained network plus what its training measured, stored together in one checkpoint.
 struct TrainedModel: Codable {
@@ -34,8 +35,13 @@ func makeVGG(_ model: Config.ModelConfig, imageShape: [Int], classes: Int, using
 /// Restores a network from a checkpoint, weights and masks exactly (`NetworkState` stores the
 /// masks; a dense checkpoint restores a dense network).
 func restore(_ state: Data, config: Config, imageShape: [Int], classes: Int) throws -> Sequential {
+    try restore(state, model: config.model, imageShape: imageShape, classes: classes)
+}
+
+/// The same for a network of another shape (the iso-parameter dense ANN).
+func restore(_ state: Data, model: Config.ModelConfig, imageShape: [Int], classes: Int) throws -> Sequential {
     var skeletonRNG = SeededGenerator(seed: 0)  // every value is overwritten by the checkpoint
-    let network = makeVGG(config.model, imageShape: imageShape, classes: classes, using: &skeletonRNG)
+    let network = makeVGG(model, imageShape: imageShape, classes: classes, using: &skeletonRNG)
     try NetworkState.decode(state, into: network)
     return network
 }
@@ -84,6 +90,42 @@ func checkDensities(_ config: Config, imageShape: [Int], classes: Int) throws {
             + "chance and its SNN diverges to NaN). Use --density \(String(format: "%.3f", high)) or "
             + "larger for this network.")
     }
+}
+
+/// The weights (conv and linear, bias-free) of the VGG `model` on these images, counted from
+/// its shapes as `VGG.make` builds it.
+func weightCount(_ model: Config.ModelConfig, imageShape: [Int], classes: Int) -> Int {
+    var channels = imageShape[0], size = imageShape[1], count = 0
+    for item in model.features {
+        switch item {
+        case .conv(let out): count += channels * out * 9; channels = out
+        case .pool: size /= 2
+        }
+    }
+    var features = channels * size * size
+    for width in model.classifier + [classes] { count += features * width; features = width }
+    return count
+}
+
+/// The iso-parameter dense network: `model` with every conv width and hidden width scaled by
+/// one factor f (rounded, at least 1), f chosen on a grid of 0.001 so that the weight count is
+/// closest to `target` (the sparse student's non-zero weights). Same depth, pooling and
+/// classifier layout: only narrower.
+func isoParameterModel(_ model: Config.ModelConfig, target: Int, imageShape: [Int], classes: Int)
+    -> (model: Config.ModelConfig, widthFactor: Double) {
+    func scaled(_ f: Double) -> Config.ModelConfig {
+        func width(_ w: Int) -> Int { Swift.max(1, Int((Double(w) * f).rounded())) }
+        var m = model
+        m.features = model.features.map { if case .conv(let k) = $0 { .conv(width(k)) } else { $0 } }
+        m.classifier = model.classifier.map(width)
+        return m
+    }
+    let factors = (1...1000).map { Double($0) / 1000 }
+    let best = factors.min { a, b in
+        abs(weightCount(scaled(a), imageShape: imageShape, classes: classes) - target)
+            < abs(weightCount(scaled(b), imageShape: imageShape, classes: classes) - target)
+    }!
+    return (scaled(best), best)
 }
 
 func fmt(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }

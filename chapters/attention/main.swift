@@ -10,14 +10,17 @@
 // a single sparse-learning run guided by the attention maps of a dense
 // meta-model compresses the network up to 33.4× (paper, VGG/CIFAR) with no significant
 // accuracy drop, and the compressed SNN (direct input, T = 5, trainable leak and threshold,
-// masks fixed) spends several times less compute energy than an ANN with as many parameters.
+// masks fixed) spends several times less compute energy than an ANN with as many parameters
+// (read two ways: the sparse ANN itself, and a dense, narrower ANN with as many weights).
 //
 // In this chapter you will:
 //   • train a dense meta-model, then compressed students in three arms — sparse momentum with
 //     and without attention transfer, and one-shot magnitude pruning + fine-tuning;
 //   • watch the budget stay exact while layer densities emerge from momentum redistribution;
 //   • convert dense and sparse ANNs to LIF SNNs, train them at T = 5 and count accumulates
-//     over non-zero synapses only.
+//     over non-zero synapses only;
+//   • set the compressed SNN against a dense ANN with as many weights (narrower, same depth):
+//     which is more accurate, and which spends less energy?
 //
 // Commands (2-core laptop; see README for measured times):
 //   swift run chapter-attention --profile smoke    # seconds
@@ -88,7 +91,7 @@ struct Arguments: ParsableCommand {
 let arguments = Arguments.parseOrExit(exercises: attentionExercises, options: \.chapter)  // Exercises.swift
 runChapter {
 let context = try ChapterContext(chapter: "attention", options: arguments.chapter,
-                                 stages: ["meta", "students", "channels", "snn"])
+                                 stages: ["meta", "students", "channels", "iso-ann", "snn"])
 let config = Config.preset(context.profile).modified { c in
     if let dataset = context.dataset { c.data.dataset = dataset }
     if let b = arguments.beta { c.student.beta = b }
@@ -293,6 +296,44 @@ for fraction in config.channels.keptFractions {
     channelNets[fraction] = (small, key)
 }
 
+// The iso-parameter dense ANN: the paper compares the compressed SNN's energy with "iso-parameter
+// ANNs". Read here as a dense network with as many weights as the sparse student at the energy
+// density keeps — VGG-S narrowed by one width factor — trained with the meta-model's schedule on
+// the same images. (The sparse ANN with the student's own mask is the other reading; both are
+// in the energy table.)
+let isoTarget = Int((Double(totalWeights) * config.snn.energyDensity).rounded())
+let (isoModel, isoWidthFactor) = isoParameterModel(config.model, target: isoTarget, imageShape: imageShape,
+                                                   classes: classes)
+let (isoState, isoKey, _) = try cache.stage(
+    "iso-ann", version: 1, config: IsoParameterStage(data: config.data, model: isoModel, meta: config.meta)
+) { progress -> Data in
+    var rng = stream("iso-ann")
+    let network = makeVGG(isoModel, imageShape: imageShape, classes: classes, using: &rng)
+    let m = config.meta
+    _ = try cache.measure("iso-parameter ANN training") {
+        try trainStudent(network, label: "iso-parameter ANN", teacher: nil, beta: 0, sparse: nil, epochs: m.epochs,
+                         batchSize: m.batchSize, learningRate: m.learningRate, weightDecay: m.weightDecay,
+                         pruneRate: PruneRateSchedule(), train: train, normalization: normalization,
+                         rng: &rng, checkpoints: progress.checkpoints)
+    }
+    return try NetworkState.encode(network)
+}
+let isoANN = try restore(isoState, model: isoModel, imageShape: imageShape, classes: classes)
+precondition(weightParameters(of: isoANN).reduce(0) { $0 + $1.value.count }
+                 == weightCount(isoModel, imageShape: imageShape, classes: classes),
+             "the iso-parameter search counted other weights than the network has")
+let isoResult = IsoParameterANN(
+    model: isoModel, widthFactor: isoWidthFactor, targetWeights: isoTarget,
+    weights: weightParameters(of: isoANN).reduce(0) { $0 + $1.value.count },
+    annAccuracy: Double(classificationAccuracy(isoANN, batches: testBatches)),
+    outcomesOnSimulated: ImageOutcomes(classificationCorrectness(isoANN, batches: simulatedBatches)),
+    picojoules: EnergyLedger.ann(isoANN, inputShape: imageShape).totalPicojoules)
+let isoWidths = isoModel.features.compactMap { if case .conv(let k) = $0 { "\(k)" } else { nil } }.joined(separator: "-")
+print("iso-parameter dense ANN (widths × \(fmt(isoWidthFactor, 3)): conv \(isoWidths), hidden \(isoModel.classifier)): "
+      + "\(isoResult.weights) weights (target \(isoTarget)), test accuracy \(percentWithError(isoResult.annAccuracy, images: test.count)) %")
+try cache.requireAboveChance(isoKey, network: "iso-parameter ANN", accuracy: isoResult.annAccuracy, images: test.count,
+                             classes: classes)
+
 // MARK: - 4. Convert and train the SNNs (T = 5, direct input, masks fixed)
 // θˡ = c·P_99.7(masked ANN), c the threshold scale (0.3). LIF: h[t] = λ·u[t−1] + W·o[t],
 // s[t] = 1 if h[t] ≥ θ, u[t] = h[t] − θ·s[t] (h before the reset, u after it);
@@ -367,10 +408,12 @@ for model in snnModels {
 // Energy of the five models relative to the dense ANN (45 nm fp32: MAC 4.6 pJ, AC 0.9 pJ).
 let denseANN = EnergyLedger.ann(meta, inputShape: imageShape)
 let isoName = "\(Arm.sparseMomentumAT.rawValue)-\(config.snn.energyDensity)"
-let isoANN = studentNets[isoName].map { EnergyLedger.ann($0.0, inputShape: imageShape).sparse(densities: layerDensities(of: $0.0)) }
+let sparseANN = studentNets[isoName].map { EnergyLedger.ann($0.0, inputShape: imageShape).sparse(densities: layerDensities(of: $0.0)) }
 var energy: [EnergyRow] = [EnergyRow(model: "dense ANN", picojoules: denseANN.totalPicojoules, relativeToDenseANN: 1)]
-if let isoANN { energy.append(EnergyRow(model: "sparse ANN (d = \(config.snn.energyDensity))", picojoules: isoANN.totalPicojoules,
-                                        relativeToDenseANN: isoANN.totalPicojoules / denseANN.totalPicojoules)) }
+if let sparseANN { energy.append(EnergyRow(model: "sparse ANN (d = \(config.snn.energyDensity))", picojoules: sparseANN.totalPicojoules,
+                                           relativeToDenseANN: sparseANN.totalPicojoules / denseANN.totalPicojoules)) }
+energy.append(EnergyRow(model: isoParameterRowName, picojoules: isoResult.picojoules,
+                        relativeToDenseANN: isoResult.picojoules / denseANN.totalPicojoules))
 for r in snnResults where r.name == "dense" || r.name == isoName || r.channelFraction != nil {
     energy.append(EnergyRow(model: r.name == "dense" ? "dense SNN" : r.channelFraction != nil ? "channel SNN (f = \(r.channelFraction!))" : "sparse SNN (d = \(config.snn.energyDensity))",
                             picojoules: r.picojoules, relativeToDenseANN: r.picojoules / denseANN.totalPicojoules))
@@ -384,7 +427,7 @@ printTable(headers: ["model", "energy (µJ)", "÷ dense ANN"],
 var metrics = Metrics(
     metaAccuracy: metaAccuracy, metaOutcomes: metaOutcomes, testImages: test.count, simulatedImages: simulated.count, timesteps: T,
     totalWeights: totalWeights, paperCompressionRatio: 33.4, students: students, channels: channelResults,
-    snns: snnResults, energy: energy, effects: [], betaSelection: betaSelection)
+    snns: snnResults, energy: energy, effects: [], betaSelection: betaSelection, isoParameterANN: isoResult)
 metrics.effects = checkEffects(metrics)
 printSection("Mechanism checks (NOTES.md §8.4, exact on this run)")
 for e in metrics.effects { print("\(e.holds ? "yes" : "no ")  \(e.effect): \(e.detail)") }
