@@ -38,7 +38,7 @@ set size ratio -1
 set xrange [-0.5:120.5]
 # reversed y range: row 0 of every tile at its top, grid row 0 at the top
 set yrange [89.5:-0.5]
-set cbrange [0:0.119279]
+set cbrange [0:0.119417]
 set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')
 set tics scale 0
 set xtics ('test image 1' 13.5, 'test image 2' 44.5, 'test image 3' 75.5, 'test image 4' 106.5)

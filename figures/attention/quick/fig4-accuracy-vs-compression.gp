@@ -43,5 +43,5 @@ plot datafile index 0 using 1:2 with linespoints ls 1 title 'ANN sparse momentum
      datafile index 2 using 1:2 with linespoints ls 3 title 'ANN one-shot magnitude + FT', \
      datafile index 3 using 1:2 with linespoints ls 4 title 'SNN (T = 5)', \
      datafile index 4 using 1:2 with linespoints ls 5 title 'ANN channel', \
-     84.48 with lines ls 11 title 'dense ANN', \
-     79.45 with lines ls 12 title 'dense SNN'
+     84.39 with lines ls 11 title 'dense ANN', \
+     79.6 with lines ls 12 title 'dense SNN'
