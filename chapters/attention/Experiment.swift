@@ -10,14 +10,14 @@ import SNNConversion
 import TensorCore
 import NeuralNetworks
 
-/// Everything a stage's cache key hashes.
+/// Everything a stage's cache key hashes (`MetaStage` also keys the iso-parameter ANN, which
+/// trains like the meta-model on another shape).
 struct MetaStage: Encodable { var data: Config.DataConfig; var model: Config.ModelConfig; var meta: Config.MetaConfig }
 struct StudentStage: Encodable {
     var arm: String; var density: Double; var student: Config.StudentConfig
 }
 struct ChannelStage: Encodable { var fraction: Double; var student: Config.StudentConfig; var channels: Config.ChannelConfig }
 struct SNNStage: Encodable { var model: String; var conversion: Config.ConversionConfig; var snn: Config.SNNConfig }
-struct IsoParameterStage: Encodable { var data: Config.DataConfig; var model: Config.ModelConfig; var meta: Config.MetaConfig }
 
 /// A trained network plus what its training measured, stored together in one checkpoint.
 struct TrainedModel: Codable {

@@ -305,7 +305,7 @@ let isoTarget = Int((Double(totalWeights) * config.snn.energyDensity).rounded())
 let (isoModel, isoWidthFactor) = isoParameterModel(config.model, target: isoTarget, imageShape: imageShape,
                                                    classes: classes)
 let (isoState, isoKey, _) = try cache.stage(
-    "iso-ann", version: 1, config: IsoParameterStage(data: config.data, model: isoModel, meta: config.meta)
+    "iso-ann", version: 1, config: MetaStage(data: config.data, model: isoModel, meta: config.meta)
 ) { progress -> Data in
     var rng = stream("iso-ann")
     let network = makeVGG(isoModel, imageShape: imageShape, classes: classes, using: &rng)
