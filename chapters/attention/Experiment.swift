@@ -128,4 +128,11 @@ func isoParameterModel(_ model: Config.ModelConfig, target: Int, imageShape: [In
     return (scaled(best), best)
 }
 
+extension Config.ModelConfig {
+    /// The convolutions' output channels, "4-4-7-7".
+    var convolutionWidths: String {
+        features.compactMap { if case .conv(let k) = $0 { "\(k)" } else { nil } }.joined(separator: "-")
+    }
+}
+
 func fmt(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }

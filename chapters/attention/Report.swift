@@ -211,10 +211,10 @@ func attentionClaims(_ m: Metrics) -> [ClaimTest] {
                 + "accuracy at T = \(m.timesteps) on \(m.simulatedImages) images",
             difference: Difference.paired(sparse.outcomes, dense.outcomes).shifted(by: 0.02), seeds: 1))
     }
-    if let iso = m.energy.first(where: { $0.model.hasPrefix("sparse ANN") }),
-       let snn = m.energy.first(where: { $0.model.hasPrefix("sparse SNN") }),
-       // The SNN behind the "sparse SNN" energy row (main.swift copies its picojoules there).
-       let sparse = m.snns.first(where: { $0.picojoules == snn.picojoules }) {
+    // The "sparse SNN" energy row and the SNN behind it (main.swift copies its picojoules there).
+    let snnRow = m.energy.first(where: { $0.model.hasPrefix("sparse SNN") })
+    let snnBehindRow = snnRow.flatMap { row in m.snns.first(where: { $0.picojoules == row.picojoules }) }
+    if let iso = m.energy.first(where: { $0.model.hasPrefix("sparse ANN") }), let snn = snnRow, let sparse = snnBehindRow {
         claims.append(ClaimTest(
             id: "sparse-snn-energy-below-sparse-ann",
             claim: "the compressed SNN spends several times less compute energy than an ANN with as many "
@@ -226,9 +226,7 @@ func attentionClaims(_ m: Metrics) -> [ClaimTest] {
                                                images: m.simulatedImages).shifted(by: -2),
             unit: .ratio, seeds: 1))
     }
-    if let iso = m.isoParameterANN,
-       let snn = m.energy.first(where: { $0.model.hasPrefix("sparse SNN") }),
-       let sparse = m.snns.first(where: { $0.picojoules == snn.picojoules }) {
+    if let iso = m.isoParameterANN, let snn = snnRow, let sparse = snnBehindRow {
         claims.append(ClaimTest(
             id: "sparse-snn-energy-below-iso-dense-ann",
             claim: "the compressed SNN spends several times less compute energy than a dense ANN with as many "
@@ -414,8 +412,7 @@ func readmeBlock(_ m: Metrics, claims: [ClaimTest], config: Config, profile: Pro
     }
     if let iso = m.isoParameterANN {
         lines.append("- Iso-parameter dense ANN: VGG-S with every width × \(fmt(iso.widthFactor, 3)) (convolutions "
-                     + iso.model.features.compactMap { if case .conv(let k) = $0 { "\(k)" } else { nil } }.joined(separator: "-")
-                     + ", hidden \(iso.model.classifier.map(String.init).joined(separator: "-"))), \(iso.weights) weights "
+                     + iso.model.convolutionWidths + ", hidden \(iso.model.classifier.map(String.init).joined(separator: "-"))), \(iso.weights) weights "
                      + "(target \(iso.targetWeights) = \(m.totalWeights) × \(config.snn.energyDensity)), trained like the meta-model: "
                      + "\(percentWithError(iso.annAccuracy, images: m.testImages)) % on \(m.testImages) test images, "
                      + "E / E_dense ANN \(fmt(iso.picojoules / (m.energy.first?.picojoules ?? 1), 4)).")

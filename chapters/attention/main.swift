@@ -328,8 +328,7 @@ let isoResult = IsoParameterANN(
     annAccuracy: Double(classificationAccuracy(isoANN, batches: testBatches)),
     outcomesOnSimulated: ImageOutcomes(classificationCorrectness(isoANN, batches: simulatedBatches)),
     picojoules: EnergyLedger.ann(isoANN, inputShape: imageShape).totalPicojoules)
-let isoWidths = isoModel.features.compactMap { if case .conv(let k) = $0 { "\(k)" } else { nil } }.joined(separator: "-")
-print("iso-parameter dense ANN (widths × \(fmt(isoWidthFactor, 3)): conv \(isoWidths), hidden \(isoModel.classifier)): "
+print("iso-parameter dense ANN (widths × \(fmt(isoWidthFactor, 3)): conv \(isoModel.convolutionWidths), hidden \(isoModel.classifier)): "
       + "\(isoResult.weights) weights (target \(isoTarget)), test accuracy \(percentWithError(isoResult.annAccuracy, images: test.count)) %")
 try cache.requireAboveChance(isoKey, network: "iso-parameter ANN", accuracy: isoResult.annAccuracy, images: test.count,
                              classes: classes)
